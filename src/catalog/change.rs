@@ -1,0 +1,125 @@
+//! The changes recorded in the journal, and how each one changes an asset record. `apply` is the
+//! one function used both live and when rebuilding, so a rebuilt catalogue is identical.
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{text, Asset, AssetId, SpotMatch, Status, Violation};
+
+/// One change to the catalogue, as written to the journal.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Change {
+    /// New bytes entered the catalogue with everything probed from them.
+    Ingested { asset: Box<Asset> },
+    /// Known bytes were seen again under another file name.
+    NameSeen { id: AssetId, name: String },
+    /// Tags added at ingest or by an editor.
+    TagsAdded { id: AssetId, tags: Vec<String> },
+    /// Automatic spot matching (at ingest or by `spots retag`) with the violations it implies.
+    /// Ignored while a person's choice stands.
+    SpotMatched {
+        id: AssetId,
+        spot: Option<SpotMatch>,
+        violations: Vec<Violation>,
+    },
+    /// A person chose the spot (or chose none); automatic matching never overrides it.
+    SpotChosen {
+        id: AssetId,
+        spot: Option<SpotMatch>,
+    },
+    /// A workflow transition.
+    StatusChanged {
+        id: AssetId,
+        from: Status,
+        to: Status,
+        reason: Option<String>,
+    },
+}
+
+impl Change {
+    /// The asset this change is about.
+    pub fn asset_id(&self) -> AssetId {
+        match self {
+            Self::Ingested { asset } => asset.id,
+            Self::NameSeen { id, .. }
+            | Self::TagsAdded { id, .. }
+            | Self::SpotMatched { id, .. }
+            | Self::SpotChosen { id, .. }
+            | Self::StatusChanged { id, .. } => *id,
+        }
+    }
+}
+
+/// Rule names of violations that spot matching owns (and so replaces on each match).
+pub const SPOT_RULES: &[&str] = &["gps-outside-extent"];
+
+/// Applies a change to the current record. Total: a change about an unknown asset leaves it
+/// unknown, and a second `Ingested` for known bytes merges names and tags, so replaying any
+/// journal is deterministic.
+pub fn apply(current: Option<Asset>, change: &Change) -> Option<Asset> {
+    match (current, change) {
+        (None, Change::Ingested { asset }) => Some((**asset).clone()),
+        (Some(mut a), Change::Ingested { asset }) => {
+            for name in &asset.names {
+                add_name(&mut a, name);
+            }
+            add_tags(&mut a, &asset.tags);
+            Some(a)
+        }
+        (None, _) => None,
+        (Some(mut a), Change::NameSeen { name, .. }) => {
+            add_name(&mut a, name);
+            Some(a)
+        }
+        (Some(mut a), Change::TagsAdded { tags, .. }) => {
+            add_tags(&mut a, tags);
+            Some(a)
+        }
+        (
+            Some(mut a),
+            Change::SpotMatched {
+                spot, violations, ..
+            },
+        ) => {
+            if !a.spot_locked {
+                a.spot = spot.clone();
+                a.violations
+                    .retain(|v| !SPOT_RULES.contains(&v.rule.as_str()));
+                a.violations.extend(violations.iter().cloned());
+            }
+            Some(a)
+        }
+        (Some(mut a), Change::SpotChosen { spot, .. }) => {
+            a.spot = spot.clone();
+            a.spot_locked = true;
+            a.violations
+                .retain(|v| !SPOT_RULES.contains(&v.rule.as_str()));
+            Some(a)
+        }
+        (Some(mut a), Change::StatusChanged { to, .. }) => {
+            a.status = *to;
+            Some(a)
+        }
+    }
+}
+
+fn add_name(asset: &mut Asset, name: &str) {
+    let name = text::nfc(name);
+    if !asset.names.contains(&name) {
+        asset.names.push(name);
+    }
+}
+
+fn add_tags(asset: &mut Asset, tags: &[String]) {
+    for tag in tags {
+        let tag = normalise_tag(tag);
+        if !tag.is_empty() && !asset.tags.contains(&tag) {
+            asset.tags.push(tag);
+        }
+    }
+}
+
+/// Tags are NFC, trimmed and lowercase (diacritics kept): "Du lịch" and "du lịch" are one tag.
+pub fn normalise_tag(tag: &str) -> String {
+    text::nfc(tag.trim()).to_lowercase()
+}

@@ -1,0 +1,420 @@
+//! The catalogue: the only module that imports sled. sled is a fast index over the journal
+//! (the ground truth); it can be deleted and rebuilt from the journal at any time.
+//!
+//! Its interface speaks only model types, so a PostgreSQL backend can stand behind the same
+//! methods without touching ingest, render or http.
+
+mod change;
+mod index;
+mod journal;
+mod query;
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use sled::transaction::{ConflictableTransactionError, TransactionError};
+use sled::Transactional;
+
+pub use change::{normalise_tag, Change, SPOT_RULES};
+pub use journal::{Entry, Journal, Position};
+pub use query::Filter;
+
+use crate::model::{Asset, AssetId, ErrorKind};
+
+/// The on-disk format this build reads and writes. Bump on any change to keys or values.
+pub const FORMAT_VERSION: u64 = 1;
+
+const TREE_ASSETS: &str = "assets";
+const TREE_INDEX: &str = "index";
+const TREE_META: &str = "meta";
+const TREE_STAT: &str = "stat";
+
+const META_FORMAT: &[u8] = b"format_version";
+const META_SEQ: &[u8] = b"journal_seq";
+const META_HEAD: &[u8] = b"journal_head";
+const META_OFFSET: &[u8] = b"journal_offset";
+
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogError {
+    #[error("catalogue I/O on {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("catalogue database error: {0}")]
+    Db(#[from] sled::Error),
+    #[error("cannot encode a catalogue record: {0}")]
+    Encode(String),
+    #[error("catalogue at {path} has format version {found}, but this brandvault reads version {FORMAT_VERSION}; use a matching brandvault, or run `brandvault rebuild`")]
+    Format { path: PathBuf, found: String },
+    #[error("journal {path} is damaged or was altered at entry {seq}: {reason}")]
+    JournalTampered {
+        path: PathBuf,
+        seq: u64,
+        reason: String,
+    },
+    #[error("journal {path} is shorter than the catalogue, which has applied {applied} entries; run `brandvault rebuild`")]
+    JournalBehind { path: PathBuf, applied: u64 },
+    #[error("no asset with id {0}")]
+    NotFound(String),
+    #[error("id prefix {prefix} matches {count} assets; give more characters")]
+    Ambiguous { prefix: String, count: usize },
+    #[error("{0:?} is not an asset id or a prefix of at least 6 hexadecimal characters")]
+    BadId(String),
+}
+
+impl CatalogError {
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Self::NotFound(_) => ErrorKind::NotFound,
+            Self::Ambiguous { .. } => ErrorKind::Conflict,
+            Self::BadId(_) => ErrorKind::InvalidInput,
+            _ => ErrorKind::Internal,
+        }
+    }
+
+    /// The stable code for users and API clients.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::NotFound(_) => "asset-not-found",
+            Self::Ambiguous { .. } => "ambiguous-id",
+            Self::BadId(_) => "bad-id",
+            Self::JournalTampered { .. } => "journal-tampered",
+            Self::Format { .. } => "catalog-format",
+            _ => "internal",
+        }
+    }
+
+    fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Self + '_ {
+        move |source| Self::Io {
+            path: path.to_owned(),
+            source,
+        }
+    }
+
+    fn encode(e: serde_json::Error) -> Self {
+        Self::Encode(e.to_string())
+    }
+}
+
+/// What the stat cache remembers about a file, so an unchanged file is not hashed again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileStamp {
+    pub size: u64,
+    pub mtime_ns: i128,
+    pub inode: u64,
+}
+
+/// A stat-cache update: this path, with this stamp, holds these bytes.
+#[derive(Debug, Clone)]
+pub struct StatEntry {
+    pub path: String,
+    pub stamp: FileStamp,
+    pub id: AssetId,
+}
+
+/// The catalogue: sled trees over the journal.
+pub struct Catalog {
+    db: sled::Db,
+    assets: sled::Tree,
+    index: sled::Tree,
+    meta: sled::Tree,
+    stat: sled::Tree,
+    /// One writer at a time: the journal is a sequence.
+    journal: Mutex<Journal>,
+    dir: PathBuf,
+}
+
+impl Catalog {
+    /// Opens the catalogue in `dir` (`dir/catalog.sled`, `dir/journal.jsonl`), applying any
+    /// journal entries the index has not seen (after a crash, or with a deleted index).
+    pub fn open(dir: &Path) -> Result<Self, CatalogError> {
+        std::fs::create_dir_all(dir).map_err(CatalogError::io(dir))?;
+        let sled_path = dir.join("catalog.sled");
+        let db = sled::Config::new().path(&sled_path).open()?;
+        let meta = db.open_tree(TREE_META)?;
+        match meta.get(META_FORMAT)? {
+            None => {
+                meta.insert(META_FORMAT, FORMAT_VERSION.to_string().as_bytes())?;
+            }
+            Some(v) if v.as_ref() == FORMAT_VERSION.to_string().as_bytes() => {}
+            Some(v) => {
+                return Err(CatalogError::Format {
+                    path: sled_path,
+                    found: String::from_utf8_lossy(&v).into_owned(),
+                })
+            }
+        }
+        let applied = read_position(&meta)?;
+        let (journal, pending) = Journal::open(&dir.join("journal.jsonl"), applied)?;
+        let catalog = Self {
+            assets: db.open_tree(TREE_ASSETS)?,
+            index: db.open_tree(TREE_INDEX)?,
+            stat: db.open_tree(TREE_STAT)?,
+            meta,
+            db,
+            journal: Mutex::new(journal),
+            dir: dir.to_owned(),
+        };
+        for chunk in pending.chunks(1024) {
+            if let Some((_, end)) = chunk.last() {
+                let entries: Vec<Entry> = chunk.iter().map(|(e, _)| e.clone()).collect();
+                catalog.apply_entries(&entries, *end, &[])?;
+            }
+        }
+        catalog.db.flush()?;
+        Ok(catalog)
+    }
+
+    /// Recreates the index from the journal alone: the old sled directory is replaced.
+    /// Returns the number of assets and of journal entries.
+    pub fn rebuild(dir: &Path) -> Result<(Self, usize), CatalogError> {
+        // Check the whole chain before destroying anything.
+        let (entries, _) = Journal::read_all(&dir.join("journal.jsonl"))?;
+        let sled_path = dir.join("catalog.sled");
+        if sled_path.exists() {
+            std::fs::remove_dir_all(&sled_path).map_err(CatalogError::io(&sled_path))?;
+        }
+        let catalog = Self::open(dir)?;
+        Ok((catalog, entries.len()))
+    }
+
+    /// The folder holding the catalogue.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Records changes: journal first (fsynced), then the index, atomically, then flushed.
+    /// Stat-cache updates ride along in the same index transaction.
+    pub fn commit(
+        &self,
+        at: &str,
+        actor: &str,
+        changes: &[Change],
+        stat: &[StatEntry],
+    ) -> Result<(), CatalogError> {
+        if changes.is_empty() && stat.is_empty() {
+            return Ok(());
+        }
+        // A poisoned lock only means another writer panicked; the journal itself is intact.
+        let mut journal = self.journal.lock().unwrap_or_else(|p| p.into_inner());
+        let entries = journal.append(at, actor, changes)?;
+        self.apply_entries(&entries, journal.end(), stat)?;
+        self.db.flush()?;
+        Ok(())
+    }
+
+    /// Applies journal entries to the trees in one transaction and records the position.
+    fn apply_entries(
+        &self,
+        entries: &[Entry],
+        end: Position,
+        stat: &[StatEntry],
+    ) -> Result<(), CatalogError> {
+        let mut asset_batch = sled::Batch::default();
+        let mut index_batch = sled::Batch::default();
+        // Several entries may touch the same asset: work on the latest version of each.
+        let mut touched: std::collections::BTreeMap<AssetId, (Option<Asset>, Option<Asset>)> =
+            Default::default();
+        for entry in entries {
+            let id = entry.change.asset_id();
+            let (_, current) = match touched.entry(id) {
+                std::collections::btree_map::Entry::Occupied(o) => o.into_mut(),
+                std::collections::btree_map::Entry::Vacant(v) => {
+                    let old = self.asset(&id)?;
+                    v.insert((old.clone(), old))
+                }
+            };
+            *current = change::apply(current.take(), &entry.change);
+        }
+        for (id, (old, new)) in &touched {
+            if old == new {
+                continue;
+            }
+            let old_keys = old.as_ref().map(index::keys).unwrap_or_default();
+            let new_keys = new.as_ref().map(index::keys).unwrap_or_default();
+            for k in old_keys.iter().filter(|k| !new_keys.contains(k)) {
+                index_batch.remove(k.as_slice());
+            }
+            for k in new_keys.iter().filter(|k| !old_keys.contains(k)) {
+                index_batch.insert(k.as_slice(), &[]);
+            }
+            match new {
+                Some(a) => asset_batch.insert(
+                    id.as_bytes(),
+                    serde_json::to_vec(a).map_err(CatalogError::encode)?,
+                ),
+                None => asset_batch.remove(id.as_bytes()),
+            }
+        }
+        let mut meta_batch = sled::Batch::default();
+        meta_batch.insert(META_SEQ, &end.seq.to_be_bytes());
+        meta_batch.insert(META_HEAD, &end.head);
+        meta_batch.insert(META_OFFSET, &end.offset.to_be_bytes());
+        let mut stat_batch = sled::Batch::default();
+        for s in stat {
+            stat_batch.insert(s.path.as_bytes(), encode_stat(s.stamp, s.id).as_slice());
+        }
+        (&self.assets, &self.index, &self.meta, &self.stat)
+            .transaction(|(a, i, m, s)| {
+                a.apply_batch(&asset_batch)?;
+                i.apply_batch(&index_batch)?;
+                m.apply_batch(&meta_batch)?;
+                s.apply_batch(&stat_batch)?;
+                Ok::<_, ConflictableTransactionError<()>>(())
+            })
+            .map_err(|e| match e {
+                TransactionError::Storage(e) => CatalogError::Db(e),
+                TransactionError::Abort(()) => CatalogError::Encode("transaction aborted".into()),
+            })?;
+        Ok(())
+    }
+
+    /// One asset by id.
+    pub fn asset(&self, id: &AssetId) -> Result<Option<Asset>, CatalogError> {
+        match self.assets.get(id.as_bytes())? {
+            Some(v) => Ok(Some(decode_asset(&v)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Whether these bytes are catalogued.
+    pub fn contains(&self, id: &AssetId) -> Result<bool, CatalogError> {
+        Ok(self.assets.contains_key(id.as_bytes())?)
+    }
+
+    /// Resolves a full id or a unique prefix of at least 6 hexadecimal characters.
+    pub fn resolve(&self, id_or_prefix: &str) -> Result<AssetId, CatalogError> {
+        let s = id_or_prefix.trim().to_ascii_lowercase();
+        if let Ok(id) = s.parse::<AssetId>() {
+            return if self.contains(&id)? {
+                Ok(id)
+            } else {
+                Err(CatalogError::NotFound(s))
+            };
+        }
+        if s.len() < 6 || s.len() > 64 || !s.bytes().all(|c| c.is_ascii_hexdigit()) {
+            return Err(CatalogError::BadId(id_or_prefix.to_owned()));
+        }
+        let even = &s[..s.len() / 2 * 2];
+        let prefix: Vec<u8> = (0..even.len())
+            .step_by(2)
+            .filter_map(|i| u8::from_str_radix(&even[i..i + 2], 16).ok())
+            .collect();
+        let mut found = Vec::new();
+        for kv in self.assets.scan_prefix(&prefix).keys() {
+            let key = kv?;
+            if let Some(id) = AssetId::from_slice(&key) {
+                if id.to_hex().starts_with(&s) {
+                    found.push(id);
+                    if found.len() > 1 {
+                        break;
+                    }
+                }
+            }
+        }
+        match found.as_slice() {
+            [id] => Ok(*id),
+            [] => Err(CatalogError::NotFound(s)),
+            _ => Err(CatalogError::Ambiguous {
+                prefix: s,
+                count: found.len(),
+            }),
+        }
+    }
+
+    /// Assets matching `filter`, in id order, starting after `filter.after`.
+    pub fn list(&self, filter: &Filter) -> Result<Vec<Asset>, CatalogError> {
+        query::run(self, filter)
+    }
+
+    /// Every catalogued id.
+    pub fn ids(&self) -> Result<Vec<AssetId>, CatalogError> {
+        self.assets
+            .iter()
+            .keys()
+            .map(|k| Ok(k?).map(|k| AssetId::from_slice(&k)))
+            .filter_map(Result::transpose)
+            .collect()
+    }
+
+    /// Number of catalogued assets.
+    pub fn len(&self) -> usize {
+        self.assets.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.assets.is_empty()
+    }
+
+    /// What the stat cache knows about `path`: the id, if the file still has the same stamp.
+    pub fn cached_id(&self, path: &str, stamp: FileStamp) -> Result<Option<AssetId>, CatalogError> {
+        Ok(self
+            .stat
+            .get(path.as_bytes())?
+            .and_then(|v| decode_stat(&v))
+            .filter(|(s, _)| *s == stamp)
+            .map(|(_, id)| id))
+    }
+
+    /// The journal position the index has applied.
+    pub fn position(&self) -> Result<Position, CatalogError> {
+        read_position(&self.meta)
+    }
+
+    /// Checks the whole journal chain and that it ends where the index says it does (which
+    /// catches an edit to the last entry too).
+    pub fn verify_journal(&self) -> Result<usize, CatalogError> {
+        let path = self.dir.join("journal.jsonl");
+        let (entries, end) = Journal::read_all(&path)?;
+        let applied = self.position()?;
+        if end.head != applied.head || end.seq != applied.seq {
+            return Err(CatalogError::JournalTampered {
+                path,
+                seq: end.seq,
+                reason: "the journal's last entry differs from the one the catalogue applied"
+                    .into(),
+            });
+        }
+        Ok(entries.len())
+    }
+}
+
+fn read_position(meta: &sled::Tree) -> Result<Position, CatalogError> {
+    let u64_at = |key: &[u8]| -> Result<Option<u64>, CatalogError> {
+        Ok(meta
+            .get(key)?
+            .and_then(|v| <[u8; 8]>::try_from(v.as_ref()).ok())
+            .map(u64::from_be_bytes))
+    };
+    let head = meta
+        .get(META_HEAD)?
+        .and_then(|v| <[u8; 32]>::try_from(v.as_ref()).ok());
+    match (u64_at(META_SEQ)?, head, u64_at(META_OFFSET)?) {
+        (Some(seq), Some(head), Some(offset)) => Ok(Position { seq, head, offset }),
+        _ => Ok(Position::START),
+    }
+}
+
+fn decode_asset(bytes: &[u8]) -> Result<Asset, CatalogError> {
+    serde_json::from_slice(bytes).map_err(CatalogError::encode)
+}
+
+fn encode_stat(stamp: FileStamp, id: AssetId) -> [u8; 64] {
+    let mut out = [0u8; 64];
+    out[..8].copy_from_slice(&stamp.size.to_be_bytes());
+    out[8..24].copy_from_slice(&stamp.mtime_ns.to_be_bytes());
+    out[24..32].copy_from_slice(&stamp.inode.to_be_bytes());
+    out[32..].copy_from_slice(id.as_bytes());
+    out
+}
+
+fn decode_stat(bytes: &[u8]) -> Option<(FileStamp, AssetId)> {
+    let bytes: &[u8; 64] = bytes.try_into().ok()?;
+    let stamp = FileStamp {
+        size: u64::from_be_bytes(bytes[..8].try_into().ok()?),
+        mtime_ns: i128::from_be_bytes(bytes[8..24].try_into().ok()?),
+        inode: u64::from_be_bytes(bytes[24..32].try_into().ok()?),
+    };
+    Some((stamp, AssetId::from_slice(&bytes[32..])?))
+}

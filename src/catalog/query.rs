@@ -1,0 +1,125 @@
+//! Filtered listings: one equality filter is served by an index scan, the rest are checked on
+//! the records; the text query folds case and diacritics.
+
+use super::{decode_asset, index, Catalog, CatalogError};
+use crate::model::{text, Asset, AssetId, Kind, Status};
+
+/// What `ls` and `GET /api/assets` filter on. Empty means everything.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub kind: Option<Kind>,
+    pub status: Option<Status>,
+    /// A spot id.
+    pub spot: Option<String>,
+    pub tag: Option<String>,
+    /// Free text, matched accent-blind against names, captions, tags, credit and spot names.
+    pub query: Option<String>,
+    /// Cursor: only ids after this one.
+    pub after: Option<AssetId>,
+    pub limit: Option<usize>,
+}
+
+impl Filter {
+    fn accepts(&self, asset: &Asset, folded_query: Option<&str>) -> bool {
+        self.kind.is_none_or(|k| asset.kind == k)
+            && self.status.is_none_or(|s| asset.status == s)
+            && self
+                .spot
+                .as_deref()
+                .is_none_or(|s| asset.spot.as_ref().is_some_and(|m| m.id == s))
+            && self
+                .tag
+                .as_deref()
+                .is_none_or(|t| asset.tags.iter().any(|x| *x == super::normalise_tag(t)))
+            && folded_query.is_none_or(|q| text::matches(q, &searchable_text(asset)))
+    }
+
+    /// The most selective index for this filter, as a key prefix.
+    fn index_prefix(&self) -> Option<Vec<u8>> {
+        if let Some(spot) = &self.spot {
+            return Some(index::prefix(index::SPOT, spot));
+        }
+        if let Some(tag) = &self.tag {
+            return Some(index::prefix(index::TAG, &super::normalise_tag(tag)));
+        }
+        if let Some(status) = self.status {
+            return Some(index::prefix(index::STATUS, status.as_str()));
+        }
+        self.kind
+            .map(|kind| index::prefix(index::KIND, kind.as_str()))
+    }
+}
+
+/// Everything the text query looks at, folded.
+fn searchable_text(asset: &Asset) -> String {
+    let mut parts: Vec<&str> = asset.names.iter().map(String::as_str).collect();
+    parts.extend(asset.tags.iter().map(String::as_str));
+    parts.extend(asset.caption.vi.as_deref());
+    parts.extend(asset.caption.en.as_deref());
+    parts.extend(asset.credit.as_deref());
+    if let Some(spot) = &asset.spot {
+        parts.extend([
+            spot.id.as_str(),
+            spot.name_vi.as_str(),
+            spot.name_en.as_str(),
+        ]);
+    }
+    text::fold(&parts.join(" "))
+}
+
+pub(super) fn run(catalog: &Catalog, filter: &Filter) -> Result<Vec<Asset>, CatalogError> {
+    let folded = filter
+        .query
+        .as_deref()
+        .map(text::fold)
+        .filter(|q| !q.is_empty());
+    let limit = filter.limit.unwrap_or(usize::MAX);
+    let mut out = Vec::new();
+    let mut take = |asset: Asset| {
+        if filter.accepts(&asset, folded.as_deref()) {
+            out.push(asset);
+        }
+        out.len() < limit
+    };
+    if let Some(prefix) = filter.index_prefix() {
+        let start = match filter.after {
+            Some(after) => {
+                let mut k = prefix.clone();
+                k.extend_from_slice(after.as_bytes());
+                k.push(0); // just past `after`
+                k
+            }
+            None => prefix.clone(),
+        };
+        for key in catalog.index.range(start..).keys() {
+            let key = key?;
+            if !key.starts_with(&prefix) {
+                break;
+            }
+            let Some(id) = AssetId::from_slice(&key[prefix.len()..]) else {
+                continue;
+            };
+            if let Some(asset) = catalog.asset(&id)? {
+                if !take(asset) {
+                    break;
+                }
+            }
+        }
+    } else {
+        let range = match filter.after {
+            Some(after) => {
+                let mut k = after.as_bytes().to_vec();
+                k.push(0);
+                catalog.assets.range(k..)
+            }
+            None => catalog.assets.iter(),
+        };
+        for kv in range {
+            let (_, v) = kv?;
+            if !take(decode_asset(&v)?) {
+                break;
+            }
+        }
+    }
+    Ok(out)
+}

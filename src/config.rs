@@ -1,0 +1,48 @@
+//! Settings: built-in defaults, overridden by BRANDVAULT_* environment variables and flags
+//! (clap reads both), validated here into one value passed down.
+
+use std::path::PathBuf;
+
+use crate::media::ProbeLimits;
+
+/// Everything the program needs to know about where things are and what limits apply.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Store, catalogue and journal live here.
+    pub data_dir: PathBuf,
+    /// The brand folder (guidelines, logos, slogans, spots, presets).
+    pub brand_dir: PathBuf,
+    pub limits: ProbeLimits,
+    /// Largest file accepted at ingest.
+    pub max_file_bytes: u64,
+}
+
+impl Settings {
+    pub const DEFAULT_MAX_FILE_BYTES: u64 = 4 << 30;
+
+    pub fn new(data_dir: PathBuf, brand_dir: PathBuf) -> Self {
+        Self {
+            data_dir,
+            brand_dir,
+            limits: ProbeLimits::default(),
+            max_file_bytes: Self::DEFAULT_MAX_FILE_BYTES,
+        }
+    }
+
+    /// Checks that the settings make sense together.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.limits.max_pixels == 0 {
+            return Err("max pixels must be positive".into());
+        }
+        if self.max_file_bytes == 0 {
+            return Err("max file size must be positive".into());
+        }
+        if self.data_dir.exists() && !self.data_dir.is_dir() {
+            return Err(format!(
+                "data folder {} exists and is not a folder",
+                self.data_dir.display()
+            ));
+        }
+        Ok(())
+    }
+}

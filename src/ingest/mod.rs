@@ -1,0 +1,305 @@
+//! Ingest: walk → stat cache → hash and store → probe → metadata → spot → catalogue.
+//! Files are processed in parallel (rayon) and committed in groups, so one fsync of the journal
+//! covers many files. One bad file never stops the batch: it is reported and the rest go on.
+
+mod record;
+mod walk;
+
+use std::collections::HashSet;
+use std::io::BufReader;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+pub use record::{new_asset, placement, NewAsset};
+
+use crate::catalog::{Catalog, CatalogError, Change, FileStamp, StatEntry};
+use crate::media::{self, ProbeLimits};
+use crate::model::{text, AssetId, Gazetteer, Kind};
+use crate::store::{BlobStore, Inserted};
+
+/// Files per commit: large enough to amortise the journal fsync, small enough that a crash
+/// loses little work and progress stays smooth.
+const GROUP: usize = 64;
+
+/// How to ingest.
+#[derive(Debug, Clone)]
+pub struct IngestOptions {
+    pub tags: Vec<String>,
+    /// Overrides the kind derived from the media type.
+    pub kind: Option<Kind>,
+    pub limits: ProbeLimits,
+    /// Largest accepted file.
+    pub max_bytes: u64,
+    /// Who is ingesting, for the journal.
+    pub actor: String,
+    /// When, RFC 3339 (passed in so tests control the clock).
+    pub at: String,
+}
+
+/// A file that was not ingested, with a stable code and a message naming it.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Rejected {
+    pub path: String,
+    pub code: String,
+    pub message: String,
+}
+
+/// The outcome of an ingest run: partial success is the normal case.
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct IngestReport {
+    pub added: Vec<AssetId>,
+    pub duplicates: Vec<AssetId>,
+    pub rejected: Vec<Rejected>,
+}
+
+/// Progress after each file: files done of total, bytes read.
+#[derive(Debug, Clone, Copy)]
+pub struct Progress {
+    pub done: usize,
+    pub total: usize,
+    pub bytes: u64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
+}
+
+/// The result of the parallel stage for one file.
+enum Prepared {
+    New {
+        asset: Box<crate::model::Asset>,
+        stat: Option<StatEntry>,
+    },
+    Known {
+        id: AssetId,
+        name: String,
+        stat: Option<StatEntry>,
+    },
+    Rejected(Rejected),
+}
+
+/// Ingests into one store and catalogue, placing GPS against one gazetteer.
+pub struct Ingester<'a> {
+    pub store: &'a dyn BlobStore,
+    pub catalog: &'a Catalog,
+    pub gazetteer: &'a Gazetteer,
+}
+
+impl Ingester<'_> {
+    /// Ingests files and folders (recursively). Errors only if the catalogue itself fails;
+    /// problems with files are in the report.
+    pub fn ingest_paths(
+        &self,
+        roots: &[PathBuf],
+        options: &IngestOptions,
+        progress: &(dyn Fn(Progress) + Sync),
+    ) -> Result<IngestReport, IngestError> {
+        let mut report = IngestReport::default();
+        let mut files = Vec::new();
+        for found in walk::walk(roots) {
+            match found {
+                walk::Found::File(p) => files.push(p),
+                walk::Found::Problem {
+                    path,
+                    code,
+                    message,
+                } => report.rejected.push(Rejected {
+                    path: path.display().to_string(),
+                    code: code.into(),
+                    message,
+                }),
+            }
+        }
+        let total = files.len();
+        let mut done = 0;
+        let mut bytes = 0;
+        for group in files.chunks(GROUP) {
+            let prepared: Vec<(Prepared, u64)> = group
+                .par_iter()
+                .map(|path| self.prepare(path, options))
+                .collect();
+            done += group.len();
+            bytes += prepared.iter().map(|(_, b)| b).sum::<u64>();
+            self.commit_group(prepared.into_iter().map(|(p, _)| p), options, &mut report)?;
+            progress(Progress { done, total, bytes });
+        }
+        Ok(report)
+    }
+
+    /// The parallel stage: everything but the catalogue write. Returns the bytes read.
+    fn prepare(&self, path: &Path, options: &IngestOptions) -> (Prepared, u64) {
+        let shown = path.display().to_string();
+        let reject = |code: &str, message: String| {
+            Prepared::Rejected(Rejected {
+                path: shown.clone(),
+                code: code.into(),
+                message: format!("{shown}: {message}"),
+            })
+        };
+        let name = text::nfc(
+            &path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+        );
+        let meta = match std::fs::metadata(path) {
+            Ok(m) => m,
+            Err(e) => return (reject("unreadable-file", format!("cannot read: {e}")), 0),
+        };
+        if meta.len() == 0 {
+            return (reject("empty-file", "the file is empty".into()), 0);
+        }
+        if meta.len() > options.max_bytes {
+            let msg = format!(
+                "{} bytes is over the limit of {} bytes",
+                meta.len(),
+                options.max_bytes
+            );
+            return (reject("too-large", msg), 0);
+        }
+        let key = std::fs::canonicalize(path)
+            .map(|p| p.to_string_lossy().into_owned())
+            .unwrap_or_else(|_| shown.clone());
+        let stamp = file_stamp(&meta);
+        if let Ok(Some(id)) = self.catalog.cached_id(&key, stamp) {
+            if matches!(self.catalog.contains(&id), Ok(true)) {
+                return (
+                    Prepared::Known {
+                        id,
+                        name,
+                        stat: None,
+                    },
+                    0,
+                );
+            }
+        }
+        let put = match self.store.put_file(path) {
+            Ok(p) => p,
+            Err(e) => return (reject("unreadable-file", e.to_string()), 0),
+        };
+        let id = AssetId::from_hash(put.hash);
+        let stat = Some(StatEntry {
+            path: key,
+            stamp,
+            id,
+        });
+        if matches!(self.catalog.contains(&id), Ok(true)) {
+            return (Prepared::Known { id, name, stat }, put.bytes);
+        }
+        let probed = self
+            .store
+            .open(&put.hash)
+            .map_err(|e| media::ProbeError::Io(std::io::Error::other(e.to_string())))
+            .and_then(|blob| media::probe(&mut BufReader::new(blob), &options.limits));
+        let probe = match probed {
+            Ok(p) => p,
+            Err(e) => {
+                // Bytes nobody references are not kept (unless they were already there).
+                if put.inserted == Inserted::New {
+                    let _ = self.store.remove(&put.hash);
+                }
+                return (reject(e.code(), e.to_string()), put.bytes);
+            }
+        };
+        let asset = new_asset(
+            NewAsset {
+                id,
+                bytes: put.bytes,
+                name: &name,
+                kind: options.kind,
+                tags: &options.tags,
+                at: &options.at,
+            },
+            probe,
+            self.gazetteer,
+        );
+        (
+            Prepared::New {
+                asset: Box::new(asset),
+                stat,
+            },
+            put.bytes,
+        )
+    }
+
+    /// The sequential stage: decide new or duplicate, and commit the group in one transaction.
+    fn commit_group(
+        &self,
+        prepared: impl Iterator<Item = Prepared>,
+        options: &IngestOptions,
+        report: &mut IngestReport,
+    ) -> Result<(), IngestError> {
+        let mut changes = Vec::new();
+        let mut stats = Vec::new();
+        let mut added_here: HashSet<AssetId> = HashSet::new();
+        for p in prepared {
+            match p {
+                Prepared::New { asset, stat } => {
+                    stats.extend(stat);
+                    if added_here.contains(&asset.id) || self.catalog.contains(&asset.id)? {
+                        // The same bytes twice in one group, or added by another writer.
+                        let (id, name) = (asset.id, asset.display_name().to_owned());
+                        self.known(id, name, options, &mut changes)?;
+                        report.duplicates.push(id);
+                    } else {
+                        added_here.insert(asset.id);
+                        report.added.push(asset.id);
+                        changes.push(Change::Ingested { asset });
+                    }
+                }
+                Prepared::Known { id, name, stat } => {
+                    stats.extend(stat);
+                    if !added_here.contains(&id) {
+                        self.known(id, name, options, &mut changes)?;
+                    } else {
+                        changes.push(Change::NameSeen { id, name });
+                    }
+                    report.duplicates.push(id);
+                }
+                Prepared::Rejected(r) => report.rejected.push(r),
+            }
+        }
+        self.catalog
+            .commit(&options.at, &options.actor, &changes, &stats)?;
+        Ok(())
+    }
+
+    /// Changes for bytes already catalogued: a new name and new tags, if any.
+    fn known(
+        &self,
+        id: AssetId,
+        name: String,
+        options: &IngestOptions,
+        changes: &mut Vec<Change>,
+    ) -> Result<(), IngestError> {
+        let Some(asset) = self.catalog.asset(&id)? else {
+            return Ok(());
+        };
+        if !asset.names.contains(&name) {
+            changes.push(Change::NameSeen { id, name });
+        }
+        let new_tags: Vec<String> = options
+            .tags
+            .iter()
+            .map(|t| crate::catalog::normalise_tag(t))
+            .filter(|t| !t.is_empty() && !asset.tags.contains(t))
+            .collect();
+        if !new_tags.is_empty() {
+            changes.push(Change::TagsAdded { id, tags: new_tags });
+        }
+        Ok(())
+    }
+}
+
+fn file_stamp(meta: &std::fs::Metadata) -> FileStamp {
+    use std::os::unix::fs::MetadataExt;
+    FileStamp {
+        size: meta.len(),
+        mtime_ns: i128::from(meta.mtime()) * 1_000_000_000 + i128::from(meta.mtime_nsec()),
+        inode: meta.ino(),
+    }
+}

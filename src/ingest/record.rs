@@ -1,0 +1,88 @@
+//! Turning a probed file into a catalogue record, and placing it at a check-in spot.
+
+use crate::geo::{self, Placement};
+use crate::media::Probe;
+use crate::model::{
+    text, Access, Asset, AssetId, Caption, Gazetteer, Gps, Kind, SpotMatch, Status, Violation,
+};
+
+/// The spot and the spot-related violations for a GPS point. Shared by ingest and retag, and by
+/// video once its GPS is read, so every source of positions goes through the same rules.
+pub fn placement(gazetteer: &Gazetteer, gps: Option<&Gps>) -> (Option<SpotMatch>, Vec<Violation>) {
+    let Some(gps) = gps else {
+        return (None, Vec::new());
+    };
+    match geo::place(gazetteer, gps) {
+        Placement::Spot(m) => (Some(m), Vec::new()),
+        Placement::NoSpot => (None, Vec::new()),
+        Placement::OutsideExtent => (
+            None,
+            vec![Violation {
+                rule: "gps-outside-extent".into(),
+                message: format!(
+                    "GPS position {:.5}, {:.5} lies outside the brand's territory",
+                    gps.lat, gps.lon
+                ),
+            }],
+        ),
+    }
+}
+
+/// What the ingest caller decides about new assets.
+pub struct NewAsset<'a> {
+    pub id: AssetId,
+    pub bytes: u64,
+    pub name: &'a str,
+    pub kind: Option<Kind>,
+    pub tags: &'a [String],
+    pub at: &'a str,
+}
+
+/// A draft record for newly seen bytes.
+pub fn new_asset(new: NewAsset<'_>, probe: Probe, gazetteer: &Gazetteer) -> Asset {
+    let (spot, violations) = placement(gazetteer, probe.gps.as_ref());
+    let captured_at = probe.exif.as_ref().and_then(|e| {
+        let dt = e.datetime_original.as_ref()?;
+        Some(match &e.offset {
+            Some(off) => format!("{dt}{off}"),
+            None => dt.clone(),
+        })
+    });
+    let credit = probe
+        .exif
+        .as_ref()
+        .and_then(|e| e.artist.clone().or_else(|| e.copyright.clone()));
+    let mut tags: Vec<String> = Vec::new();
+    for t in new.tags {
+        let t = crate::catalog::normalise_tag(t);
+        if !t.is_empty() && !tags.contains(&t) {
+            tags.push(t);
+        }
+    }
+    Asset {
+        id: new.id,
+        kind: new.kind.unwrap_or_else(|| probe.media_type.default_kind()),
+        media_type: probe.media_type.mime().to_owned(),
+        bytes: new.bytes,
+        width: probe.width,
+        height: probe.height,
+        duration_s: probe.duration_s,
+        names: vec![text::nfc(new.name)],
+        ingested_at: new.at.to_owned(),
+        captured_at,
+        exif: probe.exif,
+        gps: probe.gps,
+        spot,
+        spot_locked: false,
+        status: Status::Draft,
+        access: Access::default(),
+        caption: Caption::default(),
+        credit,
+        license: None,
+        expires_at: None,
+        tags,
+        warnings: probe.warnings,
+        violations,
+        renditions: Vec::new(),
+    }
+}

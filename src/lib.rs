@@ -1,0 +1,12 @@
+//! brandvault: a digital asset manager and brand-identity library for a public brand.
+//! See ARCHITECTURE.md for the module map and the layering rule.
+
+pub mod brand;
+pub mod catalog;
+pub mod config;
+pub mod geo;
+pub mod ingest;
+pub mod maintain;
+pub mod media;
+pub mod model;
+pub mod store;

@@ -1,0 +1,16 @@
+//! The `brandvault` command. Errors end here: printed with their chain, exit code 1.
+
+mod cli;
+
+use clap::Parser;
+
+fn main() {
+    let args = cli::Cli::parse();
+    match cli::run(args) {
+        Ok(code) => std::process::exit(code),
+        Err(e) => {
+            eprintln!("brandvault: {e:#}");
+            std::process::exit(1);
+        }
+    }
+}

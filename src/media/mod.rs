@@ -1,0 +1,12 @@
+//! Pure CPU work on bytes and readers: recognising a file's type, reading its metadata,
+//! checking that it decodes. Nothing here knows about the store or the catalogue.
+
+mod bmff;
+pub mod exif;
+mod probe;
+mod sniff;
+mod svg;
+pub mod synth;
+
+pub use probe::{probe, Probe, ProbeError, ProbeLimits};
+pub use sniff::sniff;

@@ -1,0 +1,286 @@
+//! Probing a file: its type, its displayed size, its metadata, and whether it decodes at all.
+
+use std::io::{BufRead, Read, Seek, SeekFrom};
+
+use image::ImageFormat;
+
+use super::{bmff, exif, sniff, svg};
+use crate::model::{ErrorKind, Exif, Gps, MediaType};
+
+/// Caps applied before anything big is allocated.
+#[derive(Debug, Clone, Copy)]
+pub struct ProbeLimits {
+    /// Largest accepted image, in decoded pixels.
+    pub max_pixels: u64,
+    /// Largest SVG document read into memory.
+    pub max_svg_bytes: u64,
+    /// Largest ISO-BMFF header region read to find image extents.
+    pub max_header_bytes: u64,
+}
+
+impl Default for ProbeLimits {
+    fn default() -> Self {
+        Self {
+            max_pixels: 200_000_000,
+            max_svg_bytes: 16 << 20,
+            max_header_bytes: 4 << 20,
+        }
+    }
+}
+
+/// What a file is, as far as cataloguing needs to know.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Probe {
+    pub media_type: MediaType,
+    /// Displayed size: EXIF orientations 5–8 swap the stored width and height.
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    pub duration_s: Option<f64>,
+    pub exif: Option<Exif>,
+    pub gps: Option<Gps>,
+    /// Problems that did not prevent cataloguing (a damaged EXIF block, say).
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ProbeError {
+    #[error("the file is empty")]
+    Empty,
+    #[error("unsupported file type (not JPEG, PNG, WebP, TIFF, GIF, HEIF, SVG, MP4, MOV or PDF)")]
+    Unsupported,
+    #[error("the image is truncated: {0}")]
+    Truncated(String),
+    #[error("the image cannot be decoded: {0}")]
+    Undecodable(String),
+    #[error("{width}×{height} is {pixels} pixels, over the limit of {limit}")]
+    TooLarge {
+        width: u32,
+        height: u32,
+        pixels: u64,
+        limit: u64,
+    },
+    #[error("read error: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl ProbeError {
+    /// The stable code reported to users and API clients.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Empty => "empty-file",
+            Self::Unsupported => "unsupported-type",
+            Self::Truncated(_) => "truncated-image",
+            Self::Undecodable(_) => "undecodable-image",
+            Self::TooLarge { .. } => "too-large",
+            Self::Io(_) => "unreadable-file",
+        }
+    }
+
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Self::Empty | Self::Truncated(_) | Self::Undecodable(_) => ErrorKind::InvalidInput,
+            Self::Unsupported => ErrorKind::Unsupported,
+            Self::TooLarge { .. } => ErrorKind::TooLarge,
+            Self::Io(_) => ErrorKind::Internal,
+        }
+    }
+}
+
+/// Probes a file: sniffs its type, reads its size and metadata, and checks that images decode.
+pub fn probe<R: BufRead + Seek>(reader: &mut R, limits: &ProbeLimits) -> Result<Probe, ProbeError> {
+    let mut head = Vec::with_capacity(sniff::HEAD_LEN);
+    reader
+        .by_ref()
+        .take(sniff::HEAD_LEN as u64)
+        .read_to_end(&mut head)?;
+    if head.is_empty() {
+        return Err(ProbeError::Empty);
+    }
+    let media_type = sniff::sniff(&head).ok_or(ProbeError::Unsupported)?;
+    reader.seek(SeekFrom::Start(0))?;
+    let mut probe = Probe {
+        media_type,
+        width: None,
+        height: None,
+        duration_s: None,
+        exif: None,
+        gps: None,
+        warnings: Vec::new(),
+    };
+    if let Some(format) = raster_format(media_type) {
+        probe_raster(reader, format, limits, &mut probe)?;
+    } else if media_type == MediaType::Heif {
+        read_exif(reader, &mut probe)?;
+        let header = read_prefix(reader, limits.max_header_bytes)?;
+        if let Some((w, h)) = bmff::heif_size(&header) {
+            check_pixels(w, h, limits)?;
+            set_displayed_size(&mut probe, w, h);
+        }
+    } else if media_type == MediaType::Svg {
+        let bytes = read_prefix(reader, limits.max_svg_bytes + 1)?;
+        if bytes.len() as u64 > limits.max_svg_bytes {
+            return Err(ProbeError::Undecodable(format!(
+                "SVG larger than {} bytes",
+                limits.max_svg_bytes
+            )));
+        }
+        let text = std::str::from_utf8(&bytes)
+            .map_err(|_| ProbeError::Undecodable("SVG is not UTF-8".into()))?;
+        let (w, h) = svg::svg_size(text)
+            .ok_or_else(|| ProbeError::Undecodable("SVG has no usable size".into()))?;
+        probe.width = Some(w.round().max(1.0) as u32);
+        probe.height = Some(h.round().max(1.0) as u32);
+    }
+    Ok(probe)
+}
+
+fn raster_format(t: MediaType) -> Option<ImageFormat> {
+    Some(match t {
+        MediaType::Jpeg => ImageFormat::Jpeg,
+        MediaType::Png => ImageFormat::Png,
+        MediaType::Webp => ImageFormat::WebP,
+        MediaType::Tiff => ImageFormat::Tiff,
+        MediaType::Gif => ImageFormat::Gif,
+        _ => return None,
+    })
+}
+
+fn probe_raster<R: BufRead + Seek>(
+    reader: &mut R,
+    format: ImageFormat,
+    limits: &ProbeLimits,
+    probe: &mut Probe,
+) -> Result<(), ProbeError> {
+    read_exif(reader, probe)?;
+    let (w, h) = image::ImageReader::with_format(&mut *reader, format)
+        .into_dimensions()
+        .map_err(|e| classify(e.to_string()))?;
+    check_pixels(w, h, limits)?;
+    set_displayed_size(probe, w, h);
+    reader.seek(SeekFrom::Start(0))?;
+    decodes(reader, format, limits)
+}
+
+/// Decodes the whole image once, so that truncated and corrupt files are refused at the door
+/// rather than discovered when a press officer asks for a rendition.
+fn decodes<R: BufRead + Seek>(
+    reader: &mut R,
+    format: ImageFormat,
+    limits: &ProbeLimits,
+) -> Result<(), ProbeError> {
+    if format == ImageFormat::Jpeg {
+        return decodes_jpeg(reader);
+    }
+    let mut image_reader = image::ImageReader::with_format(reader, format);
+    let mut image_limits = image::Limits::default();
+    image_limits.max_alloc = Some(limits.max_pixels.saturating_mul(8));
+    image_reader.limits(image_limits);
+    image_reader
+        .decode()
+        .map(drop)
+        .map_err(|e| classify(e.to_string()))
+}
+
+/// JPEGs are checked at 1/8 scale: every entropy-coded bit is still read (so truncation and
+/// corruption are found) but the inverse DCT and colour conversion mostly are not.
+fn decodes_jpeg<R: Read>(reader: &mut R) -> Result<(), ProbeError> {
+    let mut decoder = jpeg_decoder::Decoder::new(reader);
+    decoder.read_info().map_err(|e| classify(e.to_string()))?;
+    decoder.scale(1, 1).map_err(|e| classify(e.to_string()))?;
+    decoder
+        .decode()
+        .map(drop)
+        .map_err(|e| classify(e.to_string()))
+}
+
+/// Decoders say "unexpected end of file" in several ways; those are truncations.
+fn classify(message: String) -> ProbeError {
+    let lower = message.to_ascii_lowercase();
+    if lower.contains("eof")
+        || lower.contains("end of file")
+        || lower.contains("unexpected end")
+        || lower.contains("truncated")
+        || lower.contains("no more data")
+        || lower.contains("fill whole buffer")
+    {
+        ProbeError::Truncated(message)
+    } else {
+        ProbeError::Undecodable(message)
+    }
+}
+
+fn check_pixels(w: u32, h: u32, limits: &ProbeLimits) -> Result<(), ProbeError> {
+    let pixels = u64::from(w) * u64::from(h);
+    if pixels > limits.max_pixels {
+        return Err(ProbeError::TooLarge {
+            width: w,
+            height: h,
+            pixels,
+            limit: limits.max_pixels,
+        });
+    }
+    if pixels == 0 {
+        return Err(ProbeError::Undecodable(format!("image has size {w}×{h}")));
+    }
+    Ok(())
+}
+
+fn read_exif<R: BufRead + Seek>(reader: &mut R, probe: &mut Probe) -> Result<(), ProbeError> {
+    if let Some(data) = exif::read(reader) {
+        probe.exif = Some(data.exif);
+        probe.gps = data.gps;
+        probe.warnings.extend(data.warnings);
+    }
+    reader.seek(SeekFrom::Start(0))?;
+    Ok(())
+}
+
+fn set_displayed_size(probe: &mut Probe, w: u32, h: u32) {
+    let rotated = probe
+        .exif
+        .as_ref()
+        .and_then(|e| e.orientation)
+        .is_some_and(|o| o >= 5);
+    let (w, h) = if rotated { (h, w) } else { (w, h) };
+    probe.width = Some(w);
+    probe.height = Some(h);
+}
+
+fn read_prefix<R: Read + Seek>(reader: &mut R, max: u64) -> Result<Vec<u8>, ProbeError> {
+    reader.seek(SeekFrom::Start(0))?;
+    let mut buf = Vec::new();
+    reader.by_ref().take(max).read_to_end(&mut buf)?;
+    reader.seek(SeekFrom::Start(0))?;
+    Ok(buf)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Cursor;
+
+    fn noisy_jpeg(w: u32, h: u32) -> Vec<u8> {
+        let img = image::RgbImage::from_fn(w, h, |x, y| {
+            let v = (x * 7 + y * 13 + (x * y) % 17) as u8;
+            image::Rgb([v, v.wrapping_mul(3), 255 - v])
+        });
+        let mut out = Vec::new();
+        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 90)
+            .encode_image(&img)
+            .unwrap();
+        out
+    }
+
+    #[test]
+    fn truncated_and_garbled_jpegs_are_refused() {
+        let jpeg = noisy_jpeg(320, 240);
+        let ok = probe(&mut Cursor::new(&jpeg), &ProbeLimits::default()).unwrap();
+        assert_eq!((ok.width, ok.height), (Some(320), Some(240)));
+        for cut in [jpeg.len() / 2, jpeg.len() - 3] {
+            let err = probe(&mut Cursor::new(&jpeg[..cut]), &ProbeLimits::default()).unwrap_err();
+            assert_eq!(err.code(), "truncated-image", "cut at {cut}: {err}");
+        }
+        let empty = probe(&mut Cursor::new(b""), &ProbeLimits::default()).unwrap_err();
+        assert_eq!(empty.code(), "empty-file");
+    }
+}

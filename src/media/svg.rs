@@ -1,0 +1,70 @@
+//! The intrinsic size of an SVG document, from its root element's width/height or viewBox.
+
+use svg::node::element::tag;
+use svg::parser::Event;
+
+/// Width and height in CSS pixels, or `None` if the document has no `<svg>` root or no usable
+/// size. Percentages and unknown units fall back to the viewBox.
+pub fn svg_size(text: &str) -> Option<(f64, f64)> {
+    for event in svg::read(text).ok()? {
+        match event {
+            Event::Tag(tag::SVG, tag::Type::Start | tag::Type::Empty, attrs) => {
+                let get = |name: &str| attrs.get(name).map(|v| v.to_string());
+                let view_box = get("viewBox").and_then(|vb| {
+                    let n: Vec<f64> = vb
+                        .split(|c: char| c == ',' || c.is_whitespace())
+                        .filter(|s| !s.is_empty())
+                        .filter_map(|s| s.parse().ok())
+                        .collect();
+                    (n.len() == 4 && n[2] > 0.0 && n[3] > 0.0).then(|| (n[2], n[3]))
+                });
+                let w = get("width").and_then(|v| length(&v));
+                let h = get("height").and_then(|v| length(&v));
+                return match (w, h, view_box) {
+                    (Some(w), Some(h), _) => Some((w, h)),
+                    (Some(w), None, Some((vw, vh))) => Some((w, w * vh / vw)),
+                    (None, Some(h), Some((vw, vh))) => Some((h * vw / vh, h)),
+                    (_, _, vb) => vb,
+                };
+            }
+            Event::Error(_) => return None,
+            _ => {}
+        }
+    }
+    None
+}
+
+/// An SVG length in pixels: plain numbers and px, pt, mm, cm, in.
+fn length(v: &str) -> Option<f64> {
+    let v = v.trim();
+    let split = v
+        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-' || c == '+' || c == 'e'))
+        .unwrap_or(v.len());
+    let (num, unit) = v.split_at(split);
+    let n: f64 = num.parse().ok()?;
+    let scale = match unit.trim() {
+        "" | "px" => 1.0,
+        "pt" => 96.0 / 72.0,
+        "mm" => 96.0 / 25.4,
+        "cm" => 96.0 / 2.54,
+        "in" => 96.0,
+        _ => return None,
+    };
+    (n > 0.0).then_some(n * scale)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_from_attributes_and_view_box() {
+        let svg = r#"<svg xmlns="http://www.w3.org/2000/svg" width="200" height="100"/>"#;
+        assert_eq!(svg_size(svg), Some((200.0, 100.0)));
+        let svg = r#"<?xml version="1.0"?><svg viewBox="0 0 640 320"><rect/></svg>"#;
+        assert_eq!(svg_size(svg), Some((640.0, 320.0)));
+        let svg = r#"<svg width="100%" viewBox="0,0,30,10"></svg>"#;
+        assert_eq!(svg_size(svg), Some((30.0, 10.0)));
+        assert_eq!(svg_size("<html></html>"), None);
+    }
+}

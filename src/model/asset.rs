@@ -1,0 +1,261 @@
+use serde::{Deserialize, Serialize};
+
+use super::AssetId;
+
+/// What an asset is for, which decides its renditions and its guideline checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    Photo,
+    Video,
+    Logo,
+    Slogan,
+    Document,
+}
+
+/// Where an asset stands in the approval workflow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Draft,
+    InReview,
+    Approved,
+    Rejected,
+    Archived,
+}
+
+/// Who may see an approved asset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Access {
+    Public,
+    Press,
+    #[default]
+    Internal,
+}
+
+macro_rules! str_enum {
+    ($t:ty { $($v:ident = $s:literal),* $(,)? }) => {
+        impl $t {
+            pub const ALL: &'static [$t] = &[$(<$t>::$v),*];
+            pub fn as_str(&self) -> &'static str {
+                match self { $(<$t>::$v => $s),* }
+            }
+        }
+        impl std::str::FromStr for $t {
+            type Err = String;
+            fn from_str(s: &str) -> Result<Self, String> {
+                match s {
+                    $($s => Ok(<$t>::$v),)*
+                    _ => Err(format!(
+                        "unknown value {s:?}; expected one of: {}",
+                        [$($s),*].join(", ")
+                    )),
+                }
+            }
+        }
+        impl std::fmt::Display for $t {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+str_enum!(Kind { Photo = "photo", Video = "video", Logo = "logo", Slogan = "slogan", Document = "document" });
+str_enum!(Status { Draft = "draft", InReview = "in_review", Approved = "approved", Rejected = "rejected", Archived = "archived" });
+str_enum!(Access { Public = "public", Press = "press", Internal = "internal" });
+
+/// The container format, recognised from magic bytes, never from the file name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MediaType {
+    Jpeg,
+    Png,
+    Webp,
+    Tiff,
+    Gif,
+    Heif,
+    Svg,
+    Mp4,
+    Mov,
+    Pdf,
+}
+
+impl MediaType {
+    pub fn mime(&self) -> &'static str {
+        match self {
+            Self::Jpeg => "image/jpeg",
+            Self::Png => "image/png",
+            Self::Webp => "image/webp",
+            Self::Tiff => "image/tiff",
+            Self::Gif => "image/gif",
+            Self::Heif => "image/heif",
+            Self::Svg => "image/svg+xml",
+            Self::Mp4 => "video/mp4",
+            Self::Mov => "video/quicktime",
+            Self::Pdf => "application/pdf",
+        }
+    }
+
+    pub fn from_mime(mime: &str) -> Option<Self> {
+        [
+            Self::Jpeg,
+            Self::Png,
+            Self::Webp,
+            Self::Tiff,
+            Self::Gif,
+            Self::Heif,
+            Self::Svg,
+            Self::Mp4,
+            Self::Mov,
+            Self::Pdf,
+        ]
+        .into_iter()
+        .find(|t| t.mime() == mime)
+    }
+
+    pub fn extension(&self) -> &'static str {
+        match self {
+            Self::Jpeg => "jpg",
+            Self::Png => "png",
+            Self::Webp => "webp",
+            Self::Tiff => "tif",
+            Self::Gif => "gif",
+            Self::Heif => "heic",
+            Self::Svg => "svg",
+            Self::Mp4 => "mp4",
+            Self::Mov => "mov",
+            Self::Pdf => "pdf",
+        }
+    }
+
+    /// The kind an asset of this type gets at ingest unless told otherwise.
+    pub fn default_kind(&self) -> Kind {
+        match self {
+            Self::Svg => Kind::Logo,
+            Self::Mp4 | Self::Mov => Kind::Video,
+            Self::Pdf => Kind::Document,
+            _ => Kind::Photo,
+        }
+    }
+}
+
+/// Camera metadata read from EXIF. Times are kept as written by the camera (local time), with the
+/// offset when the camera recorded one.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Exif {
+    pub make: Option<String>,
+    pub model: Option<String>,
+    pub lens: Option<String>,
+    pub orientation: Option<u16>,
+    /// `YYYY-MM-DDTHH:MM:SS`, local time of capture.
+    pub datetime_original: Option<String>,
+    /// `+07:00` style offset from EXIF OffsetTimeOriginal, when present.
+    pub offset: Option<String>,
+    /// Seconds, e.g. 0.004 for 1/250.
+    pub exposure_time_s: Option<f64>,
+    pub f_number: Option<f64>,
+    pub iso: Option<u32>,
+    pub focal_length_mm: Option<f64>,
+    pub artist: Option<String>,
+    pub copyright: Option<String>,
+}
+
+/// A position in signed decimal degrees (south and west negative), WGS84.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Gps {
+    pub lat: f64,
+    pub lon: f64,
+    pub alt_m: Option<f64>,
+}
+
+/// How an asset was placed at a check-in spot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SpotRule {
+    /// The point lies inside the spot's polygon.
+    Polygon,
+    /// The point lies within the spot's radius.
+    Radius,
+    /// A person chose the spot; automatic matching never overrides it.
+    Manual,
+}
+
+/// The check-in spot an asset belongs to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SpotMatch {
+    pub id: String,
+    pub name_vi: String,
+    pub name_en: String,
+    /// Distance from the asset's GPS point to the spot's centre; null for a person's choice
+    /// without GPS.
+    pub distance_m: Option<f64>,
+    pub rule: SpotRule,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Caption {
+    pub vi: Option<String>,
+    pub en: Option<String>,
+}
+
+/// A broken identity guideline or a data problem, by rule name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Violation {
+    pub rule: String,
+    pub message: String,
+}
+
+/// A derived file made from an asset by a preset.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rendition {
+    pub preset: String,
+    pub url: String,
+    pub width: u32,
+    pub height: u32,
+    pub bytes: u64,
+}
+
+/// One catalogued asset, as shown by `show --json` and the API.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Asset {
+    pub id: AssetId,
+    pub kind: Kind,
+    pub media_type: String,
+    pub bytes: u64,
+    /// As displayed: EXIF orientation applied.
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    pub duration_s: Option<f64>,
+    /// Every original file name seen for these bytes, NFC, in the order first seen.
+    pub names: Vec<String>,
+    pub ingested_at: String,
+    pub captured_at: Option<String>,
+    pub exif: Option<Exif>,
+    pub gps: Option<Gps>,
+    pub spot: Option<SpotMatch>,
+    /// True once a person has chosen the spot (or chosen none): retagging leaves it alone.
+    #[serde(default)]
+    pub spot_locked: bool,
+    pub status: Status,
+    pub access: Access,
+    pub caption: Caption,
+    pub credit: Option<String>,
+    pub license: Option<String>,
+    pub expires_at: Option<String>,
+    pub tags: Vec<String>,
+    /// Problems noticed while reading the file that did not prevent cataloguing it.
+    #[serde(default)]
+    pub warnings: Vec<String>,
+    pub violations: Vec<Violation>,
+    #[serde(default)]
+    pub renditions: Vec<Rendition>,
+}
+
+impl Asset {
+    /// The first name seen, for display and downloads.
+    pub fn display_name(&self) -> &str {
+        self.names.first().map(String::as_str).unwrap_or("")
+    }
+}

@@ -1,0 +1,16 @@
+//! Pure domain types: identifiers, assets, metadata, spots. No I/O lives here, so every other
+//! module can share these types without pulling in storage, decoding or HTTP.
+
+mod asset;
+mod error;
+mod id;
+mod spot;
+pub mod text;
+
+pub use asset::{
+    Access, Asset, Caption, Exif, Gps, Kind, MediaType, Rendition, SpotMatch, SpotRule, Status,
+    Violation,
+};
+pub use error::ErrorKind;
+pub use id::{AssetId, IdParseError};
+pub use spot::{Extent, Gazetteer, Spot};

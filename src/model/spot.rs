@@ -1,0 +1,49 @@
+use serde::{Deserialize, Serialize};
+
+/// A named check-in spot of the brand's gazetteer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Spot {
+    pub id: String,
+    pub name_vi: String,
+    pub name_en: String,
+    pub lat: f64,
+    pub lon: f64,
+    /// Tagging radius around the centre.
+    pub radius_m: f64,
+    /// How far the true centre may be from (lat, lon): the point is not survey-grade.
+    #[serde(default)]
+    pub accuracy_m: Option<f64>,
+    #[serde(default)]
+    pub verified: bool,
+    #[serde(default)]
+    pub source: Option<String>,
+    /// Other names people search for.
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    /// An outline for large areas (a national park): a ring of `[lon, lat]` points.
+    #[serde(default)]
+    pub polygon: Option<Vec<[f64; 2]>>,
+}
+
+/// The bounding box of the brand's territory.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Extent {
+    pub min_lon: f64,
+    pub min_lat: f64,
+    pub max_lon: f64,
+    pub max_lat: f64,
+}
+
+impl Extent {
+    pub fn contains(&self, lat: f64, lon: f64) -> bool {
+        (self.min_lat..=self.max_lat).contains(&lat) && (self.min_lon..=self.max_lon).contains(&lon)
+    }
+}
+
+/// The check-in spots and the territory they lie in.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Gazetteer {
+    pub extent: Option<Extent>,
+    #[serde(rename = "spot", default)]
+    pub spots: Vec<Spot>,
+}

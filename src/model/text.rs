@@ -1,0 +1,70 @@
+//! Text at the boundary: everything stored is NFC (so "Bù Lạch" typed on a Mac and on Windows is
+//! one string), and search compares a folded form that ignores case and Vietnamese diacritics.
+
+use unicode_normalization::char::is_combining_mark;
+use unicode_normalization::UnicodeNormalization;
+
+/// NFC-normalises text, keeping every diacritic.
+pub fn nfc(s: &str) -> String {
+    s.nfc().collect()
+}
+
+/// Folds case and diacritics, đ/Đ included, and collapses white space, so that "BU LACH",
+/// "bu lach" and "Bù Lạch" compare equal.
+pub fn fold(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut last_space = true;
+    for c in s.nfd() {
+        if is_combining_mark(c) {
+            continue;
+        }
+        let c = match c {
+            'đ' | 'Đ' => 'd',
+            c if c.is_whitespace() || c == '-' || c == '_' => ' ',
+            c => c,
+        };
+        if c == ' ' {
+            if !last_space {
+                out.push(' ');
+            }
+            last_space = true;
+            continue;
+        }
+        last_space = false;
+        out.extend(c.to_lowercase());
+    }
+    if out.ends_with(' ') {
+        out.pop();
+    }
+    out
+}
+
+/// True when every word of `query` appears in `haystack`, both folded.
+pub fn matches(query_folded: &str, haystack_folded: &str) -> bool {
+    query_folded
+        .split(' ')
+        .filter(|w| !w.is_empty())
+        .all(|w| haystack_folded.contains(w))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nfd_becomes_nfc() {
+        let nfd: String = "Trảng cỏ Bù Lạch".nfd().collect();
+        assert_ne!(nfd, "Trảng cỏ Bù Lạch");
+        assert_eq!(nfc(&nfd), "Trảng cỏ Bù Lạch");
+    }
+
+    #[test]
+    fn folding_ignores_case_and_diacritics() {
+        assert_eq!(fold("Trảng cỏ Bù Lạch"), "trang co bu lach");
+        assert_eq!(fold("ĐỒNG XOÀI"), "dong xoai");
+        assert_eq!(fold("Núi Bà Rá - Thác Mơ"), "nui ba ra thac mo");
+        assert!(matches(&fold("BU LACH"), &fold("Trảng cỏ Bù Lạch")));
+        assert!(matches(&fold("ba ra"), &fold("Núi Bà Rá")));
+        assert!(!matches(&fold("bom bo"), &fold("Núi Bà Rá")));
+    }
+}

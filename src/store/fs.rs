@@ -1,0 +1,240 @@
+//! The local backend: objects/<2 hex>/<62 hex>, written through a temp file, fsynced and renamed
+//! so that an object either exists whole or not at all.
+
+use std::fs::{self, File};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use super::hash::{self, hash_file, read_full, CHUNK};
+use super::{Blob, BlobStore, Hash, Inserted, Put, StoreError, Verified};
+
+/// Objects on the local file system under one root folder.
+#[derive(Debug)]
+pub struct FsStore {
+    objects: PathBuf,
+    tmp: PathBuf,
+    counter: AtomicU64,
+}
+
+impl FsStore {
+    /// Opens (creating if needed) the store rooted at `root`; objects live in `root/objects`.
+    pub fn open(root: &Path) -> Result<Self, StoreError> {
+        let objects = root.join("objects");
+        let tmp = objects.join("tmp");
+        fs::create_dir_all(&tmp).map_err(StoreError::io(&tmp))?;
+        // Temp files left by a crash are incomplete by definition.
+        if let Ok(entries) = fs::read_dir(&tmp) {
+            for entry in entries.flatten() {
+                let _ = fs::remove_file(entry.path());
+            }
+        }
+        Ok(Self {
+            objects,
+            tmp,
+            counter: AtomicU64::new(0),
+        })
+    }
+
+    /// Where an object lives: objects/ab/cdef…
+    pub fn object_path(&self, hash: &Hash) -> PathBuf {
+        let hex = hash.to_hex();
+        self.objects.join(&hex[..2]).join(&hex[2..])
+    }
+
+    fn temp_path(&self) -> PathBuf {
+        let n = self.counter.fetch_add(1, Ordering::Relaxed);
+        self.tmp.join(format!("{}-{n}.part", std::process::id()))
+    }
+
+    /// Moves a complete, hashed temp file to its object name, durably, unless the object exists.
+    fn commit(&self, tmp: &Path, hash: Hash, bytes: u64) -> Result<Put, StoreError> {
+        let dest = self.object_path(&hash);
+        if dest.exists() {
+            let _ = fs::remove_file(tmp);
+            return Ok(Put {
+                hash,
+                bytes,
+                inserted: Inserted::Existing,
+            });
+        }
+        File::open(tmp)
+            .and_then(|f| f.sync_all())
+            .map_err(StoreError::io(tmp))?;
+        let dir = dest.parent().unwrap_or(&self.objects);
+        if !dir.exists() {
+            fs::create_dir_all(dir).map_err(StoreError::io(dir))?;
+            sync_dir(&self.objects)?;
+        }
+        fs::rename(tmp, &dest).map_err(StoreError::io(&dest))?;
+        sync_dir(dir)?;
+        Ok(Put {
+            hash,
+            bytes,
+            inserted: Inserted::New,
+        })
+    }
+}
+
+fn sync_dir(dir: &Path) -> Result<(), StoreError> {
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(StoreError::io(dir))
+}
+
+/// Removes the temp file if the put did not complete.
+struct TempGuard<'a>(&'a Path, bool);
+impl Drop for TempGuard<'_> {
+    fn drop(&mut self) {
+        if !self.1 {
+            let _ = fs::remove_file(self.0);
+        }
+    }
+}
+
+impl BlobStore for FsStore {
+    fn put_file(&self, path: &Path) -> Result<Put, StoreError> {
+        let tmp = self.temp_path();
+        let mut guard = TempGuard(&tmp, false);
+        // Copy first (in the kernel: copy_file_range), then hash our own copy: the object's bytes
+        // are exactly the hashed bytes even if the source changes meanwhile.
+        fs::copy(path, &tmp).map_err(|source| StoreError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        let (hash, bytes) = hash_file(&tmp)?;
+        let put = self.commit(&tmp, hash, bytes)?;
+        guard.1 = true;
+        Ok(put)
+    }
+
+    fn put_reader(&self, reader: &mut dyn Read) -> Result<Put, StoreError> {
+        let tmp = self.temp_path();
+        let mut guard = TempGuard(&tmp, false);
+        let mut file = File::create(&tmp).map_err(StoreError::io(&tmp))?;
+        let mut hasher = blake3::Hasher::new();
+        let mut buf = vec![0u8; CHUNK];
+        let mut bytes = 0u64;
+        loop {
+            let n = read_full(reader, &mut buf).map_err(|source| StoreError::Read {
+                path: PathBuf::from("<upload>"),
+                source,
+            })?;
+            if n == 0 {
+                break;
+            }
+            hash::update(&mut hasher, &buf[..n]);
+            file.write_all(&buf[..n]).map_err(StoreError::io(&tmp))?;
+            bytes += n as u64;
+        }
+        drop(file);
+        let put = self.commit(&tmp, hasher.finalize(), bytes)?;
+        guard.1 = true;
+        Ok(put)
+    }
+
+    fn open(&self, hash: &Hash) -> Result<Box<dyn Blob>, StoreError> {
+        let path = self.object_path(hash);
+        match File::open(&path) {
+            Ok(f) => Ok(Box::new(f)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                Err(StoreError::NotFound(hash.to_hex().to_string()))
+            }
+            Err(e) => Err(StoreError::io(&path)(e)),
+        }
+    }
+
+    fn size(&self, hash: &Hash) -> Result<u64, StoreError> {
+        let path = self.object_path(hash);
+        match fs::metadata(&path) {
+            Ok(m) => Ok(m.len()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                Err(StoreError::NotFound(hash.to_hex().to_string()))
+            }
+            Err(e) => Err(StoreError::io(&path)(e)),
+        }
+    }
+
+    fn exists(&self, hash: &Hash) -> bool {
+        self.object_path(hash).is_file()
+    }
+
+    fn remove(&self, hash: &Hash) -> Result<bool, StoreError> {
+        let path = self.object_path(hash);
+        match fs::remove_file(&path) {
+            Ok(()) => Ok(true),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+            Err(e) => Err(StoreError::io(&path)(e)),
+        }
+    }
+
+    fn verify(&self, hash: &Hash) -> Result<Verified, StoreError> {
+        let path = self.object_path(hash);
+        if !path.is_file() {
+            return Ok(Verified::Missing);
+        }
+        let (actual, _) = hash_file(&path)?;
+        Ok(if actual == *hash {
+            Verified::Ok
+        } else {
+            Verified::Corrupt
+        })
+    }
+
+    fn list(&self) -> Result<Vec<Hash>, StoreError> {
+        let mut out = Vec::new();
+        let entries = fs::read_dir(&self.objects).map_err(StoreError::io(&self.objects))?;
+        for dir in entries {
+            let dir = dir.map_err(StoreError::io(&self.objects))?;
+            let prefix = dir.file_name();
+            let Some(prefix) = prefix.to_str().filter(|p| p.len() == 2) else {
+                continue;
+            };
+            for file in fs::read_dir(dir.path()).map_err(StoreError::io(&dir.path()))? {
+                let file = file.map_err(StoreError::io(&dir.path()))?;
+                let name = file.file_name();
+                if let Some(rest) = name.to_str() {
+                    if let Ok(hash) = Hash::from_hex(format!("{prefix}{rest}")) {
+                        out.push(hash);
+                    }
+                }
+            }
+        }
+        out.sort_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
+        Ok(out)
+    }
+
+    fn local_path(&self, hash: &Hash) -> Option<PathBuf> {
+        Some(self.object_path(hash))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn same_bytes_stored_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = FsStore::open(dir.path()).unwrap();
+        let a = store.put_reader(&mut &b"logo v1"[..]).unwrap();
+        let b = store.put_reader(&mut &b"logo v1"[..]).unwrap();
+        assert_eq!(a.inserted, Inserted::New);
+        assert_eq!(b.inserted, Inserted::Existing);
+        assert_eq!(a.hash, blake3::hash(b"logo v1"));
+        assert_eq!(store.list().unwrap(), vec![a.hash]);
+        let mut back = String::new();
+        store
+            .open(&a.hash)
+            .unwrap()
+            .read_to_string(&mut back)
+            .unwrap();
+        assert_eq!(back, "logo v1");
+        assert_eq!(
+            fs::read_dir(dir.path().join("objects/tmp"))
+                .unwrap()
+                .count(),
+            0
+        );
+    }
+}
