@@ -112,7 +112,7 @@ struct LsArgs {
     kind: Option<Kind>,
     #[arg(long)]
     status: Option<Status>,
-    /// A spot id.
+    /// A spot: its id, or its name or alias ignoring case and diacritics ("ba ra").
     #[arg(long)]
     spot: Option<String>,
     #[arg(long)]
@@ -189,10 +189,20 @@ pub fn run(cli: Cli) -> Result<i32> {
             print(json, &asset, || describe(&asset))
         }
         Command::Ls(args) => {
+            let spot = match args.spot {
+                Some(s) => Some(
+                    lib.brand()?
+                        .gazetteer
+                        .find(&s)
+                        .map(|spot| spot.id.clone())
+                        .with_context(|| format!("no spot matches {s:?} in brand/spots.toml"))?,
+                ),
+                None => None,
+            };
             let filter = Filter {
                 kind: args.kind,
                 status: args.status,
-                spot: args.spot,
+                spot,
                 tag: args.tag,
                 query: args.query,
                 after: None,
@@ -263,10 +273,8 @@ pub fn run(cli: Cli) -> Result<i32> {
             } else {
                 let s = brand
                     .gazetteer
-                    .spots
-                    .iter()
-                    .find(|s| s.id == spot)
-                    .with_context(|| format!("no spot {spot:?} in brand/spots.toml"))?;
+                    .find(&spot)
+                    .with_context(|| format!("no spot matches {spot:?} in brand/spots.toml"))?;
                 let asset = lib.catalog.asset(&id)?.context("asset vanished")?;
                 let distance = asset
                     .gps

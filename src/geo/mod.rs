@@ -91,6 +91,57 @@ mod tests {
         assert_eq!(haversine_m(11.8, 107.0, 11.8, 107.0), 0.0);
     }
 
+    fn spot(id: &str, lat: f64, lon: f64, radius_m: f64) -> Spot {
+        Spot {
+            id: id.into(),
+            name_vi: id.into(),
+            name_en: id.into(),
+            lat,
+            lon,
+            radius_m,
+            accuracy_m: None,
+            verified: false,
+            source: None,
+            aliases: Vec::new(),
+            polygon: None,
+        }
+    }
+
+    #[test]
+    fn nearest_wins_and_ties_go_to_the_smaller_radius() {
+        let g = Gazetteer {
+            extent: None,
+            spots: vec![
+                spot("wide", 11.8, 107.0, 5000.0),
+                spot("narrow", 11.8, 107.0, 1000.0),
+                spot("near", 11.801, 107.0, 500.0),
+            ],
+        };
+        let at = |lat| {
+            place(
+                &g,
+                &Gps {
+                    lat,
+                    lon: 107.0,
+                    alt_m: None,
+                },
+            )
+        };
+        let Placement::Spot(m) = at(11.8) else {
+            panic!()
+        };
+        assert_eq!(m.id, "narrow");
+        let Placement::Spot(m) = at(11.8012) else {
+            panic!()
+        };
+        assert_eq!(m.id, "near");
+        let Placement::Spot(m) = at(11.83) else {
+            panic!()
+        };
+        assert_eq!(m.id, "wide");
+        assert_eq!(at(12.5), Placement::NoSpot);
+    }
+
     #[test]
     fn polygon_containment() {
         let square = [[107.0, 12.0], [107.2, 12.0], [107.2, 12.2], [107.0, 12.2]];

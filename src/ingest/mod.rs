@@ -240,9 +240,13 @@ impl Ingester<'_> {
             match p {
                 Prepared::New { asset, stat } => {
                     stats.extend(stat);
-                    if added_here.contains(&asset.id) || self.catalog.contains(&asset.id)? {
-                        // The same bytes twice in one group, or added by another writer.
-                        let (id, name) = (asset.id, asset.display_name().to_owned());
+                    let (id, name) = (asset.id, asset.display_name().to_owned());
+                    if added_here.contains(&id) {
+                        // The same bytes twice in one group: the first is being added.
+                        changes.push(Change::NameSeen { id, name });
+                        report.duplicates.push(id);
+                    } else if self.catalog.contains(&id)? {
+                        // Added by another writer since this file was prepared.
                         self.known(id, name, options, &mut changes)?;
                         report.duplicates.push(id);
                     } else {

@@ -47,3 +47,33 @@ pub struct Gazetteer {
     #[serde(rename = "spot", default)]
     pub spots: Vec<Spot>,
 }
+
+impl Gazetteer {
+    /// Finds a spot by id, or by name or alias ignoring case and diacritics ("bu lach" finds
+    /// Trảng cỏ Bù Lạch). A partial name must match exactly one spot.
+    pub fn find(&self, query: &str) -> Option<&Spot> {
+        if let Some(s) = self.spots.iter().find(|s| s.id == query) {
+            return Some(s);
+        }
+        let q = super::text::fold(query);
+        if q.is_empty() {
+            return None;
+        }
+        let names = |s: &Spot| {
+            let mut n = vec![super::text::fold(&s.name_vi), super::text::fold(&s.name_en)];
+            n.extend(s.aliases.iter().map(|a| super::text::fold(a)));
+            n
+        };
+        if let Some(s) = self.spots.iter().find(|s| names(s).contains(&q)) {
+            return Some(s);
+        }
+        let mut partial = self
+            .spots
+            .iter()
+            .filter(|s| names(s).iter().any(|n| super::text::matches(&q, n)));
+        match (partial.next(), partial.next()) {
+            (Some(s), None) => Some(s),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,150 @@
+//! Test fixture: a temporary library (data folder, brand folder, input folder) and generated
+//! media with real EXIF, driven through the real `brandvault` binary.
+
+#![allow(dead_code)] // each test file uses a different part of the fixture
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use brandvault::media::exif::ExifFields;
+use brandvault::media::synth::{jpeg_with_exif, landscape};
+use brandvault::model::Gps;
+use serde_json::Value;
+
+pub struct Fixture {
+    pub dir: tempfile::TempDir,
+}
+
+impl Fixture {
+    /// A fresh library using a copy of the repository's brand folder.
+    pub fn new() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let brand = dir.path().join("brand");
+        std::fs::create_dir_all(&brand).unwrap();
+        let repo_brand = Path::new(env!("CARGO_MANIFEST_DIR")).join("brand");
+        for entry in std::fs::read_dir(repo_brand).unwrap() {
+            let entry = entry.unwrap();
+            if entry.file_type().unwrap().is_file() {
+                std::fs::copy(entry.path(), brand.join(entry.file_name())).unwrap();
+            }
+        }
+        std::fs::create_dir_all(dir.path().join("in")).unwrap();
+        Self { dir }
+    }
+
+    pub fn data(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    pub fn brand(&self) -> PathBuf {
+        self.dir.path().join("brand")
+    }
+
+    /// The input folder files are generated in.
+    pub fn input(&self) -> PathBuf {
+        self.dir.path().join("in")
+    }
+
+    /// Writes bytes under the input folder (creating sub-folders) and returns the path.
+    pub fn write(&self, rel: &str, bytes: &[u8]) -> PathBuf {
+        let path = self.input().join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, bytes).unwrap();
+        path
+    }
+
+    /// Runs `brandvault --data … --brand … --json ARGS`.
+    pub fn run(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_brandvault"))
+            .arg("--data")
+            .arg(self.data())
+            .arg("--brand")
+            .arg(self.brand())
+            .arg("--json")
+            .args(args)
+            .env_remove("BRANDVAULT_DATA")
+            .env_remove("BRANDVAULT_BRAND")
+            .output()
+            .expect("run brandvault")
+    }
+
+    /// Runs and parses stdout as JSON, asserting the exit code.
+    pub fn json(&self, args: &[&str], expected_code: i32) -> Value {
+        let out = self.run(args);
+        assert_eq!(
+            out.status.code(),
+            Some(expected_code),
+            "brandvault {args:?}\nstdout: {}\nstderr: {}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+            panic!(
+                "brandvault {args:?}: stdout is not JSON ({e}): {}",
+                String::from_utf8_lossy(&out.stdout)
+            )
+        })
+    }
+
+    /// Ingests paths; returns the report.
+    pub fn ingest(&self, paths: &[&Path], expected_code: i32) -> Value {
+        let mut args = vec!["ingest"];
+        let strs: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        args.extend(strs.iter().map(String::as_str));
+        self.json(&args, expected_code)
+    }
+
+    pub fn show(&self, id: &str) -> Value {
+        self.json(&["show", id], 0)
+    }
+
+    /// Every object file in the store.
+    pub fn objects(&self) -> Vec<PathBuf> {
+        let mut out = Vec::new();
+        let root = self.data().join("objects");
+        for dir in std::fs::read_dir(&root).unwrap().flatten() {
+            if dir.file_name().len() == 2 {
+                for f in std::fs::read_dir(dir.path()).unwrap().flatten() {
+                    out.push(f.path());
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+}
+
+/// A small generated photo with the given EXIF.
+pub fn photo(width: u32, height: u32, seed: u64, fields: &ExifFields) -> Vec<u8> {
+    jpeg_with_exif(&landscape(width, height, seed), 88, fields)
+}
+
+/// A photo taken at a point, with a date, as a camera would write it.
+pub fn photo_at(lat: f64, lon: f64, seed: u64) -> Vec<u8> {
+    photo(
+        96,
+        64,
+        seed,
+        &ExifFields {
+            make: Some("Canon".into()),
+            model: Some("EOS R6".into()),
+            datetime_original: Some("2024-05-01T08:30:00".into()),
+            gps: Some(Gps {
+                lat,
+                lon,
+                alt_m: None,
+            }),
+            ..Default::default()
+        },
+    )
+}
+
+/// The ids in an ingest report's list.
+pub fn ids(report: &Value, key: &str) -> Vec<String> {
+    report[key]
+        .as_array()
+        .unwrap_or_else(|| panic!("no {key} in {report}"))
+        .iter()
+        .map(|v| v.as_str().unwrap().to_owned())
+        .collect()
+}
