@@ -82,6 +82,16 @@ enum Command {
     /// The check-in spots with asset counts; `spots retag` re-matches GPS after editing
     /// brand/spots.toml.
     Spots(SpotsArgs),
+    /// Print the BLAKE3 id of files without storing them (what their asset id would be).
+    Hash {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Print the EXIF and GPS of files without storing them.
+    Exif {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
     /// Set an asset's check-in spot by hand (`none` for no spot); retagging never overrides it.
     SetSpot {
         id: String,
@@ -180,6 +190,11 @@ pub fn run(cli: Cli) -> Result<i32> {
             )
         });
     }
+    match &cli.command {
+        Command::Hash { files } => return hash(files, json),
+        Command::Exif { files } => return exif(files, json),
+        _ => {}
+    }
     let lib = Library::open(settings)?;
     match cli.command {
         Command::Ingest(args) => ingest(&lib, args, json),
@@ -263,7 +278,9 @@ pub fn run(cli: Cli) -> Result<i32> {
                 )
             })
         }
-        Command::Rebuild => unreachable!("handled before opening the library"),
+        Command::Rebuild | Command::Hash { .. } | Command::Exif { .. } => {
+            unreachable!("handled before opening the library")
+        }
         Command::Spots(args) => spots(&lib, args, json),
         Command::SetSpot { id, spot } => {
             let id = lib.catalog.resolve(&id)?;
@@ -293,6 +310,56 @@ pub fn run(cli: Cli) -> Result<i32> {
     }
 }
 
+fn hash(files: &[PathBuf], json: bool) -> Result<i32> {
+    let mut rows = Vec::new();
+    for f in files {
+        let (hash, bytes) = brandvault::store::hash_file(f)?;
+        rows.push(serde_json::json!({"path": f, "id": hash.to_hex().as_str(), "bytes": bytes}));
+    }
+    print(json, &rows, || {
+        rows.iter()
+            .map(|r| {
+                format!(
+                    "{}  {}",
+                    r["id"].as_str().unwrap_or(""),
+                    r["path"].as_str().unwrap_or("")
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    })
+}
+
+/// EXIF of many files, read on every core: what the metadata step of ingest costs.
+fn exif(files: &[PathBuf], json: bool) -> Result<i32> {
+    use rayon::prelude::*;
+    let rows: Vec<serde_json::Value> = files
+        .par_iter()
+        .map(|f| {
+            let data = std::fs::File::open(f)
+                .ok()
+                .and_then(|file| brandvault::media::exif::read(&mut std::io::BufReader::new(file)));
+            match data {
+                Some(d) => serde_json::json!({"path": f, "exif": d.exif, "gps": d.gps, "warnings": d.warnings}),
+                None => serde_json::json!({"path": f, "exif": null, "gps": null, "warnings": []}),
+            }
+        })
+        .collect();
+    print(json, &rows, || {
+        rows.iter()
+            .map(|r| {
+                format!(
+                    "{}: {} {}",
+                    r["path"].as_str().unwrap_or(""),
+                    r["exif"],
+                    r["gps"]
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    })
+}
+
 fn ingest(lib: &Library, args: IngestArgs, json: bool) -> Result<i32> {
     let brand = lib.brand()?;
     let options = IngestOptions {
@@ -303,10 +370,11 @@ fn ingest(lib: &Library, args: IngestArgs, json: bool) -> Result<i32> {
         actor: "cli".into(),
         at: now(),
     };
+    let locator = geo::Locator::new(&brand.gazetteer);
     let ingester = Ingester {
         store: &lib.store,
         catalog: &lib.catalog,
-        gazetteer: &brand.gazetteer,
+        locator: &locator,
     };
     let bar = std::io::stderr().is_terminal().then(|| {
         let bar = indicatif::ProgressBar::new(0);
@@ -361,7 +429,12 @@ struct SpotRow<'a> {
 fn spots(lib: &Library, args: SpotsArgs, json: bool) -> Result<i32> {
     let brand = lib.brand()?;
     if let Some(SpotsAction::Retag) = args.action {
-        let report = maintain::retag(&lib.catalog, &brand.gazetteer, &now(), "cli")?;
+        let report = maintain::retag(
+            &lib.catalog,
+            &geo::Locator::new(&brand.gazetteer),
+            &now(),
+            "cli",
+        )?;
         return print(json, &report, || {
             format!(
                 "checked {} assets: {} changed, {} chosen by a person kept",

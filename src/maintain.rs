@@ -7,8 +7,9 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::catalog::{Catalog, CatalogError, Change};
+use crate::geo::Locator;
 use crate::ingest::placement;
-use crate::model::{AssetId, Gazetteer};
+use crate::model::AssetId;
 use crate::store::{BlobStore, Hash, StoreError, Verified};
 
 #[derive(Debug, thiserror::Error)]
@@ -121,7 +122,7 @@ pub struct RetagReport {
 /// choice is never overwritten.
 pub fn retag(
     catalog: &Catalog,
-    gazetteer: &Gazetteer,
+    locator: &Locator,
     at: &str,
     actor: &str,
 ) -> Result<RetagReport, MaintainError> {
@@ -136,7 +137,7 @@ pub fn retag(
             report.kept_manual += 1;
             continue;
         }
-        let (spot, violations) = placement(gazetteer, asset.gps.as_ref());
+        let (spot, violations) = placement(locator, asset.gps.as_ref());
         let current_spot_violations: Vec<_> = asset
             .violations
             .iter()

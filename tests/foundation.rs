@@ -345,3 +345,58 @@ fn damaged_exif_gives_a_warning_not_a_rejection() {
     assert!(!warnings.is_empty(), "{asset}");
     assert!(warnings[0].as_str().unwrap().contains("EXIF"));
 }
+
+#[test]
+fn exif_agrees_with_exiftool_on_the_shipped_samples() {
+    if !common::tool("exiftool", "libimage-exiftool-perl") {
+        return;
+    }
+    let fx = Fixture::new();
+    let samples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("ingest");
+    let report = fx.ingest(&[&samples], 0);
+    let added = ids(&report, "added");
+    assert!(added.len() >= 5, "the drop folder ships samples: {report}");
+    for id in added {
+        let asset = fx.show(&id);
+        let file = samples.join(asset["names"][0].as_str().unwrap());
+        let out = std::process::Command::new("exiftool")
+            .args([
+                "-j",
+                "-n",
+                "-GPSLatitude",
+                "-GPSLongitude",
+                "-DateTimeOriginal",
+            ])
+            .args(["-Artist", "-Orientation", "-ImageWidth", "-ImageHeight"])
+            .arg(&file)
+            .output()
+            .unwrap();
+        let tool: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let tool = &tool[0];
+        let close = |a: &serde_json::Value, b: &serde_json::Value| {
+            (a.as_f64().unwrap() - b.as_f64().unwrap()).abs() < 1e-6
+        };
+        assert!(
+            close(&asset["gps"]["lat"], &tool["GPSLatitude"]),
+            "{file:?}"
+        );
+        assert!(
+            close(&asset["gps"]["lon"], &tool["GPSLongitude"]),
+            "{file:?}"
+        );
+        assert_eq!(asset["exif"]["artist"], tool["Artist"]);
+        assert_eq!(asset["exif"]["orientation"], tool["Orientation"]);
+        assert_eq!(asset["width"], tool["ImageWidth"]);
+        assert_eq!(asset["height"], tool["ImageHeight"]);
+        let exiftool_date = tool["DateTimeOriginal"]
+            .as_str()
+            .unwrap()
+            .replacen(':', "-", 2);
+        assert_eq!(
+            asset["exif"]["datetime_original"].as_str().unwrap(),
+            exiftool_date.replace(' ', "T")
+        );
+        // Every sample lies at a check-in spot.
+        assert!(asset["spot"]["id"].is_string(), "{file:?} has a spot");
+    }
+}

@@ -3,6 +3,8 @@
 //! of brand/spots.toml, so the first run of `brandvault serve` shows a populated catalogue.
 //!
 //! Usage: make-samples [OUT_DIR] [BRAND_DIR]   (defaults: ingest, brand)
+//!        make-samples --corpus N WIDTH HEIGHT OUT_DIR [BRAND_DIR]
+//! The second form writes N distinct photos for benchmarks, GPS cycling through the spots.
 
 use std::path::PathBuf;
 
@@ -42,7 +44,11 @@ const SAMPLES: &[(&str, &str, &str)] = &[
 ];
 
 fn main() -> anyhow::Result<()> {
-    let mut args = std::env::args_os().skip(1);
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("--corpus") {
+        return corpus(&args[1..]);
+    }
+    let mut args = args.into_iter();
     let out = PathBuf::from(args.next().unwrap_or_else(|| "ingest".into()));
     let brand_dir = PathBuf::from(args.next().unwrap_or_else(|| "brand".into()));
     let brand = Brand::load(&brand_dir)?;
@@ -76,4 +82,43 @@ fn main() -> anyhow::Result<()> {
         println!("{} ({} bytes)", out.join(name).display(), bytes.len());
     }
     Ok(())
+}
+
+/// Benchmark corpus: `n` distinct photos of `w`×`h`, each with camera EXIF and GPS near a spot.
+fn corpus(args: &[String]) -> anyhow::Result<()> {
+    let [n, w, h, out, rest @ ..] = args else {
+        anyhow::bail!("usage: make-samples --corpus N WIDTH HEIGHT OUT_DIR [BRAND_DIR]");
+    };
+    let (n, w, h): (usize, u32, u32) = (n.parse()?, w.parse()?, h.parse()?);
+    let brand = Brand::load(&PathBuf::from(rest.first().map_or("brand", String::as_str)))?;
+    let out = PathBuf::from(out);
+    std::fs::create_dir_all(&out)?;
+    use rayon::prelude::*;
+    (0..n)
+        .into_par_iter()
+        .try_for_each(|i| -> anyhow::Result<()> {
+            let spot = &brand.gazetteer.spots[i % brand.gazetteer.spots.len().max(1)];
+            let fields = ExifFields {
+                make: Some("Canon".into()),
+                model: Some("EOS R6".into()),
+                orientation: Some(1),
+                datetime_original: Some(format!(
+                    "2024-{:02}-{:02}T08:{:02}:00",
+                    1 + i % 12,
+                    1 + i % 28,
+                    i % 60
+                )),
+                offset: Some("+07:00".into()),
+                artist: Some("Ảnh: Cổng thông tin tỉnh".into()),
+                gps: Some(Gps {
+                    lat: spot.lat + (i % 7) as f64 * 1e-4,
+                    lon: spot.lon - (i % 5) as f64 * 1e-4,
+                    alt_m: None,
+                }),
+                ..Default::default()
+            };
+            let bytes = jpeg_with_exif(&landscape(w, h, i as u64 + 1000), 90, &fields);
+            std::fs::write(out.join(format!("IMG_{i:05}.jpg")), bytes)?;
+            Ok(())
+        })
 }

@@ -40,30 +40,100 @@ pub enum Placement {
     OutsideExtent,
 }
 
-/// Matches a point: a spot matches when the point is inside its polygon or else within its
-/// radius; among matches the nearest centre wins, ties going to the smaller radius.
-pub fn place(gazetteer: &Gazetteer, gps: &Gps) -> Placement {
-    if let Some(extent) = &gazetteer.extent {
-        if !extent.contains(gps.lat, gps.lon) {
-            return Placement::OutsideExtent;
+/// Grid cell size in degrees (about 2.2 km of latitude): small enough that a cell holds few
+/// spots at 10,000 spots, large enough that a spot covers few cells.
+const CELL_DEG: f64 = 0.02;
+
+/// A gazetteer with a uniform grid over the spots' bounding boxes, so that placing a point
+/// looks only at the spots whose circle or polygon can contain it. Build once, place many.
+#[derive(Debug, Clone)]
+pub struct Locator {
+    gazetteer: Gazetteer,
+    cells: std::collections::HashMap<(i32, i32), Vec<u32>>,
+}
+
+fn cell_of(lat: f64, lon: f64) -> (i32, i32) {
+    (
+        (lat / CELL_DEG).floor() as i32,
+        (lon / CELL_DEG).floor() as i32,
+    )
+}
+
+/// The bounding box (min_lat, min_lon, max_lat, max_lon) of everything a spot can match.
+fn reach(spot: &Spot) -> (f64, f64, f64, f64) {
+    // Metres → degrees, with a 1 % margin over the spherical distance.
+    let dlat = spot.radius_m / 111_195.0 * 1.01;
+    let widest = (spot.lat.abs() + dlat).min(89.0);
+    let dlon = dlat / widest.to_radians().cos();
+    let mut b = (
+        spot.lat - dlat,
+        spot.lon - dlon,
+        spot.lat + dlat,
+        spot.lon + dlon,
+    );
+    for [lon, lat] in spot.polygon.iter().flatten() {
+        b = (b.0.min(*lat), b.1.min(*lon), b.2.max(*lat), b.3.max(*lon));
+    }
+    b
+}
+
+impl Locator {
+    pub fn new(gazetteer: &Gazetteer) -> Self {
+        let mut cells: std::collections::HashMap<(i32, i32), Vec<u32>> = Default::default();
+        for (i, spot) in gazetteer.spots.iter().enumerate() {
+            let (min_lat, min_lon, max_lat, max_lon) = reach(spot);
+            let (r0, c0) = cell_of(min_lat.max(-90.0), min_lon.max(-180.0));
+            let (r1, c1) = cell_of(max_lat.min(90.0), max_lon.min(180.0));
+            for r in r0..=r1 {
+                for c in c0..=c1 {
+                    cells.entry((r, c)).or_default().push(i as u32);
+                }
+            }
+        }
+        Self {
+            gazetteer: gazetteer.clone(),
+            cells,
         }
     }
-    let best = gazetteer
-        .spots
-        .iter()
-        .filter_map(|spot| {
-            let d = haversine_m(gps.lat, gps.lon, spot.lat, spot.lon);
-            let rule = match &spot.polygon {
-                Some(ring) if in_polygon(ring, gps.lon, gps.lat) => SpotRule::Polygon,
-                _ if d <= spot.radius_m => SpotRule::Radius,
-                _ => return None,
-            };
-            Some((d, spot, rule))
-        })
-        .min_by(|(da, a, _), (db, b, _)| da.total_cmp(db).then(a.radius_m.total_cmp(&b.radius_m)));
-    match best {
-        Some((d, spot, rule)) => Placement::Spot(spot_match(spot, Some(d), rule)),
-        None => Placement::NoSpot,
+
+    pub fn gazetteer(&self) -> &Gazetteer {
+        &self.gazetteer
+    }
+
+    /// Matches a point: a spot matches when the point is inside its polygon or else within its
+    /// radius; among matches the nearest centre wins, ties going to the smaller radius.
+    pub fn place(&self, gps: &Gps) -> Placement {
+        if let Some(extent) = &self.gazetteer.extent {
+            if !extent.contains(gps.lat, gps.lon) {
+                return Placement::OutsideExtent;
+            }
+        }
+        let candidates = self
+            .cells
+            .get(&cell_of(gps.lat, gps.lon))
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        let best = candidates
+            .iter()
+            .filter_map(|&i| {
+                let spot = &self.gazetteer.spots[i as usize];
+                let d = haversine_m(gps.lat, gps.lon, spot.lat, spot.lon);
+                let rule = match &spot.polygon {
+                    Some(ring) if in_polygon(ring, gps.lon, gps.lat) => SpotRule::Polygon,
+                    _ if d <= spot.radius_m => SpotRule::Radius,
+                    _ => return None,
+                };
+                Some((d, spot, rule))
+            })
+            .min_by(|(da, a, _), (db, b, _)| {
+                da.total_cmp(db)
+                    .then(a.radius_m.total_cmp(&b.radius_m))
+                    .then(a.id.cmp(&b.id))
+            });
+        match best {
+            Some((d, spot, rule)) => Placement::Spot(spot_match(spot, Some(d), rule)),
+            None => Placement::NoSpot,
+        }
     }
 }
 
@@ -117,15 +187,13 @@ mod tests {
                 spot("near", 11.801, 107.0, 500.0),
             ],
         };
+        let locator = Locator::new(&g);
         let at = |lat| {
-            place(
-                &g,
-                &Gps {
-                    lat,
-                    lon: 107.0,
-                    alt_m: None,
-                },
-            )
+            locator.place(&Gps {
+                lat,
+                lon: 107.0,
+                alt_m: None,
+            })
         };
         let Placement::Spot(m) = at(11.8) else {
             panic!()
@@ -140,6 +208,65 @@ mod tests {
         };
         assert_eq!(m.id, "wide");
         assert_eq!(at(12.5), Placement::NoSpot);
+    }
+
+    /// The grid must never change an answer: compare with checking every spot.
+    #[test]
+    fn grid_agrees_with_brute_force() {
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let mut spots: Vec<Spot> = (0..500)
+            .map(|i| {
+                spot(
+                    &format!("s{i}"),
+                    11.3 + next(),
+                    106.4 + next(),
+                    200.0 + 9000.0 * next(),
+                )
+            })
+            .collect();
+        spots[0].polygon = Some(vec![
+            [106.5, 11.4],
+            [106.9, 11.4],
+            [106.9, 11.6],
+            [106.5, 11.6],
+        ]);
+        let g = Gazetteer {
+            extent: None,
+            spots,
+        };
+        let locator = Locator::new(&g);
+        for _ in 0..20_000 {
+            let (lat, lon) = (11.2 + 1.2 * next(), 106.3 + 1.2 * next());
+            let brute = g
+                .spots
+                .iter()
+                .filter_map(|s| {
+                    let d = haversine_m(lat, lon, s.lat, s.lon);
+                    let inside = s.polygon.as_ref().is_some_and(|r| in_polygon(r, lon, lat));
+                    (inside || d <= s.radius_m).then_some((d, s))
+                })
+                .min_by(|(da, a), (db, b)| {
+                    da.total_cmp(db)
+                        .then(a.radius_m.total_cmp(&b.radius_m))
+                        .then(a.id.cmp(&b.id))
+                })
+                .map(|(_, s)| s.id.clone());
+            let got = match locator.place(&Gps {
+                lat,
+                lon,
+                alt_m: None,
+            }) {
+                Placement::Spot(m) => Some(m.id),
+                _ => None,
+            };
+            assert_eq!(got, brute, "at {lat}, {lon}");
+        }
     }
 
     #[test]

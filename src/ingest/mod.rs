@@ -15,8 +15,9 @@ use serde::Serialize;
 pub use record::{new_asset, placement, NewAsset};
 
 use crate::catalog::{Catalog, CatalogError, Change, FileStamp, StatEntry};
+use crate::geo::Locator;
 use crate::media::{self, ProbeLimits};
-use crate::model::{text, AssetId, Gazetteer, Kind};
+use crate::model::{text, AssetId, Kind};
 use crate::store::{BlobStore, Inserted};
 
 /// Files per commit: large enough to amortise the journal fsync, small enough that a crash
@@ -86,7 +87,7 @@ enum Prepared {
 pub struct Ingester<'a> {
     pub store: &'a dyn BlobStore,
     pub catalog: &'a Catalog,
-    pub gazetteer: &'a Gazetteer,
+    pub locator: &'a Locator,
 }
 
 impl Ingester<'_> {
@@ -215,7 +216,7 @@ impl Ingester<'_> {
                 at: &options.at,
             },
             probe,
-            self.gazetteer,
+            self.locator,
         );
         (
             Prepared::New {

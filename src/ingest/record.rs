@@ -1,18 +1,18 @@
 //! Turning a probed file into a catalogue record, and placing it at a check-in spot.
 
-use crate::geo::{self, Placement};
+use crate::geo::{Locator, Placement};
 use crate::media::Probe;
 use crate::model::{
-    text, Access, Asset, AssetId, Caption, Gazetteer, Gps, Kind, SpotMatch, Status, Violation,
+    text, Access, Asset, AssetId, Caption, Gps, Kind, SpotMatch, Status, Violation,
 };
 
 /// The spot and the spot-related violations for a GPS point. Shared by ingest and retag, and by
 /// video once its GPS is read, so every source of positions goes through the same rules.
-pub fn placement(gazetteer: &Gazetteer, gps: Option<&Gps>) -> (Option<SpotMatch>, Vec<Violation>) {
+pub fn placement(locator: &Locator, gps: Option<&Gps>) -> (Option<SpotMatch>, Vec<Violation>) {
     let Some(gps) = gps else {
         return (None, Vec::new());
     };
-    match geo::place(gazetteer, gps) {
+    match locator.place(gps) {
         Placement::Spot(m) => (Some(m), Vec::new()),
         Placement::NoSpot => (None, Vec::new()),
         Placement::OutsideExtent => (
@@ -39,8 +39,8 @@ pub struct NewAsset<'a> {
 }
 
 /// A draft record for newly seen bytes.
-pub fn new_asset(new: NewAsset<'_>, probe: Probe, gazetteer: &Gazetteer) -> Asset {
-    let (spot, violations) = placement(gazetteer, probe.gps.as_ref());
+pub fn new_asset(new: NewAsset<'_>, probe: Probe, locator: &Locator) -> Asset {
+    let (spot, violations) = placement(locator, probe.gps.as_ref());
     let captured_at = probe.exif.as_ref().and_then(|e| {
         let dt = e.datetime_original.as_ref()?;
         Some(match &e.offset {

@@ -148,3 +148,22 @@ pub fn ids(report: &Value, key: &str) -> Vec<String> {
         .map(|v| v.as_str().unwrap().to_owned())
         .collect()
 }
+
+/// Whether an external program is on PATH. Under BRANDVAULT_REQUIRE_TOOLS=1 (CI) a missing tool
+/// fails the test; otherwise the test skips with a loud message naming the package.
+pub fn tool(program: &str, debian_package: &str) -> bool {
+    let found = std::env::var_os("PATH")
+        .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(program).is_file()));
+    if found {
+        return true;
+    }
+    if std::env::var("BRANDVAULT_REQUIRE_TOOLS").as_deref() == Ok("1") {
+        panic!(
+            "{program} is required (BRANDVAULT_REQUIRE_TOOLS=1): apt-get install {debian_package}"
+        );
+    }
+    eprintln!(
+        "\n*** SKIPPED: {program} not found. Install the Debian package {debian_package} to run this test. ***\n"
+    );
+    false
+}
