@@ -15,7 +15,8 @@ use brandvault::config::Settings;
 use brandvault::geo;
 use brandvault::ingest::{IngestOptions, Ingester, Progress};
 use brandvault::maintain;
-use brandvault::model::{Asset, Kind, SpotRule, Status};
+use brandvault::model::{Asset, AssetId, Kind, SpotRule, Status};
+use brandvault::render::{RenderReport, Renderer};
 use brandvault::store::{BlobStore, FsStore, Hash};
 
 /// brandvault — the image library of a public brand: photos, videos, logos and slogans, stored
@@ -58,10 +59,18 @@ enum Command {
     Show { id: String },
     /// List assets, filtered.
     Ls(LsArgs),
-    /// Write an asset's original bytes (or, later, a rendition) to a file.
+    /// Make renditions (thumbnails, previews, web, press, social crops, logo PNGs) for the given
+    /// assets, or all; already-made ones are reported as cached.
+    Render {
+        ids: Vec<String>,
+        /// Only these presets (repeatable); default: every preset of brand/presets.toml.
+        #[arg(long = "preset")]
+        presets: Vec<String>,
+    },
+    /// Write an asset's original bytes or one of its renditions to a file.
     Export {
         id: String,
-        /// `original` for the original bytes.
+        /// A preset name from brand/presets.toml, or `original` for the original bytes.
         #[arg(long, default_value = "original")]
         preset: String,
         /// Where to write.
@@ -114,6 +123,9 @@ struct IngestArgs {
     /// Largest file accepted, in bytes.
     #[arg(long, env = "BRANDVAULT_MAX_FILE_BYTES", default_value_t = Settings::DEFAULT_MAX_FILE_BYTES)]
     max_bytes: u64,
+    /// Do not make the new assets' renditions now (`brandvault render` later).
+    #[arg(long)]
+    no_render: bool,
 }
 
 #[derive(Args, Debug)]
@@ -230,10 +242,12 @@ pub fn run(cli: Cli) -> Result<i32> {
         }
         Command::Export { id, preset, output } => {
             let id = lib.catalog.resolve(&id)?;
-            if preset != "original" {
-                bail!("unknown preset {preset:?}: only `original` exists so far");
-            }
-            let mut blob = lib.store.open(&Hash::from_bytes(*id.as_bytes()))?;
+            let hash = if preset == "original" {
+                Hash::from_bytes(*id.as_bytes())
+            } else {
+                rendition_object(&lib, id, &preset)?
+            };
+            let mut blob = lib.store.open(&hash)?;
             let mut file = std::fs::File::create(&output)
                 .with_context(|| format!("creating {}", output.display()))?;
             let n = std::io::copy(&mut blob, &mut file)
@@ -244,6 +258,19 @@ pub fn run(cli: Cli) -> Result<i32> {
             print(json, &report, || {
                 format!("wrote {n} bytes to {}", output.display())
             })
+        }
+        Command::Render { ids, presets } => {
+            let ids = if ids.is_empty() {
+                lib.catalog.ids()?
+            } else {
+                ids.iter()
+                    .map(|i| lib.catalog.resolve(i))
+                    .collect::<Result<_, _>>()?
+            };
+            let report = render(&lib, &ids, &presets)?;
+            let code = i32::from(!report.failed.is_empty());
+            print(json, &report, || render_summary(&report))?;
+            Ok(code)
         }
         Command::Verify => {
             let report = maintain::verify(&lib.store, &lib.catalog)?;
@@ -376,14 +403,7 @@ fn ingest(lib: &Library, args: IngestArgs, json: bool) -> Result<i32> {
         catalog: &lib.catalog,
         locator: &locator,
     };
-    let bar = std::io::stderr().is_terminal().then(|| {
-        let bar = indicatif::ProgressBar::new(0);
-        bar.set_style(
-            indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} files  {msg}  {elapsed}")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        );
-        bar
-    });
+    let bar = progress_bar("{bar:30} {pos}/{len} files  {msg}  {elapsed}");
     let started = Instant::now();
     let show = |p: Progress| {
         if let Some(bar) = &bar {
@@ -401,9 +421,18 @@ fn ingest(lib: &Library, args: IngestArgs, json: bool) -> Result<i32> {
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
+    let rendered = if args.no_render {
+        None
+    } else {
+        Some(render(lib, &report.added, &[])?)
+    };
     let code = if report.rejected.is_empty() { 0 } else { 2 };
     let secs = started.elapsed().as_secs_f64();
-    print(json, &report, || {
+    let mut doc = serde_json::to_value(&report)?;
+    if let Some(r) = &rendered {
+        doc["renditions"] = serde_json::to_value(r)?;
+    }
+    print(json, &doc, || {
         let mut s = format!(
             "{} added, {} already present, {} rejected in {secs:.1} s",
             report.added.len(),
@@ -413,9 +442,91 @@ fn ingest(lib: &Library, args: IngestArgs, json: bool) -> Result<i32> {
         for r in &report.rejected {
             s.push_str(&format!("\nrejected [{}] {}", r.code, r.message));
         }
+        if let Some(r) = &rendered {
+            s.push('\n');
+            s.push_str(&render_summary(r));
+        }
         s
     })?;
     Ok(code)
+}
+
+/// Renders with the brand's presets, with a progress bar on a terminal.
+fn render(lib: &Library, ids: &[AssetId], only: &[String]) -> Result<RenderReport> {
+    let brand = lib.brand()?;
+    for p in only {
+        if !brand.presets.iter().any(|x| &x.name == p) {
+            bail!("no preset {p:?} in brand/presets.toml");
+        }
+    }
+    let renderer = Renderer {
+        store: &lib.store,
+        catalog: &lib.catalog,
+        presets: &brand.presets,
+        max_pixels: lib.settings.limits.max_pixels,
+        max_source_bytes: lib.settings.max_render_source_bytes,
+    };
+    let bar = progress_bar("{bar:30} {pos}/{len} assets  {elapsed}");
+    let show = |done: usize, total: usize| {
+        if let Some(bar) = &bar {
+            bar.set_length(total as u64);
+            bar.set_position(done as u64);
+        }
+    };
+    let report = renderer.render(ids, only, &now(), "cli", &show)?;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    Ok(report)
+}
+
+fn render_summary(r: &RenderReport) -> String {
+    let mut s = format!(
+        "{} renditions made, {} cached, {} failed",
+        r.rendered,
+        r.cached,
+        r.failed.len()
+    );
+    for f in &r.failed {
+        s.push_str(&format!(
+            "\nfailed [{}] {} {}: {}",
+            f.code,
+            &f.id.to_hex()[..12],
+            f.preset,
+            f.message
+        ));
+    }
+    s
+}
+
+/// The stored object of an asset's rendition, making it first if needed.
+fn rendition_object(lib: &Library, id: AssetId, preset: &str) -> Result<Hash> {
+    let find = |lib: &Library| -> Result<Option<Hash>> {
+        let asset = lib.catalog.asset(&id)?.context("asset vanished")?;
+        Ok(asset
+            .renditions
+            .iter()
+            .find(|r| r.preset == preset)
+            .and_then(|r| r.object())
+            .and_then(|h| Hash::from_hex(h).ok()))
+    };
+    let report = render(lib, &[id], &[preset.to_owned()])?;
+    if let Some(f) = report.failed.first() {
+        bail!("cannot make {preset}: [{}] {}", f.code, f.message);
+    }
+    find(lib)?.with_context(|| format!("preset {preset:?} does not apply to this asset's kind"))
+}
+
+/// A progress bar on stderr when it is a terminal.
+fn progress_bar(template: &str) -> Option<indicatif::ProgressBar> {
+    std::io::stderr().is_terminal().then(|| {
+        let bar = indicatif::ProgressBar::new(0);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(template)
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar
+    })
 }
 
 #[derive(Serialize)]

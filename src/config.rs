@@ -15,6 +15,8 @@ pub struct Settings {
     pub limits: ProbeLimits,
     /// Largest file accepted at ingest.
     pub max_file_bytes: u64,
+    /// Largest original read into memory to make renditions.
+    pub max_render_source_bytes: u64,
 }
 
 impl Settings {
@@ -26,6 +28,7 @@ impl Settings {
             brand_dir,
             limits: ProbeLimits::default(),
             max_file_bytes: Self::DEFAULT_MAX_FILE_BYTES,
+            max_render_source_bytes: 512 << 20,
         }
     }
 

@@ -9,4 +9,5 @@ pub mod ingest;
 pub mod maintain;
 pub mod media;
 pub mod model;
+pub mod render;
 pub mod store;

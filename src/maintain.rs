@@ -75,15 +75,26 @@ pub struct GcReport {
     pub kept: usize,
 }
 
-/// Removes objects nothing references. Objects younger than `grace` are kept: an upload may
+/// Removes objects nothing references (neither an asset nor a current rendition). Objects younger than `grace` are kept: an upload may
 /// have stored its bytes and not yet committed its catalogue entry.
 pub fn gc(
     store: &dyn BlobStore,
     catalog: &Catalog,
     grace: Duration,
 ) -> Result<GcReport, MaintainError> {
-    let referenced: std::collections::HashSet<[u8; 32]> =
-        catalog.ids()?.iter().map(|id| *id.as_bytes()).collect();
+    let mut referenced: std::collections::HashSet<[u8; 32]> = Default::default();
+    for id in catalog.ids()? {
+        referenced.insert(*id.as_bytes());
+        for r in catalog
+            .asset(&id)?
+            .map(|a| a.renditions)
+            .unwrap_or_default()
+        {
+            if let Some(hash) = r.object().and_then(|h| Hash::from_hex(h).ok()) {
+                referenced.insert(*hash.as_bytes());
+            }
+        }
+    }
     let now = SystemTime::now();
     let mut report = GcReport::default();
     for hash in store.list()? {

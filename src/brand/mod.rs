@@ -1,13 +1,15 @@
 //! The brand folder as data: loaded and validated at start. Nothing about a particular brand is
 //! hard-coded; another brand is another folder.
 
+mod presets;
 mod spots;
 
 use std::path::{Path, PathBuf};
 
+pub use presets::{load_presets, validate_presets};
 pub use spots::{load_spots, validate_spots};
 
-use crate::model::{ErrorKind, Gazetteer};
+use crate::model::{ErrorKind, Gazetteer, Preset};
 
 #[derive(Debug, thiserror::Error)]
 pub enum BrandError {
@@ -33,10 +35,11 @@ impl BrandError {
 pub struct Brand {
     pub dir: PathBuf,
     pub gazetteer: Gazetteer,
+    pub presets: Vec<Preset>,
 }
 
 impl Brand {
-    /// Loads and validates `dir`. A missing spots.toml means an empty gazetteer.
+    /// Loads and validates `dir`. A missing spots.toml or presets.toml means none.
     pub fn load(dir: &Path) -> Result<Self, BrandError> {
         let spots_path = dir.join("spots.toml");
         let gazetteer = if spots_path.exists() {
@@ -47,9 +50,16 @@ impl Brand {
                 spots: Vec::new(),
             }
         };
+        let presets_path = dir.join("presets.toml");
+        let presets = if presets_path.exists() {
+            load_presets(&presets_path)?
+        } else {
+            Vec::new()
+        };
         Ok(Self {
             dir: dir.to_owned(),
             gazetteer,
+            presets,
         })
     }
 }

@@ -3,7 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{text, Asset, AssetId, SpotMatch, Status, Violation};
+use crate::model::{
+    text, Asset, AssetId, Rendition, RenditionFailure, SpotMatch, Status, Violation,
+};
 
 /// One change to the catalogue, as written to the journal.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -27,6 +29,13 @@ pub enum Change {
         id: AssetId,
         spot: Option<SpotMatch>,
     },
+    /// A rendition was made (or remade after its preset changed).
+    RenditionRecorded { id: AssetId, rendition: Rendition },
+    /// A rendition could not be made.
+    RenditionFailed {
+        id: AssetId,
+        failure: RenditionFailure,
+    },
     /// A workflow transition.
     StatusChanged {
         id: AssetId,
@@ -45,6 +54,8 @@ impl Change {
             | Self::TagsAdded { id, .. }
             | Self::SpotMatched { id, .. }
             | Self::SpotChosen { id, .. }
+            | Self::RenditionRecorded { id, .. }
+            | Self::RenditionFailed { id, .. }
             | Self::StatusChanged { id, .. } => *id,
         }
     }
@@ -94,6 +105,32 @@ pub fn apply(current: Option<Asset>, change: &Change) -> Option<Asset> {
             a.spot_locked = true;
             a.violations
                 .retain(|v| !SPOT_RULES.contains(&v.rule.as_str()));
+            Some(a)
+        }
+        (Some(mut a), Change::RenditionRecorded { rendition, .. }) => {
+            a.rendition_failures
+                .retain(|f| f.preset != rendition.preset);
+            match a
+                .renditions
+                .iter_mut()
+                .find(|r| r.preset == rendition.preset)
+            {
+                Some(r) => *r = rendition.clone(),
+                None => a.renditions.push(rendition.clone()),
+            }
+            Some(a)
+        }
+        (Some(mut a), Change::RenditionFailed { failure, .. }) => {
+            // A stale rendition is not served in place of one that failed to be remade.
+            a.renditions.retain(|r| r.preset != failure.preset);
+            match a
+                .rendition_failures
+                .iter_mut()
+                .find(|f| f.preset == failure.preset)
+            {
+                Some(f) => *f = failure.clone(),
+                None => a.rendition_failures.push(failure.clone()),
+            }
             Some(a)
         }
         (Some(mut a), Change::StatusChanged { to, .. }) => {

@@ -84,5 +84,6 @@ pub fn new_asset(new: NewAsset<'_>, probe: Probe, locator: &Locator) -> Asset {
         warnings: probe.warnings,
         violations,
         renditions: Vec::new(),
+        rendition_failures: Vec::new(),
     }
 }

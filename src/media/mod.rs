@@ -2,10 +2,13 @@
 //! checking that it decodes. Nothing here knows about the store or the catalogue.
 
 mod bmff;
+pub mod decode;
+pub mod encode;
 pub mod exif;
 mod probe;
+pub mod resize;
 mod sniff;
-mod svg;
+pub mod svg;
 pub mod synth;
 
 pub use probe::{probe, Probe, ProbeError, ProbeLimits};

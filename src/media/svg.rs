@@ -68,3 +68,38 @@ mod tests {
         assert_eq!(svg_size("<html></html>"), None);
     }
 }
+
+/// Rasterises an SVG document to exactly `width` pixels wide on a transparent background.
+/// External references are never followed: `<image href>` to files or URLs renders nothing
+/// (usvg's default resolver would read local files named by an uploaded document).
+pub fn rasterise(data: &[u8], width: u32) -> Result<image::RgbaImage, String> {
+    use resvg::{tiny_skia, usvg};
+    let options = usvg::Options {
+        resources_dir: None,
+        image_href_resolver: usvg::ImageHrefResolver {
+            resolve_data: Box::new(|_, _, _| None),
+            resolve_string: Box::new(|_, _| None),
+        },
+        ..Default::default()
+    };
+    let tree = usvg::Tree::from_data(data, &options).map_err(|e| e.to_string())?;
+    let size = tree.size();
+    let scale = width as f32 / size.width();
+    let height = (size.height() * scale).round().max(1.0) as u32;
+    let mut pixmap = tiny_skia::Pixmap::new(width, height)
+        .ok_or_else(|| format!("cannot allocate {width}×{height}"))?;
+    resvg::render(
+        &tree,
+        tiny_skia::Transform::from_scale(scale, scale),
+        &mut pixmap.as_mut(),
+    );
+    let rgba: Vec<u8> = pixmap
+        .pixels()
+        .iter()
+        .flat_map(|p| {
+            let c = p.demultiply();
+            [c.red(), c.green(), c.blue(), c.alpha()]
+        })
+        .collect();
+    image::RgbaImage::from_raw(width, height, rgba).ok_or_else(|| "pixmap size mismatch".into())
+}

@@ -211,10 +211,30 @@ pub struct Violation {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Rendition {
     pub preset: String,
+    /// Immutable, content-addressed: `/r/<blake3 of the rendition's bytes>.<ext>`.
     pub url: String,
     pub width: u32,
     pub height: u32,
     pub bytes: u64,
+    pub media_type: String,
+    /// BLAKE3 of (source id, preset spec, engine version, embedded metadata): what was made.
+    pub key: String,
+}
+
+impl Rendition {
+    /// The object hash (hex) named by the URL.
+    pub fn object(&self) -> Option<&str> {
+        let name = self.url.strip_prefix("/r/")?;
+        name.split('.').next().filter(|h| h.len() == 64)
+    }
+}
+
+/// A rendition that could not be made, recorded on its asset.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RenditionFailure {
+    pub preset: String,
+    pub code: String,
+    pub message: String,
 }
 
 /// One catalogued asset, as shown by `show --json` and the API.
@@ -251,6 +271,8 @@ pub struct Asset {
     pub violations: Vec<Violation>,
     #[serde(default)]
     pub renditions: Vec<Rendition>,
+    #[serde(default)]
+    pub rendition_failures: Vec<RenditionFailure>,
 }
 
 impl Asset {

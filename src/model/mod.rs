@@ -4,13 +4,15 @@
 mod asset;
 mod error;
 mod id;
+mod preset;
 mod spot;
 pub mod text;
 
 pub use asset::{
-    Access, Asset, Caption, Exif, Gps, Kind, MediaType, Rendition, SpotMatch, SpotRule, Status,
-    Violation,
+    Access, Asset, Caption, Exif, Gps, Kind, MediaType, Rendition, RenditionFailure, SpotMatch,
+    SpotRule, Status, Violation,
 };
 pub use error::ErrorKind;
 pub use id::{AssetId, IdParseError};
+pub use preset::{Fit, Format, MetadataPolicy, Preset};
 pub use spot::{Extent, Gazetteer, Spot};

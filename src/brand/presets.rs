@@ -1,0 +1,78 @@
+//! brand/presets.toml: the rendition presets.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use serde::Deserialize;
+
+use super::BrandError;
+use crate::model::Preset;
+
+#[derive(Deserialize)]
+struct PresetsFile {
+    #[serde(rename = "preset", default)]
+    presets: Vec<Preset>,
+}
+
+/// Reads and validates the presets file.
+pub fn load_presets(path: &Path) -> Result<Vec<Preset>, BrandError> {
+    let raw = std::fs::read_to_string(path).map_err(|source| BrandError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    let file: PresetsFile = toml::from_str(&raw).map_err(|e| BrandError::Parse {
+        path: path.to_owned(),
+        message: e.to_string(),
+    })?;
+    let problems = validate_presets(&file.presets);
+    if problems.is_empty() {
+        Ok(file.presets)
+    } else {
+        Err(BrandError::Invalid {
+            path: path.to_owned(),
+            problems: problems.join("; "),
+        })
+    }
+}
+
+/// Every problem with a preset list, each naming its preset.
+pub fn validate_presets(presets: &[Preset]) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut seen = HashSet::new();
+    for p in presets {
+        let name = format!("preset {:?}", p.name);
+        let valid = !p.name.is_empty()
+            && p.name
+                .bytes()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-');
+        if !valid || p.name == "original" {
+            problems.push(format!(
+                "{name}: names are lowercase letters, digits and '-', and not \"original\""
+            ));
+        }
+        if !seen.insert(p.name.as_str()) {
+            problems.push(format!("{name}: duplicate name"));
+        }
+        if !(1..=100).contains(&p.quality) {
+            problems.push(format!("{name}: quality must be 1–100"));
+        }
+        if p.width > 16_384 || p.height > 16_384 {
+            problems.push(format!("{name}: box larger than 16384 px"));
+        }
+        if p.fit == crate::model::Fit::Cover && (p.width == 0 || p.height == 0) {
+            problems.push(format!("{name}: cover needs both width and height"));
+        }
+        if p.fit == crate::model::Fit::Width && p.width == 0 {
+            problems.push(format!("{name}: fit = \"width\" needs a width"));
+        }
+        if let Some([x, y]) = p.focus {
+            if !(0.0..=1.0).contains(&x) || !(0.0..=1.0).contains(&y) {
+                problems.push(format!("{name}: focus is two fractions between 0 and 1"));
+            }
+        }
+        if p.kinds.is_empty() {
+            problems.push(format!("{name}: kinds must list at least one kind"));
+        }
+    }
+    problems
+}

@@ -1,0 +1,177 @@
+use serde::{Deserialize, Serialize};
+
+use super::Kind;
+
+/// How an image is fitted into a preset's box.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Fit {
+    /// Scale down to fit inside the box, keeping the aspect ratio; never upscale.
+    #[default]
+    Contain,
+    /// Fill the box exactly, cropping around the focal point.
+    Cover,
+    /// Exactly the box's width, height following the aspect ratio (logos).
+    Width,
+}
+
+/// Output encoding of a rendition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Hash)]
+#[serde(rename_all = "snake_case")]
+pub enum Format {
+    Jpeg,
+    Png,
+    Webp,
+}
+
+impl Format {
+    pub fn extension(&self) -> &'static str {
+        match self {
+            Self::Jpeg => "jpg",
+            Self::Png => "png",
+            Self::Webp => "webp",
+        }
+    }
+
+    pub fn mime(&self) -> &'static str {
+        match self {
+            Self::Jpeg => "image/jpeg",
+            Self::Png => "image/png",
+            Self::Webp => "image/webp",
+        }
+    }
+
+    pub fn from_extension(ext: &str) -> Option<Self> {
+        match ext {
+            "jpg" => Some(Self::Jpeg),
+            "png" => Some(Self::Png),
+            "webp" => Some(Self::Webp),
+            _ => None,
+        }
+    }
+}
+
+/// What metadata a rendition carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum MetadataPolicy {
+    /// Credit and copyright only (EXIF Artist, Copyright); never GPS or serial numbers.
+    #[default]
+    Credit,
+    /// Nothing at all.
+    None,
+}
+
+/// A rendition recipe from brand/presets.toml.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Preset {
+    pub name: String,
+    /// Box width in pixels; 0 with height 0 means full size.
+    #[serde(default)]
+    pub width: u32,
+    #[serde(default)]
+    pub height: u32,
+    #[serde(default)]
+    pub fit: Fit,
+    pub format: Format,
+    /// Encoder quality 1–100 (JPEG, WebP); ignored for PNG.
+    #[serde(default = "default_quality")]
+    pub quality: u8,
+    #[serde(default)]
+    pub metadata: MetadataPolicy,
+    /// Focal point for cover crops, as fractions of width and height (centre by default).
+    #[serde(default)]
+    pub focus: Option<[f32; 2]>,
+    /// The kinds this preset is made for.
+    pub kinds: Vec<Kind>,
+}
+
+fn default_quality() -> u8 {
+    85
+}
+
+impl Preset {
+    /// True for presets that keep the original size.
+    pub fn is_full_size(&self) -> bool {
+        self.width == 0 && self.height == 0
+    }
+
+    /// The output size for a source of `w`×`h` (displayed): never larger than the source,
+    /// except `Width`, which sets the exact width (vector logos scale up losslessly).
+    pub fn target_size(&self, w: u32, h: u32) -> (u32, u32) {
+        let (w, h) = (w.max(1), h.max(1));
+        if self.is_full_size() {
+            return (w, h);
+        }
+        let (bw, bh) = (self.width.max(1), self.height.max(1));
+        match self.fit {
+            Fit::Contain => {
+                let bw = if self.width == 0 { u32::MAX } else { bw };
+                let bh = if self.height == 0 { u32::MAX } else { bh };
+                let scale = (bw as f64 / w as f64).min(bh as f64 / h as f64).min(1.0);
+                (
+                    ((w as f64 * scale).round() as u32).max(1),
+                    ((h as f64 * scale).round() as u32).max(1),
+                )
+            }
+            Fit::Cover => {
+                // Exact box when the source is large enough; otherwise the box's aspect ratio
+                // at the source's own resolution (never upscale).
+                let scale = (bw as f64 / w as f64).max(bh as f64 / h as f64);
+                if scale <= 1.0 {
+                    (bw, bh)
+                } else {
+                    (
+                        ((bw as f64 / scale).round() as u32).clamp(1, w),
+                        ((bh as f64 / scale).round() as u32).clamp(1, h),
+                    )
+                }
+            }
+            Fit::Width => (
+                bw,
+                ((bw as f64 * h as f64 / w as f64).round() as u32).max(1),
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn preset(width: u32, height: u32, fit: Fit) -> Preset {
+        Preset {
+            name: "p".into(),
+            width,
+            height,
+            fit,
+            format: Format::Jpeg,
+            quality: 85,
+            metadata: MetadataPolicy::Credit,
+            focus: None,
+            kinds: vec![Kind::Photo],
+        }
+    }
+
+    #[test]
+    fn contain_never_upscales_and_keeps_aspect() {
+        let p = preset(1024, 1024, Fit::Contain);
+        assert_eq!(p.target_size(4000, 3000), (1024, 768));
+        assert_eq!(p.target_size(3000, 4000), (768, 1024));
+        assert_eq!(p.target_size(800, 600), (800, 600));
+        assert_eq!(
+            preset(0, 0, Fit::Contain).target_size(4000, 3000),
+            (4000, 3000)
+        );
+        assert_eq!(
+            preset(1200, 630, Fit::Cover).target_size(4000, 3000),
+            (1200, 630)
+        );
+        assert_eq!(
+            preset(1080, 1080, Fit::Cover).target_size(800, 600),
+            (600, 600)
+        );
+        assert_eq!(preset(512, 0, Fit::Width).target_size(200, 100), (512, 256));
+    }
+}

@@ -1,0 +1,359 @@
+//! Renditions: get-or-create, in parallel. All the presets an asset needs come from one decode
+//! (at the smallest JPEG DCT scale that serves the largest of them), each resized from the
+//! smallest intermediate that is still large enough. A rendition is keyed by its inputs, so the
+//! same source and preset are computed once; its bytes go into the content-addressed store.
+
+use std::io::Read;
+
+use image::DynamicImage;
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::catalog::{Catalog, CatalogError, Change};
+use crate::media::exif::{write_block, ExifFields};
+use crate::media::{decode, encode, resize, svg};
+use crate::model::{
+    Asset, AssetId, Fit, MediaType, MetadataPolicy, Preset, Rendition, RenditionFailure,
+};
+use crate::store::{BlobStore, Hash};
+
+/// Bump when the output of the same preset on the same source changes (decoder, resizer,
+/// encoder, metadata written): every rendition is then remade.
+pub const ENGINE_VERSION: &str = "brandvault-render/1";
+
+/// Assets per commit: each group's records are journaled in one fsync.
+const GROUP: usize = 16;
+
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
+}
+
+/// One rendition that could not be made.
+#[derive(Debug, Clone, Serialize)]
+pub struct Failed {
+    pub id: AssetId,
+    pub preset: String,
+    pub code: String,
+    pub message: String,
+}
+
+/// What a render run did.
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct RenderReport {
+    pub rendered: usize,
+    pub cached: usize,
+    pub failed: Vec<Failed>,
+}
+
+/// Makes renditions into one store and catalogue with one set of presets.
+pub struct Renderer<'a> {
+    pub store: &'a dyn BlobStore,
+    pub catalog: &'a Catalog,
+    pub presets: &'a [Preset],
+    pub max_pixels: u64,
+    /// Largest original read into memory for decoding.
+    pub max_source_bytes: u64,
+}
+
+/// The outcome for one asset: records to commit, and counts.
+struct AssetOutcome {
+    changes: Vec<Change>,
+    rendered: usize,
+    cached: usize,
+    failed: Vec<Failed>,
+}
+
+impl Renderer<'_> {
+    /// Renders `only` presets (all when empty) for the given assets, in parallel; one bad
+    /// asset never stops the batch. `progress` is called with (assets done, total).
+    pub fn render(
+        &self,
+        ids: &[AssetId],
+        only: &[String],
+        at: &str,
+        actor: &str,
+        progress: &(dyn Fn(usize, usize) + Sync),
+    ) -> Result<RenderReport, RenderError> {
+        let mut report = RenderReport::default();
+        let mut done = 0;
+        for group in ids.chunks(GROUP) {
+            let outcomes: Vec<AssetOutcome> = group
+                .par_iter()
+                .filter_map(|id| match self.catalog.asset(id) {
+                    Ok(Some(asset)) => Some(self.render_asset(&asset, only)),
+                    _ => None,
+                })
+                .collect();
+            let mut changes = Vec::new();
+            for o in outcomes {
+                report.rendered += o.rendered;
+                report.cached += o.cached;
+                report.failed.extend(o.failed);
+                changes.extend(o.changes);
+            }
+            self.catalog.commit(at, actor, &changes, &[])?;
+            done += group.len();
+            progress(done, ids.len());
+        }
+        Ok(report)
+    }
+
+    /// The presets that apply to an asset (optionally restricted to `only`).
+    pub fn presets_for<'p>(&'p self, asset: &Asset, only: &[String]) -> Vec<&'p Preset> {
+        self.presets
+            .iter()
+            .filter(|p| p.kinds.contains(&asset.kind))
+            .filter(|p| only.is_empty() || only.contains(&p.name))
+            .collect()
+    }
+
+    fn render_asset(&self, asset: &Asset, only: &[String]) -> AssetOutcome {
+        let mut out = AssetOutcome {
+            changes: Vec::new(),
+            rendered: 0,
+            cached: 0,
+            failed: Vec::new(),
+        };
+        let metadata = rendition_metadata(asset);
+        let mut todo = Vec::new();
+        for preset in self.presets_for(asset, only) {
+            let key = rendition_key(asset.id, preset, &metadata);
+            let current = asset.renditions.iter().find(|r| r.preset == preset.name);
+            let fresh = current.is_some_and(|r| {
+                r.key == key
+                    && r.object()
+                        .and_then(|h| Hash::from_hex(h).ok())
+                        .is_some_and(|h| self.store.exists(&h))
+            });
+            if fresh {
+                out.cached += 1;
+            } else {
+                todo.push((preset, key));
+            }
+        }
+        if todo.is_empty() {
+            return out;
+        }
+        let made = self.make(asset, &todo, &metadata);
+        for ((preset, key), result) in todo.into_iter().zip(made) {
+            match result.and_then(|(image_bytes, w, h)| {
+                let put = self
+                    .store
+                    .put_reader(&mut image_bytes.as_slice())
+                    .map_err(|e| ("store-failed", e.to_string()))?;
+                Ok(Rendition {
+                    preset: preset.name.clone(),
+                    url: format!("/r/{}.{}", put.hash.to_hex(), preset.format.extension()),
+                    width: w,
+                    height: h,
+                    bytes: put.bytes,
+                    media_type: preset.format.mime().to_owned(),
+                    key,
+                })
+            }) {
+                Ok(rendition) => {
+                    out.rendered += 1;
+                    out.changes.push(Change::RenditionRecorded {
+                        id: asset.id,
+                        rendition,
+                    });
+                }
+                Err((code, message)) => {
+                    let failure = RenditionFailure {
+                        preset: preset.name.clone(),
+                        code: code.to_owned(),
+                        message: format!("{}: {message}", asset.display_name()),
+                    };
+                    out.failed.push(Failed {
+                        id: asset.id,
+                        preset: failure.preset.clone(),
+                        code: failure.code.clone(),
+                        message: failure.message.clone(),
+                    });
+                    out.changes.push(Change::RenditionFailed {
+                        id: asset.id,
+                        failure,
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    /// Encoded bytes and size for each preset in `todo`, in order.
+    fn make(&self, asset: &Asset, todo: &[(&Preset, String)], metadata: &ExifFields) -> Vec<Made> {
+        let all_fail = |code: &'static str, message: String| {
+            todo.iter().map(|_| Err((code, message.clone()))).collect()
+        };
+        let media_type = MediaType::from_mime(&asset.media_type);
+        let source = match media_type {
+            Some(MediaType::Mp4 | MediaType::Mov) => {
+                return all_fail(
+                    "video-unsupported",
+                    "video renditions are not built yet".into(),
+                )
+            }
+            Some(MediaType::Heif) => {
+                return all_fail("heif-unsupported", "no HEIF decoder in this build".into())
+            }
+            Some(MediaType::Pdf) | None => {
+                return all_fail(
+                    "unsupported-type",
+                    format!("cannot render {}", asset.media_type),
+                )
+            }
+            Some(t) => t,
+        };
+        let bytes = match self.read_source(asset) {
+            Ok(b) => b,
+            Err((code, message)) => return all_fail(code, message),
+        };
+        if source == MediaType::Svg {
+            return todo
+                .iter()
+                .map(|(preset, _)| {
+                    let (w, _) = preset.target_size(
+                        asset.width.unwrap_or(preset.width),
+                        asset.height.unwrap_or(preset.width),
+                    );
+                    let width = if preset.fit == Fit::Width {
+                        preset.width
+                    } else {
+                        w
+                    };
+                    let image = svg::rasterise(&bytes, width.max(1))
+                        .map(DynamicImage::ImageRgba8)
+                        .map_err(|e| ("undecodable-image", e))?;
+                    finish(&image, preset, metadata, None)
+                })
+                .collect();
+        }
+        self.make_raster(asset, source, &bytes, todo, metadata)
+    }
+
+    fn make_raster(
+        &self,
+        asset: &Asset,
+        source: MediaType,
+        bytes: &[u8],
+        todo: &[(&Preset, String)],
+        metadata: &ExifFields,
+    ) -> Vec<Made> {
+        let (w, h) = (asset.width.unwrap_or(1), asset.height.unwrap_or(1));
+        // How much of the source each preset needs, as a scale of the displayed original.
+        let scale_of = |p: &Preset| {
+            let (tw, th) = p.target_size(w, h);
+            (f64::from(tw) / f64::from(w)).max(f64::from(th) / f64::from(h))
+        };
+        let largest = todo.iter().map(|(p, _)| scale_of(p)).fold(0.0, f64::max);
+        let need = (
+            (f64::from(w) * largest).ceil() as u32,
+            (f64::from(h) * largest).ceil() as u32,
+        );
+        let orientation = asset.exif.as_ref().and_then(|e| e.orientation);
+        let decoded = match decode::decode(bytes, source, orientation, Some(need), self.max_pixels)
+        {
+            Ok(d) => d,
+            Err(e) => {
+                let (code, message) = (e.code(), e.to_string());
+                return todo.iter().map(|_| Err((code, message.clone()))).collect();
+            }
+        };
+        // Largest first, so each preset can start from the smallest image still big enough.
+        let mut order: Vec<usize> = (0..todo.len()).collect();
+        order.sort_by(|&a, &b| scale_of(todo[b].0).total_cmp(&scale_of(todo[a].0)));
+        let mut intermediates: Vec<DynamicImage> = vec![decoded.image];
+        let mut results: Vec<Option<Made>> = (0..todo.len()).map(|_| None).collect();
+        for i in order {
+            let preset = todo[i].0;
+            let needed_width = (f64::from(w) * scale_of(preset)).ceil() as u32;
+            let from = intermediates
+                .iter()
+                .filter(|im| im.width() >= needed_width.min(intermediates[0].width()))
+                .min_by_key(|im| im.width())
+                .unwrap_or(&intermediates[0]);
+            let image = resize::resize_for(from, preset, (w, h));
+            results[i] = Some(finish(&image, preset, metadata, decoded.icc.as_deref()));
+            if preset.fit == Fit::Contain {
+                intermediates.push(image);
+            }
+        }
+        results
+            .into_iter()
+            .map(|r| r.unwrap_or(Err(("internal", "rendition not produced".into()))))
+            .collect()
+    }
+
+    fn read_source(&self, asset: &Asset) -> Result<Vec<u8>, (&'static str, String)> {
+        if asset.bytes > self.max_source_bytes {
+            return Err((
+                "too-large",
+                format!(
+                    "{} bytes is over the rendering limit of {} bytes",
+                    asset.bytes, self.max_source_bytes
+                ),
+            ));
+        }
+        let mut blob = self
+            .store
+            .open(&Hash::from_bytes(*asset.id.as_bytes()))
+            .map_err(|e| ("source-missing", e.to_string()))?;
+        let mut bytes = Vec::with_capacity(asset.bytes as usize);
+        blob.read_to_end(&mut bytes)
+            .map_err(|e| ("source-unreadable", e.to_string()))?;
+        Ok(bytes)
+    }
+}
+
+/// Encoded bytes with width and height, or a code and message.
+type Made = Result<(Vec<u8>, u32, u32), (&'static str, String)>;
+
+fn finish(
+    image: &DynamicImage,
+    preset: &Preset,
+    metadata: &ExifFields,
+    icc: Option<&[u8]>,
+) -> Made {
+    let exif = match preset.metadata {
+        MetadataPolicy::Credit if metadata.artist.is_some() || metadata.copyright.is_some() => {
+            write_block(metadata).ok()
+        }
+        _ => None,
+    };
+    let bytes = encode::encode(image, preset.format, preset.quality, exif.as_deref(), icc)
+        .map_err(|e| ("encode-failed", e.to_string()))?;
+    Ok((bytes, image.width(), image.height()))
+}
+
+/// What a rendition carries under the `credit` policy: who to credit and the copyright, never
+/// GPS, camera serial numbers or anything else from the original.
+pub fn rendition_metadata(asset: &Asset) -> ExifFields {
+    let exif = asset.exif.as_ref();
+    ExifFields {
+        artist: asset
+            .credit
+            .clone()
+            .or_else(|| exif.and_then(|e| e.artist.clone())),
+        copyright: exif
+            .and_then(|e| e.copyright.clone())
+            .or(asset.license.clone()),
+        ..Default::default()
+    }
+}
+
+/// BLAKE3 of everything that determines a rendition's bytes.
+pub fn rendition_key(id: AssetId, preset: &Preset, metadata: &ExifFields) -> String {
+    let spec = serde_json::json!({
+        "engine": ENGINE_VERSION,
+        "width": preset.width, "height": preset.height, "fit": preset.fit,
+        "format": preset.format, "quality": preset.quality, "metadata": preset.metadata,
+        "focus": preset.focus,
+        "artist": metadata.artist, "copyright": metadata.copyright,
+    });
+    let mut hasher = blake3::Hasher::new();
+    hasher.update(id.as_bytes());
+    hasher.update(spec.to_string().as_bytes());
+    hasher.finalize().to_hex().to_string()
+}
