@@ -6,7 +6,7 @@ use std::io::Cursor;
 use image::metadata::Orientation;
 use image::{DynamicImage, ImageDecoder, ImageFormat, RgbImage};
 
-use super::probe::ProbeError;
+use super::probe::{classify, ProbeError};
 use crate::model::MediaType;
 
 /// A decoded, upright image and the colour profile it came with.
@@ -64,7 +64,7 @@ fn decode_jpeg(
     need: Option<(u32, u32)>,
     max_pixels: u64,
 ) -> Result<Decoded, ProbeError> {
-    let fail = |e: jpeg_decoder::Error| ProbeError::Undecodable(e.to_string());
+    let fail = |e: jpeg_decoder::Error| classify(e.to_string());
     let mut decoder = jpeg_decoder::Decoder::new(Cursor::new(bytes));
     decoder.read_info().map_err(fail)?;
     let info = decoder
@@ -134,7 +134,7 @@ fn decode_other(
     let mut limits = image::Limits::default();
     limits.max_alloc = Some(max_pixels.saturating_mul(16));
     reader.limits(limits);
-    let undecodable = |e: image::ImageError| ProbeError::Undecodable(e.to_string());
+    let undecodable = |e: image::ImageError| classify(e.to_string());
     let mut decoder = reader.into_decoder().map_err(undecodable)?;
     let icc = decoder.icc_profile().ok().flatten();
     let image = DynamicImage::from_decoder(decoder).map_err(undecodable)?;

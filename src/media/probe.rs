@@ -194,7 +194,7 @@ fn decodes_jpeg<R: Read>(reader: &mut R) -> Result<(), ProbeError> {
 }
 
 /// Decoders say "unexpected end of file" in several ways; those are truncations.
-fn classify(message: String) -> ProbeError {
+pub(super) fn classify(message: String) -> ProbeError {
     let lower = message.to_ascii_lowercase();
     if lower.contains("eof")
         || lower.contains("end of file")

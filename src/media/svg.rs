@@ -53,22 +53,6 @@ fn length(v: &str) -> Option<f64> {
     (n > 0.0).then_some(n * scale)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sizes_from_attributes_and_view_box() {
-        let svg = r#"<svg xmlns="http://www.w3.org/2000/svg" width="200" height="100"/>"#;
-        assert_eq!(svg_size(svg), Some((200.0, 100.0)));
-        let svg = r#"<?xml version="1.0"?><svg viewBox="0 0 640 320"><rect/></svg>"#;
-        assert_eq!(svg_size(svg), Some((640.0, 320.0)));
-        let svg = r#"<svg width="100%" viewBox="0,0,30,10"></svg>"#;
-        assert_eq!(svg_size(svg), Some((30.0, 10.0)));
-        assert_eq!(svg_size("<html></html>"), None);
-    }
-}
-
 /// Rasterises an SVG document to exactly `width` pixels wide on a transparent background.
 /// External references are never followed: `<image href>` to files or URLs renders nothing
 /// (usvg's default resolver would read local files named by an uploaded document).
@@ -102,4 +86,20 @@ pub fn rasterise(data: &[u8], width: u32) -> Result<image::RgbaImage, String> {
         })
         .collect();
     image::RgbaImage::from_raw(width, height, rgba).ok_or_else(|| "pixmap size mismatch".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_from_attributes_and_view_box() {
+        let svg = r#"<svg xmlns="http://www.w3.org/2000/svg" width="200" height="100"/>"#;
+        assert_eq!(svg_size(svg), Some((200.0, 100.0)));
+        let svg = r#"<?xml version="1.0"?><svg viewBox="0 0 640 320"><rect/></svg>"#;
+        assert_eq!(svg_size(svg), Some((640.0, 320.0)));
+        let svg = r#"<svg width="100%" viewBox="0,0,30,10"></svg>"#;
+        assert_eq!(svg_size(svg), Some((30.0, 10.0)));
+        assert_eq!(svg_size("<html></html>"), None);
+    }
 }

@@ -86,9 +86,9 @@ impl Fixture {
         })
     }
 
-    /// Ingests paths; returns the report.
+    /// Ingests paths without making renditions; returns the report.
     pub fn ingest(&self, paths: &[&Path], expected_code: i32) -> Value {
-        let mut args = vec!["ingest"];
+        let mut args = vec!["ingest", "--no-render"];
         let strs: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
         args.extend(strs.iter().map(String::as_str));
         self.json(&args, expected_code)
