@@ -1,5 +1,5 @@
-//! Encoding renditions: JPEG with jpeg-encoder (4:2:0 below q90, optimised Huffman tables: files
-//! comparable in size to libjpeg's), lossy WebP with libwebp, PNG with image.
+//! Encoding renditions: JPEG with jpeg-encoder (4:2:0 below q90), lossy WebP with libwebp, PNG
+//! with image.
 
 use image::{DynamicImage, ImageEncoder};
 
@@ -34,8 +34,9 @@ pub fn encode(
                 _ => return Err(err(format!("{w}×{h} is too large for JPEG"))),
             };
             let mut out = Vec::new();
+            // Standard Huffman tables: jpeg-encoder 0.7's optimised tables with 4:2:0 are
+            // misdecoded by zune-jpeg (image's decoder), though libjpeg reads them.
             let mut encoder = jpeg_encoder::Encoder::new(&mut out, quality.clamp(1, 100));
-            encoder.set_optimized_huffman_tables(true);
             if let Some(exif) = exif {
                 encoder
                     .add_exif_metadata(exif)

@@ -152,7 +152,10 @@ fn probe_raster<R: BufRead + Seek>(
     probe: &mut Probe,
 ) -> Result<(), ProbeError> {
     read_exif(reader, probe)?;
-    let (w, h) = image::ImageReader::with_format(&mut *reader, format)
+    // No limits for reading the header: the pixel cap below is ours, with its own code.
+    let mut header = image::ImageReader::with_format(&mut *reader, format);
+    header.no_limits();
+    let (w, h) = header
         .into_dimensions()
         .map_err(|e| classify(e.to_string()))?;
     check_pixels(w, h, limits)?;

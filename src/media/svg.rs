@@ -102,4 +102,22 @@ mod tests {
         assert_eq!(svg_size(svg), Some((30.0, 10.0)));
         assert_eq!(svg_size("<html></html>"), None);
     }
+
+    #[test]
+    fn rasterising_never_reads_referenced_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let png = dir.path().join("secret.png");
+        image::RgbaImage::from_pixel(8, 8, image::Rgba([255, 0, 0, 255]))
+            .save(&png)
+            .unwrap();
+        let svg = format!(
+            r#"<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="8" height="8"><image href="{0}" width="8" height="8"/><image xlink:href="file://{0}" width="8" height="8"/></svg>"#,
+            png.display()
+        );
+        let out = rasterise(svg.as_bytes(), 8).unwrap();
+        assert!(
+            out.pixels().all(|p| p.0[3] == 0),
+            "no pixel came from the file"
+        );
+    }
 }
