@@ -9,5 +9,6 @@ pub mod ingest;
 pub mod maintain;
 pub mod media;
 pub mod model;
+pub mod pipeline;
 pub mod render;
 pub mod store;

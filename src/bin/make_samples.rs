@@ -117,7 +117,7 @@ fn corpus(args: &[String]) -> anyhow::Result<()> {
                 }),
                 ..Default::default()
             };
-            let bytes = jpeg_with_exif(&landscape(w, h, i as u64 + 1000), 90, &fields);
+            let bytes = jpeg_with_exif(&landscape(w, h, i as u64 + 1000), 92, &fields);
             std::fs::write(out.join(format!("IMG_{i:05}.jpg")), bytes)?;
             Ok(())
         })

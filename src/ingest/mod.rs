@@ -1,6 +1,6 @@
 //! Ingest: walk → stat cache → hash and store → probe → metadata → spot → catalogue.
-//! Files are processed in parallel (rayon) and committed in groups, so one fsync of the journal
-//! covers many files. One bad file never stops the batch: it is reported and the rest go on.
+//! Files are processed in parallel (rayon) while one thread commits them in groups, so one
+//! fsync of the journal covers many files and no core waits for it. One bad file never stops the batch: it is reported and the rest go on.
 
 mod record;
 mod walk;
@@ -9,7 +9,6 @@ use std::collections::HashSet;
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
-use rayon::prelude::*;
 use serde::Serialize;
 
 pub use record::{new_asset, placement, NewAsset};
@@ -20,8 +19,8 @@ use crate::media::{self, ProbeLimits};
 use crate::model::{text, AssetId, Kind};
 use crate::store::{BlobStore, Inserted};
 
-/// Files per commit: large enough to amortise the journal fsync, small enough that a crash
-/// loses little work and progress stays smooth.
+/// Most files per commit: enough to amortise the journal fsync, few enough that a crash loses
+/// little work and progress stays smooth.
 const GROUP: usize = 64;
 
 /// How to ingest.
@@ -116,18 +115,19 @@ impl Ingester<'_> {
             }
         }
         let total = files.len();
-        let mut done = 0;
-        let mut bytes = 0;
-        for group in files.chunks(GROUP) {
-            let prepared: Vec<(Prepared, u64)> = group
-                .par_iter()
-                .map(|path| self.prepare(path, options))
-                .collect();
-            done += group.len();
-            bytes += prepared.iter().map(|(_, b)| b).sum::<u64>();
-            self.commit_group(prepared.into_iter().map(|(p, _)| p), options, &mut report)?;
-            progress(Progress { done, total, bytes });
-        }
+        let (mut done, mut bytes) = (0, 0);
+        crate::pipeline::run(
+            &files,
+            GROUP,
+            |path| self.prepare(path, options),
+            |prepared: Vec<(Prepared, u64)>| {
+                done += prepared.len();
+                bytes += prepared.iter().map(|(_, b)| b).sum::<u64>();
+                self.commit_group(prepared.into_iter().map(|(p, _)| p), options, &mut report)?;
+                progress(Progress { done, total, bytes });
+                Ok::<_, IngestError>(())
+            },
+        )?;
         Ok(report)
     }
 

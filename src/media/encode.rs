@@ -37,6 +37,8 @@ pub fn encode(
             // Standard Huffman tables: jpeg-encoder 0.7's optimised tables with 4:2:0 are
             // misdecoded by zune-jpeg (image's decoder), though libjpeg reads them.
             let mut encoder = jpeg_encoder::Encoder::new(&mut out, quality.clamp(1, 100));
+            // Box-averaged chroma, as libjpeg does: about 0.2 dB PSNR for nothing measurable.
+            encoder.set_chroma_subsampling_method(jpeg_encoder::ChromaSubsamplingMethod::Average);
             if let Some(exif) = exif {
                 encoder
                     .add_exif_metadata(exif)

@@ -1,4 +1,4 @@
-//! Resizing with fast_image_resize (SIMD convolution, Catmull-Rom): contain, cover around a
+//! Resizing with fast_image_resize (SIMD convolution, Lanczos3): contain, cover around a
 //! focal point, exact width. Alpha is premultiplied during the resize so edges do not darken.
 
 use fast_image_resize::images::{Image, ImageRef};
@@ -41,7 +41,7 @@ pub fn resize(src: &DynamicImage, tw: u32, th: u32, crop: (f64, f64, f64, f64)) 
         other => return resize(&DynamicImage::ImageRgba8(other.to_rgba8()), tw, th, crop),
     };
     let options = ResizeOptions::new()
-        .resize_alg(ResizeAlg::Convolution(FilterType::CatmullRom))
+        .resize_alg(ResizeAlg::Convolution(FilterType::Lanczos3))
         .crop(crop.0, crop.1, crop.2, crop.3)
         .use_alpha(true);
     let mut dst = Image::new(tw, th, pixel_type);
@@ -55,12 +55,12 @@ pub fn resize(src: &DynamicImage, tw: u32, th: u32, crop: (f64, f64, f64, f64)) 
     // Both buffers were sized from their own dimensions and share a pixel type: resize cannot
     // fail here. Fall back to image's resize rather than panic if that ever changes.
     if resized.is_err() {
-        return src.resize_exact(tw, th, image::imageops::FilterType::CatmullRom);
+        return src.resize_exact(tw, th, image::imageops::FilterType::Lanczos3);
     }
     let raw = dst.into_vec();
     let out = match pixel_type {
         PixelType::U8x4 => RgbaImage::from_raw(tw, th, raw).map(DynamicImage::ImageRgba8),
         _ => RgbImage::from_raw(tw, th, raw).map(DynamicImage::ImageRgb8),
     };
-    out.unwrap_or_else(|| src.resize_exact(tw, th, image::imageops::FilterType::CatmullRom))
+    out.unwrap_or_else(|| src.resize_exact(tw, th, image::imageops::FilterType::Lanczos3))
 }

@@ -6,7 +6,6 @@
 use std::io::Read;
 
 use image::DynamicImage;
-use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::catalog::{Catalog, CatalogError, Change};
@@ -15,7 +14,7 @@ use crate::media::{decode, encode, resize, svg};
 use crate::model::{
     Asset, AssetId, Fit, MediaType, MetadataPolicy, Preset, Rendition, RenditionFailure,
 };
-use crate::store::{BlobStore, Hash};
+use crate::store::{BlobStore, Durability, Hash};
 
 /// Bump when the output of the same preset on the same source changes (decoder, resizer,
 /// encoder, metadata written): every rendition is then remade.
@@ -78,25 +77,27 @@ impl Renderer<'_> {
     ) -> Result<RenderReport, RenderError> {
         let mut report = RenderReport::default();
         let mut done = 0;
-        for group in ids.chunks(GROUP) {
-            let outcomes: Vec<AssetOutcome> = group
-                .par_iter()
-                .filter_map(|id| match self.catalog.asset(id) {
-                    Ok(Some(asset)) => Some(self.render_asset(&asset, only)),
-                    _ => None,
-                })
-                .collect();
-            let mut changes = Vec::new();
-            for o in outcomes {
-                report.rendered += o.rendered;
-                report.cached += o.cached;
-                report.failed.extend(o.failed);
-                changes.extend(o.changes);
-            }
-            self.catalog.commit(at, actor, &changes, &[])?;
-            done += group.len();
-            progress(done, ids.len());
-        }
+        crate::pipeline::run(
+            ids,
+            GROUP,
+            |id| match self.catalog.asset(id) {
+                Ok(Some(asset)) => Some(self.render_asset(&asset, only)),
+                _ => None,
+            },
+            |outcomes: Vec<Option<AssetOutcome>>| {
+                let mut changes = Vec::new();
+                done += outcomes.len();
+                for o in outcomes.into_iter().flatten() {
+                    report.rendered += o.rendered;
+                    report.cached += o.cached;
+                    report.failed.extend(o.failed);
+                    changes.extend(o.changes);
+                }
+                self.catalog.commit(at, actor, &changes, &[])?;
+                progress(done, ids.len());
+                Ok::<_, RenderError>(())
+            },
+        )?;
         Ok(report)
     }
 
@@ -121,11 +122,12 @@ impl Renderer<'_> {
         for preset in self.presets_for(asset, only) {
             let key = rendition_key(asset.id, preset, &metadata);
             let current = asset.renditions.iter().find(|r| r.preset == preset.name);
+            // Renditions are stored without fsync: after a crash one may be missing or short.
             let fresh = current.is_some_and(|r| {
                 r.key == key
                     && r.object()
                         .and_then(|h| Hash::from_hex(h).ok())
-                        .is_some_and(|h| self.store.exists(&h))
+                        .is_some_and(|h| self.store.size(&h).ok() == Some(r.bytes))
             });
             if fresh {
                 out.cached += 1;
@@ -141,7 +143,7 @@ impl Renderer<'_> {
             match result.and_then(|(image_bytes, w, h)| {
                 let put = self
                     .store
-                    .put_reader(&mut image_bytes.as_slice())
+                    .put_reader(&mut image_bytes.as_slice(), Durability::Derived)
                     .map_err(|e| ("store-failed", e.to_string()))?;
                 Ok(Rendition {
                     preset: preset.name.clone(),

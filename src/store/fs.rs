@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::hash::{self, hash_file, read_full, CHUNK};
-use super::{Blob, BlobStore, Hash, Inserted, Put, StoreError, Verified};
+use super::{Blob, BlobStore, Durability, Hash, Inserted, Put, StoreError, Verified};
 
 /// Objects on the local file system under one root folder.
 #[derive(Debug)]
@@ -48,7 +48,14 @@ impl FsStore {
     }
 
     /// Moves a complete, hashed temp file to its object name, durably, unless the object exists.
-    fn commit(&self, tmp: &Path, hash: Hash, bytes: u64) -> Result<Put, StoreError> {
+    fn commit(
+        &self,
+        tmp: &Path,
+        hash: Hash,
+        bytes: u64,
+        durability: Durability,
+    ) -> Result<Put, StoreError> {
+        let durable = durability == Durability::Durable;
         let dest = self.object_path(&hash);
         if dest.exists() {
             let _ = fs::remove_file(tmp);
@@ -58,16 +65,22 @@ impl FsStore {
                 inserted: Inserted::Existing,
             });
         }
-        File::open(tmp)
-            .and_then(|f| f.sync_all())
-            .map_err(StoreError::io(tmp))?;
+        if durable {
+            File::open(tmp)
+                .and_then(|f| f.sync_all())
+                .map_err(StoreError::io(tmp))?;
+        }
         let dir = dest.parent().unwrap_or(&self.objects);
         if !dir.exists() {
             fs::create_dir_all(dir).map_err(StoreError::io(dir))?;
-            sync_dir(&self.objects)?;
+            if durable {
+                sync_dir(&self.objects)?;
+            }
         }
         fs::rename(tmp, &dest).map_err(StoreError::io(&dest))?;
-        sync_dir(dir)?;
+        if durable {
+            sync_dir(dir)?;
+        }
         Ok(Put {
             hash,
             bytes,
@@ -103,12 +116,12 @@ impl BlobStore for FsStore {
             source,
         })?;
         let (hash, bytes) = hash_file(&tmp)?;
-        let put = self.commit(&tmp, hash, bytes)?;
+        let put = self.commit(&tmp, hash, bytes, Durability::Durable)?;
         guard.1 = true;
         Ok(put)
     }
 
-    fn put_reader(&self, reader: &mut dyn Read) -> Result<Put, StoreError> {
+    fn put_reader(&self, reader: &mut dyn Read, durability: Durability) -> Result<Put, StoreError> {
         let tmp = self.temp_path();
         let mut guard = TempGuard(&tmp, false);
         let mut file = File::create(&tmp).map_err(StoreError::io(&tmp))?;
@@ -128,7 +141,7 @@ impl BlobStore for FsStore {
             bytes += n as u64;
         }
         drop(file);
-        let put = self.commit(&tmp, hasher.finalize(), bytes)?;
+        let put = self.commit(&tmp, hasher.finalize(), bytes, durability)?;
         guard.1 = true;
         Ok(put)
     }
@@ -217,8 +230,12 @@ mod tests {
     fn same_bytes_stored_once() {
         let dir = tempfile::tempdir().unwrap();
         let store = FsStore::open(dir.path()).unwrap();
-        let a = store.put_reader(&mut &b"logo v1"[..]).unwrap();
-        let b = store.put_reader(&mut &b"logo v1"[..]).unwrap();
+        let a = store
+            .put_reader(&mut &b"logo v1"[..], Durability::Durable)
+            .unwrap();
+        let b = store
+            .put_reader(&mut &b"logo v1"[..], Durability::Derived)
+            .unwrap();
         assert_eq!(a.inserted, Inserted::New);
         assert_eq!(b.inserted, Inserted::Existing);
         assert_eq!(a.hash, blake3::hash(b"logo v1"));

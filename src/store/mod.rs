@@ -31,6 +31,14 @@ pub struct Put {
     pub inserted: Inserted,
 }
 
+/// Whether a put must survive a crash. Originals must; renditions are derived and remade if a
+/// crash loses them, so they skip the fsyncs (which cost more than encoding a thumbnail).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Durability {
+    Durable,
+    Derived,
+}
+
 /// The state of one object after rehashing it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verified {
@@ -80,8 +88,8 @@ impl StoreError {
 pub trait BlobStore: Send + Sync {
     /// Stores a local file's bytes, reading them once into the store.
     fn put_file(&self, path: &Path) -> Result<Put, StoreError>;
-    /// Stores bytes streamed from `reader` (an upload), hashing while writing.
-    fn put_reader(&self, reader: &mut dyn Read) -> Result<Put, StoreError>;
+    /// Stores bytes streamed from `reader` (an upload, a rendition), hashing while writing.
+    fn put_reader(&self, reader: &mut dyn Read, durability: Durability) -> Result<Put, StoreError>;
     /// Opens an object for reading.
     fn open(&self, hash: &Hash) -> Result<Box<dyn Blob>, StoreError>;
     /// The object's size in bytes.
