@@ -10,14 +10,16 @@ use clap::{Args, Parser, Subcommand};
 use serde::Serialize;
 
 use brandvault::brand::Brand;
+use brandvault::catalog::Patch;
 use brandvault::catalog::{Catalog, Change, Filter};
 use brandvault::config::Settings;
 use brandvault::geo;
 use brandvault::ingest::{IngestOptions, Ingester, Progress};
 use brandvault::maintain;
-use brandvault::model::{Asset, AssetId, Kind, SpotRule, Status};
+use brandvault::model::{Actor, Asset, AssetId, Kind, Role, SpotRule, Status};
 use brandvault::render::{RenderReport, Renderer};
 use brandvault::store::{BlobStore, FsStore, Hash};
+use brandvault::workflow::{Action, Workflow};
 
 /// brandvault — the image library of a public brand: photos, videos, logos and slogans, stored
 /// once by content, catalogued with EXIF, GPS and check-in spots, approved against the brand's
@@ -39,6 +41,9 @@ pub struct Cli {
     /// Print exactly one JSON document on stdout instead of text.
     #[arg(long, global = true)]
     json: bool,
+    /// The time to act at (RFC 3339), instead of the clock: for replays and tests.
+    #[arg(long, global = true, env = "BRANDVAULT_NOW", hide = true)]
+    now: Option<String>,
     /// Largest image accepted, in decoded pixels.
     #[arg(
         long,
@@ -101,6 +106,33 @@ enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Edit an asset's caption, credit, licence, tags, access, dates and consent.
+    Edit(EditArgs),
+    /// Send a draft for review.
+    Submit(StepArgs),
+    /// Approve an asset under review (refused while guideline violations remain, unless
+    /// `--override "justification"`).
+    Approve(StepArgs),
+    /// Reject an asset under review; `--reason` is required.
+    Reject(StepArgs),
+    /// Withdraw an approved asset.
+    Archive(StepArgs),
+    /// Return a rejected asset to draft.
+    Reopen(StepArgs),
+    /// The audit trail of one asset: every journal entry about it.
+    Log { id: String },
+    /// The brand folder: `brand check` validates it; `brand recheck` re-runs the guideline
+    /// checks on every asset.
+    Brand {
+        #[command(subcommand)]
+        action: BrandAction,
+    },
+    /// Build the brand kit: logos (SVG, PNG), palette (JSON, CSS, SCSS, GPL, ASE), slogans,
+    /// guidelines page, manifest. The same inputs give a byte-identical ZIP.
+    Kit {
+        #[arg(short, long)]
+        output: PathBuf,
+    },
     /// Set an asset's check-in spot by hand (`none` for no spot); retagging never overrides it.
     SetSpot {
         id: String,
@@ -128,6 +160,61 @@ struct IngestArgs {
     no_render: bool,
 }
 
+#[derive(Subcommand, Debug)]
+enum BrandAction {
+    /// Validate brand/: files exist, SVGs parse and keep to the palette, slogans are NFC,
+    /// vocabularies are unique. Exit code 1 listing every problem.
+    Check,
+    /// Re-run the guideline checks on every asset.
+    Recheck,
+}
+
+#[derive(Args, Debug)]
+struct StepArgs {
+    id: String,
+    /// Why (required to reject).
+    #[arg(long)]
+    reason: Option<String>,
+    /// Approve despite guideline violations, with this written justification (audited).
+    #[arg(long = "override")]
+    justification: Option<String>,
+}
+
+#[derive(Args, Debug)]
+struct EditArgs {
+    id: String,
+    /// Caption in Vietnamese ("" clears it).
+    #[arg(long)]
+    caption_vi: Option<String>,
+    /// Caption in English ("" clears it).
+    #[arg(long)]
+    caption_en: Option<String>,
+    /// Who to credit ("" clears it).
+    #[arg(long)]
+    credit: Option<String>,
+    /// Licence ("" clears it).
+    #[arg(long)]
+    license: Option<String>,
+    /// Add a tag (repeatable).
+    #[arg(long = "tag")]
+    tags: Vec<String>,
+    /// Remove a tag (repeatable).
+    #[arg(long = "untag")]
+    untags: Vec<String>,
+    /// Who may see it once approved: public, press or internal.
+    #[arg(long)]
+    access: Option<brandvault::model::Access>,
+    /// When the rights end: RFC 3339 or YYYY-MM-DD, or `none`.
+    #[arg(long)]
+    expires: Option<String>,
+    /// Embargo until: RFC 3339 or YYYY-MM-DD, or `none`.
+    #[arg(long)]
+    available_from: Option<String>,
+    /// Whether the people shown consented: yes, no or none.
+    #[arg(long)]
+    consent: Option<String>,
+}
+
 #[derive(Args, Debug)]
 struct LsArgs {
     #[arg(long)]
@@ -144,6 +231,9 @@ struct LsArgs {
     query: Option<String>,
     #[arg(long)]
     limit: Option<usize>,
+    /// Only what the public and the press see now: approved, past any embargo, not expired.
+    #[arg(long)]
+    published: bool,
 }
 
 #[derive(Args, Debug)]
@@ -164,12 +254,14 @@ enum SpotsAction {
 /// The opened library: settings, store, catalogue.
 struct Library {
     settings: Settings,
+    /// The time this command acts at (the clock, or `--now`).
+    now: String,
     store: FsStore,
     catalog: Catalog,
 }
 
 impl Library {
-    fn open(settings: Settings) -> Result<Self> {
+    fn open(settings: Settings, now: String) -> Result<Self> {
         settings.validate().map_err(anyhow::Error::msg)?;
         let store = FsStore::open(&settings.data_dir)
             .with_context(|| format!("opening the store in {}", settings.data_dir.display()))?;
@@ -177,6 +269,7 @@ impl Library {
             .with_context(|| format!("opening the catalogue in {}", settings.data_dir.display()))?;
         Ok(Self {
             settings,
+            now,
             store,
             catalog,
         })
@@ -185,10 +278,22 @@ impl Library {
     fn brand(&self) -> Result<Brand> {
         Brand::load(&self.settings.brand_dir).context("loading the brand folder")
     }
+
+    fn workflow<'a>(&'a self, brand: &'a Brand) -> Workflow<'a> {
+        Workflow {
+            store: &self.store,
+            catalog: &self.catalog,
+            brand,
+        }
+    }
 }
 
 /// Runs a command; returns the process exit code.
 pub fn run(cli: Cli) -> Result<i32> {
+    let now = match &cli.now {
+        Some(t) => parse_time(t)?,
+        None => clock(),
+    };
     let mut settings = Settings::new(cli.data.clone(), cli.brand.clone());
     settings.limits.max_pixels = cli.max_pixels;
     let json = cli.json;
@@ -205,9 +310,13 @@ pub fn run(cli: Cli) -> Result<i32> {
     match &cli.command {
         Command::Hash { files } => return hash(files, json),
         Command::Exif { files } => return exif(files, json),
+        Command::Brand {
+            action: BrandAction::Check,
+        } => return brand_check(&settings.brand_dir, json),
         _ => {}
     }
-    let lib = Library::open(settings)?;
+    let lib = Library::open(settings, now)?;
+    let now = lib.now.clone();
     match cli.command {
         Command::Ingest(args) => ingest(&lib, args, json),
         Command::Show { id } => {
@@ -234,6 +343,7 @@ pub fn run(cli: Cli) -> Result<i32> {
                 query: args.query,
                 after: None,
                 limit: args.limit,
+                published_at: args.published.then(|| now.clone()),
             };
             let assets = lib.catalog.list(&filter)?;
             print(json, &assets, || {
@@ -309,6 +419,95 @@ pub fn run(cli: Cli) -> Result<i32> {
             unreachable!("handled before opening the library")
         }
         Command::Spots(args) => spots(&lib, args, json),
+        Command::Edit(args) => {
+            let id = lib.catalog.resolve(&args.id)?;
+            let clear = |v: Option<String>| v.map(|s| Some(s).filter(|s| !s.trim().is_empty()));
+            let date = |v: Option<String>| -> Result<Option<Option<String>>> {
+                v.map(|s| {
+                    if s == "none" {
+                        Ok(None)
+                    } else {
+                        parse_time(&s).map(Some)
+                    }
+                })
+                .transpose()
+            };
+            let consent = match args.consent.as_deref() {
+                None => None,
+                Some("yes") => Some(Some(true)),
+                Some("no") => Some(Some(false)),
+                Some("none") => Some(None),
+                Some(other) => bail!("--consent takes yes, no or none, not {other:?}"),
+            };
+            let patch = Patch {
+                caption_vi: clear(args.caption_vi),
+                caption_en: clear(args.caption_en),
+                credit: clear(args.credit),
+                license: clear(args.license),
+                expires_at: date(args.expires)?,
+                available_from: date(args.available_from)?,
+                consent,
+                access: args.access,
+                add_tags: args.tags,
+                remove_tags: args.untags,
+            };
+            let brand = lib.brand()?;
+            let asset = lib.workflow(&brand).edit(&id, patch, &operator(), &now)?;
+            print(json, &asset, || describe(&asset))
+        }
+        Command::Submit(a) => step(&lib, a, Action::Submit, json, &now),
+        Command::Approve(a) => step(&lib, a, Action::Approve, json, &now),
+        Command::Reject(a) => step(&lib, a, Action::Reject, json, &now),
+        Command::Archive(a) => step(&lib, a, Action::Archive, json, &now),
+        Command::Reopen(a) => step(&lib, a, Action::Reopen, json, &now),
+        Command::Log { id } => {
+            let id = lib.catalog.resolve(&id)?;
+            let entries = lib.catalog.history(&id)?;
+            print(json, &entries, || {
+                entries
+                    .iter()
+                    .map(|e| {
+                        format!(
+                            "{}  {:<6} {}",
+                            e.at,
+                            e.actor,
+                            serde_json::to_string(&e.change).unwrap_or_default()
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })
+        }
+        Command::Brand { action } => match action {
+            BrandAction::Check => unreachable!("handled before opening the library"),
+            BrandAction::Recheck => {
+                let brand = lib.brand()?;
+                let changed = lib.workflow(&brand).recheck_all(&operator(), &now)?;
+                let report = serde_json::json!({"changed": changed});
+                print(json, &report, || {
+                    format!("{} assets' violations changed", changed.len())
+                })
+            }
+        },
+        Command::Kit { output } => {
+            let brand = lib.brand()?;
+            let files = brandvault::brand::kit::build(&brand)?;
+            let bytes = brandvault::brand::kit::zip(&files)?;
+            std::fs::write(&output, &bytes)
+                .with_context(|| format!("writing {}", output.display()))?;
+            let report = serde_json::json!({
+                "path": output, "files": files.len(), "bytes": bytes.len(),
+                "blake3": blake3::hash(&bytes).to_hex().as_str(),
+            });
+            print(json, &report, || {
+                format!(
+                    "wrote {} ({} files, {} bytes)",
+                    output.display(),
+                    files.len(),
+                    bytes.len()
+                )
+            })
+        }
         Command::SetSpot { id, spot } => {
             let id = lib.catalog.resolve(&id)?;
             let brand = lib.brand()?;
@@ -326,7 +525,7 @@ pub fn run(cli: Cli) -> Result<i32> {
                 Some(geo::spot_match(s, distance, SpotRule::Manual))
             };
             lib.catalog.commit(
-                &now(),
+                &lib.now,
                 "cli",
                 &[Change::SpotChosen { id, spot: chosen }],
                 &[],
@@ -395,13 +594,14 @@ fn ingest(lib: &Library, args: IngestArgs, json: bool) -> Result<i32> {
         limits: lib.settings.limits,
         max_bytes: args.max_bytes,
         actor: "cli".into(),
-        at: now(),
+        at: lib.now.clone(),
     };
     let locator = geo::Locator::new(&brand.gazetteer);
     let ingester = Ingester {
         store: &lib.store,
         catalog: &lib.catalog,
         locator: &locator,
+        brand: &brand,
     };
     let bar = progress_bar("{bar:30} {pos}/{len} files  {msg}  {elapsed}");
     let started = Instant::now();
@@ -473,7 +673,7 @@ fn render(lib: &Library, ids: &[AssetId], only: &[String]) -> Result<RenderRepor
             bar.set_position(done as u64);
         }
     };
-    let report = renderer.render(ids, only, &now(), "cli", &show)?;
+    let report = renderer.render(ids, only, &lib.now, "cli", &show)?;
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
@@ -543,7 +743,7 @@ fn spots(lib: &Library, args: SpotsArgs, json: bool) -> Result<i32> {
         let report = maintain::retag(
             &lib.catalog,
             &geo::Locator::new(&brand.gazetteer),
-            &now(),
+            &lib.now,
             "cli",
         )?;
         return print(json, &report, || {
@@ -708,9 +908,89 @@ fn describe(a: &Asset) -> String {
 }
 
 /// Now, RFC 3339 UTC to the second: the only place the CLI reads the clock.
-fn now() -> String {
+fn clock() -> String {
     let t = time::OffsetDateTime::now_utc();
     let t = t.replace_nanosecond(0).unwrap_or(t);
     t.format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default()
+}
+
+/// RFC 3339 (any offset) or YYYY-MM-DD (midnight UTC) → RFC 3339 UTC, comparable as text.
+fn parse_time(s: &str) -> Result<String> {
+    use time::format_description::well_known::Rfc3339;
+    let t = match time::OffsetDateTime::parse(s, &Rfc3339) {
+        Ok(t) => t,
+        Err(_) => {
+            let format = time::macros::format_description!("[year]-[month]-[day]");
+            time::Date::parse(s, &format)
+                .with_context(|| format!("{s:?} is not a date (YYYY-MM-DD) or an RFC 3339 time"))?
+                .midnight()
+                .assume_utc()
+        }
+    };
+    let t = t.to_offset(time::UtcOffset::UTC);
+    Ok(t.replace_nanosecond(0).unwrap_or(t).format(&Rfc3339)?)
+}
+
+/// The local operator: the CLI acts as admin.
+fn operator() -> Actor {
+    Actor {
+        name: "cli".into(),
+        role: Role::Admin,
+    }
+}
+
+fn step(lib: &Library, a: StepArgs, action: Action, json: bool, now: &str) -> Result<i32> {
+    let id = lib.catalog.resolve(&a.id)?;
+    let brand = lib.brand()?;
+    let result = lib.workflow(&brand).transition(
+        &id,
+        action,
+        &operator(),
+        a.reason.as_deref(),
+        a.justification.as_deref(),
+        now,
+    );
+    match result {
+        Ok(asset) => print(json, &asset, || describe(&asset)),
+        Err(e) => {
+            if json {
+                let body = serde_json::json!({"code": e.code(), "message": e.to_string()});
+                println!("{}", serde_json::to_string_pretty(&body)?);
+            }
+            eprintln!("brandvault: {e}");
+            Ok(3)
+        }
+    }
+}
+
+fn brand_check(dir: &std::path::Path, json: bool) -> Result<i32> {
+    let mut problems = Vec::new();
+    match brandvault::brand::read_guidelines(dir) {
+        Ok(g) => problems.extend(brandvault::brand::check_guidelines(dir, &g)),
+        Err(e) => problems.push(e.to_string()),
+    }
+    for (file, load) in [
+        (
+            "spots.toml",
+            brandvault::brand::load_spots(&dir.join("spots.toml")).err(),
+        ),
+        (
+            "presets.toml",
+            brandvault::brand::load_presets(&dir.join("presets.toml")).err(),
+        ),
+    ] {
+        if let Some(e) = load {
+            problems.push(format!("{file}: {e}"));
+        }
+    }
+    let report = serde_json::json!({"ok": problems.is_empty(), "problems": problems});
+    print(json, &report, || {
+        if problems.is_empty() {
+            format!("{}: the brand folder is valid", dir.display())
+        } else {
+            problems.join("\n")
+        }
+    })?;
+    Ok(i32::from(!problems.is_empty()))
 }

@@ -1,15 +1,21 @@
 //! The brand folder as data: loaded and validated at start. Nothing about a particular brand is
 //! hard-coded; another brand is another folder.
 
+pub mod compliance;
+mod guidelines;
+pub mod kit;
 mod presets;
 mod spots;
+mod svg_rules;
 
 use std::path::{Path, PathBuf};
 
+pub use guidelines::{check_guidelines, read_guidelines};
 pub use presets::{load_presets, validate_presets};
 pub use spots::{load_spots, validate_spots};
+pub use svg_rules::{check_logo_svg, nearest_delta_e};
 
-use crate::model::{ErrorKind, Gazetteer, Preset};
+use crate::model::{Asset, ErrorKind, Gazetteer, Guidelines, Preset};
 
 #[derive(Debug, thiserror::Error)]
 pub enum BrandError {
@@ -36,10 +42,31 @@ pub struct Brand {
     pub dir: PathBuf,
     pub gazetteer: Gazetteer,
     pub presets: Vec<Preset>,
+    /// None when the folder has no guidelines.toml (no identity rules to enforce).
+    pub guidelines: Option<Guidelines>,
+    /// Each logo variant's intrinsic size, for the proportions rule.
+    pub logo_sizes: Vec<(String, (f64, f64))>,
 }
 
 impl Brand {
-    /// Loads and validates `dir`. A missing spots.toml or presets.toml means none.
+    /// The logo variant an asset claims to be: its file name is the variant's id or file name.
+    pub fn variant_of(&self, asset: &Asset) -> Option<(&str, (f64, f64))> {
+        let name = asset.display_name();
+        let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);
+        let g = self.guidelines.as_ref()?;
+        let variant = g.logos.iter().find(|l| {
+            l.id == stem
+                || std::path::Path::new(&l.file)
+                    .file_name()
+                    .and_then(|f| f.to_str())
+                    == Some(name)
+        })?;
+        let size = self.logo_sizes.iter().find(|(id, _)| *id == variant.id)?.1;
+        Some((variant.id.as_str(), size))
+    }
+
+    /// Loads and validates `dir`. A missing spots.toml, presets.toml or guidelines.toml means
+    /// none; a present but broken one is an error listing every problem.
     pub fn load(dir: &Path) -> Result<Self, BrandError> {
         let spots_path = dir.join("spots.toml");
         let gazetteer = if spots_path.exists() {
@@ -56,10 +83,33 @@ impl Brand {
         } else {
             Vec::new()
         };
+        let guidelines = if dir.join("guidelines.toml").exists() {
+            let g = read_guidelines(dir)?;
+            let problems = check_guidelines(dir, &g);
+            if !problems.is_empty() {
+                return Err(BrandError::Invalid {
+                    path: dir.join("guidelines.toml"),
+                    problems: problems.join("; "),
+                });
+            }
+            Some(g)
+        } else {
+            None
+        };
+        let logo_sizes = guidelines
+            .iter()
+            .flat_map(|g| &g.logos)
+            .filter_map(|l| {
+                let text = std::fs::read_to_string(dir.join(&l.file)).ok()?;
+                Some((l.id.clone(), crate::media::svg::svg_size(&text)?))
+            })
+            .collect();
         Ok(Self {
             dir: dir.to_owned(),
             gazetteer,
             presets,
+            guidelines,
+            logo_sizes,
         })
     }
 }

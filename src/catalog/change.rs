@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::model::{
-    text, Asset, AssetId, Rendition, RenditionFailure, SpotMatch, Status, Violation,
+    text, Access, Asset, AssetId, Rendition, RenditionFailure, SpotMatch, Status, Violation,
 };
 
 /// One change to the catalogue, as written to the journal.
@@ -36,13 +36,55 @@ pub enum Change {
         id: AssetId,
         failure: RenditionFailure,
     },
-    /// A workflow transition.
+    /// A workflow transition, with the reason (rejections) and, when a brand manager approved
+    /// despite violations, the written justification.
     StatusChanged {
         id: AssetId,
         from: Status,
         to: Status,
         reason: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        override_justification: Option<String>,
     },
+    /// Metadata edited by a person.
+    Edited { id: AssetId, patch: Patch },
+    /// The guideline checks were re-run: their violations replace the previous ones.
+    Checked {
+        id: AssetId,
+        violations: Vec<Violation>,
+    },
+}
+
+/// An edit: `None` leaves a field alone, `Some(None)` clears it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Patch {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub caption_vi: Option<Option<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub caption_en: Option<Option<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub credit: Option<Option<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub license: Option<Option<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<Option<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub available_from: Option<Option<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub consent: Option<Option<bool>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub access: Option<Access>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub add_tags: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub remove_tags: Vec<String>,
+}
+
+impl Patch {
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
 }
 
 impl Change {
@@ -56,7 +98,9 @@ impl Change {
             | Self::SpotChosen { id, .. }
             | Self::RenditionRecorded { id, .. }
             | Self::RenditionFailed { id, .. }
-            | Self::StatusChanged { id, .. } => *id,
+            | Self::StatusChanged { id, .. }
+            | Self::Edited { id, .. }
+            | Self::Checked { id, .. } => *id,
         }
     }
 }
@@ -135,6 +179,47 @@ pub fn apply(current: Option<Asset>, change: &Change) -> Option<Asset> {
         }
         (Some(mut a), Change::StatusChanged { to, .. }) => {
             a.status = *to;
+            Some(a)
+        }
+        (Some(mut a), Change::Edited { patch, .. }) => {
+            let text_field = |v: &Option<String>| {
+                v.as_deref()
+                    .map(|s| text::nfc(s.trim()))
+                    .filter(|s| !s.is_empty())
+            };
+            if let Some(v) = &patch.caption_vi {
+                a.caption.vi = text_field(v);
+            }
+            if let Some(v) = &patch.caption_en {
+                a.caption.en = text_field(v);
+            }
+            if let Some(v) = &patch.credit {
+                a.credit = text_field(v);
+            }
+            if let Some(v) = &patch.license {
+                a.license = text_field(v);
+            }
+            if let Some(v) = &patch.expires_at {
+                a.expires_at = v.clone();
+            }
+            if let Some(v) = &patch.available_from {
+                a.available_from = v.clone();
+            }
+            if let Some(v) = patch.consent {
+                a.consent = v;
+            }
+            if let Some(v) = patch.access {
+                a.access = v;
+            }
+            add_tags(&mut a, &patch.add_tags);
+            let removed: Vec<String> = patch.remove_tags.iter().map(|t| normalise_tag(t)).collect();
+            a.tags.retain(|t| !removed.contains(t));
+            Some(a)
+        }
+        (Some(mut a), Change::Checked { violations, .. }) => {
+            a.violations
+                .retain(|v| SPOT_RULES.contains(&v.rule.as_str()));
+            a.violations.extend(violations.iter().cloned());
             Some(a)
         }
     }

@@ -15,7 +15,7 @@ use std::sync::Mutex;
 use sled::transaction::{ConflictableTransactionError, TransactionError};
 use sled::Transactional;
 
-pub use change::{normalise_tag, Change, SPOT_RULES};
+pub use change::{apply, normalise_tag, Change, Patch, SPOT_RULES};
 pub use journal::{Entry, Journal, Position};
 pub use query::Filter;
 
@@ -355,6 +355,15 @@ impl Catalog {
             .and_then(|v| decode_stat(&v))
             .filter(|(s, _)| *s == stamp)
             .map(|(_, id)| id))
+    }
+
+    /// Every journal entry about one asset, oldest first: its audit trail.
+    pub fn history(&self, id: &AssetId) -> Result<Vec<Entry>, CatalogError> {
+        let (entries, _) = Journal::read_all(&self.dir.join("journal.jsonl"))?;
+        Ok(entries
+            .into_iter()
+            .filter(|e| e.change.asset_id() == *id)
+            .collect())
     }
 
     /// The journal position the index has applied.

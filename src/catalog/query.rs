@@ -17,6 +17,9 @@ pub struct Filter {
     /// Cursor: only ids after this one.
     pub after: Option<AssetId>,
     pub limit: Option<usize>,
+    /// Only assets published at this time (RFC 3339, UTC): approved, past any embargo, not
+    /// expired. What the public and the press see.
+    pub published_at: Option<String>,
 }
 
 impl Filter {
@@ -32,6 +35,10 @@ impl Filter {
                 .as_deref()
                 .is_none_or(|t| asset.tags.iter().any(|x| *x == super::normalise_tag(t)))
             && folded_query.is_none_or(|q| text::matches(q, &searchable_text(asset)))
+            && self
+                .published_at
+                .as_deref()
+                .is_none_or(|now| asset.is_published(now))
     }
 
     /// The most selective index for this filter, as a key prefix.

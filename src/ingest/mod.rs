@@ -87,6 +87,8 @@ pub struct Ingester<'a> {
     pub store: &'a dyn BlobStore,
     pub catalog: &'a Catalog,
     pub locator: &'a Locator,
+    /// Guidelines to check new assets against.
+    pub brand: &'a crate::brand::Brand,
 }
 
 impl Ingester<'_> {
@@ -196,6 +198,14 @@ impl Ingester<'_> {
             .open(&put.hash)
             .map_err(|e| media::ProbeError::Io(std::io::Error::other(e.to_string())))
             .and_then(|blob| media::probe(&mut BufReader::new(blob), &options.limits));
+        let probed = probed.and_then(|p| {
+            // Plain text is a slogan when a person says so, never by accident.
+            if p.media_type == crate::model::MediaType::Text && options.kind != Some(Kind::Slogan) {
+                Err(media::ProbeError::Unsupported)
+            } else {
+                Ok(p)
+            }
+        });
         let probe = match probed {
             Ok(p) => p,
             Err(e) => {
@@ -206,7 +216,7 @@ impl Ingester<'_> {
                 return (reject(e.code(), e.to_string()), put.bytes);
             }
         };
-        let asset = new_asset(
+        let mut asset = new_asset(
             NewAsset {
                 id,
                 bytes: put.bytes,
@@ -218,6 +228,14 @@ impl Ingester<'_> {
             probe,
             self.locator,
         );
+        let workflow = crate::workflow::Workflow {
+            store: self.store,
+            catalog: self.catalog,
+            brand: self.brand,
+        };
+        asset
+            .violations
+            .extend(workflow.violations(&asset, &options.at));
         (
             Prepared::New {
                 asset: Box::new(asset),

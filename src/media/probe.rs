@@ -7,6 +7,9 @@ use image::ImageFormat;
 use super::{bmff, exif, sniff, svg};
 use crate::model::{ErrorKind, Exif, Gps, MediaType};
 
+/// Longest plain text accepted (slogans are a line or two).
+const MAX_TEXT_BYTES: u64 = 16 * 1024;
+
 /// Caps applied before anything big is allocated.
 #[derive(Debug, Clone, Copy)]
 pub struct ProbeLimits {
@@ -40,13 +43,15 @@ pub struct Probe {
     pub gps: Option<Gps>,
     /// Problems that did not prevent cataloguing (a damaged EXIF block, say).
     pub warnings: Vec<String>,
+    /// The content of a plain-text file (a slogan), as written.
+    pub text: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum ProbeError {
     #[error("the file is empty")]
     Empty,
-    #[error("unsupported file type (not JPEG, PNG, WebP, TIFF, GIF, HEIF, SVG, MP4, MOV or PDF)")]
+    #[error("unsupported file type (not JPEG, PNG, WebP, TIFF, GIF, HEIF, SVG, MP4, MOV, PDF, or text as a slogan)")]
     Unsupported,
     #[error("the image is truncated: {0}")]
     Truncated(String),
@@ -106,6 +111,7 @@ pub fn probe<R: BufRead + Seek>(reader: &mut R, limits: &ProbeLimits) -> Result<
         exif: None,
         gps: None,
         warnings: Vec::new(),
+        text: None,
     };
     if let Some(format) = raster_format(media_type) {
         probe_raster(reader, format, limits, &mut probe)?;
@@ -116,6 +122,16 @@ pub fn probe<R: BufRead + Seek>(reader: &mut R, limits: &ProbeLimits) -> Result<
             check_pixels(w, h, limits)?;
             set_displayed_size(&mut probe, w, h);
         }
+    } else if media_type == MediaType::Text {
+        let bytes = read_prefix(reader, MAX_TEXT_BYTES + 1)?;
+        if bytes.len() as u64 > MAX_TEXT_BYTES {
+            return Err(ProbeError::Undecodable(format!(
+                "text longer than {MAX_TEXT_BYTES} bytes is not a slogan"
+            )));
+        }
+        let text = String::from_utf8(bytes)
+            .map_err(|_| ProbeError::Undecodable("text is not UTF-8".into()))?;
+        probe.text = Some(text);
     } else if media_type == MediaType::Svg {
         let bytes = read_prefix(reader, limits.max_svg_bytes + 1)?;
         if bytes.len() as u64 > limits.max_svg_bytes {

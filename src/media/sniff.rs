@@ -31,7 +31,25 @@ pub fn sniff(head: &[u8]) -> Option<MediaType> {
     if looks_like_svg(head) {
         return Some(MediaType::Svg);
     }
+    if looks_like_text(head) {
+        return Some(MediaType::Text);
+    }
     None
+}
+
+/// UTF-8 without control characters other than tab and line breaks.
+fn looks_like_text(head: &[u8]) -> bool {
+    let valid = match std::str::from_utf8(head) {
+        Ok(t) => t,
+        Err(e) if head.len() - e.valid_up_to() < 4 && e.error_len().is_none() => {
+            std::str::from_utf8(&head[..e.valid_up_to()]).unwrap_or("")
+        }
+        Err(_) => return false,
+    };
+    !valid.is_empty()
+        && valid
+            .chars()
+            .all(|c| !c.is_control() || matches!(c, '\n' | '\r' | '\t'))
 }
 
 /// ISO base media files (HEIF, MP4, QuickTime) by their `ftyp` brands; old QuickTime files start
@@ -106,7 +124,11 @@ mod tests {
             sniff(b"<?xml version=\"1.0\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\"/>"),
             Some(MediaType::Svg)
         );
-        assert_eq!(sniff(b"hello, not an image"), None);
+        assert_eq!(
+            sniff("Bình Phước – năng động".as_bytes()),
+            Some(MediaType::Text)
+        );
+        assert_eq!(sniff(b"\x00\x01binary"), None);
         assert_eq!(sniff(b""), None);
     }
 }

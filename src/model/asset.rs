@@ -80,6 +80,8 @@ pub enum MediaType {
     Mp4,
     Mov,
     Pdf,
+    /// Plain UTF-8 text: accepted only as a slogan.
+    Text,
 }
 
 impl MediaType {
@@ -95,6 +97,7 @@ impl MediaType {
             Self::Mp4 => "video/mp4",
             Self::Mov => "video/quicktime",
             Self::Pdf => "application/pdf",
+            Self::Text => "text/plain; charset=utf-8",
         }
     }
 
@@ -110,6 +113,7 @@ impl MediaType {
             Self::Mp4,
             Self::Mov,
             Self::Pdf,
+            Self::Text,
         ]
         .into_iter()
         .find(|t| t.mime() == mime)
@@ -127,6 +131,7 @@ impl MediaType {
             Self::Mp4 => "mp4",
             Self::Mov => "mov",
             Self::Pdf => "pdf",
+            Self::Text => "txt",
         }
     }
 
@@ -136,6 +141,7 @@ impl MediaType {
             Self::Svg => Kind::Logo,
             Self::Mp4 | Self::Mov => Kind::Video,
             Self::Pdf => Kind::Document,
+            Self::Text => Kind::Slogan,
             _ => Kind::Photo,
         }
     }
@@ -263,7 +269,17 @@ pub struct Asset {
     pub caption: Caption,
     pub credit: Option<String>,
     pub license: Option<String>,
+    /// When the rights end: the asset leaves the public catalogue then (RFC 3339, UTC).
     pub expires_at: Option<String>,
+    /// Embargo: the asset appears only from then (RFC 3339, UTC).
+    #[serde(default)]
+    pub available_from: Option<String>,
+    /// Whether the people shown consented to publication.
+    #[serde(default)]
+    pub consent: Option<bool>,
+    /// The exact text of a slogan asset, as written (not normalised, so NFD can be flagged).
+    #[serde(default)]
+    pub text: Option<String>,
     pub tags: Vec<String>,
     /// Problems noticed while reading the file that did not prevent cataloguing it.
     #[serde(default)]
@@ -276,6 +292,14 @@ pub struct Asset {
 }
 
 impl Asset {
+    /// Whether the public and the press can see it at `now` (RFC 3339, UTC): approved, past any
+    /// embargo, not expired.
+    pub fn is_published(&self, now: &str) -> bool {
+        self.status == Status::Approved
+            && self.available_from.as_deref().is_none_or(|t| t <= now)
+            && self.expires_at.as_deref().is_none_or(|t| t > now)
+    }
+
     /// The first name seen, for display and downloads.
     pub fn display_name(&self) -> &str {
         self.names.first().map(String::as_str).unwrap_or("")

@@ -3,8 +3,10 @@
 
 mod asset;
 mod error;
+mod guidelines;
 mod id;
 mod preset;
+mod role;
 mod spot;
 pub mod text;
 
@@ -13,6 +15,11 @@ pub use asset::{
     SpotRule, Status, Violation,
 };
 pub use error::ErrorKind;
+pub use guidelines::{
+    parse_hex, Background, Bilingual, Colour, ColourMode, ColourRole, Guidelines, LogoLanguage,
+    LogoLayout, LogoVariant, Rules, Slogan, Term, Typeface, Vocabulary, YearTheme,
+};
 pub use id::{AssetId, IdParseError};
 pub use preset::{Fit, Format, MetadataPolicy, Preset};
+pub use role::{Actor, Role};
 pub use spot::{Extent, Gazetteer, Spot};

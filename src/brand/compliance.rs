@@ -1,0 +1,129 @@
+//! The compliance rules: what an asset must satisfy before it can be approved. Pure: the caller
+//! passes the asset, the brand, the logo's bytes when it is an SVG, and the time.
+
+use super::svg_rules::check_logo_svg;
+use super::Brand;
+use crate::model::{text, Access, Asset, Kind, Violation};
+
+/// Rule names owned by these checks (spot violations are owned by spot matching).
+pub const RULE_PREFIXES: &[&str] = &["logo-", "press-", "slogan-", "rights-", "tags-"];
+
+fn v(rule: &str, message: impl Into<String>) -> Violation {
+    Violation {
+        rule: rule.into(),
+        message: message.into(),
+    }
+}
+
+/// Every guideline violation of `asset` at time `now` (RFC 3339, UTC).
+pub fn check_asset(asset: &Asset, brand: &Brand, svg: Option<&[u8]>, now: &str) -> Vec<Violation> {
+    let Some(g) = &brand.guidelines else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    match asset.kind {
+        Kind::Logo => {
+            if let Some(bytes) = svg {
+                out.extend(check_logo_svg(bytes, g));
+            }
+            if let Some((variant, (vw, vh))) = brand.variant_of(asset) {
+                if let (Some(w), Some(h)) = (asset.width, asset.height) {
+                    let (a, b) = (f64::from(w) / f64::from(h), vw / vh);
+                    if (a / b - 1.0).abs() > 0.01 {
+                        out.push(v(
+                            "logo-aspect-ratio",
+                            format!("{w}×{h} does not have the proportions of variant {variant} ({vw}×{vh})"),
+                        ));
+                    }
+                }
+            }
+        }
+        Kind::Slogan => {
+            let raw = asset
+                .text
+                .as_deref()
+                .unwrap_or("")
+                .trim_end_matches(['\n', '\r']);
+            let approved = |t: &str| g.slogans.iter().any(|s| s.vi == t || s.en == t);
+            if !approved(raw) {
+                if approved(&text::nfc(raw)) {
+                    out.push(v(
+                        "slogan-not-nfc",
+                        "the slogan's text is not in NFC form (decomposed diacritics): it will not match searches or copy-paste",
+                    ));
+                } else {
+                    out.push(v(
+                        "slogan-not-approved",
+                        format!("{raw:?} is not, letter for letter, an approved slogan"),
+                    ));
+                }
+            }
+        }
+        Kind::Photo | Kind::Video | Kind::Document => {}
+    }
+    if matches!(asset.kind, Kind::Photo) && matches!(asset.access, Access::Press | Access::Public) {
+        let long_edge = asset.width.unwrap_or(0).max(asset.height.unwrap_or(0));
+        let min = g.rules.press_min_long_edge_px;
+        if long_edge < min {
+            out.push(v(
+                "press-resolution",
+                format!("long edge {long_edge} px is below the {min} px the press needs"),
+            ));
+        }
+    }
+    if matches!(asset.kind, Kind::Photo | Kind::Video | Kind::Document) {
+        if asset.credit.as_deref().is_none_or(|c| c.trim().is_empty()) {
+            out.push(v(
+                "rights-credit-missing",
+                "no credit: who took or made it?",
+            ));
+        }
+        if asset.license.as_deref().is_none_or(|c| c.trim().is_empty()) {
+            out.push(v(
+                "rights-license-missing",
+                "no licence: under what terms may it be used?",
+            ));
+        }
+        let shows_people = asset.tags.iter().any(|t| {
+            g.rules
+                .people_tags
+                .iter()
+                .any(|p| crate::catalog::normalise_tag(p) == *t)
+        });
+        if shows_people && asset.consent != Some(true) {
+            out.push(v(
+                "rights-consent-missing",
+                "people appear: record their consent before publishing",
+            ));
+        }
+        if let Some(exp) = &asset.expires_at {
+            if exp.as_str() <= now {
+                out.push(v("rights-expired", format!("the rights expired at {exp}")));
+            }
+        }
+    }
+    if matches!(asset.kind, Kind::Photo | Kind::Video) {
+        let has = |terms: &[crate::model::Term]| {
+            asset.tags.iter().any(|t| {
+                terms.iter().any(|term| {
+                    *t == term.id
+                        || *t == crate::catalog::normalise_tag(&term.vi)
+                        || *t == crate::catalog::normalise_tag(&term.en)
+                })
+            })
+        };
+        if !has(&g.vocabulary.themes) {
+            out.push(v(
+                "tags-theme-missing",
+                "tag at least one theme of the programme",
+            ));
+        }
+        if !has(&g.vocabulary.audiences) {
+            out.push(v(
+                "tags-audience-missing",
+                "tag at least one audience of the programme",
+            ));
+        }
+    }
+    out
+}

@@ -1,0 +1,191 @@
+use serde::{Deserialize, Serialize};
+
+/// A name in both languages of the brand.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Bilingual {
+    pub vi: String,
+    pub en: String,
+}
+
+/// The brand's identity guidelines (brand/guidelines.toml).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Guidelines {
+    pub names: Bilingual,
+    /// The licence under which the brand kit is given to partners.
+    pub kit_license: String,
+    #[serde(default)]
+    pub rules: Rules,
+    pub palette: Vec<Colour>,
+    #[serde(default)]
+    pub typography: Vec<Typeface>,
+    #[serde(rename = "logo", default)]
+    pub logos: Vec<LogoVariant>,
+    pub vocabulary: Vocabulary,
+    #[serde(rename = "year_theme", default)]
+    pub year_themes: Vec<YearTheme>,
+    /// Slogans, from brand/slogans.toml.
+    #[serde(skip_deserializing, default)]
+    pub slogans: Vec<Slogan>,
+}
+
+/// Numeric rules of the compliance checks.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rules {
+    /// Photos for the press and the public need at least this long edge.
+    pub press_min_long_edge_px: u32,
+    /// Largest CIE76 ΔE between a logo colour and the nearest palette colour.
+    pub palette_delta_e: f64,
+    /// Tags that say people appear in a picture, which then needs recorded consent.
+    pub people_tags: Vec<String>,
+}
+
+impl Default for Rules {
+    fn default() -> Self {
+        Self {
+            press_min_long_edge_px: 2000,
+            palette_delta_e: 3.0,
+            people_tags: vec!["people".into(), "người".into()],
+        }
+    }
+}
+
+/// What a colour is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ColourRole {
+    Primary,
+    Secondary,
+    Accent,
+    Neutral,
+}
+
+/// A palette colour. RGB is derived from HEX; CMYK and Pantone are for print.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Colour {
+    pub id: String,
+    pub name_vi: String,
+    pub name_en: String,
+    pub role: ColourRole,
+    /// `#RRGGBB`
+    pub hex: String,
+    /// Percentages C, M, Y, K.
+    pub cmyk: [u8; 4],
+    #[serde(default)]
+    pub pantone: Option<String>,
+}
+
+impl Colour {
+    /// The colour's RGB, if `hex` is well-formed.
+    pub fn rgb(&self) -> Option<[u8; 3]> {
+        parse_hex(&self.hex)
+    }
+}
+
+/// `#RRGGBB` or `#RGB` → RGB.
+pub fn parse_hex(hex: &str) -> Option<[u8; 3]> {
+    let h = hex.strip_prefix('#')?;
+    let digit = |i: usize, len: usize| u8::from_str_radix(h.get(i..i + len)?, 16).ok();
+    match h.len() {
+        6 => Some([digit(0, 2)?, digit(2, 2)?, digit(4, 2)?]),
+        3 => Some([digit(0, 1)? * 17, digit(1, 1)? * 17, digit(2, 1)? * 17]),
+        _ => None,
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Typeface {
+    pub family: String,
+    pub fallbacks: Vec<String>,
+    /// What it is used for ("headings", "body"...).
+    pub uses: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LogoLayout {
+    Horizontal,
+    Stacked,
+    Icon,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ColourMode {
+    Full,
+    MonoDark,
+    MonoLight,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LogoLanguage {
+    Vi,
+    En,
+    Bilingual,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Background {
+    Light,
+    Dark,
+    Photo,
+}
+
+/// One logo variant: layout × colour mode × language, with its usage rules.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogoVariant {
+    pub id: String,
+    pub layout: LogoLayout,
+    pub colour_mode: ColourMode,
+    pub language: LogoLanguage,
+    /// Relative to the brand folder.
+    pub file: String,
+    pub min_width_px: u32,
+    pub min_width_mm: f64,
+    /// Clear space around the logo as a fraction of its height.
+    pub clear_space: f64,
+    pub backgrounds: Vec<Background>,
+}
+
+/// A controlled term with its names.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Term {
+    pub id: String,
+    pub vi: String,
+    pub en: String,
+}
+
+/// The programme's controlled vocabularies.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Vocabulary {
+    pub themes: Vec<Term>,
+    pub audiences: Vec<Term>,
+    pub lead_agencies: Vec<Term>,
+}
+
+/// The main theme of a year of the programme.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct YearTheme {
+    pub year: u16,
+    pub theme: String,
+}
+
+/// An approved slogan, exact text in both languages (NFC).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Slogan {
+    pub id: String,
+    pub vi: String,
+    pub en: String,
+    #[serde(default)]
+    pub note: Option<String>,
+}

@@ -1,0 +1,219 @@
+//! The approval workflow and metadata edits: draft → in_review → approved → archived, and
+//! in_review → rejected (with a reason) → draft. Approval is refused while guideline violations
+//! remain, unless a brand manager overrides them in writing; every step goes to the journal
+//! with its actor, time, from, to and reason.
+
+use std::io::Read;
+
+use crate::brand::{compliance, Brand};
+use crate::catalog::{Catalog, CatalogError, Change, Patch};
+use crate::model::{Actor, Asset, AssetId, ErrorKind, Kind, MediaType, Status, Violation};
+use crate::store::{BlobStore, Hash};
+
+/// A workflow step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Submit,
+    Approve,
+    Reject,
+    Archive,
+    Reopen,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum WorkflowError {
+    #[error("cannot {action:?} an asset that is {from}")]
+    InvalidTransition { action: Action, from: Status },
+    #[error("approval refused: the asset breaks the guidelines ({}); fix it, or override with a written justification", rules.join(", "))]
+    GuidelineViolation { rules: Vec<String> },
+    #[error("a reason is required to {0:?}")]
+    ReasonRequired(Action),
+    #[error("{role:?} may not {what}")]
+    Forbidden {
+        role: crate::model::Role,
+        what: String,
+    },
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
+}
+
+impl WorkflowError {
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Self::InvalidTransition { .. } | Self::GuidelineViolation { .. } => ErrorKind::Conflict,
+            Self::ReasonRequired(_) => ErrorKind::InvalidInput,
+            Self::Forbidden { .. } => ErrorKind::Forbidden,
+            Self::Catalog(e) => e.kind(),
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::InvalidTransition { .. } => "invalid-transition",
+            Self::GuidelineViolation { .. } => "guideline-violation",
+            Self::ReasonRequired(_) => "reason-required",
+            Self::Forbidden { .. } => "forbidden",
+            Self::Catalog(e) => e.code(),
+        }
+    }
+}
+
+/// Workflow operations on one library.
+pub struct Workflow<'a> {
+    pub store: &'a dyn BlobStore,
+    pub catalog: &'a Catalog,
+    pub brand: &'a Brand,
+}
+
+impl Workflow<'_> {
+    /// The guideline violations of an asset now (reads an SVG logo's bytes from the store).
+    pub fn violations(&self, asset: &Asset, now: &str) -> Vec<Violation> {
+        let svg = (asset.kind == Kind::Logo
+            && MediaType::from_mime(&asset.media_type) == Some(MediaType::Svg))
+        .then(|| {
+            let mut bytes = Vec::new();
+            self.store
+                .open(&Hash::from_bytes(*asset.id.as_bytes()))
+                .ok()?
+                .take(16 << 20)
+                .read_to_end(&mut bytes)
+                .ok()?;
+            Some(bytes)
+        })
+        .flatten();
+        compliance::check_asset(asset, self.brand, svg.as_deref(), now)
+    }
+
+    /// A `Checked` change if the violations differ from the recorded ones.
+    fn recheck_change(&self, asset: &Asset, now: &str) -> Option<Change> {
+        let fresh = self.violations(asset, now);
+        let current: Vec<Violation> = asset
+            .violations
+            .iter()
+            .filter(|v| !crate::catalog::SPOT_RULES.contains(&v.rule.as_str()))
+            .cloned()
+            .collect();
+        (fresh != current).then_some(Change::Checked {
+            id: asset.id,
+            violations: fresh,
+        })
+    }
+
+    fn load(&self, id: &AssetId) -> Result<Asset, WorkflowError> {
+        self.catalog
+            .asset(id)?
+            .ok_or_else(|| CatalogError::NotFound(id.to_hex()).into())
+    }
+
+    /// Re-runs the checks on every asset (after the guidelines changed, or as time passes and
+    /// rights expire); returns the ids whose violations changed.
+    pub fn recheck_all(&self, actor: &Actor, now: &str) -> Result<Vec<AssetId>, WorkflowError> {
+        let mut changes = Vec::new();
+        for id in self.catalog.ids()? {
+            let asset = self.load(&id)?;
+            changes.extend(self.recheck_change(&asset, now));
+        }
+        let ids = changes.iter().map(Change::asset_id).collect();
+        self.catalog.commit(now, &actor.name, &changes, &[])?;
+        Ok(ids)
+    }
+
+    /// Edits metadata; a rejected asset goes back to draft; checks are re-run.
+    pub fn edit(
+        &self,
+        id: &AssetId,
+        patch: Patch,
+        actor: &Actor,
+        now: &str,
+    ) -> Result<Asset, WorkflowError> {
+        if !actor.role.edits() {
+            return Err(WorkflowError::Forbidden {
+                role: actor.role,
+                what: "edit assets".into(),
+            });
+        }
+        let before = self.load(id)?;
+        let mut changes = vec![Change::Edited { id: *id, patch }];
+        let mut after = crate::catalog::apply(Some(before.clone()), &changes[0]).unwrap_or(before);
+        if after.status == Status::Rejected {
+            let reopen = Change::StatusChanged {
+                id: *id,
+                from: Status::Rejected,
+                to: Status::Draft,
+                reason: Some("edited after rejection".into()),
+                override_justification: None,
+            };
+            after = crate::catalog::apply(Some(after.clone()), &reopen).unwrap_or(after);
+            changes.push(reopen);
+        }
+        changes.extend(self.recheck_change(&after, now));
+        self.catalog.commit(now, &actor.name, &changes, &[])?;
+        self.load(id)
+    }
+
+    /// One workflow step. `reason` is required to reject; `justification` lets a reviewer
+    /// approve despite violations (it is journaled).
+    pub fn transition(
+        &self,
+        id: &AssetId,
+        action: Action,
+        actor: &Actor,
+        reason: Option<&str>,
+        justification: Option<&str>,
+        now: &str,
+    ) -> Result<Asset, WorkflowError> {
+        let asset = self.load(id)?;
+        let from = asset.status;
+        let to = match (action, from) {
+            (Action::Submit, Status::Draft) => Status::InReview,
+            (Action::Approve, Status::InReview) => Status::Approved,
+            (Action::Reject, Status::InReview) => Status::Rejected,
+            (Action::Archive, Status::Approved) => Status::Archived,
+            (Action::Reopen, Status::Rejected) => Status::Draft,
+            _ => return Err(WorkflowError::InvalidTransition { action, from }),
+        };
+        let needs_review_role =
+            matches!(action, Action::Approve | Action::Reject | Action::Archive);
+        if (needs_review_role && !actor.role.reviews()) || !actor.role.edits() {
+            return Err(WorkflowError::Forbidden {
+                role: actor.role,
+                what: format!("{action:?} assets").to_lowercase(),
+            });
+        }
+        let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+        if action == Action::Reject && reason.is_none() {
+            return Err(WorkflowError::ReasonRequired(action));
+        }
+        let mut changes: Vec<Change> = self.recheck_change(&asset, now).into_iter().collect();
+        let justification = justification.map(str::trim).filter(|j| !j.is_empty());
+        if action == Action::Approve {
+            let violations = self.violations(&asset, now);
+            let mut rules: Vec<String> = asset
+                .violations
+                .iter()
+                .filter(|v| crate::catalog::SPOT_RULES.contains(&v.rule.as_str()))
+                .chain(&violations)
+                .map(|v| v.rule.clone())
+                .collect();
+            rules.dedup();
+            if !rules.is_empty() && justification.is_none() {
+                // The fresh check results are still worth recording.
+                self.catalog.commit(now, &actor.name, &changes, &[])?;
+                return Err(WorkflowError::GuidelineViolation { rules });
+            }
+        }
+        changes.push(Change::StatusChanged {
+            id: *id,
+            from,
+            to,
+            reason: reason.map(str::to_owned),
+            override_justification: if action == Action::Approve {
+                justification.map(str::to_owned)
+            } else {
+                None
+            },
+        });
+        self.catalog.commit(now, &actor.name, &changes, &[])?;
+        self.load(id)
+    }
+}
