@@ -38,7 +38,11 @@ fn gps_is_placed_at_the_nearest_matching_spot() {
     let far = ingest_one(&fx, "far.jpg", 11.40, 106.50, 4);
     let asset = fx.show(&far);
     assert!(asset["spot"].is_null());
-    assert_eq!(asset["violations"], serde_json::json!([]));
+    assert!(!asset["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|v| v["rule"] == "gps-outside-extent"));
     // Outside the territory (southern and western hemispheres too): a violation, never a spot.
     for (i, (lat, lon)) in [(10.7769, 106.7009), (-33.86, 151.21), (40.69, -74.04)]
         .into_iter()
@@ -47,7 +51,11 @@ fn gps_is_placed_at_the_nearest_matching_spot() {
         let id = ingest_one(&fx, &format!("outside{i}.jpg"), lat, lon, 10 + i as u64);
         let asset = fx.show(&id);
         assert!(asset["spot"].is_null());
-        assert_eq!(asset["violations"][0]["rule"], "gps-outside-extent");
+        assert!(asset["violations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|v| v["rule"] == "gps-outside-extent"));
         let got = asset["gps"]["lat"].as_f64().unwrap();
         assert!((got - lat).abs() < 1e-6 && got.signum() == lat.signum());
     }

@@ -55,8 +55,10 @@ pub fn check_logo_svg(bytes: &[u8], g: &Guidelines) -> Vec<Violation> {
             Event::Tag(name, kind, attrs) => {
                 let local = name.rsplit(':').next().unwrap_or(name);
                 saw_svg |= local == "svg";
-                if local.eq_ignore_ascii_case("script")
-                    || local.eq_ignore_ascii_case("foreignObject")
+                let opens = kind != Type::End;
+                if opens
+                    && (local.eq_ignore_ascii_case("script")
+                        || local.eq_ignore_ascii_case("foreignObject"))
                 {
                     out.push(violation(
                         "logo-active-content",

@@ -19,15 +19,8 @@ impl Fixture {
     /// A fresh library using a copy of the repository's brand folder.
     pub fn new() -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
-        let brand = dir.path().join("brand");
-        std::fs::create_dir_all(&brand).unwrap();
         let repo_brand = Path::new(env!("CARGO_MANIFEST_DIR")).join("brand");
-        for entry in std::fs::read_dir(repo_brand).unwrap() {
-            let entry = entry.unwrap();
-            if entry.file_type().unwrap().is_file() {
-                std::fs::copy(entry.path(), brand.join(entry.file_name())).unwrap();
-            }
-        }
+        copy_dir(&repo_brand, &dir.path().join("brand"));
         std::fs::create_dir_all(dir.path().join("in")).unwrap();
         Self { dir }
     }
@@ -111,6 +104,20 @@ impl Fixture {
         }
         out.sort();
         out
+    }
+}
+
+/// Copies a folder tree.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
     }
 }
 
