@@ -133,6 +133,21 @@ enum Command {
         #[arg(short, long)]
         output: PathBuf,
     },
+    /// Run the HTTP service: imports brand/logos and the drop folder ingest/ at start, watches
+    /// it for new files, renders in the background. Stops cleanly on ctrl-c and SIGTERM.
+    Serve {
+        #[arg(long, env = "BRANDVAULT_BIND", default_value = "127.0.0.1:8080")]
+        bind: String,
+        /// The drop folder to import and watch.
+        #[arg(long, default_value = "./ingest")]
+        drop: PathBuf,
+    },
+    /// API tokens: `token create --role R --name N` prints a token once (stored hashed);
+    /// `token list`; `token revoke NAME`.
+    Token {
+        #[command(subcommand)]
+        action: TokenAction,
+    },
     /// Set an asset's check-in spot by hand (`none` for no spot); retagging never overrides it.
     SetSpot {
         id: String,
@@ -158,6 +173,21 @@ struct IngestArgs {
     /// Do not make the new assets' renditions now (`brandvault render` later).
     #[arg(long)]
     no_render: bool,
+}
+
+#[derive(Subcommand, Debug)]
+enum TokenAction {
+    /// Issue a token: admin, brand_manager, designer, press or agency.
+    Create {
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        name: String,
+    },
+    /// The live tokens (names and roles, never the tokens).
+    List,
+    /// Revoke a token by name.
+    Revoke { name: String },
 }
 
 #[derive(Subcommand, Debug)]
@@ -344,6 +374,7 @@ pub fn run(cli: Cli) -> Result<i32> {
                 after: None,
                 limit: args.limit,
                 published_at: args.published.then(|| now.clone()),
+                viewer: None,
             };
             let assets = lib.catalog.list(&filter)?;
             print(json, &assets, || {
@@ -489,6 +520,8 @@ pub fn run(cli: Cli) -> Result<i32> {
                 })
             }
         },
+        Command::Serve { bind, drop } => serve(lib, &bind, &drop),
+        Command::Token { action } => token(&lib, action, json),
         Command::Kit { output } => {
             let brand = lib.brand()?;
             let files = brandvault::brand::kit::build(&brand)?;
@@ -773,7 +806,11 @@ fn spots(lib: &Library, args: SpotsArgs, json: bool) -> Result<i32> {
         })
         .collect::<Result<_>>()?;
     if args.geojson {
-        let doc = geojson(&rows);
+        let rows: Vec<_> = rows
+            .iter()
+            .map(|r| (r.spot, r.assets, r.approved))
+            .collect();
+        let doc = geo::geojson(&rows);
         println!("{}", serde_json::to_string_pretty(&doc)?);
         return Ok(0);
     }
@@ -788,38 +825,6 @@ fn spots(lib: &Library, args: SpotsArgs, json: bool) -> Result<i32> {
             .collect::<Vec<_>>()
             .join("\n")
     })
-}
-
-/// Spots as a GeoJSON FeatureCollection: polygons where a spot has one, points otherwise.
-fn geojson(rows: &[SpotRow]) -> serde_json::Value {
-    let features: Vec<_> = rows
-        .iter()
-        .map(|r| {
-            let geometry = match &r.spot.polygon {
-                Some(ring) => {
-                    let mut ring = ring.clone();
-                    if ring.first() != ring.last() {
-                        ring.extend(ring.first().copied());
-                    }
-                    serde_json::json!({"type": "Polygon", "coordinates": [ring]})
-                }
-                None => {
-                    serde_json::json!({"type": "Point", "coordinates": [r.spot.lon, r.spot.lat]})
-                }
-            };
-            serde_json::json!({
-                "type": "Feature",
-                "id": r.spot.id,
-                "geometry": geometry,
-                "properties": {
-                    "id": r.spot.id, "name_vi": r.spot.name_vi, "name_en": r.spot.name_en,
-                    "radius_m": r.spot.radius_m, "accuracy_m": r.spot.accuracy_m,
-                    "verified": r.spot.verified, "assets": r.assets, "approved": r.approved,
-                }
-            })
-        })
-        .collect();
-    serde_json::json!({"type": "FeatureCollection", "features": features})
 }
 
 /// Prints `value` as JSON or `text()` as text.
@@ -930,6 +935,176 @@ fn parse_time(s: &str) -> Result<String> {
     };
     let t = t.to_offset(time::UtcOffset::UTC);
     Ok(t.replace_nanosecond(0).unwrap_or(t).format(&Rfc3339)?)
+}
+
+fn token(lib: &Library, action: TokenAction, json: bool) -> Result<i32> {
+    match action {
+        TokenAction::Create { role, name } => {
+            let role = brandvault::http::auth::parse_role(&role).with_context(|| {
+                format!("unknown role {role:?}: admin, brand_manager, designer, press or agency")
+            })?;
+            let name = name.trim().to_owned();
+            if name.is_empty() || lib.catalog.tokens()?.iter().any(|t| t.name == name) {
+                bail!("a token needs a new, non-empty name");
+            }
+            let (token, hash) = brandvault::http::auth::new_token()
+                .map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
+            lib.catalog.commit(
+                &lib.now,
+                "cli",
+                &[Change::TokenCreated {
+                    name: name.clone(),
+                    role,
+                    hash,
+                }],
+                &[],
+            )?;
+            let report = serde_json::json!({"name": name, "role": role, "token": token});
+            print(json, &report, || {
+                format!("{token}\n(shown once: store it now; the library keeps only its hash)")
+            })
+        }
+        TokenAction::List => {
+            let tokens: Vec<serde_json::Value> = lib
+                .catalog
+                .tokens()?
+                .into_iter()
+                .map(|t| serde_json::json!({"name": t.name, "role": t.role, "created_at": t.created_at}))
+                .collect();
+            print(json, &tokens, || {
+                tokens
+                    .iter()
+                    .map(|t| format!("{} {} {}", t["name"], t["role"], t["created_at"]))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })
+        }
+        TokenAction::Revoke { name } => {
+            if !lib.catalog.tokens()?.iter().any(|t| t.name == name) {
+                bail!("no token named {name:?}");
+            }
+            lib.catalog.commit(
+                &lib.now,
+                "cli",
+                &[Change::TokenRevoked { name: name.clone() }],
+                &[],
+            )?;
+            print(json, &serde_json::json!({"revoked": name}), || {
+                format!("revoked {name}")
+            })
+        }
+    }
+}
+
+/// Imports brand/logos and the drop folder, then serves until ctrl-c or SIGTERM.
+fn serve(lib: Library, bind: &str, drop_folder: &std::path::Path) -> Result<i32> {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    let brand = lib.brand()?;
+    let kit = brandvault::brand::kit::build(&brand)
+        .and_then(|files| brandvault::brand::kit::zip(&files))
+        .unwrap_or_default();
+    let Library {
+        settings,
+        now: _,
+        store,
+        catalog,
+    } = lib;
+    let state = Arc::new(brandvault::http::AppState {
+        locator: geo::Locator::new(&brand.gazetteer),
+        settings,
+        store,
+        catalog,
+        brand,
+        kit,
+        clock: Box::new(clock),
+    });
+    let logos = state.brand.dir.join("logos");
+    let import = |state: &brandvault::http::AppState,
+                  folder: &std::path::Path,
+                  kind: Option<Kind>,
+                  tags: Vec<String>| {
+        if !folder.is_dir() {
+            return;
+        }
+        let options = IngestOptions {
+            tags,
+            kind,
+            limits: state.settings.limits,
+            max_bytes: state.settings.max_file_bytes,
+            actor: "serve".into(),
+            at: clock(),
+        };
+        let ingester = Ingester {
+            store: &state.store,
+            catalog: &state.catalog,
+            locator: &state.locator,
+            brand: &state.brand,
+        };
+        match ingester.ingest_paths(&[folder.to_owned()], &options, &|_| {}) {
+            Ok(report) => {
+                for r in &report.rejected {
+                    eprintln!("brandvault: rejected [{}] {}", r.code, r.message);
+                }
+                if !report.added.is_empty() {
+                    eprintln!(
+                        "brandvault: imported {} new files from {}",
+                        report.added.len(),
+                        folder.display()
+                    );
+                    let renderer = Renderer {
+                        store: &state.store,
+                        catalog: &state.catalog,
+                        presets: &state.brand.presets,
+                        max_pixels: state.settings.limits.max_pixels,
+                        max_source_bytes: state.settings.max_render_source_bytes,
+                    };
+                    if let Err(e) =
+                        renderer.render(&report.added, &[], &clock(), "serve", &|_, _| {})
+                    {
+                        eprintln!("brandvault: rendering failed: {e}");
+                    }
+                }
+            }
+            Err(e) => eprintln!("brandvault: importing {} failed: {e}", folder.display()),
+        }
+    };
+    import(&state, &logos, Some(Kind::Logo), vec!["brand".into()]);
+    import(&state, drop_folder, None, Vec::new());
+    // The drop folder is watched by polling: unchanged files cost a stat and a lookup.
+    let stop = Arc::new(AtomicBool::new(false));
+    let watcher = {
+        let (state, stop, folder) = (state.clone(), stop.clone(), drop_folder.to_owned());
+        std::thread::spawn(move || {
+            while !stop.load(Ordering::Relaxed) {
+                for _ in 0..50 {
+                    if stop.load(Ordering::Relaxed) {
+                        return;
+                    }
+                    std::thread::park_timeout(Duration::from_millis(100));
+                }
+                import(&state, &folder, None, Vec::new());
+            }
+        })
+    };
+    eprintln!("brandvault: serving on http://{bind}/");
+    let data = actix_web::web::Data::new(state.clone());
+    let server = actix_web::HttpServer::new(move || {
+        actix_web::App::new()
+            .app_data(data.clone())
+            .app_data(actix_web::web::PayloadConfig::new(64 << 10))
+            .configure(brandvault::http::configure)
+    })
+    .bind(bind)
+    .with_context(|| format!("binding {bind}"))?
+    .shutdown_timeout(30);
+    actix_web::rt::System::new().block_on(server.run())?;
+    stop.store(true, Ordering::Relaxed);
+    watcher.thread().unpark();
+    let _ = watcher.join();
+    state.catalog.flush()?;
+    eprintln!("brandvault: stopped cleanly");
+    Ok(0)
 }
 
 /// The local operator: the CLI acts as admin.

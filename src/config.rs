@@ -17,6 +17,10 @@ pub struct Settings {
     pub max_file_bytes: u64,
     /// Largest original read into memory to make renditions.
     pub max_render_source_bytes: u64,
+    /// Largest image upload over HTTP (413 beyond).
+    pub max_upload_image_bytes: u64,
+    /// Largest video upload over HTTP (413 beyond).
+    pub max_upload_video_bytes: u64,
 }
 
 impl Settings {
@@ -29,6 +33,8 @@ impl Settings {
             limits: ProbeLimits::default(),
             max_file_bytes: Self::DEFAULT_MAX_FILE_BYTES,
             max_render_source_bytes: 512 << 20,
+            max_upload_image_bytes: 200 << 20,
+            max_upload_video_bytes: 4 << 30,
         }
     }
 

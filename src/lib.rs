@@ -5,6 +5,7 @@ pub mod brand;
 pub mod catalog;
 pub mod config;
 pub mod geo;
+pub mod http;
 pub mod ingest;
 pub mod maintain;
 pub mod media;

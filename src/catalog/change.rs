@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::model::{
-    text, Access, Asset, AssetId, Rendition, RenditionFailure, SpotMatch, Status, Violation,
+    text, Access, Asset, AssetId, Rendition, RenditionFailure, Role, SpotMatch, Status, Violation,
 };
 
 /// One change to the catalogue, as written to the journal.
@@ -53,6 +53,14 @@ pub enum Change {
         id: AssetId,
         violations: Vec<Violation>,
     },
+    /// An API token was issued; only its BLAKE3 hash is kept.
+    TokenCreated {
+        name: String,
+        role: Role,
+        hash: String,
+    },
+    /// An API token stopped working.
+    TokenRevoked { name: String },
 }
 
 /// An edit: `None` leaves a field alone, `Some(None)` clears it.
@@ -88,9 +96,18 @@ impl Patch {
 }
 
 impl Change {
-    /// The asset this change is about.
+    /// The asset this change is about, if it is about one.
+    pub fn asset(&self) -> Option<AssetId> {
+        match self {
+            Self::TokenCreated { .. } | Self::TokenRevoked { .. } => None,
+            other => Some(other.asset_id()),
+        }
+    }
+
+    /// The asset this change is about (token changes: the zero id, never an asset).
     pub fn asset_id(&self) -> AssetId {
         match self {
+            Self::TokenCreated { .. } | Self::TokenRevoked { .. } => AssetId::from_bytes([0; 32]),
             Self::Ingested { asset } => asset.id,
             Self::NameSeen { id, .. }
             | Self::TagsAdded { id, .. }
@@ -121,6 +138,7 @@ pub fn apply(current: Option<Asset>, change: &Change) -> Option<Asset> {
             add_tags(&mut a, &asset.tags);
             Some(a)
         }
+        (current, Change::TokenCreated { .. } | Change::TokenRevoked { .. }) => current,
         (None, _) => None,
         (Some(mut a), Change::NameSeen { name, .. }) => {
             add_name(&mut a, name);

@@ -8,6 +8,7 @@ pub const STATUS: &str = "status";
 pub const SPOT: &str = "spot";
 pub const TAG: &str = "tag";
 pub const CAPTURED: &str = "captured";
+pub const RENDITION: &str = "rendition";
 
 /// The prefix shared by every key of `field` = `value`.
 pub fn prefix(field: &str, value: &str) -> Vec<u8> {
@@ -31,6 +32,11 @@ pub fn keys(asset: &Asset) -> Vec<Vec<u8>> {
     }
     if let Some(date) = asset.captured_at.as_deref().and_then(|c| c.get(..10)) {
         pairs.push((CAPTURED, date));
+    }
+    for r in &asset.renditions {
+        if let Some(hash) = r.object() {
+            pairs.push((RENDITION, hash));
+        }
     }
     pairs
         .into_iter()

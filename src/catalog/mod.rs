@@ -22,12 +22,13 @@ pub use query::Filter;
 use crate::model::{Asset, AssetId, ErrorKind};
 
 /// The on-disk format this build reads and writes. Bump on any change to keys or values.
-pub const FORMAT_VERSION: u64 = 1;
+pub const FORMAT_VERSION: u64 = 2;
 
 const TREE_ASSETS: &str = "assets";
 const TREE_INDEX: &str = "index";
 const TREE_META: &str = "meta";
 const TREE_STAT: &str = "stat";
+const TREE_TOKENS: &str = "tokens";
 
 const META_FORMAT: &[u8] = b"format_version";
 const META_SEQ: &[u8] = b"journal_seq";
@@ -55,6 +56,8 @@ pub enum CatalogError {
     },
     #[error("journal {path} is shorter than the catalogue, which has applied {applied} entries; run `brandvault rebuild`")]
     JournalBehind { path: PathBuf, applied: u64 },
+    #[error("the library at {0} is in use by another brandvault process (is `brandvault serve` running? stop it first)")]
+    Locked(PathBuf),
     #[error("no asset with id {0}")]
     NotFound(String),
     #[error("id prefix {prefix} matches {count} assets; give more characters")]
@@ -97,6 +100,15 @@ impl CatalogError {
     }
 }
 
+/// An API token as stored: never the token itself.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct TokenRecord {
+    pub name: String,
+    pub role: crate::model::Role,
+    pub hash: String,
+    pub created_at: String,
+}
+
 /// What the stat cache remembers about a file, so an unchanged file is not hashed again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FileStamp {
@@ -120,6 +132,7 @@ pub struct Catalog {
     index: sled::Tree,
     meta: sled::Tree,
     stat: sled::Tree,
+    tokens: sled::Tree,
     /// One writer at a time: the journal is a sequence.
     journal: Mutex<Journal>,
     dir: PathBuf,
@@ -131,7 +144,13 @@ impl Catalog {
     pub fn open(dir: &Path) -> Result<Self, CatalogError> {
         std::fs::create_dir_all(dir).map_err(CatalogError::io(dir))?;
         let sled_path = dir.join("catalog.sled");
-        let db = sled::Config::new().path(&sled_path).open()?;
+        let db = sled::Config::new().path(&sled_path).open().map_err(|e| {
+            if e.to_string().contains("could not acquire lock") {
+                CatalogError::Locked(sled_path.clone())
+            } else {
+                CatalogError::Db(e)
+            }
+        })?;
         let meta = db.open_tree(TREE_META)?;
         match meta.get(META_FORMAT)? {
             None => {
@@ -151,6 +170,7 @@ impl Catalog {
             assets: db.open_tree(TREE_ASSETS)?,
             index: db.open_tree(TREE_INDEX)?,
             stat: db.open_tree(TREE_STAT)?,
+            tokens: db.open_tree(TREE_TOKENS)?,
             meta,
             db,
             journal: Mutex::new(journal),
@@ -216,7 +236,20 @@ impl Catalog {
         // Several entries may touch the same asset: work on the latest version of each.
         let mut touched: std::collections::BTreeMap<AssetId, (Option<Asset>, Option<Asset>)> =
             Default::default();
+        let mut token_batch = sled::Batch::default();
         for entry in entries {
+            match &entry.change {
+                Change::TokenCreated { name, role, hash } => {
+                    let record = serde_json::json!({"name": name, "role": role, "hash": hash, "created_at": entry.at});
+                    token_batch.insert(name.as_bytes(), record.to_string().as_bytes());
+                    continue;
+                }
+                Change::TokenRevoked { name } => {
+                    token_batch.remove(name.as_bytes());
+                    continue;
+                }
+                _ => {}
+            }
             let id = entry.change.asset_id();
             let (_, current) = match touched.entry(id) {
                 std::collections::btree_map::Entry::Occupied(o) => o.into_mut(),
@@ -255,18 +288,31 @@ impl Catalog {
         for s in stat {
             stat_batch.insert(s.path.as_bytes(), encode_stat(s.stamp, s.id).as_slice());
         }
-        (&self.assets, &self.index, &self.meta, &self.stat)
-            .transaction(|(a, i, m, s)| {
+        (
+            &self.assets,
+            &self.index,
+            &self.meta,
+            &self.stat,
+            &self.tokens,
+        )
+            .transaction(|(a, i, m, s, t)| {
                 a.apply_batch(&asset_batch)?;
                 i.apply_batch(&index_batch)?;
                 m.apply_batch(&meta_batch)?;
                 s.apply_batch(&stat_batch)?;
+                t.apply_batch(&token_batch)?;
                 Ok::<_, ConflictableTransactionError<()>>(())
             })
             .map_err(|e| match e {
                 TransactionError::Storage(e) => CatalogError::Db(e),
                 TransactionError::Abort(()) => CatalogError::Encode("transaction aborted".into()),
             })?;
+        Ok(())
+    }
+
+    /// Writes everything to disk (also done at each commit; used at shutdown).
+    pub fn flush(&self) -> Result<(), CatalogError> {
+        self.db.flush()?;
         Ok(())
     }
 
@@ -362,8 +408,28 @@ impl Catalog {
         let (entries, _) = Journal::read_all(&self.dir.join("journal.jsonl"))?;
         Ok(entries
             .into_iter()
-            .filter(|e| e.change.asset_id() == *id)
+            .filter(|e| e.change.asset() == Some(*id))
             .collect())
+    }
+
+    /// Every live API token: (name, role, BLAKE3 hash hex, created at).
+    pub fn tokens(&self) -> Result<Vec<TokenRecord>, CatalogError> {
+        self.tokens
+            .iter()
+            .values()
+            .map(|v| serde_json::from_slice(&v?).map_err(CatalogError::encode))
+            .collect()
+    }
+
+    /// Every asset that has a rendition stored under this object hash (hex).
+    pub fn assets_with_rendition(&self, hash: &str) -> Result<Vec<AssetId>, CatalogError> {
+        let prefix = index::prefix(index::RENDITION, hash);
+        self.index
+            .scan_prefix(&prefix)
+            .keys()
+            .map(|k| Ok(AssetId::from_slice(&k?[prefix.len()..])))
+            .filter_map(Result::transpose)
+            .collect()
     }
 
     /// The journal position the index has applied.

@@ -20,6 +20,8 @@ pub struct Filter {
     /// Only assets published at this time (RFC 3339, UTC): approved, past any embargo, not
     /// expired. What the public and the press see.
     pub published_at: Option<String>,
+    /// Only what this viewer may see.
+    pub viewer: Option<crate::model::Viewer>,
 }
 
 impl Filter {
@@ -39,6 +41,7 @@ impl Filter {
                 .published_at
                 .as_deref()
                 .is_none_or(|now| asset.is_published(now))
+            && self.viewer.as_ref().is_none_or(|v| v.can_see(asset))
     }
 
     /// The most selective index for this filter, as a key prefix.

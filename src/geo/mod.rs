@@ -137,6 +137,37 @@ impl Locator {
     }
 }
 
+/// Spots as a GeoJSON FeatureCollection with their asset counts (all, approved): polygons where
+/// a spot has one, points otherwise.
+pub fn geojson(rows: &[(&Spot, usize, usize)]) -> serde_json::Value {
+    let features: Vec<_> = rows
+        .iter()
+        .map(|(spot, assets, approved)| {
+            let geometry = match &spot.polygon {
+                Some(ring) => {
+                    let mut ring = ring.clone();
+                    if ring.first() != ring.last() {
+                        ring.extend(ring.first().copied());
+                    }
+                    serde_json::json!({"type": "Polygon", "coordinates": [ring]})
+                }
+                None => serde_json::json!({"type": "Point", "coordinates": [spot.lon, spot.lat]}),
+            };
+            serde_json::json!({
+                "type": "Feature",
+                "id": spot.id,
+                "geometry": geometry,
+                "properties": {
+                    "id": spot.id, "name_vi": spot.name_vi, "name_en": spot.name_en,
+                    "radius_m": spot.radius_m, "accuracy_m": spot.accuracy_m,
+                    "verified": spot.verified, "assets": assets, "approved": approved,
+                }
+            })
+        })
+        .collect();
+    serde_json::json!({"type": "FeatureCollection", "features": features})
+}
+
 /// A spot as recorded on an asset.
 pub fn spot_match(spot: &Spot, distance_m: Option<f64>, rule: SpotRule) -> SpotMatch {
     SpotMatch {

@@ -17,7 +17,7 @@ use crate::catalog::{Catalog, CatalogError, Change, FileStamp, StatEntry};
 use crate::geo::Locator;
 use crate::media::{self, ProbeLimits};
 use crate::model::{text, AssetId, Kind};
-use crate::store::{BlobStore, Inserted};
+use crate::store::{BlobStore, Inserted, Put};
 
 /// Most files per commit: enough to amortise the journal fsync, few enough that a crash loses
 /// little work and progress stays smooth.
@@ -184,14 +184,50 @@ impl Ingester<'_> {
             Ok(p) => p,
             Err(e) => return (reject("unreadable-file", e.to_string()), 0),
         };
-        let id = AssetId::from_hash(put.hash);
-        let stat = Some(StatEntry {
+        let stat = StatEntry {
             path: key,
             stamp,
-            id,
-        });
+            id: AssetId::from_hash(put.hash),
+        };
+        (
+            self.prepare_stored(put, &shown, name, Some(stat), options),
+            put.bytes,
+        )
+    }
+
+    /// Catalogues bytes already in the store (an upload): probe, record, check, commit.
+    /// Returns the report of this one item.
+    pub fn ingest_stored(
+        &self,
+        put: Put,
+        name: &str,
+        options: &IngestOptions,
+    ) -> Result<IngestReport, IngestError> {
+        let mut report = IngestReport::default();
+        let prepared = self.prepare_stored(put, name, text::nfc(name), None, options);
+        self.commit_group(std::iter::once(prepared), options, &mut report)?;
+        Ok(report)
+    }
+
+    /// Everything after the bytes are stored: known or new, probe, record, checks.
+    fn prepare_stored(
+        &self,
+        put: Put,
+        shown: &str,
+        name: String,
+        stat: Option<StatEntry>,
+        options: &IngestOptions,
+    ) -> Prepared {
+        let reject = |code: &str, message: String| {
+            Prepared::Rejected(Rejected {
+                path: shown.to_owned(),
+                code: code.into(),
+                message: format!("{shown}: {message}"),
+            })
+        };
+        let id = AssetId::from_hash(put.hash);
         if matches!(self.catalog.contains(&id), Ok(true)) {
-            return (Prepared::Known { id, name, stat }, put.bytes);
+            return Prepared::Known { id, name, stat };
         }
         let probed = self
             .store
@@ -213,7 +249,7 @@ impl Ingester<'_> {
                 if put.inserted == Inserted::New {
                     let _ = self.store.remove(&put.hash);
                 }
-                return (reject(e.code(), e.to_string()), put.bytes);
+                return reject(e.code(), e.to_string());
             }
         };
         let mut asset = new_asset(
@@ -224,6 +260,7 @@ impl Ingester<'_> {
                 kind: options.kind,
                 tags: &options.tags,
                 at: &options.at,
+                owner: &options.actor,
             },
             probe,
             self.locator,
@@ -236,13 +273,10 @@ impl Ingester<'_> {
         asset
             .violations
             .extend(workflow.violations(&asset, &options.at));
-        (
-            Prepared::New {
-                asset: Box::new(asset),
-                stat,
-            },
-            put.bytes,
-        )
+        Prepared::New {
+            asset: Box::new(asset),
+            stat,
+        }
     }
 
     /// The sequential stage: decide new or duplicate, and commit the group in one transaction.

@@ -36,6 +36,7 @@ pub struct NewAsset<'a> {
     pub kind: Option<Kind>,
     pub tags: &'a [String],
     pub at: &'a str,
+    pub owner: &'a str,
 }
 
 /// A draft record for newly seen bytes.
@@ -83,6 +84,7 @@ pub fn new_asset(new: NewAsset<'_>, probe: Probe, locator: &Locator) -> Asset {
         available_from: None,
         consent: None,
         text: probe.text,
+        owner: Some(new.owner.to_owned()),
         tags,
         warnings: probe.warnings,
         violations,

@@ -277,6 +277,9 @@ pub struct Asset {
     /// Whether the people shown consented to publication.
     #[serde(default)]
     pub consent: Option<bool>,
+    /// Who added it (the token's name for uploads; "cli" for the command line).
+    #[serde(default)]
+    pub owner: Option<String>,
     /// The exact text of a slogan asset, as written (not normalised, so NFD can be flagged).
     #[serde(default)]
     pub text: Option<String>,

@@ -21,5 +21,5 @@ pub use guidelines::{
 };
 pub use id::{AssetId, IdParseError};
 pub use preset::{Fit, Format, MetadataPolicy, Preset};
-pub use role::{Actor, Role};
+pub use role::{Actor, Role, Viewer};
 pub use spot::{Extent, Gazetteer, Spot};

@@ -29,3 +29,35 @@ pub struct Actor {
     pub name: String,
     pub role: Role,
 }
+
+/// Who is looking, and when: decides what exists for them. What a viewer may not see answers
+/// 404 everywhere, exactly as if it did not exist.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Viewer {
+    /// None for the public (no token).
+    pub actor: Option<Actor>,
+    /// RFC 3339, UTC.
+    pub now: String,
+}
+
+impl Viewer {
+    /// The public sees published public assets; press and agencies also published press-only
+    /// ones; designers also their own uploads; brand managers and admins everything.
+    pub fn can_see(&self, asset: &super::Asset) -> bool {
+        use super::Access;
+        let published = asset.is_published(&self.now);
+        match &self.actor {
+            None => published && asset.access == Access::Public,
+            Some(a) => match a.role {
+                Role::Admin | Role::BrandManager => true,
+                Role::Press | Role::Agency => {
+                    published && matches!(asset.access, Access::Public | Access::Press)
+                }
+                Role::Designer => {
+                    (published && matches!(asset.access, Access::Public | Access::Press))
+                        || asset.owner.as_deref() == Some(a.name.as_str())
+                }
+            },
+        }
+    }
+}

@@ -1,0 +1,229 @@
+//! Delivery: immutable renditions by content address, downloads with their UTF-8 names, the
+//! stable alias that follows an asset's current rendition, the brand kit.
+
+use actix_files::NamedFile;
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+
+use super::api::visible_asset;
+use super::{viewer, ApiError, State};
+use crate::model::{Asset, Format, Status};
+use crate::store::{BlobStore, Hash};
+
+/// GET /r/{hash}.{ext}: served only if the caller may see an asset that has this rendition.
+/// Immutable: ETag is the hash, cacheable for a year (publicly only when the public may see it).
+pub async fn rendition(
+    state: State,
+    req: HttpRequest,
+    name: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let (hash_hex, ext) = name.split_once('.').ok_or_else(ApiError::not_found)?;
+    let format = Format::from_extension(ext).ok_or_else(ApiError::not_found)?;
+    let hash = Hash::from_hex(hash_hex).map_err(|_| ApiError::not_found())?;
+    let viewer = viewer(&state, &req).await?;
+    let st = state.clone();
+    let hex = hash_hex.to_owned();
+    let public_viewer = crate::model::Viewer {
+        actor: None,
+        now: viewer.now.clone(),
+    };
+    let (visible, public) = web::block(move || {
+        let mut visible = false;
+        let mut public = false;
+        for id in st.catalog.assets_with_rendition(&hex)? {
+            if let Some(a) = st.catalog.asset(&id)? {
+                let owns = a
+                    .renditions
+                    .iter()
+                    .any(|r| r.object() == Some(hex.as_str()) && r.media_type == format.mime());
+                visible |= owns && viewer.can_see(&a);
+                public |= owns && public_viewer.can_see(&a);
+            }
+        }
+        Ok::<_, crate::catalog::CatalogError>((visible, public))
+    })
+    .await??;
+    if !visible {
+        return Err(ApiError::not_found());
+    }
+    let etag = format!("\"{hash_hex}\"");
+    let cache = if public {
+        "public, max-age=31536000, immutable"
+    } else {
+        "private, max-age=31536000, immutable"
+    };
+    let matches = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+    if matches {
+        return Ok(HttpResponse::NotModified()
+            .insert_header((header::ETAG, etag))
+            .insert_header((header::CACHE_CONTROL, cache))
+            .finish());
+    }
+    let path = state
+        .store
+        .local_path(&hash)
+        .ok_or_else(ApiError::not_found)?;
+    serve_file(&req, &path, format.mime(), None, &etag, cache)
+}
+
+/// Streams a stored file with Range support and our own validators.
+fn serve_file(
+    req: &HttpRequest,
+    path: &std::path::Path,
+    mime: &str,
+    download_name: Option<&str>,
+    etag: &str,
+    cache: &str,
+) -> Result<HttpResponse, ApiError> {
+    let file = NamedFile::open(path).map_err(|_| ApiError::not_found())?;
+    let mime: mime::Mime = mime.parse().map_err(ApiError::internal)?;
+    let mut response = file
+        .set_content_type(mime)
+        .use_etag(false)
+        .use_last_modified(false)
+        .disable_content_disposition()
+        .into_response(req);
+    let headers = response.headers_mut();
+    let value = |s: &str| header::HeaderValue::from_str(s).map_err(ApiError::internal);
+    headers.insert(header::ETAG, value(etag)?);
+    headers.insert(header::CACHE_CONTROL, value(cache)?);
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, value("nosniff")?);
+    if let Some(name) = download_name {
+        headers.insert(
+            header::CONTENT_DISPOSITION,
+            value(&content_disposition(name))?,
+        );
+    }
+    Ok(response)
+}
+
+/// RFC 6266 / 5987: an ASCII fallback and the exact UTF-8 name.
+pub fn content_disposition(name: &str) -> String {
+    let ascii: String = crate::model::text::fold(name)
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || ".-_".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let encoded: String = name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
+}
+
+#[derive(Deserialize)]
+pub struct DownloadQuery {
+    preset: Option<String>,
+}
+
+/// GET /api/assets/{id}/download?preset=P: the original or a rendition, named after the asset.
+pub async fn download(
+    state: State,
+    req: HttpRequest,
+    id: web::Path<String>,
+    query: web::Query<DownloadQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let (asset, _) = visible_asset(&state, &req, &id).await?;
+    let preset = query.preset.clone().unwrap_or_else(|| "original".into());
+    let stem = asset
+        .display_name()
+        .rsplit_once('.')
+        .map_or(asset.display_name(), |(s, _)| s)
+        .to_owned();
+    let (hash, mime, name) = if preset == "original" {
+        (
+            Hash::from_bytes(*asset.id.as_bytes()),
+            asset.media_type.clone(),
+            asset.display_name().to_owned(),
+        )
+    } else {
+        let r = asset
+            .renditions
+            .iter()
+            .find(|r| r.preset == preset)
+            .ok_or_else(ApiError::not_found)?;
+        let hash = r
+            .object()
+            .and_then(|h| Hash::from_hex(h).ok())
+            .ok_or_else(ApiError::not_found)?;
+        let ext = r.url.rsplit('.').next().unwrap_or("bin");
+        (hash, r.media_type.clone(), format!("{stem}-{preset}.{ext}"))
+    };
+    let path = state
+        .store
+        .local_path(&hash)
+        .ok_or_else(ApiError::not_found)?;
+    let etag = format!("\"{}\"", hash.to_hex());
+    serve_file(
+        &req,
+        &path,
+        &mime,
+        Some(&name),
+        &etag,
+        "private, max-age=3600",
+    )
+}
+
+/// GET /a/{id}/{preset}: a stable address that redirects to the current rendition, and answers
+/// 410 once the asset is withdrawn or its rights expired.
+pub async fn alias(
+    state: State,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, preset) = path.into_inner();
+    let viewer = viewer(&state, &req).await?;
+    let id: crate::model::AssetId = id.parse().map_err(|_| ApiError::not_found())?;
+    let st = state.clone();
+    let asset: Option<Asset> = web::block(move || st.catalog.asset(&id)).await??;
+    let asset = asset.ok_or_else(ApiError::not_found)?;
+    let withdrawn = asset.status == Status::Archived
+        || (asset.status == Status::Approved
+            && asset
+                .expires_at
+                .as_deref()
+                .is_some_and(|e| e <= viewer.now.as_str()));
+    let was_public = matches!(asset.access, crate::model::Access::Public) || viewer.actor.is_some();
+    if withdrawn && was_public {
+        return Ok(HttpResponse::Gone().json(serde_json::json!({"code": "withdrawn", "message": "this asset is no longer published"})));
+    }
+    if !viewer.can_see(&asset) {
+        return Err(ApiError::not_found());
+    }
+    let r = asset
+        .renditions
+        .iter()
+        .find(|r| r.preset == preset)
+        .ok_or_else(ApiError::not_found)?;
+    Ok(HttpResponse::Found()
+        .insert_header((header::LOCATION, r.url.clone()))
+        .insert_header((header::CACHE_CONTROL, "no-cache"))
+        .finish())
+}
+
+/// GET /kit.zip
+pub async fn kit(state: State) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/zip")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            content_disposition("brand-kit.zip"),
+        ))
+        .body(state.kit.clone())
+}

@@ -1,0 +1,85 @@
+//! API errors: a stable code and a message, status chosen by kind. 5xx bodies leak nothing;
+//! the detail goes to the log.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+
+use crate::model::ErrorKind;
+
+#[derive(Debug)]
+pub struct ApiError {
+    pub kind: ErrorKind,
+    pub code: String,
+    pub message: String,
+}
+
+impl ApiError {
+    pub fn new(kind: ErrorKind, code: &str, message: impl Into<String>) -> Self {
+        Self {
+            kind,
+            code: code.to_owned(),
+            message: message.into(),
+        }
+    }
+
+    /// The one answer for anything the caller may not see, or that does not exist.
+    pub fn not_found() -> Self {
+        Self::new(ErrorKind::NotFound, "not-found", "no such resource")
+    }
+
+    pub fn internal(detail: impl std::fmt::Display) -> Self {
+        eprintln!("brandvault: internal error: {detail}");
+        Self::new(ErrorKind::Internal, "internal", "internal error")
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.code, self.message)
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self.kind {
+            ErrorKind::InvalidInput => StatusCode::BAD_REQUEST,
+            ErrorKind::Unsupported => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ErrorKind::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorKind::NotFound => StatusCode::NOT_FOUND,
+            ErrorKind::Conflict => StatusCode::CONFLICT,
+            ErrorKind::Forbidden => StatusCode::FORBIDDEN,
+            ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        HttpResponse::build(self.status_code())
+            .json(serde_json::json!({"code": self.code, "message": self.message}))
+    }
+}
+
+impl From<crate::catalog::CatalogError> for ApiError {
+    fn from(e: crate::catalog::CatalogError) -> Self {
+        match e.kind() {
+            ErrorKind::Internal => Self::internal(e),
+            ErrorKind::NotFound => Self::not_found(),
+            kind => Self::new(kind, e.code(), e.to_string()),
+        }
+    }
+}
+
+impl From<crate::workflow::WorkflowError> for ApiError {
+    fn from(e: crate::workflow::WorkflowError) -> Self {
+        match e.kind() {
+            ErrorKind::Internal => Self::internal(e),
+            ErrorKind::NotFound => Self::not_found(),
+            kind => Self::new(kind, e.code(), e.to_string()),
+        }
+    }
+}
+
+impl From<actix_web::error::BlockingError> for ApiError {
+    fn from(e: actix_web::error::BlockingError) -> Self {
+        Self::internal(e)
+    }
+}

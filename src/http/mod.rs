@@ -1,0 +1,96 @@
+//! The HTTP service: the only module that imports actix. JSON API under /api, immutable
+//! renditions under /r, web pages at /. Blocking work (sled, hashing, decoding) runs in
+//! `web::block`, never on an actix worker thread.
+
+mod api;
+pub mod auth;
+mod delivery;
+mod error;
+mod pages;
+
+use std::sync::Arc;
+
+use actix_web::{web, HttpRequest};
+
+pub use error::ApiError;
+
+use crate::brand::Brand;
+use crate::catalog::Catalog;
+use crate::config::Settings;
+use crate::geo::Locator;
+use crate::model::Viewer;
+use crate::store::FsStore;
+
+/// Everything a request may need, shared by all workers.
+pub struct AppState {
+    pub settings: Settings,
+    pub store: FsStore,
+    pub catalog: Catalog,
+    pub brand: Brand,
+    pub locator: Locator,
+    /// The brand kit, built once at start (it depends only on brand/).
+    pub kit: Vec<u8>,
+    /// The clock, injectable for tests.
+    pub clock: Box<dyn Fn() -> String + Send + Sync>,
+}
+
+pub type State = web::Data<Arc<AppState>>;
+
+/// Makes the renditions of new assets on a background thread, so uploads answer at once.
+pub fn render_in_background(state: Arc<AppState>, ids: Vec<crate::model::AssetId>) {
+    if ids.is_empty() {
+        return;
+    }
+    std::thread::spawn(move || {
+        let renderer = crate::render::Renderer {
+            store: &state.store,
+            catalog: &state.catalog,
+            presets: &state.brand.presets,
+            max_pixels: state.settings.limits.max_pixels,
+            max_source_bytes: state.settings.max_render_source_bytes,
+        };
+        if let Err(e) = renderer.render(&ids, &[], &(state.clock)(), "serve", &|_, _| {}) {
+            eprintln!("brandvault: background rendering failed: {e}");
+        }
+    });
+}
+
+/// Routes of the service, for `HttpServer` and for tests.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/healthz", web::get().to(api::healthz))
+        .route("/api/assets", web::get().to(api::list))
+        .route("/api/assets", web::post().to(api::upload))
+        .route("/api/assets/{id}", web::get().to(api::show))
+        .route("/api/assets/{id}", web::patch().to(api::edit))
+        .route(
+            "/api/assets/{id}/download",
+            web::get().to(delivery::download),
+        )
+        .route("/api/assets/{id}/{action}", web::post().to(api::step))
+        .route("/api/spots", web::get().to(api::spots))
+        .route("/api/spots.geojson", web::get().to(api::spots_geojson))
+        .route("/api/brand", web::get().to(api::brand))
+        .route("/kit.zip", web::get().to(delivery::kit))
+        .route("/r/{name}", web::get().to(delivery::rendition))
+        .route("/r/{name}", web::head().to(delivery::rendition))
+        .route("/a/{id}/{preset}", web::get().to(delivery::alias))
+        .route("/", web::get().to(pages::catalogue))
+        .route("/assets/{id}", web::get().to(pages::asset));
+}
+
+/// Who is asking: the actor of a valid Bearer token, or the public. A bad token is the public.
+pub async fn viewer(state: &State, req: &HttpRequest) -> Result<Viewer, ApiError> {
+    let token = req
+        .headers()
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::to_owned);
+    let now = (state.clock)();
+    let Some(token) = token else {
+        return Ok(Viewer { actor: None, now });
+    };
+    let st = state.clone();
+    let actor = web::block(move || auth::actor_for(&st.catalog, &token)).await??;
+    Ok(Viewer { actor, now })
+}

@@ -1,0 +1,274 @@
+//! Server-rendered pages: light, no scripts, Vietnamese by default with an English switch.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+
+use super::api::visible_asset;
+use super::{viewer, ApiError, State};
+use crate::catalog::Filter;
+use crate::model::{Asset, Kind};
+
+#[derive(Deserialize)]
+pub struct PageQuery {
+    lang: Option<String>,
+    q: Option<String>,
+    spot: Option<String>,
+    kind: Option<Kind>,
+}
+
+/// A phrase in the page's language.
+fn t<'a>(en: bool, vi: &'a str, english: &'a str) -> &'a str {
+    if en {
+        english
+    } else {
+        vi
+    }
+}
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn layout(en: bool, title: &str, body: &str, switch: &str) -> HttpResponse {
+    let html = format!(
+        r#"<!doctype html><html lang="{lang}"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width,initial-scale=1"><title>{title}</title>
+<style>body{{font-family:system-ui,"Be Vietnam Pro",Arial,sans-serif;margin:0;color:#1F2A30}}
+header{{background:#1B6B3A;color:#fff;padding:.8rem 1.2rem;display:flex;gap:1rem;align-items:center}}
+header a{{color:#fff}} main{{padding:1rem 1.2rem}} .grid{{display:grid;grid-template-columns:repeat(auto-fill,minmax(200px,1fr));gap:1rem}}
+.card{{border:1px solid #ddd;border-radius:8px;overflow:hidden}} .card img{{width:100%;aspect-ratio:3/2;object-fit:cover;display:block;background:#eee}}
+.card p{{margin:.4rem .6rem;font-size:.9rem}} form{{display:flex;gap:.5rem;flex-wrap:wrap;margin-bottom:1rem}}
+td{{padding:.2rem .8rem .2rem 0;vertical-align:top}} pre{{background:#f4f4f4;padding:.6rem;white-space:pre-wrap}}</style></head>
+<body><header><strong>brandvault</strong><a href="/">{home}</a><span style="flex:1"></span><a href="{switch}">{other}</a></header>
+<main>{body}</main></body></html>"#,
+        lang = if en { "en" } else { "vi" },
+        title = esc(title),
+        home = t(en, "Thư viện ảnh", "Library"),
+        other = t(en, "English", "Tiếng Việt"),
+    );
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header((
+            "content-security-policy",
+            "default-src 'self'; style-src 'unsafe-inline'; img-src 'self'",
+        ))
+        .body(html)
+}
+
+fn thumb(a: &Asset) -> Option<&str> {
+    ["thumb", "logo-256", "preview"]
+        .iter()
+        .find_map(|p| a.renditions.iter().find(|r| r.preset == *p))
+        .map(|r| r.url.as_str())
+}
+
+/// GET /: the catalogue grid with filters.
+pub async fn catalogue(
+    state: State,
+    req: HttpRequest,
+    query: web::Query<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let en = query.lang.as_deref() == Some("en");
+    let viewer = viewer(&state, &req).await?;
+    let st = state.clone();
+    let (q, spot, kind) = (
+        query.q.clone(),
+        query.spot.clone().filter(|s| !s.is_empty()),
+        query.kind,
+    );
+    let assets = web::block(move || {
+        st.catalog.list(&Filter {
+            query: q,
+            spot,
+            kind,
+            limit: Some(200),
+            viewer: Some(viewer),
+            ..Default::default()
+        })
+    })
+    .await??;
+    let mut options = format!(
+        r#"<option value="">{}</option>"#,
+        t(en, "Mọi địa điểm", "All spots")
+    );
+    for s in &state.brand.gazetteer.spots {
+        let selected = if query.spot.as_deref() == Some(s.id.as_str()) {
+            " selected"
+        } else {
+            ""
+        };
+        options += &format!(
+            r#"<option value="{}"{selected}>{}</option>"#,
+            esc(&s.id),
+            esc(if en { &s.name_en } else { &s.name_vi })
+        );
+    }
+    let mut cards = String::new();
+    for a in &assets {
+        let img = thumb(a)
+            .map(|u| {
+                format!(
+                    r#"<img src="{u}" alt="{}" loading="lazy">"#,
+                    esc(a.display_name())
+                )
+            })
+            .unwrap_or_default();
+        let place = a
+            .spot
+            .as_ref()
+            .map(|s| {
+                if en {
+                    s.name_en.as_str()
+                } else {
+                    s.name_vi.as_str()
+                }
+            })
+            .unwrap_or("");
+        let lang = if en { "?lang=en" } else { "" };
+        cards += &format!(
+            r#"<a class="card" href="/assets/{id}{lang}">{img}<p>{name}<br><small>{place}</small></p></a>"#,
+            id = a.id,
+            name = esc(a.display_name()),
+            place = esc(place)
+        );
+    }
+    if assets.is_empty() {
+        cards = format!(
+            "<p>{}</p>",
+            t(
+                en,
+                "Chưa có ảnh nào được công bố.",
+                "No published pictures yet."
+            )
+        );
+    }
+    let body = format!(
+        r#"<h1>{title}</h1><form method="get">{lang_field}<input name="q" value="{q}" placeholder="{search}"><select name="spot">{options}</select><button>{go}</button></form><div class="grid">{cards}</div>"#,
+        title = t(en, "Hình ảnh Bình Phước", "Images of Binh Phuoc"),
+        lang_field = if en {
+            r#"<input type="hidden" name="lang" value="en">"#
+        } else {
+            ""
+        },
+        q = esc(query.q.as_deref().unwrap_or("")),
+        search = t(en, "Tìm: bù lạch, bà rá…", "Search: bu lach, ba ra…"),
+        go = t(en, "Lọc", "Filter"),
+    );
+    let switch = if en {
+        "/".to_owned()
+    } else {
+        "/?lang=en".to_owned()
+    };
+    Ok(layout(en, t(en, "Thư viện ảnh", "Library"), &body, &switch))
+}
+
+/// GET /assets/{id}: preview, metadata, downloads with the credit line, embed snippet.
+pub async fn asset(
+    state: State,
+    req: HttpRequest,
+    id: web::Path<String>,
+    query: web::Query<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let en = query.lang.as_deref() == Some("en");
+    let (a, _) = visible_asset(&state, &req, &id).await?;
+    let preview = ["preview", "logo-1024"]
+        .iter()
+        .find_map(|p| a.renditions.iter().find(|r| r.preset == *p))
+        .map(|r| {
+            format!(
+                r#"<img src="{}" alt="{}" style="max-width:100%">"#,
+                r.url,
+                esc(a.display_name())
+            )
+        })
+        .unwrap_or_default();
+    let caption = if en {
+        a.caption.en.as_deref()
+    } else {
+        a.caption.vi.as_deref()
+    }
+    .unwrap_or("");
+    let credit = a.credit.as_deref().unwrap_or("");
+    let credit_line = format!("{} — {}: {}", caption, t(en, "Ảnh", "Photo"), credit);
+    let mut rows = vec![
+        (t(en, "Tên tệp", "File"), esc(&a.names.join(", "))),
+        (t(en, "Loại", "Kind"), a.kind.to_string()),
+        (t(en, "Trạng thái", "Status"), a.status.to_string()),
+    ];
+    if let (Some(w), Some(h)) = (a.width, a.height) {
+        rows.push((t(en, "Kích thước", "Size"), format!("{w}×{h}")));
+    }
+    if let Some(s) = &a.spot {
+        rows.push((
+            t(en, "Địa điểm", "Spot"),
+            esc(if en { &s.name_en } else { &s.name_vi }),
+        ));
+    }
+    if let Some(c) = &a.captured_at {
+        rows.push((t(en, "Chụp lúc", "Captured"), esc(c)));
+    }
+    if let Some(e) = &a.exif {
+        let camera: Vec<&str> = [e.make.as_deref(), e.model.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect();
+        rows.push((t(en, "Máy ảnh", "Camera"), esc(&camera.join(" "))));
+    }
+    rows.push((t(en, "Tác giả", "Credit"), esc(credit)));
+    rows.push((
+        t(en, "Giấy phép", "Licence"),
+        esc(a.license.as_deref().unwrap_or("")),
+    ));
+    let table: String = rows
+        .iter()
+        .map(|(k, v)| format!("<tr><td>{k}</td><td>{v}</td></tr>"))
+        .collect();
+    let downloads: String = a
+        .renditions
+        .iter()
+        .map(|r| {
+            format!(
+                r#"<li><a href="/api/assets/{}/download?preset={}">{} ({}×{}, {} KB)</a></li>"#,
+                a.id,
+                r.preset,
+                r.preset,
+                r.width,
+                r.height,
+                r.bytes / 1024
+            )
+        })
+        .collect();
+    let srcset: Vec<String> = ["thumb", "preview", "web"]
+        .iter()
+        .filter_map(|p| a.renditions.iter().find(|r| r.preset == *p))
+        .map(|r| format!("{} {}w", r.url, r.width))
+        .collect();
+    let embed = format!(
+        r#"<img src="{}" srcset="{}" sizes="(max-width: 1024px) 100vw, 1024px" alt="{}">"#,
+        a.renditions
+            .iter()
+            .find(|r| r.preset == "preview")
+            .map_or("", |r| r.url.as_str()),
+        srcset.join(", "),
+        esc(caption)
+    );
+    let body = format!(
+        r#"<h1>{name}</h1>{preview}<p>{caption}</p><table>{table}</table><h2>{dl}</h2><ul>{downloads}</ul><h2>{cl}</h2><pre>{credit_line}</pre><h2>{em}</h2><pre>{embed}</pre>"#,
+        name = esc(a.display_name()),
+        caption = esc(caption),
+        dl = t(en, "Tải về", "Downloads"),
+        cl = t(en, "Dòng ghi nguồn", "Credit line"),
+        credit_line = esc(&credit_line),
+        em = t(en, "Nhúng vào trang", "Embed"),
+        embed = esc(&embed),
+    );
+    let switch = if en {
+        format!("/assets/{}", a.id)
+    } else {
+        format!("/assets/{}?lang=en", a.id)
+    };
+    Ok(layout(en, a.display_name(), &body, &switch))
+}

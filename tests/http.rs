@@ -1,0 +1,506 @@
+//! The HTTP service in process (actix test server over the real store, sled and brand folder):
+//! the 404 rule on every route for every hidden asset, roles, token revocation, uploads and
+//! their limit, Range, 304, UTF-8 downloads, the stable alias.
+
+mod common;
+
+use std::sync::Arc;
+
+use actix_web::http::StatusCode;
+use actix_web::{test, web, App};
+use brandvault::brand::Brand;
+use brandvault::catalog::{Catalog, Change};
+use brandvault::config::Settings;
+use brandvault::geo::Locator;
+use brandvault::http::{auth, configure, AppState};
+use brandvault::ingest::{IngestOptions, Ingester};
+use brandvault::media::exif::ExifFields;
+use brandvault::model::Role;
+use brandvault::render::Renderer;
+use brandvault::store::FsStore;
+use common::{photo, Fixture};
+use serde_json::Value;
+
+const NOW: &str = "2026-11-26T08:00:00Z";
+
+struct Service {
+    state: Arc<AppState>,
+    tokens: std::collections::HashMap<&'static str, String>,
+}
+
+/// A library with tokens for each role and two photos ingested and rendered: one uploaded by
+/// the designer `dana` (still a draft), one approved and public.
+fn setup(fx: &Fixture) -> (Service, String, String) {
+    let mut settings = Settings::new(fx.data(), fx.brand());
+    settings.max_upload_image_bytes = 300_000;
+    let store = FsStore::open(&fx.data()).unwrap();
+    let catalog = Catalog::open(&fx.data()).unwrap();
+    let brand = Brand::load(&fx.brand()).unwrap();
+    let mut tokens = std::collections::HashMap::new();
+    for (name, role) in [
+        ("admin", Role::Admin),
+        ("bm", Role::BrandManager),
+        ("dana", Role::Designer),
+        ("dan", Role::Designer),
+        ("press", Role::Press),
+        ("agency", Role::Agency),
+    ] {
+        let (token, hash) = auth::new_token().unwrap();
+        catalog
+            .commit(
+                NOW,
+                "test",
+                &[Change::TokenCreated {
+                    name: name.into(),
+                    role,
+                    hash,
+                }],
+                &[],
+            )
+            .unwrap();
+        tokens.insert(name, token);
+    }
+    let fields = ExifFields {
+        artist: Some("Phạm Thu".into()),
+        ..Default::default()
+    };
+    let draft = fx.write("Bù Gia Mập nháp.jpg", &photo(300, 200, 1, &fields));
+    let at_lach = ExifFields {
+        gps: Some(brandvault::model::Gps {
+            lat: 11.8064,
+            lon: 107.3552,
+            alt_m: None,
+        }),
+        ..fields.clone()
+    };
+    let public = fx.write("Trảng cỏ Bù Lạch.jpg", &photo(300, 200, 2, &at_lach));
+    let locator = Locator::new(&brand.gazetteer);
+    let ingester = Ingester {
+        store: &store,
+        catalog: &catalog,
+        locator: &locator,
+        brand: &brand,
+    };
+    let options = |actor: &str| IngestOptions {
+        tags: vec!["tourism".into(), "investors".into()],
+        kind: None,
+        limits: settings.limits,
+        max_bytes: u64::MAX,
+        actor: actor.into(),
+        at: NOW.into(),
+    };
+    let draft_id = ingester
+        .ingest_paths(&[draft], &options("dana"), &|_| {})
+        .unwrap()
+        .added[0];
+    let public_id = ingester
+        .ingest_paths(&[public], &options("cli"), &|_| {})
+        .unwrap()
+        .added[0];
+    Renderer {
+        store: &store,
+        catalog: &catalog,
+        presets: &brand.presets,
+        max_pixels: u64::MAX,
+        max_source_bytes: u64::MAX,
+    }
+    .render(&[draft_id, public_id], &[], NOW, "test", &|_, _| {})
+    .unwrap();
+    let state = Arc::new(AppState {
+        locator,
+        settings,
+        store,
+        catalog,
+        brand,
+        kit: b"PK".to_vec(),
+        clock: Box::new(|| NOW.to_owned()),
+    });
+    (
+        Service { state, tokens },
+        draft_id.to_hex(),
+        public_id.to_hex(),
+    )
+}
+
+macro_rules! app {
+    ($svc:expr) => {
+        test::init_service(
+            App::new()
+                .app_data(web::Data::new($svc.state.clone()))
+                .configure(configure),
+        )
+        .await
+    };
+}
+
+fn get(path: &str, token: Option<&str>) -> test::TestRequest {
+    let req = test::TestRequest::get().uri(path);
+    match token {
+        Some(t) => req.insert_header(("authorization", format!("Bearer {t}"))),
+        None => req,
+    }
+}
+
+fn post_json(path: &str, token: &str, body: Value) -> test::TestRequest {
+    test::TestRequest::post()
+        .uri(path)
+        .insert_header(("authorization", format!("Bearer {token}")))
+        .set_json(body)
+}
+
+#[actix_web::test]
+async fn hidden_assets_do_not_exist_on_any_route() {
+    let fx = Fixture::new();
+    let (svc, draft, public) = setup(&fx);
+    let app = app!(svc);
+    let t = |name: &str| svc.tokens[name].clone();
+    // Make `public` approved and public, with its violations overridden.
+    for (path, body) in [
+        (
+            format!("/api/assets/{public}/submit"),
+            serde_json::json!({}),
+        ),
+        (
+            format!("/api/assets/{public}/approve"),
+            serde_json::json!({"override": "test fixture"}),
+        ),
+    ] {
+        let resp = test::call_service(&app, post_json(&path, &t("bm"), body).to_request()).await;
+        assert_eq!(resp.status(), StatusCode::OK, "{path}");
+    }
+    let req = test::TestRequest::patch()
+        .uri(&format!("/api/assets/{public}"))
+        .insert_header(("authorization", format!("Bearer {}", t("bm"))))
+        .set_json(serde_json::json!({"access": "public"}))
+        .to_request();
+    assert_eq!(test::call_service(&app, req).await.status(), StatusCode::OK);
+
+    let asset: Value = test::call_and_read_body_json(
+        &app,
+        get(&format!("/api/assets/{draft}"), Some(&t("bm"))).to_request(),
+    )
+    .await;
+    let thumb = asset["renditions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["preset"] == "thumb")
+        .unwrap()["url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let routes = [
+        format!("/api/assets/{draft}"),
+        format!("/api/assets/{draft}/download"),
+        format!("/api/assets/{draft}/download?preset=press"),
+        thumb.clone(),
+        format!("/a/{draft}/web"),
+        format!("/assets/{draft}"),
+    ];
+    // The public, press, agency, another designer and a revoked or bogus token see nothing.
+    for who in [
+        None,
+        Some(t("press")),
+        Some(t("agency")),
+        Some(t("dan")),
+        Some("bv_bogus".to_owned()),
+    ] {
+        for route in &routes {
+            let resp = test::call_service(&app, get(route, who.as_deref()).to_request()).await;
+            assert_eq!(resp.status(), StatusCode::NOT_FOUND, "{route} for {who:?}");
+        }
+        let list: Value =
+            test::call_and_read_body_json(&app, get("/api/assets", who.as_deref()).to_request())
+                .await;
+        let ids: Vec<&str> = list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["id"].as_str().unwrap())
+            .collect();
+        assert_eq!(ids, [public.as_str()], "list for {who:?}");
+    }
+    // Its uploader and the reviewers do see it.
+    for who in ["dana", "bm", "admin"] {
+        for route in &routes[..5] {
+            let resp = test::call_service(&app, get(route, Some(&t(who))).to_request()).await;
+            assert!(
+                resp.status().is_success() || resp.status() == StatusCode::FOUND,
+                "{route} for {who}: {}",
+                resp.status()
+            );
+        }
+    }
+    // Revoking a token turns its holder into the public.
+    svc.state
+        .catalog
+        .commit(
+            NOW,
+            "test",
+            &[Change::TokenRevoked {
+                name: "dana".into(),
+            }],
+            &[],
+        )
+        .unwrap();
+    let resp = test::call_service(
+        &app,
+        get(&format!("/api/assets/{draft}"), Some(&t("dana"))).to_request(),
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::NOT_FOUND);
+    // A draft cannot be approved by a designer, and errors carry a code.
+    let resp = test::call_service(
+        &app,
+        post_json(
+            &format!("/api/assets/{draft}/approve"),
+            &t("admin"),
+            serde_json::json!({}),
+        )
+        .to_request(),
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::CONFLICT);
+    let body: Value = test::read_body_json(resp).await;
+    assert_eq!(body["code"], "invalid-transition");
+}
+
+#[actix_web::test]
+async fn renditions_are_immutable_with_etag_range_and_304() {
+    let fx = Fixture::new();
+    let (svc, _draft, public) = setup(&fx);
+    let app = app!(svc);
+    let bm = svc.tokens["bm"].clone();
+    for (action, body) in [
+        ("submit", serde_json::json!({})),
+        ("approve", serde_json::json!({"override": "ok"})),
+    ] {
+        test::call_service(
+            &app,
+            post_json(&format!("/api/assets/{public}/{action}"), &bm, body).to_request(),
+        )
+        .await;
+    }
+    let req = test::TestRequest::patch()
+        .uri(&format!("/api/assets/{public}"))
+        .insert_header(("authorization", format!("Bearer {bm}")))
+        .set_json(serde_json::json!({"access": "public"}))
+        .to_request();
+    test::call_service(&app, req).await;
+    let asset: Value = test::call_and_read_body_json(
+        &app,
+        get(&format!("/api/assets/{public}"), None).to_request(),
+    )
+    .await;
+    let preview = asset["renditions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["preset"] == "preview")
+        .unwrap()
+        .clone();
+    let url = preview["url"].as_str().unwrap();
+    let hash = &url[3..67];
+    let resp = test::call_service(&app, get(url, None).to_request()).await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let h = resp.headers();
+    assert_eq!(h.get("etag").unwrap(), &format!("\"{hash}\""));
+    assert_eq!(
+        h.get("cache-control").unwrap(),
+        "public, max-age=31536000, immutable"
+    );
+    assert_eq!(h.get("content-type").unwrap(), "image/jpeg");
+    let body = test::read_body(resp).await;
+    assert_eq!(body.len() as u64, preview["bytes"].as_u64().unwrap());
+    assert_eq!(blake3::hash(&body).to_hex().as_str(), hash);
+    let resp = test::call_service(
+        &app,
+        get(url, None)
+            .insert_header(("range", "bytes=10-19"))
+            .to_request(),
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::PARTIAL_CONTENT);
+    assert_eq!(test::read_body(resp).await.as_ref(), &body[10..20]);
+    let resp = test::call_service(
+        &app,
+        get(url, None)
+            .insert_header(("if-none-match", format!("\"{hash}\"")))
+            .to_request(),
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::NOT_MODIFIED);
+    // A wrong extension for the hash is not a rendition.
+    let resp = test::call_service(&app, get(&format!("/r/{hash}.png"), None).to_request()).await;
+    assert_eq!(resp.status(), StatusCode::NOT_FOUND);
+    // Downloads carry the UTF-8 name.
+    let resp = test::call_service(
+        &app,
+        get(&format!("/api/assets/{public}/download?preset=press"), None).to_request(),
+    )
+    .await;
+    let cd = resp
+        .headers()
+        .get("content-disposition")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        cd.contains(
+            "filename*=UTF-8''Tr%E1%BA%A3ng%20c%E1%BB%8F%20B%C3%B9%20L%E1%BA%A1ch-press.jpg"
+        ),
+        "{cd}"
+    );
+    // The stable alias follows the current rendition, and is gone once the asset is withdrawn.
+    let resp = test::call_service(
+        &app,
+        get(&format!("/a/{public}/preview"), None).to_request(),
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::FOUND);
+    assert_eq!(resp.headers().get("location").unwrap(), url);
+    test::call_service(
+        &app,
+        post_json(
+            &format!("/api/assets/{public}/archive"),
+            &bm,
+            serde_json::json!({}),
+        )
+        .to_request(),
+    )
+    .await;
+    let resp = test::call_service(
+        &app,
+        get(&format!("/a/{public}/preview"), None).to_request(),
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::GONE);
+    let resp = test::call_service(&app, get(url, None).to_request()).await;
+    assert_eq!(
+        resp.status(),
+        StatusCode::NOT_FOUND,
+        "withdrawn renditions are no longer served"
+    );
+}
+
+fn multipart(name: &str, bytes: &[u8]) -> (String, Vec<u8>) {
+    let boundary = "----brandvault-test-boundary";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+#[actix_web::test]
+async fn uploads_are_streamed_deduplicated_and_limited() {
+    let fx = Fixture::new();
+    let (svc, _, _) = setup(&fx);
+    let app = app!(svc);
+    let dana = svc.tokens["dana"].clone();
+    let bytes = photo(320, 240, 9, &ExifFields::default());
+    let upload = |token: Option<String>, name: &str, bytes: &[u8]| {
+        let (ct, body) = multipart(name, bytes);
+        let req = test::TestRequest::post()
+            .uri("/api/assets")
+            .insert_header(("content-type", ct))
+            .set_payload(body);
+        match token {
+            Some(t) => req.insert_header(("authorization", format!("Bearer {t}"))),
+            None => req,
+        }
+        .to_request()
+    };
+    let resp = test::call_service(
+        &app,
+        upload(Some(dana.clone()), "Sóc Bom Bo lễ hội.jpg", &bytes),
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    let asset: Value = test::read_body_json(resp).await;
+    assert_eq!(asset["id"], blake3::hash(&bytes).to_hex().as_str());
+    assert_eq!(asset["names"][0], "Sóc Bom Bo lễ hội.jpg");
+    assert_eq!(asset["owner"], "dana");
+    // The same bytes again: the existing asset, 200.
+    let resp = test::call_service(&app, upload(Some(dana.clone()), "again.jpg", &bytes)).await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    // The public and the press cannot upload; bad and oversized files are refused with codes.
+    let resp = test::call_service(&app, upload(None, "x.jpg", &bytes)).await;
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+    let resp = test::call_service(
+        &app,
+        upload(Some(svc.tokens["press"].clone()), "x.jpg", &bytes),
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+    let resp = test::call_service(
+        &app,
+        upload(Some(dana.clone()), "notes.txt", "Không phải ảnh".as_bytes()),
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let body: Value = test::read_body_json(resp).await;
+    assert_eq!(body["code"], "unsupported-type");
+    let big = photo(1400, 1000, 3, &ExifFields::default());
+    assert!(big.len() > 300_000, "over the test limit: {}", big.len());
+    let resp = test::call_service(&app, upload(Some(dana), "big.jpg", &big)).await;
+    assert_eq!(resp.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let body: Value = test::read_body_json(resp).await;
+    assert_eq!(body["code"], "too-large");
+    assert!(
+        !body["message"].as_str().unwrap().contains('/'),
+        "no path in an error body"
+    );
+}
+
+#[actix_web::test]
+async fn pages_spots_brand_and_health() {
+    let fx = Fixture::new();
+    let (svc, _, _) = setup(&fx);
+    let app = app!(svc);
+    let resp = test::call_service(&app, get("/healthz", None).to_request()).await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let page = test::call_and_read_body(&app, get("/", None).to_request()).await;
+    let page = String::from_utf8(page.to_vec()).unwrap();
+    assert!(page.contains("<html lang=\"vi\"") && page.contains("Hình ảnh Bình Phước"));
+    assert!(page.contains("Trảng cỏ Bù Lạch") || page.contains("Chưa có ảnh"));
+    let en = test::call_and_read_body(&app, get("/?lang=en", None).to_request()).await;
+    assert!(String::from_utf8(en.to_vec())
+        .unwrap()
+        .contains("Images of Binh Phuoc"));
+    let spots: Value = test::call_and_read_body_json(
+        &app,
+        get("/api/spots", Some(&svc.tokens["bm"])).to_request(),
+    )
+    .await;
+    let lach = spots
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == "trang-co-bu-lach")
+        .unwrap();
+    assert_eq!(lach["assets"], 1);
+    let public: Value =
+        test::call_and_read_body_json(&app, get("/api/spots", None).to_request()).await;
+    let lach = public
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == "trang-co-bu-lach")
+        .unwrap();
+    assert_eq!(lach["assets"], 0, "counts only what the caller may see");
+    let geo: Value =
+        test::call_and_read_body_json(&app, get("/api/spots.geojson", None).to_request()).await;
+    assert_eq!(geo["type"], "FeatureCollection");
+    let brand: Value =
+        test::call_and_read_body_json(&app, get("/api/brand", None).to_request()).await;
+    assert_eq!(brand["guidelines"]["names"]["vi"], "Tỉnh Bình Phước");
+    let resp = test::call_service(&app, get("/kit.zip", None).to_request()).await;
+    assert_eq!(
+        resp.headers().get("content-type").unwrap(),
+        "application/zip"
+    );
+}
