@@ -42,13 +42,17 @@ pub struct NewAsset<'a> {
 /// A draft record for newly seen bytes.
 pub fn new_asset(new: NewAsset<'_>, probe: Probe, locator: &Locator) -> Asset {
     let (spot, violations) = placement(locator, probe.gps.as_ref());
-    let captured_at = probe.exif.as_ref().and_then(|e| {
-        let dt = e.datetime_original.as_ref()?;
-        Some(match &e.offset {
-            Some(off) => format!("{dt}{off}"),
-            None => dt.clone(),
+    let captured_at = probe
+        .exif
+        .as_ref()
+        .and_then(|e| {
+            let dt = e.datetime_original.as_ref()?;
+            Some(match &e.offset {
+                Some(off) => format!("{dt}{off}"),
+                None => dt.clone(),
+            })
         })
-    });
+        .or_else(|| probe.video.as_ref().and_then(|v| v.created_at.clone()));
     let credit = probe
         .exif
         .as_ref()
@@ -68,6 +72,7 @@ pub fn new_asset(new: NewAsset<'_>, probe: Probe, locator: &Locator) -> Asset {
         width: probe.width,
         height: probe.height,
         duration_s: probe.duration_s,
+        video: probe.video,
         names: vec![text::nfc(new.name)],
         ingested_at: new.at.to_owned(),
         captured_at,

@@ -10,6 +10,7 @@ pub mod resize;
 mod sniff;
 pub mod svg;
 pub mod synth;
+pub mod video;
 
 pub use probe::{probe, Probe, ProbeError, ProbeLimits};
 pub use sniff::sniff;

@@ -45,6 +45,8 @@ pub struct Probe {
     pub warnings: Vec<String>,
     /// The content of a plain-text file (a slogan), as written.
     pub text: Option<String>,
+    /// Container metadata of a video.
+    pub video: Option<crate::model::VideoInfo>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -64,6 +66,10 @@ pub enum ProbeError {
         pixels: u64,
         limit: u64,
     },
+    #[error("the video cannot be read: {0}")]
+    UndecodableVideo(String),
+    #[error("the video has no duration")]
+    ZeroDuration,
     #[error("read error: {0}")]
     Io(#[from] std::io::Error),
 }
@@ -77,13 +83,19 @@ impl ProbeError {
             Self::Truncated(_) => "truncated-image",
             Self::Undecodable(_) => "undecodable-image",
             Self::TooLarge { .. } => "too-large",
+            Self::UndecodableVideo(_) => "undecodable-video",
+            Self::ZeroDuration => "zero-duration",
             Self::Io(_) => "unreadable-file",
         }
     }
 
     pub fn kind(&self) -> ErrorKind {
         match self {
-            Self::Empty | Self::Truncated(_) | Self::Undecodable(_) => ErrorKind::InvalidInput,
+            Self::Empty
+            | Self::Truncated(_)
+            | Self::Undecodable(_)
+            | Self::UndecodableVideo(_)
+            | Self::ZeroDuration => ErrorKind::InvalidInput,
             Self::Unsupported => ErrorKind::Unsupported,
             Self::TooLarge { .. } => ErrorKind::TooLarge,
             Self::Io(_) => ErrorKind::Internal,
@@ -112,6 +124,7 @@ pub fn probe<R: BufRead + Seek>(reader: &mut R, limits: &ProbeLimits) -> Result<
         gps: None,
         warnings: Vec::new(),
         text: None,
+        video: None,
     };
     if let Some(format) = raster_format(media_type) {
         probe_raster(reader, format, limits, &mut probe)?;
@@ -122,6 +135,30 @@ pub fn probe<R: BufRead + Seek>(reader: &mut R, limits: &ProbeLimits) -> Result<
             check_pixels(w, h, limits)?;
             set_displayed_size(&mut probe, w, h);
         }
+    } else if matches!(media_type, MediaType::Mp4 | MediaType::Mov) {
+        use super::video::{parse_moov, read_moov, VideoError};
+        let info = read_moov(reader)
+            .and_then(|m| parse_moov(&m))
+            .map_err(|e| match e {
+                VideoError::ZeroDuration => ProbeError::ZeroDuration,
+                VideoError::TooLarge(n) => {
+                    ProbeError::UndecodableVideo(format!("movie header of {n} bytes"))
+                }
+                other => ProbeError::UndecodableVideo(other.to_string()),
+            })?;
+        probe.width = Some(info.width).filter(|w| *w > 0);
+        probe.height = Some(info.height).filter(|h| *h > 0);
+        probe.duration_s = Some(info.duration_s);
+        probe.gps = info.gps;
+        if info.make.is_some() || info.model.is_some() {
+            probe.exif = Some(Exif {
+                make: info.make.clone(),
+                model: info.model.clone(),
+                ..Default::default()
+            });
+        }
+        probe.video = Some(info);
+        reader.seek(SeekFrom::Start(0))?;
     } else if media_type == MediaType::Text {
         let bytes = read_prefix(reader, MAX_TEXT_BYTES + 1)?;
         if bytes.len() as u64 > MAX_TEXT_BYTES {

@@ -254,6 +254,9 @@ pub struct Asset {
     pub width: Option<u32>,
     pub height: Option<u32>,
     pub duration_s: Option<f64>,
+    /// Container metadata of a video: codecs, frame rate, rotation, creation time.
+    #[serde(default)]
+    pub video: Option<super::VideoInfo>,
     /// Every original file name seen for these bytes, NFC, in the order first seen.
     pub names: Vec<String>,
     pub ingested_at: String,

@@ -9,6 +9,7 @@ mod preset;
 mod role;
 mod spot;
 pub mod text;
+mod video;
 
 pub use asset::{
     Access, Asset, Caption, Exif, Gps, Kind, MediaType, Rendition, RenditionFailure, SpotMatch,
@@ -23,3 +24,4 @@ pub use id::{AssetId, IdParseError};
 pub use preset::{Fit, Format, MetadataPolicy, Preset};
 pub use role::{Actor, Role, Viewer};
 pub use spot::{Extent, Gazetteer, Spot};
+pub use video::VideoInfo;

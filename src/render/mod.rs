@@ -192,10 +192,17 @@ impl Renderer<'_> {
         let media_type = MediaType::from_mime(&asset.media_type);
         let source = match media_type {
             Some(MediaType::Mp4 | MediaType::Mov) => {
-                return all_fail(
-                    "video-unsupported",
-                    "video renditions are not built yet".into(),
-                )
+                return if ffmpeg_on_path() {
+                    all_fail(
+                        "video-unsupported",
+                        "poster frames are not built yet".into(),
+                    )
+                } else {
+                    all_fail(
+                        "ffmpeg-missing",
+                        "video renditions need ffmpeg on PATH".into(),
+                    )
+                };
             }
             Some(MediaType::Heif) => {
                 return all_fail("heif-unsupported", "no HEIF decoder in this build".into())
@@ -307,6 +314,11 @@ impl Renderer<'_> {
             .map_err(|e| ("source-unreadable", e.to_string()))?;
         Ok(bytes)
     }
+}
+
+fn ffmpeg_on_path() -> bool {
+    std::env::var_os("PATH")
+        .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join("ffmpeg").is_file()))
 }
 
 /// Encoded bytes with width and height, or a code and message.
