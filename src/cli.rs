@@ -1035,13 +1035,10 @@ fn serve(lib: Library, bind: &str, drop_folder: &std::path::Path) -> Result<i32>
             actor: "serve".into(),
             at: clock(),
         };
-        let ingester = Ingester {
-            store: &state.store,
-            catalog: &state.catalog,
-            locator: &state.locator,
-            brand: &state.brand,
-        };
-        match ingester.ingest_paths(&[folder.to_owned()], &options, &|_| {}) {
+        match state
+            .ingester()
+            .ingest_paths(&[folder.to_owned()], &options, &|_| {})
+        {
             Ok(report) => {
                 for r in &report.rejected {
                     eprintln!("brandvault: rejected [{}] {}", r.code, r.message);
@@ -1052,15 +1049,10 @@ fn serve(lib: Library, bind: &str, drop_folder: &std::path::Path) -> Result<i32>
                         report.added.len(),
                         folder.display()
                     );
-                    let renderer = Renderer {
-                        store: &state.store,
-                        catalog: &state.catalog,
-                        presets: &state.brand.presets,
-                        max_pixels: state.settings.limits.max_pixels,
-                        max_source_bytes: state.settings.max_render_source_bytes,
-                    };
                     if let Err(e) =
-                        renderer.render(&report.added, &[], &clock(), "serve", &|_, _| {})
+                        state
+                            .renderer()
+                            .render(&report.added, &[], &clock(), "serve", &|_, _| {})
                     {
                         eprintln!("brandvault: rendering failed: {e}");
                     }

@@ -6,10 +6,10 @@ use serde::Deserialize;
 
 use super::{viewer, ApiError, State};
 use crate::catalog::{Filter, Patch};
-use crate::ingest::{IngestOptions, Ingester};
+use crate::ingest::IngestOptions;
 use crate::model::{Access, AssetId, ErrorKind, Kind, Status};
 use crate::store::{BlobStore, Durability};
-use crate::workflow::{Action, Workflow};
+use crate::workflow::Action;
 
 pub async fn healthz(state: State) -> Result<HttpResponse, ApiError> {
     let st = state.clone();
@@ -152,15 +152,7 @@ pub async fn edit(
     };
     let st = state.clone();
     let now = viewer.now;
-    let updated = web::block(move || {
-        Workflow {
-            store: &st.store,
-            catalog: &st.catalog,
-            brand: &st.brand,
-        }
-        .edit(&asset.id, patch, &actor, &now)
-    })
-    .await??;
+    let updated = web::block(move || st.workflow().edit(&asset.id, patch, &actor, &now)).await??;
     Ok(HttpResponse::Ok().json(updated))
 }
 
@@ -193,12 +185,7 @@ pub async fn step(
     let st = state.clone();
     let now = viewer.now;
     let updated = web::block(move || {
-        Workflow {
-            store: &st.store,
-            catalog: &st.catalog,
-            brand: &st.brand,
-        }
-        .transition(
+        st.workflow().transition(
             &asset.id,
             action,
             &actor,
@@ -364,13 +351,7 @@ pub async fn upload(
                 actor: actor.name.clone(),
                 at: now,
             };
-            Ingester {
-                store: &st.store,
-                catalog: &st.catalog,
-                locator: &st.locator,
-                brand: &st.brand,
-            }
-            .ingest_stored(put, &name, &options)
+            st.ingester().ingest_stored(put, &name, &options)
         })
         .await?
         .map_err(ApiError::internal)?;

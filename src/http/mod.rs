@@ -36,20 +36,45 @@ pub struct AppState {
 
 pub type State = web::Data<Arc<AppState>>;
 
+impl AppState {
+    pub fn workflow(&self) -> crate::workflow::Workflow<'_> {
+        crate::workflow::Workflow {
+            store: &self.store,
+            catalog: &self.catalog,
+            brand: &self.brand,
+        }
+    }
+
+    pub fn ingester(&self) -> crate::ingest::Ingester<'_> {
+        crate::ingest::Ingester {
+            store: &self.store,
+            catalog: &self.catalog,
+            locator: &self.locator,
+            brand: &self.brand,
+        }
+    }
+
+    pub fn renderer(&self) -> crate::render::Renderer<'_> {
+        crate::render::Renderer {
+            store: &self.store,
+            catalog: &self.catalog,
+            presets: &self.brand.presets,
+            max_pixels: self.settings.limits.max_pixels,
+            max_source_bytes: self.settings.max_render_source_bytes,
+        }
+    }
+}
+
 /// Makes the renditions of new assets on a background thread, so uploads answer at once.
 pub fn render_in_background(state: Arc<AppState>, ids: Vec<crate::model::AssetId>) {
     if ids.is_empty() {
         return;
     }
     std::thread::spawn(move || {
-        let renderer = crate::render::Renderer {
-            store: &state.store,
-            catalog: &state.catalog,
-            presets: &state.brand.presets,
-            max_pixels: state.settings.limits.max_pixels,
-            max_source_bytes: state.settings.max_render_source_bytes,
-        };
-        if let Err(e) = renderer.render(&ids, &[], &(state.clock)(), "serve", &|_, _| {}) {
+        if let Err(e) = state
+            .renderer()
+            .render(&ids, &[], &(state.clock)(), "serve", &|_, _| {})
+        {
             eprintln!("brandvault: background rendering failed: {e}");
         }
     });
