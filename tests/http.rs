@@ -322,6 +322,22 @@ async fn renditions_are_immutable_with_etag_range_and_304() {
     .await;
     assert_eq!(resp.status(), StatusCode::PARTIAL_CONTENT);
     assert_eq!(test::read_body(resp).await.as_ref(), &body[10..20]);
+    let suffix = get(url, None)
+        .insert_header(("range", "bytes=-5"))
+        .to_request();
+    let resp = test::call_service(&app, suffix).await;
+    assert_eq!(resp.status(), StatusCode::PARTIAL_CONTENT);
+    assert_eq!(
+        test::read_body(resp).await.as_ref(),
+        &body[body.len() - 5..]
+    );
+    let beyond = format!("bytes={}-", body.len() + 10);
+    let resp = test::call_service(
+        &app,
+        get(url, None).insert_header(("range", beyond)).to_request(),
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::RANGE_NOT_SATISFIABLE);
     let resp = test::call_service(
         &app,
         get(url, None)

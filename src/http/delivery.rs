@@ -28,7 +28,8 @@ pub async fn rendition(
         actor: None,
         now: viewer.now.clone(),
     };
-    let (visible, public) = web::block(move || {
+    // One trip to the blocking pool: visibility, and the bytes of a small rendition.
+    let (visible, public, bytes) = web::block(move || {
         let mut visible = false;
         let mut public = false;
         for id in st.catalog.assets_with_rendition(&hex)? {
@@ -41,7 +42,15 @@ pub async fn rendition(
                 public |= owns && public_viewer.can_see(&a);
             }
         }
-        Ok::<_, crate::catalog::CatalogError>((visible, public))
+        let small = visible && st.store.size(&hash).is_ok_and(|n| n <= IN_MEMORY);
+        let bytes = if small {
+            st.store
+                .local_path(&hash)
+                .and_then(|p| std::fs::read(p).ok())
+        } else {
+            None
+        };
+        Ok::<_, crate::catalog::CatalogError>((visible, public, bytes))
     })
     .await??;
     if !visible {
@@ -64,11 +73,76 @@ pub async fn rendition(
             .insert_header((header::CACHE_CONTROL, cache))
             .finish());
     }
+    if let Some(bytes) = bytes {
+        return Ok(serve_bytes(
+            &req,
+            web::Bytes::from(bytes),
+            format.mime(),
+            &etag,
+            cache,
+        ));
+    }
     let path = state
         .store
         .local_path(&hash)
         .ok_or_else(ApiError::not_found)?;
     serve_file(&req, &path, format.mime(), None, &etag, cache)
+}
+
+/// Renditions up to this size are answered from memory in one response (most are); larger
+/// files stream from disk.
+const IN_MEMORY: u64 = 8 << 20;
+
+/// A whole body or one byte range of it (`bytes=a-b`, `a-`, `-n`); other range forms get the
+/// whole body, as RFC 9110 allows.
+fn serve_bytes(
+    req: &HttpRequest,
+    body: web::Bytes,
+    mime: &str,
+    etag: &str,
+    cache: &str,
+) -> HttpResponse {
+    let len = body.len() as u64;
+    let last = len.saturating_sub(1);
+    let range = req
+        .headers()
+        .get(header::RANGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("bytes="))
+        .filter(|r| !r.contains(','))
+        .and_then(|r| r.split_once('-'))
+        .map(|(a, b)| match (a.trim(), b.trim()) {
+            ("", n) => n.parse::<u64>().ok().map(|n| (len.saturating_sub(n), last)),
+            (a, "") => a.parse::<u64>().ok().map(|a| (a, last)),
+            (a, b) => a
+                .parse::<u64>()
+                .ok()
+                .zip(b.parse::<u64>().ok().map(|b| b.min(last))),
+        });
+    let mut response = match range {
+        None => HttpResponse::Ok(),
+        Some(Some((start, end))) if start <= end && end < len => {
+            let mut r = HttpResponse::PartialContent();
+            r.insert_header((header::CONTENT_RANGE, format!("bytes {start}-{end}/{len}")));
+            r
+        }
+        Some(_) => {
+            return HttpResponse::RangeNotSatisfiable()
+                .insert_header((header::CONTENT_RANGE, format!("bytes */{len}")))
+                .finish()
+        }
+    };
+    let body = match range {
+        Some(Some((start, end))) => body.slice(start as usize..=end as usize),
+        _ => body,
+    };
+    response
+        .insert_header((header::ACCEPT_RANGES, "bytes"))
+        .insert_header((header::ETAG, etag))
+        .insert_header((header::CACHE_CONTROL, cache))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .content_type(mime)
+        .body(body)
 }
 
 /// Streams a stored file with Range support and our own validators.
