@@ -58,23 +58,27 @@ impl ResponseError for ApiError {
     }
 }
 
+impl ApiError {
+    /// Maps a module error by its kind: internals are logged and hidden, anything missing is
+    /// the one 404, the rest keep their code and message.
+    fn classified(kind: ErrorKind, code: &str, error: impl std::fmt::Display) -> Self {
+        match kind {
+            ErrorKind::Internal => Self::internal(error),
+            ErrorKind::NotFound => Self::not_found(),
+            kind => Self::new(kind, code, error.to_string()),
+        }
+    }
+}
+
 impl From<crate::catalog::CatalogError> for ApiError {
     fn from(e: crate::catalog::CatalogError) -> Self {
-        match e.kind() {
-            ErrorKind::Internal => Self::internal(e),
-            ErrorKind::NotFound => Self::not_found(),
-            kind => Self::new(kind, e.code(), e.to_string()),
-        }
+        Self::classified(e.kind(), e.code(), e)
     }
 }
 
 impl From<crate::workflow::WorkflowError> for ApiError {
     fn from(e: crate::workflow::WorkflowError) -> Self {
-        match e.kind() {
-            ErrorKind::Internal => Self::internal(e),
-            ErrorKind::NotFound => Self::not_found(),
-            kind => Self::new(kind, e.code(), e.to_string()),
-        }
+        Self::classified(e.kind(), e.code(), e)
     }
 }
 
