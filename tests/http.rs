@@ -368,6 +368,17 @@ async fn renditions_are_immutable_with_etag_range_and_304() {
         ),
         "{cd}"
     );
+    // Downloads are counted per day, asset, preset and spot; only reviewers read the counts.
+    let again = get(&format!("/api/assets/{public}/download?preset=press"), None).to_request();
+    test::call_service(&app, again).await;
+    let resp = test::call_service(&app, get("/api/stats", None).to_request()).await;
+    assert_eq!(resp.status(), StatusCode::NOT_FOUND);
+    let stats: Value =
+        test::call_and_read_body_json(&app, get("/api/stats", Some(&bm)).to_request()).await;
+    assert_eq!(
+        stats["downloads"],
+        serde_json::json!([{"day": "2026-11-26", "id": public, "preset": "press", "spot": "trang-co-bu-lach", "count": 2}])
+    );
     // The stable alias follows the current rendition, and is gone once the asset is withdrawn.
     let resp = test::call_service(
         &app,

@@ -29,6 +29,7 @@ const TREE_INDEX: &str = "index";
 const TREE_META: &str = "meta";
 const TREE_STAT: &str = "stat";
 const TREE_TOKENS: &str = "tokens";
+const TREE_STATS: &str = "stats";
 
 const META_FORMAT: &[u8] = b"format_version";
 const META_SEQ: &[u8] = b"journal_seq";
@@ -109,6 +110,16 @@ pub struct TokenRecord {
     pub created_at: String,
 }
 
+/// Downloads of one preset of one asset on one day.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct DownloadCount {
+    pub day: String,
+    pub id: String,
+    pub preset: String,
+    pub spot: Option<String>,
+    pub count: u64,
+}
+
 /// What the stat cache remembers about a file, so an unchanged file is not hashed again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FileStamp {
@@ -133,6 +144,8 @@ pub struct Catalog {
     meta: sled::Tree,
     stat: sled::Tree,
     tokens: sled::Tree,
+    /// Download counters: telemetry, not catalogue content, so not journaled.
+    stats: sled::Tree,
     /// One writer at a time: the journal is a sequence.
     journal: Mutex<Journal>,
     dir: PathBuf,
@@ -171,6 +184,7 @@ impl Catalog {
             index: db.open_tree(TREE_INDEX)?,
             stat: db.open_tree(TREE_STAT)?,
             tokens: db.open_tree(TREE_TOKENS)?,
+            stats: db.open_tree(TREE_STATS)?,
             meta,
             db,
             journal: Mutex::new(journal),
@@ -419,6 +433,48 @@ impl Catalog {
             .values()
             .map(|v| serde_json::from_slice(&v?).map_err(CatalogError::encode))
             .collect()
+    }
+
+    /// Counts one download of an asset's preset on a day (YYYY-MM-DD), with its spot.
+    pub fn count_download(
+        &self,
+        day: &str,
+        id: &AssetId,
+        preset: &str,
+        spot: Option<&str>,
+    ) -> Result<(), CatalogError> {
+        let key = [day, &id.to_hex(), preset, spot.unwrap_or("")].join("\0");
+        self.stats.update_and_fetch(key.as_bytes(), |old| {
+            let n = old
+                .and_then(|v| <[u8; 8]>::try_from(v).ok())
+                .map_or(0, u64::from_be_bytes);
+            Some((n + 1).to_be_bytes().to_vec())
+        })?;
+        Ok(())
+    }
+
+    /// Every download counter, by day, asset, preset and spot.
+    pub fn download_stats(&self) -> Result<Vec<DownloadCount>, CatalogError> {
+        let mut out = Vec::new();
+        for kv in self.stats.iter() {
+            let (k, v) = kv?;
+            let key = String::from_utf8_lossy(&k).into_owned();
+            let parts: Vec<&str> = key.split('\0').collect();
+            let (Some(count), [day, id, preset, spot]) = (
+                <[u8; 8]>::try_from(v.as_ref()).ok().map(u64::from_be_bytes),
+                parts.as_slice(),
+            ) else {
+                continue;
+            };
+            out.push(DownloadCount {
+                day: (*day).to_owned(),
+                id: (*id).to_owned(),
+                preset: (*preset).to_owned(),
+                spot: (!spot.is_empty()).then(|| (*spot).to_owned()),
+                count,
+            });
+        }
+        Ok(out)
     }
 
     /// Every asset that has a rendition stored under this object hash (hex).

@@ -239,6 +239,17 @@ pub async fn download(
         let ext = r.url.rsplit('.').next().unwrap_or("bin");
         (hash, r.media_type.clone(), format!("{stem}-{preset}.{ext}"))
     };
+    let st = state.clone();
+    let (day, spot) = (
+        viewer_day(&state),
+        asset.spot.as_ref().map(|s| s.id.clone()),
+    );
+    let (id, counted) = (asset.id, preset.clone());
+    web::block(move || {
+        st.catalog
+            .count_download(&day, &id, &counted, spot.as_deref())
+    })
+    .await??;
     let path = state
         .store
         .local_path(&hash)
@@ -289,6 +300,23 @@ pub async fn alias(
         .insert_header((header::LOCATION, r.url.clone()))
         .insert_header((header::CACHE_CONTROL, "no-cache"))
         .finish())
+}
+
+/// Today (UTC) by the service's clock.
+fn viewer_day(state: &State) -> String {
+    (state.clock)().chars().take(10).collect()
+}
+
+/// GET /api/stats: download counts per day, asset, preset and spot, for reviewers only.
+pub async fn stats(state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let viewer = viewer(&state, &req).await?;
+    if !viewer.actor.is_some_and(|a| a.role.reviews()) {
+        return Err(ApiError::not_found());
+    }
+    let st = state.clone();
+    let rows = web::block(move || st.catalog.download_stats()).await??;
+    let total: u64 = rows.iter().map(|r| r.count).sum();
+    Ok(HttpResponse::Ok().json(serde_json::json!({"total": total, "downloads": rows})))
 }
 
 /// GET /kit.zip

@@ -95,6 +95,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/api/spots", web::get().to(api::spots))
         .route("/api/spots.geojson", web::get().to(api::spots_geojson))
         .route("/api/brand", web::get().to(api::brand))
+        .route("/api/stats", web::get().to(delivery::stats))
         .route("/kit.zip", web::get().to(delivery::kit))
         .route("/r/{name}", web::get().to(delivery::rendition))
         .route("/r/{name}", web::head().to(delivery::rendition))
