@@ -1080,17 +1080,7 @@ fn serve(lib: Library, bind: &str, drop_folder: &std::path::Path) -> Result<i32>
         })
     };
     eprintln!("brandvault: serving on http://{bind}/");
-    let data = actix_web::web::Data::new(state.clone());
-    let server = actix_web::HttpServer::new(move || {
-        actix_web::App::new()
-            .app_data(data.clone())
-            .app_data(actix_web::web::PayloadConfig::new(64 << 10))
-            .configure(brandvault::http::configure)
-    })
-    .bind(bind)
-    .with_context(|| format!("binding {bind}"))?
-    .shutdown_timeout(30);
-    actix_web::rt::System::new().block_on(server.run())?;
+    brandvault::http::run(state.clone(), bind).with_context(|| format!("serving on {bind}"))?;
     stop.store(true, Ordering::Relaxed);
     watcher.thread().unpark();
     let _ = watcher.join();

@@ -80,6 +80,20 @@ pub fn render_in_background(state: Arc<AppState>, ids: Vec<crate::model::AssetId
     });
 }
 
+/// Serves until ctrl-c or SIGTERM; in-flight requests get 30 s to finish.
+pub fn run(state: Arc<AppState>, bind: &str) -> std::io::Result<()> {
+    let data = web::Data::new(state);
+    let server = actix_web::HttpServer::new(move || {
+        actix_web::App::new()
+            .app_data(data.clone())
+            .app_data(web::PayloadConfig::new(64 << 10))
+            .configure(configure)
+    })
+    .bind(bind)?
+    .shutdown_timeout(30);
+    actix_web::rt::System::new().block_on(server.run())
+}
+
 /// Routes of the service, for `HttpServer` and for tests.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", web::get().to(api::healthz))
