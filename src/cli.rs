@@ -408,7 +408,7 @@ pub fn run(cli: Cli) -> Result<i32> {
                     .map(|i| lib.catalog.resolve(i))
                     .collect::<Result<_, _>>()?
             };
-            let report = render(&lib, &ids, &presets)?;
+            let report = render(&lib, &lib.brand()?, &ids, &presets)?;
             let code = i32::from(!report.failed.is_empty());
             print(json, &report, || render_summary(&report))?;
             Ok(code)
@@ -657,7 +657,7 @@ fn ingest(lib: &Library, args: IngestArgs, json: bool) -> Result<i32> {
     let rendered = if args.no_render {
         None
     } else {
-        Some(render(lib, &report.added, &[])?)
+        Some(render(lib, &brand, &report.added, &[])?)
     };
     let code = if report.rejected.is_empty() { 0 } else { 2 };
     let secs = started.elapsed().as_secs_f64();
@@ -685,8 +685,7 @@ fn ingest(lib: &Library, args: IngestArgs, json: bool) -> Result<i32> {
 }
 
 /// Renders with the brand's presets, with a progress bar on a terminal.
-fn render(lib: &Library, ids: &[AssetId], only: &[String]) -> Result<RenderReport> {
-    let brand = lib.brand()?;
+fn render(lib: &Library, brand: &Brand, ids: &[AssetId], only: &[String]) -> Result<RenderReport> {
     for p in only {
         if !brand.presets.iter().any(|x| &x.name == p) {
             bail!("no preset {p:?} in brand/presets.toml");
@@ -743,7 +742,7 @@ fn rendition_object(lib: &Library, id: AssetId, preset: &str) -> Result<Hash> {
             .and_then(|r| r.object())
             .and_then(|h| Hash::from_hex(h).ok()))
     };
-    let report = render(lib, &[id], &[preset.to_owned()])?;
+    let report = render(lib, &lib.brand()?, &[id], &[preset.to_owned()])?;
     if let Some(f) = report.failed.first() {
         bail!("cannot make {preset}: [{}] {}", f.code, f.message);
     }

@@ -84,8 +84,9 @@ impl Workflow<'_> {
         compliance::check_asset(asset, self.brand, svg.as_deref(), now)
     }
 
-    /// A `Checked` change if the violations differ from the recorded ones.
-    fn recheck_change(&self, asset: &Asset, now: &str) -> Option<Change> {
+    /// The fresh guideline violations, and a `Checked` change if they differ from the
+    /// recorded ones.
+    fn recheck(&self, asset: &Asset, now: &str) -> (Vec<Violation>, Option<Change>) {
         let fresh = self.violations(asset, now);
         let current: Vec<Violation> = asset
             .violations
@@ -93,10 +94,11 @@ impl Workflow<'_> {
             .filter(|v| !crate::catalog::SPOT_RULES.contains(&v.rule.as_str()))
             .cloned()
             .collect();
-        (fresh != current).then_some(Change::Checked {
+        let change = (fresh != current).then(|| Change::Checked {
             id: asset.id,
-            violations: fresh,
-        })
+            violations: fresh.clone(),
+        });
+        (fresh, change)
     }
 
     fn load(&self, id: &AssetId) -> Result<Asset, WorkflowError> {
@@ -111,7 +113,7 @@ impl Workflow<'_> {
         let mut changes = Vec::new();
         for id in self.catalog.ids()? {
             let asset = self.load(&id)?;
-            changes.extend(self.recheck_change(&asset, now));
+            changes.extend(self.recheck(&asset, now).1);
         }
         let ids = changes.iter().map(Change::asset_id).collect();
         self.catalog.commit(now, &actor.name, &changes, &[])?;
@@ -146,7 +148,7 @@ impl Workflow<'_> {
             after = crate::catalog::apply(Some(after.clone()), &reopen).unwrap_or(after);
             changes.push(reopen);
         }
-        changes.extend(self.recheck_change(&after, now));
+        changes.extend(self.recheck(&after, now).1);
         self.catalog.commit(now, &actor.name, &changes, &[])?;
         self.load(id)
     }
@@ -184,10 +186,10 @@ impl Workflow<'_> {
         if action == Action::Reject && reason.is_none() {
             return Err(WorkflowError::ReasonRequired(action));
         }
-        let mut changes: Vec<Change> = self.recheck_change(&asset, now).into_iter().collect();
+        let (violations, checked) = self.recheck(&asset, now);
+        let mut changes: Vec<Change> = checked.into_iter().collect();
         let justification = justification.map(str::trim).filter(|j| !j.is_empty());
         if action == Action::Approve {
-            let violations = self.violations(&asset, now);
             let mut rules: Vec<String> = asset
                 .violations
                 .iter()
@@ -195,6 +197,7 @@ impl Workflow<'_> {
                 .chain(&violations)
                 .map(|v| v.rule.clone())
                 .collect();
+            rules.sort();
             rules.dedup();
             if !rules.is_empty() && justification.is_none() {
                 // The fresh check results are still worth recording.

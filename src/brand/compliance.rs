@@ -88,7 +88,7 @@ pub fn check_asset(asset: &Asset, brand: &Brand, svg: Option<&[u8]>, now: &str) 
             g.rules
                 .people_tags
                 .iter()
-                .any(|p| crate::catalog::normalise_tag(p) == *t)
+                .any(|p| crate::model::text::normalise_tag(p) == *t)
         });
         if shows_people && asset.consent != Some(true) {
             out.push(v(
@@ -107,8 +107,8 @@ pub fn check_asset(asset: &Asset, brand: &Brand, svg: Option<&[u8]>, now: &str) 
             asset.tags.iter().any(|t| {
                 terms.iter().any(|term| {
                     *t == term.id
-                        || *t == crate::catalog::normalise_tag(&term.vi)
-                        || *t == crate::catalog::normalise_tag(&term.en)
+                        || *t == crate::model::text::normalise_tag(&term.vi)
+                        || *t == crate::model::text::normalise_tag(&term.en)
                 })
             })
         };

@@ -172,27 +172,13 @@ pub fn apply(current: Option<Asset>, change: &Change) -> Option<Asset> {
         (Some(mut a), Change::RenditionRecorded { rendition, .. }) => {
             a.rendition_failures
                 .retain(|f| f.preset != rendition.preset);
-            match a
-                .renditions
-                .iter_mut()
-                .find(|r| r.preset == rendition.preset)
-            {
-                Some(r) => *r = rendition.clone(),
-                None => a.renditions.push(rendition.clone()),
-            }
+            upsert(&mut a.renditions, rendition, |r| &r.preset);
             Some(a)
         }
         (Some(mut a), Change::RenditionFailed { failure, .. }) => {
             // A stale rendition is not served in place of one that failed to be remade.
             a.renditions.retain(|r| r.preset != failure.preset);
-            match a
-                .rendition_failures
-                .iter_mut()
-                .find(|f| f.preset == failure.preset)
-            {
-                Some(f) => *f = failure.clone(),
-                None => a.rendition_failures.push(failure.clone()),
-            }
+            upsert(&mut a.rendition_failures, failure, |f| &f.preset);
             Some(a)
         }
         (Some(mut a), Change::StatusChanged { to, .. }) => {
@@ -230,7 +216,11 @@ pub fn apply(current: Option<Asset>, change: &Change) -> Option<Asset> {
                 a.access = v;
             }
             add_tags(&mut a, &patch.add_tags);
-            let removed: Vec<String> = patch.remove_tags.iter().map(|t| normalise_tag(t)).collect();
+            let removed: Vec<String> = patch
+                .remove_tags
+                .iter()
+                .map(|t| text::normalise_tag(t))
+                .collect();
             a.tags.retain(|t| !removed.contains(t));
             Some(a)
         }
@@ -243,6 +233,14 @@ pub fn apply(current: Option<Asset>, change: &Change) -> Option<Asset> {
     }
 }
 
+/// Replaces the item with the same key, or appends it.
+fn upsert<T: Clone>(items: &mut Vec<T>, item: &T, key: impl Fn(&T) -> &String) {
+    match items.iter_mut().find(|x| key(x) == key(item)) {
+        Some(x) => *x = item.clone(),
+        None => items.push(item.clone()),
+    }
+}
+
 fn add_name(asset: &mut Asset, name: &str) {
     let name = text::nfc(name);
     if !asset.names.contains(&name) {
@@ -252,14 +250,9 @@ fn add_name(asset: &mut Asset, name: &str) {
 
 fn add_tags(asset: &mut Asset, tags: &[String]) {
     for tag in tags {
-        let tag = normalise_tag(tag);
+        let tag = text::normalise_tag(tag);
         if !tag.is_empty() && !asset.tags.contains(&tag) {
             asset.tags.push(tag);
         }
     }
-}
-
-/// Tags are NFC, trimmed and lowercase (diacritics kept): "Du lịch" and "du lịch" are one tag.
-pub fn normalise_tag(tag: &str) -> String {
-    text::nfc(tag.trim()).to_lowercase()
 }

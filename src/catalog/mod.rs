@@ -15,7 +15,7 @@ use std::sync::Mutex;
 use sled::transaction::{ConflictableTransactionError, TransactionError};
 use sled::Transactional;
 
-pub use change::{apply, normalise_tag, Change, Patch, SPOT_RULES};
+pub use change::{apply, Change, Patch, SPOT_RULES};
 pub use journal::{Entry, Journal, Position};
 pub use query::Filter;
 

@@ -35,7 +35,7 @@ impl Filter {
             && self
                 .tag
                 .as_deref()
-                .is_none_or(|t| asset.tags.iter().any(|x| *x == super::normalise_tag(t)))
+                .is_none_or(|t| asset.tags.iter().any(|x| *x == text::normalise_tag(t)))
             && folded_query.is_none_or(|q| text::matches(q, &searchable_text(asset)))
             && self
                 .published_at
@@ -50,7 +50,7 @@ impl Filter {
             return Some(index::prefix(index::SPOT, spot));
         }
         if let Some(tag) = &self.tag {
-            return Some(index::prefix(index::TAG, &super::normalise_tag(tag)));
+            return Some(index::prefix(index::TAG, &text::normalise_tag(tag)));
         }
         if let Some(status) = self.status {
             return Some(index::prefix(index::STATUS, status.as_str()));

@@ -1,5 +1,8 @@
 //! The JSON API.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
 use actix_web::{web, HttpRequest, HttpResponse};
 use futures_util::StreamExt;
 use serde::Deserialize;
@@ -201,16 +204,21 @@ pub async fn step(
 /// A blocking reader fed with the chunks of an upload, so the store can hash and write the
 /// stream as it arrives without ever holding the whole file.
 struct ChannelReader {
-    rx: std::sync::mpsc::Receiver<Result<web::Bytes, std::io::Error>>,
+    rx: std::sync::mpsc::Receiver<web::Bytes>,
     current: web::Bytes,
+    /// Set by the sender when the upload failed or went over the limit: the end of the
+    /// channel is then an error, never a short but valid object.
+    aborted: Arc<AtomicBool>,
 }
 
 impl std::io::Read for ChannelReader {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         while self.current.is_empty() {
             match self.rx.recv() {
-                Ok(Ok(chunk)) => self.current = chunk,
-                Ok(Err(e)) => return Err(e),
+                Ok(chunk) => self.current = chunk,
+                Err(_) if self.aborted.load(Ordering::Relaxed) => {
+                    return Err(std::io::Error::other("upload aborted"))
+                }
                 Err(_) => return Ok(0),
             }
         }
@@ -257,41 +265,55 @@ pub async fn upload(
             .unwrap_or("upload")
             .to_owned();
         let (tx, rx) = std::sync::mpsc::sync_channel(8);
+        let aborted = Arc::new(AtomicBool::new(false));
+        let reader_aborted = aborted.clone();
         let st = state.clone();
         let writer = web::block(move || {
             st.store.put_reader(
                 &mut ChannelReader {
                     rx,
                     current: web::Bytes::new(),
+                    aborted: reader_aborted,
                 },
                 Durability::Durable,
             )
         });
         let writer = actix_web::rt::spawn(writer);
-        let max_video = state.settings.max_upload_video_bytes;
-        let max_image = state.settings.max_upload_image_bytes;
+        // The limit is chosen from the name before the bytes arrive, and enforced as they do.
+        let is_video = matches!(
+            name.rsplit('.')
+                .next()
+                .map(str::to_ascii_lowercase)
+                .as_deref(),
+            Some("mp4" | "mov" | "m4v")
+        );
+        let limit = if is_video {
+            state.settings.max_upload_video_bytes
+        } else {
+            state.settings.max_upload_image_bytes
+        };
         let mut total: u64 = 0;
         let mut too_large = false;
         while let Some(chunk) = field.next().await {
             let chunk = match chunk {
                 Ok(c) => c,
-                Err(e) => {
-                    let _ = tx.send(Err(std::io::Error::other(e.to_string())));
+                Err(_) => {
+                    aborted.store(true, Ordering::Relaxed);
                     break;
                 }
             };
             total += chunk.len() as u64;
-            if total > max_video.max(max_image) {
+            if total > limit {
                 too_large = true;
-                let _ = tx.send(Err(std::io::Error::other("upload over the limit")));
+                aborted.store(true, Ordering::Relaxed);
                 break;
             }
             // The blocking writer drains the channel; wait without blocking this worker.
             let mut pending = Some(chunk);
             while let Some(c) = pending.take() {
-                match tx.try_send(Ok(c)) {
+                match tx.try_send(c) {
                     Ok(()) => {}
-                    Err(std::sync::mpsc::TrySendError::Full(Ok(c))) => {
+                    Err(std::sync::mpsc::TrySendError::Full(c)) => {
                         pending = Some(c);
                         actix_web::rt::task::yield_now().await;
                     }
@@ -310,7 +332,7 @@ pub async fn upload(
                 return Err(ApiError::new(
                     ErrorKind::TooLarge,
                     "too-large",
-                    "the upload is over the size limit",
+                    format!("the upload is over the limit of {limit} bytes"),
                 ))
             }
             Err(e) => {
@@ -321,25 +343,6 @@ pub async fn upload(
                 ))
             }
         };
-        let is_video = matches!(
-            name.rsplit('.')
-                .next()
-                .map(str::to_ascii_lowercase)
-                .as_deref(),
-            Some("mp4" | "mov" | "m4v")
-        );
-        if (!is_video && put.bytes > max_image) || put.bytes > max_video {
-            let st = state.clone();
-            let hash = put.hash;
-            let _ = web::block(move || st.store.remove(&hash)).await;
-            return Err(ApiError::new(
-                ErrorKind::TooLarge,
-                "too-large",
-                format!(
-                    "uploads are limited to {max_image} bytes for images, {max_video} for videos"
-                ),
-            ));
-        }
         let st = state.clone();
         let now = viewer.now.clone();
         let report = web::block(move || {
@@ -347,7 +350,7 @@ pub async fn upload(
                 tags: Vec::new(),
                 kind: None,
                 limits: st.settings.limits,
-                max_bytes: max_video,
+                max_bytes: limit,
                 actor: actor.name.clone(),
                 at: now,
             };

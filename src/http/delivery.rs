@@ -240,10 +240,7 @@ pub async fn download(
         (hash, r.media_type.clone(), format!("{stem}-{preset}.{ext}"))
     };
     let st = state.clone();
-    let (day, spot) = (
-        viewer_day(&state),
-        asset.spot.as_ref().map(|s| s.id.clone()),
-    );
+    let (day, spot) = (today(&state), asset.spot.as_ref().map(|s| s.id.clone()));
     let (id, counted) = (asset.id, preset.clone());
     web::block(move || {
         st.catalog
@@ -303,7 +300,7 @@ pub async fn alias(
 }
 
 /// Today (UTC) by the service's clock.
-fn viewer_day(state: &State) -> String {
+fn today(state: &State) -> String {
     (state.clock)().chars().take(10).collect()
 }
 

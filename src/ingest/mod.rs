@@ -342,7 +342,7 @@ impl Ingester<'_> {
         let new_tags: Vec<String> = options
             .tags
             .iter()
-            .map(|t| crate::catalog::normalise_tag(t))
+            .map(|t| crate::model::text::normalise_tag(t))
             .filter(|t| !t.is_empty() && !asset.tags.contains(t))
             .collect();
         if !new_tags.is_empty() {

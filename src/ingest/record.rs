@@ -59,7 +59,7 @@ pub fn new_asset(new: NewAsset<'_>, probe: Probe, locator: &Locator) -> Asset {
         .and_then(|e| e.artist.clone().or_else(|| e.copyright.clone()));
     let mut tags: Vec<String> = Vec::new();
     for t in new.tags {
-        let t = crate::catalog::normalise_tag(t);
+        let t = crate::model::text::normalise_tag(t);
         if !t.is_empty() && !tags.contains(&t) {
             tags.push(t);
         }

@@ -39,6 +39,11 @@ pub fn fold(s: &str) -> String {
     out
 }
 
+/// Tags are NFC, trimmed and lowercase (diacritics kept): "Du lịch" and "du lịch" are one tag.
+pub fn normalise_tag(tag: &str) -> String {
+    nfc(tag.trim()).to_lowercase()
+}
+
 /// True when every word of `query` appears in `haystack`, both folded.
 pub fn matches(query_folded: &str, haystack_folded: &str) -> bool {
     query_folded
