@@ -52,6 +52,23 @@ pub struct Cli {
         default_value_t = 200_000_000
     )]
     max_pixels: u64,
+    /// Where a video's poster frame is taken, as a fraction of its duration (a nearly black
+    /// frame there is passed over for a later one).
+    #[arg(
+        long,
+        global = true,
+        env = "BRANDVAULT_POSTER_AT",
+        default_value_t = 0.1
+    )]
+    poster_at: f64,
+    /// Longest one ffmpeg run (poster frame, web preview) may take, in seconds.
+    #[arg(
+        long,
+        global = true,
+        env = "BRANDVAULT_FFMPEG_TIMEOUT",
+        default_value_t = 900
+    )]
+    ffmpeg_timeout: u64,
     #[command(subcommand)]
     command: Command,
 }
@@ -326,6 +343,8 @@ pub fn run(cli: Cli) -> Result<i32> {
     };
     let mut settings = Settings::new(cli.data.clone(), cli.brand.clone());
     settings.limits.max_pixels = cli.max_pixels;
+    settings.poster_at = cli.poster_at;
+    settings.ffmpeg_timeout = Duration::from_secs(cli.ffmpeg_timeout);
     let json = cli.json;
     if let Command::Rebuild = cli.command {
         let (catalog, events) = Catalog::rebuild(&settings.data_dir).context("rebuilding")?;
@@ -691,13 +710,7 @@ fn render(lib: &Library, brand: &Brand, ids: &[AssetId], only: &[String]) -> Res
             bail!("no preset {p:?} in brand/presets.toml");
         }
     }
-    let renderer = Renderer {
-        store: &lib.store,
-        catalog: &lib.catalog,
-        presets: &brand.presets,
-        max_pixels: lib.settings.limits.max_pixels,
-        max_source_bytes: lib.settings.max_render_source_bytes,
-    };
+    let renderer = Renderer::new(&lib.store, &lib.catalog, &brand.presets, &lib.settings);
     let bar = progress_bar("{bar:30} {pos}/{len} assets  {elapsed}");
     let show = |done: usize, total: usize| {
         if let Some(bar) = &bar {
@@ -1067,6 +1080,7 @@ fn serve(lib: Library, bind: &str, drop_folder: &std::path::Path) -> Result<i32>
     let watcher = {
         let (state, stop, folder) = (state.clone(), stop.clone(), drop_folder.to_owned());
         std::thread::spawn(move || {
+            catch_up(&state, &stop);
             while !stop.load(Ordering::Relaxed) {
                 for _ in 0..50 {
                     if stop.load(Ordering::Relaxed) {
@@ -1086,6 +1100,37 @@ fn serve(lib: Library, bind: &str, drop_folder: &std::path::Path) -> Result<i32>
     state.catalog.flush()?;
     eprintln!("brandvault: stopped cleanly");
     Ok(0)
+}
+
+/// Makes the renditions that are missing, stale or failed (ffmpeg installed since, a preset
+/// edited, a crash), a few assets at a time so a stop request is honoured between them.
+fn catch_up(state: &brandvault::http::AppState, stop: &std::sync::atomic::AtomicBool) {
+    let renderer = state.renderer();
+    let pending: Vec<AssetId> = match state.catalog.list(&Filter::default()) {
+        Ok(assets) => assets
+            .iter()
+            .filter(|a| renderer.needs_work(a))
+            .map(|a| a.id)
+            .collect(),
+        Err(e) => {
+            eprintln!("brandvault: listing assets to render failed: {e}");
+            return;
+        }
+    };
+    if !pending.is_empty() {
+        eprintln!(
+            "brandvault: rendering {} assets in the background",
+            pending.len()
+        );
+    }
+    for ids in pending.chunks(8) {
+        if stop.load(std::sync::atomic::Ordering::Relaxed) {
+            return;
+        }
+        if let Err(e) = renderer.render(ids, &[], &clock(), "serve", &|_, _| {}) {
+            eprintln!("brandvault: background rendering failed: {e}");
+        }
+    }
 }
 
 /// The local operator: the CLI acts as admin.

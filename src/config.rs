@@ -21,6 +21,10 @@ pub struct Settings {
     pub max_upload_image_bytes: u64,
     /// Largest video upload over HTTP (413 beyond).
     pub max_upload_video_bytes: u64,
+    /// Where a video's poster frame is taken, as a fraction of its duration.
+    pub poster_at: f64,
+    /// Longest one ffmpeg run may take before it is stopped.
+    pub ffmpeg_timeout: std::time::Duration,
 }
 
 impl Settings {
@@ -35,6 +39,8 @@ impl Settings {
             max_render_source_bytes: 512 << 20,
             max_upload_image_bytes: 200 << 20,
             max_upload_video_bytes: 4 << 30,
+            poster_at: 0.1,
+            ffmpeg_timeout: std::time::Duration::from_secs(15 * 60),
         }
     }
 
@@ -42,6 +48,14 @@ impl Settings {
     pub fn validate(&self) -> Result<(), String> {
         if self.limits.max_pixels == 0 {
             return Err("max pixels must be positive".into());
+        }
+        if !(0.0..1.0).contains(&self.poster_at) {
+            return Err(
+                "the poster point must be a fraction of the duration, from 0 to under 1".into(),
+            );
+        }
+        if self.ffmpeg_timeout.is_zero() {
+            return Err("the ffmpeg timeout must be positive".into());
         }
         if self.max_file_bytes == 0 {
             return Err("max file size must be positive".into());

@@ -1,10 +1,12 @@
-//! Video ingest on hand-built MP4/MOV files (the boxes a phone writes, built here byte by byte
-//! so no encoder is needed): metadata, rotation, GPS in the Apple and the Android forms through
-//! the same spot matching as photos, and bad containers refused with codes, never a hang.
+//! Video: ingest of hand-built MP4/MOV files (the boxes a phone writes, built byte by byte) and
+//! of files made by ffmpeg here: metadata, rotation, GPS in the Apple, Android and 3GPP forms
+//! through the same spot matching as photos, poster frames and H.264 web previews, and bad
+//! containers refused with codes, never a hang.
 
 mod common;
 
-use common::{ids, Fixture};
+use brandvault::media::video::{parse_moov, read_moov};
+use common::{ffmpeg, ids, lavfi, tool, Fixture};
 
 fn bx(kind: &[u8; 4], payload: &[u8]) -> Vec<u8> {
     let mut v = ((payload.len() + 8) as u32).to_be_bytes().to_vec();
@@ -186,13 +188,205 @@ fn video_metadata_and_gps_in_both_forms() {
     assert_eq!(mp4["spot"]["id"], "trang-co-bu-lach");
 
     // Without ffmpeg, renditions say so (and are made once it is there).
-    let out = fx.run(&["render", mp4["id"].as_str().unwrap()]);
+    let out = fx
+        .command(&["render", mp4["id"].as_str().unwrap()])
+        .env("PATH", "/nonexistent")
+        .output()
+        .unwrap();
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let code = report["failed"][0]["code"].as_str().unwrap();
+    let failed = report["failed"].as_array().unwrap();
+    assert_eq!(failed.len(), 4, "thumb, preview, web, video-web: {report}");
     assert!(
-        code == "ffmpeg-missing" || code == "video-unsupported",
-        "{code}"
+        failed.iter().all(|f| f["code"] == "ffmpeg-missing"),
+        "{report}"
     );
+    let shown = fx.show(mp4["id"].as_str().unwrap());
+    assert_eq!(shown["rendition_failures"][0]["code"], "ffmpeg-missing");
+    // With ffmpeg, the same command retries them: this file's mdat holds no real frames, so
+    // ffmpeg reports it undecodable (quickly, with the file's name and no store path).
+    if tool("ffmpeg", "ffmpeg") {
+        let report = fx.json(&["render", mp4["id"].as_str().unwrap()], 1);
+        let failed = report["failed"].as_array().unwrap();
+        assert_eq!(failed.len(), 4, "{report}");
+        for f in failed {
+            assert_eq!(f["code"], "undecodable-video", "{report}");
+            let message = f["message"].as_str().unwrap();
+            assert!(message.starts_with("VID_20240501.mp4: "), "{message}");
+            assert!(!message.contains("objects"), "{message}");
+        }
+    }
+}
+
+/// The Apple form (keyed metadata, as `-movflags use_metadata_tags` writes it), the ©xyz form
+/// (what Android and ffmpeg's MOV muxer write) and the 3GPP `loci` form (ffmpeg's MP4 muxer).
+#[test]
+fn ffmpeg_made_videos_get_metadata_posters_and_web_previews() {
+    if !tool("ffmpeg", "ffmpeg") {
+        return;
+    }
+    let fx = Fixture::new();
+    let dir = fx.input();
+    std::fs::create_dir_all(&dir).unwrap();
+    // One black second, then three of a colour test pattern, with a tone: the poster point
+    // (10 % = 0.4 s) is black, so the poster must come from later.
+    let fade_in = "[0:v][1:v]concat=n=2:v=1[v]";
+    let pattern = [
+        lavfi("color=black:s=480x270:r=25:d=1"),
+        lavfi("testsrc=s=480x270:r=25:d=3"),
+        lavfi("sine=f=440:d=4"),
+    ]
+    .concat();
+    let av = ["-filter_complex", fade_in, "-map", "[v]", "-map", "2:a"];
+    let h264 = [
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-pix_fmt",
+        "yuv420p",
+    ];
+    ffmpeg(
+        &pattern,
+        &[
+            &av[..],
+            &h264,
+            &["-c:a", "aac", "-metadata", "location=+11.8064+107.3552/"],
+            &[
+                "-metadata",
+                "creation_time=2024-05-01T10:00:00Z",
+                "-f",
+                "mp4",
+            ],
+        ]
+        .concat(),
+        &dir.join("Bù Lạch 3gpp.mp4"),
+    );
+    ffmpeg(
+        &pattern,
+        &[
+            &av[..],
+            &h264,
+            &[
+                "-c:a",
+                "aac",
+                "-metadata",
+                "location=+11.5349+106.8832/",
+                "-f",
+                "mov",
+            ],
+        ]
+        .concat(),
+        &dir.join("android-xyz.mov"),
+    );
+    // Apple: keyed metadata; the picture is stored landscape and displayed portrait.
+    let apple_landscape = fx.data().join("apple.mov");
+    std::fs::create_dir_all(fx.data()).unwrap();
+    ffmpeg(
+        &lavfi("testsrc2=s=640x360:r=30:d=2"),
+        &[
+            &h264[..],
+            &["-movflags", "use_metadata_tags"],
+            &[
+                "-metadata",
+                "com.apple.quicktime.location.ISO6709=+11.8169+107.0009+350.000/",
+            ],
+            &["-metadata", "com.apple.quicktime.make=Apple"],
+            &["-metadata", "com.apple.quicktime.model=iPhone 15 Pro"],
+        ]
+        .concat(),
+        &apple_landscape,
+    );
+    ffmpeg(
+        &["-i", apple_landscape.to_str().unwrap()],
+        &[
+            "-c",
+            "copy",
+            "-movflags",
+            "use_metadata_tags",
+            "-metadata:s:v:0",
+            "rotate=90",
+        ],
+        &dir.join("IMG_0001.MOV"),
+    );
+    let report = fx.ingest(&[&dir], 0);
+    assert_eq!(ids(&report, "added").len(), 3, "{report}");
+    let rendered = fx.json(&["render"], 0);
+    assert_eq!(rendered["rendered"], 12, "{rendered}");
+    let find = |q: &str| fx.json(&["ls", "--query", q], 0)[0].clone();
+
+    let gpp = find("3gpp");
+    assert_eq!(gpp["duration_s"], 4.0);
+    assert_eq!(gpp["video"]["codecs"], serde_json::json!(["avc1", "mp4a"]));
+    assert_eq!(gpp["video"]["frame_rate"], 25.0);
+    assert_eq!(gpp["captured_at"], "2024-05-01T10:00:00Z");
+    assert_eq!(gpp["spot"]["id"], "trang-co-bu-lach");
+    assert_eq!(find("android")["spot"]["id"], "dong-xoai");
+    let apple = find("IMG_0001");
+    assert_eq!(apple["exif"]["model"], "iPhone 15 Pro");
+    assert_eq!(apple["gps"]["alt_m"], 350.0);
+    assert_eq!(apple["spot"]["id"], "nui-ba-ra");
+    assert_eq!(apple["video"]["rotation"].as_u64().unwrap() % 180, 90);
+    assert_eq!(
+        (apple["width"].as_u64(), apple["height"].as_u64()),
+        (Some(360), Some(640))
+    );
+
+    let rendition = |asset: &serde_json::Value, preset: &str| {
+        let out = fx.data().join(format!("{preset}.out"));
+        let code = fx.run(&[
+            "export",
+            asset["id"].as_str().unwrap(),
+            "--preset",
+            preset,
+            "-o",
+            out.to_str().unwrap(),
+        ]);
+        assert!(
+            code.status.success(),
+            "{}",
+            String::from_utf8_lossy(&code.stderr)
+        );
+        std::fs::read(out).unwrap()
+    };
+    // Posters: each still preset at its size, upright (portrait for the rotated file), and
+    // taken past the black opening.
+    for (asset, sizes) in [
+        (&gpp, [(256, 144), (480, 270), (480, 270)]),
+        (&apple, [(144, 256), (360, 640), (360, 640)]),
+    ] {
+        for (preset, size) in ["thumb", "preview", "web"].into_iter().zip(sizes) {
+            let image = image::load_from_memory(&rendition(asset, preset)).unwrap();
+            assert_eq!((image.width(), image.height()), size, "{preset}");
+            let luma = image.to_luma8();
+            let mean = luma.pixels().map(|p| f64::from(p.0[0])).sum::<f64>() / luma.len() as f64;
+            assert!(mean > 40.0, "{preset} poster is dark: {mean}");
+        }
+    }
+    // Web preview: H.264/AAC MP4, even sides within 720 px, index first, no GPS left.
+    let preview = rendition(&gpp, "video-web");
+    let info = parse_moov(&read_moov(&mut std::io::Cursor::new(&preview)).unwrap()).unwrap();
+    assert_eq!(info.codecs, ["avc1", "mp4a"]);
+    assert_eq!((info.width, info.height), (480, 270));
+    assert!(info.gps.is_none(), "GPS is dropped from previews");
+    assert!((info.duration_s - 4.0).abs() < 0.1, "{}", info.duration_s);
+    let moov = preview.windows(4).position(|w| w == b"moov").unwrap();
+    let mdat = preview.windows(4).position(|w| w == b"mdat").unwrap();
+    assert!(moov < mdat, "faststart: the index comes before the media");
+    let shown = fx.show(gpp["id"].as_str().unwrap());
+    let web = shown["renditions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["preset"] == "video-web")
+        .unwrap()
+        .clone();
+    assert_eq!(web["media_type"], "video/mp4");
+    assert!(web["url"].as_str().unwrap().ends_with(".mp4"));
+
+    // Rendered once: a second run finds all of them cached.
+    let again = fx.json(&["render"], 0);
+    assert_eq!(again["rendered"], 0, "{again}");
+    assert_eq!(again["cached"], 12, "{again}");
 }
 
 #[test]

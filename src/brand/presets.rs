@@ -73,6 +73,13 @@ pub fn validate_presets(presets: &[Preset]) -> Vec<String> {
         if p.kinds.is_empty() {
             problems.push(format!("{name}: kinds must list at least one kind"));
         }
+        if p.format == crate::model::Format::Mp4
+            && (p.kinds != [crate::model::Kind::Video] || p.fit != crate::model::Fit::Contain)
+        {
+            problems.push(format!(
+                "{name}: format \"mp4\" is for kinds = [\"video\"] with fit = \"contain\""
+            ));
+        }
     }
     problems
 }

@@ -55,13 +55,12 @@ impl AppState {
     }
 
     pub fn renderer(&self) -> crate::render::Renderer<'_> {
-        crate::render::Renderer {
-            store: &self.store,
-            catalog: &self.catalog,
-            presets: &self.brand.presets,
-            max_pixels: self.settings.limits.max_pixels,
-            max_source_bytes: self.settings.max_render_source_bytes,
-        }
+        crate::render::Renderer::new(
+            &self.store,
+            &self.catalog,
+            &self.brand.presets,
+            &self.settings,
+        )
     }
 }
 

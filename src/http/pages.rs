@@ -174,17 +174,26 @@ pub async fn asset(
 ) -> Result<HttpResponse, ApiError> {
     let en = query.lang.as_deref() == Some("en");
     let (a, _) = visible_asset(&state, &req, &id).await?;
-    let preview = ["preview", "logo-1024"]
+    let still = ["preview", "logo-1024"]
         .iter()
-        .find_map(|p| a.renditions.iter().find(|r| r.preset == *p))
-        .map(|r| {
-            format!(
-                r#"<img src="{}" alt="{}" style="max-width:100%">"#,
-                r.url,
-                esc(a.display_name())
-            )
-        })
-        .unwrap_or_default();
+        .find_map(|p| a.renditions.iter().find(|r| r.preset == *p));
+    let movie = a.renditions.iter().find(|r| r.media_type == "video/mp4");
+    let preview = match (movie, still) {
+        // Videos play their web preview, with the poster frame shown until then.
+        (Some(m), poster) => format!(
+            r#"<video controls preload="metadata" src="{}"{} style="max-width:100%"></video>"#,
+            m.url,
+            poster
+                .map(|p| format!(r#" poster="{}""#, p.url))
+                .unwrap_or_default()
+        ),
+        (None, Some(r)) => format!(
+            r#"<img src="{}" alt="{}" style="max-width:100%">"#,
+            r.url,
+            esc(a.display_name())
+        ),
+        (None, None) => String::new(),
+    };
     let caption = if en {
         a.caption.en.as_deref()
     } else {

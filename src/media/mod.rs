@@ -1,10 +1,12 @@
-//! Pure CPU work on bytes and readers: recognising a file's type, reading its metadata,
-//! checking that it decodes. Nothing here knows about the store or the catalogue.
+//! Work on bytes and readers (recognising a file's type, reading its metadata, checking that it
+//! decodes, decoding, resizing, encoding) and the one external program, ffmpeg, for video.
+//! Nothing here knows about the store or the catalogue.
 
 mod bmff;
 pub mod decode;
 pub mod encode;
 pub mod exif;
+pub mod ffmpeg;
 mod probe;
 pub mod resize;
 mod sniff;

@@ -135,18 +135,22 @@ pub fn parse_moov(moov: &[u8]) -> Result<VideoInfo, VideoError> {
         }
     }
     info.codecs.extend(audio);
-    if let Some(udta) = child(moov, b"udta") {
+    let udta = child(moov, b"udta");
+    if let Some(udta) = udta {
         for b in boxes(udta) {
             let value = || quicktime_string(b.payload);
             match &b.kind {
                 b"\xa9xyz" => info.gps = info.gps.or_else(|| value().and_then(|s| iso6709(&s))),
+                b"loci" => info.gps = info.gps.or_else(|| loci(b.payload)),
                 b"\xa9mak" => info.make = info.make.take().or_else(value),
                 b"\xa9mod" => info.model = info.model.take().or_else(value),
                 _ => {}
             }
         }
     }
-    if let Some(meta) = child(moov, b"meta") {
+    // Apple puts its keyed metadata in moov/meta; other writers (ffmpeg) in moov/udta/meta.
+    let metas = [Some(moov), udta].into_iter().flatten();
+    for meta in metas.filter_map(|parent| child(parent, b"meta")) {
         for (key, value) in mdta_items(meta) {
             match key.as_str() {
                 "com.apple.quicktime.location.ISO6709" => {
@@ -220,6 +224,26 @@ fn mdta_items(meta: &[u8]) -> Vec<(String, String)> {
 }
 
 /// ISO 6709 "+11.8169+107.0009+120.5/" → position.
+/// The 3GPP location box (TS 26.244 `loci`, what ffmpeg's MP4 muxer writes): a name, a role,
+/// then longitude, latitude and altitude as signed 16.16 fixed point.
+fn loci(payload: &[u8]) -> Option<Gps> {
+    let name = payload.get(6..)?;
+    let name_len = if name.starts_with(&[0xFE, 0xFF]) {
+        // UTF-16 with a byte-order mark, ended by two zero bytes.
+        name.chunks(2).position(|c| c == [0, 0])? * 2 + 2
+    } else {
+        name.iter().position(|&b| b == 0)? + 1
+    };
+    let at = 6 + name_len + 1; // then one byte of role
+    let fixed = |i: usize| be_u32(payload, at + i * 4).map(|v| f64::from(v as i32) / 65536.0);
+    let (lon, lat, alt) = (fixed(0)?, fixed(1)?, fixed(2));
+    ((-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon)).then(|| Gps {
+        lat: (lat * 1e6).round() / 1e6,
+        lon: (lon * 1e6).round() / 1e6,
+        alt_m: alt.filter(|a| *a != 0.0),
+    })
+}
+
 pub fn iso6709(s: &str) -> Option<Gps> {
     let s = s.trim().trim_end_matches('/');
     let mut parts = Vec::new();

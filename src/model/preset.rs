@@ -22,6 +22,8 @@ pub enum Format {
     Jpeg,
     Png,
     Webp,
+    /// H.264/AAC in MP4 with faststart, made by ffmpeg: web previews of videos.
+    Mp4,
 }
 
 impl Format {
@@ -30,6 +32,7 @@ impl Format {
             Self::Jpeg => "jpg",
             Self::Png => "png",
             Self::Webp => "webp",
+            Self::Mp4 => "mp4",
         }
     }
 
@@ -38,6 +41,7 @@ impl Format {
             Self::Jpeg => "image/jpeg",
             Self::Png => "image/png",
             Self::Webp => "image/webp",
+            Self::Mp4 => "video/mp4",
         }
     }
 
@@ -46,6 +50,7 @@ impl Format {
             "jpg" => Some(Self::Jpeg),
             "png" => Some(Self::Png),
             "webp" => Some(Self::Webp),
+            "mp4" => Some(Self::Mp4),
             _ => None,
         }
     }
@@ -75,7 +80,7 @@ pub struct Preset {
     #[serde(default)]
     pub fit: Fit,
     pub format: Format,
-    /// Encoder quality 1–100 (JPEG, WebP); ignored for PNG.
+    /// Encoder quality 1–100 (JPEG, WebP; for MP4 see [`Preset::crf`]); ignored for PNG.
     #[serde(default = "default_quality")]
     pub quality: u8,
     #[serde(default)]
@@ -92,6 +97,12 @@ fn default_quality() -> u8 {
 }
 
 impl Preset {
+    /// x264's constant rate factor for an MP4 preset: quality 100 is CRF 0 (lossless), 55 is
+    /// CRF 23 (x264's default), 0 is CRF 51.
+    pub fn crf(&self) -> u8 {
+        ((u32::from(100 - self.quality.min(100)) * 51 + 50) / 100) as u8
+    }
+
     /// True for presets that keep the original size.
     pub fn is_full_size(&self) -> bool {
         self.width == 0 && self.height == 0

@@ -4,15 +4,19 @@
 //! same source and preset are computed once; its bytes go into the content-addressed store.
 
 use std::io::Read;
+use std::path::PathBuf;
 
 use image::DynamicImage;
 use serde::Serialize;
 
 use crate::catalog::{Catalog, CatalogError, Change};
+use crate::config::Settings;
 use crate::media::exif::{write_block, ExifFields};
+use crate::media::ffmpeg::{Ffmpeg, PreviewSpec};
 use crate::media::{decode, encode, resize, svg};
 use crate::model::{
-    Asset, AssetId, Fit, MediaType, MetadataPolicy, Preset, Rendition, RenditionFailure,
+    Asset, AssetId, Fit, Format, Kind, MediaType, MetadataPolicy, Preset, Rendition,
+    RenditionFailure,
 };
 use crate::store::{BlobStore, Durability, Hash};
 
@@ -54,6 +58,10 @@ pub struct Renderer<'a> {
     pub max_pixels: u64,
     /// Largest original read into memory for decoding.
     pub max_source_bytes: u64,
+    /// Where a video's poster frame is taken, as a fraction of its duration.
+    pub poster_at: f64,
+    /// Video renditions need it; without it they fail with `ffmpeg-missing`.
+    pub ffmpeg: Option<Ffmpeg>,
 }
 
 /// The outcome for one asset: records to commit, and counts.
@@ -64,7 +72,24 @@ struct AssetOutcome {
     failed: Vec<Failed>,
 }
 
-impl Renderer<'_> {
+impl<'a> Renderer<'a> {
+    /// A renderer with the settings' limits, and ffmpeg if it is on PATH.
+    pub fn new(
+        store: &'a dyn BlobStore,
+        catalog: &'a Catalog,
+        presets: &'a [Preset],
+        settings: &Settings,
+    ) -> Self {
+        Self {
+            store,
+            catalog,
+            presets,
+            max_pixels: settings.limits.max_pixels,
+            max_source_bytes: settings.max_render_source_bytes,
+            poster_at: settings.poster_at,
+            ffmpeg: Ffmpeg::on_path(settings.ffmpeg_timeout),
+        }
+    }
     /// Renders `only` presets (all when empty) for the given assets, in parallel; one bad
     /// asset never stops the batch. `progress` is called with (assets done, total).
     pub fn render(
@@ -110,6 +135,35 @@ impl Renderer<'_> {
             .collect()
     }
 
+    /// Whether any rendition the asset should have is missing, stale or failed.
+    pub fn needs_work(&self, asset: &Asset) -> bool {
+        self.plan(asset, &[]).iter().any(|(_, _, fresh)| !fresh)
+    }
+
+    /// Each applicable preset with its rendition key and whether the recorded rendition is
+    /// current and present in the store.
+    fn plan<'p>(&'p self, asset: &Asset, only: &[String]) -> Vec<(&'p Preset, String, bool)> {
+        let metadata = rendition_metadata(asset);
+        self.presets_for(asset, only)
+            .into_iter()
+            .map(|preset| {
+                // A video's stills depend on where the poster frame is taken.
+                let poster_at = (asset.kind == Kind::Video && preset.format != Format::Mp4)
+                    .then_some(self.poster_at);
+                let key = rendition_key(asset.id, preset, &metadata, poster_at);
+                let current = asset.renditions.iter().find(|r| r.preset == preset.name);
+                // Renditions are stored without fsync: after a crash one may be missing or short.
+                let fresh = current.is_some_and(|r| {
+                    r.key == key
+                        && r.object()
+                            .and_then(|h| Hash::from_hex(h).ok())
+                            .is_some_and(|h| self.store.size(&h).ok() == Some(r.bytes))
+                });
+                (preset, key, fresh)
+            })
+            .collect()
+    }
+
     fn render_asset(&self, asset: &Asset, only: &[String]) -> AssetOutcome {
         let mut out = AssetOutcome {
             changes: Vec::new(),
@@ -117,18 +171,8 @@ impl Renderer<'_> {
             cached: 0,
             failed: Vec::new(),
         };
-        let metadata = rendition_metadata(asset);
         let mut todo = Vec::new();
-        for preset in self.presets_for(asset, only) {
-            let key = rendition_key(asset.id, preset, &metadata);
-            let current = asset.renditions.iter().find(|r| r.preset == preset.name);
-            // Renditions are stored without fsync: after a crash one may be missing or short.
-            let fresh = current.is_some_and(|r| {
-                r.key == key
-                    && r.object()
-                        .and_then(|h| Hash::from_hex(h).ok())
-                        .is_some_and(|h| self.store.size(&h).ok() == Some(r.bytes))
-            });
+        for (preset, key, fresh) in self.plan(asset, only) {
             if fresh {
                 out.cached += 1;
             } else {
@@ -138,18 +182,27 @@ impl Renderer<'_> {
         if todo.is_empty() {
             return out;
         }
+        let metadata = rendition_metadata(asset);
         let made = self.make(asset, &todo, &metadata);
         for ((preset, key), result) in todo.into_iter().zip(made) {
-            match result.and_then(|(image_bytes, w, h)| {
-                let put = self
-                    .store
-                    .put_reader(&mut image_bytes.as_slice(), Durability::Derived)
-                    .map_err(|e| ("store-failed", e.to_string()))?;
+            match result.and_then(|made| {
+                let put = match &made.output {
+                    Output::Memory(bytes) => self
+                        .store
+                        .put_reader(&mut bytes.as_slice(), Durability::Derived),
+                    Output::Scratch(path) => std::fs::File::open(path)
+                        .map_err(crate::store::StoreError::io(path))
+                        .and_then(|mut f| self.store.put_reader(&mut f, Durability::Derived)),
+                };
+                if let Output::Scratch(path) = &made.output {
+                    let _ = std::fs::remove_file(path);
+                }
+                let put = put.map_err(|e| ("store-failed", e.to_string()))?;
                 Ok(Rendition {
                     preset: preset.name.clone(),
                     url: format!("/r/{}.{}", put.hash.to_hex(), preset.format.extension()),
-                    width: w,
-                    height: h,
+                    width: made.width,
+                    height: made.height,
                     bytes: put.bytes,
                     media_type: preset.format.mime().to_owned(),
                     key,
@@ -191,19 +244,7 @@ impl Renderer<'_> {
         };
         let media_type = MediaType::from_mime(&asset.media_type);
         let source = match media_type {
-            Some(MediaType::Mp4 | MediaType::Mov) => {
-                return if ffmpeg_on_path() {
-                    all_fail(
-                        "video-unsupported",
-                        "poster frames are not built yet".into(),
-                    )
-                } else {
-                    all_fail(
-                        "ffmpeg-missing",
-                        "video renditions need ffmpeg on PATH".into(),
-                    )
-                };
-            }
+            Some(MediaType::Mp4 | MediaType::Mov) => return self.make_video(asset, todo, metadata),
             Some(MediaType::Heif) => {
                 return all_fail("heif-unsupported", "no HEIF decoder in this build".into())
             }
@@ -251,43 +292,114 @@ impl Renderer<'_> {
         metadata: &ExifFields,
     ) -> Vec<Made> {
         let (w, h) = (asset.width.unwrap_or(1), asset.height.unwrap_or(1));
-        // How much of the source each preset needs, as a scale of the displayed original.
-        let scale_of = |p: &Preset| {
-            let (tw, th) = p.target_size(w, h);
-            (f64::from(tw) / f64::from(w)).max(f64::from(th) / f64::from(h))
-        };
-        let largest = todo.iter().map(|(p, _)| scale_of(p)).fold(0.0, f64::max);
+        let largest = todo
+            .iter()
+            .map(|(p, _)| scale_of(p, (w, h)))
+            .fold(0.0, f64::max);
         let need = (
             (f64::from(w) * largest).ceil() as u32,
             (f64::from(h) * largest).ceil() as u32,
         );
         let orientation = asset.exif.as_ref().and_then(|e| e.orientation);
-        let decoded = match decode::decode(bytes, source, orientation, Some(need), self.max_pixels)
-        {
-            Ok(d) => d,
+        match decode::decode(bytes, source, orientation, Some(need), self.max_pixels) {
+            Ok(d) => from_image((w, h), d.image, d.icc.as_deref(), todo, metadata),
             Err(e) => {
                 let (code, message) = (e.code(), e.to_string());
-                return todo.iter().map(|_| Err((code, message.clone()))).collect();
+                todo.iter().map(|_| Err((code, message.clone()))).collect()
             }
+        }
+    }
+
+    /// Still presets from one poster frame; MP4 presets as H.264 web previews. Both by ffmpeg,
+    /// reading the original where the store keeps it.
+    fn make_video(
+        &self,
+        asset: &Asset,
+        todo: &[(&Preset, String)],
+        metadata: &ExifFields,
+    ) -> Vec<Made> {
+        let fail_all = |code: &'static str, message: String| {
+            todo.iter().map(|_| Err((code, message.clone()))).collect()
         };
-        // Largest first, so each preset can start from the smallest image still big enough.
-        let mut order: Vec<usize> = (0..todo.len()).collect();
-        order.sort_by(|&a, &b| scale_of(todo[b].0).total_cmp(&scale_of(todo[a].0)));
-        let mut intermediates: Vec<DynamicImage> = vec![decoded.image];
+        let Some(ffmpeg) = &self.ffmpeg else {
+            return fail_all(
+                "ffmpeg-missing",
+                "video renditions need ffmpeg on PATH".into(),
+            );
+        };
+        let source_hash = Hash::from_bytes(*asset.id.as_bytes());
+        let Some(source) = self.store.local_path(&source_hash) else {
+            return fail_all("source-missing", "the store keeps no local file".into());
+        };
+        let (w, h) = (asset.width.unwrap_or(0), asset.height.unwrap_or(0));
+        if w == 0 || h == 0 {
+            return fail_all("undecodable-video", "the video has no picture size".into());
+        }
+        if u64::from(w) * u64::from(h) > self.max_pixels {
+            return fail_all(
+                "too-large",
+                format!("{w}×{h} is over the limit of {} pixels", self.max_pixels),
+            );
+        }
+        let named = |e: crate::media::ffmpeg::FfmpegError| (e.code(), e.to_string());
+        let (stills, movies): (Vec<usize>, Vec<usize>) =
+            (0..todo.len()).partition(|&i| todo[i].0.format != Format::Mp4);
         let mut results: Vec<Option<Made>> = (0..todo.len()).map(|_| None).collect();
-        for i in order {
-            let preset = todo[i].0;
-            let needed_width = (f64::from(w) * scale_of(preset)).ceil() as u32;
-            let from = intermediates
-                .iter()
-                .filter(|im| im.width() >= needed_width.min(intermediates[0].width()))
-                .min_by_key(|im| im.width())
-                .unwrap_or(&intermediates[0]);
-            let image = resize::resize_for(from, preset, (w, h));
-            results[i] = Some(finish(&image, preset, metadata, decoded.icc.as_deref()));
-            if preset.fit == Fit::Contain {
-                intermediates.push(image);
+        if !stills.is_empty() {
+            let wanted: Vec<(&Preset, String)> = stills.iter().map(|&i| todo[i].clone()).collect();
+            let duration = asset.duration_s.unwrap_or(0.0);
+            let made = match ffmpeg.poster(&source, duration, self.poster_at) {
+                Ok(frame) => from_image(
+                    (w, h),
+                    DynamicImage::ImageRgb8(frame),
+                    None,
+                    &wanted,
+                    metadata,
+                ),
+                Err(e) => {
+                    let failure = named(e);
+                    wanted.iter().map(|_| Err(failure.clone())).collect()
+                }
+            };
+            for (i, m) in stills.into_iter().zip(made) {
+                results[i] = Some(m);
             }
+        }
+        for i in movies {
+            let preset = todo[i].0;
+            let (tw, th) = preset.target_size(w, h);
+            let spec = PreviewSpec {
+                // H.264 with 4:2:0 chroma needs even sides.
+                width: (tw & !1).max(2),
+                height: (th & !1).max(2),
+                crf: preset.crf(),
+                artist: metadata
+                    .artist
+                    .clone()
+                    .filter(|_| preset.metadata == MetadataPolicy::Credit),
+                copyright: metadata
+                    .copyright
+                    .clone()
+                    .filter(|_| preset.metadata == MetadataPolicy::Credit),
+            };
+            let Some(out) = self.store.scratch_path() else {
+                results[i] = Some(Err((
+                    "store-failed",
+                    "the store has no scratch space".into(),
+                )));
+                continue;
+            };
+            results[i] = Some(match ffmpeg.web_preview(&source, &spec, &out) {
+                Ok(()) => Ok(Encoded {
+                    output: Output::Scratch(out),
+                    width: spec.width,
+                    height: spec.height,
+                }),
+                Err(e) => {
+                    let _ = std::fs::remove_file(&out);
+                    Err(named(e))
+                }
+            });
         }
         results
             .into_iter()
@@ -316,13 +428,62 @@ impl Renderer<'_> {
     }
 }
 
-fn ffmpeg_on_path() -> bool {
-    std::env::var_os("PATH")
-        .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join("ffmpeg").is_file()))
+/// A made rendition: its bytes (in memory, or a scratch file for video) and size.
+struct Encoded {
+    output: Output,
+    width: u32,
+    height: u32,
 }
 
-/// Encoded bytes with width and height, or a code and message.
-type Made = Result<(Vec<u8>, u32, u32), (&'static str, String)>;
+enum Output {
+    Memory(Vec<u8>),
+    /// A file in the store's scratch folder, removed once stored.
+    Scratch(PathBuf),
+}
+
+/// A rendition, or a code and message.
+type Made = Result<Encoded, (&'static str, String)>;
+
+/// Every still preset of `todo` from one decoded image of a `w`×`h` (displayed) original:
+/// the largest first, each resized from the smallest intermediate still big enough.
+fn from_image(
+    (w, h): (u32, u32),
+    image: DynamicImage,
+    icc: Option<&[u8]>,
+    todo: &[(&Preset, String)],
+    metadata: &ExifFields,
+) -> Vec<Made> {
+    let scale_of = |p: &Preset| scale_of(p, (w, h));
+    // Largest first, so each preset can start from the smallest image still big enough.
+    let mut order: Vec<usize> = (0..todo.len()).collect();
+    order.sort_by(|&a, &b| scale_of(todo[b].0).total_cmp(&scale_of(todo[a].0)));
+    let mut intermediates: Vec<DynamicImage> = vec![image];
+    let mut results: Vec<Option<Made>> = (0..todo.len()).map(|_| None).collect();
+    for i in order {
+        let preset = todo[i].0;
+        let needed_width = (f64::from(w) * scale_of(preset)).ceil() as u32;
+        let from = intermediates
+            .iter()
+            .filter(|im| im.width() >= needed_width.min(intermediates[0].width()))
+            .min_by_key(|im| im.width())
+            .unwrap_or(&intermediates[0]);
+        let image = resize::resize_for(from, preset, (w, h));
+        results[i] = Some(finish(&image, preset, metadata, icc));
+        if preset.fit == Fit::Contain {
+            intermediates.push(image);
+        }
+    }
+    results
+        .into_iter()
+        .map(|r| r.unwrap_or(Err(("internal", "rendition not produced".into()))))
+        .collect()
+}
+
+/// How much of a `w`×`h` (displayed) original a preset needs, as a scale.
+fn scale_of(preset: &Preset, (w, h): (u32, u32)) -> f64 {
+    let (tw, th) = preset.target_size(w, h);
+    (f64::from(tw) / f64::from(w)).max(f64::from(th) / f64::from(h))
+}
 
 fn finish(
     image: &DynamicImage,
@@ -338,7 +499,11 @@ fn finish(
     };
     let bytes = encode::encode(image, preset.format, preset.quality, exif.as_deref(), icc)
         .map_err(|e| ("encode-failed", e.to_string()))?;
-    Ok((bytes, image.width(), image.height()))
+    Ok(Encoded {
+        output: Output::Memory(bytes),
+        width: image.width(),
+        height: image.height(),
+    })
 }
 
 /// What a rendition carries under the `credit` policy: who to credit and the copyright, never
@@ -358,14 +523,22 @@ pub fn rendition_metadata(asset: &Asset) -> ExifFields {
 }
 
 /// BLAKE3 of everything that determines a rendition's bytes.
-pub fn rendition_key(id: AssetId, preset: &Preset, metadata: &ExifFields) -> String {
-    let spec = serde_json::json!({
+pub fn rendition_key(
+    id: AssetId,
+    preset: &Preset,
+    metadata: &ExifFields,
+    poster_at: Option<f64>,
+) -> String {
+    let mut spec = serde_json::json!({
         "engine": ENGINE_VERSION,
         "width": preset.width, "height": preset.height, "fit": preset.fit,
         "format": preset.format, "quality": preset.quality, "metadata": preset.metadata,
         "focus": preset.focus,
         "artist": metadata.artist, "copyright": metadata.copyright,
     });
+    if let Some(at) = poster_at {
+        spec["poster_at"] = at.into();
+    }
     let mut hasher = blake3::Hasher::new();
     hasher.update(id.as_bytes());
     hasher.update(spec.to_string().as_bytes());

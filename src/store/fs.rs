@@ -220,6 +220,10 @@ impl BlobStore for FsStore {
     fn local_path(&self, hash: &Hash) -> Option<PathBuf> {
         Some(self.object_path(hash))
     }
+
+    fn scratch_path(&self) -> Option<PathBuf> {
+        Some(self.temp_path())
+    }
 }
 
 #[cfg(test)]

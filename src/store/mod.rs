@@ -104,4 +104,7 @@ pub trait BlobStore: Send + Sync {
     /// A local path for the object, where the backend has one (external tools such as ffmpeg
     /// read from it).
     fn local_path(&self, hash: &Hash) -> Option<PathBuf>;
+    /// A fresh path for a temporary file (an external tool's output, stored with `put_file`
+    /// or `put_reader`), in a place the store empties after a crash.
+    fn scratch_path(&self) -> Option<PathBuf>;
 }

@@ -48,17 +48,21 @@ impl Fixture {
 
     /// Runs `brandvault --data … --brand … --json ARGS`.
     pub fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_brandvault"))
-            .arg("--data")
+        self.command(args).output().expect("run brandvault")
+    }
+
+    /// The command `run` runs, to change its environment first.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_brandvault"));
+        cmd.arg("--data")
             .arg(self.data())
             .arg("--brand")
             .arg(self.brand())
             .arg("--json")
             .args(args)
             .env_remove("BRANDVAULT_DATA")
-            .env_remove("BRANDVAULT_BRAND")
-            .output()
-            .expect("run brandvault")
+            .env_remove("BRANDVAULT_BRAND");
+        cmd
     }
 
     /// Runs and parses stdout as JSON, asserting the exit code.
@@ -173,4 +177,23 @@ pub fn tool(program: &str, debian_package: &str) -> bool {
         "\n*** SKIPPED: {program} not found. Install the Debian package {debian_package} to run this test. ***\n"
     );
     false
+}
+
+/// Makes a small video with ffmpeg from its lavfi test sources: `inputs` are ffmpeg arguments
+/// before the output options, `output` the rest; the file is written to `out`.
+pub fn ffmpeg(inputs: &[&str], output: &[&str], out: &Path) {
+    let status = Command::new("ffmpeg")
+        .args(["-hide_banner", "-loglevel", "error", "-nostdin"])
+        .args(inputs)
+        .args(output)
+        .arg("-y")
+        .arg(out)
+        .status()
+        .expect("run ffmpeg");
+    assert!(status.success(), "ffmpeg failed making {}", out.display());
+}
+
+/// A lavfi input: `-f lavfi -i SOURCE`.
+pub fn lavfi(source: &str) -> [&str; 4] {
+    ["-f", "lavfi", "-i", source]
 }
