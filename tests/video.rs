@@ -308,11 +308,52 @@ fn ffmpeg_made_videos_get_metadata_posters_and_web_previews() {
         ],
         &dir.join("IMG_0001.MOV"),
     );
+    // WebM (VP9/Opus) and Matroska (H.264): stored, read and rendered like the others.
+    let small = lavfi("testsrc=s=320x180:r=25:d=2");
+    let vp9 = [
+        "-c:v",
+        "libvpx-vp9",
+        "-deadline",
+        "realtime",
+        "-cpu-used",
+        "8",
+    ];
+    ffmpeg(
+        &[&small[..], &lavfi("sine=d=2")].concat(),
+        &[&vp9[..], &["-c:a", "libopus"]].concat(),
+        &dir.join("clip.webm"),
+    );
+    ffmpeg(&small, &h264, &dir.join("clip.mkv"));
     let report = fx.ingest(&[&dir], 0);
-    assert_eq!(ids(&report, "added").len(), 3, "{report}");
+    assert_eq!(ids(&report, "added").len(), 5, "{report}");
     let rendered = fx.json(&["render"], 0);
-    assert_eq!(rendered["rendered"], 12, "{rendered}");
+    assert_eq!(rendered["rendered"], 20, "{rendered}");
     let find = |q: &str| fx.json(&["ls", "--query", q], 0)[0].clone();
+    for (name, media_type, codecs) in [
+        (
+            "clip.webm",
+            "video/webm",
+            serde_json::json!(["V_VP9", "A_OPUS"]),
+        ),
+        (
+            "clip.mkv",
+            "video/x-matroska",
+            serde_json::json!(["V_MPEG4/ISO/AVC"]),
+        ),
+    ] {
+        let asset = find(name);
+        assert_eq!(asset["kind"], "video");
+        assert_eq!(asset["media_type"], media_type);
+        assert_eq!(
+            (asset["width"].as_u64(), asset["height"].as_u64()),
+            (Some(320), Some(180))
+        );
+        assert!(
+            (asset["duration_s"].as_f64().unwrap() - 2.0).abs() < 0.05,
+            "{asset}"
+        );
+        assert_eq!(asset["video"]["codecs"], codecs);
+    }
 
     let gpp = find("3gpp");
     assert_eq!(gpp["duration_s"], 4.0);
@@ -386,7 +427,7 @@ fn ffmpeg_made_videos_get_metadata_posters_and_web_previews() {
     // Rendered once: a second run finds all of them cached.
     let again = fx.json(&["render"], 0);
     assert_eq!(again["rendered"], 0, "{again}");
-    assert_eq!(again["cached"], 12, "{again}");
+    assert_eq!(again["cached"], 20, "{again}");
 }
 
 #[test]
@@ -410,6 +451,11 @@ fn bad_videos_are_refused_with_codes() {
             .map(|i| (i * 7919 % 251) as u8)
             .collect::<Vec<_>>(),
     );
+    // A WebM cut right after its EBML header.
+    fx.write(
+        "cut.webm",
+        &[0x1A, 0x45, 0xDF, 0xA3, 0x87, 0x42, 0x82, 0x84, b'w', b'e', b'b', b'm'],
+    );
     let report = fx.ingest(&[&fx.input()], 2);
     let mut codes: Vec<(String, String)> = report["rejected"]
         .as_array()
@@ -427,6 +473,7 @@ fn bad_videos_are_refused_with_codes() {
     assert_eq!(
         codes,
         [
+            ("cut.webm", "undecodable-video"),
             ("lying.mp4", "undecodable-video"),
             ("random.mp4", "unsupported-type"),
             ("truncated.mp4", "undecodable-video"),

@@ -285,7 +285,7 @@ pub async fn upload(
                 .next()
                 .map(str::to_ascii_lowercase)
                 .as_deref(),
-            Some("mp4" | "mov" | "m4v")
+            Some("mp4" | "mov" | "m4v" | "webm" | "mkv")
         );
         let limit = if is_video {
             state.settings.max_upload_video_bytes

@@ -7,6 +7,7 @@ pub mod decode;
 pub mod encode;
 pub mod exif;
 pub mod ffmpeg;
+pub mod matroska;
 mod probe;
 pub mod resize;
 mod sniff;

@@ -103,6 +103,33 @@ impl ProbeError {
     }
 }
 
+fn video_error(e: super::video::VideoError) -> ProbeError {
+    use super::video::VideoError;
+    match e {
+        VideoError::ZeroDuration => ProbeError::ZeroDuration,
+        VideoError::TooLarge(n) => {
+            ProbeError::UndecodableVideo(format!("movie header of {n} bytes"))
+        }
+        other => ProbeError::UndecodableVideo(other.to_string()),
+    }
+}
+
+/// Size, duration, GPS and camera from a video's container metadata.
+fn set_video(probe: &mut Probe, info: crate::model::VideoInfo) {
+    probe.width = Some(info.width).filter(|w| *w > 0);
+    probe.height = Some(info.height).filter(|h| *h > 0);
+    probe.duration_s = Some(info.duration_s);
+    probe.gps = info.gps;
+    if info.make.is_some() || info.model.is_some() {
+        probe.exif = Some(Exif {
+            make: info.make.clone(),
+            model: info.model.clone(),
+            ..Default::default()
+        });
+    }
+    probe.video = Some(info);
+}
+
 /// Probes a file: sniffs its type, reads its size and metadata, and checks that images decode.
 pub fn probe<R: BufRead + Seek>(reader: &mut R, limits: &ProbeLimits) -> Result<Probe, ProbeError> {
     let mut head = Vec::with_capacity(sniff::HEAD_LEN);
@@ -136,28 +163,16 @@ pub fn probe<R: BufRead + Seek>(reader: &mut R, limits: &ProbeLimits) -> Result<
             set_displayed_size(&mut probe, w, h);
         }
     } else if matches!(media_type, MediaType::Mp4 | MediaType::Mov) {
-        use super::video::{parse_moov, read_moov, VideoError};
+        use super::video::{parse_moov, read_moov};
         let info = read_moov(reader)
             .and_then(|m| parse_moov(&m))
-            .map_err(|e| match e {
-                VideoError::ZeroDuration => ProbeError::ZeroDuration,
-                VideoError::TooLarge(n) => {
-                    ProbeError::UndecodableVideo(format!("movie header of {n} bytes"))
-                }
-                other => ProbeError::UndecodableVideo(other.to_string()),
-            })?;
-        probe.width = Some(info.width).filter(|w| *w > 0);
-        probe.height = Some(info.height).filter(|h| *h > 0);
-        probe.duration_s = Some(info.duration_s);
-        probe.gps = info.gps;
-        if info.make.is_some() || info.model.is_some() {
-            probe.exif = Some(Exif {
-                make: info.make.clone(),
-                model: info.model.clone(),
-                ..Default::default()
-            });
-        }
-        probe.video = Some(info);
+            .map_err(video_error)?;
+        set_video(&mut probe, info);
+        reader.seek(SeekFrom::Start(0))?;
+    } else if matches!(media_type, MediaType::Webm | MediaType::Mkv) {
+        let head = read_prefix(reader, super::matroska::HEADER_BYTES)?;
+        let info = super::matroska::parse(&head).map_err(video_error)?;
+        set_video(&mut probe, info);
         reader.seek(SeekFrom::Start(0))?;
     } else if media_type == MediaType::Text {
         let bytes = read_prefix(reader, MAX_TEXT_BYTES + 1)?;

@@ -25,6 +25,12 @@ pub fn sniff(head: &[u8]) -> Option<MediaType> {
     if head.starts_with(b"%PDF-") {
         return Some(MediaType::Pdf);
     }
+    if let Some(doc) = super::matroska::doc_type(head) {
+        return Some(match doc {
+            super::matroska::DocType::Webm => MediaType::Webm,
+            super::matroska::DocType::Matroska => MediaType::Mkv,
+        });
+    }
     if let Some(t) = sniff_bmff(head) {
         return Some(t);
     }

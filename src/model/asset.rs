@@ -79,6 +79,9 @@ pub enum MediaType {
     Svg,
     Mp4,
     Mov,
+    /// WebM and Matroska: stored, catalogued and rendered (through ffmpeg) like MP4.
+    Webm,
+    Mkv,
     Pdf,
     /// Plain UTF-8 text: accepted only as a slogan.
     Text,
@@ -96,6 +99,8 @@ impl MediaType {
             Self::Svg => "image/svg+xml",
             Self::Mp4 => "video/mp4",
             Self::Mov => "video/quicktime",
+            Self::Webm => "video/webm",
+            Self::Mkv => "video/x-matroska",
             Self::Pdf => "application/pdf",
             Self::Text => "text/plain; charset=utf-8",
         }
@@ -112,6 +117,8 @@ impl MediaType {
             Self::Svg,
             Self::Mp4,
             Self::Mov,
+            Self::Webm,
+            Self::Mkv,
             Self::Pdf,
             Self::Text,
         ]
@@ -130,16 +137,22 @@ impl MediaType {
             Self::Svg => "svg",
             Self::Mp4 => "mp4",
             Self::Mov => "mov",
+            Self::Webm => "webm",
+            Self::Mkv => "mkv",
             Self::Pdf => "pdf",
             Self::Text => "txt",
         }
+    }
+
+    pub fn is_video(&self) -> bool {
+        matches!(self, Self::Mp4 | Self::Mov | Self::Webm | Self::Mkv)
     }
 
     /// The kind an asset of this type gets at ingest unless told otherwise.
     pub fn default_kind(&self) -> Kind {
         match self {
             Self::Svg => Kind::Logo,
-            Self::Mp4 | Self::Mov => Kind::Video,
+            _ if self.is_video() => Kind::Video,
             Self::Pdf => Kind::Document,
             Self::Text => Kind::Slogan,
             _ => Kind::Photo,

@@ -244,7 +244,7 @@ impl<'a> Renderer<'a> {
         };
         let media_type = MediaType::from_mime(&asset.media_type);
         let source = match media_type {
-            Some(MediaType::Mp4 | MediaType::Mov) => return self.make_video(asset, todo, metadata),
+            Some(t) if t.is_video() => return self.make_video(asset, todo, metadata),
             Some(MediaType::Heif) => {
                 return all_fail("heif-unsupported", "no HEIF decoder in this build".into())
             }
