@@ -1,5 +1,7 @@
-//! Decoding for renditions: JPEGs at reduced scale (DCT scaling by 1/2, 1/4, 1/8) when the
-//! largest output needs no more, every format to 8-bit RGB or RGBA, EXIF orientation applied.
+//! Decoding for renditions: JPEGs at reduced scale (DCT scaling by 1/2, 1/4, 1/8; any eighth
+//! with libjpeg-turbo) when the largest output needs no more, every format to 8-bit RGB or
+//! RGBA, EXIF orientation applied. JPEGs go to libjpeg-turbo when the build has it (`turbo`),
+//! else, and for CMYK or damaged files, to jpeg-decoder.
 
 use std::io::Cursor;
 
@@ -72,6 +74,13 @@ fn decode_jpeg(
         .ok_or_else(|| ProbeError::Undecodable("no frame header".into()))?;
     let (w, h) = (u32::from(info.width), u32::from(info.height));
     check(w, h, max_pixels)?;
+    #[cfg(turbojpeg)]
+    if let Some(image) = super::turbo::decode(bytes, need) {
+        return Ok(Decoded {
+            image: DynamicImage::ImageRgb8(image),
+            icc: decoder.icc_profile(),
+        });
+    }
     if let Some((nw, nh)) = need {
         // Request the source's aspect ratio at the scale that covers both axes of `need`.
         let s = (f64::from(nw) / f64::from(w))

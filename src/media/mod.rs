@@ -13,6 +13,8 @@ pub mod resize;
 mod sniff;
 pub mod svg;
 pub mod synth;
+#[cfg(turbojpeg)]
+mod turbo;
 pub mod video;
 
 pub use probe::{probe, Probe, ProbeError, ProbeLimits};

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# A 4 GiB video end to end, with bounded memory (goal: brandvault's peak RSS < 64 MiB):
+#   ingest from disk (hash + store)      /usr/bin/time -f %M
+#   upload over HTTP (multipart stream)  the server's VmHWM, curl --data-binary from disk
+#   Range reads past the 4 GiB mark      bytes compared with the file
+#   poster frame + web preview           ffmpeg reads the stored original in place
+# The file is a real H.264/AAC clip (ffmpeg, faststart) padded to exactly 4 GiB (the default
+# video limit) by a trailing `free` box, so every tool still reads it as a movie.
+# Needs: ffmpeg, curl, GNU time; ~13 GiB free. Usage: benches/video_large.sh [WORK_DIR]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+W=${1:-/tmp/brandvault-video-bench}
+rm -rf "$W/data-cli" "$W/data-http" && mkdir -p "$W"
+cargo build --release --quiet --bins
+BV=$PWD/target/release/brandvault
+PORT=18191
+
+if [ ! -f "$W/big.mp4" ]; then
+  ffmpeg -hide_banner -loglevel error -nostdin -f lavfi -i testsrc2=s=1280x720:r=25:d=20 \
+    -f lavfi -i sine=d=20 -c:v libx264 -preset veryfast -pix_fmt yuv420p -c:a aac \
+    -movflags +faststart -y "$W/clip.mp4"
+  python3 - "$W/clip.mp4" "$W/big.mp4" <<'PY'
+import os, struct, sys
+clip = open(sys.argv[1], "rb").read()
+total = 4 << 30
+pad = total - len(clip)
+with open(sys.argv[2], "wb") as f:
+    f.write(clip)
+    f.write(struct.pack(">I4sQ", 1, b"free", pad))
+    chunk = os.urandom(1 << 20)
+    left = pad - 16
+    while left:
+        n = min(left, len(chunk))
+        f.write(chunk[:n])
+        left -= n
+PY
+fi
+SIZE=$(stat -c %s "$W/big.mp4")
+echo "file: $SIZE bytes"
+
+echo "== ingest from disk =="
+t0=$(date +%s.%N)
+/usr/bin/time -f "%M" -o "$W/rss-ingest.txt" "$BV" --data "$W/data-cli" ingest --no-render "$W/big.mp4" > /dev/null
+t1=$(date +%s.%N)
+python3 -c "print('ingest: %.1f s (%.0f MiB/s), peak RSS %d MiB' % ($t1-$t0, $SIZE/2**20/($t1-$t0), $(cat "$W/rss-ingest.txt")/1024))"
+t0=$(date +%s.%N)
+"$BV" --data "$W/data-cli" render > "$W/render.json" || true
+t1=$(date +%s.%N)
+python3 -c "print('poster (thumb, preview, web) + 720p web preview of the 20 s clip in the 4 GiB file: %.1f s' % ($t1-$t0))"
+"$BV" --data "$W/data-cli" --json ls | python3 -c "import json,sys; a=json.load(sys.stdin)[0]; print('renditions:', ', '.join('%s %dx%d' % (r['preset'], r['width'], r['height']) for r in a['renditions']), '| failures:', a['rendition_failures'])"
+
+echo "== upload over HTTP =="
+TOKEN=$("$BV" --data "$W/data-http" --json token create --role designer --name bench | python3 -c "import json,sys; print(json.load(sys.stdin)['token'])")
+"$BV" --data "$W/data-http" serve --bind 127.0.0.1:$PORT --drop "$W/none" 2> "$W/serve.log" &
+SERVE=$!
+trap 'kill $SERVE 2>/dev/null' EXIT
+until curl -sf "http://127.0.0.1:$PORT/healthz" > /dev/null; do sleep 0.2; done
+BASE=$(grep VmRSS /proc/$SERVE/status | awk '{print $2}')
+t0=$(date +%s.%N)
+curl -sf -H "Authorization: Bearer $TOKEN" -F "file=@$W/big.mp4;filename=Phim Bình Phước.mp4" \
+  "http://127.0.0.1:$PORT/api/assets" > "$W/upload.json"
+t1=$(date +%s.%N)
+HWM=$(grep VmHWM /proc/$SERVE/status | awk '{print $2}')
+ID=$(python3 -c "import json; print(json.load(open('$W/upload.json'))['id'])")
+python3 -c "print('upload: %.1f s (%.0f MiB/s); server RSS before %d MiB, peak %d MiB' % ($t1-$t0, $SIZE/2**20/($t1-$t0), $BASE/1024, $HWM/1024))"
+
+echo "== Range past the 4 GiB mark =="
+FROM=$((SIZE - 1000)); TO=$((SIZE - 1))
+curl -sf -H "Authorization: Bearer $TOKEN" -r "$FROM-$TO" \
+  "http://127.0.0.1:$PORT/api/assets/$ID/download" -o "$W/tail.bin"
+tail -c 1000 "$W/big.mp4" | cmp - "$W/tail.bin" && echo "bytes $FROM-$TO: identical to the file"
+curl -sf -H "Authorization: Bearer $TOKEN" -r "0-1023" -D - -o /dev/null \
+  "http://127.0.0.1:$PORT/api/assets/$ID/download" | grep -i "^content-range"
