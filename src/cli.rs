@@ -1075,6 +1075,7 @@ fn serve(lib: Library, bind: &str, drop_folder: &std::path::Path) -> Result<i32>
     };
     import(&state, &logos, Some(Kind::Logo), vec!["brand".into()]);
     import(&state, drop_folder, None, Vec::new());
+    brandvault::memory::release_freed();
     // The drop folder is watched by polling: unchanged files cost a stat and a lookup.
     let stop = Arc::new(AtomicBool::new(false));
     let watcher = {
@@ -1131,6 +1132,7 @@ fn catch_up(state: &brandvault::http::AppState, stop: &std::sync::atomic::Atomic
             eprintln!("brandvault: background rendering failed: {e}");
         }
     }
+    brandvault::memory::release_freed();
 }
 
 /// The local operator: the CLI acts as admin.

@@ -9,6 +9,7 @@ pub mod http;
 pub mod ingest;
 pub mod maintain;
 pub mod media;
+pub mod memory;
 pub mod model;
 pub mod pipeline;
 pub mod render;

@@ -454,7 +454,9 @@ fn bad_videos_are_refused_with_codes() {
     // A WebM cut right after its EBML header.
     fx.write(
         "cut.webm",
-        &[0x1A, 0x45, 0xDF, 0xA3, 0x87, 0x42, 0x82, 0x84, b'w', b'e', b'b', b'm'],
+        &[
+            0x1A, 0x45, 0xDF, 0xA3, 0x87, 0x42, 0x82, 0x84, b'w', b'e', b'b', b'm',
+        ],
     );
     let report = fx.ingest(&[&fx.input()], 2);
     let mut codes: Vec<(String, String)> = report["rejected"]

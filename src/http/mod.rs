@@ -76,6 +76,7 @@ pub fn render_in_background(state: Arc<AppState>, ids: Vec<crate::model::AssetId
         {
             eprintln!("brandvault: background rendering failed: {e}");
         }
+        crate::memory::release_freed();
     });
 }
 

@@ -1,5 +1,4 @@
-//! Decoding for renditions: JPEGs at reduced scale (DCT scaling by 1/2, 1/4, 1/8; any eighth
-//! with libjpeg-turbo) when the largest output needs no more, every format to 8-bit RGB or
+//! Decoding for renditions: JPEGs at reduced scale (DCT scaling by 1/2, 1/4, 1/8) when the largest output needs no more, every format to 8-bit RGB or
 //! RGBA, EXIF orientation applied. JPEGs go to libjpeg-turbo when the build has it (`turbo`),
 //! else, and for CMYK or damaged files, to jpeg-decoder.
 

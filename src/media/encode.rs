@@ -1,5 +1,5 @@
-//! Encoding renditions: JPEG with jpeg-encoder (4:2:0 below q90), lossy WebP with libwebp, PNG
-//! with image.
+//! Encoding renditions: JPEG with libjpeg-turbo when the build has it, else jpeg-encoder (both
+//! baseline, 4:2:0 below q90), lossy WebP with libwebp, PNG with image.
 
 use image::{DynamicImage, ImageEncoder};
 
@@ -11,6 +11,10 @@ pub struct EncodeError {
     pub format: Format,
     pub message: String,
 }
+
+/// From this quality on, JPEG chroma is kept at full resolution (jpeg-encoder's own rule).
+#[cfg(turbojpeg)]
+const FULL_CHROMA_FROM: u8 = 90;
 
 /// Encodes an image; `exif` (a TIFF-structured block) is embedded in JPEGs, `icc` keeps the
 /// source's colour profile so colour-managed viewers show the same colours.
@@ -33,6 +37,10 @@ pub fn encode(
                 (Ok(a), Ok(b)) => (a, b),
                 _ => return Err(err(format!("{w}×{h} is too large for JPEG"))),
             };
+            #[cfg(turbojpeg)]
+            if let Some(jpeg) = super::turbo::encode(&rgb, quality, quality >= FULL_CHROMA_FROM) {
+                return Ok(with_metadata(&jpeg, exif, icc));
+            }
             let mut out = Vec::new();
             // Standard Huffman tables: jpeg-encoder 0.7's optimised tables with 4:2:0 are
             // misdecoded by zune-jpeg (image's decoder), though libjpeg reads them.
@@ -86,6 +94,71 @@ pub fn encode(
             };
             written.map_err(|e| err(e.to_string()))?;
             Ok(out)
+        }
+    }
+}
+
+/// A JPEG with an EXIF block (APP1) and an ICC profile (APP2 chunks, as ICC.1 Annex B says)
+/// inserted after its JFIF header.
+#[cfg(turbojpeg)]
+fn with_metadata(jpeg: &[u8], exif: Option<&[u8]>, icc: Option<&[u8]>) -> Vec<u8> {
+    const ICC_CHUNK: usize = 65_519; // 65535 - 2 (length) - 12 (signature) - 2 (numbering)
+    let jpeg = match exif.and_then(|block| super::exif::insert_into_jpeg(jpeg, block)) {
+        Some(with_exif) => std::borrow::Cow::Owned(with_exif),
+        None => std::borrow::Cow::Borrowed(jpeg),
+    };
+    let Some(icc) = icc.filter(|p| !p.is_empty() && p.len() <= ICC_CHUNK * 255) else {
+        return jpeg.into_owned();
+    };
+    // After SOI, APP0 (JFIF) and APP1 (EXIF), where readers look for the profile.
+    let mut pos = 2;
+    while jpeg.get(pos) == Some(&0xFF) && matches!(jpeg.get(pos + 1), Some(0xE0 | 0xE1)) {
+        let len = u16::from_be_bytes([jpeg[pos + 2], jpeg[pos + 3]]) as usize;
+        pos = (pos + 2 + len).min(jpeg.len());
+    }
+    let chunks: Vec<&[u8]> = icc.chunks(ICC_CHUNK).collect();
+    let mut out = Vec::with_capacity(jpeg.len() + icc.len() + chunks.len() * 18);
+    out.extend_from_slice(&jpeg[..pos]);
+    for (i, chunk) in chunks.iter().enumerate() {
+        out.extend_from_slice(&[0xFF, 0xE2]);
+        out.extend_from_slice(&((chunk.len() + 16) as u16).to_be_bytes());
+        out.extend_from_slice(b"ICC_PROFILE\0");
+        out.extend_from_slice(&[(i + 1) as u8, chunks.len() as u8]);
+        out.extend_from_slice(chunk);
+    }
+    out.extend_from_slice(&jpeg[pos..]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::media::exif::{read, write_block, ExifFields};
+    use crate::media::synth::landscape;
+
+    #[test]
+    fn jpeg_renditions_carry_credit_and_the_colour_profile() {
+        let image = DynamicImage::ImageRgb8(landscape(320, 240, 4));
+        let credit = ExifFields {
+            artist: Some("Phạm Thu".into()),
+            copyright: Some("CC BY 4.0".into()),
+            ..Default::default()
+        };
+        let block = write_block(&credit).unwrap();
+        // A profile larger than one APP2 segment, so it is split into chunks.
+        let icc: Vec<u8> = (0..70_000u32).map(|i| (i % 251) as u8).collect();
+        for quality in [82, 92] {
+            let jpeg = encode(&image, Format::Jpeg, quality, Some(&block), Some(&icc)).unwrap();
+            let mut decoder = jpeg_decoder::Decoder::new(std::io::Cursor::new(&jpeg));
+            decoder.decode().unwrap();
+            assert_eq!(
+                decoder.icc_profile().as_deref(),
+                Some(&icc[..]),
+                "q{quality}"
+            );
+            let exif = read(&mut std::io::Cursor::new(&jpeg)).unwrap().exif;
+            assert_eq!(exif.artist.as_deref(), Some("Phạm Thu"));
+            assert_eq!(exif.copyright.as_deref(), Some("CC BY 4.0"));
         }
     }
 }

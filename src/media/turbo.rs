@@ -1,8 +1,8 @@
-//! The fast path for JPEG decoding: libjpeg-turbo's TurboJPEG API (the decoder libvips and
-//! Pillow use), with DCT scaling at any of its eighths. Compiled only when the build finds the
-//! system library (see build.rs). It handles YCbCr, RGB and grayscale files; anything else, and
-//! any file it reports a problem with (even a recoverable one), goes to the pure-Rust decoder,
-//! which then decides the error code.
+//! The fast path for JPEG: libjpeg-turbo's TurboJPEG API (the codec libvips and Pillow use).
+//! Decoding with DCT scaling by 1/2, 1/4 or 1/8, and baseline 4:2:0 encoding. Compiled only
+//! when the build finds the system library (see build.rs). Decoding handles YCbCr, RGB and
+//! grayscale files; anything else, and any file it reports a problem with (even a recoverable
+//! one), goes to the pure-Rust decoder, which then decides the error code.
 
 use std::ffi::{c_char, c_int, c_uchar, c_ulong, c_void, CStr};
 
@@ -39,10 +39,27 @@ extern "C" {
         flags: c_int,
     ) -> c_int;
     fn tjGetErrorStr2(handle: *mut c_void) -> *const c_char;
+    fn tjInitCompress() -> *mut c_void;
+    fn tjCompress2(
+        handle: *mut c_void,
+        src: *const c_uchar,
+        width: c_int,
+        pitch: c_int,
+        height: c_int,
+        pixel_format: c_int,
+        jpeg: *mut *mut c_uchar,
+        size: *mut c_ulong,
+        subsampling: c_int,
+        quality: c_int,
+        flags: c_int,
+    ) -> c_int;
+    fn tjFree(buffer: *mut c_uchar);
     fn tjDestroy(handle: *mut c_void) -> c_int;
 }
 
 const TJPF_RGB: c_int = 0;
+const TJSAMP_444: c_int = 0;
+const TJSAMP_420: c_int = 2;
 const TJCS_RGB: c_int = 0;
 const TJCS_YCBCR: c_int = 1;
 const TJCS_GRAY: c_int = 2;
@@ -79,12 +96,13 @@ fn scaled_size((w, h): (u32, u32), need: Option<(u32, u32)>) -> (u32, u32) {
     }
     // SAFETY: the library owns `count` valid, immutable entries for the process's lifetime.
     let factors = unsafe { std::slice::from_raw_parts(factors, count as usize) };
-    let scaled = |d: u32, f: &ScalingFactor| {
-        ((u64::from(d) * f.num as u64).div_ceil(f.denom as u64)) as u32
-    };
+    let scaled =
+        |d: u32, f: &ScalingFactor| ((u64::from(d) * f.num as u64).div_ceil(f.denom as u64)) as u32;
     factors
         .iter()
-        .filter(|f| f.num > 0 && f.denom > 0 && f.num <= f.denom)
+        // Powers of two only: libjpeg-turbo's other eighths use slower IDCTs (3/8 decoded
+        // slower than 1/2 here, benches/renditions.rs), and resizing from more pixels is better.
+        .filter(|f| f.num == 1 && matches!(f.denom, 1 | 2 | 4 | 8))
         .map(|f| (scaled(w, f), scaled(h, f)))
         .filter(|&(sw, sh)| sw >= nw.min(w) && sh >= nh.min(h))
         .min_by_key(|&(sw, sh)| u64::from(sw) * u64::from(sh))
@@ -144,6 +162,46 @@ pub fn decode(bytes: &[u8], need: Option<(u32, u32)>) -> Option<RgbImage> {
     RgbImage::from_raw(sw, sh, pixels)
 }
 
+/// Baseline JPEG with standard Huffman tables, as libjpeg's `cjpeg -quality Q` writes it (and
+/// Pillow by default); chroma at full resolution or 4:2:0. `None` when the library refuses
+/// (the caller falls back).
+pub fn encode(image: &RgbImage, quality: u8, full_chroma: bool) -> Option<Vec<u8>> {
+    let (w, h) = image.dimensions();
+    let (w, h) = (c_int::try_from(w).ok()?, c_int::try_from(h).ok()?);
+    // SAFETY: plain constructor; a null handle is checked.
+    let handle = Handle(unsafe { tjInitCompress() });
+    if handle.0.is_null() {
+        return None;
+    }
+    let mut buffer: *mut c_uchar = std::ptr::null_mut();
+    let mut size: c_ulong = 0;
+    // SAFETY: the source holds w × h RGB pixels with a pitch of 3w; TurboJPEG allocates the
+    // output buffer, which is copied then released with tjFree.
+    let status = unsafe {
+        tjCompress2(
+            handle.0,
+            image.as_raw().as_ptr(),
+            w,
+            w * 3,
+            h,
+            TJPF_RGB,
+            &mut buffer,
+            &mut size,
+            if full_chroma { TJSAMP_444 } else { TJSAMP_420 },
+            c_int::from(quality.clamp(1, 100)),
+            0,
+        )
+    };
+    let out = (status == 0 && !buffer.is_null())
+        // SAFETY: on success `buffer` holds `size` bytes.
+        .then(|| unsafe { std::slice::from_raw_parts(buffer, size as usize) }.to_vec());
+    if !buffer.is_null() {
+        // SAFETY: allocated by TurboJPEG, freed once.
+        unsafe { tjFree(buffer) };
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -156,7 +214,7 @@ mod tests {
             (None, (1600, 1200)),
             (Some((800, 600)), (800, 600)),
             (Some((256, 192)), (400, 300)),
-            (Some((1000, 750)), (1000, 750)),
+            (Some((1000, 750)), (1600, 1200)),
             (Some((100, 75)), (200, 150)),
         ] {
             let image = decode(&jpeg, need).unwrap();
@@ -172,7 +230,26 @@ mod tests {
             .map(|(&a, &b)| (f64::from(a) - f64::from(b)).powi(2))
             .sum::<f64>()
             / pixels.len() as f64;
-        assert!(mse < 2.0, "libjpeg-turbo and jpeg-decoder disagree: MSE {mse}");
+        assert!(
+            mse < 2.0,
+            "libjpeg-turbo and jpeg-decoder disagree: MSE {mse}"
+        );
+    }
+
+    #[test]
+    fn encoding_round_trips() {
+        let image = synth::landscape(640, 480, 5);
+        let jpeg = encode(&image, 85, false).unwrap();
+        let back = decode(&jpeg, None).unwrap();
+        assert_eq!(back.dimensions(), (640, 480));
+        let mse = image
+            .as_raw()
+            .iter()
+            .zip(back.as_raw())
+            .map(|(&a, &b)| (f64::from(a) - f64::from(b)).powi(2))
+            .sum::<f64>()
+            / image.as_raw().len() as f64;
+        assert!(mse < 60.0, "MSE {mse}");
     }
 
     #[test]
