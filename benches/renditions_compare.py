@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Rendition benchmark: brandvault against vipsthumbnail, Pillow (draft mode) and ImageMagick on
-the same corpus, every contender using both cores. For each: images/s, mean output bytes and PSNR
+the same corpus, every contender using both cores. For each: images/s, mean output bytes (without
+EXIF/ICC segments: brandvault writes the credit, peers may keep or drop metadata) and PSNR
 against a full-decode reference (Pillow, full decode, Lanczos, same size). Ratios from one run.
 
 Usage: benches/renditions_compare.py CORPUS_DIR WORK_DIR BRANDVAULT_BINARY
@@ -33,12 +34,25 @@ def psnr(out_path, src_path):
     return 99.0 if mse == 0 else 10 * np.log10(255 ** 2 / mse)
 
 
+def metadata_bytes(path):
+    """Bytes of the APP1 (EXIF) and APP2 (ICC) segments: brandvault's renditions carry the credit,
+    the peers' carry nothing, so sizes are compared without them too."""
+    data = open(path, "rb").read()
+    pos, total = 2, 0
+    while pos + 4 <= len(data) and data[pos] == 0xFF and 0xE0 <= data[pos + 1] <= 0xEF:
+        length = int.from_bytes(data[pos + 2:pos + 4], "big")
+        if data[pos + 1] in (0xE1, 0xE2):
+            total += length + 2
+        pos += length + 2
+    return total
+
+
 def quality(outdir, pick):
     """Mean bytes and mean PSNR of the outputs in outdir; pick(src) names the output of src."""
     sizes, ps = [], []
     for src in files:
         out = pick(src)
-        sizes.append(os.path.getsize(out))
+        sizes.append(os.path.getsize(out) - (metadata_bytes(out) if out.endswith(".jpg") else 0))
         ps.append(psnr(out, src))
     return sum(sizes) / len(sizes), sum(ps) / len(ps)
 
@@ -102,25 +116,25 @@ print(f"corpus: {N} files, {Image.open(files[0]).size[0]}x{Image.open(files[0]).
 data, t, rss = brandvault(["preview"], "preview")
 b, p = quality(None, bv_outputs(data, "preview", os.path.join(work, "bv-preview-out")))
 results["brandvault"] = (N / t, b, p)
-print(f"brandvault preview: {N/t:.1f} img/s, {b/1024:.0f} KiB, PSNR {p:.2f} dB, peak RSS {rss} MiB")
+print(f"brandvault preview: {N/t:.1f} img/s, {b:.0f} B, PSNR {p:.3f} dB, peak RSS {rss} MiB")
 
 vo = os.path.join(work, "vips"); os.makedirs(vo, exist_ok=True)
 t = two_procs([["vipsthumbnail", f, "-s", "1024", "-o", os.path.join(vo, "%s.jpg[Q=82]")] for f in files])
 b, p = quality(vo, lambda s: os.path.join(vo, os.path.basename(s)))
 results["vipsthumbnail"] = (N / t, b, p)
-print(f"vipsthumbnail: {N/t:.1f} img/s, {b/1024:.0f} KiB, PSNR {p:.2f} dB")
+print(f"vipsthumbnail: {N/t:.1f} img/s, {b:.0f} B, PSNR {p:.3f} dB")
 
 po = os.path.join(work, "pillow")
 t = pillow(po, 1024, 82)
 b, p = quality(po, lambda s: os.path.join(po, os.path.basename(s)))
 results["pillow"] = (N / t, b, p)
-print(f"Pillow draft+thumbnail: {N/t:.1f} img/s, {b/1024:.0f} KiB, PSNR {p:.2f} dB")
+print(f"Pillow draft+thumbnail: {N/t:.1f} img/s, {b:.0f} B, PSNR {p:.3f} dB")
 
 mo = os.path.join(work, "magick"); os.makedirs(mo, exist_ok=True)
 t = two_procs([["convert", f, "-thumbnail", "1024x1024", "-quality", "82", os.path.join(mo, os.path.basename(f))] for f in files])
 b, p = quality(mo, lambda s: os.path.join(mo, os.path.basename(s)))
 results["imagemagick"] = (N / t, b, p)
-print(f"ImageMagick convert -thumbnail: {N/t:.1f} img/s, {b/1024:.0f} KiB, PSNR {p:.2f} dB")
+print(f"ImageMagick convert -thumbnail: {N/t:.1f} img/s, {b:.0f} B, PSNR {p:.3f} dB")
 
 ours = results["brandvault"][0]
 fastest = max(results["vipsthumbnail"][0], results["pillow"][0])

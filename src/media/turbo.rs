@@ -58,6 +58,7 @@ extern "C" {
 }
 
 const TJPF_RGB: c_int = 0;
+const TJFLAG_ACCURATEDCT: c_int = 4096;
 const TJSAMP_444: c_int = 0;
 const TJSAMP_420: c_int = 2;
 const TJCS_RGB: c_int = 0;
@@ -189,7 +190,9 @@ pub fn encode(image: &RgbImage, quality: u8, full_chroma: bool) -> Option<Vec<u8
             &mut size,
             if full_chroma { TJSAMP_444 } else { TJSAMP_420 },
             c_int::from(quality.clamp(1, 100)),
-            0,
+            // TurboJPEG compresses with the fast, less accurate DCT unless told otherwise:
+            // 0.05 dB under libjpeg's (and Pillow's) default at the same size.
+            TJFLAG_ACCURATEDCT,
         )
     };
     let out = (status == 0 && !buffer.is_null())
