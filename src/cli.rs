@@ -271,8 +271,18 @@ struct LsArgs {
     /// A spot: its id, or its name or alias ignoring case and diacritics ("ba ra").
     #[arg(long)]
     spot: Option<String>,
+    /// A tag, theme or audience; repeat for all of several.
     #[arg(long)]
-    tag: Option<String>,
+    tag: Vec<String>,
+    /// Captured on or after this date (YYYY-MM-DD).
+    #[arg(long)]
+    from: Option<String>,
+    /// Captured on or before this date (YYYY-MM-DD).
+    #[arg(long)]
+    to: Option<String>,
+    /// Inside this box: west,south,east,north in degrees.
+    #[arg(long, value_parser = parse_bbox)]
+    bbox: Option<[f64; 4]>,
     /// Text, matched ignoring case and diacritics ("bu lach" finds "Bù Lạch").
     #[arg(long)]
     query: Option<String>,
@@ -388,7 +398,13 @@ pub fn run(cli: Cli) -> Result<i32> {
                 kind: args.kind,
                 status: args.status,
                 spot,
-                tag: args.tag,
+                tags: {
+                    let brand = lib.brand()?;
+                    args.tag.iter().map(|t| brand.tag_alternatives(t)).collect()
+                },
+                captured_from: args.from.map(|d| check_date(&d)).transpose()?,
+                captured_to: args.to.map(|d| check_date(&d)).transpose()?,
+                bbox: args.bbox,
                 query: args.query,
                 after: None,
                 limit: args.limit,
@@ -933,6 +949,14 @@ fn clock() -> String {
 }
 
 /// RFC 3339 (any offset) or YYYY-MM-DD (midnight UTC) → RFC 3339 UTC, comparable as text.
+fn check_date(s: &str) -> Result<String> {
+    brandvault::model::parse_date(s).map_err(anyhow::Error::msg)
+}
+
+fn parse_bbox(s: &str) -> Result<[f64; 4], String> {
+    brandvault::model::parse_bbox(s)
+}
+
 fn parse_time(s: &str) -> Result<String> {
     use time::format_description::well_known::Rfc3339;
     let t = match time::OffsetDateTime::parse(s, &Rfc3339) {

@@ -62,6 +62,8 @@ fn setup(fx: &Fixture) -> (Service, String, String) {
     }
     let fields = ExifFields {
         artist: Some("Phạm Thu".into()),
+        datetime_original: Some("2023-11-20T10:00:00".into()),
+        offset: Some("+07:00".into()),
         ..Default::default()
     };
     let draft = fx.write("Bù Gia Mập nháp.jpg", &photo(300, 200, 1, &fields));
@@ -71,6 +73,7 @@ fn setup(fx: &Fixture) -> (Service, String, String) {
             lon: 107.3552,
             alt_m: None,
         }),
+        datetime_original: Some("2024-05-01T08:30:00".into()),
         ..fields.clone()
     };
     let public = fx.write("Trảng cỏ Bù Lạch.jpg", &photo(300, 200, 2, &at_lach));
@@ -652,4 +655,78 @@ async fn videos_upload_and_seek_with_range() {
         )),
         "{page}"
     );
+}
+
+/// Theme and audience (by id or by name, accent-blind), date range and bounding box, alone
+/// and together; bad values are 400 with a code.
+#[actix_web::test]
+async fn catalogue_filters_theme_audience_dates_and_box() {
+    let fx = Fixture::new();
+    let (svc, draft, public) = setup(&fx);
+    let app = app!(svc);
+    let admin = svc.tokens["admin"].clone();
+    let ids = |query: &'static str| {
+        let app = &app;
+        let admin = admin.clone();
+        async move {
+            let resp = test::call_service(
+                app,
+                get(&format!("/api/assets?{query}"), Some(&admin)).to_request(),
+            )
+            .await;
+            assert_eq!(resp.status(), StatusCode::OK, "{query}");
+            let body: Value = test::read_body_json(resp).await;
+            let mut ids: Vec<String> = body["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|a| a["id"].as_str().unwrap().to_owned())
+                .collect();
+            ids.sort();
+            ids
+        }
+    };
+    let mut both = vec![draft.clone(), public.clone()];
+    both.sort();
+    assert_eq!(ids("theme=tourism").await, both);
+    assert_eq!(
+        ids("theme=du%20lich").await,
+        both,
+        "by its Vietnamese name, accent-blind"
+    );
+    assert_eq!(ids("audience=investors&theme=tourism").await, both);
+    assert!(ids("audience=workers").await.is_empty());
+    assert_eq!(ids("from=2024-01-01").await, [public.as_str()]);
+    assert_eq!(ids("to=2023-12-31").await, [draft.as_str()]);
+    assert_eq!(ids("from=2023-11-20&to=2023-11-20").await, [draft.as_str()]);
+    assert_eq!(ids("bbox=107.3,11.7,107.4,11.9").await, [public.as_str()]);
+    assert!(ids("bbox=106.0,11.0,106.5,11.5").await.is_empty());
+    assert_eq!(
+        ids("bbox=107.3,11.7,107.4,11.9&from=2024-05-01&theme=tourism").await,
+        [public.as_str()]
+    );
+    for (query, code) in [
+        ("theme=gardening", "unknown-theme"),
+        ("audience=robots", "unknown-audience"),
+        ("from=2024-13-01", "bad-date"),
+        ("bbox=1,2,3", "bad-bbox"),
+    ] {
+        let resp = test::call_service(
+            &app,
+            get(&format!("/api/assets?{query}"), Some(&admin)).to_request(),
+        )
+        .await;
+        assert_eq!(resp.status(), StatusCode::BAD_REQUEST, "{query}");
+        let body: Value = test::read_body_json(resp).await;
+        assert_eq!(body["code"], code, "{query}");
+    }
+    // The catalogue page offers the same filters, in Vietnamese.
+    let page =
+        test::call_and_read_body(&app, get("/?theme=tourism", Some(&admin)).to_request()).await;
+    let page = String::from_utf8(page.to_vec()).unwrap();
+    assert!(
+        page.contains(r#"<option value="tourism" selected>Du lịch</option>"#),
+        "{page}"
+    );
+    assert!(page.contains(r#"<input type="date" name="from""#));
 }

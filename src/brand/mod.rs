@@ -49,6 +49,21 @@ pub struct Brand {
 }
 
 impl Brand {
+    /// What a tag given in a filter matches: every form of the theme or audience it names,
+    /// else the tag itself.
+    pub fn tag_alternatives(&self, tag: &str) -> Vec<String> {
+        match &self.guidelines {
+            Some(g) => g.vocabulary.tag_alternatives(tag),
+            None => vec![crate::model::text::normalise_tag(tag)],
+        }
+    }
+
+    /// The theme (`audiences == false`) or audience a filter names, by id or name.
+    pub fn term(&self, audiences: bool, s: &str) -> Option<&crate::model::Term> {
+        let v = &self.guidelines.as_ref()?.vocabulary;
+        crate::model::Term::find(if audiences { &v.audiences } else { &v.themes }, s)
+    }
+
     /// The logo variant an asset claims to be: its file name is the variant's id or file name.
     pub fn variant_of(&self, asset: &Asset) -> Option<(&str, (f64, f64))> {
         let name = asset.display_name();

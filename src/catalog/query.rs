@@ -11,7 +11,15 @@ pub struct Filter {
     pub status: Option<Status>,
     /// A spot id.
     pub spot: Option<String>,
-    pub tag: Option<String>,
+    /// Tags, all required; each entry lists alternatives, any of which will do (a theme or an
+    /// audience may be tagged by its id or its Vietnamese or English name).
+    pub tags: Vec<Vec<String>>,
+    /// Captured on or after this date (YYYY-MM-DD, the camera's local date).
+    pub captured_from: Option<String>,
+    /// Captured on or before this date (YYYY-MM-DD).
+    pub captured_to: Option<String>,
+    /// Inside this box: west, south, east, north (degrees).
+    pub bbox: Option<[f64; 4]>,
     /// Free text, matched accent-blind against names, captions, tags, credit and spot names.
     pub query: Option<String>,
     /// Cursor: only ids after this one.
@@ -32,10 +40,17 @@ impl Filter {
                 .spot
                 .as_deref()
                 .is_none_or(|s| asset.spot.as_ref().is_some_and(|m| m.id == s))
-            && self
-                .tag
-                .as_deref()
-                .is_none_or(|t| asset.tags.iter().any(|x| *x == text::normalise_tag(t)))
+            && self.tags.iter().all(|alternatives| {
+                alternatives
+                    .iter()
+                    .any(|t| asset.tags.iter().any(|x| *x == text::normalise_tag(t)))
+            })
+            && self.captured_in_range(asset)
+            && self.bbox.is_none_or(|[w, s, e, n]| {
+                asset
+                    .gps
+                    .is_some_and(|g| (w..=e).contains(&g.lon) && (s..=n).contains(&g.lat))
+            })
             && folded_query.is_none_or(|q| text::matches(q, &searchable_text(asset)))
             && self
                 .published_at
@@ -44,12 +59,24 @@ impl Filter {
             && self.viewer.as_ref().is_none_or(|v| v.can_see(asset))
     }
 
+    /// Dates compare as text: `captured_at` starts with the local date, YYYY-MM-DD.
+    fn captured_in_range(&self, asset: &Asset) -> bool {
+        if self.captured_from.is_none() && self.captured_to.is_none() {
+            return true;
+        }
+        let Some(date) = asset.captured_at.as_deref().and_then(|c| c.get(..10)) else {
+            return false;
+        };
+        self.captured_from.as_deref().is_none_or(|f| date >= f)
+            && self.captured_to.as_deref().is_none_or(|t| date <= t)
+    }
+
     /// The most selective index for this filter, as a key prefix.
     fn index_prefix(&self) -> Option<Vec<u8>> {
         if let Some(spot) = &self.spot {
             return Some(index::prefix(index::SPOT, spot));
         }
-        if let Some(tag) = &self.tag {
+        if let Some([tag]) = self.tags.iter().find(|a| a.len() == 1).map(Vec::as_slice) {
             return Some(index::prefix(index::TAG, &text::normalise_tag(tag)));
         }
         if let Some(status) = self.status {

@@ -22,13 +22,78 @@ pub async fn healthz(state: State) -> Result<HttpResponse, ApiError> {
 
 #[derive(Deserialize)]
 pub struct ListQuery {
-    kind: Option<Kind>,
-    status: Option<Status>,
-    spot: Option<String>,
-    tag: Option<String>,
-    q: Option<String>,
-    cursor: Option<String>,
-    limit: Option<usize>,
+    pub kind: Option<Kind>,
+    pub status: Option<Status>,
+    pub spot: Option<String>,
+    pub tag: Option<String>,
+    /// A theme of the programme (id or name, any language, accents ignored).
+    pub theme: Option<String>,
+    /// An audience of the programme.
+    pub audience: Option<String>,
+    /// Captured on or after, YYYY-MM-DD.
+    pub from: Option<String>,
+    /// Captured on or before, YYYY-MM-DD.
+    pub to: Option<String>,
+    /// west,south,east,north in degrees.
+    pub bbox: Option<String>,
+    pub q: Option<String>,
+    pub cursor: Option<String>,
+    pub limit: Option<usize>,
+}
+
+impl ListQuery {
+    /// The catalogue filter for these parameters (everything but paging and the viewer),
+    /// or a 400 naming the bad parameter.
+    pub fn filter(&self, brand: &crate::brand::Brand) -> Result<Filter, ApiError> {
+        let bad = |code: &'static str, message: String| {
+            ApiError::new(ErrorKind::InvalidInput, code, &message)
+        };
+        let mut tags: Vec<Vec<String>> = self
+            .tag
+            .iter()
+            .filter(|t| !t.is_empty())
+            .map(|t| brand.tag_alternatives(t))
+            .collect();
+        for (value, audiences, code) in [
+            (&self.theme, false, "unknown-theme"),
+            (&self.audience, true, "unknown-audience"),
+        ] {
+            if let Some(v) = value.as_deref().filter(|v| !v.is_empty()) {
+                let term = brand
+                    .term(audiences, v)
+                    .ok_or_else(|| bad(code, format!("{v:?} is not in the vocabulary")))?;
+                tags.push(term.tag_forms());
+            }
+        }
+        let date = |d: &Option<String>| {
+            d.as_deref()
+                .filter(|d| !d.is_empty())
+                .map(|d| crate::model::parse_date(d).map_err(|m| bad("bad-date", m)))
+                .transpose()
+        };
+        let spot = self.spot.as_deref().filter(|s| !s.is_empty()).map(|s| {
+            brand
+                .gazetteer
+                .find(s)
+                .map_or(s.to_owned(), |sp| sp.id.clone())
+        });
+        Ok(Filter {
+            kind: self.kind,
+            status: self.status,
+            spot,
+            tags,
+            captured_from: date(&self.from)?,
+            captured_to: date(&self.to)?,
+            bbox: self
+                .bbox
+                .as_deref()
+                .filter(|b| !b.is_empty())
+                .map(|b| crate::model::parse_bbox(b).map_err(|m| bad("bad-bbox", m)))
+                .transpose()?,
+            query: self.q.clone().filter(|q| !q.is_empty()),
+            ..Default::default()
+        })
+    }
 }
 
 /// GET /api/assets: filtered, cursor-paginated, only what the caller may see.
@@ -50,27 +115,14 @@ pub async fn list(
         })?),
         None => None,
     };
+    let filter = Filter {
+        after,
+        limit: Some(limit + 1),
+        viewer: Some(viewer),
+        ..q.filter(&state.brand)?
+    };
     let st = state.clone();
-    let page = web::block(move || {
-        let spot = q.spot.as_deref().map(|s| {
-            st.brand
-                .gazetteer
-                .find(s)
-                .map_or(s.to_owned(), |sp| sp.id.clone())
-        });
-        st.catalog.list(&Filter {
-            kind: q.kind,
-            status: q.status,
-            spot,
-            tag: q.tag,
-            query: q.q,
-            after,
-            limit: Some(limit + 1),
-            published_at: None,
-            viewer: Some(viewer),
-        })
-    })
-    .await??;
+    let page = web::block(move || st.catalog.list(&filter)).await??;
     let more = page.len() > limit;
     let items: Vec<_> = page.into_iter().take(limit).collect();
     let next = if more {

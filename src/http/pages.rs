@@ -3,17 +3,15 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use super::api::visible_asset;
+use super::api::{visible_asset, ListQuery};
 use super::{viewer, ApiError, State};
 use crate::catalog::Filter;
 use crate::model::{Asset, Kind};
 
+/// The page language; a page's filters are the API's (`ListQuery`), from the same query string.
 #[derive(Deserialize)]
 pub struct PageQuery {
     lang: Option<String>,
-    q: Option<String>,
-    spot: Option<String>,
-    kind: Option<Kind>,
 }
 
 /// A phrase in the page's language.
@@ -65,47 +63,93 @@ fn thumb(a: &Asset) -> Option<&str> {
         .map(|r| r.url.as_str())
 }
 
-/// GET /: the catalogue grid with filters.
+/// GET /: the catalogue grid with filters (spot, theme, audience, kind, dates, text).
 pub async fn catalogue(
     state: State,
     req: HttpRequest,
     query: web::Query<PageQuery>,
+    filters: web::Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let en = query.lang.as_deref() == Some("en");
     let viewer = viewer(&state, &req).await?;
+    let filter = Filter {
+        limit: Some(200),
+        viewer: Some(viewer),
+        ..filters.filter(&state.brand)?
+    };
     let st = state.clone();
-    let (q, spot, kind) = (
-        query.q.clone(),
-        query.spot.clone().filter(|s| !s.is_empty()),
-        query.kind,
-    );
-    let assets = web::block(move || {
-        st.catalog.list(&Filter {
-            query: q,
-            spot,
-            kind,
-            limit: Some(200),
-            viewer: Some(viewer),
-            ..Default::default()
+    let assets = web::block(move || st.catalog.list(&filter)).await??;
+    let f = filters.into_inner();
+    let select = |name: &str, all: &str, current: &Option<String>, items: Vec<(String, String)>| {
+        let mut html = format!(r#"<select name="{name}"><option value="">{all}</option>"#);
+        for (value, label) in items {
+            let selected = if current.as_deref() == Some(value.as_str()) {
+                " selected"
+            } else {
+                ""
+            };
+            html += &format!(
+                r#"<option value="{}"{selected}>{}</option>"#,
+                esc(&value),
+                esc(&label)
+            );
+        }
+        html + "</select>"
+    };
+    let spots = state
+        .brand
+        .gazetteer
+        .spots
+        .iter()
+        .map(|s| {
+            (
+                s.id.clone(),
+                if en {
+                    s.name_en.clone()
+                } else {
+                    s.name_vi.clone()
+                },
+            )
         })
-    })
-    .await??;
-    let mut options = format!(
-        r#"<option value="">{}</option>"#,
-        t(en, "Mọi địa điểm", "All spots")
-    );
-    for s in &state.brand.gazetteer.spots {
-        let selected = if query.spot.as_deref() == Some(s.id.as_str()) {
-            " selected"
-        } else {
-            ""
-        };
-        options += &format!(
-            r#"<option value="{}"{selected}>{}</option>"#,
-            esc(&s.id),
-            esc(if en { &s.name_en } else { &s.name_vi })
-        );
-    }
+        .collect();
+    let terms = |audiences: bool| -> Vec<(String, String)> {
+        state
+            .brand
+            .guidelines
+            .as_ref()
+            .map(|g| {
+                if audiences {
+                    &g.vocabulary.audiences
+                } else {
+                    &g.vocabulary.themes
+                }
+            })
+            .into_iter()
+            .flatten()
+            .map(|t| (t.id.clone(), if en { t.en.clone() } else { t.vi.clone() }))
+            .collect()
+    };
+    let kinds = [
+        (Kind::Photo, "Ảnh", "Photos"),
+        (Kind::Video, "Phim", "Videos"),
+        (Kind::Logo, "Logo", "Logos"),
+    ]
+    .map(|(k, vi, english)| (k.as_str().to_owned(), t(en, vi, english).to_owned()))
+    .to_vec();
+    let options = [
+        select("spot", t(en, "Mọi địa điểm", "All spots"), &f.spot, spots),
+        select("theme", t(en, "Mọi chủ đề", "All themes"), &f.theme, terms(false)),
+        select("audience", t(en, "Mọi đối tượng", "All audiences"), &f.audience, terms(true)),
+        select("kind", t(en, "Mọi loại", "All kinds"), &f.kind.map(|k| k.as_str().to_owned()), kinds),
+        format!(
+            r#"<label>{} <input type="date" name="from" value="{}"></label><label>{} <input type="date" name="to" value="{}"></label>"#,
+            t(en, "Từ", "From"),
+            esc(f.from.as_deref().unwrap_or("")),
+            t(en, "đến", "to"),
+            esc(f.to.as_deref().unwrap_or("")),
+        ),
+    ]
+    .concat();
     let mut cards = String::new();
     for a in &assets {
         let img = thumb(a)
@@ -146,14 +190,14 @@ pub async fn catalogue(
         );
     }
     let body = format!(
-        r#"<h1>{title}</h1><form method="get">{lang_field}<input name="q" value="{q}" placeholder="{search}"><select name="spot">{options}</select><button>{go}</button></form><div class="grid">{cards}</div>"#,
+        r#"<h1>{title}</h1><form method="get">{lang_field}<input name="q" value="{q}" placeholder="{search}">{options}<button>{go}</button></form><div class="grid">{cards}</div>"#,
         title = t(en, "Hình ảnh Bình Phước", "Images of Binh Phuoc"),
         lang_field = if en {
             r#"<input type="hidden" name="lang" value="en">"#
         } else {
             ""
         },
-        q = esc(query.q.as_deref().unwrap_or("")),
+        q = esc(f.q.as_deref().unwrap_or("")),
         search = t(en, "Tìm: bù lạch, bà rá…", "Search: bu lach, ba ra…"),
         go = t(en, "Lọc", "Filter"),
     );

@@ -171,6 +171,37 @@ pub struct Vocabulary {
     pub lead_agencies: Vec<Term>,
 }
 
+impl Term {
+    /// The tags that stand for this term: its id, and its Vietnamese and English names.
+    pub fn tag_forms(&self) -> Vec<String> {
+        [&self.id, &self.vi, &self.en]
+            .into_iter()
+            .map(|t| super::text::normalise_tag(t))
+            .collect()
+    }
+
+    /// The term of `terms` that `s` names: its id, or its name in either language ignoring
+    /// case and diacritics.
+    pub fn find<'a>(terms: &'a [Term], s: &str) -> Option<&'a Term> {
+        let folded = super::text::fold(s);
+        terms.iter().find(|t| {
+            t.id == s.trim()
+                || super::text::fold(&t.vi) == folded
+                || super::text::fold(&t.en) == folded
+        })
+    }
+}
+
+impl Vocabulary {
+    /// The tag forms to match for a tag given in a filter: all forms of the theme or audience
+    /// it names, else the tag itself.
+    pub fn tag_alternatives(&self, tag: &str) -> Vec<String> {
+        Term::find(&self.themes, tag)
+            .or_else(|| Term::find(&self.audiences, tag))
+            .map_or_else(|| vec![super::text::normalise_tag(tag)], Term::tag_forms)
+    }
+}
+
 /// The main theme of a year of the programme.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

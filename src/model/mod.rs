@@ -8,6 +8,7 @@ mod id;
 mod preset;
 mod role;
 mod spot;
+mod terms;
 pub mod text;
 mod video;
 
@@ -24,4 +25,5 @@ pub use id::{AssetId, IdParseError};
 pub use preset::{Fit, Format, MetadataPolicy, Preset};
 pub use role::{Actor, Role, Viewer};
 pub use spot::{Extent, Gazetteer, Spot};
+pub use terms::{parse_bbox, parse_date};
 pub use video::VideoInfo;
