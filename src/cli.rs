@@ -1054,6 +1054,7 @@ fn serve(lib: Library, bind: &str, drop_folder: &std::path::Path) -> Result<i32>
         brand,
         kit,
         clock: Box::new(clock),
+        sessions: Default::default(),
     });
     let logos = state.brand.dir.join("logos");
     let import = |state: &brandvault::http::AppState,

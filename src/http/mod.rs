@@ -5,8 +5,10 @@
 mod api;
 pub mod auth;
 mod delivery;
+mod desk;
 mod error;
 mod pages;
+pub mod session;
 
 use std::sync::Arc;
 
@@ -32,6 +34,8 @@ pub struct AppState {
     pub kit: Vec<u8>,
     /// The clock, injectable for tests.
     pub clock: Box<dyn Fn() -> String + Send + Sync>,
+    /// Browser sessions of the pages (in memory).
+    pub sessions: session::Sessions,
 }
 
 pub type State = web::Data<Arc<AppState>>;
@@ -114,23 +118,72 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/r/{name}", web::get().to(delivery::rendition))
         .route("/r/{name}", web::head().to(delivery::rendition))
         .route("/a/{id}/{preset}", web::get().to(delivery::alias))
+        .route("/login", web::get().to(desk::login_form))
+        .route("/login", web::post().to(desk::login))
+        .route("/logout", web::post().to(desk::logout))
+        .route("/upload", web::get().to(desk::upload_page))
+        .route("/static/upload.js", web::get().to(desk::upload_script))
+        .route("/review", web::get().to(desk::review_page))
+        .route("/review/{id}", web::post().to(desk::review_action))
         .route("/", web::get().to(pages::catalogue))
         .route("/assets/{id}", web::get().to(pages::asset));
 }
 
-/// Who is asking: the actor of a valid Bearer token, or the public. A bad token is the public.
+/// Who is asking: the actor of a valid Bearer token or session cookie, or the public. A bad
+/// token is the public.
 pub async fn viewer(state: &State, req: &HttpRequest) -> Result<Viewer, ApiError> {
-    let token = req
+    caller(state, req, None).await
+}
+
+/// `viewer`, for a submitted form whose `csrf` field is `form_csrf`. A state-changing request
+/// authenticated by the session cookie without the session's CSRF token is refused (403).
+pub async fn caller(
+    state: &State,
+    req: &HttpRequest,
+    form_csrf: Option<&str>,
+) -> Result<Viewer, ApiError> {
+    let now = (state.clock)();
+    let bearer = req
         .headers()
         .get("authorization")
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::to_owned);
-    let now = (state.clock)();
-    let Some(token) = token else {
+    if let Some(token) = bearer {
+        let st = state.clone();
+        let actor = web::block(move || auth::actor_for(&st.catalog, &token)).await??;
+        return Ok(Viewer { actor, now });
+    }
+    let Some(session) = state.sessions.of(req) else {
         return Ok(Viewer { actor: None, now });
     };
+    if !req.method().is_safe() {
+        let header = req
+            .headers()
+            .get("x-csrf-token")
+            .and_then(|v| v.to_str().ok());
+        if !form_csrf
+            .or(header)
+            .is_some_and(|p| session::same_secret(p, &session.csrf))
+        {
+            return Err(ApiError::new(
+                crate::model::ErrorKind::Forbidden,
+                "csrf-failed",
+                "the form is stale or was not sent by this site: reload the page",
+            ));
+        }
+    }
+    // A session lives no longer than the token it was opened with.
     let st = state.clone();
-    let actor = web::block(move || auth::actor_for(&st.catalog, &token)).await??;
-    Ok(Viewer { actor, now })
+    let hash = session.token_hash.clone();
+    let live = web::block(move || {
+        st.catalog
+            .tokens()
+            .map(|tokens| tokens.iter().any(|t| t.hash == hash))
+    })
+    .await??;
+    Ok(Viewer {
+        actor: live.then_some(session.actor),
+        now,
+    })
 }

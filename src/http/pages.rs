@@ -10,12 +10,19 @@ use crate::model::{Asset, Kind};
 
 /// The page language; a page's filters are the API's (`ListQuery`), from the same query string.
 #[derive(Deserialize)]
-pub struct PageQuery {
+pub struct LangQuery {
     lang: Option<String>,
 }
 
+impl LangQuery {
+    /// English rather than Vietnamese.
+    pub fn en(&self) -> bool {
+        self.lang.as_deref() == Some("en")
+    }
+}
+
 /// A phrase in the page's language.
-fn t<'a>(en: bool, vi: &'a str, english: &'a str) -> &'a str {
+pub(super) fn t<'a>(en: bool, vi: &'a str, english: &'a str) -> &'a str {
     if en {
         english
     } else {
@@ -23,14 +30,14 @@ fn t<'a>(en: bool, vi: &'a str, english: &'a str) -> &'a str {
     }
 }
 
-fn esc(s: &str) -> String {
+pub(super) fn esc(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
 }
 
-fn layout(en: bool, title: &str, body: &str, switch: &str) -> HttpResponse {
+pub(super) fn layout(en: bool, title: &str, body: &str, switch: &str) -> HttpResponse {
     let html = format!(
         r#"<!doctype html><html lang="{lang}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1"><title>{title}</title>
@@ -40,11 +47,14 @@ header a{{color:#fff}} main{{padding:1rem 1.2rem}} .grid{{display:grid;grid-temp
 .card{{border:1px solid #ddd;border-radius:8px;overflow:hidden}} .card img{{width:100%;aspect-ratio:3/2;object-fit:cover;display:block;background:#eee}}
 .card p{{margin:.4rem .6rem;font-size:.9rem}} form{{display:flex;gap:.5rem;flex-wrap:wrap;margin-bottom:1rem}}
 td{{padding:.2rem .8rem .2rem 0;vertical-align:top}} pre{{background:#f4f4f4;padding:.6rem;white-space:pre-wrap}}</style></head>
-<body><header><strong>brandvault</strong><a href="/">{home}</a><span style="flex:1"></span><a href="{switch}">{other}</a></header>
+<body><header><strong>brandvault</strong><a href="/">{home}</a><a href="/upload">{upload}</a><a href="/review">{review}</a><span style="flex:1"></span><a href="/login">{account}</a><a href="{switch}">{other}</a></header>
 <main>{body}</main></body></html>"#,
         lang = if en { "en" } else { "vi" },
         title = esc(title),
         home = t(en, "Thư viện ảnh", "Library"),
+        upload = t(en, "Tải lên", "Upload"),
+        review = t(en, "Duyệt", "Review"),
+        account = t(en, "Tài khoản", "Account"),
         other = t(en, "English", "Tiếng Việt"),
     );
     HttpResponse::Ok()
@@ -56,7 +66,7 @@ td{{padding:.2rem .8rem .2rem 0;vertical-align:top}} pre{{background:#f4f4f4;pad
         .body(html)
 }
 
-fn thumb(a: &Asset) -> Option<&str> {
+pub(super) fn thumb(a: &Asset) -> Option<&str> {
     ["thumb", "logo-256", "preview"]
         .iter()
         .find_map(|p| a.renditions.iter().find(|r| r.preset == *p))
@@ -67,10 +77,10 @@ fn thumb(a: &Asset) -> Option<&str> {
 pub async fn catalogue(
     state: State,
     req: HttpRequest,
-    query: web::Query<PageQuery>,
+    query: web::Query<LangQuery>,
     filters: web::Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let en = query.lang.as_deref() == Some("en");
+    let en = query.en();
     let viewer = viewer(&state, &req).await?;
     let filter = Filter {
         limit: Some(200),
@@ -214,9 +224,9 @@ pub async fn asset(
     state: State,
     req: HttpRequest,
     id: web::Path<String>,
-    query: web::Query<PageQuery>,
+    query: web::Query<LangQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let en = query.lang.as_deref() == Some("en");
+    let en = query.en();
     let (a, _) = visible_asset(&state, &req, &id).await?;
     let still = ["preview", "logo-1024"]
         .iter()
