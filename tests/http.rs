@@ -528,6 +528,31 @@ async fn pages_spots_brand_and_health() {
         resp.headers().get("content-type").unwrap(),
         "application/zip"
     );
+    // The offline map: an SVG of the spots, each linking to its pictures, no external tiles.
+    let html = |path: &'static str| {
+        let app = &app;
+        async move {
+            let body = test::call_and_read_body(app, get(path, None).to_request()).await;
+            String::from_utf8(body.to_vec()).unwrap()
+        }
+    };
+    let map = html("/spots").await;
+    assert!(map.contains("<svg"), "{map}");
+    assert!(map.contains(r#"<a href="/?spot=trang-co-bu-lach">"#));
+    assert!(map.contains("Trảng cỏ Bù Lạch"));
+    assert!(
+        !map.contains("http://") && !map.contains("https://"),
+        "no external tiles"
+    );
+    assert!(html("/spots?lang=en").await.contains("Bu Lach grassland"));
+    // The brand page: palette, slogans, the kit.
+    let brand_page = html("/brand").await;
+    assert!(brand_page.contains("#1B6B3A") && brand_page.contains("Xanh rừng cao su"));
+    assert!(
+        brand_page.contains("năng động, hiện đại"),
+        "the slogan, diacritics intact"
+    );
+    assert!(brand_page.contains(r#"href="/kit.zip""#));
 }
 
 /// A video uploaded by a designer streams into the store; once approved, its original and its

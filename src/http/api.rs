@@ -473,7 +473,7 @@ pub async fn spots_geojson(state: State, req: HttpRequest) -> Result<HttpRespons
 }
 
 /// Each spot with the number of assets (and approved assets) the viewer may see there.
-fn spot_counts(
+pub(super) fn spot_counts(
     st: &super::AppState,
     viewer: crate::model::Viewer,
 ) -> Result<Vec<serde_json::Value>, crate::catalog::CatalogError> {

@@ -125,6 +125,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/static/upload.js", web::get().to(desk::upload_script))
         .route("/review", web::get().to(desk::review_page))
         .route("/review/{id}", web::post().to(desk::review_action))
+        .route("/spots", web::get().to(pages::spots))
+        .route("/brand", web::get().to(pages::brand))
         .route("/", web::get().to(pages::catalogue))
         .route("/assets/{id}", web::get().to(pages::asset));
 }

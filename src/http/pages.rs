@@ -47,11 +47,13 @@ header a{{color:#fff}} main{{padding:1rem 1.2rem}} .grid{{display:grid;grid-temp
 .card{{border:1px solid #ddd;border-radius:8px;overflow:hidden}} .card img{{width:100%;aspect-ratio:3/2;object-fit:cover;display:block;background:#eee}}
 .card p{{margin:.4rem .6rem;font-size:.9rem}} form{{display:flex;gap:.5rem;flex-wrap:wrap;margin-bottom:1rem}}
 td{{padding:.2rem .8rem .2rem 0;vertical-align:top}} pre{{background:#f4f4f4;padding:.6rem;white-space:pre-wrap}}</style></head>
-<body><header><strong>brandvault</strong><a href="/">{home}</a><a href="/upload">{upload}</a><a href="/review">{review}</a><span style="flex:1"></span><a href="/login">{account}</a><a href="{switch}">{other}</a></header>
+<body><header><strong>brandvault</strong><a href="/">{home}</a><a href="/spots">{spots}</a><a href="/brand">{brand}</a><a href="/upload">{upload}</a><a href="/review">{review}</a><span style="flex:1"></span><a href="/login">{account}</a><a href="{switch}">{other}</a></header>
 <main>{body}</main></body></html>"#,
         lang = if en { "en" } else { "vi" },
         title = esc(title),
         home = t(en, "Thư viện ảnh", "Library"),
+        spots = t(en, "Bản đồ", "Map"),
+        brand = t(en, "Nhận diện", "Brand"),
         upload = t(en, "Tải lên", "Upload"),
         review = t(en, "Duyệt", "Review"),
         account = t(en, "Tài khoản", "Account"),
@@ -334,4 +336,147 @@ pub async fn asset(
         format!("/assets/{}?lang=en", a.id)
     };
     Ok(layout(en, a.display_name(), &body, &switch))
+}
+
+/// GET /spots: an offline map (SVG drawn from the extent and the spots, no tiles), each spot
+/// linking to its pictures, with how many the viewer may see.
+pub async fn spots(
+    state: State,
+    req: HttpRequest,
+    query: web::Query<LangQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let en = query.en();
+    let viewer = viewer(&state, &req).await?;
+    let st = state.clone();
+    let counts = web::block(move || super::api::spot_counts(&st, viewer)).await??;
+    let g = &state.brand.gazetteer;
+    let extent = g.extent.unwrap_or_else(|| {
+        let fold = |f: fn(f64, f64) -> f64, init: f64, pick: fn(&crate::model::Spot) -> f64| {
+            g.spots.iter().map(pick).fold(init, f)
+        };
+        crate::model::Extent {
+            min_lon: fold(f64::min, 180.0, |s| s.lon) - 0.1,
+            min_lat: fold(f64::min, 90.0, |s| s.lat) - 0.1,
+            max_lon: fold(f64::max, -180.0, |s| s.lon) + 0.1,
+            max_lat: fold(f64::max, -90.0, |s| s.lat) + 0.1,
+        }
+    });
+    // Equirectangular with the longitude scaled by cos(latitude): right shapes at this size.
+    let mid_lat = ((extent.min_lat + extent.max_lat) / 2.0).to_radians().cos();
+    let (width, px_per_deg) = (800.0, 800.0 / ((extent.max_lon - extent.min_lon) * mid_lat));
+    let height = (extent.max_lat - extent.min_lat) * px_per_deg;
+    let x = |lon: f64| (lon - extent.min_lon) * mid_lat * px_per_deg;
+    let y = |lat: f64| (extent.max_lat - lat) * px_per_deg;
+    let metres_per_px = 111_320.0 / px_per_deg;
+    let lang = if en { "&lang=en" } else { "" };
+    let mut marks = String::new();
+    let mut rows = String::new();
+    for (spot, count) in g.spots.iter().zip(&counts) {
+        let n = count["assets"].as_u64().unwrap_or(0);
+        let name = esc(if en { &spot.name_en } else { &spot.name_vi });
+        let href = format!("/?spot={}{lang}", esc(&spot.id));
+        marks += &format!(
+            r##"<a href="{href}"><circle cx="{cx:.1}" cy="{cy:.1}" r="{r:.1}" fill="#1B6B3A" fill-opacity=".25" stroke="#1B6B3A"/><circle cx="{cx:.1}" cy="{cy:.1}" r="3" fill="#1B6B3A"/><text x="{tx:.1}" y="{cy:.1}" font-size="13" dominant-baseline="middle">{name} ({n})</text></a>"##,
+            cx = x(spot.lon),
+            cy = y(spot.lat),
+            r = (spot.radius_m / metres_per_px).max(4.0),
+            tx = x(spot.lon) + 6.0,
+        );
+        rows += &format!(r#"<li><a href="{href}">{name}</a> — {n}</li>"#);
+    }
+    let body = format!(
+        r##"<h1>{title}</h1><svg viewBox="-10 -10 {w:.0} {h:.0}" width="100%" role="img" aria-label="{title}" style="max-width:900px;background:#F3F6F1;border-radius:8px">
+<rect x="0" y="0" width="{width:.0}" height="{height:.0}" fill="none" stroke="#9AA" stroke-dasharray="4 4"/>{marks}</svg><ul>{rows}</ul>"##,
+        title = t(en, "Điểm check-in", "Check-in spots"),
+        w = width + 220.0,
+        h = height + 20.0,
+    );
+    Ok(layout(
+        en,
+        t(en, "Điểm check-in", "Check-in spots"),
+        &body,
+        "/spots?lang=en",
+    ))
+}
+
+/// GET /brand: palette, logos, slogans and the kit download.
+pub async fn brand(
+    state: State,
+    req: HttpRequest,
+    query: web::Query<LangQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let en = query.en();
+    let viewer = viewer(&state, &req).await?;
+    let st = state.clone();
+    let logos = web::block(move || {
+        st.catalog.list(&Filter {
+            kind: Some(Kind::Logo),
+            viewer: Some(viewer),
+            ..Default::default()
+        })
+    })
+    .await??;
+    let Some(g) = &state.brand.guidelines else {
+        let body = format!(
+            "<h1>{}</h1>",
+            t(en, "Chưa có bộ nhận diện", "No identity guidelines yet")
+        );
+        return Ok(layout(en, "Brand", &body, "/brand?lang=en"));
+    };
+    let palette: String = g
+        .palette
+        .iter()
+        .map(|c| {
+            format!(
+                r#"<li><span style="display:inline-block;width:2.5rem;height:2.5rem;border-radius:4px;vertical-align:middle;background:{hex}"></span> {name} <code>{hex}</code> <small>CMYK {c}/{m}/{y}/{k}</small></li>"#,
+                hex = esc(&c.hex),
+                name = esc(if en { &c.name_en } else { &c.name_vi }),
+                c = c.cmyk[0],
+                m = c.cmyk[1],
+                y = c.cmyk[2],
+                k = c.cmyk[3],
+            )
+        })
+        .collect();
+    let logo_cards: String = logos
+        .iter()
+        .filter_map(|a| {
+            let r = a.renditions.iter().find(|r| r.preset == "logo-256")?;
+            Some(format!(
+                r#"<a class="card" href="/assets/{}"><img src="{}" alt="{}" style="object-fit:contain;background:repeating-conic-gradient(#eee 0 25%,#fff 0 50%) 50%/16px 16px"><p>{}</p></a>"#,
+                a.id,
+                r.url,
+                esc(a.display_name()),
+                esc(a.display_name())
+            ))
+        })
+        .collect();
+    let slogans: String = g
+        .slogans
+        .iter()
+        .map(|s| {
+            format!(
+                r#"<li lang="vi"><strong>{}</strong><br><span lang="en">{}</span></li>"#,
+                esc(&s.vi),
+                esc(&s.en)
+            )
+        })
+        .collect();
+    let body = format!(
+        r#"<h1>{title}</h1><p><a href="/kit.zip">{kit}</a></p><h2>{pal}</h2><ul>{palette}</ul><h2>Logo</h2><div class="grid">{logo_cards}</div><h2>{slo}</h2><ul>{slogans}</ul>"#,
+        title = esc(if en { &g.names.en } else { &g.names.vi }),
+        kit = t(
+            en,
+            "Tải bộ nhận diện (kit.zip)",
+            "Download the brand kit (kit.zip)"
+        ),
+        pal = t(en, "Bảng màu", "Palette"),
+        slo = t(en, "Khẩu hiệu", "Slogans"),
+    );
+    Ok(layout(
+        en,
+        t(en, "Bộ nhận diện", "Brand identity"),
+        &body,
+        "/brand?lang=en",
+    ))
 }
