@@ -1034,6 +1034,16 @@ fn token(lib: &Library, action: TokenAction, json: bool) -> Result<i32> {
 
 /// Imports brand/logos and the drop folder, then serves until ctrl-c or SIGTERM.
 fn serve(lib: Library, bind: &str, drop_folder: &std::path::Path) -> Result<i32> {
+    // One line per event on stderr; BRANDVAULT_LOG=debug|info|warn|error (default info).
+    let level = std::env::var("BRANDVAULT_LOG")
+        .ok()
+        .and_then(|l| l.parse::<tracing::Level>().ok())
+        .unwrap_or(tracing::Level::INFO);
+    tracing_subscriber::fmt()
+        .with_max_level(level)
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .init();
     use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::Arc;
     let brand = lib.brand()?;
@@ -1055,6 +1065,7 @@ fn serve(lib: Library, bind: &str, drop_folder: &std::path::Path) -> Result<i32>
         kit,
         clock: Box::new(clock),
         sessions: Default::default(),
+        metrics: Default::default(),
     });
     let logos = state.brand.dir.join("logos");
     let import = |state: &brandvault::http::AppState,
@@ -1077,25 +1088,26 @@ fn serve(lib: Library, bind: &str, drop_folder: &std::path::Path) -> Result<i32>
             .ingest_paths(&[folder.to_owned()], &options, &|_| {})
         {
             Ok(report) => {
+                state.metrics.ingested(&report);
                 for r in &report.rejected {
-                    eprintln!("brandvault: rejected [{}] {}", r.code, r.message);
+                    tracing::warn!(code = %r.code, "rejected: {}", r.message);
                 }
                 if !report.added.is_empty() {
-                    eprintln!(
-                        "brandvault: imported {} new files from {}",
+                    tracing::info!(
+                        "imported {} new files from {}",
                         report.added.len(),
                         folder.display()
                     );
-                    if let Err(e) =
-                        state
-                            .renderer()
-                            .render(&report.added, &[], &clock(), "serve", &|_, _| {})
+                    match state
+                        .renderer()
+                        .render(&report.added, &[], &clock(), "serve", &|_, _| {})
                     {
-                        eprintln!("brandvault: rendering failed: {e}");
+                        Ok(r) => state.metrics.rendered(&r),
+                        Err(e) => tracing::error!("rendering failed: {e}"),
                     }
                 }
             }
-            Err(e) => eprintln!("brandvault: importing {} failed: {e}", folder.display()),
+            Err(e) => tracing::error!("importing {} failed: {e}", folder.display()),
         }
     };
     import(&state, &logos, Some(Kind::Logo), vec!["brand".into()]);
@@ -1118,13 +1130,13 @@ fn serve(lib: Library, bind: &str, drop_folder: &std::path::Path) -> Result<i32>
             }
         })
     };
-    eprintln!("brandvault: serving on http://{bind}/");
+    tracing::info!("serving on http://{bind}/");
     brandvault::http::run(state.clone(), bind).with_context(|| format!("serving on {bind}"))?;
     stop.store(true, Ordering::Relaxed);
     watcher.thread().unpark();
     let _ = watcher.join();
     state.catalog.flush()?;
-    eprintln!("brandvault: stopped cleanly");
+    tracing::info!("stopped cleanly");
     Ok(0)
 }
 
@@ -1139,22 +1151,20 @@ fn catch_up(state: &brandvault::http::AppState, stop: &std::sync::atomic::Atomic
             .map(|a| a.id)
             .collect(),
         Err(e) => {
-            eprintln!("brandvault: listing assets to render failed: {e}");
+            tracing::error!("listing assets to render failed: {e}");
             return;
         }
     };
     if !pending.is_empty() {
-        eprintln!(
-            "brandvault: rendering {} assets in the background",
-            pending.len()
-        );
+        tracing::info!("rendering {} assets in the background", pending.len());
     }
     for ids in pending.chunks(8) {
         if stop.load(std::sync::atomic::Ordering::Relaxed) {
             return;
         }
-        if let Err(e) = renderer.render(ids, &[], &clock(), "serve", &|_, _| {}) {
-            eprintln!("brandvault: background rendering failed: {e}");
+        match renderer.render(ids, &[], &clock(), "serve", &|_, _| {}) {
+            Ok(report) => state.metrics.rendered(&report),
+            Err(e) => tracing::error!("background rendering failed: {e}"),
         }
     }
     brandvault::memory::release_freed();

@@ -112,6 +112,7 @@ fn setup(fx: &Fixture) -> (Service, String, String) {
         kit: b"PK".to_vec(),
         clock: Box::new(|| NOW.to_owned()),
         sessions: Default::default(),
+        metrics: Default::default(),
     });
     (
         Service { state, tokens },
@@ -125,6 +126,7 @@ macro_rules! app {
         test::init_service(
             App::new()
                 .app_data(web::Data::new($svc.state.clone()))
+                .wrap(actix_web::middleware::from_fn(brandvault::http::track))
                 .configure(configure),
         )
         .await
@@ -957,4 +959,60 @@ async fn login_cookie_csrf_and_the_review_queue() {
         .unwrap();
     let resp = test::call_service(&app, with_cookie(get("/review", None)).to_request()).await;
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+}
+
+/// /metrics speaks Prometheus' text format: requests by route pattern (never the raw path)
+/// and status, a latency histogram, ingest counters and the asset gauge.
+#[actix_web::test]
+async fn metrics_count_requests_by_route() {
+    let fx = Fixture::new();
+    let (svc, _, public) = setup(&fx);
+    let app = app!(svc);
+    for _ in 0..3 {
+        test::call_service(&app, get("/healthz", None).to_request()).await;
+    }
+    let resp = test::call_service(
+        &app,
+        get(&format!("/api/assets/{public}"), None).to_request(),
+    )
+    .await;
+    assert_eq!(
+        resp.status(),
+        StatusCode::NOT_FOUND,
+        "a draft is hidden from the public"
+    );
+    let (ct, body) = multipart("mới.jpg", &photo(64, 48, 77, &ExifFields::default()));
+    let req = test::TestRequest::post()
+        .uri("/api/assets")
+        .insert_header(("content-type", ct))
+        .insert_header(("authorization", format!("Bearer {}", svc.tokens["dana"])))
+        .set_payload(body)
+        .to_request();
+    assert_eq!(
+        test::call_service(&app, req).await.status(),
+        StatusCode::CREATED
+    );
+    let resp = test::call_service(&app, get("/metrics", None).to_request()).await;
+    assert!(resp
+        .headers()
+        .get("content-type")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .starts_with("text/plain; version=0.0.4"));
+    let text = String::from_utf8(test::read_body(resp).await.to_vec()).unwrap();
+    for line in [
+        r#"brandvault_http_requests_total{method="GET",route="/healthz",status="200"} 3"#,
+        r#"brandvault_http_requests_total{method="GET",route="/api/assets/{id}",status="404"} 1"#,
+        r#"brandvault_http_requests_total{method="POST",route="/api/assets",status="201"} 1"#,
+        "brandvault_http_request_duration_seconds_count 5",
+        "brandvault_ingest_added_total 1",
+        "brandvault_assets 3",
+    ] {
+        assert!(
+            text.lines().any(|l| l == line),
+            "missing {line:?} in:\n{text}"
+        );
+    }
+    assert!(!text.contains(&public), "no raw paths as labels");
 }

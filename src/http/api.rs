@@ -410,6 +410,7 @@ pub async fn upload(
         })
         .await?
         .map_err(ApiError::internal)?;
+        state.metrics.ingested(&report);
         if let Some(r) = report.rejected.first() {
             let kind = match r.code.as_str() {
                 "unsupported-type" => ErrorKind::Unsupported,

@@ -28,7 +28,7 @@ impl ApiError {
     }
 
     pub fn internal(detail: impl std::fmt::Display) -> Self {
-        eprintln!("brandvault: internal error: {detail}");
+        tracing::error!("internal error: {detail}");
         Self::new(ErrorKind::Internal, "internal", "internal error")
     }
 }

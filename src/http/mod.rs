@@ -7,6 +7,7 @@ pub mod auth;
 mod delivery;
 mod desk;
 mod error;
+mod metrics;
 mod pages;
 pub mod session;
 
@@ -15,6 +16,7 @@ use std::sync::Arc;
 use actix_web::{web, HttpRequest};
 
 pub use error::ApiError;
+pub use metrics::{track, Metrics};
 
 use crate::brand::Brand;
 use crate::catalog::Catalog;
@@ -36,6 +38,8 @@ pub struct AppState {
     pub clock: Box<dyn Fn() -> String + Send + Sync>,
     /// Browser sessions of the pages (in memory).
     pub sessions: session::Sessions,
+    /// Counters for /metrics.
+    pub metrics: Metrics,
 }
 
 pub type State = web::Data<Arc<AppState>>;
@@ -74,11 +78,12 @@ pub fn render_in_background(state: Arc<AppState>, ids: Vec<crate::model::AssetId
         return;
     }
     std::thread::spawn(move || {
-        if let Err(e) = state
+        match state
             .renderer()
             .render(&ids, &[], &(state.clock)(), "serve", &|_, _| {})
         {
-            eprintln!("brandvault: background rendering failed: {e}");
+            Ok(report) => state.metrics.rendered(&report),
+            Err(e) => tracing::error!("background rendering failed: {e}"),
         }
         crate::memory::release_freed();
     });
@@ -91,6 +96,7 @@ pub fn run(state: Arc<AppState>, bind: &str) -> std::io::Result<()> {
         actix_web::App::new()
             .app_data(data.clone())
             .app_data(web::PayloadConfig::new(64 << 10))
+            .wrap(actix_web::middleware::from_fn(track))
             .configure(configure)
     })
     .bind(bind)?
@@ -101,6 +107,7 @@ pub fn run(state: Arc<AppState>, bind: &str) -> std::io::Result<()> {
 /// Routes of the service, for `HttpServer` and for tests.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", web::get().to(api::healthz))
+        .route("/metrics", web::get().to(metrics::metrics))
         .route("/api/assets", web::get().to(api::list))
         .route("/api/assets", web::post().to(api::upload))
         .route("/api/assets/{id}", web::get().to(api::show))
