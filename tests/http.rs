@@ -852,7 +852,7 @@ async fn login_cookie_csrf_and_the_review_queue() {
 
     // With the cookie but without the CSRF token: refused, nothing changes.
     let review = |csrf: &str, action: &str| {
-        with_cookie(test::TestRequest::post().uri(&format!("/review/{public}")))
+        with_cookie(test::TestRequest::post().uri(&format!("/assets/{public}/step")))
             .set_form([
                 ("csrf", csrf),
                 ("action", action),

@@ -139,7 +139,17 @@ pub async fn visible_asset(
     req: &HttpRequest,
     id: &str,
 ) -> Result<(crate::model::Asset, crate::model::Viewer), ApiError> {
-    let viewer = viewer(state, req).await?;
+    visible_asset_for(state, req, id, None).await
+}
+
+/// `visible_asset` for a submitted form carrying its CSRF field.
+pub async fn visible_asset_for(
+    state: &State,
+    req: &HttpRequest,
+    id: &str,
+    form_csrf: Option<&str>,
+) -> Result<(crate::model::Asset, crate::model::Viewer), ApiError> {
+    let viewer = super::caller(state, req, form_csrf).await?;
     let id: AssetId = id.parse().map_err(|_| ApiError::not_found())?;
     let st = state.clone();
     let asset = web::block(move || st.catalog.asset(&id)).await??;

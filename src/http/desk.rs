@@ -259,14 +259,17 @@ pub async fn review_page(
         rows += &format!(
             r#"<section class="card" style="padding:.6rem;margin-bottom:1rem"><a href="/assets/{id}{lang}">{img}</a>
 <h3>{name}</h3><p><small>{owner}</small></p>{verdict}
-<form method="post" action="/review/{id}{lang}"><input type="hidden" name="csrf" value="{csrf}"><input type="hidden" name="action" value="approve">{override_field}<button>{approve}</button></form>
-<form method="post" action="/review/{id}{lang}"><input type="hidden" name="csrf" value="{csrf}"><input type="hidden" name="action" value="reject"><input name="reason" placeholder="{why}" required><button>{reject}</button></form></section>"#,
+<form method="post" action="/assets/{id}/step{lang}"><input type="hidden" name="csrf" value="{csrf}"><input type="hidden" name="action" value="approve">{override_field}<select name="access"><option value="public">{public}</option><option value="press">{press}</option><option value="internal">{internal}</option></select><button>{approve}</button></form>
+<form method="post" action="/assets/{id}/step{lang}"><input type="hidden" name="csrf" value="{csrf}"><input type="hidden" name="action" value="reject"><input name="reason" placeholder="{why}" required><button>{reject}</button></form></section>"#,
             id = a.id,
             lang = lang_suffix(en),
             name = esc(a.display_name()),
             owner = esc(a.owner.as_deref().unwrap_or("")),
             csrf = s.csrf,
             approve = t(en, "Duyệt", "Approve"),
+            public = t(en, "Công khai", "Public"),
+            press = t(en, "Chỉ báo chí", "Press only"),
+            internal = t(en, "Nội bộ", "Internal"),
             why = t(en, "Lý do từ chối", "Reason"),
             reject = t(en, "Từ chối", "Reject"),
         );
@@ -287,50 +290,61 @@ pub async fn review_page(
 }
 
 #[derive(Deserialize)]
-pub struct ReviewForm {
+pub struct StepForm {
     csrf: String,
     action: String,
     reason: Option<String>,
     #[serde(rename = "override")]
     justification: Option<String>,
+    /// On approval: who may see the asset (public, press, internal).
+    access: Option<crate::model::Access>,
 }
 
-/// POST /review/{id}: approve (with an override when the asset breaks the guidelines) or
-/// reject, then back to the queue.
-pub async fn review_action(
+/// POST /assets/{id}/step: submit (the owner, from the asset page), approve (setting who may
+/// see it, with an override when it breaks the guidelines) or reject (from the queue). The
+/// workflow checks the roles; what the caller may not see is 404.
+pub async fn step_form(
     state: State,
     req: HttpRequest,
     id: web::Path<String>,
     query: web::Query<LangQuery>,
-    form: web::Form<ReviewForm>,
+    form: web::Form<StepForm>,
 ) -> Result<HttpResponse, ApiError> {
     let form = form.into_inner();
-    let viewer = caller(&state, &req, Some(&form.csrf)).await?;
-    let actor = viewer
-        .actor
-        .filter(|a| a.role.reviews())
-        .ok_or_else(ApiError::not_found)?;
+    let (asset, viewer) =
+        super::api::visible_asset_for(&state, &req, &id, Some(&form.csrf)).await?;
+    let actor = viewer.actor.ok_or_else(ApiError::not_found)?;
     let action = match form.action.as_str() {
+        "submit" => Action::Submit,
         "approve" => Action::Approve,
         "reject" => Action::Reject,
         _ => return Err(ApiError::not_found()),
     };
     let st = state.clone();
     let now = viewer.now;
-    let id = id.into_inner();
+    let id = asset.id;
     web::block(move || {
-        let id = st.catalog.resolve(&id)?;
-        st.workflow()
-            .transition(
-                &id,
-                action,
-                &actor,
-                form.reason.as_deref().filter(|r| !r.is_empty()),
-                form.justification.as_deref().filter(|j| !j.is_empty()),
-                &now,
-            )
-            .map_err(ApiError::from)
+        let workflow = st.workflow();
+        if let (Action::Approve, Some(access)) = (action, form.access) {
+            let patch = crate::catalog::Patch {
+                access: Some(access),
+                ..Default::default()
+            };
+            workflow.edit(&id, patch, &actor, &now)?;
+        }
+        workflow.transition(
+            &id,
+            action,
+            &actor,
+            form.reason.as_deref().filter(|r| !r.is_empty()),
+            form.justification.as_deref().filter(|j| !j.is_empty()),
+            &now,
+        )
     })
     .await??;
-    Ok(see_other(&format!("/review{}", lang_suffix(query.en()))))
+    let back = match action {
+        Action::Submit => format!("/assets/{id}"),
+        _ => "/review".to_owned(),
+    };
+    Ok(see_other(&format!("{back}{}", lang_suffix(query.en()))))
 }

@@ -131,7 +131,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/upload", web::get().to(desk::upload_page))
         .route("/static/upload.js", web::get().to(desk::upload_script))
         .route("/review", web::get().to(desk::review_page))
-        .route("/review/{id}", web::post().to(desk::review_action))
+        .route("/assets/{id}/step", web::post().to(desk::step_form))
         .route("/spots", web::get().to(pages::spots))
         .route("/brand", web::get().to(pages::brand))
         .route("/", web::get().to(pages::catalogue))

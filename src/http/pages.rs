@@ -229,7 +229,22 @@ pub async fn asset(
     query: web::Query<LangQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let en = query.en();
-    let (a, _) = visible_asset(&state, &req, &id).await?;
+    let (a, viewer) = visible_asset(&state, &req, &id).await?;
+    // A draft's owner (or an editor) sends it for review from here.
+    let submit = match (state.sessions.of(&req), &viewer.actor) {
+        (Some(session), Some(actor))
+            if a.status == crate::model::Status::Draft && actor.role.edits() =>
+        {
+            format!(
+                r#"<form method="post" action="/assets/{id}/step{lang}"><input type="hidden" name="csrf" value="{csrf}"><input type="hidden" name="action" value="submit"><button id="submit-for-review">{label}</button></form>"#,
+                id = a.id,
+                lang = if en { "?lang=en" } else { "" },
+                csrf = session.csrf,
+                label = t(en, "Gửi duyệt", "Submit for review"),
+            )
+        }
+        _ => String::new(),
+    };
     let still = ["preview", "logo-1024"]
         .iter()
         .find_map(|p| a.renditions.iter().find(|r| r.preset == *p));
@@ -321,7 +336,7 @@ pub async fn asset(
         esc(caption)
     );
     let body = format!(
-        r#"<h1>{name}</h1>{preview}<p>{caption}</p><table>{table}</table><h2>{dl}</h2><ul>{downloads}</ul><h2>{cl}</h2><pre>{credit_line}</pre><h2>{em}</h2><pre>{embed}</pre>"#,
+        r#"<h1>{name}</h1>{submit}{preview}<p>{caption}</p><table>{table}</table><h2>{dl}</h2><ul>{downloads}</ul><h2>{cl}</h2><pre>{credit_line}</pre><h2>{em}</h2><pre>{embed}</pre>"#,
         name = esc(a.display_name()),
         caption = esc(caption),
         dl = t(en, "Tải về", "Downloads"),
