@@ -126,6 +126,7 @@ macro_rules! app {
         test::init_service(
             App::new()
                 .app_data(web::Data::new($svc.state.clone()))
+                .app_data(brandvault::http::query_errors())
                 .wrap(actix_web::middleware::from_fn(brandvault::http::track))
                 .configure(configure),
         )
@@ -733,7 +734,13 @@ async fn catalogue_filters_theme_audience_dates_and_box() {
         ids("bbox=107.3,11.7,107.4,11.9&from=2024-05-01&theme=tourism").await,
         [public.as_str()]
     );
+    assert_eq!(
+        ids("kind=&status=&spot=&theme=&from=").await,
+        both,
+        "empty means all"
+    );
     for (query, code) in [
+        ("kind=painting", "bad-query"),
         ("theme=gardening", "unknown-theme"),
         ("audience=robots", "unknown-audience"),
         ("from=2024-13-01", "bad-date"),

@@ -22,7 +22,9 @@ pub async fn healthz(state: State) -> Result<HttpResponse, ApiError> {
 
 #[derive(Deserialize)]
 pub struct ListQuery {
+    #[serde(default, deserialize_with = "empty_is_none")]
     pub kind: Option<Kind>,
+    #[serde(default, deserialize_with = "empty_is_none")]
     pub status: Option<Status>,
     pub spot: Option<String>,
     pub tag: Option<String>,
@@ -39,6 +41,19 @@ pub struct ListQuery {
     pub q: Option<String>,
     pub cursor: Option<String>,
     pub limit: Option<usize>,
+}
+
+/// An empty query value (`kind=`, what a form's "all" option sends) means no filter.
+fn empty_is_none<'de, D, T>(de: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: std::str::FromStr<Err = String>,
+{
+    let s: Option<String> = Option::deserialize(de)?;
+    match s.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(v) => v.parse().map(Some).map_err(serde::de::Error::custom),
+    }
 }
 
 impl ListQuery {

@@ -276,7 +276,7 @@ pub async fn review_page(
     }
     if waiting.is_empty() {
         rows = format!(
-            "<p>{}</p>",
+            r#"<p id="queue-empty">{}</p>"#,
             t(en, "Không có gì chờ duyệt.", "Nothing waits for review.")
         );
     }

@@ -96,12 +96,25 @@ pub fn run(state: Arc<AppState>, bind: &str) -> std::io::Result<()> {
         actix_web::App::new()
             .app_data(data.clone())
             .app_data(web::PayloadConfig::new(64 << 10))
+            .app_data(query_errors())
             .wrap(actix_web::middleware::from_fn(track))
             .configure(configure)
     })
     .bind(bind)?
     .shutdown_timeout(30);
     actix_web::rt::System::new().block_on(server.run())
+}
+
+/// Bad query strings answer like every other error: JSON with a code (DESIGN.md §4).
+pub fn query_errors() -> web::QueryConfig {
+    web::QueryConfig::default().error_handler(|err, _| {
+        ApiError::new(
+            crate::model::ErrorKind::InvalidInput,
+            "bad-query",
+            err.to_string(),
+        )
+        .into()
+    })
 }
 
 /// Routes of the service, for `HttpServer` and for tests.

@@ -276,7 +276,13 @@ pub async fn asset(
     let mut rows = vec![
         (t(en, "Tên tệp", "File"), esc(&a.names.join(", "))),
         (t(en, "Loại", "Kind"), a.kind.to_string()),
-        (t(en, "Trạng thái", "Status"), a.status.to_string()),
+        (
+            t(en, "Trạng thái", "Status"),
+            format!(
+                r#"<span id="status" data-status="{0}">{0}</span>"#,
+                a.status
+            ),
+        ),
     ];
     if let (Some(w), Some(h)) = (a.width, a.height) {
         rows.push((t(en, "Kích thước", "Size"), format!("{w}×{h}")));
