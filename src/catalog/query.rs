@@ -82,8 +82,13 @@ impl Filter {
         if let Some(status) = self.status {
             return Some(index::prefix(index::STATUS, status.as_str()));
         }
-        self.kind
-            .map(|kind| index::prefix(index::KIND, kind.as_str()))
+        if let Some(kind) = self.kind {
+            return Some(index::prefix(index::KIND, kind.as_str()));
+        }
+        // The public, the press and agencies see only approved assets.
+        let published_only = self.published_at.is_some()
+            || self.viewer.as_ref().is_some_and(|v| v.sees_only_published());
+        published_only.then(|| index::prefix(index::STATUS, Status::Approved.as_str()))
     }
 }
 

@@ -41,6 +41,14 @@ pub struct Viewer {
 }
 
 impl Viewer {
+    /// True when everything this viewer may see is published, hence approved: listings can
+    /// then walk the `approved` index instead of every record.
+    pub fn sees_only_published(&self) -> bool {
+        self.actor
+            .as_ref()
+            .is_none_or(|a| matches!(a.role, Role::Press | Role::Agency))
+    }
+
     /// The public sees published public assets; press and agencies also published press-only
     /// ones; designers also their own uploads; brand managers and admins everything.
     pub fn can_see(&self, asset: &super::Asset) -> bool {
