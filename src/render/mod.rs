@@ -24,6 +24,9 @@ use crate::store::{BlobStore, Durability, Hash};
 /// encoder, metadata written): every rendition is then remade.
 pub const ENGINE_VERSION: &str = "brandvault-render/1";
 
+/// How much larger than the largest preset a JPEG is decoded (see `make_raster`).
+const DCT_MARGIN: f64 = 1.5;
+
 /// Assets per commit: each group's records are journaled in one fsync.
 const GROUP: usize = 16;
 
@@ -296,6 +299,11 @@ impl<'a> Renderer<'a> {
             .iter()
             .map(|(p, _)| scale_of(p, (w, h)))
             .fold(0.0, f64::max);
+        // Decoded with a margin: a DCT-scaled decode aliases a little, and a final Lanczos
+        // reduction of at least 1.5× filters that out (without it, 1024 px previews of real
+        // 2560×1600 photos decoded at 1/2 lost 0.4 dB PSNR against Pillow, which decoded them
+        // whole; on 12 MP photos 1/2 still qualifies).
+        let largest = (largest * DCT_MARGIN).min(1.0);
         let need = (
             (f64::from(w) * largest).ceil() as u32,
             (f64::from(h) * largest).ceil() as u32,
