@@ -87,7 +87,10 @@ impl Filter {
         }
         // The public, the press and agencies see only approved assets.
         let published_only = self.published_at.is_some()
-            || self.viewer.as_ref().is_some_and(|v| v.sees_only_published());
+            || self
+                .viewer
+                .as_ref()
+                .is_some_and(|v| v.sees_only_published());
         published_only.then(|| index::prefix(index::STATUS, Status::Approved.as_str()))
     }
 }
