@@ -1098,13 +1098,7 @@ fn serve(lib: Library, bind: &str, drop_folder: &std::path::Path) -> Result<i32>
                         report.added.len(),
                         folder.display()
                     );
-                    match state
-                        .renderer()
-                        .render(&report.added, &[], &clock(), "serve", &|_, _| {})
-                    {
-                        Ok(r) => state.metrics.rendered(&r),
-                        Err(e) => tracing::error!("rendering failed: {e}"),
-                    }
+                    state.render_now(&report.added);
                 }
             }
             Err(e) => tracing::error!("importing {} failed: {e}", folder.display()),
@@ -1144,12 +1138,22 @@ fn serve(lib: Library, bind: &str, drop_folder: &std::path::Path) -> Result<i32>
 /// edited, a crash), a few assets at a time so a stop request is honoured between them.
 fn catch_up(state: &brandvault::http::AppState, stop: &std::sync::atomic::AtomicBool) {
     let renderer = state.renderer();
-    let pending: Vec<AssetId> = match state.catalog.list(&Filter::default()) {
-        Ok(assets) => assets
-            .iter()
-            .filter(|a| renderer.needs_work(a))
-            .map(|a| a.id)
-            .collect(),
+    // One record at a time: a large library is never held in memory whole.
+    let pending: Result<Vec<AssetId>, _> = state.catalog.ids().and_then(|ids| {
+        let mut pending = Vec::new();
+        for id in ids {
+            if state
+                .catalog
+                .asset(&id)?
+                .is_some_and(|a| renderer.needs_work(&a))
+            {
+                pending.push(id);
+            }
+        }
+        Ok(pending)
+    });
+    let pending = match pending {
+        Ok(p) => p,
         Err(e) => {
             tracing::error!("listing assets to render failed: {e}");
             return;
@@ -1162,10 +1166,7 @@ fn catch_up(state: &brandvault::http::AppState, stop: &std::sync::atomic::Atomic
         if stop.load(std::sync::atomic::Ordering::Relaxed) {
             return;
         }
-        match renderer.render(ids, &[], &clock(), "serve", &|_, _| {}) {
-            Ok(report) => state.metrics.rendered(&report),
-            Err(e) => tracing::error!("background rendering failed: {e}"),
-        }
+        state.render_now(ids);
     }
     brandvault::memory::release_freed();
 }

@@ -412,6 +412,19 @@ async fn renditions_are_immutable_with_etag_range_and_304() {
     );
 }
 
+/// POST /api/assets with one file, as the holder of `token` (or the public).
+fn upload(token: Option<&str>, name: &str, bytes: &[u8]) -> test::TestRequest {
+    let (ct, body) = multipart(name, bytes);
+    let req = test::TestRequest::post()
+        .uri("/api/assets")
+        .insert_header(("content-type", ct))
+        .set_payload(body);
+    match token {
+        Some(t) => req.insert_header(("authorization", format!("Bearer {t}"))),
+        None => req,
+    }
+}
+
 fn multipart(name: &str, bytes: &[u8]) -> (String, Vec<u8>) {
     let boundary = "----brandvault-test-boundary";
     let mut body = format!(
@@ -430,21 +443,9 @@ async fn uploads_are_streamed_deduplicated_and_limited() {
     let app = app!(svc);
     let dana = svc.tokens["dana"].clone();
     let bytes = photo(320, 240, 9, &ExifFields::default());
-    let upload = |token: Option<String>, name: &str, bytes: &[u8]| {
-        let (ct, body) = multipart(name, bytes);
-        let req = test::TestRequest::post()
-            .uri("/api/assets")
-            .insert_header(("content-type", ct))
-            .set_payload(body);
-        match token {
-            Some(t) => req.insert_header(("authorization", format!("Bearer {t}"))),
-            None => req,
-        }
-        .to_request()
-    };
     let resp = test::call_service(
         &app,
-        upload(Some(dana.clone()), "Sóc Bom Bo lễ hội.jpg", &bytes),
+        upload(Some(&dana), "Sóc Bom Bo lễ hội.jpg", &bytes).to_request(),
     )
     .await;
     assert_eq!(resp.status(), StatusCode::CREATED);
@@ -453,20 +454,21 @@ async fn uploads_are_streamed_deduplicated_and_limited() {
     assert_eq!(asset["names"][0], "Sóc Bom Bo lễ hội.jpg");
     assert_eq!(asset["owner"], "dana");
     // The same bytes again: the existing asset, 200.
-    let resp = test::call_service(&app, upload(Some(dana.clone()), "again.jpg", &bytes)).await;
+    let resp =
+        test::call_service(&app, upload(Some(&dana), "again.jpg", &bytes).to_request()).await;
     assert_eq!(resp.status(), StatusCode::OK);
     // The public and the press cannot upload; bad and oversized files are refused with codes.
-    let resp = test::call_service(&app, upload(None, "x.jpg", &bytes)).await;
+    let resp = test::call_service(&app, upload(None, "x.jpg", &bytes).to_request()).await;
     assert_eq!(resp.status(), StatusCode::FORBIDDEN);
     let resp = test::call_service(
         &app,
-        upload(Some(svc.tokens["press"].clone()), "x.jpg", &bytes),
+        upload(Some(&svc.tokens["press"]), "x.jpg", &bytes).to_request(),
     )
     .await;
     assert_eq!(resp.status(), StatusCode::FORBIDDEN);
     let resp = test::call_service(
         &app,
-        upload(Some(dana.clone()), "notes.txt", "Không phải ảnh".as_bytes()),
+        upload(Some(&dana), "notes.txt", "Không phải ảnh".as_bytes()).to_request(),
     )
     .await;
     assert_eq!(resp.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
@@ -474,7 +476,7 @@ async fn uploads_are_streamed_deduplicated_and_limited() {
     assert_eq!(body["code"], "unsupported-type");
     let big = photo(1400, 1000, 3, &ExifFields::default());
     assert!(big.len() > 300_000, "over the test limit: {}", big.len());
-    let resp = test::call_service(&app, upload(Some(dana), "big.jpg", &big)).await;
+    let resp = test::call_service(&app, upload(Some(&dana), "big.jpg", &big).to_request()).await;
     assert_eq!(resp.status(), StatusCode::PAYLOAD_TOO_LARGE);
     let body: Value = test::read_body_json(resp).await;
     assert_eq!(body["code"], "too-large");
@@ -587,13 +589,12 @@ async fn videos_upload_and_seek_with_range() {
         &clip,
     );
     let original = std::fs::read(&clip).unwrap();
-    let (ct, body) = multipart("Lễ hội Sóc Bom Bo.mp4", &original);
-    let req = test::TestRequest::post()
-        .uri("/api/assets")
-        .insert_header(("content-type", ct))
-        .insert_header(("authorization", format!("Bearer {}", svc.tokens["dana"])))
-        .set_payload(body)
-        .to_request();
+    let req = upload(
+        Some(&svc.tokens["dana"]),
+        "Lễ hội Sóc Bom Bo.mp4",
+        &original,
+    )
+    .to_request();
     let resp = test::call_service(&app, req).await;
     assert_eq!(resp.status(), StatusCode::CREATED);
     let asset: Value = test::read_body_json(resp).await;
@@ -988,13 +989,8 @@ async fn metrics_count_requests_by_route() {
         StatusCode::NOT_FOUND,
         "a draft is hidden from the public"
     );
-    let (ct, body) = multipart("mới.jpg", &photo(64, 48, 77, &ExifFields::default()));
-    let req = test::TestRequest::post()
-        .uri("/api/assets")
-        .insert_header(("content-type", ct))
-        .insert_header(("authorization", format!("Bearer {}", svc.tokens["dana"])))
-        .set_payload(body)
-        .to_request();
+    let new_photo = photo(64, 48, 77, &ExifFields::default());
+    let req = upload(Some(&svc.tokens["dana"]), "mới.jpg", &new_photo).to_request();
     assert_eq!(
         test::call_service(&app, req).await.status(),
         StatusCode::CREATED

@@ -6,7 +6,7 @@ use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use super::pages::{esc, layout, t, thumb, LangQuery};
+use super::pages::{esc, lang_suffix, layout, t, thumb, LangQuery};
 use super::session::{self, Session};
 use super::{auth, caller, ApiError, State};
 use crate::catalog::Filter;
@@ -17,14 +17,6 @@ fn see_other(to: &str) -> HttpResponse {
     HttpResponse::SeeOther()
         .insert_header((header::LOCATION, to.to_owned()))
         .finish()
-}
-
-fn lang_suffix(en: bool) -> &'static str {
-    if en {
-        "?lang=en"
-    } else {
-        ""
-    }
 }
 
 /// GET /login: the sign-in form, or who is signed in with a sign-out button.
@@ -55,7 +47,7 @@ pub async fn login_form(
             "/login?lang=en",
         ));
     }
-    let csrf = session::random_token().map_err(ApiError::internal)?;
+    let csrf = auth::random_hex().map_err(ApiError::internal)?;
     let body = format!(
         r#"<h1>{title}</h1><form method="post" action="/login{lang}"><input type="hidden" name="csrf" value="{csrf}">
 <label>{label} <input type="password" name="token" autocomplete="current-password" required></label><button>{go}</button></form>
@@ -116,9 +108,7 @@ pub async fn login(
     } else {
         "/"
     };
-    let token_hash = blake3::hash(form.token.trim().as_bytes())
-        .to_hex()
-        .to_string();
+    let token_hash = auth::token_hash(&form.token);
     let id = state
         .sessions
         .start(actor, token_hash)

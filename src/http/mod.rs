@@ -62,6 +62,18 @@ impl AppState {
         }
     }
 
+    /// Makes the renditions of `ids` (get-or-create), counting the outcome for /metrics; a
+    /// failure of the run itself is logged (failed renditions are recorded on their assets).
+    pub fn render_now(&self, ids: &[crate::model::AssetId]) {
+        match self
+            .renderer()
+            .render(ids, &[], &(self.clock)(), "serve", &|_, _| {})
+        {
+            Ok(report) => self.metrics.rendered(&report),
+            Err(e) => tracing::error!("rendering failed: {e}"),
+        }
+    }
+
     pub fn renderer(&self) -> crate::render::Renderer<'_> {
         crate::render::Renderer::new(
             &self.store,
@@ -78,13 +90,7 @@ pub fn render_in_background(state: Arc<AppState>, ids: Vec<crate::model::AssetId
         return;
     }
     std::thread::spawn(move || {
-        match state
-            .renderer()
-            .render(&ids, &[], &(state.clock)(), "serve", &|_, _| {})
-        {
-            Ok(report) => state.metrics.rendered(&report),
-            Err(e) => tracing::error!("background rendering failed: {e}"),
-        }
+        state.render_now(&ids);
         crate::memory::release_freed();
     });
 }

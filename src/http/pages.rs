@@ -30,6 +30,15 @@ pub(super) fn t<'a>(en: bool, vi: &'a str, english: &'a str) -> &'a str {
     }
 }
 
+/// What a link appends to stay in English.
+pub(super) fn lang_suffix(en: bool) -> &'static str {
+    if en {
+        "?lang=en"
+    } else {
+        ""
+    }
+}
+
 pub(super) fn esc(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
@@ -183,7 +192,7 @@ pub async fn catalogue(
                 }
             })
             .unwrap_or("");
-        let lang = if en { "?lang=en" } else { "" };
+        let lang = lang_suffix(en);
         cards += &format!(
             r#"<a class="card" href="/assets/{id}{lang}">{img}<p>{name}<br><small>{place}</small></p></a>"#,
             id = a.id,
@@ -238,7 +247,7 @@ pub async fn asset(
             format!(
                 r#"<form method="post" action="/assets/{id}/step{lang}"><input type="hidden" name="csrf" value="{csrf}"><input type="hidden" name="action" value="submit"><button id="submit-for-review">{label}</button></form>"#,
                 id = a.id,
-                lang = if en { "?lang=en" } else { "" },
+                lang = lang_suffix(en),
                 csrf = session.csrf,
                 label = t(en, "Gửi duyệt", "Submit for review"),
             )

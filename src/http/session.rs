@@ -37,11 +37,11 @@ pub struct Sessions(Mutex<HashMap<blake3::Hash, Session>>);
 impl Sessions {
     /// Starts a session; returns its id (for the cookie).
     pub fn start(&self, actor: Actor, token_hash: String) -> Result<String, getrandom::Error> {
-        let id = random_token()?;
+        let id = super::auth::random_hex()?;
         let session = Session {
             actor,
             token_hash,
-            csrf: random_token()?,
+            csrf: super::auth::random_hex()?,
             expires: Instant::now() + LIFETIME,
         };
         let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
@@ -66,13 +66,6 @@ impl Sessions {
             map.remove(&blake3::hash(id.value().as_bytes()));
         }
     }
-}
-
-/// 256 random bits, hex.
-pub fn random_token() -> Result<String, getrandom::Error> {
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes)?;
-    Ok(blake3::Hash::from_bytes(bytes).to_hex().to_string())
 }
 
 /// Equality of two secrets in constant time (blake3::Hash compares in constant time).

@@ -65,7 +65,7 @@ const TJCS_RGB: c_int = 0;
 const TJCS_YCBCR: c_int = 1;
 const TJCS_GRAY: c_int = 2;
 
-/// A decompressor handle, destroyed on drop.
+/// A TurboJPEG handle (compressor or decompressor), destroyed on drop.
 struct Handle(*mut c_void);
 
 impl Drop for Handle {

@@ -242,9 +242,7 @@ impl<'a> Renderer<'a> {
 
     /// Encoded bytes and size for each preset in `todo`, in order.
     fn make(&self, asset: &Asset, todo: &[(&Preset, String)], metadata: &ExifFields) -> Vec<Made> {
-        let all_fail = |code: &'static str, message: String| {
-            todo.iter().map(|_| Err((code, message.clone()))).collect()
-        };
+        let all_fail = |code, message| fail_all(todo.len(), code, message);
         let media_type = MediaType::from_mime(&asset.media_type);
         let source = match media_type {
             Some(t) if t.is_video() => return self.make_video(asset, todo, metadata),
@@ -311,10 +309,7 @@ impl<'a> Renderer<'a> {
         let orientation = asset.exif.as_ref().and_then(|e| e.orientation);
         match decode::decode(bytes, source, orientation, Some(need), self.max_pixels) {
             Ok(d) => from_image((w, h), d.image, d.icc.as_deref(), todo, metadata),
-            Err(e) => {
-                let (code, message) = (e.code(), e.to_string());
-                todo.iter().map(|_| Err((code, message.clone()))).collect()
-            }
+            Err(e) => fail_all(todo.len(), e.code(), e.to_string()),
         }
     }
 
@@ -326,30 +321,27 @@ impl<'a> Renderer<'a> {
         todo: &[(&Preset, String)],
         metadata: &ExifFields,
     ) -> Vec<Made> {
-        let fail_all = |code: &'static str, message: String| {
-            todo.iter().map(|_| Err((code, message.clone()))).collect()
-        };
+        let fail = |code, message| fail_all(todo.len(), code, message);
         let Some(ffmpeg) = &self.ffmpeg else {
-            return fail_all(
+            return fail(
                 "ffmpeg-missing",
                 "video renditions need ffmpeg on PATH".into(),
             );
         };
         let source_hash = Hash::from_bytes(*asset.id.as_bytes());
         let Some(source) = self.store.local_path(&source_hash) else {
-            return fail_all("source-missing", "the store keeps no local file".into());
+            return fail("source-missing", "the store keeps no local file".into());
         };
         let (w, h) = (asset.width.unwrap_or(0), asset.height.unwrap_or(0));
         if w == 0 || h == 0 {
-            return fail_all("undecodable-video", "the video has no picture size".into());
+            return fail("undecodable-video", "the video has no picture size".into());
         }
         if u64::from(w) * u64::from(h) > self.max_pixels {
-            return fail_all(
+            return fail(
                 "too-large",
                 format!("{w}×{h} is over the limit of {} pixels", self.max_pixels),
             );
         }
-        let named = |e: crate::media::ffmpeg::FfmpegError| (e.code(), e.to_string());
         let (stills, movies): (Vec<usize>, Vec<usize>) =
             (0..todo.len()).partition(|&i| todo[i].0.format != Format::Mp4);
         let mut results: Vec<Option<Made>> = (0..todo.len()).map(|_| None).collect();
@@ -364,10 +356,7 @@ impl<'a> Renderer<'a> {
                     &wanted,
                     metadata,
                 ),
-                Err(e) => {
-                    let failure = named(e);
-                    wanted.iter().map(|_| Err(failure.clone())).collect()
-                }
+                Err(e) => fail_all(wanted.len(), e.code(), e.to_string()),
             };
             for (i, m) in stills.into_iter().zip(made) {
                 results[i] = Some(m);
@@ -405,14 +394,11 @@ impl<'a> Renderer<'a> {
                 }),
                 Err(e) => {
                     let _ = std::fs::remove_file(&out);
-                    Err(named(e))
+                    Err((e.code(), e.to_string()))
                 }
             });
         }
-        results
-            .into_iter()
-            .map(|r| r.unwrap_or(Err(("internal", "rendition not produced".into()))))
-            .collect()
+        completed(results)
     }
 
     fn read_source(&self, asset: &Asset) -> Result<Vec<u8>, (&'static str, String)> {
@@ -481,6 +467,16 @@ fn from_image(
             intermediates.push(image);
         }
     }
+    completed(results)
+}
+
+/// The same failure for each of `n` renditions.
+fn fail_all(n: usize, code: &'static str, message: String) -> Vec<Made> {
+    (0..n).map(|_| Err((code, message.clone()))).collect()
+}
+
+/// Results filled in out of order; a slot left empty is a bug reported, never a panic.
+fn completed(results: Vec<Option<Made>>) -> Vec<Made> {
     results
         .into_iter()
         .map(|r| r.unwrap_or(Err(("internal", "rendition not produced".into()))))
