@@ -182,7 +182,10 @@ impl Workflow<'_> {
                 what: format!("{action:?} assets").to_lowercase(),
             });
         }
-        let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+        // A reason of only blanks or control characters is no reason.
+        let reason = reason
+            .map(str::trim)
+            .filter(|r| r.chars().any(|c| !c.is_whitespace() && !c.is_control()));
         if action == Action::Reject && reason.is_none() {
             return Err(WorkflowError::ReasonRequired(action));
         }

@@ -9,43 +9,11 @@
 mod common;
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::process::{Child, Command, Stdio};
+use std::net::TcpStream;
+use std::process::{Command, Stdio};
 
-use common::{photo_at, tool, Fixture};
+use common::{free_port, photo_at, tool, wait_for_line, Fixture, Guard};
 use serde_json::{json, Value};
-
-/// A child process killed when the test ends, however it ends.
-struct Guard(Child);
-
-impl Drop for Guard {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// Reads `pipe` line by line until one contains `needle` (the process is ready); the rest of
-/// the output is drained on a thread so the process never blocks on a full pipe.
-fn wait_for_line(pipe: impl Read + Send + 'static, needle: &str) {
-    let mut lines = BufReader::new(pipe).lines();
-    for line in lines.by_ref() {
-        let line = line.expect("read the log");
-        if line.contains(needle) {
-            std::thread::spawn(move || lines.for_each(drop));
-            return;
-        }
-    }
-    panic!("the process ended before printing {needle:?}");
-}
 
 /// One HTTP/1.1 exchange with JSON bodies, enough for WebDriver.
 fn http(port: u16, method: &str, path: &str, body: Option<&Value>) -> Value {

@@ -111,7 +111,7 @@ pub struct TokenRecord {
 }
 
 /// Downloads of one preset of one asset on one day.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct DownloadCount {
     pub day: String,
     pub id: String,

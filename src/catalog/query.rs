@@ -46,10 +46,10 @@ impl Filter {
                     .any(|t| asset.tags.iter().any(|x| *x == text::normalise_tag(t)))
             })
             && self.captured_in_range(asset)
-            && self.bbox.is_none_or(|[w, s, e, n]| {
+            && self.bbox.is_none_or(|b| {
                 asset
                     .gps
-                    .is_some_and(|g| (w..=e).contains(&g.lon) && (s..=n).contains(&g.lat))
+                    .is_some_and(|g| crate::model::bbox_contains(b, g.lon, g.lat))
             })
             && folded_query.is_none_or(|q| text::matches(q, &searchable_text(asset)))
             && self

@@ -4,15 +4,27 @@
 use actix_files::NamedFile;
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 use super::api::visible_asset;
+use super::error::ErrorBody;
 use super::{viewer, ApiError, State};
-use crate::model::{Asset, Format, Status};
+use crate::catalog::DownloadCount;
+use crate::model::{Asset, AssetId, Format, Status};
 use crate::store::{BlobStore, Hash};
 
 /// GET /r/{hash}.{ext}: served only if the caller may see an asset that has this rendition.
 /// Immutable: ETag is the hash, cacheable for a year (publicly only when the public may see it).
+#[utoipa::path(get, path = "/r/{name}", tag = "delivery",
+    params(("name" = String, Path, description = "`<blake3 of the bytes>.<jpg|png|webp|mp4|svg>`, as in an asset's renditions")),
+    responses(
+        (status = 200, description = "The rendition; ETag is its hash, cacheable for a year"),
+        (status = 206, description = "The requested byte range"),
+        (status = 304, description = "If-None-Match matched"),
+        (status = 404, description = "No such rendition, or none the caller may see", body = ErrorBody),
+        (status = 416, description = "The range lies outside the file"),
+    ))]
 pub async fn rendition(
     state: State,
     req: HttpRequest,
@@ -201,12 +213,23 @@ pub fn content_disposition(name: &str) -> String {
     format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DownloadQuery {
+    /// A preset of GET /api/brand, or `original` (the default).
     preset: Option<String>,
 }
 
 /// GET /api/assets/{id}/download?preset=P: the original or a rendition, named after the asset.
+#[utoipa::path(get, path = "/api/assets/{id}/download", tag = "delivery",
+    params(("id" = AssetId, Path, description = "The asset's id"), DownloadQuery),
+    responses(
+        (status = 200, description = "The file, with a Content-Disposition carrying its UTF-8 name; counted in /api/stats"),
+        (status = 206, description = "The requested byte range"),
+        (status = 400, description = "A malformed query", body = ErrorBody),
+        (status = 404, description = "No such asset or preset, or an asset the caller may not see", body = ErrorBody),
+        (status = 416, description = "The range lies outside the file"),
+    ))]
 pub async fn download(
     state: State,
     req: HttpRequest,
@@ -264,6 +287,16 @@ pub async fn download(
 
 /// GET /a/{id}/{preset}: a stable address that redirects to the current rendition, and answers
 /// 410 once the asset is withdrawn or its rights expired.
+#[utoipa::path(get, path = "/a/{id}/{preset}", tag = "delivery",
+    params(
+        ("id" = AssetId, Path, description = "The asset's id"),
+        ("preset" = String, Path, description = "A preset name"),
+    ),
+    responses(
+        (status = 302, description = "To the current rendition at /r/…"),
+        (status = 404, description = "No such asset or rendition, or one the caller may not see", body = ErrorBody),
+        (status = 410, description = "The asset was withdrawn or its rights expired", body = ErrorBody),
+    ))]
 pub async fn alias(
     state: State,
     req: HttpRequest,
@@ -271,7 +304,7 @@ pub async fn alias(
 ) -> Result<HttpResponse, ApiError> {
     let (id, preset) = path.into_inner();
     let viewer = viewer(&state, &req).await?;
-    let id: crate::model::AssetId = id.parse().map_err(|_| ApiError::not_found())?;
+    let id: AssetId = id.parse().map_err(|_| ApiError::not_found())?;
     let st = state.clone();
     let asset: Option<Asset> = web::block(move || st.catalog.asset(&id)).await??;
     let asset = asset.ok_or_else(ApiError::not_found)?;
@@ -283,7 +316,10 @@ pub async fn alias(
                 .is_some_and(|e| e <= viewer.now.as_str()));
     let was_public = matches!(asset.access, crate::model::Access::Public) || viewer.actor.is_some();
     if withdrawn && was_public {
-        return Ok(HttpResponse::Gone().json(serde_json::json!({"code": "withdrawn", "message": "this asset is no longer published"})));
+        return Ok(HttpResponse::Gone().json(ErrorBody {
+            code: "withdrawn".into(),
+            message: "this asset is no longer published".into(),
+        }));
     }
     if !viewer.can_see(&asset) {
         return Err(ApiError::not_found());
@@ -304,7 +340,20 @@ fn today(state: &State) -> String {
     (state.clock)().chars().take(10).collect()
 }
 
+/// Download counts.
+#[derive(Serialize, ToSchema)]
+pub struct Stats {
+    total: u64,
+    /// Per day, asset, preset and spot.
+    downloads: Vec<DownloadCount>,
+}
+
 /// GET /api/stats: download counts per day, asset, preset and spot, for reviewers only.
+#[utoipa::path(get, path = "/api/stats", tag = "delivery",
+    responses(
+        (status = 200, description = "Downloads per day, asset, preset and spot", body = Stats),
+        (status = 404, description = "For brand managers and admins only", body = ErrorBody),
+    ))]
 pub async fn stats(state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let viewer = viewer(&state, &req).await?;
     if !viewer.actor.is_some_and(|a| a.role.reviews()) {
@@ -313,10 +362,15 @@ pub async fn stats(state: State, req: HttpRequest) -> Result<HttpResponse, ApiEr
     let st = state.clone();
     let rows = web::block(move || st.catalog.download_stats()).await??;
     let total: u64 = rows.iter().map(|r| r.count).sum();
-    Ok(HttpResponse::Ok().json(serde_json::json!({"total": total, "downloads": rows})))
+    Ok(HttpResponse::Ok().json(Stats {
+        total,
+        downloads: rows,
+    }))
 }
 
 /// GET /kit.zip
+#[utoipa::path(get, path = "/kit.zip", tag = "brand",
+    responses((status = 200, description = "The brand kit: logos, palette, slogans, guidelines", content_type = "application/zip")))]
 pub async fn kit(state: State) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("application/zip")

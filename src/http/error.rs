@@ -6,6 +6,15 @@ use actix_web::{HttpResponse, ResponseError};
 
 use crate::model::ErrorKind;
 
+/// The body of every error answer (DESIGN.md §4).
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// Stable, for programs: `not-found`, `bad-query`, `too-large`...
+    pub code: String,
+    /// For people; never a path or an internal detail.
+    pub message: String,
+}
+
 #[derive(Debug)]
 pub struct ApiError {
     pub kind: ErrorKind,
@@ -53,8 +62,10 @@ impl ResponseError for ApiError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        HttpResponse::build(self.status_code())
-            .json(serde_json::json!({"code": self.code, "message": self.message}))
+        HttpResponse::build(self.status_code()).json(ErrorBody {
+            code: self.code.clone(),
+            message: self.message.clone(),
+        })
     }
 }
 

@@ -160,6 +160,8 @@ pub async fn track(
 }
 
 /// GET /metrics
+#[utoipa::path(get, path = "/metrics", tag = "service",
+    responses((status = 200, description = "Prometheus text: requests, latencies, renditions, ingests", content_type = "text/plain")))]
 pub async fn metrics(state: State) -> HttpResponse {
     let st = state.clone();
     let assets = web::block(move || st.catalog.len()).await.unwrap_or(0);

@@ -8,6 +8,7 @@ mod delivery;
 mod desk;
 mod error;
 mod metrics;
+mod openapi;
 mod pages;
 pub mod session;
 
@@ -102,7 +103,6 @@ pub fn run(state: Arc<AppState>, bind: &str) -> std::io::Result<()> {
         actix_web::App::new()
             .app_data(data.clone())
             .app_data(web::PayloadConfig::new(64 << 10))
-            .app_data(query_errors())
             .wrap(actix_web::middleware::from_fn(track))
             .configure(configure)
     })
@@ -111,50 +111,95 @@ pub fn run(state: Arc<AppState>, bind: &str) -> std::io::Result<()> {
     actix_web::rt::System::new().block_on(server.run())
 }
 
-/// Bad query strings answer like every other error: JSON with a code (DESIGN.md §4).
-pub fn query_errors() -> web::QueryConfig {
-    web::QueryConfig::default().error_handler(|err, _| {
-        ApiError::new(
-            crate::model::ErrorKind::InvalidInput,
-            "bad-query",
-            err.to_string(),
-        )
-        .into()
-    })
+/// Bad query strings and JSON bodies answer like every other error: JSON with a code
+/// (DESIGN.md §4), never actix's plain-text defaults.
+fn extractor_errors(cfg: &mut web::ServiceConfig) {
+    use crate::model::ErrorKind;
+    cfg.app_data(web::QueryConfig::default().error_handler(|err, _| {
+        ApiError::new(ErrorKind::InvalidInput, "bad-query", err.to_string()).into()
+    }))
+    .app_data(
+        web::JsonConfig::default()
+            .limit(64 << 10)
+            .error_handler(|err, _| {
+                use actix_web::error::JsonPayloadError as E;
+                let (kind, code) = match &err {
+                    E::ContentType => (ErrorKind::Unsupported, "bad-content-type"),
+                    E::OverflowKnownLength { .. } | E::Overflow { .. } => {
+                        (ErrorKind::TooLarge, "too-large")
+                    }
+                    _ => (ErrorKind::InvalidInput, "bad-json"),
+                };
+                ApiError::new(kind, code, err.to_string()).into()
+            }),
+    );
 }
 
-/// Routes of the service, for `HttpServer` and for tests.
+/// Routes of the service, for `HttpServer` and for tests. Each path is one resource, so a
+/// method it does not serve answers 405 with `Allow`, not 404.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/healthz", web::get().to(api::healthz))
-        .route("/metrics", web::get().to(metrics::metrics))
-        .route("/api/assets", web::get().to(api::list))
-        .route("/api/assets", web::post().to(api::upload))
-        .route("/api/assets/{id}", web::get().to(api::show))
-        .route("/api/assets/{id}", web::patch().to(api::edit))
-        .route(
-            "/api/assets/{id}/download",
-            web::get().to(delivery::download),
+    use web::{patch, post};
+    extractor_errors(cfg);
+    cfg.service(resource("/healthz", "GET, HEAD").route(read().to(api::healthz)))
+        .service(resource("/metrics", "GET, HEAD").route(read().to(metrics::metrics)))
+        .service(resource("/openapi.json", "GET, HEAD").route(read().to(openapi::document)))
+        .service(
+            resource("/api/assets", "GET, HEAD, POST")
+                .route(read().to(api::list))
+                .route(post().to(api::upload)),
         )
-        .route("/api/assets/{id}/{action}", web::post().to(api::step))
-        .route("/api/spots", web::get().to(api::spots))
-        .route("/api/spots.geojson", web::get().to(api::spots_geojson))
-        .route("/api/brand", web::get().to(api::brand))
-        .route("/api/stats", web::get().to(delivery::stats))
-        .route("/kit.zip", web::get().to(delivery::kit))
-        .route("/r/{name}", web::get().to(delivery::rendition))
-        .route("/r/{name}", web::head().to(delivery::rendition))
-        .route("/a/{id}/{preset}", web::get().to(delivery::alias))
-        .route("/login", web::get().to(desk::login_form))
-        .route("/login", web::post().to(desk::login))
-        .route("/logout", web::post().to(desk::logout))
-        .route("/upload", web::get().to(desk::upload_page))
-        .route("/static/upload.js", web::get().to(desk::upload_script))
-        .route("/review", web::get().to(desk::review_page))
-        .route("/assets/{id}/step", web::post().to(desk::step_form))
-        .route("/spots", web::get().to(pages::spots))
-        .route("/brand", web::get().to(pages::brand))
-        .route("/", web::get().to(pages::catalogue))
-        .route("/assets/{id}", web::get().to(pages::asset));
+        .service(
+            resource("/api/assets/{id}", "GET, HEAD, PATCH")
+                .route(read().to(api::show))
+                .route(patch().to(api::edit)),
+        )
+        .service(
+            resource("/api/assets/{id}/download", "GET, HEAD").route(read().to(delivery::download)),
+        )
+        .service(resource("/api/assets/{id}/submit", "POST").route(post().to(api::submit)))
+        .service(resource("/api/assets/{id}/approve", "POST").route(post().to(api::approve)))
+        .service(resource("/api/assets/{id}/reject", "POST").route(post().to(api::reject)))
+        .service(resource("/api/assets/{id}/archive", "POST").route(post().to(api::archive)))
+        .service(resource("/api/assets/{id}/reopen", "POST").route(post().to(api::reopen)))
+        .service(resource("/api/spots", "GET, HEAD").route(read().to(api::spots)))
+        .service(resource("/api/spots.geojson", "GET, HEAD").route(read().to(api::spots_geojson)))
+        .service(resource("/api/brand", "GET, HEAD").route(read().to(api::brand)))
+        .service(resource("/api/stats", "GET, HEAD").route(read().to(delivery::stats)))
+        .service(resource("/kit.zip", "GET, HEAD").route(read().to(delivery::kit)))
+        .service(resource("/r/{name}", "GET, HEAD").route(read().to(delivery::rendition)))
+        .service(resource("/a/{id}/{preset}", "GET, HEAD").route(read().to(delivery::alias)))
+        .service(
+            resource("/login", "GET, HEAD, POST")
+                .route(read().to(desk::login_form))
+                .route(post().to(desk::login)),
+        )
+        .service(resource("/logout", "POST").route(post().to(desk::logout)))
+        .service(resource("/upload", "GET, HEAD").route(read().to(desk::upload_page)))
+        .service(resource("/static/upload.js", "GET, HEAD").route(read().to(desk::upload_script)))
+        .service(resource("/review", "GET, HEAD").route(read().to(desk::review_page)))
+        .service(resource("/assets/{id}/step", "POST").route(post().to(desk::step_form)))
+        .service(resource("/spots", "GET, HEAD").route(read().to(pages::spots)))
+        .service(resource("/brand", "GET, HEAD").route(read().to(pages::brand)))
+        .service(resource("/", "GET, HEAD").route(read().to(pages::catalogue)))
+        .service(resource("/assets/{id}", "GET, HEAD").route(read().to(pages::asset)));
+}
+
+/// GET, and HEAD with the same headers and no body (actix leaves the body out).
+fn read() -> actix_web::Route {
+    use actix_web::guard;
+    web::route().guard(guard::Any(guard::Get()).or(guard::Head()))
+}
+
+/// A path of the service; a method it does not serve answers 405 with `Allow` (RFC 9110).
+fn resource(path: &str, allow: &'static str) -> actix_web::Resource {
+    web::resource(path).default_service(web::to(move || async move {
+        actix_web::HttpResponse::MethodNotAllowed()
+            .insert_header((actix_web::http::header::ALLOW, allow))
+            .json(error::ErrorBody {
+                code: "method-not-allowed".into(),
+                message: format!("this address answers {allow} only"),
+            })
+    }))
 }
 
 /// Who is asking: the actor of a valid Bearer token or session cookie, or the public. A bad

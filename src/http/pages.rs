@@ -89,9 +89,21 @@ pub async fn catalogue(
     state: State,
     req: HttpRequest,
     query: web::Query<LangQuery>,
-    filters: web::Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let en = query.en();
+    // A form sends every field; an empty one ("all") is no filter here, unlike in the API.
+    let given: Vec<&str> = req
+        .query_string()
+        .split('&')
+        .filter(|pair| !pair.is_empty() && !pair.ends_with('='))
+        .collect();
+    let filters = web::Query::<ListQuery>::from_query(&given.join("&")).map_err(|e| {
+        ApiError::new(
+            crate::model::ErrorKind::InvalidInput,
+            "bad-query",
+            e.to_string(),
+        )
+    })?;
     let viewer = viewer(&state, &req).await?;
     let filter = Filter {
         limit: Some(200),
@@ -402,7 +414,7 @@ pub async fn spots(
     let mut marks = String::new();
     let mut rows = String::new();
     for (spot, count) in g.spots.iter().zip(&counts) {
-        let n = count["assets"].as_u64().unwrap_or(0);
+        let n = count.assets;
         let name = esc(if en { &spot.name_en } else { &spot.name_vi });
         let href = format!("/?spot={}{lang}", esc(&spot.id));
         marks += &format!(

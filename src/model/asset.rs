@@ -3,7 +3,19 @@ use serde::{Deserialize, Serialize};
 use super::AssetId;
 
 /// What an asset is for, which decides its renditions and its guideline checks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    PartialOrd,
+    Ord,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     Photo,
@@ -14,7 +26,19 @@ pub enum Kind {
 }
 
 /// Where an asset stands in the approval workflow.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    PartialOrd,
+    Ord,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     Draft,
@@ -25,7 +49,9 @@ pub enum Status {
 }
 
 /// Who may see an approved asset.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default, utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Access {
     Public,
@@ -67,7 +93,7 @@ str_enum!(Status { Draft = "draft", InReview = "in_review", Approved = "approved
 str_enum!(Access { Public = "public", Press = "press", Internal = "internal" });
 
 /// The container format, recognised from magic bytes, never from the file name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum MediaType {
     Jpeg,
@@ -106,24 +132,24 @@ impl MediaType {
         }
     }
 
+    pub const ALL: [Self; 13] = [
+        Self::Jpeg,
+        Self::Png,
+        Self::Webp,
+        Self::Tiff,
+        Self::Gif,
+        Self::Heif,
+        Self::Svg,
+        Self::Mp4,
+        Self::Mov,
+        Self::Webm,
+        Self::Mkv,
+        Self::Pdf,
+        Self::Text,
+    ];
+
     pub fn from_mime(mime: &str) -> Option<Self> {
-        [
-            Self::Jpeg,
-            Self::Png,
-            Self::Webp,
-            Self::Tiff,
-            Self::Gif,
-            Self::Heif,
-            Self::Svg,
-            Self::Mp4,
-            Self::Mov,
-            Self::Webm,
-            Self::Mkv,
-            Self::Pdf,
-            Self::Text,
-        ]
-        .into_iter()
-        .find(|t| t.mime() == mime)
+        Self::ALL.into_iter().find(|t| t.mime() == mime)
     }
 
     pub fn extension(&self) -> &'static str {
@@ -162,7 +188,7 @@ impl MediaType {
 
 /// Camera metadata read from EXIF. Times are kept as written by the camera (local time), with the
 /// offset when the camera recorded one.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Exif {
     pub make: Option<String>,
     pub model: Option<String>,
@@ -182,7 +208,7 @@ pub struct Exif {
 }
 
 /// A position in signed decimal degrees (south and west negative), WGS84.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Gps {
     pub lat: f64,
     pub lon: f64,
@@ -190,7 +216,7 @@ pub struct Gps {
 }
 
 /// How an asset was placed at a check-in spot.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SpotRule {
     /// The point lies inside the spot's polygon.
@@ -202,7 +228,7 @@ pub enum SpotRule {
 }
 
 /// The check-in spot an asset belongs to.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SpotMatch {
     pub id: String,
     pub name_vi: String,
@@ -213,21 +239,21 @@ pub struct SpotMatch {
     pub rule: SpotRule,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Caption {
     pub vi: Option<String>,
     pub en: Option<String>,
 }
 
 /// A broken identity guideline or a data problem, by rule name.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Violation {
     pub rule: String,
     pub message: String,
 }
 
 /// A derived file made from an asset by a preset.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Rendition {
     pub preset: String,
     /// Immutable, content-addressed: `/r/<blake3 of the rendition's bytes>.<ext>`.
@@ -249,7 +275,7 @@ impl Rendition {
 }
 
 /// A rendition that could not be made, recorded on its asset.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RenditionFailure {
     pub preset: String,
     pub code: String,
@@ -257,7 +283,7 @@ pub struct RenditionFailure {
 }
 
 /// One catalogued asset, as shown by `show --json` and the API.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Asset {
     pub id: AssetId,
     pub kind: Kind,

@@ -1,14 +1,14 @@
 use serde::{Deserialize, Serialize};
 
 /// A name in both languages of the brand.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Bilingual {
     pub vi: String,
     pub en: String,
 }
 
 /// The brand's identity guidelines (brand/guidelines.toml).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Guidelines {
     pub names: Bilingual,
@@ -25,12 +25,12 @@ pub struct Guidelines {
     #[serde(rename = "year_theme", default)]
     pub year_themes: Vec<YearTheme>,
     /// Slogans, from brand/slogans.toml.
-    #[serde(skip_deserializing, default)]
+    #[serde(default, deserialize_with = "slogans_live_elsewhere")]
     pub slogans: Vec<Slogan>,
 }
 
 /// Numeric rules of the compliance checks.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Rules {
     /// Photos for the press and the public need at least this long edge.
@@ -52,7 +52,7 @@ impl Default for Rules {
 }
 
 /// What a colour is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ColourRole {
     Primary,
@@ -61,8 +61,15 @@ pub enum ColourRole {
     Neutral,
 }
 
+/// Slogans are read from slogans.toml, never from guidelines.toml.
+fn slogans_live_elsewhere<'de, D: serde::Deserializer<'de>>(_: D) -> Result<Vec<Slogan>, D::Error> {
+    Err(serde::de::Error::custom(
+        "slogans belong in brand/slogans.toml, not in guidelines.toml",
+    ))
+}
+
 /// A palette colour. RGB is derived from HEX; CMYK and Pantone are for print.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Colour {
     pub id: String,
@@ -95,7 +102,7 @@ pub fn parse_hex(hex: &str) -> Option<[u8; 3]> {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Typeface {
     pub family: String,
@@ -104,7 +111,7 @@ pub struct Typeface {
     pub uses: Vec<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum LogoLayout {
     Horizontal,
@@ -112,7 +119,7 @@ pub enum LogoLayout {
     Icon,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum ColourMode {
     Full,
@@ -120,7 +127,7 @@ pub enum ColourMode {
     MonoLight,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum LogoLanguage {
     Vi,
@@ -128,7 +135,7 @@ pub enum LogoLanguage {
     Bilingual,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Background {
     Light,
@@ -137,7 +144,7 @@ pub enum Background {
 }
 
 /// One logo variant: layout × colour mode × language, with its usage rules.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LogoVariant {
     pub id: String,
@@ -154,7 +161,7 @@ pub struct LogoVariant {
 }
 
 /// A controlled term with its names.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Term {
     pub id: String,
@@ -163,7 +170,7 @@ pub struct Term {
 }
 
 /// The programme's controlled vocabularies.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Vocabulary {
     pub themes: Vec<Term>,
@@ -203,7 +210,7 @@ impl Vocabulary {
 }
 
 /// The main theme of a year of the programme.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct YearTheme {
     pub year: u16,
@@ -211,7 +218,7 @@ pub struct YearTheme {
 }
 
 /// An approved slogan, exact text in both languages (NFC).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Slogan {
     pub id: String,

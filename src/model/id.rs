@@ -92,6 +92,19 @@ impl<'de> serde::Deserialize<'de> for AssetId {
     }
 }
 
+/// In the API schema an id is its 64-character lowercase hex form.
+impl utoipa::PartialSchema for AssetId {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .pattern(Some("^[0-9a-f]{64}$"))
+            .description(Some("BLAKE3 of the original bytes, lowercase hex"))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for AssetId {}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -25,5 +25,5 @@ pub use id::{AssetId, IdParseError};
 pub use preset::{Fit, Format, MetadataPolicy, Preset};
 pub use role::{Actor, Role, Viewer};
 pub use spot::{Extent, Gazetteer, Spot};
-pub use terms::{parse_bbox, parse_date};
+pub use terms::{bbox_contains, parse_bbox, parse_date};
 pub use video::VideoInfo;

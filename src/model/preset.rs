@@ -3,7 +3,7 @@ use serde::{Deserialize, Serialize};
 use super::Kind;
 
 /// How an image is fitted into a preset's box.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Fit {
     /// Scale down to fit inside the box, keeping the aspect ratio; never upscale.
@@ -16,7 +16,7 @@ pub enum Fit {
 }
 
 /// Output encoding of a rendition.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Hash, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Format {
     Jpeg,
@@ -27,6 +27,8 @@ pub enum Format {
 }
 
 impl Format {
+    pub const ALL: [Self; 4] = [Self::Jpeg, Self::Png, Self::Webp, Self::Mp4];
+
     pub fn extension(&self) -> &'static str {
         match self {
             Self::Jpeg => "jpg",
@@ -57,7 +59,7 @@ impl Format {
 }
 
 /// What metadata a rendition carries.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum MetadataPolicy {
     /// Credit and copyright only (EXIF Artist, Copyright); never GPS or serial numbers.
@@ -68,7 +70,7 @@ pub enum MetadataPolicy {
 }
 
 /// A rendition recipe from brand/presets.toml.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Preset {
     pub name: String,

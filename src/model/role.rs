@@ -1,7 +1,7 @@
 use serde::{Deserialize, Serialize};
 
 /// What a user may do. The local operator of the CLI acts as `Admin`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Admin,

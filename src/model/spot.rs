@@ -1,7 +1,7 @@
 use serde::{Deserialize, Serialize};
 
 /// A named check-in spot of the brand's gazetteer.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Spot {
     pub id: String,
     pub name_vi: String,
@@ -26,7 +26,7 @@ pub struct Spot {
 }
 
 /// The bounding box of the brand's territory.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Extent {
     pub min_lon: f64,
     pub min_lat: f64,
@@ -41,7 +41,7 @@ impl Extent {
 }
 
 /// The check-in spots and the territory they lie in.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Gazetteer {
     pub extent: Option<Extent>,
     #[serde(rename = "spot", default)]

@@ -8,8 +8,9 @@ pub fn parse_date(s: &str) -> Result<String, String> {
         .map_err(|_| format!("{s:?} is not a date as YYYY-MM-DD"))
 }
 
-/// A bounding box "west,south,east,north" in degrees (GeoJSON's order), west ≤ east and
-/// south ≤ north.
+/// A bounding box "west,south,east,north" in degrees (GeoJSON's order), each within ±180.
+/// As in RFC 7946 §5.2, west > east is a box across the antimeridian; latitudes beyond the
+/// poles are the poles, and south and north may come in either order.
 pub fn parse_bbox(s: &str) -> Result<[f64; 4], String> {
     let bad = || format!("{s:?} is not a box as west,south,east,north in degrees");
     let parts: Vec<f64> = s
@@ -17,11 +18,21 @@ pub fn parse_bbox(s: &str) -> Result<[f64; 4], String> {
         .map(|p| p.trim().parse::<f64>().map_err(|_| bad()))
         .collect::<Result<_, _>>()?;
     let [w, so, e, n] = <[f64; 4]>::try_from(parts).map_err(|_| bad())?;
-    let valid = [w, e].iter().all(|x| (-180.0..=180.0).contains(x))
-        && [so, n].iter().all(|y| (-90.0..=90.0).contains(y))
-        && w <= e
-        && so <= n;
-    valid.then_some([w, so, e, n]).ok_or_else(bad)
+    if ![w, so, e, n].iter().all(|x| (-180.0..=180.0).contains(x)) {
+        return Err(bad());
+    }
+    let (so, n) = (so.clamp(-90.0, 90.0), n.clamp(-90.0, 90.0));
+    Ok([w, so.min(n), e, so.max(n)])
+}
+
+/// Whether a point lies in a box of `parse_bbox`.
+pub fn bbox_contains([w, s, e, n]: [f64; 4], lon: f64, lat: f64) -> bool {
+    let lon_inside = if w <= e {
+        (w..=e).contains(&lon)
+    } else {
+        lon >= w || lon <= e
+    };
+    lon_inside && (s..=n).contains(&lat)
 }
 
 #[cfg(test)]
@@ -37,8 +48,18 @@ mod tests {
             parse_bbox("106.5, 11.3,107.6,12.3").unwrap(),
             [106.5, 11.3, 107.6, 12.3]
         );
-        for bad in ["107.6,11.3,106.5,12.3", "1,2,3", "a,b,c,d", "0,0,0,95"] {
+        for bad in ["1,2,3", "a,b,c,d", "0,0,0,181", "NaN,0,1,1", "0,0,inf,1"] {
             assert!(parse_bbox(bad).is_err(), "{bad}");
         }
+        // Latitudes in either order, clamped to the poles.
+        assert_eq!(parse_bbox("0,95,1,-10").unwrap(), [0.0, -10.0, 1.0, 90.0]);
+        // Across the antimeridian (west > east): Fiji, not the rest of the world.
+        let fiji = parse_bbox("177,-19,-179,-16").unwrap();
+        assert!(bbox_contains(fiji, 178.4, -18.1));
+        assert!(bbox_contains(fiji, -179.5, -17.0));
+        assert!(!bbox_contains(fiji, 106.9, 11.8));
+        let binh_phuoc = parse_bbox("106.5,11.3,107.6,12.3").unwrap();
+        assert!(bbox_contains(binh_phuoc, 106.9, 11.8));
+        assert!(!bbox_contains(binh_phuoc, 178.4, 11.8));
     }
 }

@@ -3,7 +3,7 @@ use serde::{Deserialize, Serialize};
 use super::Gps;
 
 /// What the container says about the video.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct VideoInfo {
     pub duration_s: f64,
     /// Displayed size: rotation applied.

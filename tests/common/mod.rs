@@ -3,6 +3,7 @@
 
 #![allow(dead_code)] // each test file uses a different part of the fixture
 
+use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -196,4 +197,36 @@ pub fn ffmpeg(inputs: &[&str], output: &[&str], out: &Path) {
 /// A lavfi input: `-f lavfi -i SOURCE`.
 pub fn lavfi(source: &str) -> [&str; 4] {
     ["-f", "lavfi", "-i", source]
+}
+
+/// A child process killed when the test ends, however it ends.
+pub struct Guard(pub std::process::Child);
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Reads `pipe` line by line until one contains `needle` (the process is ready); the rest of
+/// the output is drained on a thread so the process never blocks on a full pipe.
+pub fn wait_for_line(pipe: impl std::io::Read + Send + 'static, needle: &str) {
+    let mut lines = std::io::BufReader::new(pipe).lines();
+    for line in lines.by_ref() {
+        let line = line.expect("read the log");
+        if line.contains(needle) {
+            std::thread::spawn(move || lines.for_each(drop));
+            return;
+        }
+    }
+    panic!("the process ended before printing {needle:?}");
 }
