@@ -155,7 +155,7 @@ pub struct AssetPage {
 /// GET /api/assets: filtered, cursor-paginated, only what the caller may see.
 #[utoipa::path(get, path = "/api/assets", tag = "assets", params(ListQuery),
     responses(
-        (status = 200, description = "A page of the assets the caller may see, newest first", body = AssetPage),
+        (status = 200, description = "A page of the assets the caller may see, in id order (stable under the cursor)", body = AssetPage),
         (status = 400, description = "A malformed filter (the code names it)", body = ErrorBody),
     ))]
 pub async fn list(

@@ -59,6 +59,7 @@ extern "C" {
 
 const TJPF_RGB: c_int = 0;
 const TJFLAG_ACCURATEDCT: c_int = 4096;
+const TJFLAG_FASTUPSAMPLE: c_int = 256;
 const TJSAMP_444: c_int = 0;
 const TJSAMP_420: c_int = 2;
 const TJCS_RGB: c_int = 0;
@@ -153,7 +154,11 @@ pub fn decode(bytes: &[u8], need: Option<(u32, u32)>) -> Option<RgbImage> {
             pitch as c_int,
             sh as c_int,
             TJPF_RGB,
-            0,
+            if (sw, sh) == (w as u32, h as u32) {
+                0
+            } else {
+                TJFLAG_FASTUPSAMPLE
+            },
         )
     };
     if status != 0 {
