@@ -410,3 +410,47 @@ fn exif_agrees_with_exiftool_on_the_shipped_samples() {
         assert!(asset["spot"]["id"].is_string(), "{file:?} has a spot");
     }
 }
+
+/// The text query reads a folded copy of each asset's searchable text kept beside the record:
+/// it follows edits, comes back with `rebuild`, and a catalogue made before it existed gets it
+/// built when opened.
+#[test]
+fn text_search_follows_edits_and_is_rebuilt() {
+    let fx = Fixture::new();
+    fx.write("a.jpg", &photo(64, 48, 21, &ExifFields::default()));
+    fx.write("b.jpg", &photo(64, 48, 22, &ExifFields::default()));
+    let report = fx.ingest(&[&fx.input()], 0);
+    let (a, b) = (&ids(&report, "added")[0], &ids(&report, "added")[1]);
+    let found = |q: &str| -> Vec<String> {
+        let list = fx.json(&["ls", "--query", q], 0);
+        list.as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    fx.json(&["edit", a, "--caption-vi", "Lễ hội Sóc Bom Bo"], 0);
+    assert_eq!(found("bom bo"), [a.as_str()]);
+    assert!(found("le hoi soc").contains(a));
+    fx.json(&["edit", a, "--caption-vi", "Núi Bà Rá lúc bình minh"], 0);
+    assert!(found("bom bo").is_empty(), "the old caption is forgotten");
+    assert_eq!(found("ba ra binh minh"), [a.as_str()]);
+    fx.json(&["edit", b, "--credit", "Sở VHTTDL Bình Phước"], 0);
+    assert_eq!(found("binh phuoc"), [b.as_str()]);
+
+    fx.json(&["rebuild"], 0);
+    assert_eq!(found("ba ra"), [a.as_str()]);
+
+    // A catalogue from before the search tree: it is built at the next open.
+    {
+        let db = sled::open(fx.data().join("catalog.sled")).unwrap();
+        db.drop_tree("search").unwrap();
+        db.open_tree("meta")
+            .unwrap()
+            .remove("search_built")
+            .unwrap();
+        db.flush().unwrap();
+    }
+    assert_eq!(found("binh phuoc"), [b.as_str()]);
+    assert_eq!(found("ba ra binh minh"), [a.as_str()]);
+}

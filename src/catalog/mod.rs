@@ -30,6 +30,11 @@ const TREE_META: &str = "meta";
 const TREE_STAT: &str = "stat";
 const TREE_TOKENS: &str = "tokens";
 const TREE_STATS: &str = "stats";
+/// id → the asset's folded searchable text: what `q=` scans instead of decoding every record.
+const TREE_SEARCH: &str = "search";
+/// Set once the search tree covers every asset (catalogues made before it existed get it built
+/// at open).
+const META_SEARCH_BUILT: &[u8] = b"search_built";
 
 const META_FORMAT: &[u8] = b"format_version";
 const META_SEQ: &[u8] = b"journal_seq";
@@ -144,6 +149,7 @@ pub struct Catalog {
     meta: sled::Tree,
     stat: sled::Tree,
     tokens: sled::Tree,
+    search: sled::Tree,
     /// Download counters: telemetry, not catalogue content, so not journaled.
     stats: sled::Tree,
     /// One writer at a time: the journal is a sequence.
@@ -184,6 +190,7 @@ impl Catalog {
             index: db.open_tree(TREE_INDEX)?,
             stat: db.open_tree(TREE_STAT)?,
             tokens: db.open_tree(TREE_TOKENS)?,
+            search: db.open_tree(TREE_SEARCH)?,
             stats: db.open_tree(TREE_STATS)?,
             meta,
             db,
@@ -195,6 +202,14 @@ impl Catalog {
                 let entries: Vec<Entry> = chunk.iter().map(|(e, _)| e.clone()).collect();
                 catalog.apply_entries(&entries, *end, &[])?;
             }
+        }
+        if catalog.meta.get(META_SEARCH_BUILT)?.is_none() {
+            for kv in catalog.assets.iter() {
+                let (id, v) = kv?;
+                let text = query::searchable_text(&decode_asset(&v)?);
+                catalog.search.insert(id, text.as_bytes())?;
+            }
+            catalog.meta.insert(META_SEARCH_BUILT, &[1])?;
         }
         catalog.db.flush()?;
         Ok(catalog)
@@ -247,6 +262,7 @@ impl Catalog {
     ) -> Result<(), CatalogError> {
         let mut asset_batch = sled::Batch::default();
         let mut index_batch = sled::Batch::default();
+        let mut search_batch = sled::Batch::default();
         // Several entries may touch the same asset: work on the latest version of each.
         let mut touched: std::collections::BTreeMap<AssetId, (Option<Asset>, Option<Asset>)> =
             Default::default();
@@ -287,11 +303,17 @@ impl Catalog {
                 index_batch.insert(k.as_slice(), &[]);
             }
             match new {
-                Some(a) => asset_batch.insert(
-                    id.as_bytes(),
-                    serde_json::to_vec(a).map_err(CatalogError::encode)?,
-                ),
-                None => asset_batch.remove(id.as_bytes()),
+                Some(a) => {
+                    asset_batch.insert(
+                        id.as_bytes(),
+                        serde_json::to_vec(a).map_err(CatalogError::encode)?,
+                    );
+                    search_batch.insert(id.as_bytes(), query::searchable_text(a).as_bytes());
+                }
+                None => {
+                    asset_batch.remove(id.as_bytes());
+                    search_batch.remove(id.as_bytes());
+                }
             }
         }
         let mut meta_batch = sled::Batch::default();
@@ -308,13 +330,15 @@ impl Catalog {
             &self.meta,
             &self.stat,
             &self.tokens,
+            &self.search,
         )
-            .transaction(|(a, i, m, s, t)| {
+            .transaction(|(a, i, m, s, t, q)| {
                 a.apply_batch(&asset_batch)?;
                 i.apply_batch(&index_batch)?;
                 m.apply_batch(&meta_batch)?;
                 s.apply_batch(&stat_batch)?;
                 t.apply_batch(&token_batch)?;
+                q.apply_batch(&search_batch)?;
                 Ok::<_, ConflictableTransactionError<()>>(())
             })
             .map_err(|e| match e {

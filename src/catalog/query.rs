@@ -95,8 +95,8 @@ impl Filter {
     }
 }
 
-/// Everything the text query looks at, folded.
-fn searchable_text(asset: &Asset) -> String {
+/// Everything the text query looks at, folded (kept in the search tree).
+pub(super) fn searchable_text(asset: &Asset) -> String {
     let mut parts: Vec<&str> = asset.names.iter().map(String::as_str).collect();
     parts.extend(asset.tags.iter().map(String::as_str));
     parts.extend(asset.caption.vi.as_deref());
@@ -142,6 +142,37 @@ pub(super) fn run(catalog: &Catalog, filter: &Filter) -> Result<Vec<Asset>, Cata
                 break;
             }
             let Some(id) = AssetId::from_slice(&key[prefix.len()..]) else {
+                continue;
+            };
+            // The text first: a few bytes, where the record is a JSON document to decode.
+            if let Some(q) = folded.as_deref() {
+                let text = catalog.search.get(id.as_bytes())?;
+                if !text.is_some_and(|t| text::matches(q, &String::from_utf8_lossy(&t))) {
+                    continue;
+                }
+            }
+            if let Some(asset) = catalog.asset(&id)? {
+                if !take(asset) {
+                    break;
+                }
+            }
+        }
+    } else if let Some(q) = folded.as_deref() {
+        // A text query with no index to narrow it: scan the folded texts, decode only hits.
+        let range = match filter.after {
+            Some(after) => {
+                let mut k = after.as_bytes().to_vec();
+                k.push(0);
+                catalog.search.range(k..)
+            }
+            None => catalog.search.iter(),
+        };
+        for kv in range {
+            let (k, text) = kv?;
+            if !text::matches(q, &String::from_utf8_lossy(&text)) {
+                continue;
+            }
+            let Some(id) = AssetId::from_slice(&k) else {
                 continue;
             };
             if let Some(asset) = catalog.asset(&id)? {
