@@ -863,6 +863,22 @@ async fn catalogue_filters_theme_audience_dates_and_box() {
         ids("bbox=107.3,11.7,107.4,11.9&from=2024-05-01&theme=tourism").await,
         [public.as_str()]
     );
+    // Text: the in-memory copy of the folded texts, loaded by the first query, follows edits.
+    assert!(ids("q=le%20hoi%20bom%20bo").await.is_empty());
+    let req = test::TestRequest::patch()
+        .uri(&format!("/api/assets/{draft}"))
+        .insert_header(("authorization", format!("Bearer {admin}")))
+        .set_json(serde_json::json!({"caption_vi": "Lễ hội Sóc Bom Bo"}))
+        .to_request();
+    assert_eq!(test::call_service(&app, req).await.status(), StatusCode::OK);
+    assert_eq!(ids("q=le%20hoi%20bom%20bo").await, [draft.as_str()]);
+    let req = test::TestRequest::patch()
+        .uri(&format!("/api/assets/{draft}"))
+        .insert_header(("authorization", format!("Bearer {admin}")))
+        .set_json(serde_json::json!({"caption_vi": null}))
+        .to_request();
+    assert_eq!(test::call_service(&app, req).await.status(), StatusCode::OK);
+    assert!(ids("q=le%20hoi%20bom%20bo").await.is_empty());
     // The API takes no empty filters; the catalogue page (a form sends every field) ignores them.
     let page = test::call_and_read_body(
         &app,

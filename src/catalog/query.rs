@@ -158,28 +158,21 @@ pub(super) fn run(catalog: &Catalog, filter: &Filter) -> Result<Vec<Asset>, Cata
             }
         }
     } else if let Some(q) = folded.as_deref() {
-        // A text query with no index to narrow it: scan the folded texts, decode only hits.
-        let range = match filter.after {
-            Some(after) => {
-                let mut k = after.as_bytes().to_vec();
-                k.push(0);
-                catalog.search.range(k..)
-            }
-            None => catalog.search.iter(),
-        };
-        for kv in range {
-            let (k, text) = kv?;
-            if !text::matches(q, &String::from_utf8_lossy(&text)) {
-                continue;
-            }
-            let Some(id) = AssetId::from_slice(&k) else {
-                continue;
+        // A text query with no index to narrow it: match the folded texts, decode only hits.
+        let mut after = filter.after;
+        'scan: loop {
+            let hits = catalog.text_matches(q, after, 256)?;
+            let Some(last) = hits.last().copied() else {
+                break;
             };
-            if let Some(asset) = catalog.asset(&id)? {
-                if !take(asset) {
-                    break;
+            for id in hits {
+                if let Some(asset) = catalog.asset(&id)? {
+                    if !take(asset) {
+                        break 'scan;
+                    }
                 }
             }
+            after = Some(last);
         }
     } else {
         let range = match filter.after {
