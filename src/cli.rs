@@ -1124,6 +1124,7 @@ fn serve(lib: Library, bind: &str, drop_folder: &std::path::Path) -> Result<i32>
             }
         })
     };
+    state.catalog.load_text_search()?;
     tracing::info!("serving on http://{bind}/");
     brandvault::http::run(state.clone(), bind).with_context(|| format!("serving on {bind}"))?;
     stop.store(true, Ordering::Relaxed);

@@ -367,14 +367,9 @@ impl Catalog {
         Ok(())
     }
 
-    /// Up to `max` ids after `after` (in id order) whose folded searchable text holds every
-    /// word of the folded query `q`.
-    pub(crate) fn text_matches(
-        &self,
-        q: &str,
-        after: Option<AssetId>,
-        max: usize,
-    ) -> Result<Vec<AssetId>, CatalogError> {
+    /// Loads the in-memory copy of the folded texts now rather than at the first text query
+    /// (`serve` does, at start: 70 ms at 100,000 assets).
+    pub fn load_text_search(&self) -> Result<(), CatalogError> {
         let loaded = self
             .texts
             .read()
@@ -393,6 +388,18 @@ impl Catalog {
                 *mirror = Some(map);
             }
         }
+        Ok(())
+    }
+
+    /// Up to `max` ids after `after` (in id order) whose folded searchable text holds every
+    /// word of the folded query `q`.
+    pub(crate) fn text_matches(
+        &self,
+        q: &str,
+        after: Option<AssetId>,
+        max: usize,
+    ) -> Result<Vec<AssetId>, CatalogError> {
+        self.load_text_search()?;
         let mirror = self.texts.read().unwrap_or_else(|p| p.into_inner());
         let Some(map) = mirror.as_ref() else {
             return Ok(Vec::new());
