@@ -452,10 +452,17 @@ async fn uploads_are_streamed_deduplicated_and_limited() {
     assert_eq!(asset["id"], blake3::hash(&bytes).to_hex().as_str());
     assert_eq!(asset["names"][0], "Sóc Bom Bo lễ hội.jpg");
     assert_eq!(asset["owner"], "dana");
+    let health = |app| async move {
+        let body: Value =
+            test::call_and_read_body_json(app, get("/healthz", None).to_request()).await;
+        body["assets"].as_u64().unwrap()
+    };
+    assert_eq!(health(&app).await, 3, "two from the setup, one uploaded");
     // The same bytes again: the existing asset, 200.
     let resp =
         test::call_service(&app, upload(Some(&dana), "again.jpg", &bytes).to_request()).await;
     assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(health(&app).await, 3, "a duplicate is no new asset");
     // The public and the press cannot upload; bad and oversized files are refused with codes.
     let resp = test::call_service(&app, upload(None, "x.jpg", &bytes).to_request()).await;
     assert_eq!(resp.status(), StatusCode::FORBIDDEN);

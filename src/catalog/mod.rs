@@ -11,6 +11,7 @@ mod query;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, RwLock};
 
 use sled::transaction::{ConflictableTransactionError, TransactionError};
@@ -158,6 +159,9 @@ pub struct Catalog {
     /// The search tree mirrored in memory from the first text query on: scanning 100,000 texts
     /// takes milliseconds in memory, tens of them through sled.
     texts: RwLock<Option<BTreeMap<AssetId, Box<str>>>>,
+    /// Number of assets, counted once at open and kept by each commit (sled's `len` walks the
+    /// whole tree, and /healthz and /metrics ask often).
+    count: AtomicUsize,
     dir: PathBuf,
 }
 
@@ -200,6 +204,7 @@ impl Catalog {
             db,
             journal: Mutex::new(journal),
             texts: RwLock::new(None),
+            count: AtomicUsize::new(0),
             dir: dir.to_owned(),
         };
         for chunk in pending.chunks(1024) {
@@ -208,6 +213,7 @@ impl Catalog {
                 catalog.apply_entries(&entries, *end, &[])?;
             }
         }
+        catalog.count.store(catalog.assets.len(), Ordering::Relaxed);
         if catalog.meta.get(META_SEARCH_BUILT)?.is_none() {
             for kv in catalog.assets.iter() {
                 let (id, v) = kv?;
@@ -269,6 +275,7 @@ impl Catalog {
         let mut index_batch = sled::Batch::default();
         let mut search_batch = sled::Batch::default();
         let mut texts: Vec<(AssetId, Option<String>)> = Vec::new();
+        let (mut added, mut removed) = (0, 0);
         // Several entries may touch the same asset: work on the latest version of each.
         let mut touched: std::collections::BTreeMap<AssetId, (Option<Asset>, Option<Asset>)> =
             Default::default();
@@ -307,6 +314,11 @@ impl Catalog {
             }
             for k in new_keys.iter().filter(|k| !old_keys.contains(k)) {
                 index_batch.insert(k.as_slice(), &[]);
+            }
+            match (old, new) {
+                (None, Some(_)) => added += 1,
+                (Some(_), None) => removed += 1,
+                _ => {}
             }
             match new {
                 Some(a) => {
@@ -354,6 +366,8 @@ impl Catalog {
                 TransactionError::Storage(e) => CatalogError::Db(e),
                 TransactionError::Abort(()) => CatalogError::Encode("transaction aborted".into()),
             })?;
+        self.count.fetch_add(added, Ordering::Relaxed);
+        self.count.fetch_sub(removed, Ordering::Relaxed);
         // A poisoned lock only means a reader panicked; the map is replaced whole or not at all.
         let mut mirror = self.texts.write().unwrap_or_else(|p| p.into_inner());
         if let Some(map) = mirror.as_mut() {
@@ -491,11 +505,11 @@ impl Catalog {
 
     /// Number of catalogued assets.
     pub fn len(&self) -> usize {
-        self.assets.len()
+        self.count.load(Ordering::Relaxed)
     }
 
     pub fn is_empty(&self) -> bool {
-        self.assets.is_empty()
+        self.len() == 0
     }
 
     /// What the stat cache knows about `path`: the id, if the file still has the same stamp.
