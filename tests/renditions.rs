@@ -382,3 +382,83 @@ fn crc32(data: &[u8]) -> u32 {
     }
     !crc
 }
+
+/// Renditions are sRGB. A source whose profile puts sRGB's green where red is stored (a stand-in
+/// for Adobe RGB or Display P3, exact to check) comes out with its colours converted and no
+/// profile; a profile that cannot be read travels unchanged with the pixels untouched.
+#[test]
+fn other_colour_spaces_are_converted_to_srgb() {
+    use brandvault::media::encode::encode;
+    use brandvault::model::Format;
+    use image::ImageDecoder;
+    let (red, green, blue) = (
+        [0.4361, 0.2225, 0.0139],
+        [0.3851, 0.7169, 0.0971],
+        [0.1431, 0.0606, 0.7141],
+    );
+    let swapped = common::icc_profile(green, red, blue);
+    let halves = DynamicImage::ImageRgb8(RgbImage::from_fn(64, 48, |x, _| {
+        if x < 32 {
+            Rgb([255, 0, 0])
+        } else {
+            Rgb([0, 255, 0])
+        }
+    }));
+    let fx = Fixture::new();
+    fx.write(
+        "swapped.jpg",
+        &encode(&halves, Format::Jpeg, 95, None, Some(&swapped)).unwrap(),
+    );
+    let unreadable = b"not an ICC profile, but kept for whoever can read it".to_vec();
+    fx.write(
+        "unreadable.jpg",
+        &encode(&halves, Format::Jpeg, 95, None, Some(&unreadable)).unwrap(),
+    );
+    let report = fx.ingest(&[&fx.input()], 0);
+    fx.json(&["render"], 0);
+    let id_of = |name: &str| {
+        report["added"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_owned())
+            .find(|id| fx.show(id)["names"][0] == name)
+            .unwrap()
+    };
+    let read = |bytes: &[u8]| {
+        let mut decoder = image::codecs::jpeg::JpegDecoder::new(Cursor::new(bytes)).unwrap();
+        let icc = decoder.icc_profile().unwrap();
+        let image = DynamicImage::from_decoder(decoder).unwrap().to_rgb8();
+        (image, icc)
+    };
+    let (swapped_id, kept_id) = (id_of("swapped.jpg"), id_of("unreadable.jpg"));
+    for preset in ["press", "preview"] {
+        let (image, icc) = read(&export(&fx, &swapped_id, preset));
+        let (w, h) = image.dimensions();
+        let left = image.get_pixel(w / 4, h / 2).0;
+        let right = image.get_pixel(3 * w / 4, h / 2).0;
+        assert!(
+            close(left, [0, 255, 0], 40),
+            "{preset}: stored red is sRGB green: {left:?}"
+        );
+        assert!(
+            close(right, [255, 0, 0], 40),
+            "{preset}: stored green is sRGB red: {right:?}"
+        );
+        assert_eq!(icc, None, "{preset}: sRGB needs no profile");
+
+        let (image, icc) = read(&export(&fx, &kept_id, preset));
+        let left = image.get_pixel(w / 4, h / 2).0;
+        assert!(
+            close(left, [255, 0, 0], 40),
+            "{preset}: untouched: {left:?}"
+        );
+        assert_eq!(icc.as_deref(), Some(&unreadable[..]), "{preset}: carried");
+    }
+    // The WebP thumbnail is converted too.
+    let thumb = image::load_from_memory(&export(&fx, &swapped_id, "thumb"))
+        .unwrap()
+        .to_rgb8();
+    let left = thumb.get_pixel(thumb.width() / 4, thumb.height() / 2).0;
+    assert!(close(left, [0, 255, 0], 40), "thumb: {left:?}");
+}

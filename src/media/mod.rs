@@ -3,6 +3,7 @@
 //! Nothing here knows about the store or the catalogue.
 
 mod bmff;
+pub mod colour;
 pub mod decode;
 pub mod encode;
 pub mod exif;

@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use crate::catalog::{Catalog, CatalogError, Change};
 use crate::config::Settings;
+use crate::media::colour::SourceColour;
 use crate::media::exif::{write_block, ExifFields};
 use crate::media::ffmpeg::{Ffmpeg, PreviewSpec};
 use crate::media::{decode, encode, resize, svg};
@@ -22,7 +23,7 @@ use crate::store::{BlobStore, Durability, Hash};
 
 /// Bump when the output of the same preset on the same source changes (decoder, resizer,
 /// encoder, metadata written): every rendition is then remade.
-pub const ENGINE_VERSION: &str = "brandvault-render/1";
+pub const ENGINE_VERSION: &str = "brandvault-render/2";
 
 /// How much larger than the largest preset a JPEG is decoded (see `make_raster`).
 const DCT_MARGIN: f64 = 1.5;
@@ -277,7 +278,7 @@ impl<'a> Renderer<'a> {
                     let image = svg::rasterise(&bytes, width.max(1))
                         .map(DynamicImage::ImageRgba8)
                         .map_err(|e| ("undecodable-image", e))?;
-                    finish(&image, preset, metadata, None)
+                    finish(&image, preset, metadata, &SourceColour::Srgb, None)
                 })
                 .collect();
         }
@@ -448,6 +449,7 @@ fn from_image(
     metadata: &ExifFields,
 ) -> Vec<Made> {
     let scale_of = |p: &Preset| scale_of(p, (w, h));
+    let colour = SourceColour::of(icc);
     // Largest first, so each preset can start from the smallest image still big enough.
     let mut order: Vec<usize> = (0..todo.len()).collect();
     order.sort_by(|&a, &b| scale_of(todo[b].0).total_cmp(&scale_of(todo[a].0)));
@@ -462,7 +464,7 @@ fn from_image(
             .min_by_key(|im| im.width())
             .unwrap_or(&intermediates[0]);
         let image = resize::resize_for(from, preset, (w, h));
-        results[i] = Some(finish(&image, preset, metadata, icc));
+        results[i] = Some(finish(&image, preset, metadata, &colour, icc));
         if preset.fit == Fit::Contain {
             intermediates.push(image);
         }
@@ -489,12 +491,21 @@ fn scale_of(preset: &Preset, (w, h): (u32, u32)) -> f64 {
     (f64::from(tw) / f64::from(w)).max(f64::from(th) / f64::from(h))
 }
 
+/// Encodes one rendition in sRGB: pixels of another RGB space are converted and carry no
+/// profile; a profile that cannot be applied travels with the pixels unchanged.
 fn finish(
     image: &DynamicImage,
     preset: &Preset,
     metadata: &ExifFields,
+    colour: &SourceColour,
     icc: Option<&[u8]>,
 ) -> Made {
+    let (image, icc) = match colour {
+        SourceColour::Srgb => (std::borrow::Cow::Borrowed(image), None),
+        SourceColour::Convert(to_srgb) => (std::borrow::Cow::Owned(to_srgb.apply(image)), None),
+        SourceColour::Unknown => (std::borrow::Cow::Borrowed(image), icc),
+    };
+    let image = image.as_ref();
     let exif = match preset.metadata {
         MetadataPolicy::Credit if metadata.artist.is_some() || metadata.copyright.is_some() => {
             write_block(metadata).ok()

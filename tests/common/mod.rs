@@ -230,3 +230,51 @@ pub fn wait_for_line(pipe: impl std::io::Read + Send + 'static, needle: &str) {
     }
     panic!("the process ended before printing {needle:?}");
 }
+
+/// A minimal ICC v2 RGB display profile with these primaries (D50 XYZ, as in sRGB's own
+/// profile) and a 2.2 gamma: enough for a colour-managed reader to convert from it.
+pub fn icc_profile(red: [f64; 3], green: [f64; 3], blue: [f64; 3]) -> Vec<u8> {
+    let s15 = |v: f64| ((v * 65536.0).round() as i32).to_be_bytes();
+    let xyz = |c: [f64; 3]| -> Vec<u8> {
+        let mut t = b"XYZ \0\0\0\0".to_vec();
+        for v in c {
+            t.extend_from_slice(&s15(v));
+        }
+        t
+    };
+    let curve = b"curv\0\0\0\0\0\0\0\x01\x02\x33\0\0".to_vec();
+    let d50 = [0.9642, 1.0, 0.8249];
+    let tags: Vec<(&[u8; 4], Vec<u8>)> = vec![
+        (b"rXYZ", xyz(red)),
+        (b"gXYZ", xyz(green)),
+        (b"bXYZ", xyz(blue)),
+        (b"wtpt", xyz(d50)),
+        (b"rTRC", curve.clone()),
+        (b"gTRC", curve.clone()),
+        (b"bTRC", curve),
+    ];
+    let mut data = Vec::new();
+    let mut table = (tags.len() as u32).to_be_bytes().to_vec();
+    let data_start = 128 + 4 + 12 * tags.len();
+    for (sig, body) in &tags {
+        table.extend_from_slice(*sig);
+        table.extend_from_slice(&((data_start + data.len()) as u32).to_be_bytes());
+        table.extend_from_slice(&(body.len() as u32).to_be_bytes());
+        data.extend_from_slice(body);
+        while data.len() % 4 != 0 {
+            data.push(0);
+        }
+    }
+    let mut header = vec![0u8; 128];
+    let size = (128 + table.len() + data.len()) as u32;
+    header[0..4].copy_from_slice(&size.to_be_bytes());
+    header[8..12].copy_from_slice(&0x0210_0000u32.to_be_bytes());
+    header[12..16].copy_from_slice(b"mntr");
+    header[16..20].copy_from_slice(b"RGB ");
+    header[20..24].copy_from_slice(b"XYZ ");
+    header[36..40].copy_from_slice(b"acsp");
+    for (i, v) in d50.iter().enumerate() {
+        header[68 + 4 * i..72 + 4 * i].copy_from_slice(&s15(*v));
+    }
+    [header, table, data].concat()
+}
