@@ -21,6 +21,13 @@ pub struct ToSrgb {
     rgba: qcms::Transform,
 }
 
+/// sRGB with its output tables computed once: what lets qcms take its SIMD path.
+static SRGB: std::sync::LazyLock<Box<qcms::Profile>> = std::sync::LazyLock::new(|| {
+    let mut srgb = qcms::Profile::new_sRGB();
+    srgb.precache_output_transform();
+    srgb
+});
+
 /// Colours that tell an sRGB-equivalent profile apart: primaries, greys, mixed tones.
 const PROBES: [[u8; 3]; 8] = [
     [255, 0, 0],
@@ -38,13 +45,10 @@ impl SourceColour {
         let Some(icc) = icc else {
             return Self::Srgb;
         };
-        let (Some(source), srgb) = (
-            qcms::Profile::new_from_slice(icc, false),
-            qcms::Profile::new_sRGB(),
-        ) else {
+        let Some(source) = qcms::Profile::new_from_slice(icc, false) else {
             return Self::Unknown;
         };
-        let transform = |ty| qcms::Transform::new(&source, &srgb, ty, qcms::Intent::Perceptual);
+        let transform = |ty| qcms::Transform::new(&source, &SRGB, ty, qcms::Intent::Perceptual);
         let (Some(rgb), Some(rgba)) = (
             transform(qcms::DataType::RGB8),
             transform(qcms::DataType::RGBA8),
