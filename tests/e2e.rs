@@ -202,24 +202,7 @@ fn designer_uploads_manager_approves_public_finds_and_downloads() {
         "Trảng cỏ Bù Lạch bình minh.jpg",
         &photo_at(11.8064, 107.3552, 5),
     );
-    let empty_drop = fx.data().join("drop");
-    std::fs::create_dir_all(&empty_drop).unwrap();
-
-    let port = free_port();
-    let mut server = fx
-        .command(&[
-            "serve",
-            "--bind",
-            &format!("127.0.0.1:{port}"),
-            "--drop",
-            empty_drop.to_str().unwrap(),
-        ])
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start brandvault serve");
-    let log = server.stderr.take().unwrap();
-    let _server = Guard(server);
-    wait_for_line(log, " workers");
+    let (_server, port) = fx.serve();
 
     let driver_port = free_port();
     let mut driver = Command::new("chromedriver")

@@ -6,9 +6,9 @@
 
 mod common;
 
-use std::process::{Command, Stdio};
+use std::process::Command;
 
-use common::{free_port, photo_at, tool, wait_for_line, Fixture, Guard};
+use common::{photo_at, tool, Fixture, Guard};
 use serde_json::Value;
 
 /// The HTTP contract of DESIGN.md §5 (and the additions), method and path.
@@ -64,23 +64,7 @@ fn serve() -> Server {
         &["approve", &public_id, "--override", "schemathesis fixture"],
         0,
     );
-    let empty_drop = fx.data().join("drop");
-    std::fs::create_dir_all(&empty_drop).unwrap();
-    let port = free_port();
-    let mut child = fx
-        .command(&[
-            "serve",
-            "--bind",
-            &format!("127.0.0.1:{port}"),
-            "--drop",
-            empty_drop.to_str().unwrap(),
-        ])
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start brandvault serve");
-    let log = child.stderr.take().unwrap();
-    let process = Guard(child);
-    wait_for_line(log, " workers");
+    let (process, port) = fx.serve();
     Server {
         site: format!("http://127.0.0.1:{port}"),
         designer,

@@ -66,6 +66,29 @@ impl Fixture {
         cmd
     }
 
+    /// Starts the real `brandvault serve` on a free loopback port, with an empty drop folder,
+    /// and returns once it listens: the process (killed when dropped) and the port.
+    pub fn serve(&self) -> (Guard, u16) {
+        let empty_drop = self.data().join("drop");
+        std::fs::create_dir_all(&empty_drop).unwrap();
+        let port = free_port();
+        let mut child = self
+            .command(&[
+                "serve",
+                "--bind",
+                &format!("127.0.0.1:{port}"),
+                "--drop",
+                empty_drop.to_str().unwrap(),
+            ])
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("start brandvault serve");
+        let log = child.stderr.take().unwrap();
+        let process = Guard(child);
+        wait_for_line(log, " workers");
+        (process, port)
+    }
+
     /// Runs and parses stdout as JSON, asserting the exit code.
     pub fn json(&self, args: &[&str], expected_code: i32) -> Value {
         let out = self.run(args);
