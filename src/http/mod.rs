@@ -135,71 +135,66 @@ fn extractor_errors(cfg: &mut web::ServiceConfig) {
     );
 }
 
+/// One path of the service and its handlers by method. GET also answers HEAD (actix leaves
+/// the body out); any other method gets 405 with an `Allow` header derived from the handlers
+/// (RFC 9110).
+macro_rules! endpoint {
+    ($path:literal, $($method:ident => $handler:path),+ $(,)?) => {{
+        let allow: Vec<&str> = vec![$(endpoint!(@allow $method)),+];
+        let allow = allow.join(", ");
+        web::resource($path)
+            $(.route(endpoint!(@route $method).to($handler)))+
+            .default_service(web::to(move || method_not_allowed(allow.clone())))
+    }};
+    (@allow GET) => { "GET, HEAD" };
+    (@allow $method:ident) => { stringify!($method) };
+    (@route GET) => { web::route().guard(actix_web::guard::Any(actix_web::guard::Get()).or(actix_web::guard::Head())) };
+    (@route POST) => { web::post() };
+    (@route PATCH) => { web::patch() };
+}
+
+/// 405 for a known path asked with a method it does not serve.
+async fn method_not_allowed(allow: String) -> actix_web::HttpResponse {
+    actix_web::HttpResponse::MethodNotAllowed()
+        .insert_header((actix_web::http::header::ALLOW, allow.clone()))
+        .json(error::ErrorBody {
+            code: "method-not-allowed".into(),
+            message: format!("this address answers {allow} only"),
+        })
+}
+
 /// Routes of the service, for `HttpServer` and for tests. Each path is one resource, so a
 /// method it does not serve answers 405 with `Allow`, not 404.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    use web::{patch, post};
     extractor_errors(cfg);
-    cfg.service(resource("/healthz", "GET, HEAD").route(read().to(api::healthz)))
-        .service(resource("/metrics", "GET, HEAD").route(read().to(metrics::metrics)))
-        .service(resource("/openapi.json", "GET, HEAD").route(read().to(openapi::document)))
-        .service(
-            resource("/api/assets", "GET, HEAD, POST")
-                .route(read().to(api::list))
-                .route(post().to(api::upload)),
-        )
-        .service(
-            resource("/api/assets/{id}", "GET, HEAD, PATCH")
-                .route(read().to(api::show))
-                .route(patch().to(api::edit)),
-        )
-        .service(
-            resource("/api/assets/{id}/download", "GET, HEAD").route(read().to(delivery::download)),
-        )
-        .service(resource("/api/assets/{id}/submit", "POST").route(post().to(api::submit)))
-        .service(resource("/api/assets/{id}/approve", "POST").route(post().to(api::approve)))
-        .service(resource("/api/assets/{id}/reject", "POST").route(post().to(api::reject)))
-        .service(resource("/api/assets/{id}/archive", "POST").route(post().to(api::archive)))
-        .service(resource("/api/assets/{id}/reopen", "POST").route(post().to(api::reopen)))
-        .service(resource("/api/spots", "GET, HEAD").route(read().to(api::spots)))
-        .service(resource("/api/spots.geojson", "GET, HEAD").route(read().to(api::spots_geojson)))
-        .service(resource("/api/brand", "GET, HEAD").route(read().to(api::brand)))
-        .service(resource("/api/stats", "GET, HEAD").route(read().to(delivery::stats)))
-        .service(resource("/kit.zip", "GET, HEAD").route(read().to(delivery::kit)))
-        .service(resource("/r/{name}", "GET, HEAD").route(read().to(delivery::rendition)))
-        .service(resource("/a/{id}/{preset}", "GET, HEAD").route(read().to(delivery::alias)))
-        .service(
-            resource("/login", "GET, HEAD, POST")
-                .route(read().to(desk::login_form))
-                .route(post().to(desk::login)),
-        )
-        .service(resource("/logout", "POST").route(post().to(desk::logout)))
-        .service(resource("/upload", "GET, HEAD").route(read().to(desk::upload_page)))
-        .service(resource("/static/upload.js", "GET, HEAD").route(read().to(desk::upload_script)))
-        .service(resource("/review", "GET, HEAD").route(read().to(desk::review_page)))
-        .service(resource("/assets/{id}/step", "POST").route(post().to(desk::step_form)))
-        .service(resource("/spots", "GET, HEAD").route(read().to(pages::spots)))
-        .service(resource("/brand", "GET, HEAD").route(read().to(pages::brand)))
-        .service(resource("/", "GET, HEAD").route(read().to(pages::catalogue)))
-        .service(resource("/assets/{id}", "GET, HEAD").route(read().to(pages::asset)));
-}
-
-/// GET, and HEAD with the same headers and no body (actix leaves the body out).
-fn read() -> actix_web::Route {
-    use actix_web::guard;
-    web::route().guard(guard::Any(guard::Get()).or(guard::Head()))
-}
-
-/// A path of the service; a method it does not serve answers 405 with `Allow` (RFC 9110).
-fn resource(path: &str, allow: &'static str) -> actix_web::Resource {
-    web::resource(path).default_service(web::to(move || async move {
-        actix_web::HttpResponse::MethodNotAllowed()
-            .insert_header((actix_web::http::header::ALLOW, allow))
-            .json(error::ErrorBody {
-                code: "method-not-allowed".into(),
-                message: format!("this address answers {allow} only"),
-            })
-    }))
+    cfg.service(endpoint!("/healthz", GET => api::healthz))
+        .service(endpoint!("/metrics", GET => metrics::metrics))
+        .service(endpoint!("/openapi.json", GET => openapi::document))
+        .service(endpoint!("/api/assets", GET => api::list, POST => api::upload))
+        .service(endpoint!("/api/assets/{id}", GET => api::show, PATCH => api::edit))
+        .service(endpoint!("/api/assets/{id}/download", GET => delivery::download))
+        .service(endpoint!("/api/assets/{id}/submit", POST => api::submit))
+        .service(endpoint!("/api/assets/{id}/approve", POST => api::approve))
+        .service(endpoint!("/api/assets/{id}/reject", POST => api::reject))
+        .service(endpoint!("/api/assets/{id}/archive", POST => api::archive))
+        .service(endpoint!("/api/assets/{id}/reopen", POST => api::reopen))
+        .service(endpoint!("/api/spots", GET => api::spots))
+        .service(endpoint!("/api/spots.geojson", GET => api::spots_geojson))
+        .service(endpoint!("/api/brand", GET => api::brand))
+        .service(endpoint!("/api/stats", GET => delivery::stats))
+        .service(endpoint!("/kit.zip", GET => delivery::kit))
+        .service(endpoint!("/r/{name}", GET => delivery::rendition))
+        .service(endpoint!("/a/{id}/{preset}", GET => delivery::alias))
+        .service(endpoint!("/login", GET => desk::login_form, POST => desk::login))
+        .service(endpoint!("/logout", POST => desk::logout))
+        .service(endpoint!("/upload", GET => desk::upload_page))
+        .service(endpoint!("/static/upload.js", GET => desk::upload_script))
+        .service(endpoint!("/review", GET => desk::review_page))
+        .service(endpoint!("/assets/{id}/step", POST => desk::step_form))
+        .service(endpoint!("/spots", GET => pages::spots))
+        .service(endpoint!("/brand", GET => pages::brand))
+        .service(endpoint!("/", GET => pages::catalogue))
+        .service(endpoint!("/assets/{id}", GET => pages::asset));
 }
 
 /// Who is asking: the actor of a valid Bearer token or session cookie, or the public. A bad
