@@ -21,15 +21,21 @@ fn stages(c: &mut Criterion) {
         ("decode 1/8", Some((500, 375))),
     ] {
         g.bench_function(label, |b| {
-            b.iter(|| decode(&jpeg, MediaType::Jpeg, None, need, u64::MAX).unwrap())
+            b.iter(|| decode(&jpeg, MediaType::Jpeg, None, need, &Default::default()).unwrap())
         });
     }
     g.bench_function("decode full (zune-jpeg via image)", |b| {
         b.iter(|| image::load_from_memory_with_format(&jpeg, image::ImageFormat::Jpeg).unwrap())
     });
-    let half = decode(&jpeg, MediaType::Jpeg, None, Some((2000, 1500)), u64::MAX)
-        .unwrap()
-        .image;
+    let half = decode(
+        &jpeg,
+        MediaType::Jpeg,
+        None,
+        Some((2000, 1500)),
+        &Default::default(),
+    )
+    .unwrap()
+    .image;
     g.bench_function("resize 2000x1500 -> 1024x768", |b| {
         b.iter(|| resize(&half, 1024, 768, (0.0, 0.0, 2000.0, 1500.0)))
     });

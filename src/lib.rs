@@ -13,5 +13,6 @@ pub mod memory;
 pub mod model;
 pub mod pipeline;
 pub mod render;
+pub mod service;
 pub mod store;
 pub mod workflow;

@@ -1,4 +1,5 @@
-//! The `brandvault` command. Errors end here: printed with their chain, exit code 1.
+//! The `brandvault` command. Errors end here: printed with their chain (control characters
+//! escaped), exit code 1.
 
 mod cli;
 
@@ -6,11 +7,20 @@ use clap::Parser;
 
 fn main() {
     brandvault::memory::tune_allocator();
+    // Warnings (an index rebuilt from the journal, say) reach stderr for every command.
+    brandvault::service::init_logging();
     let args = cli::Cli::parse();
+    let json = args.json;
     match cli::run(args) {
         Ok(code) => std::process::exit(code),
         Err(e) => {
-            eprintln!("brandvault: {e:#}");
+            let message = format!("{e:#}");
+            if json {
+                // `--json` promises one JSON document on stdout, failures included.
+                let body = serde_json::json!({"code": cli::error_code(&e), "message": message});
+                println!("{body}");
+            }
+            eprintln!("brandvault: {}", cli::printable(&message));
             std::process::exit(1);
         }
     }

@@ -10,6 +10,18 @@ use crate::catalog::{Catalog, CatalogError, Change, Patch};
 use crate::model::{Actor, Asset, AssetId, ErrorKind, Kind, MediaType, Status, Violation};
 use crate::store::{BlobStore, Hash};
 
+/// What comes with a workflow step besides its action.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Step<'a> {
+    /// Why; required to reject.
+    pub reason: Option<&'a str>,
+    /// A reviewer's written justification for approving despite violations (journaled).
+    pub justification: Option<&'a str>,
+    /// Who may see the asset once approved, chosen on the review form: applied in the same
+    /// commit as the step, so a refused step changes nothing.
+    pub access: Option<crate::model::Access>,
+}
+
 /// A workflow step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
@@ -153,18 +165,19 @@ impl Workflow<'_> {
         self.load(id)
     }
 
-    /// One workflow step. `reason` is required to reject; `justification` lets a reviewer
-    /// approve despite violations (it is journaled).
+    /// One workflow step, all or nothing: the checks run on the asset as it would be after
+    /// the step's own edit (`step.access`), and nothing is committed unless the whole step is
+    /// allowed. `reason` is required to reject; `justification` lets a reviewer approve despite
+    /// violations (it is journaled).
     pub fn transition(
         &self,
         id: &AssetId,
         action: Action,
         actor: &Actor,
-        reason: Option<&str>,
-        justification: Option<&str>,
+        step: Step<'_>,
         now: &str,
     ) -> Result<Asset, WorkflowError> {
-        let asset = self.load(id)?;
+        let mut asset = self.load(id)?;
         let from = asset.status;
         let to = match (action, from) {
             (Action::Submit, Status::Draft) => Status::InReview,
@@ -175,7 +188,8 @@ impl Workflow<'_> {
             _ => return Err(WorkflowError::InvalidTransition { action, from }),
         };
         let needs_review_role =
-            matches!(action, Action::Approve | Action::Reject | Action::Archive);
+            matches!(action, Action::Approve | Action::Reject | Action::Archive)
+                || step.access.is_some();
         if (needs_review_role && !actor.role.reviews()) || !actor.role.edits() {
             return Err(WorkflowError::Forbidden {
                 role: actor.role,
@@ -183,15 +197,28 @@ impl Workflow<'_> {
             });
         }
         // A reason of only blanks or control characters is no reason.
-        let reason = reason
+        let reason = step
+            .reason
             .map(str::trim)
             .filter(|r| r.chars().any(|c| !c.is_whitespace() && !c.is_control()));
         if action == Action::Reject && reason.is_none() {
             return Err(WorkflowError::ReasonRequired(action));
         }
+        let mut changes = Vec::new();
+        if let Some(access) = step.access.filter(|a| *a != asset.access) {
+            let edit = Change::Edited {
+                id: *id,
+                patch: Patch {
+                    access: Some(access),
+                    ..Default::default()
+                },
+            };
+            asset = crate::catalog::apply(Some(asset.clone()), &edit).unwrap_or(asset);
+            changes.push(edit);
+        }
         let (violations, checked) = self.recheck(&asset, now);
-        let mut changes: Vec<Change> = checked.into_iter().collect();
-        let justification = justification.map(str::trim).filter(|j| !j.is_empty());
+        changes.extend(checked);
+        let justification = step.justification.map(str::trim).filter(|j| !j.is_empty());
         if action == Action::Approve {
             let mut rules: Vec<String> = asset
                 .violations
@@ -203,8 +230,6 @@ impl Workflow<'_> {
             rules.sort();
             rules.dedup();
             if !rules.is_empty() && justification.is_none() {
-                // The fresh check results are still worth recording.
-                self.catalog.commit(now, &actor.name, &changes, &[])?;
                 return Err(WorkflowError::GuidelineViolation { rules });
             }
         }

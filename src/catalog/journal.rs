@@ -130,13 +130,30 @@ impl Journal {
             buf.push(b'\n');
             entries.push(entry);
         }
-        let io = CatalogError::io(&self.path);
-        self.file
+        let written = self
+            .file
             .write_all(&buf)
-            .and_then(|()| self.file.sync_data())
-            .map_err(io)?;
+            .and_then(|()| self.file.sync_data());
+        if let Err(e) = written {
+            // A full disk may have taken part of the lines: cut them off so the journal ends
+            // where it did, whole, and the next append does not follow a torn line.
+            let _ = self.rollback(self.end);
+            return Err(CatalogError::io(&self.path)(e));
+        }
         self.end = pos;
         Ok(entries)
+    }
+
+    /// Cuts the journal back to `to` (an earlier end), durably: used when the entries just
+    /// appended could not be applied, so that a refused commit leaves no trace to be replayed.
+    pub fn rollback(&mut self, to: Position) -> Result<(), CatalogError> {
+        let io = CatalogError::io(&self.path);
+        self.file
+            .set_len(to.offset)
+            .and_then(|()| self.file.sync_all())
+            .map_err(io)?;
+        self.end = to;
+        Ok(())
     }
 }
 

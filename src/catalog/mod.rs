@@ -8,6 +8,7 @@ mod change;
 mod index;
 mod journal;
 mod query;
+mod requests;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -20,6 +21,7 @@ use sled::Transactional;
 pub use change::{apply, Change, Patch, SPOT_RULES};
 pub use journal::{Entry, Journal, Position};
 pub use query::Filter;
+pub use requests::request_revocation;
 
 use crate::model::{text as model_text, Asset, AssetId, ErrorKind};
 
@@ -75,8 +77,33 @@ pub enum CatalogError {
 }
 
 impl CatalogError {
+    /// Whether the write failed because the disk is full (the journal or sled could not grow).
+    pub fn is_disk_full(&self) -> bool {
+        match self {
+            Self::Io { source, .. } => crate::model::is_disk_full(source),
+            Self::Db(sled::Error::Io(e)) => crate::model::is_disk_full(e),
+            _ => false,
+        }
+    }
+
+    /// Whether this error means sled's files are unreadable, as opposed to a journal problem,
+    /// a lock held by another process, a full disk or another format version.
+    pub fn is_damaged_index(&self) -> bool {
+        match self {
+            Self::Db(sled::Error::Io(e)) => !crate::model::is_disk_full(e),
+            Self::Db(
+                sled::Error::Corruption { .. }
+                | sled::Error::ReportableBug(_)
+                | sled::Error::Unsupported(_),
+            ) => true,
+            Self::Encode(_) => true,
+            _ => false,
+        }
+    }
+
     pub fn kind(&self) -> ErrorKind {
         match self {
+            _ if self.is_disk_full() => ErrorKind::Unavailable,
             Self::NotFound(_) => ErrorKind::NotFound,
             Self::Ambiguous { .. } => ErrorKind::Conflict,
             Self::BadId(_) => ErrorKind::InvalidInput,
@@ -87,6 +114,7 @@ impl CatalogError {
     /// The stable code for users and API clients.
     pub fn code(&self) -> &'static str {
         match self {
+            _ if self.is_disk_full() => "disk-full",
             Self::NotFound(_) => "asset-not-found",
             Self::Ambiguous { .. } => "ambiguous-id",
             Self::BadId(_) => "bad-id",
@@ -162,13 +190,42 @@ pub struct Catalog {
     /// Number of assets, counted once at open and kept by each commit (sled's `len` walks the
     /// whole tree, and /healthz and /metrics ask often).
     count: AtomicUsize,
+    /// When the `requests/` folder last changed, as last seen (see `requests`).
+    requests_seen: Mutex<Option<std::time::SystemTime>>,
     dir: PathBuf,
 }
 
 impl Catalog {
     /// Opens the catalogue in `dir` (`dir/catalog.sled`, `dir/journal.jsonl`), applying any
-    /// journal entries the index has not seen (after a crash, or with a deleted index).
+    /// journal entries the index has not seen (after a crash, or with a deleted index). An index
+    /// that cannot be read (a crash or a full disk can damage sled's files) is rebuilt from the
+    /// journal, with a line in the log: a damaged index costs a rebuild, never a dead end.
     pub fn open(dir: &Path) -> Result<Self, CatalogError> {
+        let opened =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| Self::open_index(dir)))
+                .unwrap_or_else(|panic| {
+                    let what = panic
+                        .downcast_ref::<String>()
+                        .cloned()
+                        .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+                        .unwrap_or_default();
+                    Err(CatalogError::Encode(format!(
+                        "the index panicked while opening: {what}"
+                    )))
+                });
+        match opened {
+            Err(e) if e.is_damaged_index() => {
+                tracing::warn!(
+                    "the catalogue index in {} cannot be read ({e}); rebuilding it from the journal",
+                    dir.display()
+                );
+                Self::rebuild_index(dir)
+            }
+            other => other,
+        }
+    }
+
+    fn open_index(dir: &Path) -> Result<Self, CatalogError> {
         std::fs::create_dir_all(dir).map_err(CatalogError::io(dir))?;
         let sled_path = dir.join("catalog.sled");
         let db = sled::Config::new().path(&sled_path).open().map_err(|e| {
@@ -205,6 +262,7 @@ impl Catalog {
             journal: Mutex::new(journal),
             texts: RwLock::new(None),
             count: AtomicUsize::new(0),
+            requests_seen: requests::unseen(),
             dir: dir.to_owned(),
         };
         for chunk in pending.chunks(1024) {
@@ -226,17 +284,34 @@ impl Catalog {
         Ok(catalog)
     }
 
-    /// Recreates the index from the journal alone: the old sled directory is replaced.
-    /// Returns the number of assets and of journal entries.
+    /// Recreates the index from the journal alone. Returns the number of assets and of
+    /// journal entries.
     pub fn rebuild(dir: &Path) -> Result<(Self, usize), CatalogError> {
-        // Check the whole chain before destroying anything.
         let (entries, _) = Journal::read_all(&dir.join("journal.jsonl"))?;
+        Ok((Self::rebuild_index(dir)?, entries.len()))
+    }
+
+    /// Checks the whole journal chain, sets the old index aside as `catalog.sled.damaged`
+    /// (replacing an older one) and builds a new one from the journal. Download counters,
+    /// which are telemetry and not journaled, start again from zero.
+    fn rebuild_index(dir: &Path) -> Result<Self, CatalogError> {
+        Journal::read_all(&dir.join("journal.jsonl"))?;
         let sled_path = dir.join("catalog.sled");
-        if sled_path.exists() {
-            std::fs::remove_dir_all(&sled_path).map_err(CatalogError::io(&sled_path))?;
+        let aside = dir.join("catalog.sled.damaged");
+        if aside.exists() {
+            std::fs::remove_dir_all(&aside).map_err(CatalogError::io(&aside))?;
         }
-        let catalog = Self::open(dir)?;
-        Ok((catalog, entries.len()))
+        if sled_path.exists() {
+            std::fs::rename(&sled_path, &aside).map_err(CatalogError::io(&sled_path))?;
+        }
+        let catalog = Self::open_index(dir)?;
+        tracing::warn!(
+            "rebuilt the catalogue index in {}: {} assets; the old index is kept in {}",
+            dir.display(),
+            catalog.len(),
+            aside.display()
+        );
+        Ok(catalog)
     }
 
     /// The folder holding the catalogue.
@@ -258,9 +333,21 @@ impl Catalog {
         }
         // A poisoned lock only means another writer panicked; the journal itself is intact.
         let mut journal = self.journal.lock().unwrap_or_else(|p| p.into_inner());
+        let before = journal.end();
         let entries = journal.append(at, actor, changes)?;
-        self.apply_entries(&entries, journal.end(), stat)?;
-        self.db.flush()?;
+        if let Err(e) = self.apply_entries(&entries, journal.end(), stat) {
+            // All or nothing: entries the index refused (a full disk) must not come back at
+            // the next open's replay.
+            journal.rollback(before)?;
+            return Err(e);
+        }
+        // The entries are durable in the journal: the commit stands. An index that could not
+        // be flushed is caught up from the journal at the next open (or rebuilt if damaged).
+        if let Err(e) = self.db.flush() {
+            tracing::warn!(
+                "the catalogue index could not be flushed ({e}); the journal holds the change"
+            );
+        }
         Ok(())
     }
 

@@ -458,14 +458,13 @@ async fn step(
     let st = state.clone();
     let now = viewer.now;
     let updated = web::block(move || {
-        st.workflow().transition(
-            &asset.id,
-            action,
-            &actor,
-            body.reason.as_deref(),
-            body.justification.as_deref(),
-            &now,
-        )
+        let step = crate::workflow::Step {
+            reason: body.reason.as_deref(),
+            justification: body.justification.as_deref(),
+            access: None,
+        };
+        st.workflow()
+            .transition(&asset.id, action, &actor, step, &now)
     })
     .await??;
     Ok(HttpResponse::Ok().json(updated))
@@ -533,7 +532,8 @@ impl ToSchema for UploadForm {}
     request_body(content = UploadForm, content_type = "multipart/form-data"),
     responses(
         (status = 201, description = "A new asset", body = Asset),
-        (status = 200, description = "These bytes were already catalogued: that asset", body = Asset),
+        (status = 200, description = "These bytes were already catalogued as an asset the caller may see: that asset", body = Asset),
+        (status = 202, description = "Received; the bytes are handled by the brand team (nothing about them is shown to this caller)", body = ErrorBody),
         (status = 400, description = "Not a multipart body with a `file`, or a damaged file", body = ErrorBody),
         (status = 403, description = "Uploading needs a designer's or brand manager's token", body = ErrorBody),
         (status = 413, description = "Over the upload limit (images 200 MiB, videos 4 GiB by default)", body = ErrorBody),
@@ -650,12 +650,14 @@ pub async fn upload(
                 format!("the upload is over the limit of {limit} bytes"),
             ))
         }
+        Err(e) if e.is_disk_full() => return Err(ApiError::disk_full(e)),
         Err(e) => {
+            tracing::warn!("upload failed: {e}");
             return Err(ApiError::new(
                 ErrorKind::InvalidInput,
                 "upload-failed",
-                e.to_string(),
-            ))
+                "the upload did not arrive whole; send it again",
+            ));
         }
     };
     // Nothing may follow the file; the stored bytes are then unreferenced, for gc. (The
@@ -665,7 +667,7 @@ pub async fn upload(
         return Err(unexpected_field());
     }
     let st = state.clone();
-    let now = viewer.now.clone();
+    let uploader = viewer.clone();
     let report = web::block(move || {
         let options = IngestOptions {
             tags: Vec::new(),
@@ -673,7 +675,8 @@ pub async fn upload(
             limits: st.settings.limits,
             max_bytes: limit,
             actor: actor.name.clone(),
-            at: now,
+            at: uploader.now.clone(),
+            uploader: Some(uploader),
         };
         st.ingester().ingest_stored(put, &name, &options)
     })
@@ -684,9 +687,20 @@ pub async fn upload(
         let kind = match r.code.as_str() {
             "unsupported-type" => ErrorKind::Unsupported,
             "too-large" => ErrorKind::TooLarge,
+            "disk-full" => return Err(ApiError::disk_full(&r.message)),
+            // Reading back our own stored copy failed: ours to log, not the caller's to read.
+            "unreadable-file" => return Err(ApiError::internal(&r.message)),
             _ => ErrorKind::InvalidInput,
         };
         return Err(ApiError::new(kind, &r.code, r.message.clone()));
+    }
+    if !report.withheld.is_empty() {
+        // The bytes are an asset this uploader may not see: it does not exist for them, so
+        // neither its record nor its existence is told; the upload is simply received.
+        return Ok(HttpResponse::Accepted().json(ErrorBody {
+            code: "received".into(),
+            message: "the file was received and passed to the brand team".into(),
+        }));
     }
     let id = report.added.first().or(report.duplicates.first()).copied();
     let st = state.clone();

@@ -23,8 +23,10 @@ pub fn token_hash(token: &str) -> String {
     blake3::hash(token.trim().as_bytes()).to_hex().to_string()
 }
 
-/// The actor a presented token belongs to, if it is live.
-pub fn actor_for(catalog: &Catalog, token: &str) -> Result<Option<Actor>, CatalogError> {
+/// The actor a presented token belongs to, if it is live (revocations another process asked
+/// for are applied first, so they take effect at once).
+pub fn actor_for(catalog: &Catalog, token: &str, now: &str) -> Result<Option<Actor>, CatalogError> {
+    catalog.apply_requests(now)?;
     let presented = blake3::hash(token.trim().as_bytes());
     for record in catalog.tokens()? {
         if let Ok(stored) = blake3::Hash::from_hex(&record.hash) {

@@ -11,7 +11,7 @@ use super::session::{self, Session};
 use super::{auth, caller, ApiError, State};
 use crate::catalog::Filter;
 use crate::model::{ErrorKind, Status};
-use crate::workflow::Action;
+use crate::workflow::{Action, Step};
 
 fn see_other(to: &str) -> HttpResponse {
     HttpResponse::SeeOther()
@@ -91,9 +91,9 @@ pub async fn login(
             "the form is stale or was not sent by this site: reload the page",
         ));
     }
-    let st = state.clone();
+    let (st, now) = (state.clone(), (state.clock)());
     let token = form.token.clone();
-    let actor = web::block(move || auth::actor_for(&st.catalog, &token)).await??;
+    let actor = web::block(move || auth::actor_for(&st.catalog, &token, &now)).await??;
     let Some(actor) = actor else {
         return Err(ApiError::new(
             ErrorKind::Forbidden,
@@ -314,22 +314,13 @@ pub async fn step_form(
     let now = viewer.now;
     let id = asset.id;
     web::block(move || {
-        let workflow = st.workflow();
-        if let (Action::Approve, Some(access)) = (action, form.access) {
-            let patch = crate::catalog::Patch {
-                access: Some(access),
-                ..Default::default()
-            };
-            workflow.edit(&id, patch, &actor, &now)?;
-        }
-        workflow.transition(
-            &id,
-            action,
-            &actor,
-            form.reason.as_deref().filter(|r| !r.is_empty()),
-            form.justification.as_deref().filter(|j| !j.is_empty()),
-            &now,
-        )
+        let step = Step {
+            reason: form.reason.as_deref().filter(|r| !r.is_empty()),
+            justification: form.justification.as_deref().filter(|j| !j.is_empty()),
+            // The audience is chosen when approving; any other step ignores the field.
+            access: form.access.filter(|_| action == Action::Approve),
+        };
+        st.workflow().transition(&id, action, &actor, step, &now)
     })
     .await??;
     let back = match action {

@@ -36,6 +36,16 @@ impl ApiError {
         Self::new(ErrorKind::NotFound, "not-found", "no such resource")
     }
 
+    /// The disk is full: the operator's problem, said without any path (DESIGN.md §4).
+    pub fn disk_full(detail: impl std::fmt::Display) -> Self {
+        tracing::error!("disk full: {detail}");
+        Self::new(
+            ErrorKind::Unavailable,
+            "disk-full",
+            "the library's disk is full; nothing was changed. Try again later",
+        )
+    }
+
     pub fn internal(detail: impl std::fmt::Display) -> Self {
         tracing::error!("internal error: {detail}");
         Self::new(ErrorKind::Internal, "internal", "internal error")
@@ -57,12 +67,24 @@ impl ResponseError for ApiError {
             ErrorKind::NotFound => StatusCode::NOT_FOUND,
             ErrorKind::Conflict => StatusCode::CONFLICT,
             ErrorKind::Forbidden => StatusCode::FORBIDDEN,
+            ErrorKind::Unauthenticated => StatusCode::UNAUTHORIZED,
+            ErrorKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
     fn error_response(&self) -> HttpResponse {
-        HttpResponse::build(self.status_code()).json(ErrorBody {
+        let mut response = HttpResponse::build(self.status_code());
+        match self.kind {
+            ErrorKind::Unauthenticated => {
+                response.insert_header(("WWW-Authenticate", "Bearer error=\"invalid_token\""));
+            }
+            ErrorKind::Unavailable => {
+                response.insert_header(("Retry-After", "60"));
+            }
+            _ => {}
+        }
+        response.json(ErrorBody {
             code: self.code.clone(),
             message: self.message.clone(),
         })
@@ -75,6 +97,7 @@ impl ApiError {
     fn classified(kind: ErrorKind, code: &str, error: impl std::fmt::Display) -> Self {
         match kind {
             ErrorKind::Internal => Self::internal(error),
+            ErrorKind::Unavailable => Self::disk_full(error),
             ErrorKind::NotFound => Self::not_found(),
             kind => Self::new(kind, code, error.to_string()),
         }

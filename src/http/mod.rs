@@ -198,7 +198,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 /// Who is asking: the actor of a valid Bearer token or session cookie, or the public. A bad
-/// token is the public.
+/// Bearer token is refused with 401 `bad-token`.
 pub async fn viewer(state: &State, req: &HttpRequest) -> Result<Viewer, ApiError> {
     caller(state, req, None).await
 }
@@ -218,9 +218,21 @@ pub async fn caller(
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::to_owned);
     if let Some(token) = bearer {
-        let st = state.clone();
-        let actor = web::block(move || auth::actor_for(&st.catalog, &token)).await??;
-        return Ok(Viewer { actor, now });
+        let (st, at) = (state.clone(), now.clone());
+        let actor = web::block(move || auth::actor_for(&st.catalog, &token, &at)).await??;
+        // A presented token that is not live is refused, never taken as the public: a client
+        // whose token was revoked must be told, not quietly shown less.
+        return match actor {
+            Some(actor) => Ok(Viewer {
+                actor: Some(actor),
+                now,
+            }),
+            None => Err(ApiError::new(
+                crate::model::ErrorKind::Unauthenticated,
+                "bad-token",
+                "the token is not valid (unknown or revoked)",
+            )),
+        };
     }
     let Some(session) = state.sessions.of(req) else {
         return Ok(Viewer { actor: None, now });
@@ -242,9 +254,10 @@ pub async fn caller(
         }
     }
     // A session lives no longer than the token it was opened with.
-    let st = state.clone();
+    let (st, at) = (state.clone(), now.clone());
     let hash = session.token_hash.clone();
     let live = web::block(move || {
+        st.catalog.apply_requests(&at)?;
         st.catalog
             .tokens()
             .map(|tokens| tokens.iter().any(|t| t.hash == hash))

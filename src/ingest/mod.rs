@@ -36,6 +36,10 @@ pub struct IngestOptions {
     pub actor: String,
     /// When, RFC 3339 (passed in so tests control the clock).
     pub at: String,
+    /// Who uploads, when it is not the local operator: bytes already catalogued as an asset
+    /// this viewer may not see are neither named nor tagged, and are reported as `withheld`,
+    /// never as that asset (which does not exist for them).
+    pub uploader: Option<crate::model::Viewer>,
 }
 
 /// A file that was not ingested, with a stable code and a message naming it.
@@ -52,6 +56,9 @@ pub struct IngestReport {
     pub added: Vec<AssetId>,
     pub duplicates: Vec<AssetId>,
     pub rejected: Vec<Rejected>,
+    /// Bytes already held as an asset the uploader may not see (only with `uploader`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub withheld: Vec<AssetId>,
 }
 
 /// Progress after each file: files done of total, bytes read.
@@ -72,11 +79,13 @@ pub enum IngestError {
 enum Prepared {
     New {
         asset: Box<crate::model::Asset>,
+        shown: String,
         stat: Option<StatEntry>,
     },
     Known {
         id: AssetId,
         name: String,
+        shown: String,
         stat: Option<StatEntry>,
     },
     Rejected(Rejected),
@@ -174,6 +183,7 @@ impl Ingester<'_> {
                     Prepared::Known {
                         id,
                         name,
+                        shown,
                         stat: None,
                     },
                     0,
@@ -182,6 +192,12 @@ impl Ingester<'_> {
         }
         let put = match self.store.put_file(path) {
             Ok(p) => p,
+            Err(e) if e.is_disk_full() => {
+                return (
+                    reject("disk-full", "not stored: the disk is full".into()),
+                    0,
+                )
+            }
             Err(e) => return (reject("unreadable-file", e.to_string()), 0),
         };
         let stat = StatEntry {
@@ -227,7 +243,12 @@ impl Ingester<'_> {
         };
         let id = AssetId::from_hash(put.hash);
         if matches!(self.catalog.contains(&id), Ok(true)) {
-            return Prepared::Known { id, name, stat };
+            return Prepared::Known {
+                id,
+                name,
+                shown: shown.to_owned(),
+                stat,
+            };
         }
         let probed = self
             .store
@@ -275,11 +296,14 @@ impl Ingester<'_> {
             .extend(workflow.violations(&asset, &options.at));
         Prepared::New {
             asset: Box::new(asset),
+            shown: shown.to_owned(),
             stat,
         }
     }
 
     /// The sequential stage: decide new or duplicate, and commit the group in one transaction.
+    /// A full disk refuses the whole group (nothing of it is catalogued) with `disk-full` for
+    /// each file, and the run goes on to report the rest: the caller always gets its report.
     fn commit_group(
         &self,
         prepared: impl Iterator<Item = Prepared>,
@@ -289,53 +313,91 @@ impl Ingester<'_> {
         let mut changes = Vec::new();
         let mut stats = Vec::new();
         let mut added_here: HashSet<AssetId> = HashSet::new();
+        let mut group = IngestReport::default();
+        let mut shown_all = Vec::new();
         for p in prepared {
             match p {
-                Prepared::New { asset, stat } => {
+                Prepared::New { asset, shown, stat } => {
+                    shown_all.push(shown);
                     stats.extend(stat);
                     let (id, name) = (asset.id, asset.display_name().to_owned());
                     if added_here.contains(&id) {
                         // The same bytes twice in one group: the first is being added.
                         changes.push(Change::NameSeen { id, name });
-                        report.duplicates.push(id);
+                        group.duplicates.push(id);
                     } else if self.catalog.contains(&id)? {
                         // Added by another writer since this file was prepared.
-                        self.known(id, name, options, &mut changes)?;
-                        report.duplicates.push(id);
+                        self.known(id, name, options, &mut changes, &mut group)?;
                     } else {
                         added_here.insert(asset.id);
-                        report.added.push(asset.id);
+                        group.added.push(asset.id);
                         changes.push(Change::Ingested { asset });
                     }
                 }
-                Prepared::Known { id, name, stat } => {
+                Prepared::Known {
+                    id,
+                    name,
+                    shown,
+                    stat,
+                } => {
+                    shown_all.push(shown);
                     stats.extend(stat);
                     if !added_here.contains(&id) {
-                        self.known(id, name, options, &mut changes)?;
+                        self.known(id, name, options, &mut changes, &mut group)?;
                     } else {
                         changes.push(Change::NameSeen { id, name });
+                        group.duplicates.push(id);
                     }
-                    report.duplicates.push(id);
                 }
-                Prepared::Rejected(r) => report.rejected.push(r),
+                Prepared::Rejected(r) => group.rejected.push(r),
             }
         }
-        self.catalog
-            .commit(&options.at, &options.actor, &changes, &stats)?;
+        match self
+            .catalog
+            .commit(&options.at, &options.actor, &changes, &stats)
+        {
+            Ok(()) => {
+                report.added.extend(group.added);
+                report.duplicates.extend(group.duplicates);
+                report.withheld.extend(group.withheld);
+            }
+            Err(e) if e.is_disk_full() => {
+                report
+                    .rejected
+                    .extend(shown_all.into_iter().map(|shown| Rejected {
+                        message: format!("{shown}: not catalogued: the disk is full"),
+                        path: shown,
+                        code: "disk-full".into(),
+                    }));
+            }
+            Err(e) => return Err(e.into()),
+        }
+        report.rejected.extend(group.rejected);
         Ok(())
     }
 
-    /// Changes for bytes already catalogued: a new name and new tags, if any.
+    /// Changes for bytes already catalogued: a new name and new tags, if any, and only on a
+    /// record the uploader may see (else the bytes are `withheld`, the record untouched).
     fn known(
         &self,
         id: AssetId,
         name: String,
         options: &IngestOptions,
         changes: &mut Vec<Change>,
+        report: &mut IngestReport,
     ) -> Result<(), IngestError> {
         let Some(asset) = self.catalog.asset(&id)? else {
             return Ok(());
         };
+        if options
+            .uploader
+            .as_ref()
+            .is_some_and(|v| !v.can_see(&asset))
+        {
+            report.withheld.push(id);
+            return Ok(());
+        }
+        report.duplicates.push(id);
         if !asset.names.contains(&name) {
             changes.push(Change::NameSeen { id, name });
         }

@@ -17,13 +17,14 @@ pub struct Decoded {
 }
 
 /// Decodes `bytes` so that the displayed result is at least `need` (w, h) wherever the source
-/// allows (`None`: full size), refusing images over `max_pixels` before allocating them.
+/// allows (`None`: full size), refusing images over the pixel limit or the memory budget of
+/// `limits` before allocating them.
 pub fn decode(
     bytes: &[u8],
     media_type: MediaType,
     orientation: Option<u16>,
     need: Option<(u32, u32)>,
-    max_pixels: u64,
+    limits: &super::ProbeLimits,
 ) -> Result<Decoded, ProbeError> {
     let orientation = orientation.and_then(|o| Orientation::from_exif(o as u8));
     let swaps = matches!(
@@ -38,8 +39,8 @@ pub fn decode(
     // What is needed in stored (unrotated) pixels.
     let need = need.map(|(w, h)| if swaps { (h, w) } else { (w, h) });
     let mut decoded = match media_type {
-        MediaType::Jpeg => decode_jpeg(bytes, need, max_pixels)?,
-        other => decode_other(bytes, other, max_pixels)?,
+        MediaType::Jpeg => decode_jpeg(bytes, need, limits)?,
+        other => decode_other(bytes, other, limits)?,
     };
     if let Some(o) = orientation {
         decoded.image.apply_orientation(o);
@@ -63,7 +64,7 @@ fn check(w: u32, h: u32, max_pixels: u64) -> Result<(), ProbeError> {
 fn decode_jpeg(
     bytes: &[u8],
     need: Option<(u32, u32)>,
-    max_pixels: u64,
+    limits: &super::ProbeLimits,
 ) -> Result<Decoded, ProbeError> {
     let fail = |e: jpeg_decoder::Error| classify(e.to_string());
     let mut decoder = jpeg_decoder::Decoder::new(Cursor::new(bytes));
@@ -72,7 +73,26 @@ fn decode_jpeg(
         .info()
         .ok_or_else(|| ProbeError::Undecodable("no frame header".into()))?;
     let (w, h) = (u32::from(info.width), u32::from(info.height));
-    check(w, h, max_pixels)?;
+    check(w, h, limits.max_pixels)?;
+    // The scale actually used is at most 1/8 per axis smaller than `need`'s; budget for the
+    // worst of the decoders (a progressive file's coefficients, the output buffer).
+    let scale = need.map_or(1, |(nw, nh)| {
+        let s = (w / nw.max(1)).min(h / nh.max(1));
+        [8, 4, 2, 1].into_iter().find(|f| *f <= s).unwrap_or(1)
+    });
+    if let Some(layout) = super::jpeg_scan::layout(&mut Cursor::new(bytes))
+        .ok()
+        .flatten()
+    {
+        let needed = layout.decode_bytes(scale);
+        if needed > limits.max_decode_bytes {
+            return Err(ProbeError::OverBudget {
+                what: "JPEG decode",
+                needed,
+                limit: limits.max_decode_bytes,
+            });
+        }
+    }
     #[cfg(turbojpeg)]
     if let Some(image) = super::turbo::decode(bytes, need) {
         return Ok(Decoded {
@@ -124,7 +144,7 @@ fn decode_jpeg(
 fn decode_other(
     bytes: &[u8],
     media_type: MediaType,
-    max_pixels: u64,
+    limits: &super::ProbeLimits,
 ) -> Result<Decoded, ProbeError> {
     let format = match media_type {
         MediaType::Png => ImageFormat::Png,
@@ -133,17 +153,29 @@ fn decode_other(
         MediaType::Gif => ImageFormat::Gif,
         _ => return Err(ProbeError::Unsupported),
     };
-    let reader = image::ImageReader::with_format(Cursor::new(bytes), format);
-    let (w, h) = reader
-        .into_dimensions()
-        .map_err(|e| ProbeError::Undecodable(e.to_string()))?;
-    check(w, h, max_pixels)?;
     let mut reader = image::ImageReader::with_format(Cursor::new(bytes), format);
-    let mut limits = image::Limits::default();
-    limits.max_alloc = Some(max_pixels.saturating_mul(16));
-    reader.limits(limits);
-    let undecodable = |e: image::ImageError| classify(e.to_string());
+    let mut budget = image::Limits::no_limits();
+    budget.max_alloc = Some(limits.max_decode_bytes);
+    reader.limits(budget);
+    let undecodable = |e: image::ImageError| match e {
+        image::ImageError::Limits(_) => ProbeError::OverBudget {
+            what: "pixels",
+            needed: limits.max_decode_bytes.saturating_add(1),
+            limit: limits.max_decode_bytes,
+        },
+        other => classify(other.to_string()),
+    };
     let mut decoder = reader.into_decoder().map_err(undecodable)?;
+    let (w, h) = decoder.dimensions();
+    check(w, h, limits.max_pixels)?;
+    let needed = super::probe::decode_cost(w, h, decoder.color_type());
+    if needed > limits.max_decode_bytes {
+        return Err(ProbeError::OverBudget {
+            what: "pixels",
+            needed,
+            limit: limits.max_decode_bytes,
+        });
+    }
     let icc = decoder.icc_profile().ok().flatten();
     let image = DynamicImage::from_decoder(decoder).map_err(undecodable)?;
     // 16-bit and float images are reduced to 8 bits per channel (rounded, not truncated).

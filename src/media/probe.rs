@@ -19,6 +19,13 @@ pub struct ProbeLimits {
     pub max_svg_bytes: u64,
     /// Largest ISO-BMFF header region read to find image extents.
     pub max_header_bytes: u64,
+    /// The memory budget of one decode, in bytes: the pixel buffer at the depth the file
+    /// declares (16-bit, alpha), its 8-bit copy, a progressive JPEG's coefficients. Checked
+    /// from the headers before anything is allocated.
+    pub max_decode_bytes: u64,
+    /// Largest metadata block decompressed or read whole (an ICC profile, PNG text chunks,
+    /// XMP, EXIF).
+    pub max_metadata_bytes: u64,
 }
 
 impl Default for ProbeLimits {
@@ -27,6 +34,8 @@ impl Default for ProbeLimits {
             max_pixels: 200_000_000,
             max_svg_bytes: 16 << 20,
             max_header_bytes: 4 << 20,
+            max_decode_bytes: 512 << 20,
+            max_metadata_bytes: 16 << 20,
         }
     }
 }
@@ -66,6 +75,14 @@ pub enum ProbeError {
         pixels: u64,
         limit: u64,
     },
+    #[error(
+        "decoding it would take {needed} bytes of memory ({what}), over the budget of {limit}"
+    )]
+    OverBudget {
+        what: &'static str,
+        needed: u64,
+        limit: u64,
+    },
     #[error("the video cannot be read: {0}")]
     UndecodableVideo(String),
     #[error("the video has no duration")]
@@ -82,7 +99,7 @@ impl ProbeError {
             Self::Unsupported => "unsupported-type",
             Self::Truncated(_) => "truncated-image",
             Self::Undecodable(_) => "undecodable-image",
-            Self::TooLarge { .. } => "too-large",
+            Self::TooLarge { .. } | Self::OverBudget { .. } => "too-large",
             Self::UndecodableVideo(_) => "undecodable-video",
             Self::ZeroDuration => "zero-duration",
             Self::Io(_) => "unreadable-file",
@@ -97,7 +114,7 @@ impl ProbeError {
             | Self::UndecodableVideo(_)
             | Self::ZeroDuration => ErrorKind::InvalidInput,
             Self::Unsupported => ErrorKind::Unsupported,
-            Self::TooLarge { .. } => ErrorKind::TooLarge,
+            Self::TooLarge { .. } | Self::OverBudget { .. } => ErrorKind::TooLarge,
             Self::Io(_) => ErrorKind::Internal,
         }
     }
@@ -219,49 +236,126 @@ fn probe_raster<R: BufRead + Seek>(
     limits: &ProbeLimits,
     probe: &mut Probe,
 ) -> Result<(), ProbeError> {
-    read_exif(reader, probe)?;
-    // No limits for reading the header: the pixel cap below is ours, with its own code.
+    if format == ImageFormat::Tiff {
+        // A TIFF is its own EXIF container and the reader would take the whole file into
+        // memory: it gets the metadata budget's worth (IFDs come first in practice).
+        let head = read_prefix(reader, limits.max_metadata_bytes)?;
+        read_exif(&mut std::io::Cursor::new(head), probe)?;
+    } else {
+        read_exif(reader, probe)?;
+    }
+    if format == ImageFormat::Jpeg {
+        let (w, h) = decodes_jpeg(reader, limits)?;
+        set_displayed_size(probe, w, h);
+        return Ok(());
+    }
+    // The header pass may decompress metadata (a PNG's ICC profile and text chunks): bounded
+    // by the metadata budget, so a 1 MB file cannot inflate a 1 GiB profile.
     let mut header = image::ImageReader::with_format(&mut *reader, format);
-    header.no_limits();
+    header.limits(budget(limits.max_metadata_bytes));
     let (w, h) = header
         .into_dimensions()
-        .map_err(|e| classify(e.to_string()))?;
+        .map_err(|e| image_error(e, "metadata", limits.max_metadata_bytes))?;
     check_pixels(w, h, limits)?;
     set_displayed_size(probe, w, h);
     reader.seek(SeekFrom::Start(0))?;
     decodes(reader, format, limits)
 }
 
+/// Limits for the image crate: no size caps of its own (ours come first, with their own
+/// code), an allocation budget.
+fn budget(bytes: u64) -> image::Limits {
+    let mut limits = image::Limits::no_limits();
+    limits.max_alloc = Some(bytes);
+    limits
+}
+
+/// The image crate's errors: a limit reached is our `too-large`, the rest by their message.
+fn image_error(e: image::ImageError, what: &'static str, limit: u64) -> ProbeError {
+    match e {
+        image::ImageError::Limits(_) => ProbeError::OverBudget {
+            what,
+            needed: limit.saturating_add(1),
+            limit,
+        },
+        other => classify(other.to_string()),
+    }
+}
+
+/// The bytes a full decode allocates: the buffer at the file's own depth, plus the 8-bit copy
+/// renditions are made from when the file is deeper or has another layout.
+pub(super) fn decode_cost(w: u32, h: u32, colour: image::ColorType) -> u64 {
+    let pixels = u64::from(w) * u64::from(h);
+    let native = pixels * u64::from(colour.bytes_per_pixel());
+    let eight_bit = if matches!(colour, image::ColorType::Rgb8 | image::ColorType::Rgba8) {
+        0
+    } else {
+        pixels * if colour.has_alpha() { 4 } else { 3 }
+    };
+    native + eight_bit
+}
+
 /// Decodes the whole image once, so that truncated and corrupt files are refused at the door
-/// rather than discovered when a press officer asks for a rendition.
+/// rather than discovered when a press officer asks for a rendition; the decode's memory is
+/// checked against the budget first.
 fn decodes<R: BufRead + Seek>(
     reader: &mut R,
     format: ImageFormat,
     limits: &ProbeLimits,
 ) -> Result<(), ProbeError> {
-    if format == ImageFormat::Jpeg {
-        return decodes_jpeg(reader);
-    }
+    use image::ImageDecoder;
     let mut image_reader = image::ImageReader::with_format(reader, format);
-    let mut image_limits = image::Limits::default();
-    image_limits.max_alloc = Some(limits.max_pixels.saturating_mul(8));
-    image_reader.limits(image_limits);
-    image_reader
-        .decode()
+    image_reader.limits(budget(limits.max_decode_bytes));
+    let decoder = image_reader
+        .into_decoder()
+        .map_err(|e| image_error(e, "metadata", limits.max_decode_bytes))?;
+    let (w, h) = decoder.dimensions();
+    let needed = decode_cost(w, h, decoder.color_type());
+    if needed > limits.max_decode_bytes {
+        return Err(ProbeError::OverBudget {
+            what: "pixels",
+            needed,
+            limit: limits.max_decode_bytes,
+        });
+    }
+    image::DynamicImage::from_decoder(decoder)
         .map(drop)
-        .map_err(|e| classify(e.to_string()))
+        .map_err(|e| image_error(e, "pixels", limits.max_decode_bytes))
 }
 
-/// JPEGs are checked at 1/8 scale: every entropy-coded bit is still read (so truncation and
-/// corruption are found) but the inverse DCT and colour conversion mostly are not.
-fn decodes_jpeg<R: Read>(reader: &mut R) -> Result<(), ProbeError> {
+/// JPEGs: the frame is checked against the data present (see `jpeg_scan`) and the decode's
+/// memory against the budget, then the file is decoded at 1/8 scale: every entropy-coded bit
+/// is still read (so truncation and corruption are found) but the inverse DCT and colour
+/// conversion mostly are not. Returns the stored size.
+fn decodes_jpeg<R: BufRead + Seek>(
+    reader: &mut R,
+    limits: &ProbeLimits,
+) -> Result<(u32, u32), ProbeError> {
+    let layout = super::jpeg_scan::layout(reader)
+        .ok()
+        .flatten()
+        .ok_or_else(|| ProbeError::Undecodable("no JPEG frame header".into()))?;
+    reader.seek(SeekFrom::Start(0))?;
+    check_pixels(layout.width, layout.height, limits)?;
+    if layout.too_short() {
+        return Err(ProbeError::Truncated(format!(
+            "the header says {}×{} but the file holds {} bytes of image data, too few for that",
+            layout.width, layout.height, layout.entropy_bytes
+        )));
+    }
+    let needed = layout.decode_bytes(8);
+    if needed > limits.max_decode_bytes {
+        return Err(ProbeError::OverBudget {
+            what: "JPEG coefficients",
+            needed,
+            limit: limits.max_decode_bytes,
+        });
+    }
     let mut decoder = jpeg_decoder::Decoder::new(reader);
     decoder.read_info().map_err(|e| classify(e.to_string()))?;
     decoder.scale(1, 1).map_err(|e| classify(e.to_string()))?;
-    decoder
-        .decode()
-        .map(drop)
-        .map_err(|e| classify(e.to_string()))
+    decoder.decode().map_err(|e| classify(e.to_string()))?;
+    Ok((layout.width, layout.height))
 }
 
 /// Decoders say "unexpected end of file" in several ways; those are truncations.

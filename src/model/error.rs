@@ -1,5 +1,5 @@
 /// What went wrong, independent of where: every module error maps to one kind, and the HTTP layer
-/// maps kinds to status codes deliberately (400/415/413/404/409/403/500).
+/// maps kinds to status codes deliberately (400/415/413/404/409/403/401/503/500).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorKind {
     InvalidInput,
@@ -8,5 +8,19 @@ pub enum ErrorKind {
     NotFound,
     Conflict,
     Forbidden,
+    /// Credentials were presented and are not valid (an unknown or revoked token).
+    Unauthenticated,
+    /// The library cannot take writes now (the disk is full); nothing was changed.
+    Unavailable,
     Internal,
+}
+
+/// Whether an I/O error means the disk (or the user's quota) is full: such errors get their
+/// own code, `disk-full`, everywhere, since the remedy is the operator's, not the caller's.
+pub fn is_disk_full(e: &std::io::Error) -> bool {
+    e.kind() == std::io::ErrorKind::StorageFull
+        || matches!(
+            e.raw_os_error(),
+            Some(28 /* ENOSPC */) | Some(122 /* EDQUOT */)
+        )
 }

@@ -16,7 +16,7 @@ pub use asset::{
     Access, Asset, Caption, Exif, Gps, Kind, MediaType, Rendition, RenditionFailure, SpotMatch,
     SpotRule, Status, Violation,
 };
-pub use error::ErrorKind;
+pub use error::{is_disk_full, ErrorKind};
 pub use guidelines::{
     parse_hex, Background, Bilingual, Colour, ColourMode, ColourRole, Guidelines, LogoLanguage,
     LogoLayout, LogoVariant, Rules, Slogan, Term, Typeface, Vocabulary, YearTheme,

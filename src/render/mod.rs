@@ -59,7 +59,8 @@ pub struct Renderer<'a> {
     pub store: &'a dyn BlobStore,
     pub catalog: &'a Catalog,
     pub presets: &'a [Preset],
-    pub max_pixels: u64,
+    /// The pixel limit and the memory budget of one decode.
+    pub limits: crate::media::ProbeLimits,
     /// Largest original read into memory for decoding.
     pub max_source_bytes: u64,
     /// Where a video's poster frame is taken, as a fraction of its duration.
@@ -88,7 +89,7 @@ impl<'a> Renderer<'a> {
             store,
             catalog,
             presets,
-            max_pixels: settings.limits.max_pixels,
+            limits: settings.limits,
             max_source_bytes: settings.max_render_source_bytes,
             poster_at: settings.poster_at,
             ffmpeg: Ffmpeg::on_path(settings.ffmpeg_timeout),
@@ -142,6 +143,18 @@ impl<'a> Renderer<'a> {
     /// Whether any rendition the asset should have is missing, stale or failed.
     pub fn needs_work(&self, asset: &Asset) -> bool {
         self.plan(asset, &[]).iter().any(|(_, _, fresh)| !fresh)
+    }
+
+    /// The ids among `ids` that need work (a crash left renditions unmade, a preset changed,
+    /// ffmpeg arrived), reading one record at a time so a large library is never held whole.
+    pub fn pending(&self, ids: &[AssetId]) -> Result<Vec<AssetId>, RenderError> {
+        let mut pending = Vec::new();
+        for id in ids {
+            if self.catalog.asset(id)?.is_some_and(|a| self.needs_work(&a)) {
+                pending.push(*id);
+            }
+        }
+        Ok(pending)
     }
 
     /// Each applicable preset with its rendition key and whether the recorded rendition is
@@ -201,7 +214,18 @@ impl<'a> Renderer<'a> {
                 if let Output::Scratch(path) = &made.output {
                     let _ = std::fs::remove_file(path);
                 }
-                let put = put.map_err(|e| ("store-failed", e.to_string()))?;
+                // The message is journaled and shown to staff: no store path in it.
+                let put = put.map_err(|e| {
+                    if e.is_disk_full() {
+                        ("disk-full", "not stored: the disk is full".to_owned())
+                    } else {
+                        tracing::warn!("storing a rendition failed: {e}");
+                        (
+                            "store-failed",
+                            "the rendition could not be stored".to_owned(),
+                        )
+                    }
+                })?;
                 Ok(Rendition {
                     preset: preset.name.clone(),
                     url: format!("/r/{}.{}", put.hash.to_hex(), preset.format.extension()),
@@ -308,7 +332,7 @@ impl<'a> Renderer<'a> {
             (f64::from(h) * largest).ceil() as u32,
         );
         let orientation = asset.exif.as_ref().and_then(|e| e.orientation);
-        match decode::decode(bytes, source, orientation, Some(need), self.max_pixels) {
+        match decode::decode(bytes, source, orientation, Some(need), &self.limits) {
             Ok(d) => from_image((w, h), d.image, d.icc.as_deref(), todo, metadata),
             Err(e) => fail_all(todo.len(), e.code(), e.to_string()),
         }
@@ -337,10 +361,13 @@ impl<'a> Renderer<'a> {
         if w == 0 || h == 0 {
             return fail("undecodable-video", "the video has no picture size".into());
         }
-        if u64::from(w) * u64::from(h) > self.max_pixels {
+        if u64::from(w) * u64::from(h) > self.limits.max_pixels {
             return fail(
                 "too-large",
-                format!("{w}×{h} is over the limit of {} pixels", self.max_pixels),
+                format!(
+                    "{w}×{h} is over the limit of {} pixels",
+                    self.limits.max_pixels
+                ),
             );
         }
         let (stills, movies): (Vec<usize>, Vec<usize>) =

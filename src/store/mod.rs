@@ -68,8 +68,24 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// Whether the store could not write because the disk is full.
+    pub fn is_disk_full(&self) -> bool {
+        matches!(self, Self::Io { source, .. } if crate::model::is_disk_full(source))
+    }
+
+    /// The stable code for users and API clients.
+    pub fn code(&self) -> &'static str {
+        match self {
+            _ if self.is_disk_full() => "disk-full",
+            Self::NotFound(_) => "not-found",
+            Self::Read { .. } => "unreadable-file",
+            Self::Io { .. } => "internal",
+        }
+    }
+
     pub fn kind(&self) -> ErrorKind {
         match self {
+            _ if self.is_disk_full() => ErrorKind::Unavailable,
             Self::NotFound(_) => ErrorKind::NotFound,
             Self::Read { .. } => ErrorKind::InvalidInput,
             Self::Io { .. } => ErrorKind::Internal,

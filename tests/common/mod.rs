@@ -3,6 +3,8 @@
 
 #![allow(dead_code)] // each test file uses a different part of the fixture
 
+pub mod service;
+
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

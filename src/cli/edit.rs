@@ -1,0 +1,112 @@
+//! Commands that change one asset: edit, the workflow steps, set-spot. The CLI acts as the
+//! local operator, an admin.
+
+use anyhow::{bail, Context, Result};
+
+use super::args::{EditArgs, StepArgs};
+use super::listing::{describe, print};
+use super::{parse_time, Library};
+use brandvault::catalog::{Change, Patch};
+use brandvault::geo;
+use brandvault::model::{Actor, Role, SpotRule};
+use brandvault::workflow::{Action, Step};
+
+/// The local operator: the CLI acts as admin.
+fn operator() -> Actor {
+    Actor {
+        name: "cli".into(),
+        role: Role::Admin,
+    }
+}
+
+/// `edit ID --caption-vi … --tag …`
+pub(super) fn edit(lib: &Library, args: EditArgs, json: bool) -> Result<i32> {
+    let id = lib.catalog.resolve(&args.id)?;
+    let clear = |v: Option<String>| v.map(|s| Some(s).filter(|s| !s.trim().is_empty()));
+    let date = |v: Option<String>| -> Result<Option<Option<String>>> {
+        v.map(|s| {
+            if s == "none" {
+                Ok(None)
+            } else {
+                parse_time(&s).map(Some)
+            }
+        })
+        .transpose()
+    };
+    let consent = match args.consent.as_deref() {
+        None => None,
+        Some("yes") => Some(Some(true)),
+        Some("no") => Some(Some(false)),
+        Some("none") => Some(None),
+        Some(other) => bail!("--consent takes yes, no or none, not {other:?}"),
+    };
+    let patch = Patch {
+        caption_vi: clear(args.caption_vi),
+        caption_en: clear(args.caption_en),
+        credit: clear(args.credit),
+        license: clear(args.license),
+        expires_at: date(args.expires)?,
+        available_from: date(args.available_from)?,
+        consent,
+        access: args.access,
+        add_tags: args.tags,
+        remove_tags: args.untags,
+    };
+    let brand = lib.brand()?;
+    let asset = lib
+        .workflow(&brand)
+        .edit(&id, patch, &operator(), &lib.now)?;
+    print(json, &asset, || describe(&asset))
+}
+
+/// `submit/approve/reject/archive/reopen ID`: exit code 3 when the step is refused.
+pub(super) fn step(lib: &Library, a: StepArgs, action: Action, json: bool) -> Result<i32> {
+    let id = lib.catalog.resolve(&a.id)?;
+    let brand = lib.brand()?;
+    let step = Step {
+        reason: a.reason.as_deref(),
+        justification: a.justification.as_deref(),
+        access: None,
+    };
+    match lib
+        .workflow(&brand)
+        .transition(&id, action, &operator(), step, &lib.now)
+    {
+        Ok(asset) => print(json, &asset, || describe(&asset)),
+        Err(e) => {
+            if json {
+                let body = serde_json::json!({"code": e.code(), "message": e.to_string()});
+                println!("{}", serde_json::to_string_pretty(&body)?);
+            }
+            eprintln!("brandvault: {e}");
+            Ok(3)
+        }
+    }
+}
+
+/// `set-spot ID SPOT|none`: a person's choice, never overwritten by retagging.
+pub(super) fn set_spot(lib: &Library, id: &str, spot: &str, json: bool) -> Result<i32> {
+    let id = lib.catalog.resolve(id)?;
+    let brand = lib.brand()?;
+    let chosen = if spot == "none" {
+        None
+    } else {
+        let s = brand
+            .gazetteer
+            .find(spot)
+            .with_context(|| format!("no spot matches {spot:?} in brand/spots.toml"))?;
+        let asset = lib.catalog.asset(&id)?.context("asset vanished")?;
+        let distance = asset
+            .gps
+            .map(|g| geo::haversine_m(g.lat, g.lon, s.lat, s.lon));
+        Some(geo::spot_match(s, distance, SpotRule::Manual))
+    };
+    lib.catalog.commit(
+        &lib.now,
+        "cli",
+        &[Change::SpotChosen { id, spot: chosen }],
+        &[],
+    )?;
+    let asset = lib.catalog.asset(&id)?.context("asset vanished")?;
+    print(json, &asset, || describe(&asset))
+}

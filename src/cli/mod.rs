@@ -1,0 +1,166 @@
+//! Subcommands of DESIGN.md §5. Each opens what it needs, does one thing, and prints either a
+//! human summary or, with `--json`, exactly one JSON document on stdout.
+//!
+//! `args` holds the flags; `library` the commands that add and render; `listing` what shows
+//! the catalogue to a person; `edit` edits and workflow steps; `admin` tokens, the brand
+//! folder and maintenance. Serving is `brandvault::service`.
+
+mod admin;
+mod args;
+mod edit;
+mod library;
+mod listing;
+
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+
+pub use args::Cli;
+use args::{BrandAction, Command};
+use brandvault::brand::Brand;
+use brandvault::catalog::Catalog;
+use brandvault::config::Settings;
+use brandvault::store::FsStore;
+use brandvault::workflow::{Action, Workflow};
+pub use listing::printable;
+
+/// The opened library: settings, store, catalogue.
+struct Library {
+    settings: Settings,
+    /// The time this command acts at (the clock, or `--now`).
+    now: String,
+    store: FsStore,
+    catalog: Catalog,
+}
+
+impl Library {
+    fn open(settings: Settings, now: String) -> Result<Self> {
+        settings.validate().map_err(anyhow::Error::msg)?;
+        let store = FsStore::open(&settings.data_dir)
+            .with_context(|| format!("opening the store in {}", settings.data_dir.display()))?;
+        let catalog = Catalog::open(&settings.data_dir)
+            .with_context(|| format!("opening the catalogue in {}", settings.data_dir.display()))?;
+        Ok(Self {
+            settings,
+            now,
+            store,
+            catalog,
+        })
+    }
+
+    fn brand(&self) -> Result<Brand> {
+        Brand::load(&self.settings.brand_dir).context("loading the brand folder")
+    }
+
+    fn workflow<'a>(&'a self, brand: &'a Brand) -> Workflow<'a> {
+        Workflow {
+            store: &self.store,
+            catalog: &self.catalog,
+            brand,
+        }
+    }
+}
+
+/// Runs a command; returns the process exit code.
+pub fn run(cli: Cli) -> Result<i32> {
+    let now = match &cli.now {
+        Some(t) => parse_time(t)?,
+        None => brandvault::service::clock(),
+    };
+    let mut settings = Settings::new(cli.data.clone(), cli.brand.clone());
+    settings.limits.max_pixels = cli.max_pixels;
+    settings.limits.max_decode_bytes = cli.max_decode_bytes;
+    settings.poster_at = cli.poster_at;
+    settings.ffmpeg_timeout = Duration::from_secs(cli.ffmpeg_timeout);
+    let json = cli.json;
+    // Commands that do not open the library.
+    match &cli.command {
+        Command::Rebuild => return admin::rebuild(&settings, json),
+        Command::Hash { files } => return admin::hash(files, json),
+        Command::Exif { files } => return admin::exif(files, json),
+        Command::Brand {
+            action: BrandAction::Check,
+        } => return admin::brand_check(&settings.brand_dir, json),
+        _ => {}
+    }
+    let lib = match Library::open(settings.clone(), now) {
+        Ok(lib) => lib,
+        Err(e) => return admin::when_locked(e, &settings, &cli.command, json),
+    };
+    match cli.command {
+        Command::Ingest(args) => library::ingest(&lib, args, json),
+        Command::Render { ids, presets } => library::render_command(&lib, &ids, &presets, json),
+        Command::Export { id, preset, output } => {
+            library::export(&lib, &id, &preset, &output, json)
+        }
+        Command::Show { id } => listing::show(&lib, &id, json),
+        Command::Ls(args) => listing::ls(&lib, args, json),
+        Command::Log { id } => listing::log(&lib, &id, json),
+        Command::Spots(args) => listing::spots(&lib, args, json),
+        Command::Edit(args) => edit::edit(&lib, args, json),
+        Command::Submit(a) => edit::step(&lib, a, Action::Submit, json),
+        Command::Approve(a) => edit::step(&lib, a, Action::Approve, json),
+        Command::Reject(a) => edit::step(&lib, a, Action::Reject, json),
+        Command::Archive(a) => edit::step(&lib, a, Action::Archive, json),
+        Command::Reopen(a) => edit::step(&lib, a, Action::Reopen, json),
+        Command::SetSpot { id, spot } => edit::set_spot(&lib, &id, &spot, json),
+        Command::Verify => admin::verify(&lib, json),
+        Command::Gc { grace_secs } => admin::gc(&lib, grace_secs, json),
+        Command::Brand { action } => admin::brand_recheck(&lib, action, json),
+        Command::Token { action } => admin::token(&lib, action, json),
+        Command::Kit { output } => admin::kit(&lib, &output, json),
+        Command::Serve { bind, drop } => serve(lib, &bind, &drop),
+        Command::Rebuild | Command::Hash { .. } | Command::Exif { .. } => {
+            unreachable!("handled before opening the library")
+        }
+    }
+}
+
+/// The stable code of a command's failure: the module error's own where there is one
+/// (`disk-full`, `journal-tampered`…), else `error`.
+pub fn error_code(e: &anyhow::Error) -> &'static str {
+    if let Some(c) = e.downcast_ref::<brandvault::catalog::CatalogError>() {
+        return c.code();
+    }
+    if let Some(s) = e.downcast_ref::<brandvault::store::StoreError>() {
+        return s.code();
+    }
+    if let Some(w) = e.downcast_ref::<brandvault::workflow::WorkflowError>() {
+        return w.code();
+    }
+    "error"
+}
+
+/// Hands the opened library to the service.
+fn serve(lib: Library, bind: &str, drop_folder: &std::path::Path) -> Result<i32> {
+    let brand = lib.brand()?;
+    let Library {
+        settings,
+        store,
+        catalog,
+        ..
+    } = lib;
+    brandvault::service::run(settings, store, catalog, brand, bind, drop_folder)?;
+    Ok(0)
+}
+
+/// RFC 3339 (any offset) or YYYY-MM-DD (midnight UTC) → RFC 3339 UTC, comparable as text.
+fn check_date(s: &str) -> Result<String> {
+    brandvault::model::parse_date(s).map_err(anyhow::Error::msg)
+}
+
+fn parse_time(s: &str) -> Result<String> {
+    use time::format_description::well_known::Rfc3339;
+    let t = match time::OffsetDateTime::parse(s, &Rfc3339) {
+        Ok(t) => t,
+        Err(_) => {
+            let format = time::macros::format_description!("[year]-[month]-[day]");
+            time::Date::parse(s, &format)
+                .with_context(|| format!("{s:?} is not a date (YYYY-MM-DD) or an RFC 3339 time"))?
+                .midnight()
+                .assume_utc()
+        }
+    };
+    let t = t.to_offset(time::UtcOffset::UTC);
+    Ok(t.replace_nanosecond(0).unwrap_or(t).format(&Rfc3339)?)
+}

@@ -1,0 +1,169 @@
+//! The running service: imports `brand/logos` and the drop folder at start, watches the drop
+//! folder, remakes missing renditions in the background, and serves HTTP until ctrl-c or
+//! SIGTERM. `cli` only parses flags and calls [`run`].
+
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::brand::Brand;
+use crate::catalog::{Catalog, CatalogError};
+use crate::config::Settings;
+use crate::http::AppState;
+use crate::ingest::IngestOptions;
+use crate::model::Kind;
+use crate::store::FsStore;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
+    #[error("serving on {bind}: {source}")]
+    Bind {
+        bind: String,
+        source: std::io::Error,
+    },
+}
+
+/// Now, RFC 3339 UTC to the second: the clock of the service and of the CLI.
+pub fn clock() -> String {
+    let t = time::OffsetDateTime::now_utc();
+    let t = t.replace_nanosecond(0).unwrap_or(t);
+    t.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+/// One log line per event on stderr; `BRANDVAULT_LOG=debug|info|warn|error` (default info).
+pub fn init_logging() {
+    let level = std::env::var("BRANDVAULT_LOG")
+        .ok()
+        .and_then(|l| l.parse::<tracing::Level>().ok())
+        .unwrap_or(tracing::Level::INFO);
+    let _ = tracing_subscriber::fmt()
+        .with_max_level(level)
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .try_init();
+}
+
+/// Imports brand/logos and the drop folder, then serves until ctrl-c or SIGTERM.
+pub fn run(
+    settings: Settings,
+    store: FsStore,
+    catalog: Catalog,
+    brand: Brand,
+    bind: &str,
+    drop_folder: &Path,
+) -> Result<(), ServiceError> {
+    let kit = crate::brand::kit::build(&brand)
+        .and_then(|files| crate::brand::kit::zip(&files))
+        .unwrap_or_default();
+    let state = Arc::new(AppState {
+        locator: crate::geo::Locator::new(&brand.gazetteer),
+        settings,
+        store,
+        catalog,
+        brand,
+        kit,
+        clock: Box::new(clock),
+        sessions: Default::default(),
+        metrics: Default::default(),
+    });
+    let logos = state.brand.dir.join("logos");
+    import(&state, &logos, Some(Kind::Logo), vec!["brand".into()]);
+    import(&state, drop_folder, None, Vec::new());
+    crate::memory::release_freed();
+    // The drop folder is watched by polling: unchanged files cost a stat and a lookup.
+    let stop = Arc::new(AtomicBool::new(false));
+    let watcher = {
+        let (state, stop, folder) = (state.clone(), stop.clone(), drop_folder.to_owned());
+        std::thread::spawn(move || {
+            catch_up(&state, &stop);
+            while !stop.load(Ordering::Relaxed) {
+                for _ in 0..50 {
+                    if stop.load(Ordering::Relaxed) {
+                        return;
+                    }
+                    std::thread::park_timeout(Duration::from_millis(100));
+                }
+                import(&state, &folder, None, Vec::new());
+            }
+        })
+    };
+    state.catalog.load_text_search()?;
+    tracing::info!("serving on http://{bind}/");
+    crate::http::run(state.clone(), bind).map_err(|source| ServiceError::Bind {
+        bind: bind.to_owned(),
+        source,
+    })?;
+    stop.store(true, Ordering::Relaxed);
+    watcher.thread().unpark();
+    let _ = watcher.join();
+    state.catalog.flush()?;
+    tracing::info!("stopped cleanly");
+    Ok(())
+}
+
+/// Ingests a folder as the service, logging what was refused and rendering what is new.
+fn import(state: &AppState, folder: &Path, kind: Option<Kind>, tags: Vec<String>) {
+    if !folder.is_dir() {
+        return;
+    }
+    let options = IngestOptions {
+        tags,
+        kind,
+        limits: state.settings.limits,
+        max_bytes: state.settings.max_file_bytes,
+        actor: "serve".into(),
+        at: clock(),
+        uploader: None,
+    };
+    match state
+        .ingester()
+        .ingest_paths(&[folder.to_owned()], &options, &|_| {})
+    {
+        Ok(report) => {
+            state.metrics.ingested(&report);
+            for r in &report.rejected {
+                tracing::warn!(code = %r.code, "rejected: {}", r.message);
+            }
+            if !report.added.is_empty() {
+                tracing::info!(
+                    "imported {} new files from {}",
+                    report.added.len(),
+                    folder.display()
+                );
+                state.render_now(&report.added);
+            }
+        }
+        Err(e) => tracing::error!("importing {} failed: {e}", folder.display()),
+    }
+}
+
+/// Makes the renditions that are missing, stale or failed (ffmpeg installed since, a preset
+/// edited, a crash), a few assets at a time so a stop request is honoured between them.
+fn catch_up(state: &AppState, stop: &AtomicBool) {
+    let pending = state
+        .catalog
+        .ids()
+        .map_err(crate::render::RenderError::from)
+        .and_then(|ids| state.renderer().pending(&ids));
+    let pending = match pending {
+        Ok(p) => p,
+        Err(e) => {
+            tracing::error!("listing assets to render failed: {e}");
+            return;
+        }
+    };
+    if !pending.is_empty() {
+        tracing::info!("rendering {} assets in the background", pending.len());
+    }
+    for ids in pending.chunks(8) {
+        if stop.load(Ordering::Relaxed) {
+            return;
+        }
+        state.render_now(ids);
+    }
+    crate::memory::release_freed();
+}
