@@ -249,6 +249,21 @@ fn probe_raster<R: BufRead + Seek>(
         set_displayed_size(probe, w, h);
         return Ok(());
     }
+    if format == ImageFormat::Png {
+        let largest = super::png_scan::largest_metadata(reader, limits.max_metadata_bytes)?;
+        reader.seek(SeekFrom::Start(0))?;
+        if let Some((chunk, bytes)) = largest.filter(|(_, n)| *n > limits.max_metadata_bytes) {
+            return Err(ProbeError::OverBudget {
+                what: if chunk == "iCCP" {
+                    "ICC profile"
+                } else {
+                    "text chunk"
+                },
+                needed: bytes,
+                limit: limits.max_metadata_bytes,
+            });
+        }
+    }
     // The header pass may decompress metadata (a PNG's ICC profile and text chunks): bounded
     // by the metadata budget, so a 1 MB file cannot inflate a 1 GiB profile.
     let mut header = image::ImageReader::with_format(&mut *reader, format);
