@@ -365,12 +365,16 @@ fn ingest_killed_at_random_points_loses_nothing_and_the_rerun_finishes() {
         })
         .collect();
     let folder = fx.input().join("lô");
+    let journal = fx.data().join("journal.jsonl");
+    // One whole run first: its journal's length spans every stage (ingest, then renditions),
+    // so the kill points below fall anywhere in it.
+    fx.json(&["ingest", folder.to_str().unwrap()], 0);
+    let whole_run = std::fs::metadata(&journal).unwrap().len();
     let mut killed = 0;
     for trial in 0..trials {
         // Each trial starts from an empty library.
         let _ = std::fs::remove_dir_all(fx.data());
-        let journal = fx.data().join("journal.jsonl");
-        let target = rng.below(6000);
+        let target = rng.below(whole_run);
         let mut child = fx
             .command(&["ingest", folder.to_str().unwrap()])
             .stdout(std::process::Stdio::null())

@@ -190,8 +190,6 @@ pub struct Catalog {
     /// Number of assets, counted once at open and kept by each commit (sled's `len` walks the
     /// whole tree, and /healthz and /metrics ask often).
     count: AtomicUsize,
-    /// When the `requests/` folder last changed, as last seen (see `requests`).
-    requests_seen: Mutex<Option<std::time::SystemTime>>,
     dir: PathBuf,
 }
 
@@ -262,7 +260,6 @@ impl Catalog {
             journal: Mutex::new(journal),
             texts: RwLock::new(None),
             count: AtomicUsize::new(0),
-            requests_seen: requests::unseen(),
             dir: dir.to_owned(),
         };
         for chunk in pending.chunks(1024) {
@@ -287,15 +284,16 @@ impl Catalog {
     /// Recreates the index from the journal alone. Returns the number of assets and of
     /// journal entries.
     pub fn rebuild(dir: &Path) -> Result<(Self, usize), CatalogError> {
-        let (entries, _) = Journal::read_all(&dir.join("journal.jsonl"))?;
-        Ok((Self::rebuild_index(dir)?, entries.len()))
+        let catalog = Self::rebuild_index(dir)?;
+        let entries = catalog.position()?.seq as usize;
+        Ok((catalog, entries))
     }
 
-    /// Checks the whole journal chain, sets the old index aside as `catalog.sled.damaged`
-    /// (replacing an older one) and builds a new one from the journal. Download counters,
-    /// which are telemetry and not journaled, start again from zero.
+    /// Sets the old index aside as `catalog.sled.damaged` (replacing an older one) and
+    /// replays the whole journal, which checks every link, into a new one. If the journal does
+    /// not check out, the old index is put back: nothing is destroyed for a bad journal.
+    /// Download counters, telemetry that is not journaled, start again from zero.
     fn rebuild_index(dir: &Path) -> Result<Self, CatalogError> {
-        Journal::read_all(&dir.join("journal.jsonl"))?;
         let sled_path = dir.join("catalog.sled");
         let aside = dir.join("catalog.sled.damaged");
         if aside.exists() {
@@ -304,7 +302,16 @@ impl Catalog {
         if sled_path.exists() {
             std::fs::rename(&sled_path, &aside).map_err(CatalogError::io(&sled_path))?;
         }
-        let catalog = Self::open_index(dir)?;
+        let catalog = match Self::open_index(dir) {
+            Ok(c) => c,
+            Err(e) => {
+                let _ = std::fs::remove_dir_all(&sled_path);
+                if aside.exists() {
+                    let _ = std::fs::rename(&aside, &sled_path);
+                }
+                return Err(e);
+            }
+        };
         tracing::warn!(
             "rebuilt the catalogue index in {}: {} assets; the old index is kept in {}",
             dir.display(),
@@ -338,7 +345,9 @@ impl Catalog {
         if let Err(e) = self.apply_entries(&entries, journal.end(), stat) {
             // All or nothing: entries the index refused (a full disk) must not come back at
             // the next open's replay.
-            journal.rollback(before)?;
+            if let Err(cut) = journal.rollback(before) {
+                tracing::error!("refused entries could not be cut from the journal: {cut}");
+            }
             return Err(e);
         }
         // The entries are durable in the journal: the commit stands. An index that could not

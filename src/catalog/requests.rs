@@ -1,13 +1,12 @@
 //! Requests left for a running service by another process. sled admits one process, so while
 //! `serve` holds the catalogue, `brandvault token revoke` cannot commit; it leaves a request
 //! file in `requests/` instead, and the service applies it before it authorises the next
-//! request (it looks whenever the folder's modification time changes: one `stat` per
+//! request (a listing of a folder that is almost always empty: a few microseconds per
 //! authenticated request). A revocation is thus effective at once, and journaled as usual.
 
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::time::SystemTime;
 
 use super::{Catalog, CatalogError, Change};
 
@@ -44,24 +43,23 @@ pub fn request_revocation(dir: &Path, name: &str) -> Result<PathBuf, CatalogErro
 }
 
 impl Catalog {
-    /// Applies the requests other processes left (token revocations), if the folder changed
-    /// since the last look. Returns the names of the tokens revoked now.
+    /// Applies the requests other processes left (token revocations). Returns the names of
+    /// the tokens revoked now. A request is removed only once its commit stands, so one that
+    /// could not be applied (a full disk) is tried again at the next call.
     pub fn apply_requests(&self, at: &str) -> Result<Vec<String>, CatalogError> {
         let folder = self.dir.join(REQUESTS_DIR);
-        let stamp = fs::metadata(&folder).and_then(|m| m.modified()).ok();
-        {
-            let mut seen = self.requests_seen.lock().unwrap_or_else(|p| p.into_inner());
-            if stamp.is_none() || *seen == stamp {
-                return Ok(Vec::new());
-            }
-            *seen = stamp;
+        let mut files: Vec<PathBuf> = match fs::read_dir(&folder) {
+            Ok(entries) => entries
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "json"))
+                .collect(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(CatalogError::io(&folder)(e)),
+        };
+        if files.is_empty() {
+            return Ok(Vec::new());
         }
-        let mut files: Vec<PathBuf> = fs::read_dir(&folder)
-            .map_err(CatalogError::io(&folder))?
-            .flatten()
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|x| x == "json"))
-            .collect();
         files.sort();
         let live = self.tokens()?;
         let mut revoked = Vec::new();
@@ -93,9 +91,4 @@ impl Catalog {
         }
         Ok(revoked)
     }
-}
-
-/// The modification time a catalogue starts with: never seen.
-pub(super) fn unseen() -> std::sync::Mutex<Option<SystemTime>> {
-    std::sync::Mutex::new(None)
 }

@@ -80,7 +80,7 @@ fn decode_jpeg(
         let s = (w / nw.max(1)).min(h / nh.max(1));
         [8, 4, 2, 1].into_iter().find(|f| *f <= s).unwrap_or(1)
     });
-    if let Some(layout) = super::jpeg_scan::layout(&mut Cursor::new(bytes))
+    if let Some(layout) = super::jpeg_scan::frame(&mut Cursor::new(bytes))
         .ok()
         .flatten()
     {

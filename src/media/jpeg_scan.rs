@@ -48,6 +48,16 @@ impl JpegLayout {
 /// Reads the markers and counts the entropy-coded bytes of every scan. `None` when the file
 /// is not a JPEG with a frame header (the decoder then says what is wrong).
 pub fn layout<R: BufRead>(reader: &mut R) -> std::io::Result<Option<JpegLayout>> {
+    read(reader, true)
+}
+
+/// The frame alone, read up to the first scan (`entropy_bytes` is 0): what a decode's memory
+/// budget needs, without reading the image data.
+pub fn frame<R: BufRead>(reader: &mut R) -> std::io::Result<Option<JpegLayout>> {
+    read(reader, false)
+}
+
+fn read<R: BufRead>(reader: &mut R, whole: bool) -> std::io::Result<Option<JpegLayout>> {
     let mut two = [0u8; 2];
     reader.read_exact(&mut two)?;
     if two != [0xFF, 0xD8] {
@@ -73,6 +83,7 @@ pub fn layout<R: BufRead>(reader: &mut R) -> std::io::Result<Option<JpegLayout>>
             0xC0..=0xC3 | 0xC5..=0xC7 | 0xC9..=0xCB | 0xCD..=0xCF if frame.is_none() => {
                 frame = parse_frame(&segment, matches!(marker, 0xC2 | 0xC6 | 0xCA | 0xCE));
             }
+            0xDA if !whole => break,
             0xDA => {
                 let (n, marker) = skip_entropy(reader)?;
                 pending = marker;
@@ -155,10 +166,15 @@ fn skip_entropy<R: BufRead>(reader: &mut R) -> std::io::Result<(u64, Option<u8>)
         }
         let mut i = 0;
         while i < buf.len() {
-            if buf[i] != 0xFF {
-                i += 1;
-                count += 1;
-                continue;
+            // Data bytes run until the next 0xFF: skip them in one step.
+            let run = buf[i..]
+                .iter()
+                .position(|&b| b == 0xFF)
+                .unwrap_or(buf.len() - i);
+            i += run;
+            count += run as u64;
+            if i == buf.len() {
+                break;
             }
             // Need the byte after 0xFF.
             if i + 1 >= buf.len() {
@@ -198,13 +214,8 @@ mod tests {
     use super::*;
 
     fn jpeg(w: u32, h: u32) -> Vec<u8> {
-        let img =
-            image::RgbImage::from_fn(w, h, |x, y| image::Rgb([(x * 5) as u8, (y * 3) as u8, 90]));
-        let mut out = Vec::new();
-        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 80)
-            .encode_image(&img)
-            .unwrap();
-        out
+        let image = crate::media::synth::landscape(w, h, 5);
+        crate::media::synth::jpeg_with_exif(&image, 80, &Default::default())
     }
 
     #[test]
