@@ -445,3 +445,28 @@ fn brand_check_catches_a_broken_brand_folder() {
     let out = fx.run(&["kit", "-o", "/dev/null"]);
     assert_eq!(out.status.code(), Some(1));
 }
+
+/// Run where there is no brand folder, the binary says so and how to make one, instead of
+/// running without spots or presets; `init` writes the starter brand, which then checks out.
+#[test]
+fn without_a_brand_folder_it_says_so_and_init_writes_one() {
+    let fx = Fixture::new();
+    std::fs::remove_dir_all(fx.brand()).unwrap();
+    let out = fx.run(&["spots"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("brandvault init"), "{stderr}");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["code"], "error");
+    let init = fx.json(&["init"], 0);
+    assert!(init["files"].as_array().unwrap().len() > 10);
+    assert_eq!(fx.json(&["brand", "check"], 0)["ok"], true);
+    let spots = fx.json(&["spots"], 0);
+    assert!(spots
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|s| s["id"] == "nui-ba-ra"));
+    // A second init never overwrites.
+    assert_eq!(fx.run(&["init"]).status.code(), Some(1));
+}

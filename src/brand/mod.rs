@@ -6,6 +6,7 @@ mod guidelines;
 pub mod kit;
 mod presets;
 mod spots;
+pub mod starter;
 mod svg_rules;
 
 use std::path::{Path, PathBuf};
@@ -28,6 +29,8 @@ pub enum BrandError {
     Parse { path: PathBuf, message: String },
     #[error("{path}: {problems}")]
     Invalid { path: PathBuf, problems: String },
+    #[error("there is no brand folder at {0}: `brandvault init` writes the starter brand there (Bình Phước's), or give another with --brand DIR")]
+    Missing(PathBuf),
 }
 
 impl BrandError {
@@ -80,9 +83,14 @@ impl Brand {
         Some((variant.id.as_str(), size))
     }
 
-    /// Loads and validates `dir`. A missing spots.toml, presets.toml or guidelines.toml means
-    /// none; a present but broken one is an error listing every problem.
+    /// Loads and validates `dir`. A missing folder is an error that says how to make one
+    /// (never a quiet run without spots or presets); in a folder, a missing spots.toml,
+    /// presets.toml or guidelines.toml means none; a present but broken one is an error listing
+    /// every problem.
     pub fn load(dir: &Path) -> Result<Self, BrandError> {
+        if !dir.is_dir() {
+            return Err(BrandError::Missing(dir.to_owned()));
+        }
         let spots_path = dir.join("spots.toml");
         let gazetteer = if spots_path.exists() {
             load_spots(&spots_path)?

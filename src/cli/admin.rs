@@ -44,6 +44,19 @@ pub(super) fn when_locked(
     })
 }
 
+/// `init`: the starter brand written into the brand folder.
+pub(super) fn init(dir: &Path, json: bool) -> Result<i32> {
+    let written = brandvault::brand::starter::write(dir)?;
+    let report = serde_json::json!({"brand": dir, "files": written});
+    print(json, &report, || {
+        format!(
+            "wrote the starter brand ({} files) to {}; its logos and slogan are placeholders: replace them, then run `brandvault brand check`",
+            written.len(),
+            printable(&dir.display().to_string())
+        )
+    })
+}
+
 /// `rebuild`: the index again from the journal.
 pub(super) fn rebuild(settings: &Settings, json: bool) -> Result<i32> {
     let (catalog, events) = Catalog::rebuild(&settings.data_dir).context("rebuilding")?;

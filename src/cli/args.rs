@@ -70,6 +70,10 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    /// Write the starter brand compiled into this binary (Bình Phước's guidelines, spots,
+    /// presets, placeholder logos and slogan) into the brand folder (`--brand`, default
+    /// ./brand). Never overwrites an existing file.
+    Init,
     /// Add files or folders (recursively) to the library. Exit code 2 if any file was rejected.
     Ingest(IngestArgs),
     /// Show one asset. ID is the full id or a unique prefix of at least 6 hex characters.

@@ -75,6 +75,7 @@ pub fn run(cli: Cli) -> Result<i32> {
     let json = cli.json;
     // Commands that do not open the library.
     match &cli.command {
+        Command::Init => return admin::init(&settings.brand_dir, json),
         Command::Rebuild => return admin::rebuild(&settings, json),
         Command::Hash { files } => return admin::hash(files, json),
         Command::Exif { files } => return admin::exif(files, json),
@@ -110,7 +111,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Token { action } => admin::token(&lib, action, json),
         Command::Kit { output } => admin::kit(&lib, &output, json),
         Command::Serve { bind, drop } => serve(lib, &bind, &drop),
-        Command::Rebuild | Command::Hash { .. } | Command::Exif { .. } => {
+        Command::Init | Command::Rebuild | Command::Hash { .. } | Command::Exif { .. } => {
             unreachable!("handled before opening the library")
         }
     }
