@@ -422,3 +422,35 @@ fn ingest_killed_at_random_points_loses_nothing_and_the_rerun_finishes() {
         "most trials must really kill the run: {killed}"
     );
 }
+
+/// Visibility is decided from the catalogue's small visibility record before the asset's own
+/// record is read (so a hidden draft answers like a missing id), and it agrees with
+/// `Viewer::can_see` on the whole record.
+#[actix_web::test]
+async fn visibility_is_decided_before_the_record_is_read() {
+    let fx = Fixture::new();
+    let (svc, draft, _) = setup(&fx);
+    let id = draft.parse().unwrap();
+    let catalog = &svc.state.catalog;
+    let whole = catalog.asset(&id).unwrap().unwrap();
+    let viewer = |who: Option<(&str, Role)>| brandvault::model::Viewer {
+        actor: who.map(|(name, role)| Actor {
+            name: name.into(),
+            role,
+        }),
+        now: NOW.into(),
+    };
+    for who in [
+        None,
+        Some(("dan", Role::Designer)),
+        Some(("press", Role::Press)),
+        Some(("dana", Role::Designer)),
+        Some(("bm", Role::BrandManager)),
+    ] {
+        let v = viewer(who);
+        let shown = catalog.asset_if(&id, |vis| v.may_see(vis)).unwrap();
+        assert_eq!(shown.is_some(), v.can_see(&whole), "{who:?}");
+    }
+    let missing = "00".repeat(32).parse().unwrap();
+    assert!(catalog.asset_if(&missing, |_| true).unwrap().is_none());
+}

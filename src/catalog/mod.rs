@@ -39,6 +39,11 @@ const TREE_SEARCH: &str = "search";
 /// Set once the search tree covers every asset (catalogues made before it existed get it built
 /// at open).
 const META_SEARCH_BUILT: &[u8] = b"search_built";
+/// id → the asset's `Visibility` (status, audience, owner, window): lets a hidden asset be
+/// refused without decoding its record, so it answers as fast as one that does not exist.
+const TREE_VISIBILITY: &str = "visibility";
+/// Set once the visibility tree covers every asset (built at open for older catalogues).
+const META_VISIBILITY_BUILT: &[u8] = b"visibility_built";
 
 const META_FORMAT: &[u8] = b"format_version";
 const META_SEQ: &[u8] = b"journal_seq";
@@ -180,6 +185,7 @@ pub struct Catalog {
     stat: sled::Tree,
     tokens: sled::Tree,
     search: sled::Tree,
+    visibility: sled::Tree,
     /// Download counters: telemetry, not catalogue content, so not journaled.
     stats: sled::Tree,
     /// One writer at a time: the journal is a sequence.
@@ -254,6 +260,7 @@ impl Catalog {
             stat: db.open_tree(TREE_STAT)?,
             tokens: db.open_tree(TREE_TOKENS)?,
             search: db.open_tree(TREE_SEARCH)?,
+            visibility: db.open_tree(TREE_VISIBILITY)?,
             stats: db.open_tree(TREE_STATS)?,
             meta,
             db,
@@ -269,13 +276,23 @@ impl Catalog {
             }
         }
         catalog.count.store(catalog.assets.len(), Ordering::Relaxed);
-        if catalog.meta.get(META_SEARCH_BUILT)?.is_none() {
+        // Trees added after catalogues already existed are built once, in one pass.
+        let search_missing = catalog.meta.get(META_SEARCH_BUILT)?.is_none();
+        let visibility_missing = catalog.meta.get(META_VISIBILITY_BUILT)?.is_none();
+        if search_missing || visibility_missing {
             for kv in catalog.assets.iter() {
                 let (id, v) = kv?;
-                let text = query::searchable_text(&decode_asset(&v)?);
-                catalog.search.insert(id, text.as_bytes())?;
+                let asset = decode_asset(&v)?;
+                if search_missing {
+                    let text = query::searchable_text(&asset);
+                    catalog.search.insert(&id, text.as_bytes())?;
+                }
+                if visibility_missing {
+                    catalog.visibility.insert(&id, encode_visibility(&asset)?)?;
+                }
             }
             catalog.meta.insert(META_SEARCH_BUILT, &[1])?;
+            catalog.meta.insert(META_VISIBILITY_BUILT, &[1])?;
         }
         catalog.db.flush()?;
         Ok(catalog)
@@ -370,6 +387,7 @@ impl Catalog {
         let mut asset_batch = sled::Batch::default();
         let mut index_batch = sled::Batch::default();
         let mut search_batch = sled::Batch::default();
+        let mut visibility_batch = sled::Batch::default();
         let mut texts: Vec<(AssetId, Option<String>)> = Vec::new();
         let (mut added, mut removed) = (0, 0);
         // Several entries may touch the same asset: work on the latest version of each.
@@ -424,11 +442,13 @@ impl Catalog {
                     );
                     let text = query::searchable_text(a);
                     search_batch.insert(id.as_bytes(), text.as_bytes());
+                    visibility_batch.insert(id.as_bytes(), encode_visibility(a)?);
                     texts.push((*id, Some(text)));
                 }
                 None => {
                     asset_batch.remove(id.as_bytes());
                     search_batch.remove(id.as_bytes());
+                    visibility_batch.remove(id.as_bytes());
                     texts.push((*id, None));
                 }
             }
@@ -448,14 +468,16 @@ impl Catalog {
             &self.stat,
             &self.tokens,
             &self.search,
+            &self.visibility,
         )
-            .transaction(|(a, i, m, s, t, q)| {
+            .transaction(|(a, i, m, s, t, q, v)| {
                 a.apply_batch(&asset_batch)?;
                 i.apply_batch(&index_batch)?;
                 m.apply_batch(&meta_batch)?;
                 s.apply_batch(&stat_batch)?;
                 t.apply_batch(&token_batch)?;
                 q.apply_batch(&search_batch)?;
+                v.apply_batch(&visibility_batch)?;
                 Ok::<_, ConflictableTransactionError<()>>(())
             })
             .map_err(|e| match e {
@@ -537,6 +559,24 @@ impl Catalog {
             Some(v) => Ok(Some(decode_asset(&v)?)),
             None => Ok(None),
         }
+    }
+
+    /// One asset by id, if `allowed` says yes from its visibility alone: a hidden asset is
+    /// refused after one small lookup, like one that does not exist, and never decoded.
+    pub fn asset_if(
+        &self,
+        id: &AssetId,
+        allowed: impl Fn(&crate::model::Visibility<'_>) -> bool,
+    ) -> Result<Option<Asset>, CatalogError> {
+        let Some(v) = self.visibility.get(id.as_bytes())? else {
+            return Ok(None);
+        };
+        let visibility: crate::model::Visibility<'_> =
+            serde_json::from_slice(&v).map_err(CatalogError::encode)?;
+        if !allowed(&visibility) {
+            return Ok(None);
+        }
+        self.asset(id)
     }
 
     /// Whether these bytes are catalogued.
@@ -726,6 +766,10 @@ fn read_position(meta: &sled::Tree) -> Result<Position, CatalogError> {
         (Some(seq), Some(head), Some(offset)) => Ok(Position { seq, head, offset }),
         _ => Ok(Position::START),
     }
+}
+
+fn encode_visibility(asset: &Asset) -> Result<Vec<u8>, CatalogError> {
+    serde_json::to_vec(&crate::model::Visibility::of(asset)).map_err(CatalogError::encode)
 }
 
 fn decode_asset(bytes: &[u8]) -> Result<Asset, CatalogError> {

@@ -225,12 +225,11 @@ pub async fn visible_asset_for(
 ) -> Result<(crate::model::Asset, crate::model::Viewer), ApiError> {
     let viewer = super::caller(state, req, form_csrf).await?;
     let id: AssetId = id.parse().map_err(|_| ApiError::not_found())?;
-    let st = state.clone();
-    let asset = web::block(move || st.catalog.asset(&id)).await??;
-    match asset {
-        Some(a) if viewer.can_see(&a) => Ok((a, viewer)),
-        _ => Err(ApiError::not_found()),
-    }
+    let (st, who) = (state.clone(), viewer.clone());
+    // Visibility is decided before the record is read: a hidden asset costs what a missing
+    // one does, so timing does not tell them apart.
+    let asset = web::block(move || st.catalog.asset_if(&id, |v| who.may_see(v))).await??;
+    asset.map(|a| (a, viewer)).ok_or_else(ApiError::not_found)
 }
 
 /// GET /api/assets/{id}

@@ -11,7 +11,7 @@ use super::api::visible_asset;
 use super::error::ErrorBody;
 use super::{viewer, ApiError, State};
 use crate::catalog::DownloadCount;
-use crate::model::{Asset, AssetId, Format, Status};
+use crate::model::{Asset, AssetId, Format, Status, Visibility};
 use crate::store::{BlobStore, Hash};
 
 /// GET /r/{hash}.{ext}: served only if the caller may see an asset that has this rendition.
@@ -305,24 +305,28 @@ pub async fn alias(
     let (id, preset) = path.into_inner();
     let viewer = viewer(&state, &req).await?;
     let id: AssetId = id.parse().map_err(|_| ApiError::not_found())?;
-    let st = state.clone();
-    let asset: Option<Asset> = web::block(move || st.catalog.asset(&id)).await??;
+    // Withdrawn (archived, or its rights expired) and once seen by this caller: 410. Decided,
+    // like visibility, before the record is read.
+    let gone = |v: &Visibility<'_>, viewer: &crate::model::Viewer| {
+        let withdrawn = v.status == Status::Archived
+            || (v.status == Status::Approved
+                && v.expires_at
+                    .as_deref()
+                    .is_some_and(|e| e <= viewer.now.as_str()));
+        withdrawn && (v.access == crate::model::Access::Public || viewer.actor.is_some())
+    };
+    let (st, who) = (state.clone(), viewer.clone());
+    let asset: Option<Asset> = web::block(move || {
+        st.catalog
+            .asset_if(&id, |v| gone(v, &who) || who.may_see(v))
+    })
+    .await??;
     let asset = asset.ok_or_else(ApiError::not_found)?;
-    let withdrawn = asset.status == Status::Archived
-        || (asset.status == Status::Approved
-            && asset
-                .expires_at
-                .as_deref()
-                .is_some_and(|e| e <= viewer.now.as_str()));
-    let was_public = matches!(asset.access, crate::model::Access::Public) || viewer.actor.is_some();
-    if withdrawn && was_public {
+    if gone(&Visibility::of(&asset), &viewer) {
         return Ok(HttpResponse::Gone().json(ErrorBody {
             code: "withdrawn".into(),
             message: "this asset is no longer published".into(),
         }));
-    }
-    if !viewer.can_see(&asset) {
-        return Err(ApiError::not_found());
     }
     let r = asset
         .renditions

@@ -340,9 +340,7 @@ impl Asset {
     /// Whether the public and the press can see it at `now` (RFC 3339, UTC): approved, past any
     /// embargo, not expired.
     pub fn is_published(&self, now: &str) -> bool {
-        self.status == Status::Approved
-            && self.available_from.as_deref().is_none_or(|t| t <= now)
-            && self.expires_at.as_deref().is_none_or(|t| t > now)
+        super::Visibility::of(self).is_published(now)
     }
 
     /// The first name seen, for display and downloads.

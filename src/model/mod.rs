@@ -23,7 +23,7 @@ pub use guidelines::{
 };
 pub use id::{AssetId, IdParseError};
 pub use preset::{Fit, Format, MetadataPolicy, Preset};
-pub use role::{Actor, Role, Viewer};
+pub use role::{Actor, Role, Viewer, Visibility};
 pub use spot::{Extent, Gazetteer, Spot};
 pub use terms::{bbox_contains, parse_bbox, parse_date};
 pub use video::VideoInfo;
