@@ -16,6 +16,7 @@ use std::sync::Arc;
 
 use actix_web::{web, HttpRequest};
 
+pub use api::ListQuery;
 pub use error::ApiError;
 pub use metrics::{track, Metrics};
 

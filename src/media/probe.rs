@@ -338,26 +338,19 @@ fn decodes<R: BufRead + Seek>(
         .map_err(|e| image_error(e, "pixels", limits.max_decode_bytes))
 }
 
-/// JPEGs: the frame is checked against the data present (see `jpeg_scan`) and the decode's
-/// memory against the budget, then the file is decoded at 1/8 scale: every entropy-coded bit
-/// is still read (so truncation and corruption are found) but the inverse DCT and colour
-/// conversion mostly are not. Returns the stored size.
+/// JPEGs: the decode's memory is checked against the budget from the frame header, then the
+/// file is decoded at 1/8 scale: every entropy-coded bit is still read (so truncation and
+/// corruption are found) but the inverse DCT and colour conversion mostly are not. The bytes
+/// stream through a `jpeg_scan::Counting` reader, which refuses a frame its data cannot
+/// cover as soon as the file ends. Returns the stored size.
 fn decodes_jpeg<R: BufRead + Seek>(
     reader: &mut R,
     limits: &ProbeLimits,
 ) -> Result<(u32, u32), ProbeError> {
-    let layout = super::jpeg_scan::layout(reader)
-        .ok()
-        .flatten()
+    let layout = super::jpeg_scan::frame(reader)?
         .ok_or_else(|| ProbeError::Undecodable("no JPEG frame header".into()))?;
     reader.seek(SeekFrom::Start(0))?;
     check_pixels(layout.width, layout.height, limits)?;
-    if layout.too_short() {
-        return Err(ProbeError::Truncated(format!(
-            "the header says {}×{} but the file holds {} bytes of image data, too few for that",
-            layout.width, layout.height, layout.entropy_bytes
-        )));
-    }
     let needed = layout.decode_bytes(8);
     if needed > limits.max_decode_bytes {
         return Err(ProbeError::OverBudget {
@@ -366,10 +359,27 @@ fn decodes_jpeg<R: BufRead + Seek>(
             limit: limits.max_decode_bytes,
         });
     }
-    let mut decoder = jpeg_decoder::Decoder::new(reader);
-    decoder.read_info().map_err(|e| classify(e.to_string()))?;
-    decoder.scale(1, 1).map_err(|e| classify(e.to_string()))?;
-    decoder.decode().map_err(|e| classify(e.to_string()))?;
+    let mut counting = super::jpeg_scan::Counting::new(reader);
+    let decoded = {
+        let mut decoder = jpeg_decoder::Decoder::new(&mut counting);
+        decoder
+            .read_info()
+            .and_then(|()| decoder.scale(1, 1).map(drop))
+            .and_then(|()| decoder.decode().map(drop))
+    };
+    // The decoder may stop at the end-of-image marker before the scanner has seen it.
+    let rest = decoded.as_ref().ok().map(|()| counting.finish());
+    let short = counting.is_short() || counting.scanner.layout().is_some_and(|l| l.too_short());
+    if short {
+        return Err(ProbeError::Truncated(format!(
+            "the header says {}×{} but the file holds too little image data for that",
+            layout.width, layout.height
+        )));
+    }
+    decoded.map_err(|e| classify(e.to_string()))?;
+    if let Some(Err(e)) = rest {
+        return Err(ProbeError::Io(e));
+    }
     Ok((layout.width, layout.height))
 }
 
