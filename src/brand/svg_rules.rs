@@ -148,10 +148,14 @@ fn colours_in(value: &str) -> Vec<(String, Option<[u8; 3]>)> {
                 out.push((token.to_owned(), parse_hex(token)));
             }
             i = end.max(i + 1);
-        } else if value[i..].starts_with("rgb(") {
+        } else if bytes[i..].starts_with(b"rgb(") {
+            // `i` is on an ASCII byte here, so a char boundary (the text may hold Vietnamese).
             let end = value[i..].find(')').map_or(value.len(), |e| i + e + 1);
             let token = &value[i..end];
-            let nums: Vec<u8> = token[4..token.len().saturating_sub(1)]
+            let inner = token.strip_prefix("rgb(").unwrap_or("");
+            let nums: Vec<u8> = inner
+                .strip_suffix(')')
+                .unwrap_or(inner)
                 .split(',')
                 .filter_map(|n| n.trim().parse().ok())
                 .collect();
@@ -216,4 +220,26 @@ fn to_lab(rgb: [u8; 3]) -> [f64; 3] {
     };
     let (fx, fy, fz) = (f(x), f(y), f(z));
     [116.0 * fy - 16.0, 500.0 * (fx - fy), 200.0 * (fy - fz)]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Found by the `svg_rules` fuzz target: colour scanning stepped byte by byte and sliced
+    /// the text inside a multi-byte character (an em dash, a Vietnamese letter), and an
+    /// unterminated `rgb(` sliced past its end. Both panicked.
+    #[test]
+    fn colours_in_non_ascii_or_unterminated_values_do_not_panic() {
+        let found = colours_in("#1 — chưa phải màu rgb(1,2,3) — rgb(");
+        assert!(found
+            .iter()
+            .any(|(t, rgb)| t == "rgb(1,2,3)" && *rgb == Some([1, 2, 3])));
+        assert!(found.iter().any(|(t, _)| t == "rgb("));
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("brand");
+        let g = super::super::read_guidelines(&dir).unwrap();
+        let svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"10\" height=\"10\">\
+                   <rect width=\"9\" height=\"9\" fill=\"#1 — không\"/></svg>";
+        let _ = check_logo_svg(svg.as_bytes(), &g);
+    }
 }

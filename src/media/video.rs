@@ -47,7 +47,8 @@ pub fn read_moov<R: Read + Seek>(reader: &mut R) -> Result<Vec<u8>, VideoError> 
         } else if size == 0 {
             size = len - pos;
         }
-        if size < header_len || pos + size > len {
+        // `pos + 8 <= len`, so `len - pos` cannot underflow; `pos + size` could overflow.
+        if size < header_len || size > len - pos {
             return Err(VideoError::NoMovie);
         }
         if &header[4..8] == b"moov" {
@@ -276,6 +277,19 @@ fn mac_epoch_to_rfc3339(secs: u64) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+
+    /// Found by the `bmff` fuzz target: a 64-bit box size near u64::MAX made `pos + size`
+    /// overflow (a panic in debug builds, a wrapped position and a loop in release ones).
+    #[test]
+    fn a_box_size_near_the_limit_is_refused() {
+        let mut file = Vec::new();
+        file.extend_from_slice(&1u32.to_be_bytes());
+        file.extend_from_slice(b"free");
+        file.extend_from_slice(&(u64::MAX - 4).to_be_bytes());
+        file.extend_from_slice(&[0u8; 32]);
+        let err = read_moov(&mut std::io::Cursor::new(&file)).unwrap_err();
+        assert!(matches!(err, VideoError::NoMovie), "{err:?}");
+    }
     use super::*;
 
     #[test]
