@@ -361,7 +361,9 @@ fn decodes_jpeg<R: BufRead + Seek>(
     }
     let mut counting = super::jpeg_scan::Counting::new(reader);
     let decoded = {
-        let mut decoder = jpeg_decoder::Decoder::new(&mut counting);
+        // The decoder reads a byte at a time: the scanner sees large chunks through a buffer.
+        let mut decoder =
+            jpeg_decoder::Decoder::new(std::io::BufReader::with_capacity(64 << 10, &mut counting));
         decoder
             .read_info()
             .and_then(|()| decoder.scale(1, 1).map(drop))
