@@ -319,21 +319,34 @@ fn a_full_disk_refuses_with_disk_full_and_loses_nothing() {
 
 /// POSTs a multipart upload to the real service; returns the status and the body.
 fn post_photo(port: u16, token: &str, name: &str, bytes: &[u8]) -> (u16, String) {
+    try_post_photo(port, token, name, bytes).expect("the service answers")
+}
+
+/// `post_photo`, or an error when the service is gone (killed mid-request).
+fn try_post_photo(
+    port: u16,
+    token: &str,
+    name: &str,
+    bytes: &[u8],
+) -> std::io::Result<(u16, String)> {
     let (ct, body) = common::service::multipart(name, bytes);
-    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port))?;
     write!(
         s,
         "POST /api/assets HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {token}\r\nContent-Type: {ct}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
         body.len()
-    )
-    .unwrap();
-    s.write_all(&body).unwrap();
+    )?;
+    s.write_all(&body)?;
     let mut response = Vec::new();
-    s.read_to_end(&mut response).unwrap();
+    s.read_to_end(&mut response)?;
     let text = String::from_utf8_lossy(&response).into_owned();
-    let status = text.split(' ').nth(1).unwrap().parse().unwrap();
+    let status = text
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .ok_or_else(|| std::io::Error::other("no status line"))?;
     let body = text.split("\r\n\r\n").nth(1).unwrap_or("").to_owned();
-    (status, body)
+    Ok((status, body))
 }
 
 /// xorshift: the crash points are random but the same on every run.
@@ -453,4 +466,85 @@ async fn visibility_is_decided_before_the_record_is_read() {
     }
     let missing = "00".repeat(32).parse().unwrap();
     assert!(catalog.asset_if(&missing, |_| true).unwrap().is_none());
+}
+
+/// `serve` killed with SIGKILL while designers upload: every upload it acknowledged (201) is
+/// there after the restart, `verify` is clean, and the restarted service answers.
+#[test]
+fn serve_killed_during_uploads_loses_nothing_acknowledged() {
+    let trials: u64 = std::env::var("BRANDVAULT_CRASH_TRIALS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .map_or(8, |n: u64| (n / 2).max(1));
+    let mut rng = Seeded(0x5E2F_E0C5_2026);
+    let fx = Fixture::new();
+    let created = fx.json(
+        &["token", "create", "--role", "designer", "--name", "hà"],
+        0,
+    );
+    let token = created["token"].as_str().unwrap().to_owned();
+    let journal = fx.data().join("journal.jsonl");
+    let mut acknowledged: Vec<String> = Vec::new();
+    let mut seed = 5000;
+    for trial in 0..trials {
+        let (mut serve, port) = fx.serve();
+        let start = std::fs::metadata(&journal).unwrap().len();
+        let target = start + 1 + rng.below(12_000);
+        let (tx, rx) = std::sync::mpsc::channel::<String>();
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let uploader = {
+            let (token, stop) = (token.clone(), stop.clone());
+            let photos: Vec<Vec<u8>> = (0..30)
+                .map(|i| photo(96, 64, seed + i, &ExifFields::default()))
+                .collect();
+            seed += 30;
+            std::thread::spawn(move || {
+                for (i, bytes) in photos.iter().enumerate() {
+                    if stop.load(std::sync::atomic::Ordering::Relaxed) {
+                        return;
+                    }
+                    match try_post_photo(port, &token, &format!("ảnh {i}.jpg"), bytes) {
+                        Ok((201, body)) => {
+                            let v: Value = serde_json::from_str(&body).unwrap();
+                            let _ = tx.send(v["id"].as_str().unwrap().to_owned());
+                        }
+                        Ok(_) => {}
+                        Err(_) => return, // the service is gone
+                    }
+                }
+            })
+        };
+        // Kill once the journal has grown to a random length, or when the uploads are done.
+        while std::fs::metadata(&journal).unwrap().len() < target && !uploader.is_finished() {
+            std::thread::yield_now();
+        }
+        let _ = serve.0.kill();
+        let _ = serve.0.wait();
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        uploader.join().unwrap();
+        acknowledged.extend(rx.try_iter());
+        let verify = fx.json(&["verify"], 0);
+        assert!(
+            verify["corrupt"].as_array().unwrap().is_empty(),
+            "trial {trial}"
+        );
+        let listed = fx.json(&["ls"], 0);
+        let ids: Vec<&str> = listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["id"].as_str().unwrap())
+            .collect();
+        for id in &acknowledged {
+            assert!(
+                ids.contains(&id.as_str()),
+                "trial {trial}: acknowledged {id} lost"
+            );
+        }
+    }
+    assert!(!acknowledged.is_empty(), "some uploads were acknowledged");
+    println!(
+        "{trials} serve trials, {} acknowledged uploads kept",
+        acknowledged.len()
+    );
 }
