@@ -25,6 +25,9 @@ pub struct Settings {
     pub poster_at: f64,
     /// Longest one ffmpeg run may take before it is stopped.
     pub ffmpeg_timeout: std::time::Duration,
+    /// The address the public reaches the service at, without a trailing slash (embeds and
+    /// oEmbed); None: the request's own scheme and host.
+    pub public_url: Option<String>,
 }
 
 impl Settings {
@@ -41,6 +44,7 @@ impl Settings {
             max_upload_video_bytes: 4 << 30,
             poster_at: 0.1,
             ffmpeg_timeout: std::time::Duration::from_secs(15 * 60),
+            public_url: None,
         }
     }
 
@@ -68,4 +72,21 @@ impl Settings {
         }
         Ok(())
     }
+}
+
+/// A public base URL as given on the command line: `http(s)://host[:port][/path]`, kept
+/// without its trailing slash.
+pub fn public_url(given: &str) -> Result<String, String> {
+    let url = given.trim().trim_end_matches('/');
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or_else(|| format!("the public URL {given:?} must start with http:// or https://"))?;
+    let host = rest.split('/').next().unwrap_or("");
+    if host.is_empty() || rest.contains(['?', '#', ' ', '"', '<', '>']) {
+        return Err(format!(
+            "the public URL {given:?} must be a scheme and a host, with an optional path"
+        ));
+    }
+    Ok(url.to_owned())
 }

@@ -59,17 +59,7 @@ pub fn run(
     let kit = crate::brand::kit::build(&brand)
         .and_then(|files| crate::brand::kit::zip(&files))
         .unwrap_or_default();
-    let state = Arc::new(AppState {
-        locator: crate::geo::Locator::new(&brand.gazetteer),
-        settings,
-        store,
-        catalog,
-        brand,
-        kit,
-        clock: Box::new(clock),
-        sessions: Default::default(),
-        metrics: Default::default(),
-    });
+    let state = Arc::new(AppState::new(settings, store, catalog, brand, kit));
     let logos = state.brand.dir.join("logos");
     import(&state, &logos, Some(Kind::Logo), vec!["brand".into()]);
     import(&state, drop_folder, None, Vec::new());

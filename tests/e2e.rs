@@ -254,8 +254,9 @@ fn designer_uploads_manager_approves_public_finds_and_downloads() {
     browser.find(r#"option[value="trang-co-bu-lach"][selected]"#);
     browser.click(".grid a.card");
     browser.find(r#"a[href*="preset=press"]"#);
+    // No caption yet: the title is the file name without its extension.
     let title = browser.text("h1");
-    assert_eq!(title, "Trảng cỏ Bù Lạch bình minh.jpg");
+    assert_eq!(title, "Trảng cỏ Bù Lạch bình minh");
     assert!(
         browser.text("main").contains("Trảng cỏ Bù Lạch"),
         "the spot's name"

@@ -476,7 +476,7 @@ async fn pages_spots_brand_and_health() {
     let en = test::call_and_read_body(&app, get("/?lang=en", None).to_request()).await;
     assert!(String::from_utf8(en.to_vec())
         .unwrap()
-        .contains("Images of Binh Phuoc"));
+        .contains("Images of Bình Phước"));
     let spots: Value = test::call_and_read_body_json(
         &app,
         get("/api/spots", Some(&svc.tokens["bm"])).to_request(),
@@ -767,7 +767,7 @@ async fn catalogue_filters_theme_audience_dates_and_box() {
         page.contains(r#"<option value="tourism" selected>Du lịch</option>"#),
         "{page}"
     );
-    assert!(page.contains(r#"<input type="date" name="from""#));
+    assert!(page.contains(r#"<input id="f-from" name="from" type="date""#));
 }
 
 /// The value of a `name="csrf"` hidden field in a page.

@@ -202,11 +202,11 @@ fn renditions_are_made_once_and_remade_when_a_preset_changes() {
     fx.write("b.jpg", &photo(300, 200, 2, &ExifFields::default()));
     fx.ingest(&[&fx.input()], 0);
     let first = fx.json(&["render"], 0);
-    assert_eq!(first["rendered"], 14, "7 photo presets × 2");
+    assert_eq!(first["rendered"], 16, "8 photo presets × 2");
     assert_eq!(first["cached"], 0);
     let second = fx.json(&["render"], 0);
     assert_eq!(second["rendered"], 0);
-    assert_eq!(second["cached"], 14);
+    assert_eq!(second["cached"], 16);
     let objects_before = fx.objects().len();
 
     // A new quality for `preview` makes new previews; the old ones become garbage.
@@ -215,12 +215,12 @@ fn renditions_are_made_once_and_remade_when_a_preset_changes() {
     std::fs::write(&presets, text.replacen("quality = 82", "quality = 70", 1)).unwrap();
     let third = fx.json(&["render"], 0);
     assert_eq!(third["rendered"], 2);
-    assert_eq!(third["cached"], 12);
+    assert_eq!(third["cached"], 14);
     assert_eq!(fx.objects().len(), objects_before + 2);
     let gc = fx.json(&["gc", "--grace-secs", "0"], 0);
     assert_eq!(gc["removed"], 2);
     fx.json(&["verify"], 0);
-    assert_eq!(fx.json(&["render"], 0)["cached"], 14);
+    assert_eq!(fx.json(&["render"], 0)["cached"], 16);
 }
 
 #[test]
@@ -270,16 +270,16 @@ fn bombs_and_broken_sources_fail_alone() {
     let bytes = std::fs::read(&object).unwrap();
     std::fs::write(&object, &bytes[..bytes.len() / 3]).unwrap();
     let out = fx.json(&["render"], 1);
-    assert_eq!(out["rendered"], 7);
+    assert_eq!(out["rendered"], 8);
     let failed = out["failed"].as_array().unwrap();
-    assert_eq!(failed.len(), 7);
+    assert_eq!(failed.len(), 8);
     assert!(failed.iter().all(|f| f["id"] == added[0].as_str()));
     assert_eq!(failed[0]["code"], "truncated-image");
     let asset = fx.show(&added[0]);
-    assert_eq!(asset["rendition_failures"].as_array().unwrap().len(), 7);
+    assert_eq!(asset["rendition_failures"].as_array().unwrap().len(), 8);
     assert_eq!(
         fx.show(&added[1])["renditions"].as_array().unwrap().len(),
-        7
+        8
     );
 }
 

@@ -195,7 +195,11 @@ fn video_metadata_and_gps_in_both_forms() {
         .unwrap();
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let failed = report["failed"].as_array().unwrap();
-    assert_eq!(failed.len(), 4, "thumb, preview, web, video-web: {report}");
+    assert_eq!(
+        failed.len(),
+        5,
+        "thumb, preview, preview-webp, web, video-web: {report}"
+    );
     assert!(
         failed.iter().all(|f| f["code"] == "ffmpeg-missing"),
         "{report}"
@@ -207,7 +211,7 @@ fn video_metadata_and_gps_in_both_forms() {
     if tool("ffmpeg", "ffmpeg") {
         let report = fx.json(&["render", mp4["id"].as_str().unwrap()], 1);
         let failed = report["failed"].as_array().unwrap();
-        assert_eq!(failed.len(), 4, "{report}");
+        assert_eq!(failed.len(), 5, "{report}");
         for f in failed {
             assert_eq!(f["code"], "undecodable-video", "{report}");
             let message = f["message"].as_str().unwrap();
@@ -327,7 +331,7 @@ fn ffmpeg_made_videos_get_metadata_posters_and_web_previews() {
     let report = fx.ingest(&[&dir], 0);
     assert_eq!(ids(&report, "added").len(), 5, "{report}");
     let rendered = fx.json(&["render"], 0);
-    assert_eq!(rendered["rendered"], 20, "{rendered}");
+    assert_eq!(rendered["rendered"], 25, "{rendered}");
     let find = |q: &str| fx.json(&["ls", "--query", q], 0)[0].clone();
     for (name, media_type, codecs) in [
         (
@@ -427,7 +431,7 @@ fn ffmpeg_made_videos_get_metadata_posters_and_web_previews() {
     // Rendered once: a second run finds all of them cached.
     let again = fx.json(&["render"], 0);
     assert_eq!(again["rendered"], 0, "{again}");
-    assert_eq!(again["cached"], 20, "{again}");
+    assert_eq!(again["cached"], 25, "{again}");
 }
 
 #[test]

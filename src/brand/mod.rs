@@ -68,17 +68,21 @@ impl Brand {
     }
 
     /// The logo variant an asset claims to be: its file name is the variant's id or file name.
-    pub fn variant_of(&self, asset: &Asset) -> Option<(&str, (f64, f64))> {
+    pub fn logo_variant(&self, asset: &Asset) -> Option<&crate::model::LogoVariant> {
         let name = asset.display_name();
         let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);
-        let g = self.guidelines.as_ref()?;
-        let variant = g.logos.iter().find(|l| {
+        self.guidelines.as_ref()?.logos.iter().find(|l| {
             l.id == stem
                 || std::path::Path::new(&l.file)
                     .file_name()
                     .and_then(|f| f.to_str())
                     == Some(name)
-        })?;
+        })
+    }
+
+    /// The variant's id and its master's proportions (width, height), for the aspect check.
+    pub fn variant_of(&self, asset: &Asset) -> Option<(&str, (f64, f64))> {
+        let variant = self.logo_variant(asset)?;
         let size = self.logo_sizes.iter().find(|(id, _)| *id == variant.id)?.1;
         Some((variant.id.as_str(), size))
     }

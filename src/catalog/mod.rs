@@ -20,7 +20,7 @@ use sled::Transactional;
 
 pub use change::{apply, Change, Patch, SPOT_RULES};
 pub use journal::{Entry, Journal, Position};
-pub use query::Filter;
+pub use query::{Browse, Filter};
 pub use requests::request_revocation;
 
 use crate::model::{text as model_text, Asset, AssetId, ErrorKind};
@@ -627,6 +627,16 @@ impl Catalog {
     /// Assets matching `filter`, in id order, starting after `filter.after`.
     pub fn list(&self, filter: &Filter) -> Result<Vec<Asset>, CatalogError> {
         query::run(self, filter)
+    }
+
+    /// What `filter` accepts, newest first, one page of it with the total count.
+    pub fn browse(
+        &self,
+        filter: &Filter,
+        offset: usize,
+        per_page: usize,
+    ) -> Result<Browse, CatalogError> {
+        query::browse(self, filter, offset, per_page)
     }
 
     /// Every catalogued id.

@@ -192,3 +192,44 @@ pub(super) fn run(catalog: &Catalog, filter: &Filter) -> Result<Vec<Asset>, Cata
     }
     Ok(out)
 }
+
+/// One page of a listing in display order, with how many assets match in all.
+#[derive(Debug)]
+pub struct Browse {
+    pub total: usize,
+    pub assets: Vec<Asset>,
+}
+
+/// When an asset happened, for "newest first": the capture time, else the time it was added.
+/// Both are `YYYY-MM-DDTHH:MM:SS…`, so the text orders them.
+fn recency(asset: &Asset) -> &str {
+    asset
+        .captured_at
+        .as_deref()
+        .unwrap_or(asset.ingested_at.as_str())
+}
+
+/// Everything `filter` accepts, newest first (capture date, then date added, then id), the
+/// `per_page` assets from `offset` on.
+pub(super) fn browse(
+    catalog: &Catalog,
+    filter: &Filter,
+    offset: usize,
+    per_page: usize,
+) -> Result<Browse, CatalogError> {
+    let everything = Filter {
+        limit: None,
+        after: None,
+        ..filter.clone()
+    };
+    let mut all = run(catalog, &everything)?;
+    all.sort_unstable_by(|a, b| {
+        recency(b)
+            .cmp(recency(a))
+            .then_with(|| b.ingested_at.cmp(&a.ingested_at))
+            .then_with(|| a.id.cmp(&b.id))
+    });
+    let total = all.len();
+    let assets = all.into_iter().skip(offset).take(per_page).collect();
+    Ok(Browse { total, assets })
+}

@@ -157,6 +157,10 @@ pub enum Command {
         /// The drop folder to import and watch.
         #[arg(long, default_value = "./ingest")]
         drop: PathBuf,
+        /// The address the public reaches this service at (`https://anh.binhphuoc.gov.vn`):
+        /// embed snippets and oEmbed answers use it. Without it, the request's own host.
+        #[arg(long, env = "BRANDVAULT_PUBLIC_URL")]
+        public_url: Option<String>,
     },
     /// API tokens: `token create --role R --name N` prints a token once (stored hashed);
     /// `token list`; `token revoke NAME`.

@@ -110,7 +110,11 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Brand { action } => admin::brand_recheck(&lib, action, json),
         Command::Token { action } => admin::token(&lib, action, json),
         Command::Kit { output } => admin::kit(&lib, &output, json),
-        Command::Serve { bind, drop } => serve(lib, &bind, &drop),
+        Command::Serve {
+            bind,
+            drop,
+            public_url,
+        } => serve(lib, &bind, &drop, public_url),
         Command::Init | Command::Rebuild | Command::Hash { .. } | Command::Exif { .. } => {
             unreachable!("handled before opening the library")
         }
@@ -133,14 +137,23 @@ pub fn error_code(e: &anyhow::Error) -> &'static str {
 }
 
 /// Hands the opened library to the service.
-fn serve(lib: Library, bind: &str, drop_folder: &std::path::Path) -> Result<i32> {
+fn serve(
+    lib: Library,
+    bind: &str,
+    drop_folder: &std::path::Path,
+    public_url: Option<String>,
+) -> Result<i32> {
     let brand = lib.brand()?;
     let Library {
-        settings,
+        mut settings,
         store,
         catalog,
         ..
     } = lib;
+    settings.public_url = public_url
+        .map(|u| brandvault::config::public_url(&u))
+        .transpose()
+        .map_err(anyhow::Error::msg)?;
     brandvault::service::run(settings, store, catalog, brand, bind, drop_folder)?;
     Ok(0)
 }

@@ -6,7 +6,8 @@ use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use super::pages::{esc, lang_suffix, layout, t, thumb, LangQuery};
+use super::portal::desk_layout::{esc, layout, t, thumb};
+use super::portal::language;
 use super::session::{self, Session};
 use super::{auth, caller, ApiError, State};
 use crate::catalog::Filter;
@@ -20,12 +21,8 @@ fn see_other(to: &str) -> HttpResponse {
 }
 
 /// GET /login: the sign-in form, or who is signed in with a sign-out button.
-pub async fn login_form(
-    state: State,
-    req: HttpRequest,
-    query: web::Query<LangQuery>,
-) -> Result<HttpResponse, ApiError> {
-    let en = query.en();
+pub async fn login_form(state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let en = language(&req).0.is_en();
     if let Some(s) = state.sessions.of(&req) {
         let body = format!(
             r#"<h1>{title}</h1><p>{who} <strong>{name}</strong> ({role})</p>
@@ -41,6 +38,8 @@ pub async fn login_form(
             out = t(en, "Đăng xuất", "Sign out"),
         );
         return Ok(layout(
+            &state,
+            &req,
             en,
             t(en, "Tài khoản", "Account"),
             &body,
@@ -53,7 +52,7 @@ pub async fn login_form(
 <label>{label} <input type="password" name="token" autocomplete="current-password" required></label><button>{go}</button></form>
 <p><small>{hint}</small></p>"#,
         title = t(en, "Đăng nhập", "Sign in"),
-        lang = lang_suffix(en),
+        lang = "",
         label = t(en, "Mã truy cập", "Access token"),
         go = t(en, "Đăng nhập", "Sign in"),
         hint = t(
@@ -62,7 +61,14 @@ pub async fn login_form(
             "A token from your administrator (brandvault token create)."
         ),
     );
-    let mut resp = layout(en, t(en, "Đăng nhập", "Sign in"), &body, "/login?lang=en");
+    let mut resp = layout(
+        &state,
+        &req,
+        en,
+        t(en, "Đăng nhập", "Sign in"),
+        &body,
+        "/login?lang=en",
+    );
     resp.add_cookie(&session::cookie(&req, session::LOGIN_CSRF_COOKIE, csrf))
         .map_err(ApiError::internal)?;
     Ok(resp)
@@ -78,10 +84,9 @@ pub struct LoginForm {
 pub async fn login(
     state: State,
     req: HttpRequest,
-    query: web::Query<LangQuery>,
     form: web::Form<LoginForm>,
 ) -> Result<HttpResponse, ApiError> {
-    let en = query.en();
+    let en = language(&req).0.is_en();
     let form = form.into_inner();
     let expected = req.cookie(session::LOGIN_CSRF_COOKIE);
     if !expected.is_some_and(|c| session::same_secret(c.value(), &form.csrf)) {
@@ -113,7 +118,7 @@ pub async fn login(
         .sessions
         .start(actor, token_hash)
         .map_err(ApiError::internal)?;
-    let mut resp = see_other(&format!("{to}{}", lang_suffix(en)));
+    let mut resp = see_other(to);
     resp.add_cookie(&session::cookie(&req, session::COOKIE, id))
         .map_err(ApiError::internal)?;
     resp.add_removal_cookie(&session::expired(session::LOGIN_CSRF_COOKIE))
@@ -157,12 +162,8 @@ async fn session_for(
 }
 
 /// GET /upload: drag and drop, one request per file, with progress.
-pub async fn upload_page(
-    state: State,
-    req: HttpRequest,
-    query: web::Query<LangQuery>,
-) -> Result<HttpResponse, ApiError> {
-    let en = query.en();
+pub async fn upload_page(state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let en = language(&req).0.is_en();
     let s = match session_for(&state, &req, crate::model::Role::edits).await? {
         Ok(s) => s,
         Err(resp) => return Ok(resp),
@@ -184,6 +185,8 @@ pub async fn upload_page(
         drop = t(en, "Kéo thả tệp vào đây, hoặc chọn tệp:", "Drop files here, or choose them:"),
     );
     Ok(layout(
+        &state,
+        &req,
         en,
         t(en, "Tải lên", "Upload"),
         &body,
@@ -201,12 +204,8 @@ pub async fn upload_script() -> HttpResponse {
 }
 
 /// GET /review: what waits for review, with its violations and the decisions.
-pub async fn review_page(
-    state: State,
-    req: HttpRequest,
-    query: web::Query<LangQuery>,
-) -> Result<HttpResponse, ApiError> {
-    let en = query.en();
+pub async fn review_page(state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let en = language(&req).0.is_en();
     let s = match session_for(&state, &req, crate::model::Role::reviews).await? {
         Ok(s) => s,
         Err(resp) => return Ok(resp),
@@ -252,7 +251,7 @@ pub async fn review_page(
 <form method="post" action="/assets/{id}/step{lang}"><input type="hidden" name="csrf" value="{csrf}"><input type="hidden" name="action" value="approve">{override_field}<select name="access"><option value="public">{public}</option><option value="press">{press}</option><option value="internal">{internal}</option></select><button>{approve}</button></form>
 <form method="post" action="/assets/{id}/step{lang}"><input type="hidden" name="csrf" value="{csrf}"><input type="hidden" name="action" value="reject"><input name="reason" placeholder="{why}" required><button>{reject}</button></form></section>"#,
             id = a.id,
-            lang = lang_suffix(en),
+            lang = "",
             name = esc(a.display_name()),
             owner = esc(a.owner.as_deref().unwrap_or("")),
             csrf = s.csrf,
@@ -272,6 +271,8 @@ pub async fn review_page(
     }
     let body = format!("<h1>{}</h1>{rows}", t(en, "Chờ duyệt", "Review queue"));
     Ok(layout(
+        &state,
+        &req,
         en,
         t(en, "Chờ duyệt", "Review queue"),
         &body,
@@ -297,7 +298,6 @@ pub async fn step_form(
     state: State,
     req: HttpRequest,
     id: web::Path<String>,
-    query: web::Query<LangQuery>,
     form: web::Form<StepForm>,
 ) -> Result<HttpResponse, ApiError> {
     let form = form.into_inner();
@@ -327,5 +327,5 @@ pub async fn step_form(
         Action::Submit => format!("/assets/{id}"),
         _ => "/review".to_owned(),
     };
-    Ok(see_other(&format!("{back}{}", lang_suffix(query.en()))))
+    Ok(see_other(&back))
 }

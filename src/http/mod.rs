@@ -9,7 +9,7 @@ mod desk;
 mod error;
 mod metrics;
 mod openapi;
-mod pages;
+pub mod portal;
 pub mod session;
 
 use std::sync::Arc;
@@ -42,11 +42,38 @@ pub struct AppState {
     pub sessions: session::Sessions,
     /// Counters for /metrics.
     pub metrics: Metrics,
+    /// The portal's stylesheet and script, with their versioned addresses.
+    pub statics: portal::StaticFiles,
+    /// The brand's logo files as the kit holds them (SVG; PNG too once the kit is built).
+    pub logo_files: Vec<crate::brand::kit::KitFile>,
 }
 
 pub type State = web::Data<Arc<AppState>>;
 
 impl AppState {
+    /// A service over these parts, on the wall clock, with no sessions or counts yet.
+    pub fn new(
+        settings: Settings,
+        store: FsStore,
+        catalog: Catalog,
+        brand: Brand,
+        kit: Vec<u8>,
+    ) -> Self {
+        AppState {
+            locator: Locator::new(&brand.gazetteer),
+            statics: portal::StaticFiles::new(&brand),
+            logo_files: portal::logo_files(&brand),
+            settings,
+            store,
+            catalog,
+            brand,
+            kit,
+            clock: Box::new(crate::service::clock),
+            sessions: Default::default(),
+            metrics: Default::default(),
+        }
+    }
+
     pub fn workflow(&self) -> crate::workflow::Workflow<'_> {
         crate::workflow::Workflow {
             store: &self.store,
@@ -154,6 +181,13 @@ macro_rules! endpoint {
     (@route PATCH) => { web::patch() };
 }
 
+/// An `endpoint!` whose errors a browser sees as a page in its language (the page routes).
+macro_rules! page {
+    ($($t:tt)*) => {
+        endpoint!($($t)*).wrap(actix_web::middleware::from_fn(portal::html_errors))
+    };
+}
+
 /// 405 for a known path asked with a method it does not serve.
 async fn method_not_allowed(allow: String) -> actix_web::HttpResponse {
     actix_web::HttpResponse::MethodNotAllowed()
@@ -186,16 +220,23 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(endpoint!("/kit.zip", GET => delivery::kit))
         .service(endpoint!("/r/{name}", GET => delivery::rendition))
         .service(endpoint!("/a/{id}/{preset}", GET => delivery::alias))
-        .service(endpoint!("/login", GET => desk::login_form, POST => desk::login))
-        .service(endpoint!("/logout", POST => desk::logout))
-        .service(endpoint!("/upload", GET => desk::upload_page))
+        .service(endpoint!("/oembed", GET => portal::oembed))
+        .service(endpoint!("/static/site.css", GET => portal::stylesheet))
+        .service(endpoint!("/static/portal.js", GET => portal::script))
+        .service(endpoint!("/static/mark.svg", GET => portal::mark))
+        .service(endpoint!("/static/fonts/{name}", GET => portal::font))
+        .service(endpoint!("/brand/files/{path:.*}", GET => portal::brand_file))
+        .service(page!("/login", GET => desk::login_form, POST => desk::login))
+        .service(page!("/logout", POST => desk::logout))
+        .service(page!("/upload", GET => desk::upload_page))
         .service(endpoint!("/static/upload.js", GET => desk::upload_script))
-        .service(endpoint!("/review", GET => desk::review_page))
-        .service(endpoint!("/assets/{id}/step", POST => desk::step_form))
-        .service(endpoint!("/spots", GET => pages::spots))
-        .service(endpoint!("/brand", GET => pages::brand))
-        .service(endpoint!("/", GET => pages::catalogue))
-        .service(endpoint!("/assets/{id}", GET => pages::asset));
+        .service(page!("/review", GET => desk::review_page))
+        .service(page!("/assets/{id}/step", POST => desk::step_form))
+        .service(page!("/spots", GET => portal::spots))
+        .service(page!("/brand", GET => portal::brand))
+        .service(page!("/", GET => portal::catalogue))
+        .service(page!("/assets/{id}", GET => portal::asset))
+        .default_service(web::to(portal::not_found_page));
 }
 
 /// Who is asking: the actor of a valid Bearer token or session cookie, or the public. A bad

@@ -74,6 +74,9 @@ pub enum MetadataPolicy {
 #[serde(deny_unknown_fields)]
 pub struct Preset {
     pub name: String,
+    /// What the pages call it; the name is the stable id, used in URLs and the API.
+    #[serde(default)]
+    pub label: Option<super::Bilingual>,
     /// Box width in pixels; 0 with height 0 means full size.
     #[serde(default)]
     pub width: u32,
@@ -156,6 +159,7 @@ mod tests {
     fn preset(width: u32, height: u32, fit: Fit) -> Preset {
         Preset {
             name: "p".into(),
+            label: None,
             width,
             height,
             fit,

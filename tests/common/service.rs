@@ -102,15 +102,8 @@ pub fn setup(fx: &Fixture) -> (Service, String, String) {
         .render(&[draft_id, public_id], &[], NOW, "test", &|_, _| {})
         .unwrap();
     let state = Arc::new(AppState {
-        locator,
-        settings,
-        store,
-        catalog,
-        brand,
-        kit: b"PK".to_vec(),
         clock: Box::new(|| NOW.to_owned()),
-        sessions: Default::default(),
-        metrics: Default::default(),
+        ..AppState::new(settings, store, catalog, brand, b"PK".to_vec())
     });
     (
         Service { state, tokens },

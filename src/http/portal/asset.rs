@@ -1,0 +1,438 @@
+//! GET /assets/{id}: a picture as a press officer needs it: caption as title, the credit line
+//! to copy, downloads per preset with sizes, where and when, what use is allowed, where it was
+//! taken, more from the same spot, and an embed snippet with absolute, stable addresses.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+
+use super::cards::{self, card, Card};
+use super::{ok, Chrome, Lang};
+use crate::catalog::Filter;
+use crate::http::api::visible_asset;
+use crate::http::{ApiError, AppState, State};
+use crate::model::{Asset, Kind, Status};
+
+/// A download button.
+struct Download {
+    href: String,
+    label: String,
+    detail: String,
+}
+
+/// A fact of the details list; `href` makes the value a link.
+struct Fact {
+    label: &'static str,
+    value: String,
+    href: Option<String>,
+}
+
+/// The picture at the top of the page.
+enum Media {
+    Image {
+        src: String,
+        srcset: String,
+        width: u32,
+        height: u32,
+        alt: String,
+    },
+    Video {
+        src: String,
+        poster: Option<String>,
+        label: String,
+    },
+    Text(String),
+    Nothing,
+}
+
+#[derive(Template)]
+#[template(path = "asset.html")]
+struct AssetPage {
+    chrome: Chrome,
+    id: String,
+    title: String,
+    /// For staff: the workflow status (code, label).
+    status: Option<(&'static str, &'static str)>,
+    caption_other: Option<String>,
+    media: Media,
+    logo: bool,
+    backdrop: &'static str,
+    credit_line: String,
+    access_class: &'static str,
+    access: &'static str,
+    downloads: Vec<Download>,
+    facts: Vec<Fact>,
+    themes: Vec<(String, String)>,
+    tags: Vec<String>,
+    logo_rules: Vec<String>,
+    problems: Vec<String>,
+    minimap: Option<super::spots::MiniMap>,
+    related_title: String,
+    related: Vec<Card>,
+    embed: Option<String>,
+    submit_csrf: Option<String>,
+}
+
+/// The scheme and host the public reaches this service at: `--public-url`, else the request's.
+pub fn public_base(state: &AppState, req: &HttpRequest) -> String {
+    state.settings.public_url.clone().unwrap_or_else(|| {
+        let info = req.connection_info();
+        format!("{}://{}", info.scheme(), info.host())
+    })
+}
+
+/// The credit line a newspaper prints under the picture.
+fn credit_line(lang: Lang, asset: &Asset, title: &str) -> String {
+    let by = asset.credit.as_deref().unwrap_or("").trim();
+    let mut line = String::new();
+    if asset.caption.vi.is_some() || asset.caption.en.is_some() {
+        line += title;
+        line += " — ";
+    }
+    let word = match asset.kind {
+        Kind::Video => lang.t("kind.video"),
+        _ => lang.t("asset.photo_by"),
+    };
+    line += &format!("{word}: {}", if by.is_empty() { "—" } else { by });
+    if let Some(l) = asset.license.as_deref().filter(|l| !l.is_empty()) {
+        line += &format!(" ({l})");
+    }
+    line
+}
+
+/// The label of a preset in the reader's language (its name if brand/presets.toml gives none).
+fn preset_label(state: &AppState, lang: Lang, name: &str) -> String {
+    state
+        .brand
+        .presets
+        .iter()
+        .find(|p| p.name == name)
+        .and_then(|p| p.label.as_ref())
+        .map_or_else(|| name.to_owned(), |l| lang.pick(&l.vi, &l.en).to_owned())
+}
+
+fn downloads(state: &AppState, lang: Lang, asset: &Asset) -> Vec<Download> {
+    let order = |name: &str| state.brand.presets.iter().position(|p| p.name == name);
+    let mut renditions: Vec<_> = asset
+        .renditions
+        .iter()
+        .filter(|r| !matches!(r.preset.as_str(), "thumb" | "preview-webp"))
+        .collect();
+    renditions.sort_by_key(|r| order(&r.preset));
+    let mut out: Vec<Download> = renditions
+        .into_iter()
+        .map(|r| Download {
+            href: format!("/api/assets/{}/download?preset={}", asset.id, r.preset),
+            label: preset_label(state, lang, &r.preset),
+            detail: format!("{}×{} · {}", r.width, r.height, lang.bytes(r.bytes)),
+        })
+        .collect();
+    if asset.kind == Kind::Logo || asset.kind == Kind::Slogan {
+        out.insert(
+            0,
+            Download {
+                href: format!("/api/assets/{}/download", asset.id),
+                label: match asset.media_type.as_str() {
+                    "image/svg+xml" => "SVG".to_owned(),
+                    _ => lang.t("asset.original").to_owned(),
+                },
+                detail: lang.bytes(asset.bytes),
+            },
+        );
+    }
+    out
+}
+
+fn facts(lang: Lang, asset: &Asset, staff: bool) -> Vec<Fact> {
+    let mut facts = Vec::new();
+    let mut add = |label: &str, value: String, href: Option<String>| {
+        facts.push(Fact {
+            label: lang.t(label),
+            value,
+            href,
+        })
+    };
+    if let Some(s) = &asset.spot {
+        let name = lang.pick(&s.name_vi, &s.name_en).to_owned();
+        add("asset.spot", name, Some(format!("/?spot={}", s.id)));
+    }
+    if let Some(c) = &asset.captured_at {
+        add("asset.captured", lang.datetime(c), None);
+    }
+    if let (Some(w), Some(h)) = (asset.width, asset.height) {
+        add("asset.size", format!("{w} × {h} px"), None);
+    }
+    if let Some(d) = asset.duration_s {
+        add("asset.duration", lang.duration(d), None);
+    }
+    let credit = asset.credit.clone().unwrap_or_else(|| "—".into());
+    add("asset.credit", credit, None);
+    let license = asset
+        .license
+        .clone()
+        .unwrap_or_else(|| lang.t("asset.no_license").to_owned());
+    add("asset.license", license, None);
+    if let Some(e) = &asset.exif {
+        let camera: Vec<&str> = [e.make.as_deref(), e.model.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect();
+        if !camera.is_empty() {
+            add("asset.camera", camera.join(" "), None);
+        }
+    }
+    add(
+        "asset.kind",
+        lang.t(&format!("kind.{}", asset.kind.as_str())).to_owned(),
+        None,
+    );
+    if staff {
+        add("asset.file", asset.names.join(", "), None);
+        add("asset.added", lang.datetime(&asset.ingested_at), None);
+    }
+    facts
+}
+
+/// The asset's themes and audiences (named in the reader's language, linked to their
+/// filter), and its other tags.
+fn terms(state: &AppState, lang: Lang, asset: &Asset) -> (Vec<(String, String)>, Vec<String>) {
+    let mut named = Vec::new();
+    let mut other = Vec::new();
+    for tag in &asset.tags {
+        let theme = state.brand.term(false, tag).map(|t| ("theme", t));
+        match theme.or_else(|| state.brand.term(true, tag).map(|t| ("audience", t))) {
+            Some((field, term)) => {
+                let entry = (
+                    lang.pick(&term.vi, &term.en).to_owned(),
+                    format!("/?{field}={}", term.id),
+                );
+                if !named.contains(&entry) {
+                    named.push(entry);
+                }
+            }
+            None if tag != "brand" => other.push(tag.clone()),
+            None => {}
+        }
+    }
+    (named, other)
+}
+
+fn logo_rules(state: &AppState, lang: Lang, asset: &Asset) -> Vec<String> {
+    let Some(v) = state.brand.logo_variant(asset) else {
+        return Vec::new();
+    };
+    let backgrounds: Vec<&str> = v
+        .backgrounds
+        .iter()
+        .map(|b| {
+            lang.t(match b {
+                crate::model::Background::Light => "background.light",
+                crate::model::Background::Dark => "background.dark",
+                crate::model::Background::Photo => "background.photo",
+            })
+        })
+        .collect();
+    vec![
+        lang.fill(
+            "asset.clear_space",
+            &[("n", &format!("{:.0}", v.clear_space * 100.0))],
+        ),
+        lang.fill(
+            "asset.min_size",
+            &[
+                ("px", &v.min_width_px.to_string()),
+                ("mm", &format!("{}", v.min_width_mm)),
+            ],
+        ),
+        format!(
+            "{}: {}",
+            lang.t("asset.backgrounds"),
+            backgrounds.join(", ")
+        ),
+    ]
+}
+
+fn media(lang: Lang, asset: &Asset, title: &str) -> Media {
+    let find = |p: &str| cards::rendition(asset, p);
+    if let Some(m) = asset
+        .renditions
+        .iter()
+        .find(|r| r.media_type == "video/mp4")
+    {
+        return Media::Video {
+            src: m.url.clone(),
+            poster: find("preview").map(|p| p.url.clone()),
+            label: lang.fill("asset.video_label", &[("name", title)]),
+        };
+    }
+    if asset.kind == Kind::Slogan {
+        return asset.text.clone().map_or(Media::Nothing, Media::Text);
+    }
+    let (main, large) = if asset.kind == Kind::Logo {
+        (find("logo-1024"), find("logo-2048"))
+    } else {
+        (find("preview"), find("web"))
+    };
+    let Some(main) = main else {
+        return Media::Nothing;
+    };
+    let srcset = match large {
+        Some(l) if l.width != main.width => {
+            format!("{} {}w, {} {}w", main.url, main.width, l.url, l.width)
+        }
+        _ => String::new(),
+    };
+    Media::Image {
+        src: main.url.clone(),
+        srcset,
+        width: main.width,
+        height: main.height,
+        alt: title.to_owned(),
+    }
+}
+
+/// The snippet an agency pastes: `<picture>` with WebP and JPEG sources at distinct widths,
+/// absolute `/a/{id}/{preset}` addresses (stable across re-renders), the caption as `alt`.
+fn embed(base: &str, lang: Lang, asset: &Asset, title: &str, credit_line: &str) -> Option<String> {
+    let at = |p: &str| format!("{base}/a/{}/{p}", asset.id);
+    let srcset = |presets: &[&str]| -> Vec<String> {
+        let mut widths = Vec::new();
+        let mut parts = Vec::new();
+        for p in presets {
+            if let Some(r) = cards::rendition(asset, p) {
+                if !widths.contains(&r.width) {
+                    widths.push(r.width);
+                    parts.push(format!("{} {}w", at(p), r.width));
+                }
+            }
+        }
+        parts
+    };
+    let alt = askama::filters::escape(title, askama::filters::Html)
+        .ok()?
+        .to_string();
+    let figcaption = askama::filters::escape(credit_line, askama::filters::Html)
+        .ok()?
+        .to_string();
+    let (img_preset, jpeg, webp) = match asset.kind {
+        Kind::Logo => ("logo-512", srcset(&["logo-512", "logo-1024"]), Vec::new()),
+        Kind::Photo | Kind::Video => (
+            "preview",
+            srcset(&["preview", "web"]),
+            srcset(&["thumb", "preview-webp"]),
+        ),
+        _ => return None,
+    };
+    let r = cards::rendition(asset, img_preset)?;
+    let (w, h) = (r.width, r.height);
+    let sizes = format!("(max-width: {w}px) 100vw, {w}px");
+    let mut html = format!("<figure lang=\"{}\">\n<picture>\n", lang.code());
+    if !webp.is_empty() {
+        html += &format!(
+            "  <source type=\"image/webp\" srcset=\"{}\" sizes=\"{sizes}\">\n",
+            webp.join(", ")
+        );
+    }
+    let jpeg_type = if asset.kind == Kind::Logo {
+        "image/png"
+    } else {
+        "image/jpeg"
+    };
+    html += &format!(
+        "  <source type=\"{jpeg_type}\" srcset=\"{}\" sizes=\"{sizes}\">\n  <img src=\"{}\" width=\"{w}\" height=\"{h}\" alt=\"{alt}\" loading=\"lazy\" style=\"max-width:100%;height:auto\">\n</picture>\n<figcaption>{figcaption}</figcaption>\n</figure>",
+        jpeg.join(", "),
+        at(img_preset),
+    );
+    Some(html)
+}
+
+/// GET /assets/{id}
+pub async fn asset(
+    state: State,
+    req: HttpRequest,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let (a, viewer) = visible_asset(&state, &req, &id).await?;
+    let chrome = Chrome::new(&state, &req, Some(&viewer));
+    let lang = chrome.lang;
+    let staff = viewer.actor.as_ref().is_some_and(|x| x.role.edits());
+    let related = match &a.spot {
+        Some(spot) => {
+            let filter = Filter {
+                spot: Some(spot.id.clone()),
+                viewer: Some(viewer.clone()),
+                ..Default::default()
+            };
+            let st = state.clone();
+            let page = web::block(move || st.catalog.browse(&filter, 0, 5)).await??;
+            page.assets
+                .iter()
+                .filter(|r| r.id != a.id)
+                .take(4)
+                .map(|r| card(lang, &state.brand, r, staff))
+                .collect()
+        }
+        None => Vec::new(),
+    };
+    let title = cards::title(lang, &a);
+    let caption_other = lang
+        .other()
+        .either(a.caption.vi.as_deref(), a.caption.en.as_deref())
+        .filter(|c| *c != title)
+        .map(str::to_owned);
+    let credit_line = credit_line(lang, &a, &title);
+    let base = public_base(&state, &req);
+    let (themes, tags) = terms(&state, lang, &a);
+    let submit_csrf = match (state.sessions.of(&req), &viewer.actor) {
+        (Some(session), Some(actor)) if a.status == Status::Draft && actor.role.edits() => {
+            Some(session.csrf)
+        }
+        _ => None,
+    };
+    let problems = if staff {
+        a.violations
+            .iter()
+            .map(|v| {
+                let key = format!("rule.{}", v.rule);
+                match lang.t(&key) {
+                    "" => v.message.clone(),
+                    text => text.to_owned(),
+                }
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let page = AssetPage {
+        id: a.id.to_hex(),
+        status: staff.then(|| {
+            let code = a.status.as_str();
+            (code, lang.t(&format!("status.{code}")))
+        }),
+        media: media(lang, &a, &title),
+        logo: a.kind == Kind::Logo,
+        backdrop: cards::backdrop(&state.brand, &a),
+        access_class: a.access.as_str(),
+        access: lang.t(&format!("access.{}", a.access.as_str())),
+        downloads: downloads(&state, lang, &a),
+        facts: facts(lang, &a, staff),
+        themes,
+        tags,
+        logo_rules: logo_rules(&state, lang, &a),
+        problems,
+        minimap: super::spots::MiniMap::of(&state.brand.gazetteer, &a),
+        related_title: a.spot.as_ref().map_or_else(String::new, |s| {
+            lang.fill(
+                "asset.related",
+                &[("spot", lang.pick(&s.name_vi, &s.name_en))],
+            )
+        }),
+        related,
+        embed: embed(&base, lang, &a, &title, &credit_line),
+        submit_csrf,
+        caption_other,
+        credit_line,
+        chrome: chrome.titled(title.clone(), "library"),
+        title,
+    };
+    ok(&req, &page)
+}

@@ -1,0 +1,158 @@
+//! The portal: the pages press officers, agencies and the public read. Askama templates in
+//! `web/templates` (checked at compile time, HTML-escaped by default), one layout, one
+//! stylesheet built from the brand's palette, the brand typeface served from here, no inline
+//! scripts, every string from `web/messages.toml` in the reader's language.
+
+mod asset;
+mod brand;
+mod cards;
+mod catalogue;
+pub mod desk_layout;
+mod errors;
+pub mod i18n;
+mod oembed;
+mod spots;
+mod statics;
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse};
+use askama::Template;
+
+pub use asset::asset;
+pub use asset::public_base;
+pub use brand::{brand, brand_file, logo_files};
+pub use catalogue::catalogue;
+pub use errors::{html_errors, not_found_page};
+pub use i18n::Lang;
+pub use oembed::oembed;
+pub use spots::spots;
+pub use statics::{font, mark, script, stylesheet, StaticFiles};
+
+use super::{ApiError, AppState};
+use crate::model::Viewer;
+
+/// The cookie that keeps the reader's language across links.
+const LANG_COOKIE: &str = "bv_lang";
+
+/// What the layout shows around every page: the site's name, the menu for this reader, the
+/// language switch.
+pub struct Chrome {
+    pub lang: Lang,
+    /// The page's own title (the `<title>` is "title · site").
+    pub title: String,
+    pub site: String,
+    /// The menu entry of this page: `library`, `map`, `brand`, `upload`, `review`, `login`.
+    pub section: &'static str,
+    /// Staff entries: shown only to those who may use them.
+    pub can_upload: bool,
+    pub can_review: bool,
+    /// The signed-in person's name, if any.
+    pub signed_in: Option<String>,
+    /// This page in the other language.
+    pub switch_href: String,
+    pub stylesheet: String,
+    pub script: String,
+}
+
+impl Chrome {
+    pub fn new(state: &AppState, req: &HttpRequest, viewer: Option<&Viewer>) -> Self {
+        let lang = language(req).0;
+        let actor = viewer.and_then(|v| v.actor.as_ref());
+        let site = state.brand.guidelines.as_ref().map_or_else(
+            || "brandvault".to_owned(),
+            |g| lang.pick(&g.names.vi, &g.names.en).to_owned(),
+        );
+        Chrome {
+            lang,
+            title: String::new(),
+            site,
+            section: "",
+            can_upload: actor.is_some_and(|a| a.role.edits()),
+            can_review: actor.is_some_and(|a| a.role.reviews()),
+            signed_in: actor.map(|a| a.name.clone()),
+            switch_href: with_lang(req, lang.other()),
+            stylesheet: state.statics.css_url.clone(),
+            script: state.statics.script_url.clone(),
+        }
+    }
+
+    pub fn titled(mut self, title: impl Into<String>, section: &'static str) -> Self {
+        self.title = title.into();
+        self.section = section;
+        self
+    }
+
+    /// The phrase `key` in the page's language.
+    pub fn t(&self, key: &str) -> &'static str {
+        self.lang.t(key)
+    }
+}
+
+/// The reader's language: `?lang=` if given (and then remembered by a cookie), else the
+/// cookie, else Vietnamese. The flag says whether the cookie must be (re)set.
+pub fn language(req: &HttpRequest) -> (Lang, bool) {
+    let asked = query_value(req.query_string(), "lang").and_then(|l| Lang::parse(&l));
+    let remembered = req.cookie(LANG_COOKIE).and_then(|c| Lang::parse(c.value()));
+    match asked {
+        Some(l) => (l, remembered != Some(l)),
+        None => (remembered.unwrap_or_default(), false),
+    }
+}
+
+/// One value of a query string, percent-decoded.
+pub fn query_value(query: &str, name: &str) -> Option<String> {
+    serde_urlencoded::from_str::<Vec<(String, String)>>(query)
+        .ok()?
+        .into_iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v)
+}
+
+/// This request's address with `lang` set to `lang` (other parameters kept).
+fn with_lang(req: &HttpRequest, lang: Lang) -> String {
+    let mut pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(req.query_string()).unwrap_or_default();
+    pairs.retain(|(k, _)| k != "lang");
+    pairs.push(("lang".into(), lang.code().into()));
+    let query = serde_urlencoded::to_string(&pairs).unwrap_or_default();
+    format!("{}?{query}", req.path())
+}
+
+/// Pages may load only this site's own styles, scripts, fonts and images; no page is framed
+/// elsewhere (the embeds are images, not frames).
+const CSP: &str = "default-src 'none'; img-src 'self' data:; media-src 'self'; style-src 'self'; \
+                   font-src 'self'; script-src 'self'; connect-src 'self'; form-action 'self'; \
+                   base-uri 'none'; \
+                   frame-ancestors 'self'";
+
+/// A rendered page with this status, the language cookie set when the reader chose one.
+pub fn respond(
+    req: &HttpRequest,
+    status: actix_web::http::StatusCode,
+    page: &impl Template,
+) -> Result<HttpResponse, ApiError> {
+    let html = page.render().map_err(ApiError::internal)?;
+    let mut resp = HttpResponse::build(status);
+    resp.content_type("text/html; charset=utf-8")
+        .insert_header(("content-security-policy", CSP))
+        .insert_header(("x-content-type-options", "nosniff"))
+        .insert_header(("referrer-policy", "same-origin"))
+        .insert_header((header::VARY, "Cookie"))
+        .insert_header((header::CACHE_CONTROL, "private, no-cache"));
+    let (lang, set) = language(req);
+    if set {
+        resp.cookie(
+            actix_web::cookie::Cookie::build(LANG_COOKIE, lang.code())
+                .path("/")
+                .max_age(actix_web::cookie::time::Duration::days(365))
+                .same_site(actix_web::cookie::SameSite::Lax)
+                .finish(),
+        );
+    }
+    Ok(resp.body(html))
+}
+
+/// A rendered page answering 200.
+pub fn ok(req: &HttpRequest, page: &impl Template) -> Result<HttpResponse, ApiError> {
+    respond(req, actix_web::http::StatusCode::OK, page)
+}

@@ -1,0 +1,221 @@
+//! GET /spots: the check-in spots on an offline map of the province (drawn from the extent,
+//! no tiles, no outside requests). Markers carry numbers and the names are listed beside the
+//! map, so no label ever covers another; a scale bar and the extent give the distances.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+
+use super::{ok, Chrome};
+use crate::http::{viewer, ApiError, State};
+use crate::model::{Asset, Extent, Gazetteer};
+
+/// Degrees to pixels: equirectangular with longitude scaled by cos(mid-latitude), which keeps
+/// shapes right at a province's size.
+struct Projection {
+    extent: Extent,
+    cos_lat: f64,
+    px_per_deg: f64,
+    width: f64,
+    height: f64,
+}
+
+impl Projection {
+    fn new(g: &Gazetteer, width: f64) -> Option<Self> {
+        let extent = g.extent.or_else(|| {
+            let first = g.spots.first()?;
+            let mut e = Extent {
+                min_lon: first.lon,
+                min_lat: first.lat,
+                max_lon: first.lon,
+                max_lat: first.lat,
+            };
+            for s in &g.spots {
+                e.min_lon = e.min_lon.min(s.lon);
+                e.max_lon = e.max_lon.max(s.lon);
+                e.min_lat = e.min_lat.min(s.lat);
+                e.max_lat = e.max_lat.max(s.lat);
+            }
+            Some(Extent {
+                min_lon: e.min_lon - 0.1,
+                min_lat: e.min_lat - 0.1,
+                max_lon: e.max_lon + 0.1,
+                max_lat: e.max_lat + 0.1,
+            })
+        })?;
+        let cos_lat = ((extent.min_lat + extent.max_lat) / 2.0).to_radians().cos();
+        let px_per_deg = width / ((extent.max_lon - extent.min_lon) * cos_lat);
+        Some(Projection {
+            width,
+            height: (extent.max_lat - extent.min_lat) * px_per_deg,
+            extent,
+            cos_lat,
+            px_per_deg,
+        })
+    }
+
+    fn x(&self, lon: f64) -> f64 {
+        (lon - self.extent.min_lon) * self.cos_lat * self.px_per_deg
+    }
+
+    fn y(&self, lat: f64) -> f64 {
+        (self.extent.max_lat - lat) * self.px_per_deg
+    }
+
+    fn metres_per_px(&self) -> f64 {
+        111_320.0 / self.px_per_deg
+    }
+}
+
+/// The small map of an asset page: the province, its spots, the asset's position.
+pub struct MiniMap {
+    pub width: u32,
+    pub height: u32,
+    pub x: String,
+    pub y: String,
+    pub spots: Vec<(String, String)>,
+}
+
+impl MiniMap {
+    /// Where the asset was taken (its GPS, else its spot's centre), if the brand has a map.
+    pub fn of(g: &Gazetteer, asset: &Asset) -> Option<MiniMap> {
+        let (lat, lon) = match (&asset.gps, &asset.spot) {
+            (Some(gps), _) => (gps.lat, gps.lon),
+            (None, Some(m)) => {
+                let s = g.spots.iter().find(|s| s.id == m.id)?;
+                (s.lat, s.lon)
+            }
+            _ => return None,
+        };
+        let p = Projection::new(g, 320.0)?;
+        if !p.extent.contains(lat, lon) {
+            return None;
+        }
+        Some(MiniMap {
+            width: 320,
+            height: p.height.round() as u32,
+            x: format!("{:.1}", p.x(lon)),
+            y: format!("{:.1}", p.y(lat)),
+            spots: g
+                .spots
+                .iter()
+                .map(|s| (format!("{:.1}", p.x(s.lon)), format!("{:.1}", p.y(s.lat))))
+                .collect(),
+        })
+    }
+}
+
+struct Marker {
+    number: usize,
+    name: String,
+    href: String,
+    count: String,
+    has_pictures: bool,
+    x: String,
+    y: String,
+    r: String,
+}
+
+#[derive(Template)]
+#[template(path = "spots.html")]
+struct SpotsPage {
+    chrome: Chrome,
+    lead: String,
+    width: String,
+    height: String,
+    markers: Vec<Marker>,
+    /// The scale bar: its length in pixels and what it stands for.
+    scale_px: String,
+    scale_label: String,
+    extent: String,
+    has_map: bool,
+}
+
+/// A round length for the scale bar near a fifth of the map's width.
+fn scale(metres_per_px: f64, width: f64) -> (f64, String) {
+    let target = metres_per_px * width / 5.0;
+    let steps = [1.0, 2.0, 5.0, 10.0, 20.0, 25.0, 50.0, 100.0];
+    let km = steps
+        .iter()
+        .copied()
+        .rfind(|s| s * 1000.0 <= target)
+        .unwrap_or(1.0);
+    (km * 1000.0 / metres_per_px, format!("{km} km"))
+}
+
+/// GET /spots
+pub async fn spots(state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let viewer = viewer(&state, &req).await?;
+    let chrome = Chrome::new(&state, &req, Some(&viewer));
+    let lang = chrome.lang;
+    let st = state.clone();
+    let counts = web::block(move || crate::http::api::spot_counts(&st, viewer)).await??;
+    let g = &state.brand.gazetteer;
+    let projection = Projection::new(g, 800.0);
+    let markers = g
+        .spots
+        .iter()
+        .zip(&counts)
+        .enumerate()
+        .map(|(i, (spot, count))| {
+            let n = count.assets;
+            let (x, y, r) = projection.as_ref().map_or((0.0, 0.0, 0.0), |p| {
+                (
+                    p.x(spot.lon),
+                    p.y(spot.lat),
+                    spot.radius_m / p.metres_per_px(),
+                )
+            });
+            Marker {
+                number: i + 1,
+                name: lang.pick(&spot.name_vi, &spot.name_en).to_owned(),
+                href: format!("/?spot={}", spot.id),
+                count: match n {
+                    0 => lang.t("spots.no_pictures").to_owned(),
+                    1 => lang.t("spots.pictures_one").to_owned(),
+                    n => lang.fill("spots.pictures_many", &[("n", &lang.number(n as u64))]),
+                },
+                has_pictures: n > 0,
+                x: format!("{x:.1}"),
+                y: format!("{y:.1}"),
+                r: format!("{:.1}", r.max(12.0)),
+            }
+        })
+        .collect();
+    let (scale_px, scale_label, extent, width, height) = match &projection {
+        Some(p) => {
+            let (px, label) = scale(p.metres_per_px(), p.width);
+            let km = |px: f64| format!("{:.0}", px * p.metres_per_px() / 1000.0);
+            (
+                format!("{px:.1}"),
+                label,
+                lang.fill("spots.extent", &[("w", &km(p.width)), ("h", &km(p.height))]),
+                format!("{:.0}", p.width),
+                format!("{:.0}", p.height),
+            )
+        }
+        None => Default::default(),
+    };
+    let page = SpotsPage {
+        lead: lang.fill("spots.lead", &[("n", &g.spots.len().to_string())]),
+        has_map: projection.is_some(),
+        markers,
+        scale_px,
+        scale_label,
+        extent,
+        width,
+        height,
+        chrome: chrome.titled(lang.t("spots.title"), "map"),
+    };
+    ok(&req, &page)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_scale_bar_is_a_round_length() {
+        // 100 m per pixel on an 800 px map: a fifth is 16 km, so the bar shows 10 km.
+        let (px, label) = super::scale(100.0, 800.0);
+        assert_eq!(label, "10 km");
+        assert!((px - 100.0).abs() < 1e-9);
+    }
+}
