@@ -111,7 +111,14 @@ fn preset_label(state: &AppState, lang: Lang, name: &str) -> String {
 }
 
 fn downloads(state: &AppState, lang: Lang, asset: &Asset) -> Vec<Download> {
-    let order = |name: &str| state.brand.presets.iter().position(|p| p.name == name);
+    // What the press takes first, then the web sizes, then the rest in the brand's order.
+    let order = |name: &str| {
+        let first = ["press", "web", "preview"].iter().position(|p| *p == name);
+        (
+            first.unwrap_or(3),
+            state.brand.presets.iter().position(|p| p.name == name),
+        )
+    };
     let mut renditions: Vec<_> = asset
         .renditions
         .iter()
@@ -373,7 +380,7 @@ pub async fn asset(
         }
         None => Vec::new(),
     };
-    let title = cards::title(lang, &a);
+    let title = cards::title(lang, &state.brand, &a);
     let caption_other = lang
         .other()
         .either(a.caption.vi.as_deref(), a.caption.en.as_deref())

@@ -131,7 +131,7 @@ pub async fn brand(state: State, req: HttpRequest) -> Result<HttpResponse, ApiEr
                 })
                 .collect();
             Logo {
-                name: l.id.clone(),
+                name: super::cards::variant_name(lang, l),
                 svg: format!("/brand/files/logos/svg/{}.svg", l.id),
                 backdrop: match l.colour_mode {
                     ColourMode::MonoLight => "on-dark",

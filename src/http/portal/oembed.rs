@@ -93,7 +93,7 @@ pub async fn oembed(state: State, req: HttpRequest) -> Result<HttpResponse, ApiE
     Ok(HttpResponse::Ok().json(Answer {
         version: "1.0",
         kind: "photo",
-        title: cards::title(lang, &asset),
+        title: cards::title(lang, &state.brand, &asset),
         author_name: asset.credit.clone(),
         provider_name,
         provider_url: format!("{base}/"),

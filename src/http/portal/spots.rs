@@ -113,6 +113,44 @@ struct Marker {
     x: String,
     y: String,
     r: String,
+    /// Where the numbered marker is drawn: moved off the true point when it would cover
+    /// another marker, with a leader line back to it.
+    lx: String,
+    ly: String,
+    moved: bool,
+}
+
+/// Marker positions pushed apart until no two are closer than `gap` pixels (a few rounds of
+/// pairwise repulsion: enough for a province's handful of spots).
+fn spread(points: &[(f64, f64)], gap: f64) -> Vec<(f64, f64)> {
+    let mut placed = points.to_vec();
+    for _ in 0..100 {
+        let mut moved = false;
+        for i in 0..placed.len() {
+            for j in i + 1..placed.len() {
+                let (dx, dy) = (placed[j].0 - placed[i].0, placed[j].1 - placed[i].1);
+                let d = (dx * dx + dy * dy).sqrt();
+                if d >= gap {
+                    continue;
+                }
+                let (ux, uy) = if d < 1e-6 {
+                    (1.0, 0.0)
+                } else {
+                    (dx / d, dy / d)
+                };
+                let push = (gap - d) / 2.0 + 0.01;
+                placed[i].0 -= ux * push;
+                placed[i].1 -= uy * push;
+                placed[j].0 += ux * push;
+                placed[j].1 += uy * push;
+                moved = true;
+            }
+        }
+        if !moved {
+            break;
+        }
+    }
+    placed
 }
 
 #[derive(Template)]
@@ -151,6 +189,16 @@ pub async fn spots(state: State, req: HttpRequest) -> Result<HttpResponse, ApiEr
     let counts = web::block(move || crate::http::api::spot_counts(&st, viewer)).await??;
     let g = &state.brand.gazetteer;
     let projection = Projection::new(g, 800.0);
+    let points: Vec<(f64, f64)> = g
+        .spots
+        .iter()
+        .map(|spot| {
+            projection
+                .as_ref()
+                .map_or((0.0, 0.0), |p| (p.x(spot.lon), p.y(spot.lat)))
+        })
+        .collect();
+    let placed = spread(&points, 26.0);
     let markers = g
         .spots
         .iter()
@@ -158,13 +206,11 @@ pub async fn spots(state: State, req: HttpRequest) -> Result<HttpResponse, ApiEr
         .enumerate()
         .map(|(i, (spot, count))| {
             let n = count.assets;
-            let (x, y, r) = projection.as_ref().map_or((0.0, 0.0, 0.0), |p| {
-                (
-                    p.x(spot.lon),
-                    p.y(spot.lat),
-                    spot.radius_m / p.metres_per_px(),
-                )
-            });
+            let (x, y) = points[i];
+            let (lx, ly) = placed[i];
+            let r = projection
+                .as_ref()
+                .map_or(0.0, |p| spot.radius_m / p.metres_per_px());
             Marker {
                 number: i + 1,
                 name: lang.pick(&spot.name_vi, &spot.name_en).to_owned(),
@@ -178,6 +224,9 @@ pub async fn spots(state: State, req: HttpRequest) -> Result<HttpResponse, ApiEr
                 x: format!("{x:.1}"),
                 y: format!("{y:.1}"),
                 r: format!("{:.1}", r.max(12.0)),
+                lx: format!("{lx:.1}"),
+                ly: format!("{ly:.1}"),
+                moved: (lx - x).abs() + (ly - y).abs() > 0.5,
             }
         })
         .collect();
@@ -217,5 +266,28 @@ mod tests {
         let (px, label) = super::scale(100.0, 800.0);
         assert_eq!(label, "10 km");
         assert!((px - 100.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn markers_never_cover_each_other() {
+        let points = [
+            (100.0, 100.0),
+            (104.0, 101.0),
+            (100.0, 100.0),
+            (300.0, 50.0),
+        ];
+        let placed = super::spread(&points, 26.0);
+        for i in 0..placed.len() {
+            for j in i + 1..placed.len() {
+                let d = ((placed[i].0 - placed[j].0).powi(2) + (placed[i].1 - placed[j].1).powi(2))
+                    .sqrt();
+                assert!(d >= 25.9, "{i} and {j} are {d:.1} px apart");
+            }
+        }
+        assert_eq!(
+            placed[3],
+            (300.0, 50.0),
+            "a marker alone stays on its point"
+        );
     }
 }

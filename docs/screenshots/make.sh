@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Screenshots of each page type at 1366 and 390 px, in headless Chromium, of a demo library:
+# the sample photos of ingest/ with captions, credits and themes, approved for the public.
+# Usage: docs/screenshots/make.sh [BINARY]   (default: target/release/brandvault)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+bin=${1:-$root/target/release/brandvault}
+out=$root/docs/screenshots
+work=$(mktemp -d)
+trap 'kill $(cat "$work/pid" 2>/dev/null) 2>/dev/null || true; rm -rf "$work"' EXIT
+cp -r "$root/brand" "$root/ingest" "$work/"
+cd "$work"
+bv() { "$bin" --json "$@"; }
+bv ingest ingest >/dev/null || true
+captions=(
+  "Căn cứ Tà Thiết.jpg|Căn cứ Tà Thiết giữa rừng Lộc Ninh|Tà Thiết base in the forest of Lộc Ninh|culture"
+  "Núi Bà Rá nhìn từ hồ Thác Mơ.jpg|Núi Bà Rá nhìn từ hồ Thác Mơ lúc bình minh|Bà Rá mountain over Thác Mơ lake at dawn|tourism"
+  "Sóc Bom Bo - nhà dài.jpg|Nhà dài của người S'tiêng ở Sóc Bom Bo|A S'tiêng long house in Sóc Bom Bo|culture"
+  "Trảng cỏ Bù Lạch mùa mưa.jpg|Trảng cỏ Bù Lạch mùa mưa|Bù Lạch grassland in the rainy season|tourism"
+  "Vườn quốc gia Bù Gia Mập.jpg|Rừng nguyên sinh Vườn quốc gia Bù Gia Mập|Old-growth forest of Bù Gia Mập National Park|tourism"
+  "Đồng Xoài - trung tâm.jpg|Trung tâm thành phố Đồng Xoài|Đồng Xoài city centre|investment"
+)
+for entry in "${captions[@]}"; do
+  IFS='|' read -r name vi en theme <<<"$entry"
+  id=$("$bin" hash "ingest/$name" | cut -c1-64)
+  bv edit "$id" --caption-vi "$vi" --caption-en "$en" --credit "Trung tâm Xúc tiến Bình Phước" \
+    --license "CC BY 4.0" --tag "$theme" --tag public-tourists --access public >/dev/null
+  bv submit "$id" >/dev/null
+  bv approve "$id" --override "ảnh mẫu" >/dev/null
+done
+bv render >/dev/null
+first=$("$bin" hash "ingest/Núi Bà Rá nhìn từ hồ Thác Mơ.jpg" | cut -c1-64)
+"$bin" serve --bind 127.0.0.1:8097 >serve.log 2>&1 &
+echo $! >pid
+for _ in $(seq 50); do curl -sf http://127.0.0.1:8097/healthz >/dev/null && break; sleep 0.2; done
+shoot() { # name path width
+  chromium --headless=new --no-sandbox --disable-gpu --hide-scrollbars --no-first-run \
+    --disable-background-networking --disable-component-update --disable-sync \
+    --user-data-dir="$(mktemp -d -p "$work")" --window-size="$3,1000" \
+    --screenshot="$out/$1-$3.png" "http://127.0.0.1:8097$2" >/dev/null 2>&1
+}
+for w in 1366 390; do
+  shoot catalogue "/" $w
+  shoot search "/?q=bu+lach" $w
+  shoot asset "/assets/$first" $w
+  shoot asset-en "/assets/$first?lang=en" $w
+  shoot spots "/spots" $w
+  shoot brand "/brand" $w
+  shoot not-found "/assets/0000" $w
+  shoot bad-filter "/?from=2024-13-01" $w
+done
+echo "screenshots in $out"
