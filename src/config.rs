@@ -90,3 +90,26 @@ pub fn public_url(given: &str) -> Result<String, String> {
     }
     Ok(url.to_owned())
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn public_urls_are_a_scheme_and_a_host() {
+        assert_eq!(
+            super::public_url("https://anh.binhphuoc.gov.vn/").unwrap(),
+            "https://anh.binhphuoc.gov.vn"
+        );
+        assert_eq!(
+            super::public_url("http://10.0.0.2:8080/thu-vien").unwrap(),
+            "http://10.0.0.2:8080/thu-vien"
+        );
+        for bad in [
+            "anh.binhphuoc.gov.vn",
+            "ftp://x",
+            "https://",
+            "https://a/b?c=1",
+        ] {
+            assert!(super::public_url(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -12,7 +12,7 @@ use brandvault::render::Renderer;
 use common::{photo, Fixture};
 use serde_json::Value;
 
-use common::service::{get, multipart, post_json, setup, upload, NOW};
+use common::service::{get, multipart, post_json, publish, setup, upload, NOW};
 
 #[actix_web::test]
 async fn hidden_assets_do_not_exist_on_any_route() {
@@ -21,25 +21,7 @@ async fn hidden_assets_do_not_exist_on_any_route() {
     let app = app!(svc);
     let t = |name: &str| svc.tokens[name].clone();
     // Make `public` approved and public, with its violations overridden.
-    for (path, body) in [
-        (
-            format!("/api/assets/{public}/submit"),
-            serde_json::json!({}),
-        ),
-        (
-            format!("/api/assets/{public}/approve"),
-            serde_json::json!({"override": "test fixture"}),
-        ),
-    ] {
-        let resp = test::call_service(&app, post_json(&path, &t("bm"), body).to_request()).await;
-        assert_eq!(resp.status(), StatusCode::OK, "{path}");
-    }
-    let req = test::TestRequest::patch()
-        .uri(&format!("/api/assets/{public}"))
-        .insert_header(("authorization", format!("Bearer {}", t("bm"))))
-        .set_json(serde_json::json!({"access": "public"}))
-        .to_request();
-    assert_eq!(test::call_service(&app, req).await.status(), StatusCode::OK);
+    publish(&app, &svc, &public).await;
 
     let asset: Value = test::call_and_read_body_json(
         &app,
@@ -1021,4 +1003,97 @@ async fn metrics_count_requests_by_route() {
         );
     }
     assert!(!text.contains(&public), "no raw paths as labels");
+}
+
+/// Embeds and oEmbed use the configured public address; page routes answer browsers with
+/// pages and programs with JSON.
+#[actix_web::test]
+async fn embeds_oembed_and_error_pages() {
+    let fx = Fixture::new();
+    let (mut svc, draft, public) = setup(&fx);
+    std::sync::Arc::get_mut(&mut svc.state)
+        .expect("not shared yet")
+        .settings
+        .public_url = Some("https://anh.example.vn".into());
+    let app = app!(svc);
+    publish(&app, &svc, &public).await;
+    let page =
+        test::call_and_read_body(&app, get(&format!("/assets/{public}"), None).to_request()).await;
+    let page = String::from_utf8(page.to_vec()).unwrap();
+    assert!(page.contains("&#60;picture&#62;"), "{page}");
+    assert!(page.contains(&format!("https://anh.example.vn/a/{public}/preview")));
+
+    let oembed = |url: String| get(&format!("/oembed?format=json&url={url}"), None).to_request();
+    let answer: Value = test::call_and_read_body_json(
+        &app,
+        oembed(format!("https://anh.example.vn/assets/{public}")),
+    )
+    .await;
+    assert_eq!(answer["type"], "photo");
+    assert_eq!(answer["version"], "1.0");
+    assert_eq!(answer["author_name"], "Phạm Thu");
+    let url = answer["url"].as_str().unwrap();
+    assert!(
+        url.starts_with(&format!("https://anh.example.vn/a/{public}/")),
+        "{url}"
+    );
+    let small: Value = test::call_and_read_body_json(
+        &app,
+        get(
+            &format!("/oembed?url=https://anh.example.vn/assets/{public}&maxwidth=260"),
+            None,
+        )
+        .to_request(),
+    )
+    .await;
+    assert_eq!(small["width"], 256, "the largest that fits: {small}");
+    let xml = test::call_service(
+        &app,
+        get(
+            &format!("/oembed?format=xml&url=https://anh.example.vn/assets/{public}"),
+            None,
+        )
+        .to_request(),
+    )
+    .await;
+    assert_eq!(xml.status(), StatusCode::NOT_IMPLEMENTED);
+    let hidden = test::call_service(
+        &app,
+        oembed(format!("https://anh.example.vn/assets/{draft}")),
+    )
+    .await;
+    assert_eq!(
+        hidden.status(),
+        StatusCode::NOT_FOUND,
+        "a draft does not exist for the public"
+    );
+
+    // A browser gets pages; a program gets JSON.
+    let html = |path: &str| {
+        get(path, None)
+            .insert_header(("accept", "text/html,application/xhtml+xml"))
+            .to_request()
+    };
+    for (path, status) in [
+        ("/no/such/page", StatusCode::NOT_FOUND),
+        (&format!("/assets/{draft}") as &str, StatusCode::NOT_FOUND),
+        ("/?from=2024-13-01", StatusCode::BAD_REQUEST),
+    ] {
+        let resp = test::call_service(&app, html(path)).await;
+        assert_eq!(resp.status(), status, "{path}");
+        let kind = resp
+            .headers()
+            .get("content-type")
+            .unwrap()
+            .to_str()
+            .unwrap();
+        assert!(kind.starts_with("text/html"), "{path}: {kind}");
+        let body = String::from_utf8(test::read_body(resp).await.to_vec()).unwrap();
+        assert!(body.contains("<html lang=\"vi\""), "{path}");
+        assert!(!body.contains("not-found\""), "{path}: {body}");
+    }
+    let json = test::call_service(&app, get(&format!("/assets/{draft}"), None).to_request()).await;
+    assert_eq!(json.status(), StatusCode::NOT_FOUND);
+    let body: Value = test::read_body_json(json).await;
+    assert_eq!(body["code"], "not-found");
 }

@@ -4,6 +4,7 @@
 #![allow(dead_code)] // each test file uses a different part of the fixture
 
 pub mod service;
+pub mod webdriver;
 
 use std::io::BufRead;
 use std::path::{Path, PathBuf};

@@ -162,3 +162,30 @@ pub fn multipart(name: &str, bytes: &[u8]) -> (String, Vec<u8>) {
     body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
+
+/// Approves `id` for the public as the brand manager (its violations overridden).
+pub async fn publish<S, B>(app: &S, svc: &Service, id: &str)
+where
+    S: actix_web::dev::Service<
+        actix_http::Request,
+        Response = actix_web::dev::ServiceResponse<B>,
+        Error = actix_web::Error,
+    >,
+{
+    let bm = &svc.tokens["bm"];
+    for (action, body) in [
+        ("submit", serde_json::json!({})),
+        ("approve", serde_json::json!({"override": "test fixture"})),
+    ] {
+        let path = format!("/api/assets/{id}/{action}");
+        let resp = test::call_service(app, post_json(&path, bm, body).to_request()).await;
+        assert_eq!(resp.status(), actix_web::http::StatusCode::OK, "{path}");
+    }
+    let req = test::TestRequest::patch()
+        .uri(&format!("/api/assets/{id}"))
+        .insert_header(("authorization", format!("Bearer {bm}")))
+        .set_json(serde_json::json!({"access": "public"}))
+        .to_request();
+    let resp = test::call_service(app, req).await;
+    assert_eq!(resp.status(), actix_web::http::StatusCode::OK);
+}

@@ -1,0 +1,223 @@
+//! A small W3C WebDriver client for the end-to-end tests: chromedriver started on a free
+//! port, one headless Chromium session, the commands the tests use.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Command, Stdio};
+
+use serde_json::{json, Value};
+
+use super::{free_port, wait_for_line, Guard};
+
+/// One HTTP/1.1 exchange with JSON bodies, enough for WebDriver.
+fn http(port: u16, method: &str, path: &str, body: Option<&Value>) -> Value {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    // A driver that stops answering fails the test instead of hanging it.
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(60)))
+        .unwrap();
+    let payload = body.map(Value::to_string).unwrap_or_default();
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{payload}",
+        payload.len()
+    )
+    .unwrap();
+    // chromedriver keeps the connection open: read the head, then exactly Content-Length bytes.
+    let mut reader = BufReader::new(stream);
+    let mut length = 0;
+    loop {
+        let mut line = String::new();
+        reader.read_line(&mut line).expect("a response line");
+        let line = line.trim_end();
+        if line.is_empty() {
+            break;
+        }
+        if let Some((name, value)) = line.split_once(':') {
+            if name.eq_ignore_ascii_case("content-length") {
+                length = value.trim().parse().expect("a length");
+            }
+        }
+    }
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body).expect("the response body");
+    serde_json::from_slice(&body)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&body)))
+}
+
+/// A WebDriver session, with the chromedriver it runs in (stopped with it).
+pub struct Browser {
+    port: u16,
+    session: String,
+    _driver: Guard,
+}
+
+impl Browser {
+    /// Starts chromedriver and a headless Chromium session in it.
+    pub fn start() -> Self {
+        let port = free_port();
+        let mut driver = Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("start chromedriver");
+        let out = driver.stdout.take().unwrap();
+        let driver = Guard(driver);
+        wait_for_line(out, "started successfully");
+        let caps = json!({"capabilities": {"alwaysMatch": {
+            "browserName": "chrome",
+            "goog:chromeOptions": {
+                "binary": "/usr/bin/chromium",
+                "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--lang=vi",
+                         "--disable-background-networking", "--disable-component-update", "--no-first-run", "--window-size=1366,900"]
+            }
+        }}});
+        let reply = http(port, "POST", "/session", Some(&caps));
+        let session = reply["value"]["sessionId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no session: {reply}"))
+            .to_owned();
+        let browser = Self {
+            port,
+            session,
+            _driver: driver,
+        };
+        // Elements are waited for by the driver, up to 15 s.
+        browser.cmd("POST", "/timeouts", json!({"implicit": 15000}));
+        browser
+    }
+
+    pub fn cmd(&self, method: &str, path: &str, body: Value) -> Value {
+        eprintln!("webdriver: {method} {path}");
+        let body = (method == "POST").then_some(body);
+        let reply = http(
+            self.port,
+            method,
+            &format!("/session/{}{path}", self.session),
+            body.as_ref(),
+        );
+        if let Some(error) = reply["value"]["error"].as_str() {
+            // What the browser shows makes the failure readable.
+            let page = http(
+                self.port,
+                "GET",
+                &format!("/session/{}/source", self.session),
+                None,
+            );
+            panic!(
+                "WebDriver {method} {path}: {error}: {}\npage: {}",
+                reply["value"]["message"], page["value"]
+            );
+        }
+        reply["value"].clone()
+    }
+
+    pub fn go(&self, url: &str) {
+        self.cmd("POST", "/url", json!({ "url": url }));
+    }
+
+    pub fn find(&self, css: &str) -> String {
+        let element = self.cmd(
+            "POST",
+            "/element",
+            json!({"using": "css selector", "value": css}),
+        );
+        element
+            .as_object()
+            .and_then(|o| o.values().next())
+            .and_then(Value::as_str)
+            .unwrap_or_else(|| panic!("no element {css}"))
+            .to_owned()
+    }
+
+    pub fn type_into(&self, css: &str, text: &str) {
+        let id = self.find(css);
+        self.cmd(
+            "POST",
+            &format!("/element/{id}/value"),
+            json!({ "text": text }),
+        );
+    }
+
+    pub fn click(&self, css: &str) {
+        let id = self.find(css);
+        self.cmd("POST", &format!("/element/{id}/click"), json!({}));
+    }
+
+    /// The visible text of the element `css` selects, once it exists (read by script: no
+    /// element reference to go stale while a page replaces another).
+    pub fn text(&self, css: &str) -> String {
+        self.find(css);
+        self.cmd(
+            "POST",
+            "/execute/sync",
+            json!({"script": "return document.querySelector(arguments[0]).innerText", "args": [css]}),
+        )
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+    }
+
+    pub fn property(&self, css: &str, name: &str) -> String {
+        self.find(css);
+        self.cmd(
+            "POST",
+            "/execute/sync",
+            json!({"script": "return document.querySelector(arguments[0])[arguments[1]]", "args": [css, name]}),
+        )
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+    }
+
+    pub fn run_async(&self, script: &str) -> Value {
+        self.cmd(
+            "POST",
+            "/execute/async",
+            json!({"script": script, "args": []}),
+        )
+    }
+
+    pub fn sign_out(&self) {
+        self.cmd("DELETE", "/cookie", json!({}));
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = http(
+            self.port,
+            "DELETE",
+            &format!("/session/{}", self.session),
+            None,
+        );
+    }
+}
+
+impl Browser {
+    /// Runs `script` (a function body; `arguments` are `args`) in the page.
+    pub fn run(&self, script: &str, args: Value) -> Value {
+        self.cmd(
+            "POST",
+            "/execute/sync",
+            json!({"script": script, "args": args}),
+        )
+    }
+
+    /// Resizes the window (the viewport follows).
+    pub fn resize(&self, width: u32, height: u32) {
+        self.cmd(
+            "POST",
+            "/window/rect",
+            json!({"width": width, "height": height}),
+        );
+    }
+
+    /// The page's source as the browser has it.
+    pub fn source(&self) -> String {
+        self.cmd("GET", "/source", json!({}))
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+}
