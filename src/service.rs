@@ -82,6 +82,7 @@ pub fn run(
         })
     };
     state.catalog.load_text_search()?;
+    state.catalog.load_listing()?;
     tracing::info!("serving on http://{bind}/");
     crate::http::run(state.clone(), bind).map_err(|source| ServiceError::Bind {
         bind: bind.to_owned(),

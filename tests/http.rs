@@ -1097,3 +1097,78 @@ async fn embeds_oembed_and_error_pages() {
     let body: Value = test::read_body_json(json).await;
     assert_eq!(body["code"], "not-found");
 }
+
+/// The catalogue page: newest first by capture date, counted, 48 to a page, kept current by
+/// every commit (the in-memory listing), and only what the viewer may see.
+#[actix_web::test]
+async fn catalogue_is_newest_first_counted_and_paged() {
+    let fx = Fixture::new();
+    let (svc, draft, public) = setup(&fx);
+    // 50 more photos, taken one day apart in 2022: older than the two of the fixture.
+    for day in 0..50u64 {
+        let fields = brandvault::media::exif::ExifFields {
+            datetime_original: Some(format!("2022-01-{:02}T09:00:00", 1 + day % 28)),
+            ..Default::default()
+        };
+        fx.write(
+            &format!("batch/p{day:02}.jpg"),
+            &photo(64, 48, 100 + day, &fields),
+        );
+    }
+    let options = brandvault::ingest::IngestOptions {
+        tags: Vec::new(),
+        kind: None,
+        limits: svc.state.settings.limits,
+        max_bytes: u64::MAX,
+        actor: "dana".into(),
+        at: NOW.into(),
+        uploader: None,
+    };
+    let report = svc
+        .state
+        .ingester()
+        .ingest_paths(&[fx.input().join("batch")], &options, &|_| {})
+        .unwrap();
+    assert_eq!(report.added.len(), 50);
+    let app = app!(svc);
+    let bm = svc.tokens["bm"].clone();
+    let page = |path: &str, token: Option<&str>| {
+        let req = get(path, token).to_request();
+        let app = &app;
+        async move { String::from_utf8(test::call_and_read_body(app, req).await.to_vec()).unwrap() }
+    };
+    let first = page("/", Some(&bm)).await;
+    assert!(first.contains("52 kết quả"), "counted");
+    assert!(first.contains("đang xem 1–48"));
+    let order: Vec<usize> = [public.as_str(), draft.as_str()]
+        .iter()
+        .map(|id| {
+            first
+                .find(&format!("/assets/{id}"))
+                .expect("on the first page")
+        })
+        .collect();
+    assert!(order[0] < order[1], "2024 before 2023");
+    assert_eq!(first.matches("class=\"card").count(), 48);
+    assert!(first.contains(r#"href="/?page=2" rel="next""#));
+    let second = page("/?page=2", Some(&bm)).await;
+    assert_eq!(second.matches("class=\"card").count(), 4);
+    assert!(second.contains("Trang 2 / 2"));
+    // The public sees nothing until one is published; then exactly that one.
+    assert!(page("/", None)
+        .await
+        .contains("Chưa có ảnh nào được công bố."));
+    publish(&app, &svc, &public).await;
+    let public_page = page("/", None).await;
+    assert!(public_page.contains("1 kết quả"), "{public_page}");
+    // An edit shows at once: the card is titled by its new caption.
+    let req = test::TestRequest::patch()
+        .uri(&format!("/api/assets/{public}"))
+        .insert_header(("authorization", format!("Bearer {bm}")))
+        .set_json(serde_json::json!({"caption_vi": "Trảng cỏ mùa nước nổi"}))
+        .to_request();
+    assert_eq!(test::call_service(&app, req).await.status(), StatusCode::OK);
+    assert!(page("/?q=mua+nuoc", None)
+        .await
+        .contains("Trảng cỏ mùa nước nổi"));
+}

@@ -7,6 +7,7 @@
 mod change;
 mod index;
 mod journal;
+mod listing;
 mod query;
 mod requests;
 
@@ -193,6 +194,8 @@ pub struct Catalog {
     /// The search tree mirrored in memory from the first text query on: scanning 100,000 texts
     /// takes milliseconds in memory, tens of them through sled.
     texts: RwLock<Option<BTreeMap<AssetId, Box<str>>>>,
+    /// Every asset's facets in browsing order (newest first), from the first browse on.
+    listing: RwLock<Option<listing::Listing>>,
     /// Number of assets, counted once at open and kept by each commit (sled's `len` walks the
     /// whole tree, and /healthz and /metrics ask often).
     count: AtomicUsize,
@@ -266,6 +269,7 @@ impl Catalog {
             db,
             journal: Mutex::new(journal),
             texts: RwLock::new(None),
+            listing: RwLock::new(None),
             count: AtomicUsize::new(0),
             dir: dir.to_owned(),
         };
@@ -389,6 +393,7 @@ impl Catalog {
         let mut search_batch = sled::Batch::default();
         let mut visibility_batch = sled::Batch::default();
         let mut texts: Vec<(AssetId, Option<String>)> = Vec::new();
+        let mut listed: Vec<(AssetId, Option<&Asset>)> = Vec::new();
         let (mut added, mut removed) = (0, 0);
         // Several entries may touch the same asset: work on the latest version of each.
         let mut touched: std::collections::BTreeMap<AssetId, (Option<Asset>, Option<Asset>)> =
@@ -444,12 +449,14 @@ impl Catalog {
                     search_batch.insert(id.as_bytes(), text.as_bytes());
                     visibility_batch.insert(id.as_bytes(), encode_visibility(a)?);
                     texts.push((*id, Some(text)));
+                    listed.push((*id, Some(a)));
                 }
                 None => {
                     asset_batch.remove(id.as_bytes());
                     search_batch.remove(id.as_bytes());
                     visibility_batch.remove(id.as_bytes());
                     texts.push((*id, None));
+                    listed.push((*id, None));
                 }
             }
         }
@@ -486,6 +493,16 @@ impl Catalog {
             })?;
         self.count.fetch_add(added, Ordering::Relaxed);
         self.count.fetch_sub(removed, Ordering::Relaxed);
+        let mut listing = self.listing.write().unwrap_or_else(|p| p.into_inner());
+        if let Some(listing) = listing.as_mut() {
+            for (id, asset) in listed {
+                match asset {
+                    Some(a) => listing.insert(a),
+                    None => listing.remove(&id),
+                }
+            }
+        }
+        drop(listing);
         // A poisoned lock only means a reader panicked; the map is replaced whole or not at all.
         let mut mirror = self.texts.write().unwrap_or_else(|p| p.into_inner());
         if let Some(map) = mirror.as_mut() {
@@ -521,6 +538,32 @@ impl Catalog {
             }
         }
         Ok(())
+    }
+
+    /// Builds the in-memory listing now rather than at the first browse (`serve` does, at
+    /// start): every record is decoded once.
+    pub fn load_listing(&self) -> Result<(), CatalogError> {
+        self.with_listing(|_| ())
+    }
+
+    /// Runs `f` on the in-memory listing, building it first if needed.
+    fn with_listing<T>(&self, f: impl FnOnce(&listing::Listing) -> T) -> Result<T, CatalogError> {
+        {
+            let guard = self.listing.read().unwrap_or_else(|p| p.into_inner());
+            if let Some(listing) = guard.as_ref() {
+                return Ok(f(listing));
+            }
+        }
+        let mut guard = self.listing.write().unwrap_or_else(|p| p.into_inner());
+        if guard.is_none() {
+            let mut built = listing::Listing::default();
+            for kv in self.assets.iter() {
+                let (_, v) = kv?;
+                built.insert(&decode_asset(&v)?);
+            }
+            *guard = Some(built);
+        }
+        Ok(f(guard.as_ref().expect("just built")))
     }
 
     /// Up to `max` ids after `after` (in id order) whose folded searchable text holds every

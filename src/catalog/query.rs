@@ -32,39 +32,85 @@ pub struct Filter {
     pub viewer: Option<crate::model::Viewer>,
 }
 
-impl Filter {
-    fn accepts(&self, asset: &Asset, folded_query: Option<&str>) -> bool {
-        self.kind.is_none_or(|k| asset.kind == k)
-            && self.status.is_none_or(|s| asset.status == s)
+/// What the filters look at of an asset, borrowed from its record or its in-memory listing.
+pub(super) struct Facets<'a> {
+    pub kind: Kind,
+    pub spot: Option<&'a str>,
+    pub tags: &'a [String],
+    pub captured_at: Option<&'a str>,
+    pub gps: Option<crate::model::Gps>,
+    pub visibility: crate::model::Visibility<'a>,
+}
+
+impl<'a> Facets<'a> {
+    pub fn of(asset: &'a Asset) -> Self {
+        Facets {
+            kind: asset.kind,
+            spot: asset.spot.as_ref().map(|s| s.id.as_str()),
+            tags: &asset.tags,
+            captured_at: asset.captured_at.as_deref(),
+            gps: asset.gps,
+            visibility: crate::model::Visibility::of(asset),
+        }
+    }
+}
+
+/// A filter ready to test many assets: its tags normalised once.
+pub(super) struct Prepared<'f> {
+    filter: &'f Filter,
+    tags: Vec<Vec<String>>,
+}
+
+impl Prepared<'_> {
+    /// Whether the asset passes every filter but the text query.
+    pub fn accepts(&self, f: &Facets<'_>) -> bool {
+        let filter = self.filter;
+        filter.kind.is_none_or(|k| f.kind == k)
+            && filter.status.is_none_or(|s| f.visibility.status == s)
+            && filter.spot.as_deref().is_none_or(|s| f.spot == Some(s))
             && self
-                .spot
-                .as_deref()
-                .is_none_or(|s| asset.spot.as_ref().is_some_and(|m| m.id == s))
-            && self.tags.iter().all(|alternatives| {
-                alternatives
-                    .iter()
-                    .any(|t| asset.tags.iter().any(|x| *x == text::normalise_tag(t)))
-            })
-            && self.captured_in_range(asset)
-            && self.bbox.is_none_or(|b| {
-                asset
-                    .gps
+                .tags
+                .iter()
+                .all(|alternatives| alternatives.iter().any(|t| f.tags.contains(t)))
+            && filter.captured_in_range(f.captured_at)
+            && filter.bbox.is_none_or(|b| {
+                f.gps
                     .is_some_and(|g| crate::model::bbox_contains(b, g.lon, g.lat))
             })
-            && folded_query.is_none_or(|q| text::matches(q, &searchable_text(asset)))
-            && self
+            && filter
                 .published_at
                 .as_deref()
-                .is_none_or(|now| asset.is_published(now))
-            && self.viewer.as_ref().is_none_or(|v| v.can_see(asset))
+                .is_none_or(|now| f.visibility.is_published(now))
+            && filter
+                .viewer
+                .as_ref()
+                .is_none_or(|v| v.may_see(&f.visibility))
+    }
+}
+
+impl Filter {
+    pub(super) fn prepared(&self) -> Prepared<'_> {
+        Prepared {
+            filter: self,
+            tags: self
+                .tags
+                .iter()
+                .map(|alternatives| {
+                    alternatives
+                        .iter()
+                        .map(|t| text::normalise_tag(t))
+                        .collect()
+                })
+                .collect(),
+        }
     }
 
     /// Dates compare as text: `captured_at` starts with the local date, YYYY-MM-DD.
-    fn captured_in_range(&self, asset: &Asset) -> bool {
+    fn captured_in_range(&self, captured_at: Option<&str>) -> bool {
         if self.captured_from.is_none() && self.captured_to.is_none() {
             return true;
         }
-        let Some(date) = asset.captured_at.as_deref().and_then(|c| c.get(..10)) else {
+        let Some(date) = captured_at.and_then(|c| c.get(..10)) else {
             return false;
         };
         self.captured_from.as_deref().is_none_or(|f| date >= f)
@@ -119,9 +165,13 @@ pub(super) fn run(catalog: &Catalog, filter: &Filter) -> Result<Vec<Asset>, Cata
         .map(text::fold)
         .filter(|q| !q.is_empty());
     let limit = filter.limit.unwrap_or(usize::MAX);
+    let prepared = filter.prepared();
     let mut out = Vec::new();
     let mut take = |asset: Asset| {
-        if filter.accepts(&asset, folded.as_deref()) {
+        let text_ok = folded
+            .as_deref()
+            .is_none_or(|q| text::matches(q, &searchable_text(&asset)));
+        if text_ok && prepared.accepts(&Facets::of(&asset)) {
             out.push(asset);
         }
         out.len() < limit
@@ -200,36 +250,21 @@ pub struct Browse {
     pub assets: Vec<Asset>,
 }
 
-/// When an asset happened, for "newest first": the capture time, else the time it was added.
-/// Both are `YYYY-MM-DDTHH:MM:SS…`, so the text orders them.
-fn recency(asset: &Asset) -> &str {
-    asset
-        .captured_at
-        .as_deref()
-        .unwrap_or(asset.ingested_at.as_str())
-}
-
 /// Everything `filter` accepts, newest first (capture date, then date added, then id), the
-/// `per_page` assets from `offset` on.
+/// `per_page` assets from `offset` on: filtered and counted in the in-memory listing, only the
+/// page's records read.
 pub(super) fn browse(
     catalog: &Catalog,
     filter: &Filter,
     offset: usize,
     per_page: usize,
 ) -> Result<Browse, CatalogError> {
-    let everything = Filter {
-        limit: None,
-        after: None,
-        ..filter.clone()
-    };
-    let mut all = run(catalog, &everything)?;
-    all.sort_unstable_by(|a, b| {
-        recency(b)
-            .cmp(recency(a))
-            .then_with(|| b.ingested_at.cmp(&a.ingested_at))
-            .then_with(|| a.id.cmp(&b.id))
-    });
-    let total = all.len();
-    let assets = all.into_iter().skip(offset).take(per_page).collect();
+    let (total, ids) = catalog.with_listing(|listing| listing.page(filter, offset, per_page))?;
+    let mut assets = Vec::with_capacity(ids.len());
+    for id in ids {
+        if let Some(asset) = catalog.asset(&id)? {
+            assets.push(asset);
+        }
+    }
     Ok(Browse { total, assets })
 }

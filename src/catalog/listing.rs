@@ -1,0 +1,118 @@
+//! The catalogue's browsing order in memory: for every asset, what the filters look at (its
+//! facets and folded text), kept newest first. A catalogue page at 100,000 assets is then one
+//! pass over compact entries, with a count, and decodes only the records it shows; sled and the
+//! journal stay the truth, this is rebuilt from them at the first browse and kept by each
+//! commit.
+
+use std::collections::{BTreeMap, HashMap};
+
+use super::query::{Facets, Filter};
+use crate::model::{text, Asset, AssetId, Gps, Kind, Visibility};
+
+/// Newest first: the capture time (else the time added), then the time added; the id last so
+/// that every key is unique. Iterated in reverse.
+type Order = (Box<str>, Box<str>, AssetId);
+
+/// What the filters need of one asset.
+pub(super) struct Listed {
+    kind: Kind,
+    spot: Option<String>,
+    tags: Vec<String>,
+    captured_at: Option<String>,
+    gps: Option<Gps>,
+    visibility: Visibility<'static>,
+    /// Folded names, caption, tags, credit and spot: what `q` matches.
+    text: Box<str>,
+}
+
+impl Listed {
+    fn of(asset: &Asset) -> (Order, Listed) {
+        let v = Visibility::of(asset);
+        let owned = |s: Option<std::borrow::Cow<'_, str>>| s.map(|c| c.into_owned().into());
+        let listed = Listed {
+            kind: asset.kind,
+            spot: asset.spot.as_ref().map(|s| s.id.clone()),
+            tags: asset.tags.clone(),
+            captured_at: asset.captured_at.clone(),
+            gps: asset.gps,
+            visibility: Visibility {
+                status: v.status,
+                access: v.access,
+                owner: owned(v.owner),
+                available_from: owned(v.available_from),
+                expires_at: owned(v.expires_at),
+            },
+            text: super::query::searchable_text(asset).into(),
+        };
+        let recency = asset
+            .captured_at
+            .as_deref()
+            .unwrap_or(&asset.ingested_at)
+            .into();
+        (
+            (recency, asset.ingested_at.as_str().into(), asset.id),
+            listed,
+        )
+    }
+
+    fn facets(&self) -> Facets<'_> {
+        Facets {
+            kind: self.kind,
+            spot: self.spot.as_deref(),
+            tags: &self.tags,
+            captured_at: self.captured_at.as_deref(),
+            gps: self.gps,
+            visibility: self.visibility.clone(),
+        }
+    }
+}
+
+#[derive(Default)]
+pub(super) struct Listing {
+    order: BTreeMap<Order, Listed>,
+    keys: HashMap<AssetId, Order>,
+}
+
+impl Listing {
+    pub fn insert(&mut self, asset: &Asset) {
+        self.remove(&asset.id);
+        let (key, listed) = Listed::of(asset);
+        self.keys.insert(asset.id, key.clone());
+        self.order.insert(key, listed);
+    }
+
+    pub fn remove(&mut self, id: &AssetId) {
+        if let Some(key) = self.keys.remove(id) {
+            self.order.remove(&key);
+        }
+    }
+
+    /// How many assets `filter` accepts, and the ids of `per_page` of them from `offset` on,
+    /// newest first.
+    pub fn page(&self, filter: &Filter, offset: usize, per_page: usize) -> (usize, Vec<AssetId>) {
+        let folded = filter
+            .query
+            .as_deref()
+            .map(text::fold)
+            .filter(|q| !q.is_empty());
+        let prepared = filter.prepared();
+        let mut total = 0;
+        let mut ids = Vec::with_capacity(per_page);
+        for ((_, _, id), listed) in self.order.iter().rev() {
+            if !prepared.accepts(&listed.facets()) {
+                continue;
+            }
+            if folded
+                .as_deref()
+                .is_some_and(|q| !text::matches(q, &listed.text))
+            {
+                continue;
+            }
+            if total >= offset && ids.len() < per_page {
+                ids.push(*id);
+            }
+            total += 1;
+        }
+        (total, ids)
+    }
+}
