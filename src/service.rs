@@ -78,6 +78,7 @@ pub fn run(
                     std::thread::park_timeout(Duration::from_millis(100));
                 }
                 import(&state, &folder, None, Vec::new());
+                flush_reach(&state);
             }
         })
     };
@@ -91,9 +92,17 @@ pub fn run(
     stop.store(true, Ordering::Relaxed);
     watcher.thread().unpark();
     let _ = watcher.join();
+    flush_reach(&state);
     state.catalog.flush()?;
     tracing::info!("stopped cleanly");
     Ok(())
+}
+
+/// Writes the embed and view counts gathered in memory to the catalogue's statistics.
+fn flush_reach(state: &AppState) {
+    if let Err(e) = state.reach.flush(&state.catalog) {
+        tracing::warn!("writing reach counts failed (kept for the next try): {e}");
+    }
 }
 
 /// Ingests a folder as the service, logging what was refused and rendering what is new.

@@ -214,7 +214,8 @@ async fn renditions_are_immutable_with_etag_range_and_304() {
         ),
         "{cd}"
     );
-    // Downloads are counted per day, asset, preset and spot; only reviewers read the counts.
+    // Downloads are counted per day, asset, preset and spot, and so are the views of the
+    // rendition above (five answered requests, the 304 included); only reviewers read them.
     let again = get(&format!("/api/assets/{public}/download?preset=press"), None).to_request();
     test::call_service(&app, again).await;
     let resp = test::call_service(&app, get("/api/stats", None).to_request()).await;
@@ -223,7 +224,10 @@ async fn renditions_are_immutable_with_etag_range_and_304() {
         test::call_and_read_body_json(&app, get("/api/stats", Some(&bm)).to_request()).await;
     assert_eq!(
         stats["downloads"],
-        serde_json::json!([{"day": "2026-11-26", "id": public, "preset": "press", "spot": "trang-co-bu-lach", "count": 2}])
+        serde_json::json!([
+            {"day": "2026-11-26", "id": public, "preset": "press", "spot": "trang-co-bu-lach", "via": "download", "count": 2},
+            {"day": "2026-11-26", "id": public, "preset": "preview", "spot": "trang-co-bu-lach", "via": "view", "count": 5},
+        ])
     );
     // The stable alias follows the current rendition, and is gone once the asset is withdrawn.
     let resp = test::call_service(
@@ -233,6 +237,18 @@ async fn renditions_are_immutable_with_etag_range_and_304() {
     .await;
     assert_eq!(resp.status(), StatusCode::FOUND);
     assert_eq!(resp.headers().get("location").unwrap(), url);
+    // An agency's embed by its stable address is counted as one.
+    let stats: Value =
+        test::call_and_read_body_json(&app, get("/api/stats", Some(&bm)).to_request()).await;
+    let embeds: Vec<&Value> = stats["downloads"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["via"] == "embed")
+        .collect();
+    assert_eq!(embeds.len(), 1, "{stats}");
+    assert_eq!(embeds[0]["preset"], "preview");
+    assert_eq!(embeds[0]["count"], 1);
     test::call_service(
         &app,
         post_json(

@@ -23,6 +23,17 @@ pub(super) struct Listed {
     visibility: Visibility<'static>,
     /// Folded names, caption, tags, credit and spot: what `q` matches.
     text: Box<str>,
+    /// Its renditions: object hash (hex), preset, media type.
+    renditions: Vec<(String, String, String)>,
+}
+
+/// An asset that holds a rendition, as delivery needs it: who may see it, and what to count.
+#[derive(Debug, Clone)]
+pub struct RenditionOwner {
+    pub id: AssetId,
+    pub preset: String,
+    pub spot: Option<String>,
+    pub visibility: Visibility<'static>,
 }
 
 impl Listed {
@@ -43,6 +54,17 @@ impl Listed {
                 expires_at: owned(v.expires_at),
             },
             text: super::query::searchable_text(asset).into(),
+            renditions: asset
+                .renditions
+                .iter()
+                .filter_map(|r| {
+                    Some((
+                        r.object()?.to_owned(),
+                        r.preset.clone(),
+                        r.media_type.clone(),
+                    ))
+                })
+                .collect(),
         };
         let recency = asset
             .captured_at
@@ -71,20 +93,57 @@ impl Listed {
 pub(super) struct Listing {
     order: BTreeMap<Order, Listed>,
     keys: HashMap<AssetId, Order>,
+    /// Rendition object hash (hex) → the assets holding it (usually one).
+    objects: HashMap<String, Vec<AssetId>>,
 }
 
 impl Listing {
     pub fn insert(&mut self, asset: &Asset) {
         self.remove(&asset.id);
         let (key, listed) = Listed::of(asset);
+        for (hash, _, _) in &listed.renditions {
+            self.objects.entry(hash.clone()).or_default().push(asset.id);
+        }
         self.keys.insert(asset.id, key.clone());
         self.order.insert(key, listed);
     }
 
     pub fn remove(&mut self, id: &AssetId) {
-        if let Some(key) = self.keys.remove(id) {
-            self.order.remove(&key);
+        let Some(key) = self.keys.remove(id) else {
+            return;
+        };
+        if let Some(listed) = self.order.remove(&key) {
+            for (hash, _, _) in &listed.renditions {
+                if let Some(owners) = self.objects.get_mut(hash) {
+                    owners.retain(|o| o != id);
+                    if owners.is_empty() {
+                        self.objects.remove(hash);
+                    }
+                }
+            }
         }
+    }
+
+    /// The assets holding rendition object `hash` (hex) as `media_type`.
+    pub fn owners(&self, hash: &str, media_type: &str) -> Vec<RenditionOwner> {
+        let Some(ids) = self.objects.get(hash) else {
+            return Vec::new();
+        };
+        ids.iter()
+            .filter_map(|id| {
+                let listed = self.order.get(self.keys.get(id)?)?;
+                let (_, preset, _) = listed
+                    .renditions
+                    .iter()
+                    .find(|(h, _, m)| h == hash && m == media_type)?;
+                Some(RenditionOwner {
+                    id: *id,
+                    preset: preset.clone(),
+                    spot: listed.spot.clone(),
+                    visibility: listed.visibility.clone(),
+                })
+            })
+            .collect()
     }
 
     /// How many assets `filter` accepts, and the ids of `per_page` of them from `offset` on,

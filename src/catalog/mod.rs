@@ -21,6 +21,8 @@ use sled::Transactional;
 
 pub use change::{apply, Change, Patch, SPOT_RULES};
 pub use journal::{Entry, Journal, Position};
+pub use listing::RenditionOwner;
+
 pub use query::{Browse, Filter};
 pub use requests::request_revocation;
 
@@ -151,14 +153,45 @@ pub struct TokenRecord {
     pub created_at: String,
 }
 
-/// Downloads of one preset of one asset on one day.
+/// Uses (downloads or embed views) of one preset of one asset on one day.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct DownloadCount {
     pub day: String,
     pub id: String,
     pub preset: String,
     pub spot: Option<String>,
+    /// `download` (from the asset's page or the API), `embed` (asked by its stable `/a/`
+    /// address, as agencies embed it) or `view` (its rendition fetched by `/r/`).
+    pub via: String,
     pub count: u64,
+}
+
+/// How an asset reached someone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Via {
+    Download,
+    Embed,
+    View,
+}
+
+impl Via {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Via::Download => "download",
+            Via::Embed => "embed",
+            Via::View => "view",
+        }
+    }
+}
+
+/// One counted use of an asset's preset on a day (YYYY-MM-DD, UTC), with its spot.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Hit {
+    pub day: String,
+    pub id: AssetId,
+    pub preset: String,
+    pub spot: Option<String>,
+    pub via: Via,
 }
 
 /// What the stat cache remembers about a file, so an unchanged file is not hashed again.
@@ -546,6 +579,16 @@ impl Catalog {
         self.with_listing(|_| ())
     }
 
+    /// The assets that hold the rendition object `hash` (hex) as `media_type`, from memory:
+    /// what delivery needs to decide visibility and count the hit without reading a record.
+    pub fn rendition_owners(
+        &self,
+        hash: &str,
+        media_type: &str,
+    ) -> Result<Vec<RenditionOwner>, CatalogError> {
+        self.with_listing(|l| l.owners(hash, media_type))
+    }
+
     /// Runs `f` on the in-memory listing, building it first if needed.
     fn with_listing<T>(&self, f: impl FnOnce(&listing::Listing) -> T) -> Result<T, CatalogError> {
         {
@@ -729,42 +772,51 @@ impl Catalog {
             .collect()
     }
 
-    /// Counts one download of an asset's preset on a day (YYYY-MM-DD), with its spot.
-    pub fn count_download(
-        &self,
-        day: &str,
-        id: &AssetId,
-        preset: &str,
-        spot: Option<&str>,
-    ) -> Result<(), CatalogError> {
-        let key = [day, &id.to_hex(), preset, spot.unwrap_or("")].join("\0");
-        self.stats.update_and_fetch(key.as_bytes(), |old| {
-            let n = old
-                .and_then(|v| <[u8; 8]>::try_from(v).ok())
-                .map_or(0, u64::from_be_bytes);
-            Some((n + 1).to_be_bytes().to_vec())
-        })?;
+    /// Adds counted uses of assets (downloads, embed views) to the reach statistics.
+    pub fn count_hits(&self, hits: &[(Hit, u64)]) -> Result<(), CatalogError> {
+        for (hit, n) in hits {
+            let mut parts = vec![
+                hit.day.clone(),
+                hit.id.to_hex(),
+                hit.preset.clone(),
+                hit.spot.clone().unwrap_or_default(),
+            ];
+            // Downloads keep the four-part key they always had; other uses name themselves.
+            if hit.via != Via::Download {
+                parts.push(hit.via.as_str().to_owned());
+            }
+            self.stats
+                .update_and_fetch(parts.join("\0").as_bytes(), |old| {
+                    let before = old
+                        .and_then(|v| <[u8; 8]>::try_from(v).ok())
+                        .map_or(0, u64::from_be_bytes);
+                    Some((before + n).to_be_bytes().to_vec())
+                })?;
+        }
         Ok(())
     }
 
-    /// Every download counter, by day, asset, preset and spot.
+    /// Every reach counter, by day, asset, preset, spot and way of use.
     pub fn download_stats(&self) -> Result<Vec<DownloadCount>, CatalogError> {
         let mut out = Vec::new();
         for kv in self.stats.iter() {
             let (k, v) = kv?;
             let key = String::from_utf8_lossy(&k).into_owned();
             let parts: Vec<&str> = key.split('\0').collect();
-            let (Some(count), [day, id, preset, spot]) = (
-                <[u8; 8]>::try_from(v.as_ref()).ok().map(u64::from_be_bytes),
-                parts.as_slice(),
-            ) else {
+            let Some(count) = <[u8; 8]>::try_from(v.as_ref()).ok().map(u64::from_be_bytes) else {
                 continue;
+            };
+            let (day, id, preset, spot, via) = match parts.as_slice() {
+                [day, id, preset, spot] => (day, id, preset, spot, "download"),
+                [day, id, preset, spot, via] => (day, id, preset, spot, *via),
+                _ => continue,
             };
             out.push(DownloadCount {
                 day: (*day).to_owned(),
                 id: (*id).to_owned(),
                 preset: (*preset).to_owned(),
                 spot: (!spot.is_empty()).then(|| (*spot).to_owned()),
+                via: via.to_owned(),
                 count,
             });
         }

@@ -10,7 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::api::visible_asset;
 use super::error::ErrorBody;
 use super::{viewer, ApiError, State};
-use crate::catalog::DownloadCount;
+use crate::catalog::{DownloadCount, Hit, Via};
 use crate::model::{Asset, AssetId, Format, Status, Visibility};
 use crate::store::{BlobStore, Hash};
 
@@ -34,40 +34,23 @@ pub async fn rendition(
     let format = Format::from_extension(ext).ok_or_else(ApiError::not_found)?;
     let hash = Hash::from_hex(hash_hex).map_err(|_| ApiError::not_found())?;
     let viewer = viewer(&state, &req).await?;
-    let st = state.clone();
-    let hex = hash_hex.to_owned();
-    let public_viewer = crate::model::Viewer {
-        actor: None,
-        now: viewer.now.clone(),
-    };
-    // One trip to the blocking pool: visibility, and the bytes of a small rendition.
-    let (visible, public, bytes) = web::block(move || {
-        let mut visible = false;
-        let mut public = false;
-        for id in st.catalog.assets_with_rendition(&hex)? {
-            if let Some(a) = st.catalog.asset(&id)? {
-                let owns = a
-                    .renditions
-                    .iter()
-                    .any(|r| r.object() == Some(hex.as_str()) && r.media_type == format.mime());
-                visible |= owns && viewer.can_see(&a);
-                public |= owns && public_viewer.can_see(&a);
-            }
-        }
-        let small = visible && st.store.size(&hash).is_ok_and(|n| n <= IN_MEMORY);
-        let bytes = if small {
-            st.store
-                .local_path(&hash)
-                .and_then(|p| std::fs::read(p).ok())
-        } else {
-            None
-        };
-        Ok::<_, crate::catalog::CatalogError>((visible, public, bytes))
-    })
-    .await??;
-    if !visible {
+    // Who holds these bytes, and who may see them, from the in-memory listing: no record is
+    // read and no blocking-pool trip is made for a rendition already in memory.
+    let owners = state.catalog.rendition_owners(hash_hex, format.mime())?;
+    let Some(owner) = owners.iter().find(|o| viewer.may_see(&o.visibility)) else {
         return Err(ApiError::not_found());
-    }
+    };
+    let public = owners.iter().any(|o| {
+        o.visibility.access == crate::model::Access::Public
+            && o.visibility.is_published(&viewer.now)
+    });
+    state.reach.hit(Hit {
+        day: viewer.now.get(..10).unwrap_or_default().to_owned(),
+        id: owner.id,
+        preset: owner.preset.clone(),
+        spot: owner.spot.clone(),
+        via: Via::View,
+    });
     let etag = format!("\"{hash_hex}\"");
     let cache = if public {
         "public, max-age=31536000, immutable"
@@ -85,20 +68,66 @@ pub async fn rendition(
             .insert_header((header::CACHE_CONTROL, cache))
             .finish());
     }
+    let bytes = match state.rendition_cache.get(&hash) {
+        Some(bytes) => Some(bytes),
+        None => {
+            let st = state.clone();
+            let read = web::block(move || {
+                let small = st.store.size(&hash).is_ok_and(|n| n <= IN_MEMORY);
+                small
+                    .then(|| st.store.local_path(&hash))
+                    .flatten()
+                    .and_then(|p| std::fs::read(p).ok())
+            })
+            .await?;
+            read.map(|b| state.rendition_cache.put(hash, web::Bytes::from(b)))
+        }
+    };
     if let Some(bytes) = bytes {
-        return Ok(serve_bytes(
-            &req,
-            web::Bytes::from(bytes),
-            format.mime(),
-            &etag,
-            cache,
-        ));
+        return Ok(serve_bytes(&req, bytes, format.mime(), &etag, cache));
     }
     let path = state
         .store
         .local_path(&hash)
         .ok_or_else(ApiError::not_found)?;
     serve_file(&req, &path, format.mime(), None, &etag, cache)
+}
+
+/// Small renditions by object hash, up to a total size; when full, it starts again empty
+/// (a campaign's hot set refills it at once, and nothing is ever served stale: the bytes of
+/// a hash never change).
+#[derive(Default)]
+pub struct RenditionCache {
+    entries: std::sync::RwLock<std::collections::HashMap<Hash, web::Bytes>>,
+    bytes: std::sync::atomic::AtomicU64,
+}
+
+impl RenditionCache {
+    /// At most this many bytes of renditions are held.
+    const CAPACITY: u64 = 128 << 20;
+    /// Only renditions up to this size are held (thumbnails, previews, web sizes).
+    const LARGEST: usize = 2 << 20;
+
+    fn get(&self, hash: &Hash) -> Option<web::Bytes> {
+        let entries = self.entries.read().unwrap_or_else(|p| p.into_inner());
+        entries.get(hash).cloned()
+    }
+
+    fn put(&self, hash: Hash, bytes: web::Bytes) -> web::Bytes {
+        use std::sync::atomic::Ordering;
+        if bytes.len() > Self::LARGEST {
+            return bytes;
+        }
+        let mut entries = self.entries.write().unwrap_or_else(|p| p.into_inner());
+        if self.bytes.load(Ordering::Relaxed) + bytes.len() as u64 > Self::CAPACITY {
+            entries.clear();
+            self.bytes.store(0, Ordering::Relaxed);
+        }
+        if entries.insert(hash, bytes.clone()).is_none() {
+            self.bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);
+        }
+        bytes
+    }
 }
 
 /// Renditions up to this size are answered from memory in one response (most are); larger
@@ -263,13 +292,14 @@ pub async fn download(
         (hash, r.media_type.clone(), format!("{stem}-{preset}.{ext}"))
     };
     let st = state.clone();
-    let (day, spot) = (today(&state), asset.spot.as_ref().map(|s| s.id.clone()));
-    let (id, counted) = (asset.id, preset.clone());
-    web::block(move || {
-        st.catalog
-            .count_download(&day, &id, &counted, spot.as_deref())
-    })
-    .await??;
+    let hit = Hit {
+        day: today(&state),
+        id: asset.id,
+        preset: preset.clone(),
+        spot: asset.spot.as_ref().map(|s| s.id.clone()),
+        via: Via::Download,
+    };
+    web::block(move || st.catalog.count_hits(&[(hit, 1)])).await??;
     let path = state
         .store
         .local_path(&hash)
@@ -333,6 +363,13 @@ pub async fn alias(
         .iter()
         .find(|r| r.preset == preset)
         .ok_or_else(ApiError::not_found)?;
+    state.reach.hit(Hit {
+        day: viewer.now.get(..10).unwrap_or_default().to_owned(),
+        id: asset.id,
+        preset: r.preset.clone(),
+        spot: asset.spot.as_ref().map(|s| s.id.clone()),
+        via: Via::Embed,
+    });
     Ok(HttpResponse::Found()
         .insert_header((header::LOCATION, r.url.clone()))
         .insert_header((header::CACHE_CONTROL, "no-cache"))
@@ -364,7 +401,11 @@ pub async fn stats(state: State, req: HttpRequest) -> Result<HttpResponse, ApiEr
         return Err(ApiError::not_found());
     }
     let st = state.clone();
-    let rows = web::block(move || st.catalog.download_stats()).await??;
+    let rows = web::block(move || {
+        st.reach.flush(&st.catalog)?;
+        st.catalog.download_stats()
+    })
+    .await??;
     let total: u64 = rows.iter().map(|r| r.count).sum();
     Ok(HttpResponse::Ok().json(Stats {
         total,

@@ -151,11 +151,14 @@ pub async fn track(
     if let Some(state) = state {
         state.metrics.observe(&method, &route, status, seconds);
     }
-    tracing::info!(
-        target: "brandvault::http",
-        %method, %path, status, ms = seconds * 1e3,
-        "request"
-    );
+    // Delivered renditions are the bulk of the traffic and need no line each at the default
+    // level (they are counted in /metrics and the reach statistics); everything else is logged.
+    let delivery = status < 400 && (route == "/r/{name}" || route == "/a/{id}/{preset}");
+    if delivery {
+        tracing::debug!(target: "brandvault::http", %method, %path, status, ms = seconds * 1e3, "request");
+    } else {
+        tracing::info!(target: "brandvault::http", %method, %path, status, ms = seconds * 1e3, "request");
+    }
     Ok(res)
 }
 

@@ -10,6 +10,7 @@ mod error;
 mod metrics;
 mod openapi;
 pub mod portal;
+mod reach;
 pub mod session;
 
 use std::sync::Arc;
@@ -19,6 +20,7 @@ use actix_web::{web, HttpRequest};
 pub use api::ListQuery;
 pub use error::ApiError;
 pub use metrics::{track, Metrics};
+pub use reach::Reach;
 
 use crate::brand::Brand;
 use crate::catalog::Catalog;
@@ -46,6 +48,11 @@ pub struct AppState {
     pub statics: portal::StaticFiles,
     /// The brand's logo files as the kit holds them (SVG; PNG too once the kit is built).
     pub logo_files: Vec<crate::brand::kit::KitFile>,
+    /// Embed views counted since the last flush to the catalogue.
+    pub reach: Reach,
+    /// Small renditions kept in memory by object hash: the hot ones of a campaign are then
+    /// served without a disk read.
+    pub rendition_cache: delivery::RenditionCache,
 }
 
 pub type State = web::Data<Arc<AppState>>;
@@ -63,6 +70,8 @@ impl AppState {
             locator: Locator::new(&brand.gazetteer),
             statics: portal::StaticFiles::new(&brand),
             logo_files: portal::logo_files(&brand),
+            reach: Reach::default(),
+            rendition_cache: Default::default(),
             settings,
             store,
             catalog,
