@@ -4,7 +4,9 @@
 //! journal stay the truth, this is rebuilt from them at the first browse and kept by each
 //! commit.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use super::query::{Facets, Filter};
 use crate::model::{text, Asset, AssetId, Gps, Kind, Visibility};
@@ -84,17 +86,61 @@ impl Listed {
             tags: &self.tags,
             captured_at: self.captured_at.as_deref(),
             gps: self.gps,
-            visibility: self.visibility.clone(),
+            // Borrowed, not cloned: a page tests every entry, and a clone would allocate.
+            visibility: Visibility {
+                status: self.visibility.status,
+                access: self.visibility.access,
+                owner: self.visibility.owner.as_deref().map(Cow::Borrowed),
+                available_from: self.visibility.available_from.as_deref().map(Cow::Borrowed),
+                expires_at: self.visibility.expires_at.as_deref().map(Cow::Borrowed),
+            },
+        }
+    }
+}
+
+/// An entry as a page scans it: the few fields most pages decide on, contiguous, and the
+/// rest behind a pointer. 100,000 of these are 6 MB to read, where the entries themselves
+/// are 26 MB of scattered tree nodes (the scan was memory-bound: 80% of a page's time).
+struct Hot {
+    id: AssetId,
+    kind: Kind,
+    status: crate::model::Status,
+    access: crate::model::Access,
+    owner: Option<Box<str>>,
+    /// No publication window: visibility is decided by status, access and owner.
+    plain: bool,
+    listed: Arc<Listed>,
+}
+
+impl Hot {
+    /// The facets as far as a filter without spot, tags, dates or box needs them.
+    fn facets(&self) -> Facets<'_> {
+        Facets {
+            kind: self.kind,
+            spot: None,
+            tags: &[],
+            captured_at: None,
+            gps: None,
+            visibility: Visibility {
+                status: self.status,
+                access: self.access,
+                owner: self.owner.as_deref().map(Cow::Borrowed),
+                available_from: None,
+                expires_at: None,
+            },
         }
     }
 }
 
 #[derive(Default)]
 pub(super) struct Listing {
-    order: BTreeMap<Order, Listed>,
+    order: BTreeMap<Order, Arc<Listed>>,
     keys: HashMap<AssetId, Order>,
     /// Rendition object hash (hex) → the assets holding it (usually one).
     objects: HashMap<String, Vec<AssetId>>,
+    /// `order`, newest first, as pages scan it; rebuilt by `settle` after changes.
+    scan: Vec<Hot>,
+    dirty: bool,
 }
 
 impl Listing {
@@ -105,13 +151,39 @@ impl Listing {
             self.objects.entry(hash.clone()).or_default().push(asset.id);
         }
         self.keys.insert(asset.id, key.clone());
-        self.order.insert(key, listed);
+        self.order.insert(key, Arc::new(listed));
+        self.dirty = true;
+    }
+
+    /// Rebuilds the scan order after changes (a few milliseconds at 100,000 assets; done once
+    /// per commit, under the write lock, so pages never see it half-made).
+    pub fn settle(&mut self) {
+        if !self.dirty {
+            return;
+        }
+        self.scan = self
+            .order
+            .iter()
+            .rev()
+            .map(|((_, _, id), listed)| Hot {
+                id: *id,
+                kind: listed.kind,
+                status: listed.visibility.status,
+                access: listed.visibility.access,
+                owner: listed.visibility.owner.as_deref().map(Into::into),
+                plain: listed.visibility.available_from.is_none()
+                    && listed.visibility.expires_at.is_none(),
+                listed: listed.clone(),
+            })
+            .collect();
+        self.dirty = false;
     }
 
     pub fn remove(&mut self, id: &AssetId) {
         let Some(key) = self.keys.remove(id) else {
             return;
         };
+        self.dirty = true;
         if let Some(listed) = self.order.remove(&key) {
             for (hash, _, _) in &listed.renditions {
                 if let Some(owners) = self.objects.get_mut(hash) {
@@ -155,20 +227,32 @@ impl Listing {
             .map(text::fold)
             .filter(|q| !q.is_empty());
         let prepared = filter.prepared();
+        // Without spot, tags, dates or box, a plain entry is decided on its hot fields.
+        let hot_only = filter.spot.is_none()
+            && filter.tags.is_empty()
+            && filter.captured_from.is_none()
+            && filter.captured_to.is_none()
+            && filter.bbox.is_none();
         let mut total = 0;
         let mut ids = Vec::with_capacity(per_page);
-        for ((_, _, id), listed) in self.order.iter().rev() {
-            if !prepared.accepts(&listed.facets()) {
+        debug_assert!(!self.dirty, "a page of an unsettled listing");
+        for hot in &self.scan {
+            let accepted = if hot_only && hot.plain {
+                prepared.accepts(&hot.facets())
+            } else {
+                prepared.accepts(&hot.listed.facets())
+            };
+            if !accepted {
                 continue;
             }
             if folded
                 .as_deref()
-                .is_some_and(|q| !text::matches(q, &listed.text))
+                .is_some_and(|q| !text::matches(q, &hot.listed.text))
             {
                 continue;
             }
             if total >= offset && ids.len() < per_page {
-                ids.push(*id);
+                ids.push(hot.id);
             }
             total += 1;
         }

@@ -534,6 +534,7 @@ impl Catalog {
                     None => listing.remove(&id),
                 }
             }
+            listing.settle();
         }
         drop(listing);
         // A poisoned lock only means a reader panicked; the map is replaced whole or not at all.
@@ -604,6 +605,7 @@ impl Catalog {
                 let (_, v) = kv?;
                 built.insert(&decode_asset(&v)?);
             }
+            built.settle();
             *guard = Some(built);
         }
         Ok(f(guard.as_ref().expect("just built")))
