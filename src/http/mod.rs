@@ -211,7 +211,11 @@ async fn method_not_allowed(allow: String) -> actix_web::HttpResponse {
 /// method it does not serve answers 405 with `Allow`, not 404.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     extractor_errors(cfg);
-    cfg.service(endpoint!("/healthz", GET => api::healthz))
+    // Renditions first: routes are tried in order, each dynamic one by a regex (a rendition
+    // matched 17th spent 18% of its time in route matching).
+    cfg.service(endpoint!("/r/{name}", GET => delivery::rendition))
+        .service(endpoint!("/a/{id}/{preset}", GET => delivery::alias))
+        .service(endpoint!("/healthz", GET => api::healthz))
         .service(endpoint!("/metrics", GET => metrics::metrics))
         .service(endpoint!("/openapi.json", GET => openapi::document))
         .service(endpoint!("/api/assets", GET => api::list, POST => api::upload))
@@ -227,8 +231,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(endpoint!("/api/brand", GET => api::brand))
         .service(endpoint!("/api/stats", GET => delivery::stats))
         .service(endpoint!("/kit.zip", GET => delivery::kit))
-        .service(endpoint!("/r/{name}", GET => delivery::rendition))
-        .service(endpoint!("/a/{id}/{preset}", GET => delivery::alias))
         .service(endpoint!("/oembed", GET => portal::oembed))
         .service(endpoint!("/static/site.css", GET => portal::stylesheet))
         .service(endpoint!("/static/portal.js", GET => portal::script))
