@@ -56,10 +56,18 @@ pub fn run(
     bind: &str,
     drop_folder: &Path,
 ) -> Result<(), ServiceError> {
-    let kit = crate::brand::kit::build(&brand)
-        .and_then(|files| crate::brand::kit::zip(&files))
-        .unwrap_or_default();
-    let state = Arc::new(AppState::new(settings, store, catalog, brand, kit));
+    // The kit is built once: its ZIP for /kit.zip, its logo files (SVG and PNG) for /brand.
+    let files = crate::brand::kit::build(&brand).unwrap_or_default();
+    let kit = crate::brand::kit::zip(&files).unwrap_or_default();
+    let mut state = AppState::new(settings, store, catalog, brand, kit);
+    let logos: Vec<_> = files
+        .into_iter()
+        .filter(|f| f.path.starts_with("logos/"))
+        .collect();
+    if !logos.is_empty() {
+        state.logo_files = logos;
+    }
+    let state = Arc::new(state);
     let logos = state.brand.dir.join("logos");
     import(&state, &logos, Some(Kind::Logo), vec!["brand".into()]);
     import(&state, drop_folder, None, Vec::new());

@@ -170,7 +170,7 @@ pub async fn upload_page(state: State, req: HttpRequest) -> Result<HttpResponse,
     };
     let body = format!(
         r#"<h1>{title}</h1><p>{intro}</p>
-<div id="drop" data-csrf="{csrf}" data-done="{done}" data-failed="{failed}" style="border:2px dashed #1B6B3A;border-radius:8px;padding:2rem;text-align:center">
+<div id="drop" data-csrf="{csrf}" data-done="{done}" data-failed="{failed}" class="dropzone">
 <p>{drop}</p><input id="files" type="file" name="file" multiple accept="image/*,video/*,.svg,.txt"></div>
 <ul id="progress"></ul><script src="/static/upload.js"></script>"#,
         title = t(en, "Tải lên", "Upload"),
@@ -246,7 +246,7 @@ pub async fn review_page(state: State, req: HttpRequest) -> Result<HttpResponse,
             )
         };
         rows += &format!(
-            r#"<section class="card" style="padding:.6rem;margin-bottom:1rem"><a href="/assets/{id}{lang}">{img}</a>
+            r#"<section class="card review-item"><a href="/assets/{id}{lang}">{img}</a>
 <h3>{name}</h3><p><small>{owner}</small></p>{verdict}
 <form method="post" action="/assets/{id}/step{lang}"><input type="hidden" name="csrf" value="{csrf}"><input type="hidden" name="action" value="approve">{override_field}<select name="access"><option value="public">{public}</option><option value="press">{press}</option><option value="internal">{internal}</option></select><button>{approve}</button></form>
 <form method="post" action="/assets/{id}/step{lang}"><input type="hidden" name="csrf" value="{csrf}"><input type="hidden" name="action" value="reject"><input name="reason" placeholder="{why}" required><button>{reject}</button></form></section>"#,

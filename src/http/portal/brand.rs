@@ -105,18 +105,19 @@ pub async fn brand(state: State, req: HttpRequest) -> Result<HttpResponse, ApiEr
                 format!("/brand/files/logos/svg/{}.svg", l.id),
                 lang.t("brand.svg").to_owned(),
             )];
-            for f in state.logo_files.iter().filter(|f| {
-                f.path.starts_with(&format!("logos/png/{}-", l.id)) && f.path.ends_with(".png")
-            }) {
-                let width = f
-                    .path
-                    .trim_end_matches(".png")
-                    .rsplit('-')
-                    .next()
-                    .unwrap_or("");
+            let mut pngs: Vec<(u32, &str)> = state
+                .logo_files
+                .iter()
+                .filter_map(|f| {
+                    let rest = f.path.strip_prefix(&format!("logos/png/{}-", l.id))?;
+                    Some((rest.strip_suffix(".png")?.parse().ok()?, f.path.as_str()))
+                })
+                .collect();
+            pngs.sort_unstable();
+            for (width, path) in pngs {
                 downloads.push((
-                    format!("/brand/files/{}", f.path),
-                    lang.fill("brand.png", &[("w", width)]),
+                    format!("/brand/files/{path}"),
+                    lang.fill("brand.png", &[("w", &width.to_string())]),
                 ));
             }
             let backgrounds: Vec<&str> = l
