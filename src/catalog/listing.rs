@@ -107,17 +107,22 @@ struct Hot {
     status: crate::model::Status,
     access: crate::model::Access,
     owner: Option<Box<str>>,
+    /// Index of its spot in `Listing::spots`.
+    spot: Option<u16>,
     /// No publication window: visibility is decided by status, access and owner.
     plain: bool,
     listed: Arc<Listed>,
 }
 
 impl Hot {
-    /// The facets as far as a filter without spot, tags, dates or box needs them.
-    fn facets(&self) -> Facets<'_> {
+    /// The facets as far as a filter without tags, dates or box needs them.
+    fn facets<'a>(&'a self, spots: &'a [String]) -> Facets<'a> {
         Facets {
             kind: self.kind,
-            spot: None,
+            spot: self
+                .spot
+                .and_then(|i| spots.get(usize::from(i)))
+                .map(String::as_str),
             tags: &[],
             captured_at: None,
             gps: None,
@@ -140,6 +145,8 @@ pub(super) struct Listing {
     objects: HashMap<String, Vec<AssetId>>,
     /// `order`, newest first, as pages scan it; rebuilt by `settle` after changes.
     scan: Vec<Hot>,
+    /// The spot ids the scan order refers to by index.
+    spots: Vec<String>,
     dirty: bool,
 }
 
@@ -161,21 +168,40 @@ impl Listing {
         if !self.dirty {
             return;
         }
+        let mut spots: Vec<String> = Vec::new();
+        let mut spot_index = |spot: &Option<String>| -> Option<u16> {
+            let spot = spot.as_ref()?;
+            let at = match spots.iter().position(|s| s == spot) {
+                Some(at) => at,
+                None => {
+                    spots.push(spot.clone());
+                    spots.len() - 1
+                }
+            };
+            u16::try_from(at).ok()
+        };
         self.scan = self
             .order
             .iter()
             .rev()
-            .map(|((_, _, id), listed)| Hot {
-                id: *id,
-                kind: listed.kind,
-                status: listed.visibility.status,
-                access: listed.visibility.access,
-                owner: listed.visibility.owner.as_deref().map(Into::into),
-                plain: listed.visibility.available_from.is_none()
-                    && listed.visibility.expires_at.is_none(),
-                listed: listed.clone(),
+            .map(|((_, _, id), listed)| {
+                let spot = spot_index(&listed.spot);
+                Hot {
+                    spot,
+                    id: *id,
+                    kind: listed.kind,
+                    status: listed.visibility.status,
+                    access: listed.visibility.access,
+                    owner: listed.visibility.owner.as_deref().map(Into::into),
+                    // (a spot beyond the index's range is read from the entry itself)
+                    plain: listed.visibility.available_from.is_none()
+                        && listed.visibility.expires_at.is_none()
+                        && (listed.spot.is_none() || spot.is_some()),
+                    listed: listed.clone(),
+                }
             })
             .collect();
+        self.spots = spots;
         self.dirty = false;
     }
 
@@ -221,15 +247,15 @@ impl Listing {
     /// How many assets `filter` accepts, and the ids of `per_page` of them from `offset` on,
     /// newest first.
     pub fn page(&self, filter: &Filter, offset: usize, per_page: usize) -> (usize, Vec<AssetId>) {
-        let folded = filter
+        let words = filter
             .query
             .as_deref()
             .map(text::fold)
-            .filter(|q| !q.is_empty());
+            .filter(|q| !q.is_empty())
+            .map(|q| text::Words::new(&q));
         let prepared = filter.prepared();
-        // Without spot, tags, dates or box, a plain entry is decided on its hot fields.
-        let hot_only = filter.spot.is_none()
-            && filter.tags.is_empty()
+        // Without tags, dates or box, a plain entry is decided on its hot fields.
+        let hot_only = filter.tags.is_empty()
             && filter.captured_from.is_none()
             && filter.captured_to.is_none()
             && filter.bbox.is_none();
@@ -238,16 +264,16 @@ impl Listing {
         debug_assert!(!self.dirty, "a page of an unsettled listing");
         for hot in &self.scan {
             let accepted = if hot_only && hot.plain {
-                prepared.accepts(&hot.facets())
+                prepared.accepts(&hot.facets(&self.spots))
             } else {
                 prepared.accepts(&hot.listed.facets())
             };
             if !accepted {
                 continue;
             }
-            if folded
-                .as_deref()
-                .is_some_and(|q| !text::matches(q, &hot.listed.text))
+            if words
+                .as_ref()
+                .is_some_and(|w| !w.found_in(&hot.listed.text))
             {
                 continue;
             }

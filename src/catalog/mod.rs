@@ -628,8 +628,9 @@ impl Catalog {
             Some(a) => map.range((std::ops::Bound::Excluded(a), std::ops::Bound::Unbounded)),
             None => map.range(..),
         };
+        let words = model_text::Words::new(q);
         Ok(range
-            .filter(|(_, text)| model_text::matches(q, text))
+            .filter(|(_, text)| words.found_in(text))
             .map(|(id, _)| *id)
             .take(max)
             .collect())
