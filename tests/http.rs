@@ -12,7 +12,7 @@ use brandvault::render::Renderer;
 use common::{photo, Fixture};
 use serde_json::Value;
 
-use common::service::{get, multipart, post_json, publish, setup, upload, NOW};
+use common::service::{get, multipart, patch_json, post_json, publish, setup, upload, NOW};
 
 #[actix_web::test]
 async fn hidden_assets_do_not_exist_on_any_route() {
@@ -117,22 +117,7 @@ async fn renditions_are_immutable_with_etag_range_and_304() {
     let (svc, _draft, public) = setup(&fx);
     let app = app!(svc);
     let bm = svc.tokens["bm"].clone();
-    for (action, body) in [
-        ("submit", serde_json::json!({})),
-        ("approve", serde_json::json!({"override": "ok"})),
-    ] {
-        test::call_service(
-            &app,
-            post_json(&format!("/api/assets/{public}/{action}"), &bm, body).to_request(),
-        )
-        .await;
-    }
-    let req = test::TestRequest::patch()
-        .uri(&format!("/api/assets/{public}"))
-        .insert_header(("authorization", format!("Bearer {bm}")))
-        .set_json(serde_json::json!({"access": "public"}))
-        .to_request();
-    test::call_service(&app, req).await;
+    publish(&app, &svc, &public).await;
     let asset: Value = test::call_and_read_body_json(
         &app,
         get(&format!("/api/assets/{public}"), None).to_request(),
@@ -1108,6 +1093,15 @@ async fn embeds_oembed_and_error_pages() {
         assert!(body.contains("<html lang=\"vi\""), "{path}");
         assert!(!body.contains("not-found\""), "{path}: {body}");
     }
+    // A status with no words of its own (401 here) still gets a page, and keeps its header.
+    let bogus = get("/", Some("bv_not_a_token"))
+        .insert_header(("accept", "text/html"))
+        .to_request();
+    let resp = test::call_service(&app, bogus).await;
+    assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+    assert!(resp.headers().contains_key("www-authenticate"));
+    let body = String::from_utf8(test::read_body(resp).await.to_vec()).unwrap();
+    assert!(body.contains("Cần đăng nhập"), "{body}");
     let json = test::call_service(&app, get(&format!("/assets/{draft}"), None).to_request()).await;
     assert_eq!(json.status(), StatusCode::NOT_FOUND);
     let body: Value = test::read_body_json(json).await;
@@ -1178,11 +1172,8 @@ async fn catalogue_is_newest_first_counted_and_paged() {
     let public_page = page("/", None).await;
     assert!(public_page.contains("1 kết quả"), "{public_page}");
     // An edit shows at once: the card is titled by its new caption.
-    let req = test::TestRequest::patch()
-        .uri(&format!("/api/assets/{public}"))
-        .insert_header(("authorization", format!("Bearer {bm}")))
-        .set_json(serde_json::json!({"caption_vi": "Trảng cỏ mùa nước nổi"}))
-        .to_request();
+    let caption = serde_json::json!({"caption_vi": "Trảng cỏ mùa nước nổi"});
+    let req = patch_json(&format!("/api/assets/{public}"), &bm, caption).to_request();
     assert_eq!(test::call_service(&app, req).await.status(), StatusCode::OK);
     assert!(page("/?q=mua+nuoc", None)
         .await

@@ -203,12 +203,8 @@ pub(super) fn describe(a: &Asset) -> String {
         lines.push(format!("captured:  {c}"));
     }
     if let Some(e) = &a.exif {
-        let camera: Vec<&str> = [e.make.as_deref(), e.model.as_deref()]
-            .into_iter()
-            .flatten()
-            .collect();
-        if !camera.is_empty() {
-            lines.push(format!("camera:    {}", camera.join(" ")));
+        if let Some(camera) = e.camera() {
+            lines.push(format!("camera:    {camera}"));
         }
     }
     if let Some(g) = &a.gps {

@@ -38,7 +38,7 @@ pub async fn healthz(state: State) -> Result<HttpResponse, ApiError> {
 }
 
 /// Filters of a listing.
-#[derive(Deserialize, IntoParams)]
+#[derive(Deserialize, IntoParams, Default)]
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
     pub kind: Option<Kind>,
@@ -770,16 +770,20 @@ pub(super) fn spot_counts(
         .spots
         .iter()
         .map(|spot| {
-            let all = st.catalog.list(&Filter {
+            // Counted in the in-memory listing: no record is read.
+            let filter = Filter {
                 spot: Some(spot.id.clone()),
                 viewer: Some(viewer.clone()),
                 ..Default::default()
-            })?;
-            let approved = all.iter().filter(|a| a.status == Status::Approved).count();
+            };
+            let approved = Filter {
+                status: Some(Status::Approved),
+                ..filter.clone()
+            };
             Ok(SpotCount {
                 spot: spot.clone(),
-                assets: all.len(),
-                approved,
+                assets: st.catalog.browse(&filter, 0, 0)?.total,
+                approved: st.catalog.browse(&approved, 0, 0)?.total,
             })
         })
         .collect()

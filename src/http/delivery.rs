@@ -40,17 +40,21 @@ pub async fn rendition(
     let Some(owner) = owners.iter().find(|o| viewer.may_see(&o.visibility)) else {
         return Err(ApiError::not_found());
     };
-    let public = owners.iter().any(|o| {
-        o.visibility.access == crate::model::Access::Public
-            && o.visibility.is_published(&viewer.now)
-    });
-    state.reach.hit(Hit {
-        day: viewer.now.get(..10).unwrap_or_default().to_owned(),
-        id: owner.id,
-        preset: owner.preset.clone(),
-        spot: owner.spot.clone(),
-        via: Via::View,
-    });
+    // Cacheable by anyone when the public may see it too.
+    let anyone = crate::model::Viewer {
+        actor: None,
+        now: viewer.now.clone(),
+    };
+    let public = owners.iter().any(|o| anyone.may_see(&o.visibility));
+    let spot = owner.spot.clone();
+    count(
+        &state,
+        &viewer.now,
+        Via::View,
+        owner.id,
+        &owner.preset,
+        spot,
+    );
     let etag = format!("\"{hash_hex}\"");
     let cache = if public {
         "public, max-age=31536000, immutable"
@@ -363,17 +367,23 @@ pub async fn alias(
         .iter()
         .find(|r| r.preset == preset)
         .ok_or_else(ApiError::not_found)?;
-    state.reach.hit(Hit {
-        day: viewer.now.get(..10).unwrap_or_default().to_owned(),
-        id: asset.id,
-        preset: r.preset.clone(),
-        spot: asset.spot.as_ref().map(|s| s.id.clone()),
-        via: Via::Embed,
-    });
+    let spot = asset.spot.as_ref().map(|s| s.id.clone());
+    count(&state, &viewer.now, Via::Embed, asset.id, &r.preset, spot);
     Ok(HttpResponse::Found()
         .insert_header((header::LOCATION, r.url.clone()))
         .insert_header((header::CACHE_CONTROL, "no-cache"))
         .finish())
+}
+
+/// Counts one embed or view at `now` (RFC 3339, UTC) in memory; `Reach::flush` writes it.
+fn count(state: &State, now: &str, via: Via, id: AssetId, preset: &str, spot: Option<String>) {
+    state.reach.hit(Hit {
+        day: now.get(..10).unwrap_or_default().to_owned(),
+        id,
+        preset: preset.to_owned(),
+        spot,
+        via,
+    });
 }
 
 /// Today (UTC) by the service's clock.

@@ -37,14 +37,7 @@ pub async fn login_form(state: State, req: HttpRequest) -> Result<HttpResponse, 
             csrf = s.csrf,
             out = t(en, "Đăng xuất", "Sign out"),
         );
-        return Ok(layout(
-            &state,
-            &req,
-            en,
-            t(en, "Tài khoản", "Account"),
-            &body,
-            "/login?lang=en",
-        ));
+        return Ok(layout(&state, &req, t(en, "Tài khoản", "Account"), &body));
     }
     let csrf = auth::random_hex().map_err(ApiError::internal)?;
     let body = format!(
@@ -61,14 +54,7 @@ pub async fn login_form(state: State, req: HttpRequest) -> Result<HttpResponse, 
             "A token from your administrator (brandvault token create)."
         ),
     );
-    let mut resp = layout(
-        &state,
-        &req,
-        en,
-        t(en, "Đăng nhập", "Sign in"),
-        &body,
-        "/login?lang=en",
-    );
+    let mut resp = layout(&state, &req, t(en, "Đăng nhập", "Sign in"), &body);
     resp.add_cookie(&session::cookie(&req, session::LOGIN_CSRF_COOKIE, csrf))
         .map_err(ApiError::internal)?;
     Ok(resp)
@@ -184,14 +170,7 @@ pub async fn upload_page(state: State, req: HttpRequest) -> Result<HttpResponse,
         failed = t(en, "Lỗi", "Failed"),
         drop = t(en, "Kéo thả tệp vào đây, hoặc chọn tệp:", "Drop files here, or choose them:"),
     );
-    Ok(layout(
-        &state,
-        &req,
-        en,
-        t(en, "Tải lên", "Upload"),
-        &body,
-        "/upload?lang=en",
-    ))
+    Ok(layout(&state, &req, t(en, "Tải lên", "Upload"), &body))
 }
 
 /// GET /static/upload.js: the upload page's script (a file, so the pages' CSP forbids inline
@@ -273,10 +252,8 @@ pub async fn review_page(state: State, req: HttpRequest) -> Result<HttpResponse,
     Ok(layout(
         &state,
         &req,
-        en,
         t(en, "Chờ duyệt", "Review queue"),
         &body,
-        "/review?lang=en",
     ))
 }
 

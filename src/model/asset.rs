@@ -207,6 +207,17 @@ pub struct Exif {
     pub copyright: Option<String>,
 }
 
+impl Exif {
+    /// The camera as people name it: make and model, when either is known.
+    pub fn camera(&self) -> Option<String> {
+        let parts: Vec<&str> = [self.make.as_deref(), self.model.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect();
+        (!parts.is_empty()).then(|| parts.join(" "))
+    }
+}
+
 /// A position in signed decimal degrees (south and west negative), WGS84.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Gps {

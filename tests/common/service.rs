@@ -14,7 +14,7 @@ use brandvault::media::exif::ExifFields;
 use brandvault::model::Role;
 use brandvault::render::Renderer;
 use brandvault::store::FsStore;
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use super::{photo, Fixture};
 
@@ -140,6 +140,13 @@ pub fn post_json(path: &str, token: &str, body: Value) -> test::TestRequest {
         .set_json(body)
 }
 
+pub fn patch_json(path: &str, token: &str, body: Value) -> test::TestRequest {
+    test::TestRequest::patch()
+        .uri(path)
+        .insert_header(("authorization", format!("Bearer {token}")))
+        .set_json(body)
+}
+
 pub fn upload(token: Option<&str>, name: &str, bytes: &[u8]) -> test::TestRequest {
     let (ct, body) = multipart(name, bytes);
     let req = test::TestRequest::post()
@@ -174,18 +181,18 @@ where
 {
     let bm = &svc.tokens["bm"];
     for (action, body) in [
-        ("submit", serde_json::json!({})),
-        ("approve", serde_json::json!({"override": "test fixture"})),
+        ("submit", json!({})),
+        ("approve", json!({"override": "test fixture"})),
     ] {
         let path = format!("/api/assets/{id}/{action}");
         let resp = test::call_service(app, post_json(&path, bm, body).to_request()).await;
         assert_eq!(resp.status(), actix_web::http::StatusCode::OK, "{path}");
     }
-    let req = test::TestRequest::patch()
-        .uri(&format!("/api/assets/{id}"))
-        .insert_header(("authorization", format!("Bearer {bm}")))
-        .set_json(serde_json::json!({"access": "public"}))
-        .to_request();
-    let resp = test::call_service(app, req).await;
+    let req = patch_json(
+        &format!("/api/assets/{id}"),
+        bm,
+        json!({"access": "public"}),
+    );
+    let resp = test::call_service(app, req.to_request()).await;
     assert_eq!(resp.status(), actix_web::http::StatusCode::OK);
 }

@@ -178,14 +178,8 @@ fn facts(lang: Lang, asset: &Asset, staff: bool) -> Vec<Fact> {
         .clone()
         .unwrap_or_else(|| lang.t("asset.no_license").to_owned());
     add("asset.license", license, None);
-    if let Some(e) = &asset.exif {
-        let camera: Vec<&str> = [e.make.as_deref(), e.model.as_deref()]
-            .into_iter()
-            .flatten()
-            .collect();
-        if !camera.is_empty() {
-            add("asset.camera", camera.join(" "), None);
-        }
+    if let Some(camera) = asset.exif.as_ref().and_then(|e| e.camera()) {
+        add("asset.camera", camera, None);
     }
     add(
         "asset.kind",
@@ -399,11 +393,8 @@ pub async fn asset(
         a.violations
             .iter()
             .map(|v| {
-                let key = format!("rule.{}", v.rule);
-                match lang.t(&key) {
-                    "" => v.message.clone(),
-                    text => text.to_owned(),
-                }
+                lang.lookup(&format!("rule.{}", v.rule))
+                    .map_or_else(|| v.message.clone(), str::to_owned)
             })
             .collect()
     } else {

@@ -7,7 +7,9 @@ use askama::Template;
 
 use super::cards::{card, Card};
 use super::{respond, Chrome, Lang};
+use crate::brand::Brand;
 use crate::catalog::Filter;
+use crate::http::ListQuery;
 use crate::http::{viewer, ApiError, State};
 use crate::model::Kind;
 
@@ -50,58 +52,73 @@ impl Form {
         form
     }
 
-    /// The catalogue filter, or the fields that are wrong with the message for each.
-    fn filter(
-        &self,
-        state: &crate::http::AppState,
-    ) -> Result<Filter, Vec<(&'static str, &'static str)>> {
-        let brand = &state.brand;
+    /// The catalogue filter by the API's own rules (`ListQuery::filter`), or the fields that
+    /// are wrong with the message for each: each given field is also tried alone, so the page
+    /// can say which one it is.
+    fn filter(&self, brand: &Brand) -> Result<Filter, Vec<(&'static str, &'static str)>> {
+        let given = |v: &String| (!v.is_empty()).then(|| v.clone());
         let mut errors = Vec::new();
-        let mut filter = Filter::default();
-        if !self.q.is_empty() {
-            filter.query = Some(self.q.clone());
-        }
-        if !self.spot.is_empty() {
-            match brand.gazetteer.find(&self.spot) {
-                Some(s) => filter.spot = Some(s.id.clone()),
-                None => errors.push(("spot", "filter.bad_value")),
+        let kind = match given(&self.kind).map(|k| k.parse::<Kind>()) {
+            Some(Err(_)) => {
+                errors.push(("kind", "filter.bad_value"));
+                None
+            }
+            other => other.and_then(Result::ok),
+        };
+        let alone = [
+            (
+                "theme",
+                "filter.bad_value",
+                ListQuery {
+                    theme: given(&self.theme),
+                    ..Default::default()
+                },
+            ),
+            (
+                "audience",
+                "filter.bad_value",
+                ListQuery {
+                    audience: given(&self.audience),
+                    ..Default::default()
+                },
+            ),
+            (
+                "from",
+                "filter.bad_date",
+                ListQuery {
+                    from: given(&self.from),
+                    ..Default::default()
+                },
+            ),
+            (
+                "to",
+                "filter.bad_date",
+                ListQuery {
+                    to: given(&self.to),
+                    ..Default::default()
+                },
+            ),
+        ];
+        for (field, message, query) in alone {
+            if query.filter(brand).is_err() {
+                errors.push((field, message));
             }
         }
-        for (field, value, audiences) in [
-            ("theme", &self.theme, false),
-            ("audience", &self.audience, true),
-        ] {
-            if value.is_empty() {
-                continue;
-            }
-            match brand.term(audiences, value) {
-                Some(term) => filter.tags.push(term.tag_forms()),
-                None => errors.push((field, "filter.bad_value")),
-            }
+        if !errors.is_empty() {
+            return Err(errors);
         }
-        if !self.kind.is_empty() {
-            match self.kind.parse::<Kind>() {
-                Ok(k) => filter.kind = Some(k),
-                Err(_) => errors.push(("kind", "filter.bad_value")),
-            }
+        ListQuery {
+            kind,
+            spot: given(&self.spot),
+            theme: given(&self.theme),
+            audience: given(&self.audience),
+            from: given(&self.from),
+            to: given(&self.to),
+            q: given(&self.q),
+            ..Default::default()
         }
-        for (field, value, slot) in [
-            ("from", &self.from, &mut filter.captured_from),
-            ("to", &self.to, &mut filter.captured_to),
-        ] {
-            if value.is_empty() {
-                continue;
-            }
-            match crate::model::parse_date(value) {
-                Ok(d) => *slot = Some(d),
-                Err(_) => errors.push((field, "filter.bad_date")),
-            }
-        }
-        if errors.is_empty() {
-            Ok(filter)
-        } else {
-            Err(errors)
-        }
+        .filter(brand)
+        .map_err(|_| vec![("q", "filter.bad_value")])
     }
 
     fn is_filtered(&self) -> bool {
@@ -282,7 +299,7 @@ pub async fn catalogue(state: State, req: HttpRequest) -> Result<HttpResponse, A
     let lang = chrome.lang;
     let staff = viewer.actor.as_ref().is_some_and(|a| a.role.edits());
     let form = Form::parse(req.query_string());
-    let (filter, errors) = match form.filter(&state) {
+    let (filter, errors) = match form.filter(&state.brand) {
         Ok(f) => (Some(f), Vec::new()),
         Err(errors) => (None, errors),
     };

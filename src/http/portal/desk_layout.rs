@@ -40,14 +40,7 @@ pub fn thumb(a: &Asset) -> Option<&str> {
 }
 
 /// A desk page: `body` (escaped HTML) in the layout, the menu for the signed-in person.
-pub fn layout(
-    state: &AppState,
-    req: &HttpRequest,
-    _en: bool,
-    title: &str,
-    body: &str,
-    _switch: &str,
-) -> HttpResponse {
+pub fn layout(state: &AppState, req: &HttpRequest, title: &str, body: &str) -> HttpResponse {
     let viewer = state.sessions.of(req).map(|s| Viewer {
         actor: Some(s.actor),
         now: String::new(),

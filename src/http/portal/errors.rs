@@ -30,25 +30,21 @@ pub fn accepts_html(req: &HttpRequest) -> bool {
         .is_some_and(|a| a.contains("text/html"))
 }
 
-/// The error page for `status`, whose stable error code is `code`.
-pub fn error_page(
-    state: &AppState,
-    req: &HttpRequest,
-    status: StatusCode,
-    code: &str,
-) -> HttpResponse {
+/// The error page for `status`. The stable error code is not shown: it is English, and a
+/// person needs what to do next, not the code.
+pub fn error_page(state: &AppState, req: &HttpRequest, status: StatusCode) -> HttpResponse {
     let chrome = Chrome::new(state, req, None);
     let lang = chrome.lang;
     let key = |prefix: &str| format!("{prefix}.{}", status.as_u16());
-    let heading = match lang.t(&key("error.title")) {
-        "" if status.is_server_error() => lang.t("error.title.500"),
-        "" => lang.t("error.title.400"),
-        h => h,
-    };
-    let text = match lang.t(&key("error.text")) {
-        "" => lang.fill("error.text.other", &[("code", code)]),
-        t => t.to_owned(),
-    };
+    // A status without words of its own reads as its class.
+    let class = if status.is_server_error() { 500 } else { 400 };
+    let heading = lang
+        .lookup(&key("error.title"))
+        .unwrap_or_else(|| lang.t(&format!("error.title.{class}")));
+    let text = lang
+        .lookup(&key("error.text"))
+        .unwrap_or_else(|| lang.t(&format!("error.text.{class}")))
+        .to_owned();
     let page = ErrorPage {
         status: status.as_u16(),
         heading,
@@ -62,9 +58,7 @@ pub fn error_page(
 /// 404 for a page route: a page for browsers, the API's JSON for programs.
 pub fn not_found_response(req: &HttpRequest) -> HttpResponse {
     match req.app_data::<State>() {
-        Some(state) if accepts_html(req) => {
-            error_page(state, req, StatusCode::NOT_FOUND, "not-found")
-        }
+        Some(state) if accepts_html(req) => error_page(state, req, StatusCode::NOT_FOUND),
         _ => actix_web::ResponseError::error_response(&crate::http::ApiError::not_found()),
     }
 }
@@ -102,14 +96,7 @@ pub async fn html_errors(
         .into_iter()
         .filter_map(|h| Some((h.clone(), res.headers().get(&h)?.clone())))
         .collect();
-    let body = actix_web::body::to_bytes(res.into_body())
-        .await
-        .unwrap_or_default();
-    let code = serde_json::from_slice::<serde_json::Value>(&body)
-        .ok()
-        .and_then(|v| v.get("code")?.as_str().map(str::to_owned))
-        .unwrap_or_default();
-    let mut page = error_page(&state, &req, status, &code);
+    let mut page = error_page(&state, &req, status);
     for (name, value) in kept {
         page.headers_mut().insert(name, value);
     }

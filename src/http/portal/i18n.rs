@@ -50,16 +50,18 @@ impl Lang {
         self == Lang::En
     }
 
-    /// The phrase `key` in this language. A key missing from the table shows as itself (a
-    /// unit test keeps that from happening).
+    /// The phrase `key` in this language. A key missing from the table shows as nothing (a
+    /// unit test keeps that from happening for every key the code names).
     pub fn t(self, key: &str) -> &'static str {
-        match table().get(key) {
-            Some(pair) => &pair[self as usize],
-            None => {
-                debug_assert!(false, "no message {key:?} in web/messages.toml");
-                ""
-            }
-        }
+        self.lookup(key).unwrap_or_else(|| {
+            debug_assert!(false, "no message {key:?} in web/messages.toml");
+            ""
+        })
+    }
+
+    /// The phrase `key`, for keys made from data (a status, a rule) that may have none.
+    pub fn lookup(self, key: &str) -> Option<&'static str> {
+        table().get(key).map(|pair| pair[self as usize].as_str())
     }
 
     /// `t(key)` with each `{name}` replaced by its value.
