@@ -244,9 +244,8 @@ impl Listing {
             .collect()
     }
 
-    /// How many assets `filter` accepts, and the ids of `per_page` of them from `offset` on,
-    /// newest first.
-    pub fn page(&self, filter: &Filter, offset: usize, per_page: usize) -> (usize, Vec<AssetId>) {
+    /// The entries `filter` accepts, newest first.
+    fn matching<'a>(&'a self, filter: &'a Filter) -> impl Iterator<Item = &'a Hot> + 'a {
         let words = filter
             .query
             .as_deref()
@@ -259,29 +258,51 @@ impl Listing {
             && filter.captured_from.is_none()
             && filter.captured_to.is_none()
             && filter.bbox.is_none();
-        let mut total = 0;
-        let mut ids = Vec::with_capacity(per_page);
-        debug_assert!(!self.dirty, "a page of an unsettled listing");
-        for hot in &self.scan {
+        debug_assert!(!self.dirty, "a scan of an unsettled listing");
+        self.scan.iter().filter(move |hot| {
             let accepted = if hot_only && hot.plain {
                 prepared.accepts(&hot.facets(&self.spots))
             } else {
                 prepared.accepts(&hot.listed.facets())
             };
-            if !accepted {
-                continue;
-            }
-            if words
-                .as_ref()
-                .is_some_and(|w| !w.found_in(&hot.listed.text))
-            {
-                continue;
-            }
+            accepted && words.as_ref().is_none_or(|w| w.found_in(&hot.listed.text))
+        })
+    }
+
+    /// How many assets `filter` accepts, and the ids of `per_page` of them from `offset` on,
+    /// newest first.
+    pub fn page(&self, filter: &Filter, offset: usize, per_page: usize) -> (usize, Vec<AssetId>) {
+        let mut total = 0;
+        let mut ids = Vec::with_capacity(per_page);
+        for hot in self.matching(filter) {
             if total >= offset && ids.len() < per_page {
                 ids.push(hot.id);
             }
             total += 1;
         }
         (total, ids)
+    }
+
+    /// What `filter` accepts, counted per spot id: (all, approved), in one pass.
+    pub fn count_by_spot(&self, filter: &Filter) -> HashMap<String, (usize, usize)> {
+        let mut counts = vec![(0, 0); self.spots.len()];
+        let mut beyond: HashMap<String, (usize, usize)> = HashMap::new();
+        for hot in self.matching(filter) {
+            let approved = usize::from(hot.status == crate::model::Status::Approved);
+            let slot = match hot.spot {
+                Some(i) => counts.get_mut(usize::from(i)),
+                None => hot
+                    .listed
+                    .spot
+                    .as_ref()
+                    .map(|id| beyond.entry(id.clone()).or_default()),
+            };
+            if let Some((all, ok)) = slot {
+                *all += 1;
+                *ok += approved;
+            }
+        }
+        beyond.extend(self.spots.iter().cloned().zip(counts));
+        beyond
     }
 }

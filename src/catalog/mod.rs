@@ -728,6 +728,14 @@ impl Catalog {
         query::browse(self, filter, offset, per_page)
     }
 
+    /// What `filter` accepts, counted per spot id: (all, approved), from memory.
+    pub fn count_by_spot(
+        &self,
+        filter: &Filter,
+    ) -> Result<std::collections::HashMap<String, (usize, usize)>, CatalogError> {
+        self.with_listing(|l| l.count_by_spot(filter))
+    }
+
     /// Every catalogued id.
     pub fn ids(&self) -> Result<Vec<AssetId>, CatalogError> {
         self.assets

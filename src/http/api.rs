@@ -765,28 +765,25 @@ pub(super) fn spot_counts(
     st: &super::AppState,
     viewer: crate::model::Viewer,
 ) -> Result<Vec<SpotCount>, crate::catalog::CatalogError> {
-    st.brand
+    // One pass over the in-memory listing: no record is read.
+    let counts = st.catalog.count_by_spot(&Filter {
+        viewer: Some(viewer),
+        ..Default::default()
+    })?;
+    Ok(st
+        .brand
         .gazetteer
         .spots
         .iter()
         .map(|spot| {
-            // Counted in the in-memory listing: no record is read.
-            let filter = Filter {
-                spot: Some(spot.id.clone()),
-                viewer: Some(viewer.clone()),
-                ..Default::default()
-            };
-            let approved = Filter {
-                status: Some(Status::Approved),
-                ..filter.clone()
-            };
-            Ok(SpotCount {
+            let (assets, approved) = counts.get(&spot.id).copied().unwrap_or_default();
+            SpotCount {
                 spot: spot.clone(),
-                assets: st.catalog.browse(&filter, 0, 0)?.total,
-                approved: st.catalog.browse(&approved, 0, 0)?.total,
-            })
+                assets,
+                approved,
+            }
         })
-        .collect()
+        .collect())
 }
 
 /// The identity an agency builds with.
