@@ -120,6 +120,9 @@ struct Marker {
     moved: bool,
 }
 
+/// Centres of two numbered markers (radius 11) stay this far apart: a clear gap between them.
+const MARKER_GAP: f64 = 32.0;
+
 /// Marker positions pushed apart until no two are closer than `gap` pixels (a few rounds of
 /// pairwise repulsion: enough for a province's handful of spots).
 fn spread(points: &[(f64, f64)], gap: f64) -> Vec<(f64, f64)> {
@@ -198,7 +201,7 @@ pub async fn spots(state: State, req: HttpRequest) -> Result<HttpResponse, ApiEr
                 .map_or((0.0, 0.0), |p| (p.x(spot.lon), p.y(spot.lat)))
         })
         .collect();
-    let placed = spread(&points, 26.0);
+    let placed = spread(&points, MARKER_GAP);
     let markers = g
         .spots
         .iter()
@@ -276,12 +279,15 @@ mod tests {
             (100.0, 100.0),
             (300.0, 50.0),
         ];
-        let placed = super::spread(&points, 26.0);
+        let placed = super::spread(&points, super::MARKER_GAP);
         for i in 0..placed.len() {
             for j in i + 1..placed.len() {
                 let d = ((placed[i].0 - placed[j].0).powi(2) + (placed[i].1 - placed[j].1).powi(2))
                     .sqrt();
-                assert!(d >= 25.9, "{i} and {j} are {d:.1} px apart");
+                assert!(
+                    d >= super::MARKER_GAP - 0.1,
+                    "{i} and {j} are {d:.1} px apart"
+                );
             }
         }
         assert_eq!(
