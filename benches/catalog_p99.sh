@@ -4,8 +4,8 @@
 # 100,000 distinct small JPEGs with EXIF and GPS near the check-in spots are ingested, then
 # `serve` answers GET /api/assets with a page of 50 for:
 #   the first page as an admin (a scan that stops at 50), one spot (index), one tag (index),
-#   a text query (a scan of the folded texts, decoding only hits), one matching nothing (the
-#   whole scan), and the public, who sees only approved assets (the status index: here none).
+#   a text query (the in-memory word index, decoding only hits), one matching nothing (the
+#   whole vocabulary), and the public, who sees only approved assets (the status index: here none).
 # Needs: wrk. Usage: benches/catalog_p99.sh [WORK_DIR]   (~1 GiB free)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -55,8 +55,8 @@ run() {
 run "admin, first page (id order)" "/api/assets?limit=50" admin
 run "admin, spot (index)" "/api/assets?spot=trang-co-bu-lach&limit=50" admin
 run "admin, tag=tourism (index)" "/api/assets?tag=tourism&limit=50" admin
-run "admin, q=bu lach (scan, accent-blind)" "/api/assets?q=bu%20lach&limit=50" admin
-run "admin, q=khong co (no match: all 100k)" "/api/assets?q=khong%20co&limit=50" admin
+run "admin, q=bu lach (word index, accent-blind)" "/api/assets?q=bu%20lach&limit=50" admin
+run "admin, q=khong co (no match)" "/api/assets?q=khong%20co&limit=50" admin
 run "public, none approved (status index)" "/api/assets?limit=50" public
 run "page /: admin, newest first, counted" "/" admin
 run "page /?page=1000: admin, deep page" "/?page=1000" admin

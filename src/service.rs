@@ -90,7 +90,6 @@ pub fn run(
             }
         })
     };
-    state.catalog.load_text_search()?;
     state.catalog.load_listing()?;
     tracing::info!("serving on http://{bind}/");
     crate::http::run(state.clone(), bind).map_err(|source| ServiceError::Bind {

@@ -9,7 +9,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use super::query::{Facets, Filter};
-use crate::model::{text, Asset, AssetId, Gps, Kind, Visibility};
+use super::words::{fold_query, Slot, WordIndex};
+use crate::model::{Asset, AssetId, Gps, Kind, Visibility};
 
 /// Newest first: the capture time (else the time added), then the time added; the id last so
 /// that every key is unique. Iterated in reverse.
@@ -25,6 +26,8 @@ pub(super) struct Listed {
     visibility: Visibility<'static>,
     /// Folded names, caption, tags, credit and spot: what `q` matches.
     text: Box<str>,
+    /// Its place in the word index.
+    slot: Slot,
     /// Its renditions: object hash (hex), preset, media type.
     renditions: Vec<(String, String, String)>,
 }
@@ -56,6 +59,7 @@ impl Listed {
                 expires_at: owned(v.expires_at),
             },
             text: super::query::searchable_text(asset).into(),
+            slot: 0,
             renditions: asset
                 .renditions
                 .iter()
@@ -111,6 +115,7 @@ struct Hot {
     spot: Option<u16>,
     /// No publication window: visibility is decided by status, access and owner.
     plain: bool,
+    slot: Slot,
     listed: Arc<Listed>,
 }
 
@@ -147,13 +152,15 @@ pub(super) struct Listing {
     scan: Vec<Hot>,
     /// The spot ids the scan order refers to by index.
     spots: Vec<String>,
+    words: WordIndex,
     dirty: bool,
 }
 
 impl Listing {
     pub fn insert(&mut self, asset: &Asset) {
         self.remove(&asset.id);
-        let (key, listed) = Listed::of(asset);
+        let (key, mut listed) = Listed::of(asset);
+        listed.slot = self.words.add(asset.id, &listed.text);
         for (hash, _, _) in &listed.renditions {
             self.objects.entry(hash.clone()).or_default().push(asset.id);
         }
@@ -197,6 +204,7 @@ impl Listing {
                     plain: listed.visibility.available_from.is_none()
                         && listed.visibility.expires_at.is_none()
                         && (listed.spot.is_none() || spot.is_some()),
+                    slot: listed.slot,
                     listed: listed.clone(),
                 }
             })
@@ -211,6 +219,7 @@ impl Listing {
         };
         self.dirty = true;
         if let Some(listed) = self.order.remove(&key) {
+            self.words.remove(listed.slot, &listed.text);
             for (hash, _, _) in &listed.renditions {
                 if let Some(owners) = self.objects.get_mut(hash) {
                     owners.retain(|o| o != id);
@@ -246,12 +255,7 @@ impl Listing {
 
     /// The entries `filter` accepts, newest first.
     fn matching<'a>(&'a self, filter: &'a Filter) -> impl Iterator<Item = &'a Hot> + 'a {
-        let words = filter
-            .query
-            .as_deref()
-            .map(text::fold)
-            .filter(|q| !q.is_empty())
-            .map(|q| text::Words::new(&q));
+        let words = fold_query(filter.query.as_deref()).and_then(|q| self.words.find(&q));
         let prepared = filter.prepared();
         // Without tags, dates or box, a plain entry is decided on its hot fields.
         let hot_only = filter.tags.is_empty()
@@ -260,13 +264,27 @@ impl Listing {
             && filter.bbox.is_none();
         debug_assert!(!self.dirty, "a scan of an unsettled listing");
         self.scan.iter().filter(move |hot| {
-            let accepted = if hot_only && hot.plain {
+            if words.as_ref().is_some_and(|w| !w.contains(hot.slot)) {
+                return false;
+            }
+            if hot_only && hot.plain {
                 prepared.accepts(&hot.facets(&self.spots))
             } else {
                 prepared.accepts(&hot.listed.facets())
-            };
-            accepted && words.as_ref().is_none_or(|w| w.found_in(&hot.listed.text))
+            }
         })
+    }
+
+    /// The ids whose text holds every word of `query`, in id order; `None` for a query
+    /// without words.
+    pub fn text_matches(&self, query: Option<&str>) -> Option<Vec<AssetId>> {
+        let query = fold_query(query)?;
+        Some(
+            self.words
+                .find(&query)
+                .map(|m| self.words.ids(&m))
+                .unwrap_or_default(),
+        )
     }
 
     /// How many assets `filter` accepts, and the ids of `per_page` of them from `offset` on,

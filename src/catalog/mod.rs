@@ -10,8 +10,8 @@ mod journal;
 mod listing;
 mod query;
 mod requests;
+mod words;
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, RwLock};
@@ -26,7 +26,7 @@ pub use listing::RenditionOwner;
 pub use query::{Browse, Filter};
 pub use requests::request_revocation;
 
-use crate::model::{text as model_text, Asset, AssetId, ErrorKind};
+use crate::model::{Asset, AssetId, ErrorKind};
 
 /// The on-disk format this build reads and writes. Bump on any change to keys or values.
 pub const FORMAT_VERSION: u64 = 2;
@@ -37,11 +37,10 @@ const TREE_META: &str = "meta";
 const TREE_STAT: &str = "stat";
 const TREE_TOKENS: &str = "tokens";
 const TREE_STATS: &str = "stats";
-/// id → the asset's folded searchable text: what `q=` scans instead of decoding every record.
-const TREE_SEARCH: &str = "search";
-/// Set once the search tree covers every asset (catalogues made before it existed get it built
-/// at open).
-const META_SEARCH_BUILT: &[u8] = b"search_built";
+/// Held each asset's folded text until text search moved to the in-memory word index;
+/// dropped at open.
+const TREE_SEARCH_RETIRED: &str = "search";
+const META_SEARCH_BUILT_RETIRED: &[u8] = b"search_built";
 /// id → the asset's `Visibility` (status, audience, owner, window): lets a hidden asset be
 /// refused without decoding its record, so it answers as fast as one that does not exist.
 const TREE_VISIBILITY: &str = "visibility";
@@ -218,16 +217,13 @@ pub struct Catalog {
     meta: sled::Tree,
     stat: sled::Tree,
     tokens: sled::Tree,
-    search: sled::Tree,
     visibility: sled::Tree,
     /// Download counters: telemetry, not catalogue content, so not journaled.
     stats: sled::Tree,
     /// One writer at a time: the journal is a sequence.
     journal: Mutex<Journal>,
-    /// The search tree mirrored in memory from the first text query on: scanning 100,000 texts
-    /// takes milliseconds in memory, tens of them through sled.
-    texts: RwLock<Option<BTreeMap<AssetId, Box<str>>>>,
-    /// Every asset's facets in browsing order (newest first), from the first browse on.
+    /// Every asset's facets in browsing order (newest first) and the words of its text, from
+    /// the first browse or text query on.
     listing: RwLock<Option<listing::Listing>>,
     /// Number of assets, counted once at open and kept by each commit (sled's `len` walks the
     /// whole tree, and /healthz and /metrics ask often).
@@ -295,13 +291,11 @@ impl Catalog {
             index: db.open_tree(TREE_INDEX)?,
             stat: db.open_tree(TREE_STAT)?,
             tokens: db.open_tree(TREE_TOKENS)?,
-            search: db.open_tree(TREE_SEARCH)?,
             visibility: db.open_tree(TREE_VISIBILITY)?,
             stats: db.open_tree(TREE_STATS)?,
             meta,
             db,
             journal: Mutex::new(journal),
-            texts: RwLock::new(None),
             listing: RwLock::new(None),
             count: AtomicUsize::new(0),
             dir: dir.to_owned(),
@@ -314,22 +308,17 @@ impl Catalog {
         }
         catalog.count.store(catalog.assets.len(), Ordering::Relaxed);
         // Trees added after catalogues already existed are built once, in one pass.
-        let search_missing = catalog.meta.get(META_SEARCH_BUILT)?.is_none();
-        let visibility_missing = catalog.meta.get(META_VISIBILITY_BUILT)?.is_none();
-        if search_missing || visibility_missing {
+        if catalog.meta.get(META_VISIBILITY_BUILT)?.is_none() {
             for kv in catalog.assets.iter() {
                 let (id, v) = kv?;
-                let asset = decode_asset(&v)?;
-                if search_missing {
-                    let text = query::searchable_text(&asset);
-                    catalog.search.insert(&id, text.as_bytes())?;
-                }
-                if visibility_missing {
-                    catalog.visibility.insert(&id, encode_visibility(&asset)?)?;
-                }
+                catalog
+                    .visibility
+                    .insert(&id, encode_visibility(&decode_asset(&v)?)?)?;
             }
-            catalog.meta.insert(META_SEARCH_BUILT, &[1])?;
             catalog.meta.insert(META_VISIBILITY_BUILT, &[1])?;
+        }
+        if catalog.meta.remove(META_SEARCH_BUILT_RETIRED)?.is_some() {
+            catalog.db.drop_tree(TREE_SEARCH_RETIRED)?;
         }
         catalog.db.flush()?;
         Ok(catalog)
@@ -423,9 +412,7 @@ impl Catalog {
     ) -> Result<(), CatalogError> {
         let mut asset_batch = sled::Batch::default();
         let mut index_batch = sled::Batch::default();
-        let mut search_batch = sled::Batch::default();
         let mut visibility_batch = sled::Batch::default();
-        let mut texts: Vec<(AssetId, Option<String>)> = Vec::new();
         let mut listed: Vec<(AssetId, Option<&Asset>)> = Vec::new();
         let (mut added, mut removed) = (0, 0);
         // Several entries may touch the same asset: work on the latest version of each.
@@ -478,17 +465,12 @@ impl Catalog {
                         id.as_bytes(),
                         serde_json::to_vec(a).map_err(CatalogError::encode)?,
                     );
-                    let text = query::searchable_text(a);
-                    search_batch.insert(id.as_bytes(), text.as_bytes());
                     visibility_batch.insert(id.as_bytes(), encode_visibility(a)?);
-                    texts.push((*id, Some(text)));
                     listed.push((*id, Some(a)));
                 }
                 None => {
                     asset_batch.remove(id.as_bytes());
-                    search_batch.remove(id.as_bytes());
                     visibility_batch.remove(id.as_bytes());
-                    texts.push((*id, None));
                     listed.push((*id, None));
                 }
             }
@@ -507,16 +489,14 @@ impl Catalog {
             &self.meta,
             &self.stat,
             &self.tokens,
-            &self.search,
             &self.visibility,
         )
-            .transaction(|(a, i, m, s, t, q, v)| {
+            .transaction(|(a, i, m, s, t, v)| {
                 a.apply_batch(&asset_batch)?;
                 i.apply_batch(&index_batch)?;
                 m.apply_batch(&meta_batch)?;
                 s.apply_batch(&stat_batch)?;
                 t.apply_batch(&token_batch)?;
-                q.apply_batch(&search_batch)?;
                 v.apply_batch(&visibility_batch)?;
                 Ok::<_, ConflictableTransactionError<()>>(())
             })
@@ -537,40 +517,6 @@ impl Catalog {
             listing.settle();
         }
         drop(listing);
-        // A poisoned lock only means a reader panicked; the map is replaced whole or not at all.
-        let mut mirror = self.texts.write().unwrap_or_else(|p| p.into_inner());
-        if let Some(map) = mirror.as_mut() {
-            for (id, text) in texts {
-                match text {
-                    Some(t) => map.insert(id, t.into_boxed_str()),
-                    None => map.remove(&id),
-                };
-            }
-        }
-        Ok(())
-    }
-
-    /// Loads the in-memory copy of the folded texts now rather than at the first text query
-    /// (`serve` does, at start: 70 ms at 100,000 assets).
-    pub fn load_text_search(&self) -> Result<(), CatalogError> {
-        let loaded = self
-            .texts
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .is_some();
-        if !loaded {
-            let mut mirror = self.texts.write().unwrap_or_else(|p| p.into_inner());
-            if mirror.is_none() {
-                let mut map = BTreeMap::new();
-                for kv in self.search.iter() {
-                    let (k, v) = kv?;
-                    if let Some(id) = AssetId::from_slice(&k) {
-                        map.insert(id, String::from_utf8_lossy(&v).into());
-                    }
-                }
-                *mirror = Some(map);
-            }
-        }
         Ok(())
     }
 
@@ -611,29 +557,13 @@ impl Catalog {
         Ok(f(guard.as_ref().expect("just built")))
     }
 
-    /// Up to `max` ids after `after` (in id order) whose folded searchable text holds every
-    /// word of the folded query `q`.
+    /// The ids of the assets whose folded text holds every word of `query`, in id order, from
+    /// the in-memory word index; `None` for a query without words.
     pub(crate) fn text_matches(
         &self,
-        q: &str,
-        after: Option<AssetId>,
-        max: usize,
-    ) -> Result<Vec<AssetId>, CatalogError> {
-        self.load_text_search()?;
-        let mirror = self.texts.read().unwrap_or_else(|p| p.into_inner());
-        let Some(map) = mirror.as_ref() else {
-            return Ok(Vec::new());
-        };
-        let range = match after {
-            Some(a) => map.range((std::ops::Bound::Excluded(a), std::ops::Bound::Unbounded)),
-            None => map.range(..),
-        };
-        let words = model_text::Words::new(q);
-        Ok(range
-            .filter(|(_, text)| words.found_in(text))
-            .map(|(id, _)| *id)
-            .take(max)
-            .collect())
+        query: Option<&str>,
+    ) -> Result<Option<Vec<AssetId>>, CatalogError> {
+        self.with_listing(|l| l.text_matches(query))
     }
 
     /// Writes everything to disk (also done at each commit; used at shutdown).

@@ -141,7 +141,7 @@ impl Filter {
     }
 }
 
-/// Everything the text query looks at, folded (kept in the search tree).
+/// Everything the text query looks at, folded (indexed word by word in the listing).
 pub(super) fn searchable_text(asset: &Asset) -> String {
     let mut parts: Vec<&str> = asset.names.iter().map(String::as_str).collect();
     parts.extend(asset.tags.iter().map(String::as_str));
@@ -159,19 +159,13 @@ pub(super) fn searchable_text(asset: &Asset) -> String {
 }
 
 pub(super) fn run(catalog: &Catalog, filter: &Filter) -> Result<Vec<Asset>, CatalogError> {
-    let folded = filter
-        .query
-        .as_deref()
-        .map(text::fold)
-        .filter(|q| !q.is_empty());
+    // The text first, from the word index: the assets it names, in id order.
+    let hits = catalog.text_matches(filter.query.as_deref())?;
     let limit = filter.limit.unwrap_or(usize::MAX);
     let prepared = filter.prepared();
     let mut out = Vec::new();
     let mut take = |asset: Asset| {
-        let text_ok = folded
-            .as_deref()
-            .is_none_or(|q| text::matches(q, &searchable_text(&asset)));
-        if text_ok && prepared.accepts(&Facets::of(&asset)) {
+        if prepared.accepts(&Facets::of(&asset)) {
             out.push(asset);
         }
         out.len() < limit
@@ -194,12 +188,8 @@ pub(super) fn run(catalog: &Catalog, filter: &Filter) -> Result<Vec<Asset>, Cata
             let Some(id) = AssetId::from_slice(&key[prefix.len()..]) else {
                 continue;
             };
-            // The text first: a few bytes, where the record is a JSON document to decode.
-            if let Some(q) = folded.as_deref() {
-                let text = catalog.search.get(id.as_bytes())?;
-                if !text.is_some_and(|t| text::matches(q, &String::from_utf8_lossy(&t))) {
-                    continue;
-                }
+            if hits.as_ref().is_some_and(|h| h.binary_search(&id).is_err()) {
+                continue;
             }
             if let Some(asset) = catalog.asset(&id)? {
                 if !take(asset) {
@@ -207,22 +197,16 @@ pub(super) fn run(catalog: &Catalog, filter: &Filter) -> Result<Vec<Asset>, Cata
                 }
             }
         }
-    } else if let Some(q) = folded.as_deref() {
-        // A text query with no index to narrow it: match the folded texts, decode only hits.
-        let mut after = filter.after;
-        'scan: loop {
-            let hits = catalog.text_matches(q, after, 256)?;
-            let Some(last) = hits.last().copied() else {
-                break;
-            };
-            for id in hits {
-                if let Some(asset) = catalog.asset(&id)? {
-                    if !take(asset) {
-                        break 'scan;
-                    }
+    } else if let Some(hits) = hits {
+        let from = filter
+            .after
+            .map_or(0, |after| hits.partition_point(|id| *id <= after));
+        for id in &hits[from..] {
+            if let Some(asset) = catalog.asset(id)? {
+                if !take(asset) {
+                    break;
                 }
             }
-            after = Some(last);
         }
     } else {
         let range = match filter.after {

@@ -52,48 +52,9 @@ pub fn matches(query_folded: &str, haystack_folded: &str) -> bool {
         .all(|w| haystack_folded.contains(w))
 }
 
-/// A folded query prepared for many haystacks: one SIMD substring searcher per word, built
-/// once (`str::contains` prepares its searcher on every call: most of a scan's time).
-pub struct Words(Vec<memchr::memmem::Finder<'static>>);
-
-impl Words {
-    pub fn new(query_folded: &str) -> Self {
-        Words(
-            query_folded
-                .split(' ')
-                .filter(|w| !w.is_empty())
-                .map(|w| memchr::memmem::Finder::new(w.as_bytes()).into_owned())
-                .collect(),
-        )
-    }
-
-    /// `matches(query, haystack)`, faster.
-    pub fn found_in(&self, haystack_folded: &str) -> bool {
-        self.0
-            .iter()
-            .all(|f| f.find(haystack_folded.as_bytes()).is_some())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn prepared_words_match_as_matches_does() {
-        for (q, hay) in [
-            ("bu lach", "trang co bu lach"),
-            ("lach bu", "trang co bu lach"),
-            ("ba ra", "nui ba den"),
-            ("", "x"),
-        ] {
-            assert_eq!(
-                Words::new(q).found_in(hay),
-                matches(q, hay),
-                "{q:?} in {hay:?}"
-            );
-        }
-    }
 
     #[test]
     fn nfd_becomes_nfc() {
