@@ -1,6 +1,7 @@
 //! brandvault: a digital asset manager and brand-identity library for a public brand.
 //! See ARCHITECTURE.md for the module map and the layering rule.
 
+pub mod accounts;
 pub mod brand;
 pub mod catalog;
 pub mod config;

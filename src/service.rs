@@ -47,6 +47,27 @@ pub fn init_logging() {
         .try_init();
 }
 
+/// On a library without accounts, prints a one-time link that makes the first admin (the
+/// link is random; only its hash is held, in memory: a restart prints a new one).
+fn offer_setup(state: &AppState, bind: &str) {
+    if state.catalog.has_users() {
+        return;
+    }
+    let Ok(token) = crate::accounts::random_hex() else {
+        return;
+    };
+    *state.setup.lock().unwrap_or_else(|p| p.into_inner()) = Some(blake3::hash(token.as_bytes()));
+    let base = state
+        .settings
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{bind}"));
+    eprintln!(
+        "no accounts yet: open {}/setup/{token} to create the first administrator (or run `brandvault user create NAME --role admin`)",
+        base.trim_end_matches('/')
+    );
+}
+
 /// Imports brand/logos and the drop folder, then serves until ctrl-c or SIGTERM.
 pub fn run(
     settings: Settings,
@@ -67,6 +88,7 @@ pub fn run(
     if !logos.is_empty() {
         state.logo_files = logos;
     }
+    offer_setup(&state, bind);
     let state = Arc::new(state);
     let logos = state.brand.dir.join("logos");
     import(&state, &logos, Some(Kind::Logo), vec!["brand".into()]);
@@ -125,6 +147,7 @@ fn import(state: &AppState, folder: &Path, kind: Option<Kind>, tags: Vec<String>
         actor: "serve".into(),
         at: clock(),
         uploader: None,
+        metadata: Default::default(),
     };
     match state
         .ingester()

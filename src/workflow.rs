@@ -45,6 +45,8 @@ pub enum WorkflowError {
         role: crate::model::Role,
         what: String,
     },
+    #[error("only its brand managers may edit a picture once it is {0}; its owner may while it is a draft or rejected")]
+    NotEditable(Status),
     #[error(transparent)]
     Catalog(#[from] CatalogError),
 }
@@ -52,7 +54,9 @@ pub enum WorkflowError {
 impl WorkflowError {
     pub fn kind(&self) -> ErrorKind {
         match self {
-            Self::InvalidTransition { .. } | Self::GuidelineViolation { .. } => ErrorKind::Conflict,
+            Self::InvalidTransition { .. }
+            | Self::GuidelineViolation { .. }
+            | Self::NotEditable(_) => ErrorKind::Conflict,
             Self::ReasonRequired(_) => ErrorKind::InvalidInput,
             Self::Forbidden { .. } => ErrorKind::Forbidden,
             Self::Catalog(e) => e.kind(),
@@ -65,6 +69,7 @@ impl WorkflowError {
             Self::GuidelineViolation { .. } => "guideline-violation",
             Self::ReasonRequired(_) => "reason-required",
             Self::Forbidden { .. } => "forbidden",
+            Self::NotEditable(_) => "not-editable",
             Self::Catalog(e) => e.code(),
         }
     }
@@ -132,26 +137,41 @@ impl Workflow<'_> {
         Ok(ids)
     }
 
-    /// Edits metadata; a rejected asset goes back to draft; checks are re-run.
-    pub fn edit(
-        &self,
-        id: &AssetId,
-        patch: Patch,
-        actor: &Actor,
-        now: &str,
-    ) -> Result<Asset, WorkflowError> {
+    /// Whether `actor` may edit `asset` now: brand managers and admins always; a designer
+    /// their own uploads while they are drafts or rejected (a picture in review or published
+    /// changes only through its reviewers).
+    pub fn may_edit(asset: &Asset, actor: &Actor) -> Result<(), WorkflowError> {
         if !actor.role.edits() {
             return Err(WorkflowError::Forbidden {
                 role: actor.role,
                 what: "edit assets".into(),
             });
         }
-        let before = self.load(id)?;
-        let mut changes = vec![Change::Edited { id: *id, patch }];
+        let own = asset.owner.as_deref() == Some(actor.name.as_str());
+        if actor.role.reviews() || (own && matches!(asset.status, Status::Draft | Status::Rejected))
+        {
+            Ok(())
+        } else {
+            Err(WorkflowError::NotEditable(asset.status))
+        }
+    }
+
+    /// The changes that edit `before` with `patch`: the edit, a rejected asset's return to
+    /// draft, and the re-run checks.
+    fn edit_changes(
+        &self,
+        before: Asset,
+        patch: Patch,
+        actor: &Actor,
+        now: &str,
+    ) -> Result<Vec<Change>, WorkflowError> {
+        Self::may_edit(&before, actor)?;
+        let id = before.id;
+        let mut changes = vec![Change::Edited { id, patch }];
         let mut after = crate::catalog::apply(Some(before.clone()), &changes[0]).unwrap_or(before);
         if after.status == Status::Rejected {
             let reopen = Change::StatusChanged {
-                id: *id,
+                id,
                 from: Status::Rejected,
                 to: Status::Draft,
                 reason: Some("edited after rejection".into()),
@@ -161,8 +181,37 @@ impl Workflow<'_> {
             changes.push(reopen);
         }
         changes.extend(self.recheck(&after, now).1);
+        Ok(changes)
+    }
+
+    /// Edits metadata; a rejected asset goes back to draft; checks are re-run.
+    pub fn edit(
+        &self,
+        id: &AssetId,
+        patch: Patch,
+        actor: &Actor,
+        now: &str,
+    ) -> Result<Asset, WorkflowError> {
+        let changes = self.edit_changes(self.load(id)?, patch, actor, now)?;
         self.catalog.commit(now, &actor.name, &changes, &[])?;
         self.load(id)
+    }
+
+    /// The same edit on many assets, in one commit: if any of them may not be edited by
+    /// `actor`, none is.
+    pub fn edit_many(
+        &self,
+        ids: &[AssetId],
+        patch: &Patch,
+        actor: &Actor,
+        now: &str,
+    ) -> Result<(), WorkflowError> {
+        let mut changes = Vec::new();
+        for id in ids {
+            changes.extend(self.edit_changes(self.load(id)?, patch.clone(), actor, now)?);
+        }
+        self.catalog.commit(now, &actor.name, &changes, &[])?;
+        Ok(())
     }
 
     /// One workflow step, all or nothing: the checks run on the asset as it would be after

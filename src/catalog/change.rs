@@ -4,7 +4,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::model::{
-    text, Access, Asset, AssetId, Rendition, RenditionFailure, Role, SpotMatch, Status, Violation,
+    text, Access, Asset, AssetId, Rendition, RenditionFailure, Role, SpotMatch, Status, User,
+    UserPatch, Violation,
 };
 
 /// One change to the catalogue, as written to the journal.
@@ -61,6 +62,10 @@ pub enum Change {
     },
     /// An API token stopped working.
     TokenRevoked { name: String },
+    /// A person's account was made (the password as its argon2id hash only).
+    UserCreated { user: User },
+    /// An account was changed: display name, organisation, role, password or disabled.
+    UserChanged { name: String, patch: UserPatch },
 }
 
 /// An edit: `None` leaves a field alone, `Some(None)` clears it.
@@ -99,15 +104,22 @@ impl Change {
     /// The asset this change is about, if it is about one.
     pub fn asset(&self) -> Option<AssetId> {
         match self {
-            Self::TokenCreated { .. } | Self::TokenRevoked { .. } => None,
+            Self::TokenCreated { .. }
+            | Self::TokenRevoked { .. }
+            | Self::UserCreated { .. }
+            | Self::UserChanged { .. } => None,
             other => Some(other.asset_id()),
         }
     }
 
-    /// The asset this change is about (token changes: the zero id, never an asset).
+    /// The asset this change is about (token and account changes: the zero id, never an
+    /// asset).
     pub fn asset_id(&self) -> AssetId {
         match self {
-            Self::TokenCreated { .. } | Self::TokenRevoked { .. } => AssetId::from_bytes([0; 32]),
+            Self::TokenCreated { .. }
+            | Self::TokenRevoked { .. }
+            | Self::UserCreated { .. }
+            | Self::UserChanged { .. } => AssetId::from_bytes([0; 32]),
             Self::Ingested { asset } => asset.id,
             Self::NameSeen { id, .. }
             | Self::TagsAdded { id, .. }
@@ -138,7 +150,13 @@ pub fn apply(current: Option<Asset>, change: &Change) -> Option<Asset> {
             add_tags(&mut a, &asset.tags);
             Some(a)
         }
-        (current, Change::TokenCreated { .. } | Change::TokenRevoked { .. }) => current,
+        (
+            current,
+            Change::TokenCreated { .. }
+            | Change::TokenRevoked { .. }
+            | Change::UserCreated { .. }
+            | Change::UserChanged { .. },
+        ) => current,
         (None, _) => None,
         (Some(mut a), Change::NameSeen { name, .. }) => {
             add_name(&mut a, name);

@@ -8,6 +8,7 @@ mod change;
 mod index;
 mod journal;
 mod listing;
+mod people;
 mod query;
 mod requests;
 mod words;
@@ -22,6 +23,7 @@ use sled::Transactional;
 pub use change::{apply, Change, Patch, SPOT_RULES};
 pub use journal::{Entry, Journal, Position};
 pub use listing::RenditionOwner;
+pub use people::SessionRecord;
 
 pub use query::{Browse, Filter};
 pub use requests::request_revocation;
@@ -217,6 +219,8 @@ pub struct Catalog {
     meta: sled::Tree,
     stat: sled::Tree,
     tokens: sled::Tree,
+    users: sled::Tree,
+    sessions: sled::Tree,
     visibility: sled::Tree,
     /// Download counters: telemetry, not catalogue content, so not journaled.
     stats: sled::Tree,
@@ -291,6 +295,8 @@ impl Catalog {
             index: db.open_tree(TREE_INDEX)?,
             stat: db.open_tree(TREE_STAT)?,
             tokens: db.open_tree(TREE_TOKENS)?,
+            users: db.open_tree(people::TREE_USERS)?,
+            sessions: db.open_tree(people::TREE_SESSIONS)?,
             visibility: db.open_tree(TREE_VISIBILITY)?,
             stats: db.open_tree(TREE_STATS)?,
             meta,
@@ -418,19 +424,10 @@ impl Catalog {
         // Several entries may touch the same asset: work on the latest version of each.
         let mut touched: std::collections::BTreeMap<AssetId, (Option<Asset>, Option<Asset>)> =
             Default::default();
-        let mut token_batch = sled::Batch::default();
+        let mut accounts = people::AccountBatch::default();
         for entry in entries {
-            match &entry.change {
-                Change::TokenCreated { name, role, hash } => {
-                    let record = serde_json::json!({"name": name, "role": role, "hash": hash, "created_at": entry.at});
-                    token_batch.insert(name.as_bytes(), record.to_string().as_bytes());
-                    continue;
-                }
-                Change::TokenRevoked { name } => {
-                    token_batch.remove(name.as_bytes());
-                    continue;
-                }
-                _ => {}
+            if self.stage_account(entry, &mut accounts)? {
+                continue;
             }
             let id = entry.change.asset_id();
             let (_, current) = match touched.entry(id) {
@@ -479,6 +476,7 @@ impl Catalog {
         meta_batch.insert(META_SEQ, &end.seq.to_be_bytes());
         meta_batch.insert(META_HEAD, &end.head);
         meta_batch.insert(META_OFFSET, &end.offset.to_be_bytes());
+        let user_batch = accounts.users();
         let mut stat_batch = sled::Batch::default();
         for s in stat {
             stat_batch.insert(s.path.as_bytes(), encode_stat(s.stamp, s.id).as_slice());
@@ -489,14 +487,16 @@ impl Catalog {
             &self.meta,
             &self.stat,
             &self.tokens,
+            &self.users,
             &self.visibility,
         )
-            .transaction(|(a, i, m, s, t, v)| {
+            .transaction(|(a, i, m, s, t, u, v)| {
                 a.apply_batch(&asset_batch)?;
                 i.apply_batch(&index_batch)?;
                 m.apply_batch(&meta_batch)?;
                 s.apply_batch(&stat_batch)?;
-                t.apply_batch(&token_batch)?;
+                t.apply_batch(&accounts.tokens)?;
+                u.apply_batch(&user_batch)?;
                 v.apply_batch(&visibility_batch)?;
                 Ok::<_, ConflictableTransactionError<()>>(())
             })

@@ -168,6 +168,12 @@ pub enum Command {
         #[command(subcommand)]
         action: TokenAction,
     },
+    /// People's accounts: `user create NAME --role R` (the password on standard input, one
+    /// line), `user passwd NAME`, `user disable NAME`, `user enable NAME`, `user list`.
+    User {
+        #[command(subcommand)]
+        action: UserAction,
+    },
     /// Set an asset's check-in spot by hand (`none` for no spot); retagging never overrides it.
     SetSpot {
         id: String,
@@ -208,6 +214,31 @@ pub enum TokenAction {
     List,
     /// Revoke a token by name.
     Revoke { name: String },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserAction {
+    /// Make an account: admin, brand_manager, designer, press or agency. The password is read
+    /// from standard input (one line).
+    Create {
+        name: String,
+        #[arg(long)]
+        role: String,
+        /// The name shown on pages and in credit lines (default: the sign-in name).
+        #[arg(long)]
+        display_name: Option<String>,
+        /// The organisation credit lines add after the display name.
+        #[arg(long)]
+        organisation: Option<String>,
+    },
+    /// Set a new password, read from standard input; the account's sessions end.
+    Passwd { name: String },
+    /// Disable an account: its sessions end at once, it can no longer sign in.
+    Disable { name: String },
+    /// Enable a disabled account again.
+    Enable { name: String },
+    /// The accounts (never their passwords).
+    List,
 }
 
 #[derive(Subcommand, Debug)]

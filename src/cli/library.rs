@@ -26,6 +26,7 @@ pub(super) fn ingest(lib: &Library, args: IngestArgs, json: bool) -> Result<i32>
         actor: "cli".into(),
         at: lib.now.clone(),
         uploader: None,
+        metadata: Default::default(),
     };
     let locator = geo::Locator::new(&brand.gazetteer);
     let ingester = Ingester {

@@ -3,13 +3,14 @@
 //!
 //! `args` holds the flags; `library` the commands that add and render; `listing` what shows
 //! the catalogue to a person; `edit` edits and workflow steps; `admin` tokens, the brand
-//! folder and maintenance. Serving is `brandvault::service`.
+//! folder and maintenance; `people` accounts. Serving is `brandvault::service`.
 
 mod admin;
 mod args;
 mod edit;
 mod library;
 mod listing;
+mod people;
 
 use std::time::Duration;
 
@@ -109,6 +110,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Gc { grace_secs } => admin::gc(&lib, grace_secs, json),
         Command::Brand { action } => admin::brand_recheck(&lib, action, json),
         Command::Token { action } => admin::token(&lib, action, json),
+        Command::User { action } => people::user(&lib, action, json),
         Command::Kit { output } => admin::kit(&lib, &output, json),
         Command::Serve {
             bind,

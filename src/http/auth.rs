@@ -4,24 +4,7 @@
 use crate::catalog::{Catalog, CatalogError};
 use crate::model::{Actor, Role};
 
-/// 256 random bits, hex: tokens, session ids, CSRF tokens.
-pub fn random_hex() -> Result<String, getrandom::Error> {
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes)?;
-    Ok(blake3::Hash::from_bytes(bytes).to_hex().to_string())
-}
-
-/// A new random token and the hash to store.
-pub fn new_token() -> Result<(String, String), getrandom::Error> {
-    let token = format!("bv_{}", random_hex()?);
-    let hash = token_hash(&token);
-    Ok((token, hash))
-}
-
-/// What the catalogue stores of a token.
-pub fn token_hash(token: &str) -> String {
-    blake3::hash(token.trim().as_bytes()).to_hex().to_string()
-}
+pub use crate::accounts::{new_token, random_hex, token_hash};
 
 /// The actor a presented token belongs to, if it is live (revocations another process asked
 /// for are applied first, so they take effect at once).

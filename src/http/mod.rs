@@ -5,13 +5,15 @@
 mod api;
 pub mod auth;
 mod delivery;
-mod desk;
+pub(crate) mod desk;
 mod error;
 mod metrics;
 mod openapi;
 pub mod portal;
 mod reach;
 pub mod session;
+pub mod throttle;
+mod upload;
 
 use std::sync::Arc;
 
@@ -40,8 +42,12 @@ pub struct AppState {
     pub kit: Vec<u8>,
     /// The clock, injectable for tests.
     pub clock: Box<dyn Fn() -> String + Send + Sync>,
-    /// Browser sessions of the pages (in memory).
-    pub sessions: session::Sessions,
+    /// Sign-in attempts, slowed after a few failures.
+    pub throttle: throttle::Throttle,
+    /// The monotonic clock of the sign-in delays, injectable for tests.
+    pub ticks: Box<dyn Fn() -> std::time::Instant + Send + Sync>,
+    /// The one-time set-up link's hash, while the library has no account.
+    pub setup: std::sync::Mutex<Option<blake3::Hash>>,
     /// Counters for /metrics.
     pub metrics: Metrics,
     /// The portal's stylesheet and script, with their versioned addresses.
@@ -78,7 +84,9 @@ impl AppState {
             brand,
             kit,
             clock: Box::new(crate::service::clock),
-            sessions: Default::default(),
+            throttle: Default::default(),
+            ticks: Box::new(std::time::Instant::now),
+            setup: Default::default(),
             metrics: Default::default(),
         }
     }
@@ -218,7 +226,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(endpoint!("/healthz", GET => api::healthz))
         .service(endpoint!("/metrics", GET => metrics::metrics))
         .service(endpoint!("/openapi.json", GET => openapi::document))
-        .service(endpoint!("/api/assets", GET => api::list, POST => api::upload))
+        .service(endpoint!("/api/assets", GET => api::list, POST => upload::upload))
         .service(endpoint!("/api/assets/{id}", GET => api::show, PATCH => api::edit))
         .service(endpoint!("/api/assets/{id}/download", GET => delivery::download))
         .service(endpoint!("/api/assets/{id}/submit", POST => api::submit))
@@ -237,12 +245,25 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(endpoint!("/static/mark.svg", GET => portal::mark))
         .service(endpoint!("/static/fonts/{name}", GET => portal::font))
         .service(endpoint!("/brand/files/{path:.*}", GET => portal::brand_file))
+        .service(endpoint!("/api/me", GET => desk::me))
+        .service(endpoint!("/api/assets/{id}/check", POST => desk::check))
         .service(page!("/login", GET => desk::login_form, POST => desk::login))
         .service(page!("/logout", POST => desk::logout))
+        .service(page!("/setup/{token}", GET => desk::setup_form, POST => desk::setup))
+        .service(page!("/admin", GET => desk::people_page))
+        .service(page!("/admin/users", POST => desk::user_create))
+        .service(page!("/admin/users/{name}", POST => desk::people_action))
+        .service(page!("/admin/tokens", POST => desk::token_create))
+        .service(page!("/admin/tokens/{name}/revoke", POST => desk::token_revoke))
         .service(page!("/upload", GET => desk::upload_page))
         .service(endpoint!("/static/upload.js", GET => desk::upload_script))
+        .service(endpoint!("/static/review.js", GET => desk::review_script))
+        .service(page!("/mine", GET => desk::work_page))
         .service(page!("/review", GET => desk::review_page))
+        .service(page!("/review/batch", POST => desk::review_batch))
+        .service(page!("/bulk", POST => desk::bulk_edit))
         .service(page!("/assets/{id}/step", POST => desk::step_form))
+        .service(page!("/assets/{id}/edit", GET => desk::edit_form, POST => desk::edit_save))
         .service(page!("/spots", GET => portal::spots))
         .service(page!("/brand", GET => portal::brand))
         .service(page!("/", GET => portal::catalogue))
@@ -287,7 +308,7 @@ pub async fn caller(
             )),
         };
     }
-    let Some(session) = state.sessions.of(req) else {
+    let Some(session) = session::current(state, req).await? else {
         return Ok(Viewer { actor: None, now });
     };
     if !req.method().is_safe() {
@@ -296,6 +317,7 @@ pub async fn caller(
             .get("x-csrf-token")
             .and_then(|v| v.to_str().ok());
         if !form_csrf
+            .filter(|c| !c.is_empty())
             .or(header)
             .is_some_and(|p| session::same_secret(p, &session.csrf))
         {
@@ -306,18 +328,8 @@ pub async fn caller(
             ));
         }
     }
-    // A session lives no longer than the token it was opened with.
-    let (st, at) = (state.clone(), now.clone());
-    let hash = session.token_hash.clone();
-    let live = web::block(move || {
-        st.catalog.apply_requests(&at)?;
-        st.catalog
-            .tokens()
-            .map(|tokens| tokens.iter().any(|t| t.hash == hash))
-    })
-    .await??;
     Ok(Viewer {
-        actor: live.then_some(session.actor),
+        actor: Some(session.actor),
         now,
     })
 }

@@ -20,7 +20,7 @@ use crate::model::Format;
     paths(
         api::healthz,
         api::list,
-        api::upload,
+        super::upload::upload,
         api::show,
         api::edit,
         api::submit,

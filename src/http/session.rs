@@ -1,71 +1,90 @@
-//! Browser sessions for the pages: a login form exchanges an API token for a session cookie
-//! (HttpOnly, SameSite=Strict). Sessions live in memory (a restart logs everyone out), are
-//! stored by the BLAKE3 of their id, end after 12 hours, and die with the token they came from.
-//! Every state-changing request made with the cookie must carry the session's CSRF token (form
-//! field `csrf` or header `X-CSRF-Token`); Bearer requests carry no ambient credential and need
-//! none.
-
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+//! Browser sessions for the pages: signing in with a name and password opens a session whose
+//! id lives only in an HttpOnly, SameSite=Strict cookie; the catalogue keeps the BLAKE3 hash of
+//! the id (so a restart signs nobody out, and a copy of the catalogue signs nobody in). A
+//! session lasts 12 hours, and is checked against the account at every request: a disabled
+//! account or a changed role ends it at once. Every state-changing request made with the cookie
+//! must carry the session's CSRF token (form field `csrf` or header `X-CSRF-Token`); Bearer
+//! requests carry no ambient credential and need none.
 
 use actix_web::cookie::{Cookie, SameSite};
-use actix_web::HttpRequest;
+use actix_web::{web, HttpRequest};
 
+use super::{ApiError, State};
+use crate::accounts::unix_seconds;
+use crate::catalog::{Catalog, CatalogError, SessionRecord};
 use crate::model::Actor;
 
 /// The session cookie's name.
 pub const COOKIE: &str = "bv_session";
 /// The pre-login CSRF cookie (double submit: the login form carries the same value).
 pub const LOGIN_CSRF_COOKIE: &str = "bv_login_csrf";
-const LIFETIME: Duration = Duration::from_secs(12 * 3600);
+const LIFETIME_SECS: u64 = 12 * 3600;
 
-/// One logged-in browser.
+/// One signed-in person, as the account stands now.
 #[derive(Debug, Clone)]
 pub struct Session {
     pub actor: Actor,
-    /// The stored hash of the token used to log in: revoking it ends the session.
-    pub token_hash: String,
+    pub display_name: String,
+    /// The credit line their uploads default to.
+    pub credit: String,
     pub csrf: String,
-    expires: Instant,
 }
 
-/// The live sessions, by the hash of their id.
-#[derive(Default)]
-pub struct Sessions(Mutex<HashMap<blake3::Hash, Session>>);
+fn key(id: &str) -> [u8; 32] {
+    *blake3::hash(id.as_bytes()).as_bytes()
+}
 
-impl Sessions {
-    /// Starts a session; returns its id (for the cookie).
-    pub fn start(&self, actor: Actor, token_hash: String) -> Result<String, getrandom::Error> {
-        let id = super::auth::random_hex()?;
-        let session = Session {
-            actor,
-            token_hash,
-            csrf: super::auth::random_hex()?,
-            expires: Instant::now() + LIFETIME,
-        };
-        let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        map.retain(|_, s| s.expires > Instant::now());
-        map.insert(blake3::hash(id.as_bytes()), session);
-        Ok(id)
-    }
+/// Opens a session for `user`; returns its id, for the cookie (blocking: writes the catalogue).
+pub fn start(catalog: &Catalog, user: &str, now: &str) -> Result<String, ApiError> {
+    let id = super::auth::random_hex().map_err(ApiError::internal)?;
+    let record = SessionRecord {
+        user: user.to_owned(),
+        csrf: super::auth::random_hex().map_err(ApiError::internal)?,
+        expires: unix_seconds(now) + LIFETIME_SECS,
+    };
+    catalog.save_session(&key(&id), &record)?;
+    Ok(id)
+}
 
-    /// The live session a request's cookie names.
-    pub fn of(&self, req: &HttpRequest) -> Option<Session> {
-        let id = req.cookie(COOKIE)?;
-        let map = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        map.get(&blake3::hash(id.value().as_bytes()))
-            .filter(|s| s.expires > Instant::now())
-            .cloned()
+/// The live session `id` names, if its account is still enabled (blocking).
+fn resolve(catalog: &Catalog, id: &str, now: &str) -> Result<Option<Session>, CatalogError> {
+    let Some(record) = catalog.session(&key(id))? else {
+        return Ok(None);
+    };
+    if record.expires <= unix_seconds(now) {
+        catalog.end_session(&key(id))?;
+        return Ok(None);
     }
+    Ok(catalog
+        .user(&record.user)?
+        .filter(|u| !u.disabled)
+        .map(|u| Session {
+            credit: u.credit(),
+            actor: Actor {
+                name: u.name,
+                role: u.role,
+            },
+            display_name: u.display_name,
+            csrf: record.csrf,
+        }))
+}
 
-    /// Ends the session a request's cookie names.
-    pub fn end(&self, req: &HttpRequest) {
-        if let Some(id) = req.cookie(COOKIE) {
-            let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
-            map.remove(&blake3::hash(id.value().as_bytes()));
-        }
+/// The session of a request's cookie, if live.
+pub async fn current(state: &State, req: &HttpRequest) -> Result<Option<Session>, ApiError> {
+    let Some(id) = req.cookie(COOKIE).map(|c| c.value().to_owned()) else {
+        return Ok(None);
+    };
+    let (st, now) = (state.clone(), (state.clock)());
+    Ok(web::block(move || resolve(&st.catalog, &id, &now)).await??)
+}
+
+/// Ends the session a request's cookie names.
+pub async fn end(state: &State, req: &HttpRequest) -> Result<(), ApiError> {
+    if let Some(id) = req.cookie(COOKIE).map(|c| c.value().to_owned()) {
+        let st = state.clone();
+        web::block(move || st.catalog.end_session(&key(&id))).await??;
     }
+    Ok(())
 }
 
 /// Equality of two secrets in constant time (blake3::Hash compares in constant time).

@@ -40,6 +40,9 @@ pub struct IngestOptions {
     /// this viewer may not see are neither named nor tagged, and are reported as `withheld`,
     /// never as that asset (which does not exist for them).
     pub uploader: Option<crate::model::Viewer>,
+    /// What the uploader typed (caption, credit, licence, tags…): part of the new asset's
+    /// record from its first journal entry, checked with it. Not applied to known bytes.
+    pub metadata: crate::catalog::Patch,
 }
 
 /// A file that was not ingested, with a stable code and a message naming it.
@@ -286,6 +289,13 @@ impl Ingester<'_> {
             probe,
             self.locator,
         );
+        if !options.metadata.is_empty() {
+            let typed = Change::Edited {
+                id,
+                patch: options.metadata.clone(),
+            };
+            asset = crate::catalog::apply(Some(asset.clone()), &typed).unwrap_or(asset);
+        }
         let workflow = crate::workflow::Workflow {
             store: self.store,
             catalog: self.catalog,

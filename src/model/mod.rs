@@ -10,6 +10,7 @@ mod role;
 mod spot;
 mod terms;
 pub mod text;
+mod user;
 mod video;
 
 pub use asset::{
@@ -26,4 +27,5 @@ pub use preset::{Fit, Format, MetadataPolicy, Preset};
 pub use role::{Actor, Role, Viewer, Visibility};
 pub use spot::{Extent, Gazetteer, Spot};
 pub use terms::{bbox_contains, parse_bbox, parse_date};
+pub use user::{User, UserPatch};
 pub use video::VideoInfo;

@@ -89,6 +89,7 @@ pub fn setup(fx: &Fixture) -> (Service, String, String) {
         actor: actor.into(),
         at: NOW.into(),
         uploader: None,
+        metadata: Default::default(),
     };
     let draft_id = ingester
         .ingest_paths(&[draft], &options("dana"), &|_| {})

@@ -70,6 +70,10 @@ struct AssetPage {
     related: Vec<Card>,
     embed: Option<String>,
     submit_csrf: Option<String>,
+    /// The signed-in person may edit it now (the edit link).
+    editable: bool,
+    /// For staff: who did what, when and why.
+    history: Vec<super::history::Line>,
 }
 
 /// The scheme and host the public reaches this service at: `--public-url`, else the request's.
@@ -383,11 +387,21 @@ pub async fn asset(
     let credit_line = credit_line(lang, &a, &title);
     let base = public_base(&state, &req);
     let (themes, tags) = terms(&state, lang, &a);
-    let submit_csrf = match (state.sessions.of(&req), &viewer.actor) {
-        (Some(session), Some(actor)) if a.status == Status::Draft && actor.role.edits() => {
-            Some(session.csrf)
-        }
-        _ => None,
+    let session = crate::http::session::current(&state, &req).await?;
+    let editable = viewer
+        .actor
+        .as_ref()
+        .is_some_and(|actor| crate::workflow::Workflow::may_edit(&a, actor).is_ok());
+    let submit_csrf = session
+        .as_ref()
+        .filter(|_| editable && a.status == Status::Draft)
+        .map(|s| s.csrf.clone());
+    let history = if staff {
+        let (st, id) = (state.clone(), a.id);
+        let entries = web::block(move || st.catalog.history(&id)).await??;
+        super::history::lines(lang, &entries)
+    } else {
+        Vec::new()
     };
     let problems = if staff {
         a.violations
@@ -427,6 +441,8 @@ pub async fn asset(
         related,
         embed: embed(&base, lang, &a, &title, &credit_line),
         submit_csrf,
+        editable: editable && session.is_some(),
+        history,
         caption_other,
         credit_line,
         chrome: chrome.titled(title.clone(), "library"),

@@ -214,9 +214,17 @@ mod tests {
     fn every_key_used_is_in_the_table() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let mut sources = Vec::new();
-        for dir in ["web/templates", "src/http/portal"] {
+        for dir in [
+            "web/templates",
+            "web/templates/desk",
+            "src/http/portal",
+            "src/http/desk",
+        ] {
             for entry in std::fs::read_dir(root.join(dir)).unwrap() {
-                sources.push(std::fs::read_to_string(entry.unwrap().path()).unwrap());
+                let path = entry.unwrap().path();
+                if path.is_file() {
+                    sources.push(std::fs::read_to_string(path).unwrap());
+                }
             }
         }
         let mut used = Vec::new();
@@ -239,6 +247,27 @@ mod tests {
         used.extend(Kind::ALL.iter().map(|k| format!("kind.{}", k.as_str())));
         used.extend(Status::ALL.iter().map(|s| format!("status.{}", s.as_str())));
         used.extend(Access::ALL.iter().map(|a| format!("access.{}", a.as_str())));
+        used.extend(
+            Status::ALL
+                .iter()
+                .map(|s| format!("work.hint.{}", s.as_str())),
+        );
+        used.extend(
+            Access::ALL
+                .iter()
+                .map(|a| format!("review.requires.{}", a.as_str())),
+        );
+        used.extend(
+            Access::ALL
+                .iter()
+                .map(|a| format!("access.short.{}", a.as_str())),
+        );
+        for role in crate::http::desk::ROLES {
+            used.push(format!("role.{}", crate::http::desk::role_code(role)));
+        }
+        for code in crate::http::desk::upload::UPLOAD_CODES {
+            used.push(format!("upload.code.{code}"));
+        }
         for key in used {
             assert!(
                 table().contains_key(&key),
@@ -250,7 +279,14 @@ mod tests {
     /// A Vietnamese page shows no English: a message the same in both languages is a name.
     #[test]
     fn vietnamese_messages_are_vietnamese() {
-        let names = ["Logo", "SVG", "PNG {w} px", "{n} byte", "B"];
+        let names = [
+            "Logo",
+            "SVG",
+            "PNG {w} px",
+            "{n} byte",
+            "B",
+            "{from} → {to}",
+        ];
         for (key, [vi, en]) in table() {
             if vi == en {
                 assert!(

@@ -5,10 +5,10 @@
 
 mod asset;
 mod brand;
-mod cards;
+pub mod cards;
 mod catalogue;
-pub mod desk_layout;
 mod errors;
+mod history;
 pub mod i18n;
 mod oembed;
 mod spots;
@@ -22,10 +22,10 @@ pub use asset::asset;
 pub use asset::public_base;
 pub use brand::{brand, brand_file, logo_files};
 pub use catalogue::catalogue;
-pub use errors::{html_errors, not_found_page};
+pub use errors::{error_page, html_errors, not_found_page};
 pub use i18n::Lang;
 pub use oembed::oembed;
-pub use spots::spots;
+pub use spots::{spots, MiniMap};
 pub use statics::{font, mark, script, stylesheet, StaticFiles};
 
 use super::{ApiError, AppState};
@@ -41,11 +41,13 @@ pub struct Chrome {
     /// The page's own title (the `<title>` is "title · site").
     pub title: String,
     pub site: String,
-    /// The menu entry of this page: `library`, `map`, `brand`, `upload`, `review`, `login`.
+    /// The menu entry of this page: `library`, `map`, `brand`, `upload`, `mine`, `review`,
+    /// `people`, `login`.
     pub section: &'static str,
     /// Staff entries: shown only to those who may use them.
     pub can_upload: bool,
     pub can_review: bool,
+    pub can_admin: bool,
     /// The signed-in person's name, if any.
     pub signed_in: Option<String>,
     /// This page in the other language.
@@ -69,6 +71,7 @@ impl Chrome {
             section: "",
             can_upload: actor.is_some_and(|a| a.role.edits()),
             can_review: actor.is_some_and(|a| a.role.reviews()),
+            can_admin: actor.is_some_and(|a| a.role == crate::model::Role::Admin),
             signed_in: actor.map(|a| a.name.clone()),
             switch_href: with_lang(req, lang.other()),
             stylesheet: state.statics.css_url.clone(),

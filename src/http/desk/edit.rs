@@ -1,0 +1,401 @@
+//! Editing an asset's metadata on its own page (owners while it is a draft or rejected, brand
+//! managers always), with the guideline checks re-run as the person types
+//! (`POST /api/assets/{id}/check`, which changes nothing) and shown next to the field they
+//! concern; and bulk edits of a selection (a tag, a credit, a licence for many at once), in one
+//! commit: all of the selection or none of it.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use serde::{Deserialize, Serialize};
+
+use super::{desk_or_return, fix_text, rule_field, see_other};
+use crate::brand::Brand;
+use crate::catalog::Patch;
+use crate::http::portal::{cards, query_value, respond, Chrome, Lang};
+use crate::http::{caller, ApiError, State};
+use crate::model::{text, Access, Asset, AssetId, Role, Term, Violation};
+
+/// A checkbox of the brand's vocabulary.
+pub(super) struct Choice {
+    pub value: String,
+    pub label: String,
+    pub checked: bool,
+}
+
+/// The metadata fields of the upload and edit forms, with the problems of each.
+pub(super) struct Fields {
+    pub caption_vi: String,
+    pub caption_en: String,
+    pub credit: String,
+    pub license: String,
+    pub themes: Vec<Choice>,
+    pub audiences: Vec<Choice>,
+    /// Tags outside the vocabularies, comma-separated.
+    pub other_tags: String,
+    pub consent: bool,
+    pub access: &'static str,
+    /// (field, what to fix)
+    pub problems: Vec<(&'static str, String)>,
+}
+
+impl Fields {
+    /// What to fix about `field`.
+    pub fn problems_of(&self, field: &str) -> Vec<&str> {
+        self.problems
+            .iter()
+            .filter(|(f, _)| *f == field)
+            .map(|(_, p)| p.as_str())
+            .collect()
+    }
+
+    /// Problems of no field of the form (shown above it).
+    pub fn general_problems(&self) -> Vec<&str> {
+        self.problems_of("file")
+    }
+
+    fn of(lang: Lang, brand: &Brand, asset: Option<&Asset>) -> Fields {
+        let tags: &[String] = asset.map_or(&[], |a| &a.tags);
+        let terms = |list: &[Term]| -> Vec<Choice> {
+            list.iter()
+                .map(|t| Choice {
+                    checked: tags.iter().any(|tag| term_matches(t, tag)),
+                    label: lang.pick(&t.vi, &t.en).to_owned(),
+                    value: t.id.clone(),
+                })
+                .collect()
+        };
+        let vocab = brand.guidelines.as_ref().map(|g| &g.vocabulary);
+        let in_vocab = |tag: &String| {
+            vocab.is_some_and(|v| {
+                v.themes
+                    .iter()
+                    .chain(&v.audiences)
+                    .any(|t| term_matches(t, tag))
+            })
+        };
+        let field = |v: Option<&String>| v.cloned().unwrap_or_default();
+        Fields {
+            caption_vi: field(asset.and_then(|a| a.caption.vi.as_ref())),
+            caption_en: field(asset.and_then(|a| a.caption.en.as_ref())),
+            credit: field(asset.and_then(|a| a.credit.as_ref())),
+            license: field(asset.and_then(|a| a.license.as_ref())),
+            themes: vocab.map_or_else(Vec::new, |v| terms(&v.themes)),
+            audiences: vocab.map_or_else(Vec::new, |v| terms(&v.audiences)),
+            other_tags: tags
+                .iter()
+                .filter(|t| !in_vocab(t))
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", "),
+            consent: asset.is_some_and(|a| a.consent == Some(true)),
+            access: asset.map_or(Access::Internal, |a| a.access).as_str(),
+            problems: asset.map_or_else(Vec::new, |a| problems(lang, &a.violations)),
+        }
+    }
+
+    /// Empty fields for a new batch, credited to `credit`.
+    pub fn blank(lang: Lang, brand: &Brand, credit: &str) -> Fields {
+        Fields {
+            credit: credit.to_owned(),
+            ..Fields::of(lang, brand, None)
+        }
+    }
+}
+
+fn term_matches(term: &Term, tag: &str) -> bool {
+    tag == term.id || tag == text::normalise_tag(&term.vi) || tag == text::normalise_tag(&term.en)
+}
+
+/// Violations as (field, what to fix).
+pub(super) fn problems(lang: Lang, violations: &[Violation]) -> Vec<(&'static str, String)> {
+    violations
+        .iter()
+        .map(|v| (rule_field(&v.rule), fix_text(lang, &v.rule, &v.message)))
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "desk/edit.html")]
+struct EditPage {
+    chrome: Chrome,
+    csrf: String,
+    id: String,
+    title: String,
+    thumb: Option<String>,
+    status: &'static str,
+    fields: Fields,
+    saved: bool,
+    error: Option<String>,
+}
+
+/// The asset `id` if the caller may see it (`csrf`: the form's token, for a POST).
+async fn load(
+    state: &State,
+    req: &HttpRequest,
+    id: &str,
+    csrf: Option<&str>,
+) -> Result<Asset, ApiError> {
+    let (asset, _) = crate::http::api::visible_asset_for(state, req, id, csrf).await?;
+    Ok(asset)
+}
+
+fn edit_page(
+    state: &State,
+    req: &HttpRequest,
+    desk: super::Desk,
+    asset: &Asset,
+    status: StatusCode,
+    error: Option<String>,
+) -> Result<HttpResponse, ApiError> {
+    let lang = desk.lang;
+    let title = cards::title(lang, &state.brand, asset);
+    let page = EditPage {
+        csrf: desk.session.csrf.clone(),
+        id: asset.id.to_hex(),
+        thumb: cards::rendition(asset, "thumb").map(|r| r.url.clone()),
+        status: lang.t(&format!("status.{}", asset.status.as_str())),
+        fields: Fields::of(lang, &state.brand, Some(asset)),
+        saved: query_value(req.query_string(), "saved").is_some(),
+        error,
+        chrome: desk
+            .chrome
+            .titled(format!("{} · {title}", lang.t("edit.title")), "mine"),
+        title,
+    };
+    respond(req, status, &page)
+}
+
+/// GET /assets/{id}/edit
+pub async fn edit_form(
+    state: State,
+    req: HttpRequest,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let desk = desk_or_return!(state, req, Role::edits);
+    let asset = load(&state, &req, &id, None).await?;
+    crate::workflow::Workflow::may_edit(&asset, &desk.session.actor)?;
+    edit_page(&state, &req, desk, &asset, StatusCode::OK, None)
+}
+
+/// The edit form as posted: every field, tags as checkboxes plus free text.
+#[derive(Deserialize, Default, Debug)]
+pub struct EditForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    caption_vi: String,
+    #[serde(default)]
+    caption_en: String,
+    #[serde(default)]
+    credit: String,
+    #[serde(default)]
+    license: String,
+    #[serde(default)]
+    other_tags: String,
+    #[serde(default)]
+    consent: Option<String>,
+    #[serde(default)]
+    access: Option<Access>,
+    #[serde(default)]
+    themes: Vec<String>,
+    #[serde(default)]
+    audiences: Vec<String>,
+}
+
+impl EditForm {
+    /// The patch that makes `asset` what the form shows: every field set, tags replaced.
+    fn patch(&self, asset: &Asset, may_set_access: bool) -> Patch {
+        let opt = |s: &str| Some(Some(s.to_owned())).filter(|_| !s.trim().is_empty());
+        let mut wanted: Vec<String> = self
+            .themes
+            .iter()
+            .chain(&self.audiences)
+            .map(|t| text::normalise_tag(t))
+            .collect();
+        wanted.extend(
+            self.other_tags
+                .split([',', ';'])
+                .map(text::normalise_tag)
+                .filter(|t| !t.is_empty()),
+        );
+        Patch {
+            caption_vi: Some(opt(&self.caption_vi).flatten()),
+            caption_en: Some(opt(&self.caption_en).flatten()),
+            credit: Some(opt(&self.credit).flatten()),
+            license: Some(opt(&self.license).flatten()),
+            consent: Some(Some(self.consent.is_some())),
+            access: self.access.filter(|_| may_set_access),
+            add_tags: wanted
+                .iter()
+                .filter(|t| !asset.tags.contains(t))
+                .cloned()
+                .collect(),
+            remove_tags: asset
+                .tags
+                .iter()
+                .filter(|t| !wanted.contains(t))
+                .cloned()
+                .collect(),
+            ..Default::default()
+        }
+    }
+}
+
+/// Parses a form body where checkboxes repeat their name.
+fn parse_form(body: &[u8]) -> EditForm {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body).unwrap_or_default();
+    let mut f = EditForm::default();
+    for (k, v) in pairs {
+        match k.as_str() {
+            "csrf" => f.csrf = v,
+            "caption_vi" => f.caption_vi = v,
+            "caption_en" => f.caption_en = v,
+            "credit" => f.credit = v,
+            "license" => f.license = v,
+            "other_tags" => f.other_tags = v,
+            "consent" => f.consent = Some(v),
+            "access" => {
+                f.access = serde_json::from_value(serde_json::Value::String(v)).ok();
+            }
+            "themes" => f.themes.push(v),
+            "audiences" => f.audiences.push(v),
+            _ => {}
+        }
+    }
+    f
+}
+
+/// POST /assets/{id}/edit: saves the form through the workflow (checks re-run), then back to
+/// the form saying so.
+pub async fn edit_save(
+    state: State,
+    req: HttpRequest,
+    id: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let form = parse_form(&body);
+    let desk = desk_or_return!(state, req, Role::edits);
+    let viewer = caller(&state, &req, Some(&form.csrf)).await?;
+    let actor = viewer.actor.ok_or_else(ApiError::not_found)?;
+    let asset = load(&state, &req, &id, Some(&form.csrf)).await?;
+    crate::workflow::Workflow::may_edit(&asset, &actor)?;
+    let patch = form.patch(&asset, true);
+    let (st, now, asset_id) = (state.clone(), viewer.now, asset.id);
+    let saved = web::block(move || st.workflow().edit(&asset_id, patch, &actor, &now)).await?;
+    match saved {
+        Ok(a) => Ok(see_other(&format!("/assets/{}/edit?saved=1", a.id))),
+        Err(e) => {
+            let text = desk.lang.t("edit.failed").to_owned();
+            tracing::debug!("edit refused: {e}");
+            edit_page(&state, &req, desk, &asset, StatusCode::CONFLICT, Some(text))
+        }
+    }
+}
+
+/// A violation as the edit page shows it.
+#[derive(Serialize)]
+struct Problem {
+    rule: String,
+    field: &'static str,
+    text: String,
+}
+
+/// POST /api/assets/{id}/check: the guideline violations the asset would have with this
+/// form's values; nothing is changed. The edit page calls it as the person types.
+pub async fn check(
+    state: State,
+    req: HttpRequest,
+    id: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let form = parse_form(&body);
+    let (asset, viewer) =
+        crate::http::api::visible_asset_for(&state, &req, &id, Some(&form.csrf)).await?;
+    let actor = viewer.actor.clone().ok_or_else(ApiError::not_found)?;
+    if !actor.role.edits() {
+        return Err(ApiError::not_found());
+    }
+    let lang = crate::http::portal::language(&req).0;
+    let patch = form.patch(&asset, true);
+    let st = state.clone();
+    let now = viewer.now;
+    let violations = web::block(move || {
+        let change = crate::catalog::Change::Edited {
+            id: asset.id,
+            patch,
+        };
+        let after = crate::catalog::apply(Some(asset.clone()), &change).unwrap_or(asset);
+        st.workflow().violations(&after, &now)
+    })
+    .await?;
+    let out: Vec<Problem> = violations
+        .iter()
+        .map(|v| Problem {
+            field: rule_field(&v.rule),
+            text: fix_text(lang, &v.rule, &v.message),
+            rule: v.rule.clone(),
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(out))
+}
+
+/// The bulk form: the selected ids and what to set on all of them.
+#[derive(Debug, Default)]
+struct BulkForm {
+    csrf: String,
+    ids: Vec<String>,
+    add_tag: String,
+    credit: String,
+    license: String,
+    back: String,
+}
+
+/// POST /bulk: one tag added, and the credit and licence set, on every selected asset, in one
+/// commit; a selection with any asset the person may not edit changes nothing.
+pub async fn bulk_edit(
+    state: State,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
+    let mut form = BulkForm::default();
+    for (k, v) in pairs {
+        match k.as_str() {
+            "csrf" => form.csrf = v,
+            "id" => form.ids.push(v),
+            "add_tag" => form.add_tag = v,
+            "credit" => form.credit = v,
+            "license" => form.license = v,
+            "back" => form.back = v,
+            _ => {}
+        }
+    }
+    let viewer = caller(&state, &req, Some(&form.csrf)).await?;
+    let actor = viewer.actor.ok_or_else(ApiError::not_found)?;
+    let ids: Vec<AssetId> = form
+        .ids
+        .iter()
+        .map(|i| i.parse().map_err(|_| ApiError::not_found()))
+        .collect::<Result<_, _>>()?;
+    let opt = |s: &str| Some(Some(s.trim().to_owned())).filter(|_| !s.trim().is_empty());
+    let patch = Patch {
+        credit: opt(&form.credit),
+        license: opt(&form.license),
+        add_tags: Some(form.add_tag.trim().to_owned())
+            .filter(|t| !t.is_empty())
+            .into_iter()
+            .collect(),
+        ..Default::default()
+    };
+    let (st, now) = (state.clone(), viewer.now);
+    let count = ids.len();
+    web::block(move || st.workflow().edit_many(&ids, &patch, &actor, &now)).await??;
+    let back = if form.back.starts_with('/') && !form.back.starts_with("//") {
+        form.back
+    } else {
+        "/mine".to_owned()
+    };
+    let sep = if back.contains('?') { '&' } else { '?' };
+    Ok(see_other(&format!("{back}{sep}edited={count}")))
+}

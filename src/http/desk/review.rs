@@ -1,0 +1,378 @@
+//! The review desk: what waits for review as a grid of thumbnails at their natural size, each
+//! with what it lacks; the selected picture in a detail pane (preview, metadata, position on
+//! the map, similar pictures already published there) with the audience pre-selected to one it
+//! meets and what each audience requires; approve and reject one (keyboard: j/k move, a
+//! approve, r reject) or a selection in one batch. A refused step is shown on the page and
+//! changes nothing: the workflow commits a step whole or not at all.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+use super::edit::problems;
+use super::{desk_or_return, fix_text, see_other};
+use crate::catalog::Filter;
+use crate::http::portal::{cards, query_value, respond, Chrome, Lang, MiniMap};
+use crate::http::{caller, ApiError, State};
+use crate::model::{Access, Asset, AssetId, Role, Status};
+use crate::workflow::{Action, Step, WorkflowError};
+
+/// Most pictures shown in the queue at once (the oldest first).
+const QUEUE_MAX: usize = 200;
+
+struct Tile {
+    id: String,
+    title: String,
+    thumb: Option<(String, u32, u32)>,
+    problems: Vec<String>,
+    owner: String,
+    selected: bool,
+}
+
+/// An audience the reviewer may approve for, with what it requires and whether the picture
+/// meets it.
+struct Audience {
+    code: &'static str,
+    label: &'static str,
+    requires: String,
+    /// What is still missing for it.
+    missing: Vec<String>,
+    chosen: bool,
+}
+
+struct Detail {
+    id: String,
+    title: String,
+    preview: Option<(String, u32, u32)>,
+    facts: Vec<(&'static str, String)>,
+    problems: Vec<String>,
+    audiences: Vec<Audience>,
+    minimap: Option<MiniMap>,
+    similar: Vec<cards::Card>,
+    next: Option<String>,
+    previous: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "desk/review.html")]
+struct ReviewPage {
+    chrome: Chrome,
+    csrf: String,
+    tiles: Vec<Tile>,
+    detail: Option<Detail>,
+    /// What the last action did, or why it was refused.
+    notice: Option<String>,
+    refused: Option<Vec<String>>,
+}
+
+fn image(a: &Asset, preset: &str) -> Option<(String, u32, u32)> {
+    let r = cards::rendition(a, preset)?;
+    Some((r.url.clone(), r.width, r.height))
+}
+
+/// The audiences in the order a reviewer would choose them, with what each needs.
+fn audiences(state: &State, lang: Lang, a: &Asset, now: &str) -> Vec<Audience> {
+    let press_px = state
+        .brand
+        .guidelines
+        .as_ref()
+        .map_or(0, |g| g.rules.press_min_long_edge_px);
+    let mut out: Vec<Audience> = [Access::Public, Access::Press, Access::Internal]
+        .into_iter()
+        .map(|access| {
+            let mut trial = a.clone();
+            trial.access = access;
+            let missing = state
+                .workflow()
+                .violations(&trial, now)
+                .iter()
+                .map(|v| fix_text(lang, &v.rule, &v.message))
+                .collect();
+            let code = access.as_str();
+            Audience {
+                code,
+                label: lang.t(&format!("access.short.{code}")),
+                requires: lang.fill(
+                    &format!("review.requires.{code}"),
+                    &[("px", &lang.number(u64::from(press_px)))],
+                ),
+                missing,
+                chosen: false,
+            }
+        })
+        .collect();
+    let pick = out
+        .iter()
+        .position(|x| x.missing.is_empty())
+        .unwrap_or(out.len() - 1);
+    out[pick].chosen = true;
+    out
+}
+
+fn detail(
+    state: &State,
+    lang: Lang,
+    a: &Asset,
+    similar: Vec<Asset>,
+    neighbours: (Option<String>, Option<String>),
+    now: &str,
+) -> Detail {
+    let mut facts = vec![
+        ("review.owner", a.owner.clone().unwrap_or_default()),
+        ("asset.file", a.display_name().to_owned()),
+    ];
+    if let (Some(w), Some(h)) = (a.width, a.height) {
+        facts.push(("asset.size", format!("{w} × {h} px")));
+    }
+    if let Some(t) = &a.captured_at {
+        facts.push(("asset.captured", lang.datetime(t)));
+    }
+    if let Some(s) = &a.spot {
+        facts.push(("asset.spot", lang.pick(&s.name_vi, &s.name_en).to_owned()));
+    }
+    for (key, value) in [
+        ("review.caption_vi", &a.caption.vi),
+        ("review.caption_en", &a.caption.en),
+        ("asset.credit", &a.credit),
+        ("asset.license", &a.license),
+    ] {
+        facts.push((key, value.clone().unwrap_or_else(|| "—".into())));
+    }
+    if !a.tags.is_empty() {
+        facts.push(("asset.tags", a.tags.join(", ")));
+    }
+    Detail {
+        id: a.id.to_hex(),
+        title: cards::title(lang, &state.brand, a),
+        preview: image(a, "preview").or_else(|| image(a, "thumb")),
+        facts,
+        problems: problems(lang, &a.violations)
+            .into_iter()
+            .map(|(_, p)| p)
+            .collect(),
+        audiences: audiences(state, lang, a, now),
+        minimap: MiniMap::of(&state.brand.gazetteer, a),
+        similar: similar
+            .iter()
+            .filter(|s| s.id != a.id)
+            .take(4)
+            .map(|s| cards::card(lang, &state.brand, s, true))
+            .collect(),
+        previous: neighbours.0,
+        next: neighbours.1,
+    }
+}
+
+/// GET /review[?item=ID]
+pub async fn review_page(state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let desk = desk_or_return!(state, req, Role::reviews);
+    let lang = desk.lang;
+    let st = state.clone();
+    let waiting = web::block(move || {
+        st.catalog.list(&Filter {
+            status: Some(Status::InReview),
+            limit: Some(QUEUE_MAX),
+            ..Default::default()
+        })
+    })
+    .await??;
+    let chosen = query_value(req.query_string(), "item")
+        .and_then(|i| waiting.iter().position(|a| a.id.to_hex() == i))
+        .or((!waiting.is_empty()).then_some(0));
+    let detail = match chosen {
+        Some(at) => {
+            let a = waiting[at].clone();
+            let published = Filter {
+                spot: a.spot.as_ref().map(|s| s.id.clone()),
+                status: Some(Status::Approved),
+                ..Default::default()
+            };
+            let st = state.clone();
+            let similar = if published.spot.is_some() {
+                web::block(move || st.catalog.browse(&published, 0, 5))
+                    .await??
+                    .assets
+            } else {
+                Vec::new()
+            };
+            let href = |i: usize| waiting.get(i).map(|n| format!("/review?item={}", n.id));
+            let neighbours = (at.checked_sub(1).and_then(href), href(at + 1));
+            Some(detail(&state, lang, &a, similar, neighbours, &desk.now))
+        }
+        None => None,
+    };
+    let tiles = waiting
+        .iter()
+        .enumerate()
+        .map(|(i, a)| Tile {
+            id: a.id.to_hex(),
+            title: cards::title(lang, &state.brand, a),
+            thumb: image(a, "thumb"),
+            problems: problems(lang, &a.violations)
+                .into_iter()
+                .map(|(_, p)| p)
+                .collect(),
+            owner: a.owner.clone().unwrap_or_default(),
+            selected: Some(i) == chosen,
+        })
+        .collect();
+    let q = req.query_string();
+    let notice = query_value(q, "done").and_then(|d| {
+        let n = query_value(q, "n").unwrap_or_else(|| "1".into());
+        lang.lookup(&format!("review.done.{d}"))
+            .map(|_| lang.fill(&format!("review.done.{d}"), &[("n", &n)]))
+    });
+    let refused = query_value(q, "refused").map(|codes| {
+        codes
+            .split(',')
+            .filter(|c| !c.is_empty())
+            .map(|c| fix_text(lang, c, c))
+            .collect()
+    });
+    let title = desk.chrome.t("review.title");
+    let page = ReviewPage {
+        csrf: desk.session.csrf.clone(),
+        tiles,
+        detail,
+        notice,
+        refused,
+        chrome: desk.chrome.titled(title, "review"),
+    };
+    respond(&req, actix_web::http::StatusCode::OK, &page)
+}
+
+#[derive(Deserialize)]
+pub struct StepForm {
+    csrf: String,
+    action: String,
+    reason: Option<String>,
+    #[serde(rename = "override")]
+    justification: Option<String>,
+    /// On approval: who may see the asset (public, press, internal).
+    access: Option<Access>,
+}
+
+fn action_of(name: &str) -> Option<Action> {
+    match name {
+        "submit" => Some(Action::Submit),
+        "approve" => Some(Action::Approve),
+        "reject" => Some(Action::Reject),
+        _ => None,
+    }
+}
+
+/// Where the review desk goes after a refused step: the same picture, with why.
+fn refused_at(id: &AssetId, e: &WorkflowError) -> String {
+    let codes = match e {
+        WorkflowError::GuidelineViolation { rules } => rules.join(","),
+        other => other.code().to_owned(),
+    };
+    format!("/review?item={id}&refused={codes}")
+}
+
+/// POST /assets/{id}/step: submit (the owner, from the asset page or their work), approve
+/// (setting who may see it, with an override when it breaks the guidelines) or reject (with a
+/// reason). The workflow checks the roles; what the caller may not see is 404. A refused
+/// approval or rejection is shown on the review desk, the asset unchanged.
+pub async fn step_form(
+    state: State,
+    req: HttpRequest,
+    id: web::Path<String>,
+    form: web::Form<StepForm>,
+) -> Result<HttpResponse, ApiError> {
+    let form = form.into_inner();
+    let (asset, viewer) =
+        crate::http::api::visible_asset_for(&state, &req, &id, Some(&form.csrf)).await?;
+    let actor = viewer.actor.ok_or_else(ApiError::not_found)?;
+    let action = action_of(&form.action).ok_or_else(ApiError::not_found)?;
+    let (st, now, id) = (state.clone(), viewer.now, asset.id);
+    let reviewer = actor.role.reviews();
+    let outcome = web::block(move || {
+        let step = Step {
+            reason: form.reason.as_deref().filter(|r| !r.is_empty()),
+            justification: form.justification.as_deref().filter(|j| !j.is_empty()),
+            // The audience is chosen when approving; any other step ignores the field.
+            access: form.access.filter(|_| action == Action::Approve),
+        };
+        st.workflow().transition(&id, action, &actor, step, &now)
+    })
+    .await?;
+    match (outcome, action) {
+        (Ok(_), Action::Submit) if !reviewer => Ok(see_other("/mine?submitted=1")),
+        (Ok(_), Action::Submit) => Ok(see_other(&format!("/assets/{id}"))),
+        (Ok(_), _) => Ok(see_other(&format!(
+            "/review?done={}",
+            if action == Action::Approve {
+                "approved"
+            } else {
+                "rejected"
+            }
+        ))),
+        (Err(e), _)
+            if reviewer
+                && (e.kind() == crate::model::ErrorKind::Conflict
+                    || matches!(e, WorkflowError::ReasonRequired(_))) =>
+        {
+            Ok(see_other(&refused_at(&id, &e)))
+        }
+        (Err(e), _) => Err(e.into()),
+    }
+}
+
+/// POST /review/batch: approve (for one audience) or reject (with one reason) every selected
+/// picture. Each picture's step is whole or nothing; the ones refused are named on the page.
+pub async fn review_batch(
+    state: State,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
+    let get = |name: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    };
+    let viewer = caller(&state, &req, get("csrf").as_deref()).await?;
+    let actor = viewer.actor.ok_or_else(ApiError::not_found)?;
+    let action = match get("action").as_deref() {
+        Some("approve") => Action::Approve,
+        Some("reject") => Action::Reject,
+        _ => return Err(ApiError::not_found()),
+    };
+    let ids: Vec<AssetId> = pairs
+        .iter()
+        .filter(|(k, _)| k == "id")
+        .filter_map(|(_, v)| v.parse().ok())
+        .collect();
+    let access: Option<Access> =
+        get("access").and_then(|a| serde_json::from_value(serde_json::Value::String(a)).ok());
+    let reason = get("reason");
+    let (st, now) = (state.clone(), viewer.now);
+    let (done, refused) = web::block(move || {
+        let (mut done, mut refused) = (0usize, Vec::new());
+        for id in &ids {
+            let step = Step {
+                reason: reason.as_deref().filter(|r| !r.trim().is_empty()),
+                justification: None,
+                access: access.filter(|_| action == Action::Approve),
+            };
+            match st.workflow().transition(id, action, &actor, step, &now) {
+                Ok(_) => done += 1,
+                Err(WorkflowError::Forbidden { .. }) => return Err(ApiError::not_found()),
+                Err(e) => refused.push((*id, e)),
+            }
+        }
+        Ok((done, refused))
+    })
+    .await??;
+    let verb = if action == Action::Approve {
+        "approved"
+    } else {
+        "rejected"
+    };
+    Ok(see_other(&match refused.first() {
+        Some((id, e)) => format!("{}&done={verb}&n={done}", refused_at(id, e)),
+        None => format!("/review?done={verb}&n={done}"),
+    }))
+}

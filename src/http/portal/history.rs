@@ -1,0 +1,104 @@
+//! An asset's history as staff read it on its page: who, when, what changed and why, from the
+//! journal, in the page's language. Renditions made and names seen are the machine's business
+//! and left out.
+
+use super::Lang;
+use crate::catalog::{Change, Entry, Patch};
+
+pub struct Line {
+    pub when: String,
+    pub who: String,
+    pub what: String,
+    pub why: Option<String>,
+}
+
+/// The fields a patch changed, in words.
+fn fields(lang: Lang, patch: &Patch) -> String {
+    let mut names = Vec::new();
+    let mut add = |set: bool, key: &str| {
+        if set {
+            names.push(lang.t(key));
+        }
+    };
+    add(
+        patch.caption_vi.is_some() || patch.caption_en.is_some(),
+        "history.field.caption",
+    );
+    add(patch.credit.is_some(), "asset.credit");
+    add(patch.license.is_some(), "asset.license");
+    add(patch.consent.is_some(), "history.field.consent");
+    add(patch.access.is_some(), "asset.access");
+    add(
+        !patch.add_tags.is_empty() || !patch.remove_tags.is_empty(),
+        "asset.tags",
+    );
+    add(
+        patch.expires_at.is_some() || patch.available_from.is_some(),
+        "history.field.window",
+    );
+    names.join(", ")
+}
+
+fn status(lang: Lang, s: crate::model::Status) -> &'static str {
+    lang.t(&format!("status.{}", s.as_str()))
+}
+
+/// The lines of `entries`, newest first.
+pub fn lines(lang: Lang, entries: &[Entry]) -> Vec<Line> {
+    let mut out: Vec<Line> = entries
+        .iter()
+        .filter_map(|e| {
+            let (what, why) = match &e.change {
+                Change::Ingested { .. } => (lang.t("history.ingested").to_owned(), None),
+                Change::Edited { patch, .. } => (
+                    lang.fill("history.edited", &[("fields", &fields(lang, patch))]),
+                    None,
+                ),
+                Change::StatusChanged {
+                    from,
+                    to,
+                    reason,
+                    override_justification,
+                    ..
+                } => (
+                    lang.fill(
+                        "history.status",
+                        &[("from", status(lang, *from)), ("to", status(lang, *to))],
+                    ),
+                    override_justification
+                        .as_ref()
+                        .map(|j| lang.fill("history.override", &[("why", j)]))
+                        .or_else(|| reason.clone()),
+                ),
+                Change::SpotChosen { spot, .. } => (
+                    lang.fill(
+                        "history.spot",
+                        &[(
+                            "spot",
+                            spot.as_ref()
+                                .map_or("—", |s| lang.pick(&s.name_vi, &s.name_en)),
+                        )],
+                    ),
+                    None,
+                ),
+                Change::TagsAdded { tags, .. } => (
+                    lang.fill("history.tags", &[("tags", &tags.join(", "))]),
+                    None,
+                ),
+                Change::Checked { violations, .. } => (
+                    lang.fill("history.checked", &[("n", &violations.len().to_string())]),
+                    None,
+                ),
+                _ => return None,
+            };
+            Some(Line {
+                when: lang.datetime(&e.at),
+                who: e.actor.clone(),
+                what,
+                why,
+            })
+        })
+        .collect();
+    out.reverse();
+    out
+}
