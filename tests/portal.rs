@@ -12,32 +12,10 @@ use std::net::TcpListener;
 use std::path::PathBuf;
 
 use brandvault::media::exif::ExifFields;
+use common::axe::{axe_source, axe_violations, CODES};
 use common::webdriver::Browser;
 use common::{photo, tool, Fixture};
 use serde_json::json;
-
-/// axe-core, installed by `.ci/run` with npm (pinned) into target/axe.
-fn axe_source() -> Option<String> {
-    let path = std::env::var_os("BRANDVAULT_AXE")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-                .join("target/axe/node_modules/axe-core/axe.min.js")
-        });
-    match std::fs::read_to_string(&path) {
-        Ok(source) => Some(source),
-        Err(_) if std::env::var("BRANDVAULT_REQUIRE_TOOLS").as_deref() == Ok("1") => {
-            panic!("axe-core is required: npm install --prefix target/axe axe-core@4.14.1")
-        }
-        Err(_) => {
-            eprintln!(
-                "\n*** SKIPPED: axe-core not found at {} ***\n",
-                path.display()
-            );
-            None
-        }
-    }
-}
 
 /// A one-page web server on another origin (another port), serving `html` to every request.
 fn other_origin(html: String) -> u16 {
@@ -57,42 +35,6 @@ fn other_origin(html: String) -> u16 {
     });
     port
 }
-
-/// The serious and critical WCAG 2.1 A/AA violations axe finds on the current page.
-fn axe_violations(browser: &Browser, axe: &str) -> Vec<String> {
-    browser.run(&format!("{axe}\nreturn true;"), json!([]));
-    let found = browser.run_async(
-        "const done = arguments[arguments.length - 1];
-         axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']})
-           .then(r => done(r.violations
-             .filter(v => v.impact === 'serious' || v.impact === 'critical')
-             .map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))))
-           .catch(e => done(['axe failed: ' + e]));",
-    );
-    serde_json::from_value(found).unwrap()
-}
-
-/// Words that must never show on a Vietnamese page: status, kind and preset codes.
-const CODES: &[&str] = &[
-    "approved",
-    "in_review",
-    "draft",
-    "rejected",
-    "archived",
-    "photo",
-    "video",
-    "thumb",
-    "preview",
-    "press",
-    "social-",
-    "logo-",
-    "horizontal-",
-    "stacked-",
-    "icon-",
-    "not-found",
-    "bad-query",
-    "bad-date",
-];
 
 #[test]
 fn press_officer_and_agency_use_the_portal() {

@@ -3,6 +3,7 @@
 
 #![allow(dead_code)] // each test file uses a different part of the fixture
 
+pub mod axe;
 pub mod service;
 pub mod webdriver;
 

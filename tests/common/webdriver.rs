@@ -178,6 +178,33 @@ impl Browser {
         )
     }
 
+    /// Presses each key of `keys` on the page (as a person at the keyboard would).
+    pub fn keys(&self, keys: &str) {
+        let actions: Vec<Value> = keys
+            .chars()
+            .flat_map(|c| {
+                [
+                    json!({"type": "keyDown", "value": c.to_string()}),
+                    json!({"type": "keyUp", "value": c.to_string()}),
+                ]
+            })
+            .collect();
+        self.cmd(
+            "POST",
+            "/actions",
+            json!({"actions": [{"type": "key", "id": "keyboard", "actions": actions}]}),
+        );
+        self.cmd("DELETE", "/actions", json!({}));
+    }
+
+    /// The value of the cookie `name` (HttpOnly cookies included: the driver sees them).
+    pub fn cookie(&self, name: &str) -> String {
+        self.cmd("GET", &format!("/cookie/{name}"), json!({}))["value"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
     pub fn sign_out(&self) {
         self.cmd("DELETE", "/cookie", json!({}));
     }

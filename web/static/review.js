@@ -1,10 +1,26 @@
-// The review desk's keyboard: j / k move to the next / previous picture, a approves the one
-// shown (with the audience chosen), r puts the cursor in the reason to reject it, x selects it
-// for a batch. Keys typed into a field are the field's.
+// The review desk's keyboard: j / k move to the next / previous picture, x selects the one
+// shown for a batch (the selection is kept while moving), a approves the selection, or the
+// picture shown when nothing is selected (for the audience chosen), r puts the cursor in the
+// reason to reject it. Keys typed into a field are the field's.
 "use strict";
 (function () {
   const detail = document.getElementById("detail");
   if (!detail) return;
+  const KEY = "brandvault.review.selected";
+  const boxes = () => Array.from(document.querySelectorAll('.tile input[type="checkbox"]'));
+  const stored = () => {
+    try { return JSON.parse(sessionStorage.getItem(KEY) || "[]"); } catch (e) { return []; }
+  };
+  const save = () => sessionStorage.setItem(KEY, JSON.stringify(boxes().filter((b) => b.checked).map((b) => b.value)));
+  const chosen = stored();
+  boxes().forEach((b) => {
+    b.checked = chosen.includes(b.value);
+    b.addEventListener("change", save);
+  });
+  document.getElementById("batch-form").addEventListener("submit", () => sessionStorage.removeItem(KEY));
+  ["approve-form", "reject-form"].forEach((id) =>
+    document.getElementById(id).addEventListener("submit", () => sessionStorage.removeItem(KEY)));
+
   document.addEventListener("keydown", (e) => {
     if (e.ctrlKey || e.metaKey || e.altKey) return;
     const t = e.target;
@@ -13,13 +29,17 @@
     switch (e.key) {
       case "j": go(detail.dataset.next); break;
       case "k": go(detail.dataset.previous); break;
-      case "a": e.preventDefault(); document.getElementById("approve-form").requestSubmit(); break;
-      case "r": e.preventDefault(); document.getElementById("reason").focus(); break;
       case "x": {
         const box = document.querySelector('.tile[data-id="' + detail.dataset.id + '"] input[type="checkbox"]');
-        if (box) box.checked = !box.checked;
+        if (box) { box.checked = !box.checked; save(); }
         break;
       }
+      case "a":
+        e.preventDefault();
+        if (boxes().some((b) => b.checked)) document.getElementById("batch-approve").click();
+        else document.getElementById("approve-form").requestSubmit();
+        break;
+      case "r": e.preventDefault(); document.getElementById("reason").focus(); break;
       default: return;
     }
   });
