@@ -9,7 +9,6 @@ mod common;
 
 use std::io::{Read, Write};
 use std::net::TcpListener;
-use std::path::PathBuf;
 
 use brandvault::media::exif::ExifFields;
 use common::axe::{axe_source, axe_violations, CODES};
