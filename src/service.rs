@@ -148,6 +148,7 @@ fn import(state: &AppState, folder: &Path, kind: Option<Kind>, tags: Vec<String>
         at: clock(),
         uploader: None,
         metadata: Default::default(),
+        spot: None,
     };
     match state
         .ingester()

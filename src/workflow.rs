@@ -47,6 +47,8 @@ pub enum WorkflowError {
     },
     #[error("only its brand managers may edit a picture once it is {0}; its owner may while it is a draft or rejected")]
     NotEditable(Status),
+    #[error("no check-in spot matches {0:?}")]
+    UnknownSpot(String),
     #[error(transparent)]
     Catalog(#[from] CatalogError),
 }
@@ -57,7 +59,7 @@ impl WorkflowError {
             Self::InvalidTransition { .. }
             | Self::GuidelineViolation { .. }
             | Self::NotEditable(_) => ErrorKind::Conflict,
-            Self::ReasonRequired(_) => ErrorKind::InvalidInput,
+            Self::ReasonRequired(_) | Self::UnknownSpot(_) => ErrorKind::InvalidInput,
             Self::Forbidden { .. } => ErrorKind::Forbidden,
             Self::Catalog(e) => e.kind(),
         }
@@ -70,6 +72,7 @@ impl WorkflowError {
             Self::ReasonRequired(_) => "reason-required",
             Self::Forbidden { .. } => "forbidden",
             Self::NotEditable(_) => "not-editable",
+            Self::UnknownSpot(_) => "unknown-spot",
             Self::Catalog(e) => e.code(),
         }
     }
@@ -156,19 +159,56 @@ impl Workflow<'_> {
         }
     }
 
-    /// The changes that edit `before` with `patch`: the edit, a rejected asset's return to
-    /// draft, and the re-run checks.
+    /// A person's choice of check-in spot for `asset` (`None`: no spot), as the journal
+    /// records it; never overridden by automatic matching.
+    pub fn spot_choice(&self, asset: &Asset, spot: Option<&str>) -> Result<Change, WorkflowError> {
+        let chosen = match spot {
+            None => None,
+            Some(query) => {
+                let s = self
+                    .brand
+                    .gazetteer
+                    .find(query)
+                    .ok_or_else(|| WorkflowError::UnknownSpot(query.to_owned()))?;
+                let distance = asset
+                    .gps
+                    .map(|g| crate::geo::haversine_m(g.lat, g.lon, s.lat, s.lon));
+                Some(crate::geo::spot_match(
+                    s,
+                    distance,
+                    crate::model::SpotRule::Manual,
+                ))
+            }
+        };
+        Ok(Change::SpotChosen {
+            id: asset.id,
+            spot: chosen,
+        })
+    }
+
+    /// The changes that edit `before` with `patch` (and, if given, a spot chosen by hand):
+    /// the edit, a rejected asset's return to draft, and the re-run checks.
     fn edit_changes(
         &self,
         before: Asset,
         patch: Patch,
+        spot: Option<Option<&str>>,
         actor: &Actor,
         now: &str,
     ) -> Result<Vec<Change>, WorkflowError> {
         Self::may_edit(&before, actor)?;
         let id = before.id;
         let mut changes = vec![Change::Edited { id, patch }];
-        let mut after = crate::catalog::apply(Some(before.clone()), &changes[0]).unwrap_or(before);
+        if let Some(spot) = spot {
+            let current = before.spot.as_ref().map(|s| s.id.as_str());
+            if current != spot {
+                changes.push(self.spot_choice(&before, spot)?);
+            }
+        }
+        let mut after = before;
+        for change in &changes {
+            after = crate::catalog::apply(Some(after.clone()), change).unwrap_or(after);
+        }
         if after.status == Status::Rejected {
             let reopen = Change::StatusChanged {
                 id,
@@ -192,7 +232,19 @@ impl Workflow<'_> {
         actor: &Actor,
         now: &str,
     ) -> Result<Asset, WorkflowError> {
-        let changes = self.edit_changes(self.load(id)?, patch, actor, now)?;
+        self.edit_placed(id, patch, None, actor, now)
+    }
+
+    /// `edit`, with the spot chosen by hand in the same commit (`Some(None)`: no spot).
+    pub fn edit_placed(
+        &self,
+        id: &AssetId,
+        patch: Patch,
+        spot: Option<Option<&str>>,
+        actor: &Actor,
+        now: &str,
+    ) -> Result<Asset, WorkflowError> {
+        let changes = self.edit_changes(self.load(id)?, patch, spot, actor, now)?;
         self.catalog.commit(now, &actor.name, &changes, &[])?;
         self.load(id)
     }
@@ -208,7 +260,7 @@ impl Workflow<'_> {
     ) -> Result<(), WorkflowError> {
         let mut changes = Vec::new();
         for id in ids {
-            changes.extend(self.edit_changes(self.load(id)?, patch.clone(), actor, now)?);
+            changes.extend(self.edit_changes(self.load(id)?, patch.clone(), None, actor, now)?);
         }
         self.catalog.commit(now, &actor.name, &changes, &[])?;
         Ok(())

@@ -442,6 +442,7 @@ async fn refused_steps_change_nothing() {
             license: Some(Some("CC BY 4.0".into())),
             ..Default::default()
         },
+        spot: None,
     };
     let added = svc
         .state
@@ -795,4 +796,178 @@ async fn admin_manages_people_and_tokens() {
         body_text(test::call_service(&app, with(&quan, get("/admin", None)).to_request()).await)
             .await;
     assert!(!page.contains(&token), "shown once only");
+}
+
+/// A spot chosen by the uploader, or later on the edit page, is a person's choice: kept,
+/// locked against GPS matching; an unknown spot is refused with nothing catalogued.
+#[actix_web::test]
+async fn spots_chosen_by_hand() {
+    let fx = Fixture::new();
+    let (svc, draft, _) = setup(&fx);
+    account(&svc.state, "dana", "Dana", Role::Designer);
+    let app = app!(svc);
+    let bearer = format!("Bearer {}", svc.tokens["dana"]);
+    let auth = ("authorization", bearer.as_str());
+    let bytes = photo(90, 60, 45, &Default::default());
+    let resp = test::call_service(
+        &app,
+        upload_with(
+            auth,
+            &[("spot", "trang-co-bu-lach")],
+            "không gps.jpg",
+            &bytes,
+        )
+        .to_request(),
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    let a: Value = test::read_body_json(resp).await;
+    assert_eq!(a["spot"]["id"], "trang-co-bu-lach");
+    assert_eq!(a["spot_locked"], true);
+    let other = photo(90, 60, 46, &Default::default());
+    let resp = test::call_service(
+        &app,
+        upload_with(auth, &[("spot", "sao-hoa")], "x.jpg", &other).to_request(),
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+    let body: Value = test::read_body_json(resp).await;
+    assert_eq!(body["code"], "unknown-spot");
+
+    let dana = cookie_value(&sign_in!(app, "dana", "mật khẩu đủ dài"), "bv_session").unwrap();
+    let page = body_text(
+        test::call_service(
+            &app,
+            with(&dana, get(&format!("/assets/{draft}/edit"), None)).to_request(),
+        )
+        .await,
+    )
+    .await;
+    assert!(page.contains(r#"<select id="spot" name="spot""#));
+    let csrf = csrf_field(&page);
+    let req = with(
+        &dana,
+        test::TestRequest::post().uri(&format!("/assets/{draft}/edit")),
+    )
+    .set_form([("csrf", csrf.as_str()), ("spot", "trang-co-bu-lach")])
+    .to_request();
+    assert_eq!(
+        test::call_service(&app, req).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    let a: Value = test::call_and_read_body_json(
+        &app,
+        get(&format!("/api/assets/{draft}"), Some(&svc.tokens["bm"])).to_request(),
+    )
+    .await;
+    assert_eq!(a["spot"]["id"], "trang-co-bu-lach");
+    assert_eq!(a["spot_locked"], true);
+}
+
+/// On a library without accounts, the one-time link makes the first admin and signs them
+/// in; then it is spent.
+#[actix_web::test]
+async fn the_setup_link_makes_the_first_admin_once() {
+    let fx = Fixture::new();
+    let (mut svc, _, _) = setup(&fx);
+    let token = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+    *Arc::get_mut(&mut svc.state)
+        .unwrap()
+        .setup
+        .get_mut()
+        .unwrap() = Some(blake3::hash(token.as_bytes()));
+    let app = app!(svc);
+    let resp = test::call_service(&app, get("/setup/wrong", None).to_request()).await;
+    assert_eq!(resp.status(), StatusCode::NOT_FOUND);
+    let resp = test::call_service(&app, get(&format!("/setup/{token}"), None).to_request()).await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let form = |again: &'static str| {
+        test::TestRequest::post()
+            .uri(&format!("/setup/{token}"))
+            .insert_header(("accept", "text/html"))
+            .set_form([
+                ("name", "quan"),
+                ("display_name", "Quản trị viên"),
+                ("password", "quản trị thư viện"),
+                ("password_again", again),
+            ])
+            .to_request()
+    };
+    let resp = test::call_service(&app, form("khác")).await;
+    assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+    assert!(body_text(resp)
+        .await
+        .contains("Hai mật khẩu không giống nhau"));
+    let resp = test::call_service(&app, form("quản trị thư viện")).await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    let quan = cookie_value(&resp, "bv_session").unwrap();
+    let me: Value =
+        test::call_and_read_body_json(&app, with(&quan, get("/api/me", None)).to_request()).await;
+    assert_eq!(me["role"], "admin");
+    let resp = test::call_service(&app, form("quản trị thư viện")).await;
+    assert_eq!(resp.status(), StatusCode::NOT_FOUND, "spent");
+}
+
+/// `brandvault user …` on the command line: create (password on standard input), passwd,
+/// disable, list; bad input is refused with a message and nothing changes.
+#[::core::prelude::v1::test]
+fn user_commands_on_the_cli() {
+    use std::io::Write;
+    let fx = Fixture::new();
+    let run = |args: &[&str], stdin: &str| {
+        let mut child = fx
+            .command(args)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let out = run(
+        &[
+            "user",
+            "create",
+            "thu",
+            "--role",
+            "designer",
+            "--display-name",
+            "Phạm Thu",
+        ],
+        "một mật khẩu dài\n",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let made: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(made["user"], "thu");
+    assert_eq!(made["display_name"], "Phạm Thu");
+    let out = run(
+        &["user", "create", "thu", "--role", "designer"],
+        "khác nữa đủ dài\n",
+    );
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("taken"));
+    let out = run(&["user", "create", "ngan", "--role", "press"], "ngắn\n");
+    assert!(!out.status.success(), "a short password is refused");
+    let out = run(&["user", "passwd", "thu"], "mật khẩu mới đủ dài\n");
+    assert!(out.status.success());
+    let out = run(&["user", "disable", "thu"], "");
+    assert!(out.status.success());
+    let list: Value = serde_json::from_slice(&run(&["user", "list"], "").stdout).unwrap();
+    assert_eq!(
+        list,
+        json!([{"user": "thu", "display_name": "Phạm Thu", "role": "designer", "disabled": true}])
+    );
+    let journal = std::fs::read_to_string(fx.data().join("journal.jsonl")).unwrap();
+    assert!(!journal.contains("mật khẩu"), "no password in the journal");
+    assert!(journal.contains("$argon2id$"));
 }

@@ -933,6 +933,7 @@ async fn catalogue_is_newest_first_counted_and_paged() {
         at: NOW.into(),
         uploader: None,
         metadata: Default::default(),
+        spot: None,
     };
     let report = svc
         .state

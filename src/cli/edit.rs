@@ -6,9 +6,8 @@ use anyhow::{bail, Context, Result};
 use super::args::{EditArgs, StepArgs};
 use super::listing::{describe, print};
 use super::{parse_time, Library};
-use brandvault::catalog::{Change, Patch};
-use brandvault::geo;
-use brandvault::model::{Actor, Role, SpotRule};
+use brandvault::catalog::Patch;
+use brandvault::model::{Actor, Role};
 use brandvault::workflow::{Action, Step};
 
 /// The local operator: the CLI acts as admin.
@@ -88,25 +87,12 @@ pub(super) fn step(lib: &Library, a: StepArgs, action: Action, json: bool) -> Re
 pub(super) fn set_spot(lib: &Library, id: &str, spot: &str, json: bool) -> Result<i32> {
     let id = lib.catalog.resolve(id)?;
     let brand = lib.brand()?;
-    let chosen = if spot == "none" {
-        None
-    } else {
-        let s = brand
-            .gazetteer
-            .find(spot)
-            .with_context(|| format!("no spot matches {spot:?} in brand/spots.toml"))?;
-        let asset = lib.catalog.asset(&id)?.context("asset vanished")?;
-        let distance = asset
-            .gps
-            .map(|g| geo::haversine_m(g.lat, g.lon, s.lat, s.lon));
-        Some(geo::spot_match(s, distance, SpotRule::Manual))
-    };
-    lib.catalog.commit(
-        &lib.now,
-        "cli",
-        &[Change::SpotChosen { id, spot: chosen }],
-        &[],
-    )?;
+    let asset = lib.catalog.asset(&id)?.context("asset vanished")?;
+    let choice = lib
+        .workflow(&brand)
+        .spot_choice(&asset, Some(spot).filter(|s| *s != "none"))
+        .map_err(|e| anyhow::anyhow!("{e} in brand/spots.toml"))?;
+    lib.catalog.commit(&lib.now, "cli", &[choice], &[])?;
     let asset = lib.catalog.asset(&id)?.context("asset vanished")?;
     print(json, &asset, || describe(&asset))
 }

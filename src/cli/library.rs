@@ -27,6 +27,7 @@ pub(super) fn ingest(lib: &Library, args: IngestArgs, json: bool) -> Result<i32>
         at: lib.now.clone(),
         uploader: None,
         metadata: Default::default(),
+        spot: None,
     };
     let locator = geo::Locator::new(&brand.gazetteer);
     let ingester = Ingester {

@@ -27,7 +27,7 @@ fn unexpected_field(name: &str) -> ApiError {
         ErrorKind::InvalidInput,
         "unexpected-field",
         format!(
-            "an upload has `file` and, optionally, caption_vi, caption_en, credit, license, tag, access, consent and kind; not `{}`",
+            "an upload has `file` and, optionally, caption_vi, caption_en, credit, license, tag, access, consent, spot and kind; not `{}`",
             name.chars().take(40).collect::<String>()
         ),
     )
@@ -46,6 +46,8 @@ fn bad_value(name: &str, why: &str) -> ApiError {
 struct Fields {
     patch: Patch,
     kind: Option<Kind>,
+    /// A spot id or `none`: the uploader's choice instead of GPS matching.
+    spot: Option<String>,
     count: usize,
 }
 
@@ -77,6 +79,11 @@ impl Fields {
                     "false" | "no" | "0" => false,
                     _ => return Err(bad_value(name, "is true or false")),
                 }));
+            }
+            "spot" => {
+                if !value.trim().is_empty() {
+                    self.spot = Some(value.trim().to_owned());
+                }
             }
             "kind" => {
                 self.kind = Some(
@@ -377,6 +384,7 @@ pub async fn upload(
             tags: Vec::new(),
             kind,
             metadata,
+            spot: fields.spot,
             limits: st.settings.limits,
             max_bytes: limit,
             actor: actor.name.clone(),

@@ -43,6 +43,9 @@ pub struct IngestOptions {
     /// What the uploader typed (caption, credit, licence, tags…): part of the new asset's
     /// record from its first journal entry, checked with it. Not applied to known bytes.
     pub metadata: crate::catalog::Patch,
+    /// The check-in spot the uploader chose (a spot id, or `none`), instead of matching it
+    /// from GPS; kept as a person's choice.
+    pub spot: Option<String>,
 }
 
 /// A file that was not ingested, with a stable code and a message naming it.
@@ -289,18 +292,28 @@ impl Ingester<'_> {
             probe,
             self.locator,
         );
-        if !options.metadata.is_empty() {
-            let typed = Change::Edited {
-                id,
-                patch: options.metadata.clone(),
-            };
-            asset = crate::catalog::apply(Some(asset.clone()), &typed).unwrap_or(asset);
-        }
         let workflow = crate::workflow::Workflow {
             store: self.store,
             catalog: self.catalog,
             brand: self.brand,
         };
+        let mut typed = Vec::new();
+        if !options.metadata.is_empty() {
+            typed.push(Change::Edited {
+                id,
+                patch: options.metadata.clone(),
+            });
+        }
+        if let Some(spot) = &options.spot {
+            let spot = Some(spot.as_str()).filter(|s| *s != "none");
+            match workflow.spot_choice(&asset, spot) {
+                Ok(choice) => typed.push(choice),
+                Err(e) => return reject("unknown-spot", e.to_string()),
+            }
+        }
+        for change in &typed {
+            asset = crate::catalog::apply(Some(asset.clone()), change).unwrap_or(asset);
+        }
         asset
             .violations
             .extend(workflow.violations(&asset, &options.at));

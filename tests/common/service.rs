@@ -90,6 +90,7 @@ pub fn setup(fx: &Fixture) -> (Service, String, String) {
         at: NOW.into(),
         uploader: None,
         metadata: Default::default(),
+        spot: None,
     };
     let draft_id = ingester
         .ingest_paths(&[draft], &options("dana"), &|_| {})

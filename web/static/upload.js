@@ -20,7 +20,7 @@
   function batchFields(root) {
     const out = [];
     const value = (id) => (root.querySelector("#" + id) || {}).value || "";
-    ["caption_vi", "caption_en", "credit", "license", "access"].forEach((name) => {
+    ["caption_vi", "caption_en", "credit", "license", "access", "spot"].forEach((name) => {
       const v = value(name).trim();
       if (v) out.push([name, v]);
     });

@@ -35,6 +35,10 @@ pub(super) struct Fields {
     pub other_tags: String,
     pub consent: bool,
     pub access: &'static str,
+    /// The check-in spots, the asset's own selected (id, name, selected).
+    pub spots: Vec<Choice>,
+    /// Whether the spot was chosen by a person (else matched from GPS).
+    pub spot_by_hand: bool,
     /// (field, what to fix)
     pub problems: Vec<(&'static str, String)>,
 }
@@ -90,6 +94,19 @@ impl Fields {
                 .join(", "),
             consent: asset.is_some_and(|a| a.consent == Some(true)),
             access: asset.map_or(Access::Internal, |a| a.access).as_str(),
+            spots: brand
+                .gazetteer
+                .spots
+                .iter()
+                .map(|s| Choice {
+                    checked: asset
+                        .and_then(|a| a.spot.as_ref())
+                        .is_some_and(|m| m.id == s.id),
+                    label: lang.pick(&s.name_vi, &s.name_en).to_owned(),
+                    value: s.id.clone(),
+                })
+                .collect(),
+            spot_by_hand: asset.is_some_and(|a| a.spot_locked),
             problems: asset.map_or_else(Vec::new, |a| problems(lang, &a.violations)),
         }
     }
@@ -201,6 +218,9 @@ pub struct EditForm {
     themes: Vec<String>,
     #[serde(default)]
     audiences: Vec<String>,
+    /// A spot id, `none`, or empty (leave it as matched).
+    #[serde(default)]
+    spot: Option<String>,
 }
 
 impl EditForm {
@@ -260,6 +280,7 @@ fn parse_form(body: &[u8]) -> EditForm {
             }
             "themes" => f.themes.push(v),
             "audiences" => f.audiences.push(v),
+            "spot" => f.spot = Some(v),
             _ => {}
         }
     }
@@ -282,7 +303,13 @@ pub async fn edit_save(
     crate::workflow::Workflow::may_edit(&asset, &actor)?;
     let patch = form.patch(&asset, true);
     let (st, now, asset_id) = (state.clone(), viewer.now, asset.id);
-    let saved = web::block(move || st.workflow().edit(&asset_id, patch, &actor, &now)).await?;
+    let spot = form.spot.filter(|s| !s.is_empty());
+    let saved = web::block(move || {
+        let choice = spot.as_deref().map(|s| Some(s).filter(|s| *s != "none"));
+        st.workflow()
+            .edit_placed(&asset_id, patch, choice, &actor, &now)
+    })
+    .await?;
     match saved {
         Ok(a) => Ok(see_other(&format!("/assets/{}/edit?saved=1", a.id))),
         Err(e) => {

@@ -14,7 +14,8 @@ use crate::http::{ApiError, State};
 use crate::model::Role;
 
 /// The error codes an upload may answer, each explained on the page.
-pub(crate) const UPLOAD_CODES: [&str; 14] = [
+pub(crate) const UPLOAD_CODES: [&str; 15] = [
+    "unknown-spot",
     "unsupported-type",
     "too-large",
     "empty-file",
