@@ -28,11 +28,34 @@ for entry in "${captions[@]}"; do
   bv submit "$id" >/dev/null
   bv approve "$id" --override "ảnh mẫu" >/dev/null
 done
+# The desk: an admin, a designer and a brand manager; the designer's uploads, one to fix,
+# two in review (one rejected first, to show a history).
+for who in "quan admin Quản trị viên" "thu designer Phạm Thu" "hoa brand_manager Nguyễn Hoa"; do
+  read -r name role display <<<"$who"
+  echo "một mật khẩu đủ dài" | bv user create "$name" --role "$role" --display-name "$display" --organisation "Sở VHTTDL" >/dev/null
+done
+token=$(bv token create --role designer --name thu | python3 -c "import json,sys; print(json.load(sys.stdin)['token'])")
 bv render >/dev/null
 first=$("$bin" hash "ingest/Núi Bà Rá nhìn từ hồ Thác Mơ.jpg" | cut -c1-64)
 "$bin" serve --bind 127.0.0.1:8097 >serve.log 2>&1 &
 echo $! >pid
 for _ in $(seq 50); do curl -sf http://127.0.0.1:8097/healthz >/dev/null && break; sleep 0.2; done
+up() { # file [fields...]: uploads as the designer, prints the new asset's id
+  local file=$1; shift
+  local args=()
+  for f in "$@"; do args+=(-F "$f"); done
+  curl -sf -H "Authorization: Bearer $token" "${args[@]}" -F "file=@$file" http://127.0.0.1:8097/api/assets |
+    python3 -c "import json,sys; print(json.load(sys.stdin)['id'])"
+}
+"$(dirname "$bin")/make-samples" --corpus 3 1600 1067 "$work/desk" "$work/brand" >/dev/null
+mapfile -t samples < <(find "$work/desk" -name '*.jpg' | sort)
+draft=$(up "${samples[0]}" "caption_vi=Đồi chè Lộc Ninh buổi sớm" "caption_en=Tea hills of Lộc Ninh at dawn" "tag=tourism")
+inreview=$(up "${samples[1]}" "caption_vi=Rừng cao su Đồng Phú" "caption_en=Rubber forest of Đồng Phú" "license=CC BY 4.0" "tag=investment" "tag=investors" "spot=trang-co-bu-lach")
+other=$(up "${samples[2]}" "caption_vi=Hồ Suối Lam" "license=CC BY 4.0" "tag=tourism" "tag=investors")
+for id in "$inreview" "$other"; do
+  curl -sf -X POST -H "Authorization: Bearer $token" -H 'Content-Type: application/json' -d '{}' "http://127.0.0.1:8097/api/assets/$id/submit" >/dev/null
+done
+echo "{\"draft\": \"$draft\", \"approved\": \"$first\"}" >"$out/.ids.json"
 shoot() { # name path width
   chromium --headless=new --no-sandbox --disable-gpu --hide-scrollbars --no-first-run \
     --disable-background-networking --disable-component-update --disable-sync \
@@ -49,4 +72,6 @@ for w in 1366 390; do
   shoot not-found "/assets/0000" $w
   shoot bad-filter "/?from=2024-13-01" $w
 done
+python3 "$root/docs/screenshots/desk.py" http://127.0.0.1:8097 "$out"
+rm -f "$out/.ids.json"
 echo "screenshots in $out"

@@ -1,0 +1,84 @@
+#!/usr/bin/env python3
+"""Screenshots of the desk's pages (signed in) at 1366 and 390 px, through chromedriver's
+W3C WebDriver protocol (the desk needs a session, which chromium --screenshot cannot open).
+Usage: desk.py SITE OUT_DIR   (the library made by make.sh, with the accounts it creates)."""
+import base64, json, socket, subprocess, sys, time, urllib.request
+
+site, out = sys.argv[1], sys.argv[2]
+PASSWORD = "một mật khẩu đủ dài"
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+port = free_port()
+driver = subprocess.Popen(["chromedriver", f"--port={port}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def call(method, path, body=None):
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=data, method=method,
+                                 headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=60) as r:
+        return json.load(r)["value"]
+
+
+for _ in range(100):
+    try:
+        call("GET", "/status")
+        break
+    except Exception:
+        time.sleep(0.1)
+caps = {"capabilities": {"alwaysMatch": {"goog:chromeOptions": {
+    "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--hide-scrollbars"]}}}}
+session = call("POST", "/session", caps)["sessionId"]
+s = f"/session/{session}"
+call("POST", s + "/timeouts", {"implicit": 5000})
+
+
+def find(css):
+    return list(call("POST", s + "/element", {"using": "css selector", "value": css}).values())[0]
+
+
+def sign_in(user):
+    call("DELETE", s + "/cookie")
+    call("POST", s + "/url", {"url": site + "/login"})
+    call("POST", s + f"/element/{find('#user')}/value", {"text": user})
+    call("POST", s + f"/element/{find('#password')}/value", {"text": PASSWORD})
+    call("POST", s + f"/element/{find('main form button')}/click", {})
+    find("main h1")
+
+
+def shoot(name, path, ready="main h1", scroll=False):
+    for width in (1366, 390):
+        call("POST", s + "/window/rect", {"width": width, "height": 1400 if width > 400 else 1800})
+        call("POST", s + "/url", {"url": site + path})
+        find(ready)
+        if scroll:
+            call("POST", s + "/execute/sync", {"script": "document.querySelector(arguments[0]).scrollIntoView()", "args": [ready]})
+        png = base64.b64decode(call("GET", s + "/screenshot"))
+        with open(f"{out}/{name}-{width}.png", "wb") as f:
+            f.write(png)
+
+
+try:
+    mine = json.load(open(f"{out}/.ids.json"))
+    sign_in("thu")
+    shoot("desk-mine", "/mine")
+    shoot("desk-upload", "/upload")
+    shoot("desk-edit", f"/assets/{mine['draft']}/edit")
+    sign_in("hoa")
+    shoot("desk-review", "/review", "#detail")
+    shoot("desk-history", f"/assets/{mine['approved']}", "#history", scroll=True)
+    sign_in("quan")
+    shoot("desk-people", "/admin")
+finally:
+    try:
+        call("DELETE", s)
+    finally:
+        driver.terminate()
