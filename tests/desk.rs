@@ -423,7 +423,7 @@ async fn uploads_carry_their_metadata() {
 #[actix_web::test]
 async fn refused_steps_change_nothing() {
     let fx = Fixture::new();
-    let (svc, _, _) = setup(&fx);
+    let (svc, draft, _) = setup(&fx);
     account(&svc.state, "hoa", "Nguyễn Hoa", Role::BrandManager);
     let app = app!(svc);
     // Meets every guideline for staff, but is too small for the press. Catalogued and
@@ -580,6 +580,42 @@ async fn refused_steps_change_nothing() {
         "sessions are not journaled"
     );
 
+    // Over the API: approving a picture that breaks the guidelines, without an override, is
+    // 409; its JSON and the journal stay as they were.
+    let bm = &svc.tokens["bm"];
+    let resp = test::call_service(
+        &app,
+        post_json(
+            &format!("/api/assets/{draft}/submit"),
+            &svc.tokens["dana"],
+            json!({}),
+        )
+        .to_request(),
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let before_api = test::call_and_read_body(
+        &app,
+        get(&format!("/api/assets/{draft}"), Some(bm)).to_request(),
+    )
+    .await;
+    let journal_before_api = std::fs::read(&journal).unwrap();
+    let resp = test::call_service(
+        &app,
+        post_json(&format!("/api/assets/{draft}/approve"), bm, json!({})).to_request(),
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::CONFLICT);
+    let body: Value = test::read_body_json(resp).await;
+    assert_eq!(body["code"], "guideline-violation");
+    let after_api = test::call_and_read_body(
+        &app,
+        get(&format!("/api/assets/{draft}"), Some(bm)).to_request(),
+    )
+    .await;
+    assert_eq!(after_api, before_api);
+    assert_eq!(std::fs::read(&journal).unwrap(), journal_before_api);
+
     // For staff only, it is approved, and the history says who did what.
     let req = with(
         &hoa,
@@ -696,6 +732,37 @@ async fn editing_my_work_and_bulk_edits() {
         tags.contains(&"rừng") && tags.contains(&"mùa mưa") && tags.contains(&"tourism"),
         "{tags:?}"
     );
+
+    // The publication window: a date, a cleared date, a bad date (400, nothing changed).
+    let window = |from: &'static str| {
+        with(
+            &dana,
+            test::TestRequest::post().uri(&format!("/assets/{draft}/edit")),
+        )
+        .set_form([
+            ("csrf", csrf.as_str()),
+            ("credit", "Dana"),
+            ("license", "CC BY 4.0"),
+            ("themes", "tourism"),
+            ("audiences", "investors"),
+            ("available_from", from),
+            ("expires_at", ""),
+        ])
+        .to_request()
+    };
+    let resp = test::call_service(&app, window("2030-01-01")).await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    let a: Value = test::call_and_read_body_json(
+        &app,
+        get(&format!("/api/assets/{draft}"), Some(&svc.tokens["bm"])).to_request(),
+    )
+    .await;
+    assert_eq!(a["available_from"], "2030-01-01T00:00:00Z");
+    assert_eq!(a["expires_at"], Value::Null);
+    let resp = test::call_service(&app, window("2030-13-01")).await;
+    assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+    let resp = test::call_service(&app, window("")).await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
 
     // Bulk: a selection with an asset dana may not edit changes nothing (404: not hers to see).
     let bulk = |ids: &[&str]| {

@@ -57,6 +57,8 @@ fn sign_in(browser: &Browser, site: &str, user: &str, password: &str) {
     browser.type_into("#user", user);
     browser.type_into("#password", password);
     browser.click("main form button");
+    // Signed in once the header's account link is no longer the sign-in page's own.
+    browser.find(r#".site-tools a[href="/login"]:not([aria-current])"#);
 }
 
 /// GET /api/me with a session cookie, over a plain socket: (status line, body).
@@ -152,9 +154,10 @@ fn a_day_at_the_desk() {
         audit(&browser, axe, &format!("{site}/upload"));
     }
     browser.go(&format!("{site}/mine"));
-    for _ in 0..3 {
+    for n in 1..=3 {
         browser.click("#work-draft form button");
-        browser.find("main h1");
+        // The page after the submission, not the one it replaces.
+        browser.find(&format!("#work-in_review li:nth-child({n})"));
     }
     browser.go(&format!("{site}/mine"));
     assert!(browser.text("#work-in_review").contains("(3)"));
@@ -215,7 +218,6 @@ fn a_day_at_the_desk() {
     }
     browser.go(&format!("{site}/mine"));
     browser.click("#work-draft form button");
-    browser.go(&format!("{site}/mine"));
     assert!(browser.text("#work-in_review").contains("đã cân lại"));
     let designer_session = browser.cookie("bv_session");
 

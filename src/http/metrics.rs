@@ -144,7 +144,12 @@ pub async fn track(
     let state = req.app_data::<State>().cloned();
     let method = req.method().to_string();
     let route = req.match_pattern().unwrap_or_else(|| "unmatched".into());
-    let path = req.path().to_owned();
+    // A set-up link is a secret: its route is logged, never the link.
+    let path = if route == "/setup/{token}" {
+        route.clone()
+    } else {
+        req.path().to_owned()
+    };
     let res = next.call(req).await?;
     let seconds = started.elapsed().as_secs_f64();
     let status = res.status().as_u16();

@@ -19,6 +19,7 @@ use crate::model::Format;
     ),
     paths(
         api::healthz,
+        super::desk::account::me,
         api::list,
         super::upload::upload,
         api::show,

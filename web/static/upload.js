@@ -52,7 +52,7 @@
       const i = document.createElement("input");
       i.id = id;
       i.name = name;
-      i.lang = lang;
+      if (lang) i.lang = lang;
       wrap.append(l, i);
       return wrap;
     }
@@ -69,9 +69,20 @@
       remove.type = "button";
       remove.className = "btn";
       remove.textContent = d.remove;
+      // This file's own details: what is filled in here replaces the batch's (tags add to it).
       const own = document.createElement("div");
-      own.className = "field-row";
-      own.append(field(d.captionVi, "caption_vi", "vi"), field(d.captionEn, "caption_en", "en"));
+      own.className = "own";
+      const captions = document.createElement("div");
+      captions.className = "field-row";
+      captions.append(field(d.captionVi, "caption_vi", "vi"), field(d.captionEn, "caption_en", "en"));
+      const more = document.createElement("details");
+      const summary = document.createElement("summary");
+      summary.textContent = d.more;
+      const rest = document.createElement("div");
+      rest.className = "field-row";
+      rest.append(field(d.credit, "credit"), field(d.license, "license"), field(d.tags, "other_tags"));
+      more.append(summary, rest);
+      own.append(captions, more);
       const bar = document.createElement("progress");
       bar.max = 100;
       bar.value = 0;
@@ -89,6 +100,22 @@
         send.disabled = waiting.length === 0;
       });
       send.disabled = false;
+    }
+
+    // The fields of one file: its own values over the batch's; its tags besides the batch's.
+    function fieldsFor(entry, batch) {
+      const own = [];
+      entry.own.querySelectorAll("input").forEach((i) => {
+        const v = i.value.trim();
+        if (!v) return;
+        if (i.name === "other_tags") {
+          v.split(/[,;]/).map((t) => t.trim()).filter(Boolean).forEach((t) => own.push(["tag", t]));
+        } else {
+          own.push([i.name, v]);
+        }
+      });
+      const replaced = own.map(([k]) => k).filter((k) => k !== "tag");
+      return batch.filter(([k]) => !replaced.includes(k)).concat(own);
     }
 
     function post(entry, fields) {
@@ -139,10 +166,7 @@
       let ok = 0;
       const jobs = waiting.splice(0, waiting.length);
       for (const entry of jobs) {
-        const own = [];
-        entry.own.querySelectorAll("input").forEach((i) => { if (i.value.trim()) own.push([i.name, i.value.trim()]); });
-        const names = own.map(([k]) => k);
-        const fields = batch.filter(([k]) => !names.includes(k)).concat(own);
+        const fields = fieldsFor(entry, batch);
         entry.own.remove();
         if (await post(entry, fields)) ok += 1;
       }

@@ -39,6 +39,9 @@ pub(super) struct Fields {
     pub spots: Vec<Choice>,
     /// Whether the spot was chosen by a person (else matched from GPS).
     pub spot_by_hand: bool,
+    /// The publication window, as YYYY-MM-DD (edit page only).
+    pub available_from: String,
+    pub expires_at: String,
     /// (field, what to fix)
     pub problems: Vec<(&'static str, String)>,
 }
@@ -107,6 +110,8 @@ impl Fields {
                 })
                 .collect(),
             spot_by_hand: asset.is_some_and(|a| a.spot_locked),
+            available_from: day(asset.and_then(|a| a.available_from.as_deref())),
+            expires_at: day(asset.and_then(|a| a.expires_at.as_deref())),
             problems: asset.map_or_else(Vec::new, |a| problems(lang, &a.violations)),
         }
     }
@@ -118,6 +123,29 @@ impl Fields {
             ..Fields::of(lang, brand, None)
         }
     }
+}
+
+/// The date part of an RFC 3339 time, for a date field.
+fn day(stamp: Option<&str>) -> String {
+    stamp
+        .map(|s| s.chars().take(10).collect())
+        .unwrap_or_default()
+}
+
+/// A date field as the catalogue keeps it: midnight UTC of the day; empty clears it.
+fn window_edge(field: &str, value: &str) -> Result<Option<String>, ApiError> {
+    if value.trim().is_empty() {
+        return Ok(None);
+    }
+    crate::model::parse_date(value)
+        .map(|d| Some(format!("{d}T00:00:00Z")))
+        .map_err(|e| {
+            ApiError::new(
+                crate::model::ErrorKind::InvalidInput,
+                "bad-date",
+                format!("{field}: {e}"),
+            )
+        })
 }
 
 fn term_matches(term: &Term, tag: &str) -> bool {
@@ -221,11 +249,21 @@ pub struct EditForm {
     /// A spot id, `none`, or empty (leave it as matched).
     #[serde(default)]
     spot: Option<String>,
+    /// The publication window (YYYY-MM-DD; empty: none); absent on the upload form.
+    #[serde(default)]
+    available_from: Option<String>,
+    #[serde(default)]
+    expires_at: Option<String>,
 }
 
 impl EditForm {
     /// The patch that makes `asset` what the form shows: every field set, tags replaced.
-    fn patch(&self, asset: &Asset, may_set_access: bool) -> Patch {
+    fn patch(&self, asset: &Asset, may_set_access: bool) -> Result<Patch, ApiError> {
+        let window = |field: &str, v: &Option<String>| {
+            v.as_deref().map(|v| window_edge(field, v)).transpose()
+        };
+        let available_from = window("available_from", &self.available_from)?;
+        let expires_at = window("expires_at", &self.expires_at)?;
         let opt = |s: &str| Some(Some(s.to_owned())).filter(|_| !s.trim().is_empty());
         let mut wanted: Vec<String> = self
             .themes
@@ -239,7 +277,9 @@ impl EditForm {
                 .map(text::normalise_tag)
                 .filter(|t| !t.is_empty()),
         );
-        Patch {
+        Ok(Patch {
+            available_from,
+            expires_at,
             caption_vi: Some(opt(&self.caption_vi).flatten()),
             caption_en: Some(opt(&self.caption_en).flatten()),
             credit: Some(opt(&self.credit).flatten()),
@@ -258,7 +298,7 @@ impl EditForm {
                 .cloned()
                 .collect(),
             ..Default::default()
-        }
+        })
     }
 }
 
@@ -281,6 +321,8 @@ fn parse_form(body: &[u8]) -> EditForm {
             "themes" => f.themes.push(v),
             "audiences" => f.audiences.push(v),
             "spot" => f.spot = Some(v),
+            "available_from" => f.available_from = Some(v),
+            "expires_at" => f.expires_at = Some(v),
             _ => {}
         }
     }
@@ -301,7 +343,7 @@ pub async fn edit_save(
     let actor = viewer.actor.ok_or_else(ApiError::not_found)?;
     let asset = load(&state, &req, &id, Some(&form.csrf)).await?;
     crate::workflow::Workflow::may_edit(&asset, &actor)?;
-    let patch = form.patch(&asset, true);
+    let patch = form.patch(&asset, true)?;
     let (st, now, asset_id) = (state.clone(), viewer.now, asset.id);
     let spot = form.spot.filter(|s| !s.is_empty());
     let saved = web::block(move || {
@@ -344,7 +386,7 @@ pub async fn check(
         return Err(ApiError::not_found());
     }
     let lang = crate::http::portal::language(&req).0;
-    let patch = form.patch(&asset, true);
+    let patch = form.patch(&asset, true)?;
     let st = state.clone();
     let now = viewer.now;
     let violations = web::block(move || {

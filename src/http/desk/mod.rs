@@ -3,7 +3,7 @@
 //! (`review`). Every page is a template in `web/templates/desk/` inside the portal's layout;
 //! every change goes through the workflow or the accounts layer, all or nothing.
 
-mod account;
+pub(crate) mod account;
 mod edit;
 mod people;
 mod review;
