@@ -297,7 +297,6 @@ impl EditForm {
                 .filter(|t| !wanted.contains(t))
                 .cloned()
                 .collect(),
-            ..Default::default()
         })
     }
 }
