@@ -5,11 +5,14 @@
 //! methods without touching ingest, render or http.
 
 mod change;
+mod error;
 mod index;
 mod journal;
 mod listing;
+mod open;
 mod people;
 mod query;
+mod reach;
 mod requests;
 mod words;
 
@@ -21,14 +24,16 @@ use sled::transaction::{ConflictableTransactionError, TransactionError};
 use sled::Transactional;
 
 pub use change::{apply, Change, Patch, SPOT_RULES};
+pub use error::CatalogError;
 pub use journal::{Entry, Journal, Position};
 pub use listing::RenditionOwner;
 pub use people::SessionRecord;
+pub use reach::{DownloadCount, Hit, Via};
 
 pub use query::{Browse, Filter};
 pub use requests::request_revocation;
 
-use crate::model::{Asset, AssetId, ErrorKind};
+use crate::model::{Asset, AssetId};
 
 /// The on-disk format this build reads and writes. Bump on any change to keys or values.
 pub const FORMAT_VERSION: u64 = 2;
@@ -54,97 +59,6 @@ const META_SEQ: &[u8] = b"journal_seq";
 const META_HEAD: &[u8] = b"journal_head";
 const META_OFFSET: &[u8] = b"journal_offset";
 
-#[derive(Debug, thiserror::Error)]
-pub enum CatalogError {
-    #[error("catalogue I/O on {path}: {source}")]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("catalogue database error: {0}")]
-    Db(#[from] sled::Error),
-    #[error("cannot encode a catalogue record: {0}")]
-    Encode(String),
-    #[error("catalogue at {path} has format version {found}, but this brandvault reads version {FORMAT_VERSION}; use a matching brandvault, or run `brandvault rebuild`")]
-    Format { path: PathBuf, found: String },
-    #[error("journal {path} is damaged or was altered at entry {seq}: {reason}")]
-    JournalTampered {
-        path: PathBuf,
-        seq: u64,
-        reason: String,
-    },
-    #[error("journal {path} is shorter than the catalogue, which has applied {applied} entries; run `brandvault rebuild`")]
-    JournalBehind { path: PathBuf, applied: u64 },
-    #[error("the library at {0} is in use by another brandvault process (is `brandvault serve` running? stop it first)")]
-    Locked(PathBuf),
-    #[error("no asset with id {0}")]
-    NotFound(String),
-    #[error("id prefix {prefix} matches {count} assets; give more characters")]
-    Ambiguous { prefix: String, count: usize },
-    #[error("{0:?} is not an asset id or a prefix of at least 6 hexadecimal characters")]
-    BadId(String),
-}
-
-impl CatalogError {
-    /// Whether the write failed because the disk is full (the journal or sled could not grow).
-    pub fn is_disk_full(&self) -> bool {
-        match self {
-            Self::Io { source, .. } => crate::model::is_disk_full(source),
-            Self::Db(sled::Error::Io(e)) => crate::model::is_disk_full(e),
-            _ => false,
-        }
-    }
-
-    /// Whether this error means sled's files are unreadable, as opposed to a journal problem,
-    /// a lock held by another process, a full disk or another format version.
-    pub fn is_damaged_index(&self) -> bool {
-        match self {
-            Self::Db(sled::Error::Io(e)) => !crate::model::is_disk_full(e),
-            Self::Db(
-                sled::Error::Corruption { .. }
-                | sled::Error::ReportableBug(_)
-                | sled::Error::Unsupported(_),
-            ) => true,
-            Self::Encode(_) => true,
-            _ => false,
-        }
-    }
-
-    pub fn kind(&self) -> ErrorKind {
-        match self {
-            _ if self.is_disk_full() => ErrorKind::Unavailable,
-            Self::NotFound(_) => ErrorKind::NotFound,
-            Self::Ambiguous { .. } => ErrorKind::Conflict,
-            Self::BadId(_) => ErrorKind::InvalidInput,
-            _ => ErrorKind::Internal,
-        }
-    }
-
-    /// The stable code for users and API clients.
-    pub fn code(&self) -> &'static str {
-        match self {
-            _ if self.is_disk_full() => "disk-full",
-            Self::NotFound(_) => "asset-not-found",
-            Self::Ambiguous { .. } => "ambiguous-id",
-            Self::BadId(_) => "bad-id",
-            Self::JournalTampered { .. } => "journal-tampered",
-            Self::Format { .. } => "catalog-format",
-            _ => "internal",
-        }
-    }
-
-    fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Self + '_ {
-        move |source| Self::Io {
-            path: path.to_owned(),
-            source,
-        }
-    }
-
-    fn encode(e: serde_json::Error) -> Self {
-        Self::Encode(e.to_string())
-    }
-}
-
 /// An API token as stored: never the token itself.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TokenRecord {
@@ -152,47 +66,6 @@ pub struct TokenRecord {
     pub role: crate::model::Role,
     pub hash: String,
     pub created_at: String,
-}
-
-/// Uses (downloads or embed views) of one preset of one asset on one day.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
-pub struct DownloadCount {
-    pub day: String,
-    pub id: String,
-    pub preset: String,
-    pub spot: Option<String>,
-    /// `download` (from the asset's page or the API), `embed` (asked by its stable `/a/`
-    /// address, as agencies embed it) or `view` (its rendition fetched by `/r/`).
-    pub via: String,
-    pub count: u64,
-}
-
-/// How an asset reached someone.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Via {
-    Download,
-    Embed,
-    View,
-}
-
-impl Via {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Via::Download => "download",
-            Via::Embed => "embed",
-            Via::View => "view",
-        }
-    }
-}
-
-/// One counted use of an asset's preset on a day (YYYY-MM-DD, UTC), with its spot.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Hit {
-    pub day: String,
-    pub id: AssetId,
-    pub preset: String,
-    pub spot: Option<String>,
-    pub via: Via,
 }
 
 /// What the stat cache remembers about a file, so an unchanged file is not hashed again.
@@ -236,140 +109,6 @@ pub struct Catalog {
 }
 
 impl Catalog {
-    /// Opens the catalogue in `dir` (`dir/catalog.sled`, `dir/journal.jsonl`), applying any
-    /// journal entries the index has not seen (after a crash, or with a deleted index). An index
-    /// that cannot be read (a crash or a full disk can damage sled's files) is rebuilt from the
-    /// journal, with a line in the log: a damaged index costs a rebuild, never a dead end.
-    pub fn open(dir: &Path) -> Result<Self, CatalogError> {
-        let opened =
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| Self::open_index(dir)))
-                .unwrap_or_else(|panic| {
-                    let what = panic
-                        .downcast_ref::<String>()
-                        .cloned()
-                        .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
-                        .unwrap_or_default();
-                    Err(CatalogError::Encode(format!(
-                        "the index panicked while opening: {what}"
-                    )))
-                });
-        match opened {
-            Err(e) if e.is_damaged_index() => {
-                tracing::warn!(
-                    "the catalogue index in {} cannot be read ({e}); rebuilding it from the journal",
-                    dir.display()
-                );
-                Self::rebuild_index(dir)
-            }
-            other => other,
-        }
-    }
-
-    fn open_index(dir: &Path) -> Result<Self, CatalogError> {
-        std::fs::create_dir_all(dir).map_err(CatalogError::io(dir))?;
-        let sled_path = dir.join("catalog.sled");
-        let db = sled::Config::new().path(&sled_path).open().map_err(|e| {
-            if e.to_string().contains("could not acquire lock") {
-                CatalogError::Locked(sled_path.clone())
-            } else {
-                CatalogError::Db(e)
-            }
-        })?;
-        let meta = db.open_tree(TREE_META)?;
-        match meta.get(META_FORMAT)? {
-            None => {
-                meta.insert(META_FORMAT, FORMAT_VERSION.to_string().as_bytes())?;
-            }
-            Some(v) if v.as_ref() == FORMAT_VERSION.to_string().as_bytes() => {}
-            Some(v) => {
-                return Err(CatalogError::Format {
-                    path: sled_path,
-                    found: String::from_utf8_lossy(&v).into_owned(),
-                })
-            }
-        }
-        let applied = read_position(&meta)?;
-        let (journal, pending) = Journal::open(&dir.join("journal.jsonl"), applied)?;
-        let catalog = Self {
-            assets: db.open_tree(TREE_ASSETS)?,
-            index: db.open_tree(TREE_INDEX)?,
-            stat: db.open_tree(TREE_STAT)?,
-            tokens: db.open_tree(TREE_TOKENS)?,
-            users: db.open_tree(people::TREE_USERS)?,
-            sessions: db.open_tree(people::TREE_SESSIONS)?,
-            visibility: db.open_tree(TREE_VISIBILITY)?,
-            stats: db.open_tree(TREE_STATS)?,
-            meta,
-            db,
-            journal: Mutex::new(journal),
-            listing: RwLock::new(None),
-            count: AtomicUsize::new(0),
-            dir: dir.to_owned(),
-        };
-        for chunk in pending.chunks(1024) {
-            if let Some((_, end)) = chunk.last() {
-                let entries: Vec<Entry> = chunk.iter().map(|(e, _)| e.clone()).collect();
-                catalog.apply_entries(&entries, *end, &[])?;
-            }
-        }
-        catalog.count.store(catalog.assets.len(), Ordering::Relaxed);
-        // Trees added after catalogues already existed are built once, in one pass.
-        if catalog.meta.get(META_VISIBILITY_BUILT)?.is_none() {
-            for kv in catalog.assets.iter() {
-                let (id, v) = kv?;
-                catalog
-                    .visibility
-                    .insert(&id, encode_visibility(&decode_asset(&v)?)?)?;
-            }
-            catalog.meta.insert(META_VISIBILITY_BUILT, &[1])?;
-        }
-        if catalog.meta.remove(META_SEARCH_BUILT_RETIRED)?.is_some() {
-            catalog.db.drop_tree(TREE_SEARCH_RETIRED)?;
-        }
-        catalog.db.flush()?;
-        Ok(catalog)
-    }
-
-    /// Recreates the index from the journal alone. Returns the number of assets and of
-    /// journal entries.
-    pub fn rebuild(dir: &Path) -> Result<(Self, usize), CatalogError> {
-        let catalog = Self::rebuild_index(dir)?;
-        let entries = catalog.position()?.seq as usize;
-        Ok((catalog, entries))
-    }
-
-    /// Sets the old index aside as `catalog.sled.damaged` (replacing an older one) and
-    /// replays the whole journal, which checks every link, into a new one. If the journal does
-    /// not check out, the old index is put back: nothing is destroyed for a bad journal.
-    /// Download counters, telemetry that is not journaled, start again from zero.
-    fn rebuild_index(dir: &Path) -> Result<Self, CatalogError> {
-        let sled_path = dir.join("catalog.sled");
-        let aside = dir.join("catalog.sled.damaged");
-        if aside.exists() {
-            std::fs::remove_dir_all(&aside).map_err(CatalogError::io(&aside))?;
-        }
-        if sled_path.exists() {
-            std::fs::rename(&sled_path, &aside).map_err(CatalogError::io(&sled_path))?;
-        }
-        let catalog = match Self::open_index(dir) {
-            Ok(c) => c,
-            Err(e) => {
-                let _ = std::fs::remove_dir_all(&sled_path);
-                if aside.exists() {
-                    let _ = std::fs::rename(&aside, &sled_path);
-                }
-                return Err(e);
-            }
-        };
-        tracing::warn!(
-            "rebuilt the catalogue index in {}: {} assets; the old index is kept in {}",
-            dir.display(),
-            catalog.len(),
-            aside.display()
-        );
-        Ok(catalog)
-    }
-
     /// The folder holding the catalogue.
     pub fn dir(&self) -> &Path {
         &self.dir
@@ -713,57 +452,6 @@ impl Catalog {
             .collect()
     }
 
-    /// Adds counted uses of assets (downloads, embed views) to the reach statistics.
-    pub fn count_hits(&self, hits: &[(Hit, u64)]) -> Result<(), CatalogError> {
-        for (hit, n) in hits {
-            let mut parts = vec![
-                hit.day.clone(),
-                hit.id.to_hex(),
-                hit.preset.clone(),
-                hit.spot.clone().unwrap_or_default(),
-            ];
-            // Downloads keep the four-part key they always had; other uses name themselves.
-            if hit.via != Via::Download {
-                parts.push(hit.via.as_str().to_owned());
-            }
-            self.stats
-                .update_and_fetch(parts.join("\0").as_bytes(), |old| {
-                    let before = old
-                        .and_then(|v| <[u8; 8]>::try_from(v).ok())
-                        .map_or(0, u64::from_be_bytes);
-                    Some((before + n).to_be_bytes().to_vec())
-                })?;
-        }
-        Ok(())
-    }
-
-    /// Every reach counter, by day, asset, preset, spot and way of use.
-    pub fn download_stats(&self) -> Result<Vec<DownloadCount>, CatalogError> {
-        let mut out = Vec::new();
-        for kv in self.stats.iter() {
-            let (k, v) = kv?;
-            let key = String::from_utf8_lossy(&k).into_owned();
-            let parts: Vec<&str> = key.split('\0').collect();
-            let Some(count) = <[u8; 8]>::try_from(v.as_ref()).ok().map(u64::from_be_bytes) else {
-                continue;
-            };
-            let (day, id, preset, spot, via) = match parts.as_slice() {
-                [day, id, preset, spot] => (day, id, preset, spot, "download"),
-                [day, id, preset, spot, via] => (day, id, preset, spot, *via),
-                _ => continue,
-            };
-            out.push(DownloadCount {
-                day: (*day).to_owned(),
-                id: (*id).to_owned(),
-                preset: (*preset).to_owned(),
-                spot: (!spot.is_empty()).then(|| (*spot).to_owned()),
-                via: via.to_owned(),
-                count,
-            });
-        }
-        Ok(out)
-    }
-
     /// Every asset that has a rendition stored under this object hash (hex).
     pub fn assets_with_rendition(&self, hash: &str) -> Result<Vec<AssetId>, CatalogError> {
         let prefix = index::prefix(index::RENDITION, hash);
@@ -777,7 +465,7 @@ impl Catalog {
 
     /// The journal position the index has applied.
     pub fn position(&self) -> Result<Position, CatalogError> {
-        read_position(&self.meta)
+        open::read_position(&self.meta)
     }
 
     /// Checks the whole journal chain and that it ends where the index says it does (which
@@ -795,22 +483,6 @@ impl Catalog {
             });
         }
         Ok(entries.len())
-    }
-}
-
-fn read_position(meta: &sled::Tree) -> Result<Position, CatalogError> {
-    let u64_at = |key: &[u8]| -> Result<Option<u64>, CatalogError> {
-        Ok(meta
-            .get(key)?
-            .and_then(|v| <[u8; 8]>::try_from(v.as_ref()).ok())
-            .map(u64::from_be_bytes))
-    };
-    let head = meta
-        .get(META_HEAD)?
-        .and_then(|v| <[u8; 32]>::try_from(v.as_ref()).ok());
-    match (u64_at(META_SEQ)?, head, u64_at(META_OFFSET)?) {
-        (Some(seq), Some(head), Some(offset)) => Ok(Position { seq, head, offset }),
-        _ => Ok(Position::START),
     }
 }
 

@@ -1,0 +1,160 @@
+//! Opening a catalogue (replaying what the index has not seen, rebuilding a damaged index) and
+//! rebuilding it from the journal.
+
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, RwLock};
+
+use super::*;
+
+impl Catalog {
+    /// Opens the catalogue in `dir` (`dir/catalog.sled`, `dir/journal.jsonl`), applying any
+    /// journal entries the index has not seen (after a crash, or with a deleted index). An index
+    /// that cannot be read (a crash or a full disk can damage sled's files) is rebuilt from the
+    /// journal, with a line in the log: a damaged index costs a rebuild, never a dead end.
+    pub fn open(dir: &Path) -> Result<Self, CatalogError> {
+        let opened =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| Self::open_index(dir)))
+                .unwrap_or_else(|panic| {
+                    let what = panic
+                        .downcast_ref::<String>()
+                        .cloned()
+                        .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+                        .unwrap_or_default();
+                    Err(CatalogError::Encode(format!(
+                        "the index panicked while opening: {what}"
+                    )))
+                });
+        match opened {
+            Err(e) if e.is_damaged_index() => {
+                tracing::warn!(
+                    "the catalogue index in {} cannot be read ({e}); rebuilding it from the journal",
+                    dir.display()
+                );
+                Self::rebuild_index(dir)
+            }
+            other => other,
+        }
+    }
+
+    fn open_index(dir: &Path) -> Result<Self, CatalogError> {
+        std::fs::create_dir_all(dir).map_err(CatalogError::io(dir))?;
+        let sled_path = dir.join("catalog.sled");
+        let db = sled::Config::new().path(&sled_path).open().map_err(|e| {
+            if e.to_string().contains("could not acquire lock") {
+                CatalogError::Locked(sled_path.clone())
+            } else {
+                CatalogError::Db(e)
+            }
+        })?;
+        let meta = db.open_tree(TREE_META)?;
+        match meta.get(META_FORMAT)? {
+            None => {
+                meta.insert(META_FORMAT, FORMAT_VERSION.to_string().as_bytes())?;
+            }
+            Some(v) if v.as_ref() == FORMAT_VERSION.to_string().as_bytes() => {}
+            Some(v) => {
+                return Err(CatalogError::Format {
+                    path: sled_path,
+                    found: String::from_utf8_lossy(&v).into_owned(),
+                })
+            }
+        }
+        let applied = read_position(&meta)?;
+        let (journal, pending) = Journal::open(&dir.join("journal.jsonl"), applied)?;
+        let catalog = Self {
+            assets: db.open_tree(TREE_ASSETS)?,
+            index: db.open_tree(TREE_INDEX)?,
+            stat: db.open_tree(TREE_STAT)?,
+            tokens: db.open_tree(TREE_TOKENS)?,
+            users: db.open_tree(people::TREE_USERS)?,
+            sessions: db.open_tree(people::TREE_SESSIONS)?,
+            visibility: db.open_tree(TREE_VISIBILITY)?,
+            stats: db.open_tree(TREE_STATS)?,
+            meta,
+            db,
+            journal: Mutex::new(journal),
+            listing: RwLock::new(None),
+            count: AtomicUsize::new(0),
+            dir: dir.to_owned(),
+        };
+        for chunk in pending.chunks(1024) {
+            if let Some((_, end)) = chunk.last() {
+                let entries: Vec<Entry> = chunk.iter().map(|(e, _)| e.clone()).collect();
+                catalog.apply_entries(&entries, *end, &[])?;
+            }
+        }
+        catalog.count.store(catalog.assets.len(), Ordering::Relaxed);
+        // Trees added after catalogues already existed are built once, in one pass.
+        if catalog.meta.get(META_VISIBILITY_BUILT)?.is_none() {
+            for kv in catalog.assets.iter() {
+                let (id, v) = kv?;
+                catalog
+                    .visibility
+                    .insert(&id, encode_visibility(&decode_asset(&v)?)?)?;
+            }
+            catalog.meta.insert(META_VISIBILITY_BUILT, &[1])?;
+        }
+        if catalog.meta.remove(META_SEARCH_BUILT_RETIRED)?.is_some() {
+            catalog.db.drop_tree(TREE_SEARCH_RETIRED)?;
+        }
+        catalog.db.flush()?;
+        Ok(catalog)
+    }
+
+    /// Recreates the index from the journal alone. Returns the number of assets and of
+    /// journal entries.
+    pub fn rebuild(dir: &Path) -> Result<(Self, usize), CatalogError> {
+        let catalog = Self::rebuild_index(dir)?;
+        let entries = catalog.position()?.seq as usize;
+        Ok((catalog, entries))
+    }
+
+    /// Sets the old index aside as `catalog.sled.damaged` (replacing an older one) and
+    /// replays the whole journal, which checks every link, into a new one. If the journal does
+    /// not check out, the old index is put back: nothing is destroyed for a bad journal.
+    /// Download counters, telemetry that is not journaled, start again from zero.
+    fn rebuild_index(dir: &Path) -> Result<Self, CatalogError> {
+        let sled_path = dir.join("catalog.sled");
+        let aside = dir.join("catalog.sled.damaged");
+        if aside.exists() {
+            std::fs::remove_dir_all(&aside).map_err(CatalogError::io(&aside))?;
+        }
+        if sled_path.exists() {
+            std::fs::rename(&sled_path, &aside).map_err(CatalogError::io(&sled_path))?;
+        }
+        let catalog = match Self::open_index(dir) {
+            Ok(c) => c,
+            Err(e) => {
+                let _ = std::fs::remove_dir_all(&sled_path);
+                if aside.exists() {
+                    let _ = std::fs::rename(&aside, &sled_path);
+                }
+                return Err(e);
+            }
+        };
+        tracing::warn!(
+            "rebuilt the catalogue index in {}: {} assets; the old index is kept in {}",
+            dir.display(),
+            catalog.len(),
+            aside.display()
+        );
+        Ok(catalog)
+    }
+}
+
+pub(super) fn read_position(meta: &sled::Tree) -> Result<Position, CatalogError> {
+    let u64_at = |key: &[u8]| -> Result<Option<u64>, CatalogError> {
+        Ok(meta
+            .get(key)?
+            .and_then(|v| <[u8; 8]>::try_from(v.as_ref()).ok())
+            .map(u64::from_be_bytes))
+    };
+    let head = meta
+        .get(META_HEAD)?
+        .and_then(|v| <[u8; 32]>::try_from(v.as_ref()).ok());
+    match (u64_at(META_SEQ)?, head, u64_at(META_OFFSET)?) {
+        (Some(seq), Some(head), Some(offset)) => Ok(Position { seq, head, offset }),
+        _ => Ok(Position::START),
+    }
+}

@@ -1,0 +1,99 @@
+//! Reach statistics: how often each asset's presets were downloaded, embedded or viewed, per
+//! day and spot. Telemetry, not catalogue content: not journaled, kept in the `stats` tree.
+
+use super::{Catalog, CatalogError};
+use crate::model::AssetId;
+
+/// Uses (downloads or embed views) of one preset of one asset on one day.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct DownloadCount {
+    pub day: String,
+    pub id: String,
+    pub preset: String,
+    pub spot: Option<String>,
+    /// `download` (from the asset's page or the API), `embed` (asked by its stable `/a/`
+    /// address, as agencies embed it) or `view` (its rendition fetched by `/r/`).
+    pub via: String,
+    pub count: u64,
+}
+
+/// How an asset reached someone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Via {
+    Download,
+    Embed,
+    View,
+}
+
+impl Via {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Via::Download => "download",
+            Via::Embed => "embed",
+            Via::View => "view",
+        }
+    }
+}
+
+/// One counted use of an asset's preset on a day (YYYY-MM-DD, UTC), with its spot.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Hit {
+    pub day: String,
+    pub id: AssetId,
+    pub preset: String,
+    pub spot: Option<String>,
+    pub via: Via,
+}
+
+impl Catalog {
+    /// Adds counted uses of assets (downloads, embed views) to the reach statistics.
+    pub fn count_hits(&self, hits: &[(Hit, u64)]) -> Result<(), CatalogError> {
+        for (hit, n) in hits {
+            let mut parts = vec![
+                hit.day.clone(),
+                hit.id.to_hex(),
+                hit.preset.clone(),
+                hit.spot.clone().unwrap_or_default(),
+            ];
+            // Downloads keep the four-part key they always had; other uses name themselves.
+            if hit.via != Via::Download {
+                parts.push(hit.via.as_str().to_owned());
+            }
+            self.stats
+                .update_and_fetch(parts.join("\0").as_bytes(), |old| {
+                    let before = old
+                        .and_then(|v| <[u8; 8]>::try_from(v).ok())
+                        .map_or(0, u64::from_be_bytes);
+                    Some((before + n).to_be_bytes().to_vec())
+                })?;
+        }
+        Ok(())
+    }
+
+    /// Every reach counter, by day, asset, preset, spot and way of use.
+    pub fn download_stats(&self) -> Result<Vec<DownloadCount>, CatalogError> {
+        let mut out = Vec::new();
+        for kv in self.stats.iter() {
+            let (k, v) = kv?;
+            let key = String::from_utf8_lossy(&k).into_owned();
+            let parts: Vec<&str> = key.split('\0').collect();
+            let Some(count) = <[u8; 8]>::try_from(v.as_ref()).ok().map(u64::from_be_bytes) else {
+                continue;
+            };
+            let (day, id, preset, spot, via) = match parts.as_slice() {
+                [day, id, preset, spot] => (day, id, preset, spot, "download"),
+                [day, id, preset, spot, via] => (day, id, preset, spot, *via),
+                _ => continue,
+            };
+            out.push(DownloadCount {
+                day: (*day).to_owned(),
+                id: (*id).to_owned(),
+                preset: (*preset).to_owned(),
+                spot: (!spot.is_empty()).then(|| (*spot).to_owned()),
+                via: via.to_owned(),
+                count,
+            });
+        }
+        Ok(out)
+    }
+}
