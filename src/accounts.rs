@@ -30,6 +30,8 @@ pub enum AccountError {
     LastAdmin,
     #[error("a token needs a new, non-empty name: {0:?}")]
     TokenName(String),
+    #[error("unknown role {0:?}: admin, brand_manager, designer, press or agency")]
+    UnknownRole(String),
     #[error("the password could not be hashed: {0}")]
     Hash(String),
     #[error(transparent)]
@@ -43,6 +45,7 @@ impl AccountError {
                 ErrorKind::InvalidInput
             }
             Self::TokenName(_) => ErrorKind::Conflict,
+            Self::UnknownRole(_) => ErrorKind::InvalidInput,
             Self::NameTaken(_) | Self::LastAdmin => ErrorKind::Conflict,
             Self::Unknown(_) => ErrorKind::NotFound,
             Self::Forbidden(_) => ErrorKind::Forbidden,
@@ -61,6 +64,7 @@ impl AccountError {
             Self::Forbidden(_) => "forbidden",
             Self::LastAdmin => "last-admin",
             Self::TokenName(_) => "token-name",
+            Self::UnknownRole(_) => "unknown-role",
             Self::Hash(_) => "internal",
             Self::Catalog(e) => e.code(),
         }

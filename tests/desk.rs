@@ -846,6 +846,18 @@ async fn admin_manages_people_and_tokens() {
     let resp = sign_in!(app, "minh", "một mật khẩu dài");
     assert_eq!(resp.headers().get("location").unwrap(), "/");
 
+    // An unknown role is refused in words, nothing changed.
+    let req = with(&quan, test::TestRequest::post().uri("/admin/users/minh"))
+        .set_form([
+            ("csrf", csrf.as_str()),
+            ("action", "role"),
+            ("role", "chief"),
+        ])
+        .to_request();
+    let resp = test::call_service(&app, req).await;
+    assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+    assert!(body_text(resp).await.contains("Vai trò này không hợp lệ"));
+
     let req = with(&quan, test::TestRequest::post().uri("/admin/tokens"))
         .set_form([
             ("csrf", csrf.as_str()),

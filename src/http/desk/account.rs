@@ -304,15 +304,20 @@ pub async fn setup(
                 name: "setup".into(),
                 role: Role::Admin,
             };
-            let user = Accounts {
+            Accounts {
                 catalog: &st.catalog,
             }
-            .create(&new, &operator, &now)?;
-            session::start(&st.catalog, &user.name, &now)
-                .map_err(|e| crate::accounts::AccountError::Hash(e.to_string()))
+            .create(&new, &operator, &now)
         })
         .await?
         .map_err(|e| super::people::account_error_text(lang, &e))
+    };
+    let made = match made {
+        Ok(user) => {
+            let (st, now) = (state.clone(), (state.clock)());
+            Ok(web::block(move || session::start(&st.catalog, &user.name, &now)).await??)
+        }
+        Err(e) => Err(e),
     };
     match made {
         Ok(id) => {

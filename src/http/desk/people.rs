@@ -112,7 +112,7 @@ pub async fn people_page(state: State, req: HttpRequest) -> Result<HttpResponse,
 }
 
 fn parse_role(code: &str) -> Result<Role, AccountError> {
-    crate::http::auth::parse_role(code).ok_or(AccountError::Forbidden(Role::Press))
+    crate::http::auth::parse_role(code).ok_or_else(|| AccountError::UnknownRole(code.to_owned()))
 }
 
 /// Runs an account operation as the signed-in admin: a redirect to /admin saying `done`, or
