@@ -57,6 +57,33 @@
       return wrap;
     }
 
+    // A select whose first option keeps the batch's value.
+    function choice(label, name, options) {
+      const id = "f" + (serial++);
+      const wrap = document.createElement("div");
+      const l = document.createElement("label");
+      l.htmlFor = id;
+      l.textContent = label;
+      const select = document.createElement("select");
+      select.id = id;
+      select.name = name;
+      [["", d.asBatch]].concat(options).forEach(([value, text]) => {
+        const o = document.createElement("option");
+        o.value = value;
+        o.textContent = text;
+        select.appendChild(o);
+      });
+      wrap.append(l, select);
+      return wrap;
+    }
+
+    // The batch's spot list, without its own "as matched" choice.
+    function spotChoices() {
+      const batch = document.getElementById("spot");
+      if (!batch) return [];
+      return Array.from(batch.options).filter((o) => o.value).map((o) => [o.value, o.textContent]);
+    }
+
     function add(file) {
       const item = document.createElement("li");
       item.className = "queued";
@@ -80,7 +107,8 @@
       summary.textContent = d.more;
       const rest = document.createElement("div");
       rest.className = "field-row";
-      rest.append(field(d.credit, "credit"), field(d.license, "license"), field(d.tags, "other_tags"));
+      rest.append(field(d.credit, "credit"), field(d.license, "license"), field(d.tags, "other_tags"),
+        choice(d.spotLabel, "spot", spotChoices()), choice(d.consentLabel, "consent", [["true", d.yes], ["false", d.no]]));
       more.append(summary, rest);
       own.append(captions, more);
       const bar = document.createElement("progress");
@@ -105,7 +133,7 @@
     // The fields of one file: its own values over the batch's; its tags besides the batch's.
     function fieldsFor(entry, batch) {
       const own = [];
-      entry.own.querySelectorAll("input").forEach((i) => {
+      entry.own.querySelectorAll("input, select").forEach((i) => {
         const v = i.value.trim();
         if (!v) return;
         if (i.name === "other_tags") {
@@ -115,6 +143,7 @@
         }
       });
       const replaced = own.map(([k]) => k).filter((k) => k !== "tag");
+      // A file's own consent answer replaces the batch's checkbox either way.
       return batch.filter(([k]) => !replaced.includes(k)).concat(own);
     }
 
