@@ -6,7 +6,9 @@
 //! - the designer signs in with a password, uploads three photos with a caption, credit and
 //!   themes, sees on their work page what is missing in Vietnamese, fixes it for all three at
 //!   once and submits them;
-//! - the manager approves two in one batch from the keyboard and rejects one with a reason;
+//! - the manager approves two in one batch from the keyboard; approving the third for the
+//!   public is refused on the page and changes nothing (asset and journal byte for byte); they
+//!   reject it with a reason;
 //! - the designer reads the reason, edits the picture and submits it again;
 //! - the service restarts and both stay signed in;
 //! - every desk page passes axe-core with no serious or critical violation and fits 390 px;
@@ -189,6 +191,36 @@ fn a_day_at_the_desk() {
             )
             .as_u64(),
         Some(1)
+    );
+    // Approving the last one for the public is refused (too small for the press): the page
+    // says why in words, and the asset and the journal are byte for byte as before.
+    let id = browser.run(
+        "return document.getElementById('detail').dataset.id",
+        serde_json::json!([]),
+    );
+    let fetch_asset = format!(
+        "const done = arguments[arguments.length - 1];
+         fetch('/api/assets/{}').then(r => r.text()).then(done);",
+        id.as_str().unwrap()
+    );
+    let journal = fx.data().join("journal.jsonl");
+    let (before, before_journal) = (
+        browser.run_async(&fetch_asset),
+        std::fs::read(&journal).unwrap(),
+    );
+    browser.click(r#"#approve-form input[value="public"]"#);
+    browser.click("#approve");
+    let refused = browser.text("#review-refused");
+    assert!(refused.contains("Ảnh quá nhỏ cho báo chí"), "{refused}");
+    assert_eq!(
+        browser.run_async(&fetch_asset),
+        before,
+        "the asset is unchanged"
+    );
+    assert_eq!(
+        std::fs::read(&journal).unwrap(),
+        before_journal,
+        "no journal entry"
     );
     browser.keys("r");
     let focused = browser.run("return document.activeElement.id", serde_json::json!([]));
