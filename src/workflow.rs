@@ -249,6 +249,23 @@ impl Workflow<'_> {
         self.load(id)
     }
 
+    /// The violations `asset` would have after this edit, written nowhere: the edit page's
+    /// live check, through the very changes `edit_placed` would commit.
+    pub fn preview_edit(
+        &self,
+        asset: Asset,
+        patch: Patch,
+        spot: Option<Option<&str>>,
+        actor: &Actor,
+        now: &str,
+    ) -> Result<Vec<Violation>, WorkflowError> {
+        let changes = self.edit_changes(asset.clone(), patch, spot, actor, now)?;
+        let after = changes.iter().fold(asset, |a, change| {
+            crate::catalog::apply(Some(a.clone()), change).unwrap_or(a)
+        });
+        Ok(after.violations)
+    }
+
     /// The same edit on many assets, in one commit: if any of them may not be edited by
     /// `actor`, none is.
     pub fn edit_many(
@@ -278,7 +295,45 @@ impl Workflow<'_> {
         step: Step<'_>,
         now: &str,
     ) -> Result<Asset, WorkflowError> {
-        let mut asset = self.load(id)?;
+        let changes = self.transition_changes(self.load(id)?, action, actor, step, now)?;
+        self.catalog.commit(now, &actor.name, &changes, &[])?;
+        self.load(id)
+    }
+
+    /// The same step for many assets (a reviewer's batch), in one commit: if any of them is
+    /// refused, none is taken, and the error names the first refused asset.
+    pub fn transition_many(
+        &self,
+        ids: &[AssetId],
+        action: Action,
+        actor: &Actor,
+        step: Step<'_>,
+        now: &str,
+    ) -> Result<(), (AssetId, WorkflowError)> {
+        let mut changes = Vec::new();
+        for id in ids {
+            let asset = self.load(id).map_err(|e| (*id, e))?;
+            changes.extend(
+                self.transition_changes(asset, action, actor, step, now)
+                    .map_err(|e| (*id, e))?,
+            );
+        }
+        let first = ids.first().copied().unwrap_or(AssetId::from_bytes([0; 32]));
+        self.catalog
+            .commit(now, &actor.name, &changes, &[])
+            .map_err(|e| (first, e.into()))
+    }
+
+    /// The changes of one step on `asset`, or why it is refused (nothing is written here).
+    fn transition_changes(
+        &self,
+        mut asset: Asset,
+        action: Action,
+        actor: &Actor,
+        step: Step<'_>,
+        now: &str,
+    ) -> Result<Vec<Change>, WorkflowError> {
+        let id = &asset.id.clone();
         let from = asset.status;
         let to = match (action, from) {
             (Action::Submit, Status::Draft) => Status::InReview,
@@ -345,7 +400,6 @@ impl Workflow<'_> {
                 None
             },
         });
-        self.catalog.commit(now, &actor.name, &changes, &[])?;
-        self.load(id)
+        Ok(changes)
     }
 }

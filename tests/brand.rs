@@ -165,6 +165,12 @@ fn photo_rules_and_the_audited_override() {
     assert_eq!(step["change"]["override_justification"], justification);
     assert_eq!(step["actor"], "cli");
     assert_eq!(step["at"], NOW);
+    // The trail is read through the index of where each entry lies: the same after a rebuild
+    // and after the index is deleted and replayed from the journal at open.
+    fx.json(&["rebuild"], 0);
+    assert_eq!(fx.json(&["log", &bare], 0), log);
+    std::fs::remove_dir_all(fx.data().join("catalog.sled")).unwrap();
+    assert_eq!(fx.json(&["log", &bare], 0), log);
 }
 
 #[test]

@@ -616,6 +616,30 @@ async fn refused_steps_change_nothing() {
     assert_eq!(after_api, before_api);
     assert_eq!(std::fs::read(&journal).unwrap(), journal_before_api);
 
+    // A batch is one commit: with one picture that breaks the guidelines, none is approved.
+    let journal_before_batch = std::fs::read(&journal).unwrap();
+    let req = with(&hoa, test::TestRequest::post().uri("/review/batch"))
+        .set_form([
+            ("csrf", csrf.as_str()),
+            ("action", "approve"),
+            ("access", "internal"),
+            ("id", id.as_str()),
+            ("id", draft.as_str()),
+        ])
+        .to_request();
+    let resp = test::call_service(&app, req).await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    let to = resp.headers().get("location").unwrap().to_str().unwrap();
+    assert!(
+        to.contains(&format!("item={draft}")) && to.contains("refused="),
+        "{to}"
+    );
+    assert_eq!(
+        std::fs::read(&journal).unwrap(),
+        journal_before_batch,
+        "none approved"
+    );
+
     // For staff only, it is approved, and the history says who did what.
     let req = with(
         &hoa,

@@ -87,8 +87,9 @@ impl Journal {
         ))
     }
 
-    /// Reads and checks the whole chain from the first entry.
-    pub fn read_all(path: &Path) -> Result<(Vec<Entry>, Position), CatalogError> {
+    /// Reads and checks the whole chain from the first entry; each entry with the position
+    /// after it.
+    pub fn read_all(path: &Path) -> Result<(Vec<(Entry, Position)>, Position), CatalogError> {
         let mut file = match File::open(path) {
             Ok(f) => f,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -97,7 +98,26 @@ impl Journal {
             Err(e) => return Err(CatalogError::io(path)(e)),
         };
         let (entries, end, _) = read_entries(path, &mut file, Position::START)?;
-        Ok((entries.into_iter().map(|(e, _)| e).collect(), end))
+        Ok((entries, end))
+    }
+
+    /// The entries starting at these byte offsets (found by an index), without reading the
+    /// rest of the journal; the chain is `read_all`'s and `verify`'s to check.
+    pub fn read_at(path: &Path, offsets: &[u64]) -> Result<Vec<Entry>, CatalogError> {
+        let io = CatalogError::io(path);
+        let mut reader = BufReader::new(File::open(path).map_err(io)?);
+        let mut line = Vec::new();
+        offsets
+            .iter()
+            .map(|&offset| {
+                line.clear();
+                reader
+                    .seek(SeekFrom::Start(offset))
+                    .and_then(|_| reader.read_until(b'\n', &mut line))
+                    .map_err(CatalogError::io(path))?;
+                serde_json::from_slice(line.trim_ascii_end()).map_err(CatalogError::encode)
+            })
+            .collect()
     }
 
     pub fn end(&self) -> Position {
@@ -105,12 +125,13 @@ impl Journal {
     }
 
     /// Appends entries and fsyncs before returning: once this returns, they are committed.
+    /// Each entry comes with the position after it (as `open` gives them).
     pub fn append(
         &mut self,
         at: &str,
         actor: &str,
         changes: &[Change],
-    ) -> Result<Vec<Entry>, CatalogError> {
+    ) -> Result<Vec<(Entry, Position)>, CatalogError> {
         let mut buf = Vec::new();
         let mut pos = self.end;
         let mut entries = Vec::with_capacity(changes.len());
@@ -128,7 +149,7 @@ impl Journal {
             pos.offset += line.len() as u64 + 1;
             buf.extend_from_slice(&line);
             buf.push(b'\n');
-            entries.push(entry);
+            entries.push((entry, pos));
         }
         let written = self
             .file

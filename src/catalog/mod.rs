@@ -6,6 +6,7 @@
 
 mod change;
 mod error;
+mod history;
 mod index;
 mod journal;
 mod listing;
@@ -35,7 +36,8 @@ pub use requests::request_revocation;
 
 use crate::model::{Asset, AssetId};
 
-/// The on-disk format this build reads and writes. Bump on any change to keys or values.
+/// The on-disk format this build reads and writes. Bump on any change to keys or values
+/// (trees added later, like `history`, are built at open instead: older catalogues still open).
 pub const FORMAT_VERSION: u64 = 2;
 
 const TREE_ASSETS: &str = "assets";
@@ -95,6 +97,8 @@ pub struct Catalog {
     users: sled::Tree,
     sessions: sled::Tree,
     visibility: sled::Tree,
+    /// (asset, seq) → the offset of the entry in the journal (`history.rs`).
+    history: sled::Tree,
     /// Download counters: telemetry, not catalogue content, so not journaled.
     stats: sled::Tree,
     /// One writer at a time: the journal is a sequence.
@@ -130,7 +134,7 @@ impl Catalog {
         let mut journal = self.journal.lock().unwrap_or_else(|p| p.into_inner());
         let before = journal.end();
         let entries = journal.append(at, actor, changes)?;
-        if let Err(e) = self.apply_entries(&entries, journal.end(), stat) {
+        if let Err(e) = self.apply_entries(&entries, before.offset, stat) {
             // All or nothing: entries the index refused (a full disk) must not come back at
             // the next open's replay.
             if let Err(cut) = journal.rollback(before) {
@@ -148,13 +152,19 @@ impl Catalog {
         Ok(())
     }
 
-    /// Applies journal entries to the trees in one transaction and records the position.
+    /// Applies journal entries (each with the position after it; the first starting at byte
+    /// `start`) to the trees in one transaction and records the position after the last.
     fn apply_entries(
         &self,
-        entries: &[Entry],
-        end: Position,
+        entries: &[(Entry, Position)],
+        start: u64,
         stat: &[StatEntry],
     ) -> Result<(), CatalogError> {
+        let Some(&(_, end)) = entries.last() else {
+            return Ok(());
+        };
+        let mut history_batch = sled::Batch::default();
+        history::stage(&mut history_batch, entries, start);
         let mut asset_batch = sled::Batch::default();
         let mut index_batch = sled::Batch::default();
         let mut visibility_batch = sled::Batch::default();
@@ -164,7 +174,7 @@ impl Catalog {
         let mut touched: std::collections::BTreeMap<AssetId, (Option<Asset>, Option<Asset>)> =
             Default::default();
         let mut accounts = people::AccountBatch::default();
-        for entry in entries {
+        for (entry, _) in entries {
             if self.stage_account(entry, &mut accounts)? {
                 continue;
             }
@@ -228,8 +238,9 @@ impl Catalog {
             &self.tokens,
             &self.users,
             &self.visibility,
+            &self.history,
         )
-            .transaction(|(a, i, m, s, t, u, v)| {
+            .transaction(|(a, i, m, s, t, u, v, h)| {
                 a.apply_batch(&asset_batch)?;
                 i.apply_batch(&index_batch)?;
                 m.apply_batch(&meta_batch)?;
@@ -237,6 +248,7 @@ impl Catalog {
                 t.apply_batch(&accounts.tokens)?;
                 u.apply_batch(&user_batch)?;
                 v.apply_batch(&visibility_batch)?;
+                h.apply_batch(&history_batch)?;
                 Ok::<_, ConflictableTransactionError<()>>(())
             })
             .map_err(|e| match e {
@@ -432,15 +444,6 @@ impl Catalog {
             .and_then(|v| decode_stat(&v))
             .filter(|(s, _)| *s == stamp)
             .map(|(_, id)| id))
-    }
-
-    /// Every journal entry about one asset, oldest first: its audit trail.
-    pub fn history(&self, id: &AssetId) -> Result<Vec<Entry>, CatalogError> {
-        let (entries, _) = Journal::read_all(&self.dir.join("journal.jsonl"))?;
-        Ok(entries
-            .into_iter()
-            .filter(|e| e.change.asset() == Some(*id))
-            .collect())
     }
 
     /// Every live API token: (name, role, BLAKE3 hash hex, created at).

@@ -70,6 +70,7 @@ impl Catalog {
             users: db.open_tree(people::TREE_USERS)?,
             sessions: db.open_tree(people::TREE_SESSIONS)?,
             visibility: db.open_tree(TREE_VISIBILITY)?,
+            history: db.open_tree(history::TREE_HISTORY)?,
             stats: db.open_tree(TREE_STATS)?,
             meta,
             db,
@@ -78,11 +79,10 @@ impl Catalog {
             count: AtomicUsize::new(0),
             dir: dir.to_owned(),
         };
+        let mut start = applied.offset;
         for chunk in pending.chunks(1024) {
-            if let Some((_, end)) = chunk.last() {
-                let entries: Vec<Entry> = chunk.iter().map(|(e, _)| e.clone()).collect();
-                catalog.apply_entries(&entries, *end, &[])?;
-            }
+            catalog.apply_entries(chunk, start, &[])?;
+            start = chunk.last().map_or(start, |(_, end)| end.offset);
         }
         catalog.count.store(catalog.assets.len(), Ordering::Relaxed);
         // Trees added after catalogues already existed are built once, in one pass.
@@ -95,6 +95,7 @@ impl Catalog {
             }
             catalog.meta.insert(META_VISIBILITY_BUILT, &[1])?;
         }
+        catalog.build_history(applied == Position::START)?;
         if catalog.meta.remove(META_SEARCH_BUILT_RETIRED)?.is_some() {
             catalog.db.drop_tree(TREE_SEARCH_RETIRED)?;
         }

@@ -30,6 +30,8 @@ pub struct Filter {
     pub published_at: Option<String>,
     /// Only what this viewer may see.
     pub viewer: Option<crate::model::Viewer>,
+    /// Only the uploads of this person (their sign-in or token name).
+    pub owner: Option<String>,
 }
 
 /// What the filters look at of an asset, borrowed from its record or its in-memory listing.
@@ -68,6 +70,10 @@ impl Prepared<'_> {
         filter.kind.is_none_or(|k| f.kind == k)
             && filter.status.is_none_or(|s| f.visibility.status == s)
             && filter.spot.as_deref().is_none_or(|s| f.spot == Some(s))
+            && filter
+                .owner
+                .as_deref()
+                .is_none_or(|o| f.visibility.owner.as_deref() == Some(o))
             && self
                 .tags
                 .iter()

@@ -47,6 +47,7 @@ pub(super) fn ls(lib: &Library, args: LsArgs, json: bool) -> Result<i32> {
         limit: args.limit,
         published_at: args.published.then(|| lib.now.clone()),
         viewer: None,
+        owner: None,
     };
     let assets = lib.catalog.list(&filter)?;
     print(json, &assets, || {

@@ -218,12 +218,21 @@ pub async fn visible_asset_for(
     form_csrf: Option<&str>,
 ) -> Result<(crate::model::Asset, crate::model::Viewer), ApiError> {
     let viewer = super::caller(state, req, form_csrf).await?;
+    let asset = visible_to(state, &viewer, id).await?;
+    Ok((asset, viewer))
+}
+
+/// The asset `id` if `viewer` may see it, else 404. Visibility is decided before the record is
+/// read: a hidden asset costs what a missing one does, so timing does not tell them apart.
+pub async fn visible_to(
+    state: &State,
+    viewer: &crate::model::Viewer,
+    id: &str,
+) -> Result<crate::model::Asset, ApiError> {
     let id: AssetId = id.parse().map_err(|_| ApiError::not_found())?;
     let (st, who) = (state.clone(), viewer.clone());
-    // Visibility is decided before the record is read: a hidden asset costs what a missing
-    // one does, so timing does not tell them apart.
     let asset = web::block(move || st.catalog.asset_if(&id, |v| who.may_see(v))).await??;
-    asset.map(|a| (a, viewer)).ok_or_else(ApiError::not_found)
+    asset.ok_or_else(ApiError::not_found)
 }
 
 /// GET /api/assets/{id}

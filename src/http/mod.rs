@@ -284,6 +284,16 @@ pub async fn caller(
     req: &HttpRequest,
     form_csrf: Option<&str>,
 ) -> Result<Viewer, ApiError> {
+    Ok(signed_in(state, req, form_csrf).await?.0)
+}
+
+/// `caller`, with the session the cookie names, if any (a page that shows forms needs its
+/// CSRF token): one lookup for both.
+pub async fn signed_in(
+    state: &State,
+    req: &HttpRequest,
+    form_csrf: Option<&str>,
+) -> Result<(Viewer, Option<session::Session>), ApiError> {
     let now = (state.clock)();
     let bearer = req
         .headers()
@@ -297,10 +307,13 @@ pub async fn caller(
         // A presented token that is not live is refused, never taken as the public: a client
         // whose token was revoked must be told, not quietly shown less.
         return match actor {
-            Some(actor) => Ok(Viewer {
-                actor: Some(actor),
-                now,
-            }),
+            Some(actor) => Ok((
+                Viewer {
+                    actor: Some(actor),
+                    now,
+                },
+                None,
+            )),
             None => Err(ApiError::new(
                 crate::model::ErrorKind::Unauthenticated,
                 "bad-token",
@@ -309,27 +322,12 @@ pub async fn caller(
         };
     }
     let Some(session) = session::current(state, req).await? else {
-        return Ok(Viewer { actor: None, now });
+        return Ok((Viewer { actor: None, now }, None));
     };
-    if !req.method().is_safe() {
-        let header = req
-            .headers()
-            .get("x-csrf-token")
-            .and_then(|v| v.to_str().ok());
-        if !form_csrf
-            .filter(|c| !c.is_empty())
-            .or(header)
-            .is_some_and(|p| session::same_secret(p, &session.csrf))
-        {
-            return Err(ApiError::new(
-                crate::model::ErrorKind::Forbidden,
-                "csrf-failed",
-                "the form is stale or was not sent by this site: reload the page",
-            ));
-        }
-    }
-    Ok(Viewer {
-        actor: Some(session.actor),
+    session::require_csrf(req, &session, form_csrf)?;
+    let viewer = Viewer {
+        actor: Some(session.actor.clone()),
         now,
-    })
+    };
+    Ok((viewer, Some(session)))
 }

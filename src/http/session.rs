@@ -87,6 +87,32 @@ pub async fn end(state: &State, req: &HttpRequest) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// A state-changing request made with the session cookie must carry the session's CSRF token,
+/// as the form field `form_csrf` or the `X-CSRF-Token` header; else 403 `csrf-failed`.
+pub fn require_csrf(
+    req: &HttpRequest,
+    session: &Session,
+    form_csrf: Option<&str>,
+) -> Result<(), ApiError> {
+    if req.method().is_safe() {
+        return Ok(());
+    }
+    let header = req
+        .headers()
+        .get("x-csrf-token")
+        .and_then(|v| v.to_str().ok());
+    let presented = form_csrf.filter(|c| !c.is_empty()).or(header);
+    if presented.is_some_and(|p| same_secret(p, &session.csrf)) {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            crate::model::ErrorKind::Forbidden,
+            "csrf-failed",
+            "the form is stale or was not sent by this site: reload the page",
+        ))
+    }
+}
+
 /// Equality of two secrets in constant time (blake3::Hash compares in constant time).
 pub fn same_secret(a: &str, b: &str) -> bool {
     blake3::hash(a.as_bytes()) == blake3::hash(b.as_bytes())

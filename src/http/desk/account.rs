@@ -198,28 +198,19 @@ pub struct Me {
         (status = 401, description = "No session and no token", body = crate::http::error::ErrorBody),
     ))]
 pub async fn me(state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    let session = session::current(&state, &req).await?;
-    let me = match session {
-        Some(s) if req.headers().get(header::AUTHORIZATION).is_none() => Me {
-            user: s.actor.name,
-            role: s.actor.role,
-            display_name: s.display_name,
-        },
-        _ => {
-            let viewer = caller(&state, &req, None).await?;
-            let Actor { name, role } = viewer.actor.ok_or_else(|| {
-                ApiError::new(
-                    ErrorKind::Unauthenticated,
-                    "unauthenticated",
-                    "sign in, or send an API token as `Authorization: Bearer …`",
-                )
-            })?;
-            Me {
-                display_name: name.clone(),
-                user: name,
-                role,
-            }
-        }
+    let (viewer, session) = crate::http::signed_in(&state, &req, None).await?;
+    let Actor { name, role } = viewer.actor.ok_or_else(|| {
+        ApiError::new(
+            ErrorKind::Unauthenticated,
+            "unauthenticated",
+            "sign in, or send an API token as `Authorization: Bearer …`",
+        )
+    })?;
+    let me = Me {
+        // A token's owner is shown by the token's name.
+        display_name: session.map_or_else(|| name.clone(), |s| s.display_name),
+        user: name,
+        role,
     };
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "private, no-store"))
@@ -236,10 +227,16 @@ struct SetupPage {
     display_name: String,
 }
 
-/// Whether `token` is the live set-up link (and the library still has no account).
+/// Whether `token` is the live set-up link.
 fn setup_allowed(state: &State, token: &str) -> bool {
     let guard = state.setup.lock().unwrap_or_else(|p| p.into_inner());
     guard.is_some_and(|h| h == blake3::hash(token.as_bytes()))
+}
+
+/// Takes the live set-up link if `token` is it (nobody else can use it meanwhile).
+fn take_setup(state: &State, token: &str) -> Option<blake3::Hash> {
+    let mut guard = state.setup.lock().unwrap_or_else(|p| p.into_inner());
+    guard.take_if(|h| *h == blake3::hash(token.as_bytes()))
 }
 
 /// GET /setup/{token}: the form making the first admin, from the link `serve` printed.
@@ -278,9 +275,11 @@ pub async fn setup(
     token: web::Path<String>,
     form: web::Form<SetupForm>,
 ) -> Result<HttpResponse, ApiError> {
-    if !setup_allowed(&state, &token) {
+    // Taken while the account is made, so two submissions cannot make two admins; given back
+    // if this one is refused.
+    let Some(link) = take_setup(&state, &token) else {
         return Err(ApiError::not_found());
-    }
+    };
     let form = form.into_inner();
     let lang = crate::http::portal::language(&req).0;
     let made = if form.password != form.password_again {
@@ -309,25 +308,21 @@ pub async fn setup(
             }
             .create(&new, &operator, &now)
         })
-        .await?
-        .map_err(|e| super::people::account_error_text(lang, &e))
-    };
-    let made = match made {
-        Ok(user) => {
-            let (st, now) = (state.clone(), (state.clock)());
-            Ok(web::block(move || session::start(&st.catalog, &user.name, &now)).await??)
-        }
-        Err(e) => Err(e),
+        .await
+        .map_err(|_| lang.t("people.error.other").to_owned())
+        .and_then(|made| made.map_err(|e| super::people::account_error_text(lang, &e)))
     };
     match made {
-        Ok(id) => {
-            *state.setup.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        Ok(user) => {
+            let (st, now) = (state.clone(), (state.clock)());
+            let id = web::block(move || session::start(&st.catalog, &user.name, &now)).await??;
             let mut resp = see_other("/admin");
             resp.add_cookie(&session::cookie(&req, session::COOKIE, id))
                 .map_err(ApiError::internal)?;
             Ok(resp)
         }
         Err(error) => {
+            *state.setup.lock().unwrap_or_else(|p| p.into_inner()) = Some(link);
             let chrome = Chrome::new(&state, &req, None);
             let title = chrome.t("setup.title");
             let page = SetupPage {

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::{desk_or_return, fix_text, rule_field, see_other};
 use crate::brand::Brand;
 use crate::catalog::Patch;
+use crate::http::api::visible_to;
 use crate::http::portal::{cards, query_value, respond, Chrome, Lang};
 use crate::http::{caller, ApiError, State};
 use crate::model::{text, Access, Asset, AssetId, Role, Term, Violation};
@@ -174,17 +175,6 @@ struct EditPage {
     error: Option<String>,
 }
 
-/// The asset `id` if the caller may see it (`csrf`: the form's token, for a POST).
-async fn load(
-    state: &State,
-    req: &HttpRequest,
-    id: &str,
-    csrf: Option<&str>,
-) -> Result<Asset, ApiError> {
-    let (asset, _) = crate::http::api::visible_asset_for(state, req, id, csrf).await?;
-    Ok(asset)
-}
-
 fn edit_page(
     state: &State,
     req: &HttpRequest,
@@ -218,7 +208,7 @@ pub async fn edit_form(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let desk = desk_or_return!(state, req, Role::edits);
-    let asset = load(&state, &req, &id, None).await?;
+    let asset = visible_to(&state, &desk.viewer(), &id).await?;
     crate::workflow::Workflow::may_edit(&asset, &desk.session.actor)?;
     edit_page(&state, &req, desk, &asset, StatusCode::OK, None)
 }
@@ -257,6 +247,13 @@ pub struct EditForm {
 }
 
 impl EditForm {
+    /// The spot field as the workflow takes it: `None` to leave it (empty), `Some(None)` for
+    /// no spot (`none`), else the spot chosen.
+    fn spot_choice(&self) -> Option<Option<String>> {
+        let spot = self.spot.as_deref().filter(|s| !s.is_empty())?;
+        Some(Some(spot.to_owned()).filter(|s| s != "none"))
+    }
+
     /// The patch that makes `asset` what the form shows: every field set, tags replaced.
     fn patch(&self, asset: &Asset, may_set_access: bool) -> Result<Patch, ApiError> {
         let window = |field: &str, v: &Option<String>| {
@@ -337,18 +334,17 @@ pub async fn edit_save(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let form = parse_form(&body);
-    let desk = desk_or_return!(state, req, Role::edits);
-    let viewer = caller(&state, &req, Some(&form.csrf)).await?;
-    let actor = viewer.actor.ok_or_else(ApiError::not_found)?;
-    let asset = load(&state, &req, &id, Some(&form.csrf)).await?;
+    let desk = desk_or_return!(state, req, Role::edits, Some(&form.csrf));
+    let asset = visible_to(&state, &desk.viewer(), &id).await?;
+    let actor = desk.session.actor.clone();
     crate::workflow::Workflow::may_edit(&asset, &actor)?;
     let patch = form.patch(&asset, true)?;
-    let (st, now, asset_id) = (state.clone(), viewer.now, asset.id);
-    let spot = form.spot.filter(|s| !s.is_empty());
+    let (st, now, asset_id) = (state.clone(), desk.now.clone(), asset.id);
+    let spot = form.spot_choice();
     let saved = web::block(move || {
-        let choice = spot.as_deref().map(|s| Some(s).filter(|s| *s != "none"));
+        let spot = spot.as_ref().map(|s| s.as_deref());
         st.workflow()
-            .edit_placed(&asset_id, patch, choice, &actor, &now)
+            .edit_placed(&asset_id, patch, spot, &actor, &now)
     })
     .await?;
     match saved {
@@ -381,22 +377,14 @@ pub async fn check(
     let (asset, viewer) =
         crate::http::api::visible_asset_for(&state, &req, &id, Some(&form.csrf)).await?;
     let actor = viewer.actor.clone().ok_or_else(ApiError::not_found)?;
-    if !actor.role.edits() {
-        return Err(ApiError::not_found());
-    }
     let lang = crate::http::portal::language(&req).0;
     let patch = form.patch(&asset, true)?;
-    let st = state.clone();
-    let now = viewer.now;
+    let (st, now, spot) = (state.clone(), viewer.now, form.spot_choice());
     let violations = web::block(move || {
-        let change = crate::catalog::Change::Edited {
-            id: asset.id,
-            patch,
-        };
-        let after = crate::catalog::apply(Some(asset.clone()), &change).unwrap_or(asset);
-        st.workflow().violations(&after, &now)
+        let spot = spot.as_ref().map(|s| s.as_deref());
+        st.workflow().preview_edit(asset, patch, spot, &actor, &now)
     })
-    .await?;
+    .await??;
     let out: Vec<Problem> = violations
         .iter()
         .map(|v| Problem {

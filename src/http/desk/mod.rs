@@ -50,15 +50,18 @@ impl Desk {
 
 /// The desk of a page for roles `allowed` accepts; otherwise the answer: the sign-in page for
 /// someone not signed in, a page saying this account may not use it (403, with a link to
-/// sign in as someone else) for a signed-in person without the role.
+/// sign in as someone else) for a signed-in person without the role. A form posted to the
+/// page must carry the session's CSRF token (`form_csrf`).
 pub(super) async fn desk(
     state: &State,
     req: &HttpRequest,
     allowed: fn(&Role) -> bool,
+    form_csrf: Option<&str>,
 ) -> Result<Result<Desk, HttpResponse>, ApiError> {
     let Some(session) = session::current(state, req).await? else {
         return Ok(Err(see_other("/login")));
     };
+    session::require_csrf(req, &session, form_csrf)?;
     if !allowed(&session.actor.role) {
         return Ok(Err(error_page(state, req, StatusCode::FORBIDDEN)));
     }
@@ -79,7 +82,10 @@ pub(super) async fn desk(
 /// Runs `$page`'s desk check, returning its answer when the caller may not use the page.
 macro_rules! desk_or_return {
     ($state:expr, $req:expr, $allowed:expr) => {
-        match $crate::http::desk::desk(&$state, &$req, $allowed).await? {
+        desk_or_return!($state, $req, $allowed, None)
+    };
+    ($state:expr, $req:expr, $allowed:expr, $csrf:expr) => {
+        match $crate::http::desk::desk(&$state, &$req, $allowed, $csrf).await? {
             Ok(desk) => desk,
             Err(answer) => return Ok(answer),
         }

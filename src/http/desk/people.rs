@@ -10,7 +10,7 @@ use serde::Deserialize;
 use super::{desk_or_return, role_code, role_name, see_other, Desk, ROLES};
 use crate::accounts::{AccountError, Accounts, NewUser};
 use crate::http::portal::{query_value, respond, Chrome, Lang};
-use crate::http::{caller, ApiError, State};
+use crate::http::{ApiError, State};
 use crate::model::{Role, UserPatch};
 
 pub(super) fn account_error_text(lang: Lang, e: &AccountError) -> String {
@@ -126,11 +126,10 @@ async fn act(
         + Send
         + 'static,
 ) -> Result<HttpResponse, ApiError> {
-    let desk = desk_or_return!(state, req, |r| *r == Role::Admin);
-    let viewer = caller(&state, &req, Some(csrf)).await?;
-    let actor = viewer.actor.ok_or_else(ApiError::not_found)?;
+    let desk = desk_or_return!(state, req, |r| *r == Role::Admin, Some(csrf));
+    let actor = desk.session.actor.clone();
     let st = state.clone();
-    let now = viewer.now;
+    let now = desk.now.clone();
     let outcome = web::block(move || {
         op(
             &Accounts {

@@ -187,17 +187,20 @@ pub async fn review_page(state: State, req: HttpRequest) -> Result<HttpResponse,
                 status: Some(Status::Approved),
                 ..Default::default()
             };
-            let st = state.clone();
-            let similar = if published.spot.is_some() {
-                web::block(move || st.catalog.browse(&published, 0, 5))
-                    .await??
-                    .assets
-            } else {
-                Vec::new()
-            };
             let href = |i: usize| waiting.get(i).map(|n| format!("/review?item={}", n.id));
             let neighbours = (at.checked_sub(1).and_then(href), href(at + 1));
-            Some(detail(&state, lang, &a, similar, neighbours, &desk.now))
+            // The checks per audience may read a logo's SVG from the store: off the worker.
+            let (st, now) = (state.clone(), desk.now.clone());
+            Some(
+                web::block(move || {
+                    let similar = match published.spot {
+                        Some(_) => st.catalog.browse(&published, 0, 5)?.assets,
+                        None => Vec::new(),
+                    };
+                    Ok::<_, ApiError>(detail(&st, lang, &a, similar, neighbours, &now))
+                })
+                .await??,
+            )
         }
         None => None,
     };
@@ -222,11 +225,15 @@ pub async fn review_page(state: State, req: HttpRequest) -> Result<HttpResponse,
         lang.lookup(&format!("review.done.{d}"))
             .map(|_| lang.fill(&format!("review.done.{d}"), &[("n", &n)]))
     });
+    // Only codes with words of their own are shown: the address is not a place for text.
     let refused = query_value(q, "refused").map(|codes| {
         codes
             .split(',')
-            .filter(|c| !c.is_empty())
-            .map(|c| fix_text(lang, c, c))
+            .filter_map(|c| {
+                lang.lookup(&format!("fix.{c}"))
+                    .or_else(|| lang.lookup(&format!("rule.{c}")))
+            })
+            .map(str::to_owned)
             .collect()
     });
     let title = desk.chrome.t("review.title");
@@ -320,7 +327,8 @@ pub async fn step_form(
 }
 
 /// POST /review/batch: approve (for one audience) or reject (with one reason) every selected
-/// picture. Each picture's step is whole or nothing; the ones refused are named on the page.
+/// picture, in one commit: if any is refused, none is changed, and the page shows the first
+/// refused picture with why.
 pub async fn review_batch(
     state: State,
     req: HttpRequest,
@@ -349,30 +357,30 @@ pub async fn review_batch(
         get("access").and_then(|a| serde_json::from_value(serde_json::Value::String(a)).ok());
     let reason = get("reason");
     let (st, now) = (state.clone(), viewer.now);
-    let (done, refused) = web::block(move || {
-        let (mut done, mut refused) = (0usize, Vec::new());
-        for id in &ids {
-            let step = Step {
-                reason: reason.as_deref().filter(|r| !r.trim().is_empty()),
-                justification: None,
-                access: access.filter(|_| action == Action::Approve),
-            };
-            match st.workflow().transition(id, action, &actor, step, &now) {
-                Ok(_) => done += 1,
-                Err(WorkflowError::Forbidden { .. }) => return Err(ApiError::not_found()),
-                Err(e) => refused.push((*id, e)),
-            }
-        }
-        Ok((done, refused))
+    let count = ids.len();
+    let outcome = web::block(move || {
+        let step = Step {
+            reason: reason.as_deref().filter(|r| !r.trim().is_empty()),
+            justification: None,
+            access: access.filter(|_| action == Action::Approve),
+        };
+        st.workflow()
+            .transition_many(&ids, action, &actor, step, &now)
     })
-    .await??;
+    .await?;
     let verb = if action == Action::Approve {
         "approved"
     } else {
         "rejected"
     };
-    Ok(see_other(&match refused.first() {
-        Some((id, e)) => format!("{}&done={verb}&n={done}", refused_at(id, e)),
-        None => format!("/review?done={verb}&n={done}"),
-    }))
+    match outcome {
+        Ok(()) => Ok(see_other(&format!("/review?done={verb}&n={count}"))),
+        // The page does not exist for a caller who may not review.
+        Err((_, WorkflowError::Forbidden { .. })) => Err(ApiError::not_found()),
+        Err((id, e)) if e.kind() == crate::model::ErrorKind::Internal => {
+            tracing::error!("batch {verb} of {id}: {e}");
+            Err(e.into())
+        }
+        Err((id, e)) => Ok(see_other(&refused_at(&id, &e))),
+    }
 }

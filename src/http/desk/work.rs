@@ -41,6 +41,9 @@ struct WorkPage {
     notice: Option<String>,
 }
 
+/// Most uploads listed, newest first.
+const MOST: usize = 1000;
+
 const ORDER: [Status; 5] = [
     Status::Rejected,
     Status::Draft,
@@ -80,18 +83,17 @@ fn item(state: &State, lang: Lang, a: &Asset, reason: Option<String>) -> Item {
 pub async fn work_page(state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let desk = desk_or_return!(state, req, Role::edits);
     let lang = desk.lang;
-    let (st, me) = (state.clone(), desk.session.actor.name.clone());
     let filter = Filter {
         viewer: Some(desk.viewer()),
+        owner: Some(desk.session.actor.name.clone()),
         ..Default::default()
     };
+    let st = state.clone();
     let mine = web::block(move || {
-        let page = st.catalog.browse(&filter, 0, 2000)?;
-        let mut out = Vec::new();
+        let page = st.catalog.browse(&filter, 0, MOST)?;
+        let mut out = Vec::with_capacity(page.assets.len());
         for a in page.assets {
-            if a.owner.as_deref() != Some(me.as_str()) {
-                continue;
-            }
+            // The reason is read from the asset's own journal entries (found by index).
             let reason = if a.status == Status::Rejected {
                 rejection_reason(&st.catalog.history(&a.id)?)
             } else {

@@ -8,7 +8,6 @@ use askama::Template;
 use super::cards::{self, card, Card};
 use super::{ok, Chrome, Lang};
 use crate::catalog::Filter;
-use crate::http::api::visible_asset;
 use crate::http::{ApiError, AppState, State};
 use crate::model::{Asset, Kind, Status};
 
@@ -356,7 +355,8 @@ pub async fn asset(
     req: HttpRequest,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let (a, viewer) = visible_asset(&state, &req, &id).await?;
+    let (viewer, session) = crate::http::signed_in(&state, &req, None).await?;
+    let a = crate::http::api::visible_to(&state, &viewer, &id).await?;
     let chrome = Chrome::new(&state, &req, Some(&viewer));
     let lang = chrome.lang;
     let staff = viewer.actor.as_ref().is_some_and(|x| x.role.edits());
@@ -387,7 +387,6 @@ pub async fn asset(
     let credit_line = credit_line(lang, &a, &title);
     let base = public_base(&state, &req);
     let (themes, tags) = terms(&state, lang, &a);
-    let session = crate::http::session::current(&state, &req).await?;
     let editable = viewer
         .actor
         .as_ref()

@@ -1,0 +1,61 @@
+//! Where each asset's journal entries are: (asset id, sequence number) → the byte offset of the
+//! entry's line, written in the same transaction as the entries. An asset's history (its page,
+//! a designer's rejection reasons, `brandvault log`) is then read line by line from those
+//! offsets instead of reading and hashing the whole journal. Derived, like every tree: `rebuild`
+//! makes it again, and catalogues made before it get it built once at open.
+
+use super::journal::{Entry, Journal, Position};
+use super::{Catalog, CatalogError};
+use crate::model::AssetId;
+
+pub(super) const TREE_HISTORY: &str = "history";
+const META_HISTORY_BUILT: &[u8] = b"history_built";
+
+fn key(id: &AssetId, seq: u64) -> [u8; 40] {
+    let mut k = [0; 40];
+    k[..32].copy_from_slice(id.as_bytes());
+    k[32..].copy_from_slice(&seq.to_be_bytes());
+    k
+}
+
+/// Stages the offsets of `entries` (each with the position after it); the first starts at
+/// `start`.
+pub(super) fn stage(batch: &mut sled::Batch, entries: &[(Entry, Position)], start: u64) {
+    let mut offset = start;
+    for (entry, after) in entries {
+        if let Some(id) = entry.change.asset() {
+            batch.insert(&key(&id, entry.seq)[..], &offset.to_be_bytes()[..]);
+        }
+        offset = after.offset;
+    }
+}
+
+impl Catalog {
+    /// The journal entries about one asset, oldest first.
+    pub fn history(&self, id: &AssetId) -> Result<Vec<Entry>, CatalogError> {
+        let mut offsets = Vec::new();
+        for kv in self.history.scan_prefix(id.as_bytes()) {
+            let (_, v) = kv?;
+            let bytes = <[u8; 8]>::try_from(v.as_ref())
+                .map_err(|_| CatalogError::Encode("a history offset is not 8 bytes".into()))?;
+            offsets.push(u64::from_be_bytes(bytes));
+        }
+        Journal::read_at(&self.dir.join("journal.jsonl"), &offsets)
+    }
+
+    /// Builds the history tree once for a catalogue made before it (one pass over the
+    /// journal); a catalogue whose whole journal was just replayed has it already.
+    pub(super) fn build_history(&self, replayed_all: bool) -> Result<(), CatalogError> {
+        if self.meta.get(META_HISTORY_BUILT)?.is_some() {
+            return Ok(());
+        }
+        if !replayed_all {
+            let (entries, _) = Journal::read_all(&self.dir.join("journal.jsonl"))?;
+            let mut batch = sled::Batch::default();
+            stage(&mut batch, &entries, 0);
+            self.history.apply_batch(batch)?;
+        }
+        self.meta.insert(META_HISTORY_BUILT, &[1])?;
+        Ok(())
+    }
+}
