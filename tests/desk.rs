@@ -80,6 +80,37 @@ macro_rules! sign_in {
     }};
 }
 
+/// An asset's JSON as `token` sees it (`asset_bytes!`: the body as it came, byte for byte).
+macro_rules! asset_json {
+    ($app:expr, $token:expr, $id:expr) => {
+        test::call_and_read_body_json::<_, _, Value>(
+            &$app,
+            get(&format!("/api/assets/{}", $id), Some(&$token)).to_request(),
+        )
+        .await
+    };
+}
+macro_rules! asset_bytes {
+    ($app:expr, $token:expr, $id:expr) => {
+        test::call_and_read_body(
+            &$app,
+            get(&format!("/api/assets/{}", $id), Some(&$token)).to_request(),
+        )
+        .await
+    };
+}
+
+/// A workflow step over the API with a Bearer token; the response.
+macro_rules! step {
+    ($app:expr, $token:expr, $id:expr, $action:expr, $body:expr) => {
+        test::call_service(
+            &$app,
+            post_json(&format!("/api/assets/{}/{}", $id, $action), &$token, $body).to_request(),
+        )
+        .await
+    };
+}
+
 fn with(cookie: &str, req: test::TestRequest) -> test::TestRequest {
     req.insert_header(("cookie", cookie.to_owned()))
         .insert_header(("accept", "text/html"))
@@ -466,25 +497,12 @@ async fn refused_steps_change_nothing() {
         "internal by default: nothing to fix"
     );
     let id = a["id"].as_str().unwrap().to_owned();
-    let resp = test::call_service(
-        &app,
-        post_json(
-            &format!("/api/assets/{id}/submit"),
-            &svc.tokens["dana"],
-            json!({}),
-        )
-        .to_request(),
-    )
-    .await;
+    let resp = step!(app, svc.tokens["dana"], id, "submit", json!({}));
     assert_eq!(resp.status(), StatusCode::OK);
 
     let journal = fx.data().join("journal.jsonl");
     let before_journal = std::fs::read(&journal).unwrap();
-    let before = test::call_and_read_body(
-        &app,
-        get(&format!("/api/assets/{id}"), Some(&svc.tokens["bm"])).to_request(),
-    )
-    .await;
+    let before = asset_bytes!(app, svc.tokens["bm"], id);
 
     // The workflow itself: approving for the public is refused and writes nothing.
     let step = brandvault::workflow::Step {
@@ -553,22 +571,9 @@ async fn refused_steps_change_nothing() {
         "the refusal in Vietnamese"
     );
     // Over the API: approving with violations and no override.
-    let resp = test::call_service(
-        &app,
-        post_json(
-            &format!("/api/assets/{id}/reject"),
-            &svc.tokens["bm"],
-            json!({"reason": " "}),
-        )
-        .to_request(),
-    )
-    .await;
+    let resp = step!(app, svc.tokens["bm"], id, "reject", json!({"reason": " "}));
     assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
-    let after = test::call_and_read_body(
-        &app,
-        get(&format!("/api/assets/{id}"), Some(&svc.tokens["bm"])).to_request(),
-    )
-    .await;
+    let after = asset_bytes!(app, svc.tokens["bm"], id);
     assert_eq!(after, before, "the asset is byte for byte as it was");
     assert_eq!(
         std::fs::read(&journal).unwrap(),
@@ -583,36 +588,15 @@ async fn refused_steps_change_nothing() {
     // Over the API: approving a picture that breaks the guidelines, without an override, is
     // 409; its JSON and the journal stay as they were.
     let bm = &svc.tokens["bm"];
-    let resp = test::call_service(
-        &app,
-        post_json(
-            &format!("/api/assets/{draft}/submit"),
-            &svc.tokens["dana"],
-            json!({}),
-        )
-        .to_request(),
-    )
-    .await;
+    let resp = step!(app, svc.tokens["dana"], draft, "submit", json!({}));
     assert_eq!(resp.status(), StatusCode::OK);
-    let before_api = test::call_and_read_body(
-        &app,
-        get(&format!("/api/assets/{draft}"), Some(bm)).to_request(),
-    )
-    .await;
+    let before_api = asset_bytes!(app, *bm, draft);
     let journal_before_api = std::fs::read(&journal).unwrap();
-    let resp = test::call_service(
-        &app,
-        post_json(&format!("/api/assets/{draft}/approve"), bm, json!({})).to_request(),
-    )
-    .await;
+    let resp = step!(app, *bm, draft, "approve", json!({}));
     assert_eq!(resp.status(), StatusCode::CONFLICT);
     let body: Value = test::read_body_json(resp).await;
     assert_eq!(body["code"], "guideline-violation");
-    let after_api = test::call_and_read_body(
-        &app,
-        get(&format!("/api/assets/{draft}"), Some(bm)).to_request(),
-    )
-    .await;
+    let after_api = asset_bytes!(app, *bm, draft);
     assert_eq!(after_api, before_api);
     assert_eq!(std::fs::read(&journal).unwrap(), journal_before_api);
 
@@ -739,11 +723,7 @@ async fn editing_my_work_and_bulk_edits() {
         "{}",
         body_text(resp).await
     );
-    let a: Value = test::call_and_read_body_json(
-        &app,
-        get(&format!("/api/assets/{draft}"), Some(&svc.tokens["bm"])).to_request(),
-    )
-    .await;
+    let a: Value = asset_json!(app, svc.tokens["bm"], draft);
     assert_eq!(a["caption"]["vi"], "Vườn quốc gia Bù Gia Mập");
     assert_eq!(a["violations"], json!([]), "{a}");
     let tags: Vec<&str> = a["tags"]
@@ -776,11 +756,7 @@ async fn editing_my_work_and_bulk_edits() {
     };
     let resp = test::call_service(&app, window("2030-01-01")).await;
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
-    let a: Value = test::call_and_read_body_json(
-        &app,
-        get(&format!("/api/assets/{draft}"), Some(&svc.tokens["bm"])).to_request(),
-    )
-    .await;
+    let a: Value = asset_json!(app, svc.tokens["bm"], draft);
     assert_eq!(a["available_from"], "2030-01-01T00:00:00Z");
     assert_eq!(a["expires_at"], Value::Null);
     let resp = test::call_service(&app, window("2030-13-01")).await;
@@ -806,11 +782,7 @@ async fn editing_my_work_and_bulk_edits() {
     assert_eq!(std::fs::read(&journal).unwrap(), before, "all or nothing");
     let resp = test::call_service(&app, bulk(&[&draft])).await;
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
-    let a: Value = test::call_and_read_body_json(
-        &app,
-        get(&format!("/api/assets/{draft}"), Some(&svc.tokens["bm"])).to_request(),
-    )
-    .await;
+    let a: Value = asset_json!(app, svc.tokens["bm"], draft);
     assert_eq!(a["license"], "Bản quyền Sở VHTTDL");
 
     // Submitted, it is no longer the designer's to edit.
@@ -958,11 +930,7 @@ async fn spots_chosen_by_hand() {
         test::call_service(&app, req).await.status(),
         StatusCode::SEE_OTHER
     );
-    let a: Value = test::call_and_read_body_json(
-        &app,
-        get(&format!("/api/assets/{draft}"), Some(&svc.tokens["bm"])).to_request(),
-    )
-    .await;
+    let a: Value = asset_json!(app, svc.tokens["bm"], draft);
     assert_eq!(a["spot"]["id"], "trang-co-bu-lach");
     assert_eq!(a["spot_locked"], true);
 }

@@ -301,16 +301,17 @@ impl utoipa::PartialSchema for UploadForm {
 
 impl ToSchema for UploadForm {}
 
-/// POST /api/assets (multipart, field `file`): designers and reviewers upload; the bytes are
-/// streamed into the store while hashing; over the limit answers 413.
+/// POST /api/assets (multipart: `file` and the optional metadata fields): designers and
+/// reviewers upload; the bytes are streamed into the store while hashing; over the limit
+/// answers 413.
 #[utoipa::path(post, path = "/api/assets", tag = "assets",
     request_body(content = UploadForm, content_type = "multipart/form-data"),
     responses(
         (status = 201, description = "A new asset", body = Asset),
         (status = 200, description = "These bytes were already catalogued as an asset the caller may see: that asset", body = Asset),
         (status = 202, description = "Received; the bytes are handled by the brand team (nothing about them is shown to this caller)", body = ErrorBody),
-        (status = 400, description = "Not a multipart body with a `file`, or a damaged file", body = ErrorBody),
-        (status = 403, description = "Uploading needs a designer's or brand manager's token", body = ErrorBody),
+        (status = 400, description = "Not a multipart body with a `file`, an unknown field (`unexpected-field`), a bad value (`bad-field`), an unknown spot, or a damaged file", body = ErrorBody),
+        (status = 403, description = "Uploading needs a designer's or brand manager's account or token", body = ErrorBody),
         (status = 413, description = "Over the upload limit (images 200 MiB, videos 4 GiB by default)", body = ErrorBody),
         (status = 415, description = "Not a supported image, video or logo", body = ErrorBody),
     ))]

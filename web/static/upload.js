@@ -43,29 +43,27 @@
     const waiting = [];
     let serial = 0;
 
-    function field(label, name, lang) {
-      const id = "f" + (serial++);
+    // A control with its label, for a file's own fields.
+    function labelled(label, control) {
       const wrap = document.createElement("div");
       const l = document.createElement("label");
-      l.htmlFor = id;
+      control.id = "f" + (serial++);
+      l.htmlFor = control.id;
       l.textContent = label;
-      const i = document.createElement("input");
-      i.id = id;
-      i.name = name;
-      if (lang) i.lang = lang;
-      wrap.append(l, i);
+      wrap.append(l, control);
       return wrap;
+    }
+
+    function field(label, name, lang) {
+      const input = document.createElement("input");
+      input.name = name;
+      if (lang) input.lang = lang;
+      return labelled(label, input);
     }
 
     // A select whose first option keeps the batch's value.
     function choice(label, name, options) {
-      const id = "f" + (serial++);
-      const wrap = document.createElement("div");
-      const l = document.createElement("label");
-      l.htmlFor = id;
-      l.textContent = label;
       const select = document.createElement("select");
-      select.id = id;
       select.name = name;
       [["", d.asBatch]].concat(options).forEach(([value, text]) => {
         const o = document.createElement("option");
@@ -73,8 +71,7 @@
         o.textContent = text;
         select.appendChild(o);
       });
-      wrap.append(l, select);
-      return wrap;
+      return labelled(label, select);
     }
 
     // The batch's spot list, without its own "as matched" choice.

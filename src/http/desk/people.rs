@@ -115,14 +115,17 @@ fn parse_role(code: &str) -> Result<Role, AccountError> {
     crate::http::auth::parse_role(code).ok_or_else(|| AccountError::UnknownRole(code.to_owned()))
 }
 
-/// Runs an account operation as the signed-in admin: a redirect to /admin saying `done`, or
-/// the page with the error (400/409), nothing changed.
+/// A token just issued, to show once: (its name, the token).
+type Issued = Option<(String, String)>;
+
+/// Runs an account operation as the signed-in admin: a redirect to /admin saying `done`, the
+/// page showing a token just issued, or the page with the error (400/409), nothing changed.
 async fn act(
     state: State,
     req: HttpRequest,
     csrf: &str,
     done: &str,
-    op: impl FnOnce(&Accounts<'_>, &crate::model::Actor, &str) -> Result<Option<String>, AccountError>
+    op: impl FnOnce(&Accounts<'_>, &crate::model::Actor, &str) -> Result<Issued, AccountError>
         + Send
         + 'static,
 ) -> Result<HttpResponse, ApiError> {
@@ -142,11 +145,7 @@ async fn act(
     .await?;
     match outcome {
         Ok(None) => Ok(see_other(&format!("/admin?done={done}"))),
-        Ok(Some(issued)) => {
-            let (name, token) = issued.split_once('\n').unwrap_or_default();
-            let shown = Some((name.to_owned(), token.to_owned()));
-            render(&state, &req, desk, StatusCode::OK, None, shown).await
-        }
+        Ok(issued @ Some(_)) => render(&state, &req, desk, StatusCode::OK, None, issued).await,
         Err(e) => {
             let status =
                 actix_web::ResponseError::status_code(&ApiError::new(e.kind(), e.code(), ""));
@@ -252,7 +251,7 @@ pub async fn token_create(
     let csrf = f.csrf.clone();
     act(state, req, &csrf, "token", move |accounts, actor, now| {
         let token = accounts.create_token(&f.name, parse_role(&f.role)?, actor, now)?;
-        Ok(Some(format!("{}\n{token}", f.name.trim())))
+        Ok(Some((f.name.trim().to_owned(), token)))
     })
     .await
 }

@@ -168,12 +168,20 @@ pub async fn review_page(state: State, req: HttpRequest) -> Result<HttpResponse,
     let desk = desk_or_return!(state, req, Role::reviews);
     let lang = desk.lang;
     let st = state.clone();
+    // Oldest first (first come, first reviewed): the listing is newest first, so the last
+    // page of it, reversed.
     let waiting = web::block(move || {
-        st.catalog.list(&Filter {
+        let filter = Filter {
             status: Some(Status::InReview),
-            limit: Some(QUEUE_MAX),
             ..Default::default()
-        })
+        };
+        let total = st.catalog.browse(&filter, 0, 0)?.total;
+        let mut page = st
+            .catalog
+            .browse(&filter, total.saturating_sub(QUEUE_MAX), QUEUE_MAX)?
+            .assets;
+        page.reverse();
+        Ok::<_, ApiError>(page)
     })
     .await??;
     let chosen = query_value(req.query_string(), "item")
