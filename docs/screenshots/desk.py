@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Screenshots of the desk's pages (signed in) at 1366 and 390 px, through chromedriver's
 W3C WebDriver protocol (the desk needs a session, which chromium --screenshot cannot open).
-Usage: desk.py SITE OUT_DIR   (the library made by make.sh, with the accounts it creates)."""
+Usage: desk.py SITE OUT_DIR [AXE_JS]   (the library made by make.sh, with its accounts; with
+axe-core's axe.min.js, each page is also checked for serious WCAG 2.1 AA violations)."""
 import base64, json, socket, subprocess, sys, time, urllib.request
 
 site, out = sys.argv[1], sys.argv[2]
@@ -54,6 +55,25 @@ def sign_in(user):
     find("main h1")
 
 
+AXE = open(sys.argv[3]).read() if len(sys.argv) > 3 else None
+problems = []
+
+
+def audit(path, width):
+    """axe-core's serious and critical findings, and any sideways scroll, on the page shown."""
+    if AXE is None:
+        return
+    call("POST", s + "/execute/sync", {"script": AXE + "\nreturn true;", "args": []})
+    found = call("POST", s + "/execute/async", {"script": """
+        const done = arguments[arguments.length - 1];
+        axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']})
+          .then(r => done(r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+            .map(v => v.id)));""", "args": []})
+    wide = call("POST", s + "/execute/sync", {"script": "return document.documentElement.scrollWidth - document.documentElement.clientWidth", "args": []})
+    if found or wide:
+        problems.append(f"{path} at {width}: axe {found}, {wide} px too wide")
+
+
 def shoot(name, path, ready="main h1", scroll=False):
     for width in (1366, 390):
         call("POST", s + "/window/rect", {"width": width, "height": 1400 if width > 400 else 1800})
@@ -61,6 +81,7 @@ def shoot(name, path, ready="main h1", scroll=False):
         find(ready)
         if scroll:
             call("POST", s + "/execute/sync", {"script": "document.querySelector(arguments[0]).scrollIntoView()", "args": [ready]})
+        audit(path, width)
         png = base64.b64decode(call("GET", s + "/screenshot"))
         with open(f"{out}/{name}-{width}.png", "wb") as f:
             f.write(png)
@@ -77,6 +98,8 @@ try:
     shoot("desk-history", f"/assets/{mine['approved']}", "#history", scroll=True)
     sign_in("quan")
     shoot("desk-people", "/admin")
+    shoot("desk-account", "/login")
+    print("\n".join(problems) or "axe: nothing serious; nothing wider than the screen")
 finally:
     try:
         call("DELETE", s)

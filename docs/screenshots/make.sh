@@ -71,7 +71,9 @@ for w in 1366 390; do
   shoot brand "/brand" $w
   shoot not-found "/assets/0000" $w
   shoot bad-filter "/?from=2024-13-01" $w
+  shoot login "/login" $w
 done
-python3 "$root/docs/screenshots/desk.py" http://127.0.0.1:8097 "$out"
+axe=$root/target/axe/node_modules/axe-core/axe.min.js
+python3 "$root/docs/screenshots/desk.py" http://127.0.0.1:8097 "$out" $([ -f "$axe" ] && echo "$axe")
 rm -f "$out/.ids.json"
 echo "screenshots in $out"
