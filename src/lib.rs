@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod brand;
 pub mod catalog;
+pub mod collections;
 pub mod config;
 pub mod geo;
 pub mod http;

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::model::{
-    text, Access, Asset, AssetId, Rendition, RenditionFailure, Role, SpotMatch, Status, User,
+    text, Access, CollectionStep, Asset, AssetId, Rendition, RenditionFailure, Role, SpotMatch, Status, User,
     UserPatch, Violation,
 };
 
@@ -66,6 +66,12 @@ pub enum Change {
     UserCreated { user: User },
     /// An account was changed: display name, organisation, role, password or disabled.
     UserChanged { name: String, patch: UserPatch },
+    /// A collection was made, changed, shared or deleted.
+    Collection {
+        id: String,
+        #[serde(flatten)]
+        step: CollectionStep,
+    },
 }
 
 /// An edit: `None` leaves a field alone, `Some(None)` clears it.
@@ -107,7 +113,8 @@ impl Change {
             Self::TokenCreated { .. }
             | Self::TokenRevoked { .. }
             | Self::UserCreated { .. }
-            | Self::UserChanged { .. } => None,
+            | Self::UserChanged { .. }
+            | Self::Collection { .. } => None,
             other => Some(other.asset_id()),
         }
     }
@@ -119,7 +126,8 @@ impl Change {
             Self::TokenCreated { .. }
             | Self::TokenRevoked { .. }
             | Self::UserCreated { .. }
-            | Self::UserChanged { .. } => AssetId::from_bytes([0; 32]),
+            | Self::UserChanged { .. }
+            | Self::Collection { .. } => AssetId::from_bytes([0; 32]),
             Self::Ingested { asset } => asset.id,
             Self::NameSeen { id, .. }
             | Self::TagsAdded { id, .. }
@@ -155,7 +163,8 @@ pub fn apply(current: Option<Asset>, change: &Change) -> Option<Asset> {
             Change::TokenCreated { .. }
             | Change::TokenRevoked { .. }
             | Change::UserCreated { .. }
-            | Change::UserChanged { .. },
+            | Change::UserChanged { .. }
+            | Change::Collection { .. },
         ) => current,
         (None, _) => None,
         (Some(mut a), Change::NameSeen { name, .. }) => {

@@ -5,6 +5,7 @@
 //! methods without touching ingest, render or http.
 
 mod change;
+mod collections;
 mod error;
 mod history;
 mod index;
@@ -96,6 +97,8 @@ pub struct Catalog {
     tokens: sled::Tree,
     users: sled::Tree,
     sessions: sled::Tree,
+    /// Collections and their share links (`collections.rs`).
+    collections: sled::Tree,
     visibility: sled::Tree,
     /// (asset, seq) → the offset of the entry in the journal (`history.rs`).
     history: sled::Tree,
@@ -174,8 +177,11 @@ impl Catalog {
         let mut touched: std::collections::BTreeMap<AssetId, (Option<Asset>, Option<Asset>)> =
             Default::default();
         let mut accounts = people::AccountBatch::default();
+        let mut collections = collections::CollectionBatch::default();
         for (entry, _) in entries {
-            if self.stage_account(entry, &mut accounts)? {
+            if self.stage_account(entry, &mut accounts)?
+                || self.stage_collection(entry, &mut collections)?
+            {
                 continue;
             }
             let id = entry.change.asset_id();
@@ -226,6 +232,7 @@ impl Catalog {
         meta_batch.insert(META_HEAD, &end.head);
         meta_batch.insert(META_OFFSET, &end.offset.to_be_bytes());
         let user_batch = accounts.users();
+        let collection_batch = collections.writes()?;
         let mut stat_batch = sled::Batch::default();
         for s in stat {
             stat_batch.insert(s.path.as_bytes(), encode_stat(s.stamp, s.id).as_slice());
@@ -239,8 +246,9 @@ impl Catalog {
             &self.users,
             &self.visibility,
             &self.history,
+            &self.collections,
         )
-            .transaction(|(a, i, m, s, t, u, v, h)| {
+            .transaction(|(a, i, m, s, t, u, v, h, c)| {
                 a.apply_batch(&asset_batch)?;
                 i.apply_batch(&index_batch)?;
                 m.apply_batch(&meta_batch)?;
@@ -249,6 +257,7 @@ impl Catalog {
                 u.apply_batch(&user_batch)?;
                 v.apply_batch(&visibility_batch)?;
                 h.apply_batch(&history_batch)?;
+                c.apply_batch(&collection_batch)?;
                 Ok::<_, ConflictableTransactionError<()>>(())
             })
             .map_err(|e| match e {

@@ -69,6 +69,7 @@ impl Catalog {
             tokens: db.open_tree(TREE_TOKENS)?,
             users: db.open_tree(people::TREE_USERS)?,
             sessions: db.open_tree(people::TREE_SESSIONS)?,
+            collections: db.open_tree(collections::TREE_COLLECTIONS)?,
             visibility: db.open_tree(TREE_VISIBILITY)?,
             history: db.open_tree(history::TREE_HISTORY)?,
             stats: db.open_tree(TREE_STATS)?,

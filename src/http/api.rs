@@ -272,7 +272,7 @@ pub struct EditBody {
 }
 
 /// Distinguishes a field set to null (Some(None)) from a missing one (None).
-fn some<'de, T: Deserialize<'de>, D: serde::Deserializer<'de>>(
+pub(super) fn some<'de, T: Deserialize<'de>, D: serde::Deserializer<'de>>(
     d: D,
 ) -> Result<Option<Option<T>>, D::Error> {
     Option::<T>::deserialize(d).map(Some)

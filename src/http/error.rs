@@ -66,6 +66,7 @@ impl ResponseError for ApiError {
             ErrorKind::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ErrorKind::NotFound => StatusCode::NOT_FOUND,
             ErrorKind::Conflict => StatusCode::CONFLICT,
+            ErrorKind::Gone => StatusCode::GONE,
             ErrorKind::Forbidden => StatusCode::FORBIDDEN,
             ErrorKind::Unauthenticated => StatusCode::UNAUTHORIZED,
             ErrorKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -112,6 +113,12 @@ impl From<crate::catalog::CatalogError> for ApiError {
 
 impl From<crate::workflow::WorkflowError> for ApiError {
     fn from(e: crate::workflow::WorkflowError) -> Self {
+        Self::classified(e.kind(), e.code(), e)
+    }
+}
+
+impl From<crate::collections::CollectionError> for ApiError {
+    fn from(e: crate::collections::CollectionError) -> Self {
         Self::classified(e.kind(), e.code(), e)
     }
 }

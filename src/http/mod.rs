@@ -3,6 +3,7 @@
 //! `web::block`, never on an actix worker thread.
 
 mod api;
+mod collections;
 pub mod auth;
 mod delivery;
 pub(crate) mod desk;
@@ -11,6 +12,7 @@ mod metrics;
 mod openapi;
 pub mod portal;
 mod reach;
+mod share;
 pub mod session;
 pub mod throttle;
 mod upload;
@@ -196,6 +198,7 @@ macro_rules! endpoint {
     (@route GET) => { web::route().guard(actix_web::guard::Any(actix_web::guard::Get()).or(actix_web::guard::Head())) };
     (@route POST) => { web::post() };
     (@route PATCH) => { web::patch() };
+    (@route DELETE) => { web::delete() };
 }
 
 /// An `endpoint!` whose errors a browser sees as a page in its language (the page routes).
@@ -246,6 +249,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(endpoint!("/static/fonts/{name}", GET => portal::font))
         .service(endpoint!("/brand/files/{path:.*}", GET => portal::brand_file))
         .service(endpoint!("/api/me", GET => desk::me))
+        .service(endpoint!("/api/collections", GET => collections::list, POST => collections::create))
+        .service(endpoint!("/api/collections/{id}", GET => collections::show, PATCH => collections::edit, DELETE => collections::delete))
+        .service(endpoint!("/api/collections/{id}/items", POST => collections::add_item))
+        .service(endpoint!("/api/collections/{id}/items/{asset}", DELETE => collections::remove_item))
+        .service(endpoint!("/api/collections/{id}/shares", POST => collections::share))
+        .service(endpoint!("/api/collections/{id}/shares/{share}", DELETE => collections::revoke))
         .service(endpoint!("/api/assets/{id}/check", POST => desk::check))
         .service(page!("/login", GET => desk::login_form, POST => desk::login))
         .service(page!("/logout", POST => desk::logout))
@@ -264,6 +273,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(page!("/bulk", POST => desk::bulk_edit))
         .service(page!("/assets/{id}/step", POST => desk::step_form))
         .service(page!("/assets/{id}/edit", GET => desk::edit_form, POST => desk::edit_save))
+        .service(endpoint!("/s/{token}/download.zip", GET => share::zip).wrap(actix_web::middleware::from_fn(portal::html_errors)))
+        .service(endpoint!("/s/{token}/{asset}/{preset}", GET => share::file))
+        .service(page!("/s/{token}", GET => share::page))
+        .service(page!("/collections", GET => desk::collections_page, POST => desk::collection_create))
+        .service(page!("/collections/add", POST => desk::collection_add))
+        .service(page!("/collections/{id}", GET => desk::collection_page))
+        .service(page!("/collections/{id}/remove", POST => desk::collection_remove))
+        .service(page!("/collections/{id}/shares", POST => desk::collection_share))
+        .service(page!("/collections/{id}/shares/{share}/revoke", POST => desk::collection_revoke))
         .service(page!("/spots", GET => portal::spots))
         .service(page!("/brand", GET => portal::brand))
         .service(page!("/", GET => portal::catalogue))

@@ -1,5 +1,5 @@
 /// What went wrong, independent of where: every module error maps to one kind, and the HTTP layer
-/// maps kinds to status codes deliberately (400/415/413/404/409/403/401/503/500).
+/// maps kinds to status codes deliberately (400/415/413/404/409/410/403/401/503/500).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorKind {
     InvalidInput,
@@ -7,6 +7,8 @@ pub enum ErrorKind {
     TooLarge,
     NotFound,
     Conflict,
+    /// It existed and is no longer offered (an expired share link).
+    Gone,
     Forbidden,
     /// Credentials were presented and are not valid (an unknown or revoked token).
     Unauthenticated,

@@ -2,6 +2,7 @@
 //! module can share these types without pulling in storage, decoding or HTTP.
 
 mod asset;
+pub mod collection;
 mod error;
 mod guidelines;
 mod id;
@@ -17,6 +18,7 @@ pub use asset::{
     Access, Asset, Caption, Exif, Gps, Kind, MediaType, Rendition, RenditionFailure, SpotMatch,
     SpotRule, Status, Violation,
 };
+pub use collection::{Collection, CollectionStep, Share};
 pub use error::{is_disk_full, ErrorKind};
 pub use guidelines::{
     parse_hex, Background, Bilingual, Colour, ColourMode, ColourRole, Guidelines, LogoLanguage,

@@ -4,6 +4,7 @@
 //! every change goes through the workflow or the accounts layer, all or nothing.
 
 pub(crate) mod account;
+mod collections;
 mod edit;
 mod people;
 mod review;
@@ -11,6 +12,11 @@ pub(crate) mod upload;
 mod work;
 
 pub use account::{login, login_form, logout, me, setup, setup_form};
+pub use collections::{
+    add as collection_add, create as collection_create, list_page as collections_page,
+    remove as collection_remove, revoke as collection_revoke, share as collection_share,
+    show_page as collection_page,
+};
 pub use edit::{bulk_edit, check, edit_form, edit_save};
 pub use people::{people_action, people_page, token_create, token_revoke, user_create};
 pub use review::{review_batch, review_page, step_form};

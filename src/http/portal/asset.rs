@@ -73,6 +73,42 @@ struct AssetPage {
     editable: bool,
     /// For staff: who did what, when and why.
     history: Vec<super::history::Line>,
+    /// For anyone signed in: the form that adds it to one of their collections.
+    collect: Option<Collect>,
+}
+
+/// The "add to collection" form: the person's collections, and the one just added to.
+struct Collect {
+    csrf: String,
+    choices: Vec<(String, String)>,
+    added: Option<(String, String)>,
+}
+
+/// The form for a signed-in person, from their own collections (newest first).
+async fn collect_form(
+    state: &State,
+    req: &HttpRequest,
+    session: Option<&crate::http::session::Session>,
+) -> Result<Option<Collect>, ApiError> {
+    let Some(session) = session else {
+        return Ok(None);
+    };
+    let (st, actor) = (state.clone(), session.actor.clone());
+    let mine = web::block(move || {
+        crate::collections::Collections {
+            catalog: &st.catalog,
+        }
+        .owned_by(&actor)
+    })
+    .await??;
+    let choices: Vec<(String, String)> = mine.into_iter().map(|c| (c.id, c.name)).collect();
+    let added = super::query_value(req.query_string(), "added")
+        .and_then(|id| choices.iter().find(|(c, _)| *c == id).cloned());
+    Ok(Some(Collect {
+        csrf: session.csrf.clone(),
+        choices,
+        added,
+    }))
 }
 
 /// The scheme and host the public reaches this service at: `--public-url`, else the request's.
@@ -84,7 +120,7 @@ pub fn public_base(state: &AppState, req: &HttpRequest) -> String {
 }
 
 /// The credit line a newspaper prints under the picture.
-fn credit_line(lang: Lang, asset: &Asset, title: &str) -> String {
+pub fn credit_line(lang: Lang, asset: &Asset, title: &str) -> String {
     let by = asset.credit.as_deref().unwrap_or("").trim();
     let mut line = String::new();
     if asset.caption.vi.is_some() || asset.caption.en.is_some() {
@@ -103,7 +139,7 @@ fn credit_line(lang: Lang, asset: &Asset, title: &str) -> String {
 }
 
 /// The label of a preset in the reader's language (its name if brand/presets.toml gives none).
-fn preset_label(state: &AppState, lang: Lang, name: &str) -> String {
+pub fn preset_label(state: &AppState, lang: Lang, name: &str) -> String {
     state
         .brand
         .presets
@@ -442,6 +478,7 @@ pub async fn asset(
         submit_csrf,
         editable: editable && session.is_some(),
         history,
+        collect: collect_form(&state, &req, session.as_ref()).await?,
         caption_other,
         credit_line,
         chrome: chrome.titled(title.clone(), "library"),

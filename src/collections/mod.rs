@@ -1,0 +1,405 @@
+//! Collections and share links: who may make, change and share them, and what a link shows.
+//! A collection is its owner's (admins may open any); a share link shows only what its
+//! creator may still share, decided when the link is opened, so a withdrawal, an expiry or a
+//! creator losing access removes a picture from every link at once.
+
+pub mod package;
+
+use crate::catalog::{Catalog, CatalogError, Change};
+use crate::model::collection::{MAX_ITEMS, MAX_SHARES};
+use crate::model::{
+    text, Access, Actor, Asset, AssetId, Collection, CollectionStep, ErrorKind, Role, Share,
+    Viewer,
+};
+
+#[derive(Debug, thiserror::Error)]
+pub enum CollectionError {
+    #[error("no such collection")]
+    NotFound,
+    #[error("no such asset")]
+    AssetNotFound,
+    #[error("{0}")]
+    BadField(String),
+    #[error("a collection holds at most {MAX_ITEMS} assets")]
+    Full,
+    #[error("a collection has at most {MAX_SHARES} live share links; revoke one first")]
+    TooManyShares,
+    #[error("the new order must list exactly the collection's assets, each once")]
+    BadOrder,
+    #[error("this share link has expired")]
+    Expired,
+    #[error("no random numbers: {0}")]
+    Random(String),
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
+}
+
+impl CollectionError {
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Self::NotFound | Self::AssetNotFound => ErrorKind::NotFound,
+            Self::BadField(_) | Self::BadOrder => ErrorKind::InvalidInput,
+            Self::Full | Self::TooManyShares => ErrorKind::Conflict,
+            Self::Expired => ErrorKind::Gone,
+            Self::Random(_) => ErrorKind::Internal,
+            Self::Catalog(e) => e.kind(),
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::NotFound => "collection-not-found",
+            Self::AssetNotFound => "asset-not-found",
+            Self::BadField(_) => "bad-field",
+            Self::Full => "collection-full",
+            Self::TooManyShares => "too-many-shares",
+            Self::BadOrder => "bad-order",
+            Self::Expired => "link-expired",
+            Self::Random(_) => "internal",
+            Self::Catalog(e) => e.code(),
+        }
+    }
+}
+
+/// What a share link opens: the collection, the link, and the assets it shows, in order.
+#[derive(Debug, Clone)]
+pub struct Shared {
+    pub collection: Collection,
+    pub share: Share,
+    pub assets: Vec<Asset>,
+}
+
+/// A change to a collection's name, description or order (`None` leaves it alone).
+#[derive(Debug, Clone, Default)]
+pub struct CollectionEdit {
+    pub name: Option<String>,
+    pub description: Option<Option<String>>,
+    pub items: Option<Vec<AssetId>>,
+}
+
+pub struct Collections<'a> {
+    pub catalog: &'a Catalog,
+}
+
+impl Collections<'_> {
+    /// A new, empty collection owned by `actor`.
+    pub fn create(
+        &self,
+        actor: &Actor,
+        name: &str,
+        description: Option<&str>,
+        at: &str,
+    ) -> Result<Collection, CollectionError> {
+        let id = random_hex(8)?;
+        let step = CollectionStep::Created {
+            name: clean_name(name)?,
+            description: description.map(clean_description).transpose()?.flatten(),
+            owner: actor.name.clone(),
+            created_at: at.to_owned(),
+        };
+        self.commit(actor, &id, vec![step], at)?;
+        self.catalog
+            .collection(&id)?
+            .ok_or(CollectionError::NotFound)
+    }
+
+    /// A new collection holding one asset `viewer` may see, in one commit (refused whole if
+    /// the asset is hidden from them).
+    pub fn create_with(
+        &self,
+        viewer: &Viewer,
+        name: &str,
+        asset: &AssetId,
+        at: &str,
+    ) -> Result<Collection, CollectionError> {
+        let actor = viewer.actor.as_ref().ok_or(CollectionError::NotFound)?;
+        if self.catalog.asset_if(asset, |v| viewer.may_see(v))?.is_none() {
+            return Err(CollectionError::AssetNotFound);
+        }
+        let id = random_hex(8)?;
+        let steps = vec![
+            CollectionStep::Created {
+                name: clean_name(name)?,
+                description: None,
+                owner: actor.name.clone(),
+                created_at: at.to_owned(),
+            },
+            CollectionStep::ItemAdded { asset: *asset },
+        ];
+        self.commit(actor, &id, steps, at)?;
+        self.get(actor, &id)
+    }
+
+    /// The collections `actor` owns, newest first.
+    pub fn owned_by(&self, actor: &Actor) -> Result<Vec<Collection>, CollectionError> {
+        let mut mine: Vec<Collection> = self
+            .catalog
+            .collections()?
+            .into_iter()
+            .filter(|c| c.owner == actor.name)
+            .collect();
+        mine.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+        Ok(mine)
+    }
+
+    /// The collection `id` if `actor` may manage it (its owner, or an admin); otherwise it
+    /// does not exist for them.
+    pub fn get(&self, actor: &Actor, id: &str) -> Result<Collection, CollectionError> {
+        self.catalog
+            .collection(id)?
+            .filter(|c| c.owner == actor.name || actor.role == Role::Admin)
+            .ok_or(CollectionError::NotFound)
+    }
+
+    /// Renames, describes or reorders, in one commit.
+    pub fn edit(
+        &self,
+        actor: &Actor,
+        id: &str,
+        edit: CollectionEdit,
+        at: &str,
+    ) -> Result<Collection, CollectionError> {
+        let current = self.get(actor, id)?;
+        let mut steps = Vec::new();
+        if edit.name.is_some() || edit.description.is_some() {
+            steps.push(CollectionStep::Edited {
+                name: edit.name.as_deref().map(clean_name).transpose()?,
+                description: edit
+                    .description
+                    .map(|d| d.as_deref().map(clean_description).transpose())
+                    .transpose()?
+                    .map(Option::flatten),
+            });
+        }
+        if let Some(items) = edit.items {
+            if !crate::model::collection::is_permutation(&current.items, &items) {
+                return Err(CollectionError::BadOrder);
+            }
+            steps.push(CollectionStep::Reordered { items });
+        }
+        self.commit(actor, id, steps, at)?;
+        self.get(actor, id)
+    }
+
+    /// Adds an asset `viewer` may see (one they may not see does not exist for them); adding
+    /// one already there changes nothing.
+    pub fn add(
+        &self,
+        viewer: &Viewer,
+        id: &str,
+        asset: &AssetId,
+        at: &str,
+    ) -> Result<Collection, CollectionError> {
+        let actor = viewer.actor.as_ref().ok_or(CollectionError::NotFound)?;
+        let current = self.get(actor, id)?;
+        let visible = self.catalog.asset_if(asset, |v| viewer.may_see(v))?;
+        if visible.is_none() {
+            return Err(CollectionError::AssetNotFound);
+        }
+        if current.items.contains(asset) {
+            return Ok(current);
+        }
+        if current.items.len() >= MAX_ITEMS {
+            return Err(CollectionError::Full);
+        }
+        self.commit(
+            actor,
+            id,
+            vec![CollectionStep::ItemAdded { asset: *asset }],
+            at,
+        )?;
+        self.get(actor, id)
+    }
+
+    /// Takes an asset out (one not in it: 404).
+    pub fn remove(
+        &self,
+        actor: &Actor,
+        id: &str,
+        asset: &AssetId,
+        at: &str,
+    ) -> Result<Collection, CollectionError> {
+        let current = self.get(actor, id)?;
+        if !current.items.contains(asset) {
+            return Err(CollectionError::AssetNotFound);
+        }
+        let step = CollectionStep::ItemRemoved { asset: *asset };
+        self.commit(actor, id, vec![step], at)?;
+        self.get(actor, id)
+    }
+
+    /// Deletes the collection; its links stop working.
+    pub fn delete(&self, actor: &Actor, id: &str, at: &str) -> Result<(), CollectionError> {
+        self.get(actor, id)?;
+        self.commit(actor, id, vec![CollectionStep::Deleted], at)
+    }
+
+    /// A new share link, working through `expires` (a date, `YYYY-MM-DD`, today or later) or
+    /// until revoked. Returns the link's token: shown this once, only its hash is kept.
+    pub fn share(
+        &self,
+        actor: &Actor,
+        id: &str,
+        expires: Option<&str>,
+        at: &str,
+    ) -> Result<(Share, String), CollectionError> {
+        let current = self.get(actor, id)?;
+        if current.shares.len() >= MAX_SHARES {
+            return Err(CollectionError::TooManyShares);
+        }
+        let expires = expires
+            .filter(|e| !e.is_empty())
+            .map(|e| {
+                let day = crate::model::parse_date(e.trim()).map_err(CollectionError::BadField)?;
+                if day.as_str() < at.get(..10).unwrap_or_default() {
+                    return Err(CollectionError::BadField(format!(
+                        "expires {day} is already past"
+                    )));
+                }
+                Ok(day)
+            })
+            .transpose()?;
+        let token = random_hex(24)?;
+        let share = Share {
+            id: random_hex(6)?,
+            hash: blake3::hash(token.as_bytes()).to_hex().to_string(),
+            expires,
+            created_at: at.to_owned(),
+            created_by: actor.name.clone(),
+            role: actor.role,
+        };
+        let step = CollectionStep::ShareCreated {
+            share: share.clone(),
+        };
+        self.commit(actor, id, vec![step], at)?;
+        Ok((share, token))
+    }
+
+    /// Revokes a share link: it answers 404 from now on.
+    pub fn revoke(
+        &self,
+        actor: &Actor,
+        id: &str,
+        share: &str,
+        at: &str,
+    ) -> Result<(), CollectionError> {
+        let current = self.get(actor, id)?;
+        if !current.shares.iter().any(|s| s.id == share) {
+            return Err(CollectionError::NotFound);
+        }
+        let step = CollectionStep::ShareRevoked {
+            share: share.to_owned(),
+        };
+        self.commit(actor, id, vec![step], at)
+    }
+
+    /// What the link `token` shows at `now`: 404 (`NotFound`) for an unknown or revoked link
+    /// or one whose creator lost their access, 410 (`Expired`) after its last day.
+    pub fn open_link(&self, token: &str, now: &str) -> Result<Shared, CollectionError> {
+        let well_formed = token.len() == 48 && token.bytes().all(|b| b.is_ascii_hexdigit());
+        if !well_formed {
+            return Err(CollectionError::NotFound);
+        }
+        let hash = blake3::hash(token.as_bytes()).to_hex().to_string();
+        let collection = self
+            .catalog
+            .collection_by_link(&hash)?
+            .ok_or(CollectionError::NotFound)?;
+        let share = collection
+            .shares
+            .iter()
+            .find(|s| s.hash == hash)
+            .cloned()
+            .ok_or(CollectionError::NotFound)?;
+        if share.is_expired(now) {
+            return Err(CollectionError::Expired);
+        }
+        let creator = self.creator(&share)?.ok_or(CollectionError::NotFound)?;
+        let viewer = Viewer {
+            actor: Some(creator),
+            now: now.to_owned(),
+        };
+        let mut assets = Vec::new();
+        for id in &collection.items {
+            if let Some(asset) = self.catalog.asset_if(id, |v| shareable(&viewer, v))? {
+                assets.push(asset);
+            }
+        }
+        Ok(Shared {
+            collection,
+            share,
+            assets,
+        })
+    }
+
+    /// The link's creator as they stand now: their account's current role, or for an API
+    /// token its role while it lives; none once disabled, deleted or revoked.
+    fn creator(&self, share: &Share) -> Result<Option<Actor>, CollectionError> {
+        if let Some(user) = self.catalog.user(&share.created_by)? {
+            return Ok((!user.disabled).then_some(Actor {
+                name: user.name,
+                role: user.role,
+            }));
+        }
+        let token = self
+            .catalog
+            .tokens()?
+            .into_iter()
+            .find(|t| t.name == share.created_by);
+        Ok(token.map(|t| Actor {
+            name: t.name,
+            role: t.role,
+        }))
+    }
+
+    fn commit(
+        &self,
+        actor: &Actor,
+        id: &str,
+        steps: Vec<CollectionStep>,
+        at: &str,
+    ) -> Result<(), CollectionError> {
+        let changes: Vec<Change> = steps
+            .into_iter()
+            .map(|step| Change::Collection {
+                id: id.to_owned(),
+                step,
+            })
+            .collect();
+        self.catalog.commit(at, &actor.name, &changes, &[])?;
+        Ok(())
+    }
+}
+
+/// Whether a link made by `creator` shows an asset: one they may see, published (approved,
+/// in its window) and not for internal use.
+pub fn shareable(creator: &Viewer, v: &crate::model::Visibility<'_>) -> bool {
+    creator.may_see(v) && v.is_published(&creator.now) && v.access != Access::Internal
+}
+
+fn clean_name(name: &str) -> Result<String, CollectionError> {
+    let name = text::nfc(name.trim());
+    let length = name.chars().count();
+    if length == 0 || length > 120 || name.chars().any(char::is_control) {
+        return Err(CollectionError::BadField(
+            "name: 1 to 120 characters, no control characters".into(),
+        ));
+    }
+    Ok(name)
+}
+
+fn clean_description(text: &str) -> Result<Option<String>, CollectionError> {
+    let text = crate::model::text::nfc(text.trim());
+    if text.chars().count() > 2_000 {
+        return Err(CollectionError::BadField(
+            "description: at most 2,000 characters".into(),
+        ));
+    }
+    Ok((!text.is_empty()).then_some(text))
+}
+
+fn random_hex(bytes: usize) -> Result<String, CollectionError> {
+    let mut buf = vec![0u8; bytes];
+    getrandom::fill(&mut buf).map_err(|e| CollectionError::Random(e.to_string()))?;
+    Ok(buf.iter().map(|b| format!("{b:02x}")).collect())
+}

@@ -1,0 +1,341 @@
+//! The collections API: a signed-in person's named, ordered sets of assets and their share
+//! links. A collection someone else owns does not exist for the caller (404), as does an
+//! asset they may not see.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::error::ErrorBody;
+use super::{caller, ApiError, State};
+use crate::collections::{CollectionEdit, Collections};
+use crate::model::{Actor, AssetId, Collection, ErrorKind, Share, Viewer};
+
+/// A collection as the API shows it: share links by id and expiry, never their hash.
+#[derive(Serialize, ToSchema)]
+pub struct CollectionView {
+    id: String,
+    name: String,
+    description: Option<String>,
+    owner: String,
+    created_at: String,
+    /// Asset ids, in the collection's order.
+    #[schema(value_type = Vec<AssetId>)]
+    items: Vec<AssetId>,
+    shares: Vec<ShareView>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ShareView {
+    id: String,
+    /// The last day the link works (UTC); null: until revoked.
+    expires: Option<String>,
+    created_at: String,
+    created_by: String,
+}
+
+impl From<Collection> for CollectionView {
+    fn from(c: Collection) -> Self {
+        CollectionView {
+            shares: c.shares.into_iter().map(ShareView::from).collect(),
+            id: c.id,
+            name: c.name,
+            description: c.description,
+            owner: c.owner,
+            created_at: c.created_at,
+            items: c.items,
+        }
+    }
+}
+
+impl From<Share> for ShareView {
+    fn from(s: Share) -> Self {
+        ShareView {
+            id: s.id,
+            expires: s.expires,
+            created_at: s.created_at,
+            created_by: s.created_by,
+        }
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewCollection {
+    /// 1 to 120 characters.
+    name: String,
+    description: Option<String>,
+}
+
+/// Only the fields given change; `items` must be the same assets in a new order.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CollectionPatch {
+    name: Option<String>,
+    #[serde(default, deserialize_with = "super::api::some")]
+    description: Option<Option<String>>,
+    #[schema(value_type = Option<Vec<AssetId>>)]
+    items: Option<Vec<AssetId>>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewItem {
+    #[schema(value_type = AssetId)]
+    asset: AssetId,
+}
+
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct NewShare {
+    /// The last day the link works, `YYYY-MM-DD` (UTC), today or later; omitted: until revoked.
+    expires: Option<String>,
+}
+
+/// A new share link: `url` is shown this once (only its hash is kept).
+#[derive(Serialize, ToSchema)]
+pub struct ShareCreated {
+    id: String,
+    url: String,
+    expires: Option<String>,
+}
+
+/// The signed-in caller, or 401.
+async fn signed_in(state: &State, req: &HttpRequest) -> Result<(Viewer, Actor), ApiError> {
+    let viewer = caller(state, req, None).await?;
+    let actor = viewer.actor.clone().ok_or_else(|| {
+        ApiError::new(
+            ErrorKind::Unauthenticated,
+            "unauthenticated",
+            "sign in, or send an API token as `Authorization: Bearer …`",
+        )
+    })?;
+    Ok((viewer, actor))
+}
+
+/// Runs `f` with the collections layer on a blocking thread.
+async fn with_collections<T: Send + 'static>(
+    state: &State,
+    f: impl FnOnce(Collections<'_>) -> Result<T, crate::collections::CollectionError> + Send + 'static,
+) -> Result<T, ApiError> {
+    let st = state.clone();
+    Ok(web::block(move || {
+        f(Collections {
+            catalog: &st.catalog,
+        })
+    })
+    .await??)
+}
+
+/// GET /api/collections: the caller's collections, newest first.
+#[utoipa::path(get, path = "/api/collections", tag = "collections",
+    responses(
+        (status = 200, description = "The caller's collections", body = Vec<CollectionView>),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+    ))]
+pub async fn list(state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let (_, actor) = signed_in(&state, &req).await?;
+    let mine = with_collections(&state, move |c| c.owned_by(&actor)).await?;
+    let views: Vec<CollectionView> = mine.into_iter().map(Into::into).collect();
+    Ok(HttpResponse::Ok().json(views))
+}
+
+/// POST /api/collections
+#[utoipa::path(post, path = "/api/collections", tag = "collections", request_body = NewCollection,
+    responses(
+        (status = 201, description = "The new collection", body = CollectionView),
+        (status = 400, description = "A bad name or description", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+    ))]
+pub async fn create(
+    state: State,
+    req: HttpRequest,
+    body: web::Json<NewCollection>,
+) -> Result<HttpResponse, ApiError> {
+    let (viewer, actor) = signed_in(&state, &req).await?;
+    let NewCollection { name, description } = body.into_inner();
+    let made = with_collections(&state, move |c| {
+        c.create(&actor, &name, description.as_deref(), &viewer.now)
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(CollectionView::from(made)))
+}
+
+/// GET /api/collections/{id}
+#[utoipa::path(get, path = "/api/collections/{id}", tag = "collections",
+    params(("id" = String, Path, description = "The collection's id")),
+    responses(
+        (status = 200, description = "The collection with its share links", body = CollectionView),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 404, description = "No such collection, or not the caller's", body = ErrorBody),
+    ))]
+pub async fn show(
+    state: State,
+    req: HttpRequest,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let (_, actor) = signed_in(&state, &req).await?;
+    let found = with_collections(&state, move |c| c.get(&actor, &id)).await?;
+    Ok(HttpResponse::Ok().json(CollectionView::from(found)))
+}
+
+/// PATCH /api/collections/{id}: rename, describe or reorder, in one commit.
+#[utoipa::path(patch, path = "/api/collections/{id}", tag = "collections",
+    params(("id" = String, Path, description = "The collection's id")),
+    request_body = CollectionPatch,
+    responses(
+        (status = 200, description = "The collection as changed", body = CollectionView),
+        (status = 400, description = "A bad value, or an order that is not the same assets", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 404, description = "No such collection, or not the caller's", body = ErrorBody),
+    ))]
+pub async fn edit(
+    state: State,
+    req: HttpRequest,
+    id: web::Path<String>,
+    body: web::Json<CollectionPatch>,
+) -> Result<HttpResponse, ApiError> {
+    let (viewer, actor) = signed_in(&state, &req).await?;
+    let CollectionPatch {
+        name,
+        description,
+        items,
+    } = body.into_inner();
+    let edit = CollectionEdit {
+        name,
+        description,
+        items,
+    };
+    let changed =
+        with_collections(&state, move |c| c.edit(&actor, &id, edit, &viewer.now)).await?;
+    Ok(HttpResponse::Ok().json(CollectionView::from(changed)))
+}
+
+/// DELETE /api/collections/{id}: its share links stop working.
+#[utoipa::path(delete, path = "/api/collections/{id}", tag = "collections",
+    params(("id" = String, Path, description = "The collection's id")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 404, description = "No such collection, or not the caller's", body = ErrorBody),
+    ))]
+pub async fn delete(
+    state: State,
+    req: HttpRequest,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let (viewer, actor) = signed_in(&state, &req).await?;
+    with_collections(&state, move |c| c.delete(&actor, &id, &viewer.now)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// POST /api/collections/{id}/items: adds an asset the caller may see.
+#[utoipa::path(post, path = "/api/collections/{id}/items", tag = "collections",
+    params(("id" = String, Path, description = "The collection's id")),
+    request_body = NewItem,
+    responses(
+        (status = 200, description = "The collection with the asset (already there: unchanged)", body = CollectionView),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 404, description = "No such collection or asset, or one the caller may not see", body = ErrorBody),
+        (status = 409, description = "The collection is full", body = ErrorBody),
+    ))]
+pub async fn add_item(
+    state: State,
+    req: HttpRequest,
+    id: web::Path<String>,
+    body: web::Json<NewItem>,
+) -> Result<HttpResponse, ApiError> {
+    let (viewer, _) = signed_in(&state, &req).await?;
+    let asset = body.asset;
+    let changed = with_collections(&state, move |c| {
+        let at = viewer.now.clone();
+        c.add(&viewer, &id, &asset, &at)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(CollectionView::from(changed)))
+}
+
+/// DELETE /api/collections/{id}/items/{asset}
+#[utoipa::path(delete, path = "/api/collections/{id}/items/{asset}", tag = "collections",
+    params(
+        ("id" = String, Path, description = "The collection's id"),
+        ("asset" = AssetId, Path, description = "An asset in it"),
+    ),
+    responses(
+        (status = 200, description = "The collection without the asset", body = CollectionView),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 404, description = "No such collection, or the asset is not in it", body = ErrorBody),
+    ))]
+pub async fn remove_item(
+    state: State,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (viewer, actor) = signed_in(&state, &req).await?;
+    let (id, asset) = path.into_inner();
+    let asset: AssetId = asset.parse().map_err(|_| ApiError::not_found())?;
+    let changed = with_collections(&state, move |c| {
+        c.remove(&actor, &id, &asset, &viewer.now)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(CollectionView::from(changed)))
+}
+
+/// POST /api/collections/{id}/shares: a new share link, shown once.
+#[utoipa::path(post, path = "/api/collections/{id}/shares", tag = "collections",
+    params(("id" = String, Path, description = "The collection's id")),
+    request_body(content = Option<NewShare>, description = "Optional: `expires`"),
+    responses(
+        (status = 201, description = "The link: its `url` is shown this once", body = ShareCreated),
+        (status = 400, description = "A bad or past expiry date", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 404, description = "No such collection, or not the caller's", body = ErrorBody),
+        (status = 409, description = "Too many live links", body = ErrorBody),
+    ))]
+pub async fn share(
+    state: State,
+    req: HttpRequest,
+    id: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let (viewer, actor) = signed_in(&state, &req).await?;
+    // The body is optional: no body is a link without expiry.
+    let body: NewShare = if body.iter().all(u8::is_ascii_whitespace) {
+        NewShare::default()
+    } else {
+        serde_json::from_slice(&body)
+            .map_err(|e| ApiError::new(ErrorKind::InvalidInput, "bad-json", e.to_string()))?
+    };
+    let (link, token) = with_collections(&state, move |c| {
+        c.share(&actor, &id, body.expires.as_deref(), &viewer.now)
+    })
+    .await?;
+    let base = super::portal::public_base(&state, &req);
+    Ok(HttpResponse::Created().json(ShareCreated {
+        url: format!("{base}/s/{token}"),
+        id: link.id,
+        expires: link.expires,
+    }))
+}
+
+/// DELETE /api/collections/{id}/shares/{share}: the link answers 404 from now on.
+#[utoipa::path(delete, path = "/api/collections/{id}/shares/{share}", tag = "collections",
+    params(
+        ("id" = String, Path, description = "The collection's id"),
+        ("share" = String, Path, description = "The link's id (from GET /api/collections/{id})"),
+    ),
+    responses(
+        (status = 204, description = "Revoked"),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 404, description = "No such collection or link", body = ErrorBody),
+    ))]
+pub async fn revoke(
+    state: State,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (viewer, actor) = signed_in(&state, &req).await?;
+    let (id, link) = path.into_inner();
+    with_collections(&state, move |c| c.revoke(&actor, &id, &link, &viewer.now)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,322 @@
+//! Share links, without an account: `/s/{token}` shows a collection as a page, each picture
+//! with its caption and credit line; `/s/{token}/{asset}/{preset}` serves one of its files and
+//! `/s/{token}/download.zip?preset=P` the whole set with `credits.csv` and `manifest.json`,
+//! streamed. A revoked or unknown link answers 404, an expired one 410; the token never
+//! leaves the page (no referrer is sent from it) and the page is not indexed.
+
+use std::sync::Arc;
+
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+
+use super::portal::{self, Chrome, Lang};
+use super::{viewer, ApiError, AppState, State};
+use crate::catalog::{Hit, Via};
+use crate::collections::{package, Collections, Shared};
+use crate::model::{AssetId, ErrorKind, Format, Kind, Preset};
+use crate::store::Hash;
+
+struct Item {
+    id: AssetId,
+    title: String,
+    caption_other: Option<String>,
+    credit_line: String,
+    image: Option<(String, u32, u32)>,
+    facts: String,
+    download: Option<String>,
+}
+
+struct Choice {
+    value: String,
+    label: String,
+    selected: bool,
+}
+
+#[derive(Template)]
+#[template(path = "share.html")]
+struct SharePage {
+    chrome: Chrome,
+    token: String,
+    description: Option<String>,
+    about: String,
+    count: String,
+    presets: Vec<Choice>,
+    items: Vec<Item>,
+}
+
+/// The presets a share offers: full pictures for print and web (JPEG, made for photos).
+fn offered(state: &AppState) -> impl Iterator<Item = &Preset> {
+    state
+        .brand
+        .presets
+        .iter()
+        .filter(|p| p.format == Format::Jpeg && p.kinds.contains(&Kind::Photo))
+}
+
+/// The preset a share's downloads use unless another is asked for: `press` if the brand has it.
+fn default_preset(state: &AppState) -> Option<&Preset> {
+    offered(state)
+        .find(|p| p.name == "press")
+        .or_else(|| offered(state).next())
+}
+
+/// Opens the link on a blocking thread: 404 unknown or revoked, 410 expired.
+async fn open(state: &State, token: String) -> Result<Shared, ApiError> {
+    let st = state.clone();
+    let now = (state.clock)();
+    Ok(web::block(move || {
+        Collections {
+            catalog: &st.catalog,
+        }
+        .open_link(&token, &now)
+    })
+    .await??)
+}
+
+/// Headers every answer under a link carries: no referrer (the token is in the address),
+/// not indexed, not cached by shared caches.
+fn private(mut response: HttpResponse) -> HttpResponse {
+    let headers = response.headers_mut();
+    for (name, value) in [
+        ("referrer-policy", "no-referrer"),
+        ("x-robots-tag", "noindex, nofollow"),
+    ] {
+        headers.insert(
+            header::HeaderName::from_static(name),
+            header::HeaderValue::from_static(value),
+        );
+    }
+    response
+}
+
+/// GET /s/{token}: the collection as a page.
+pub async fn page(
+    state: State,
+    req: HttpRequest,
+    token: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let token = token.into_inner();
+    let shared = open(&state, token.clone()).await?;
+    let who = viewer(&state, &req).await?;
+    let chrome = Chrome::new(&state, &req, Some(&who));
+    let lang = chrome.lang;
+    let chosen = default_preset(&state).map(|p| p.name.clone());
+    let items = shared
+        .assets
+        .iter()
+        .map(|a| item(&state, lang, &token, a, chosen.as_deref()))
+        .collect();
+    let presets = offered(&state)
+        .map(|p| Choice {
+            value: p.name.clone(),
+            label: portal::preset_label(&state, lang, &p.name),
+            selected: Some(&p.name) == chosen.as_ref(),
+        })
+        .collect();
+    let mut about = lang
+        .t("share.by")
+        .replace("{who}", &shared.share.created_by)
+        .replace("{date}", &lang.date(&shared.share.created_at));
+    if let Some(last) = &shared.share.expires {
+        about += " · ";
+        about += &lang.t("share.until").replace("{date}", &lang.date(last));
+    }
+    let count = match shared.assets.len() {
+        1 => lang.t("share.count_one").to_owned(),
+        n => lang.t("share.count_many").replace("{n}", &n.to_string()),
+    };
+    let page = SharePage {
+        chrome: chrome.titled(shared.collection.name.clone(), ""),
+        token,
+        description: shared.collection.description.clone(),
+        about,
+        count,
+        presets,
+        items,
+    };
+    Ok(private(portal::ok(&req, &page)?))
+}
+
+fn item(state: &AppState, lang: Lang, token: &str, a: &crate::model::Asset, preset: Option<&str>) -> Item {
+    let title = portal::cards::title(lang, &state.brand, a);
+    let other = lang
+        .other()
+        .either(a.caption.vi.as_deref(), a.caption.en.as_deref())
+        .filter(|o| Some(*o) != lang.either(a.caption.vi.as_deref(), a.caption.en.as_deref()))
+        .map(str::to_owned);
+    let preview = ["preview", "thumb"]
+        .iter()
+        .find_map(|p| a.renditions.iter().find(|r| &r.preset == p));
+    let mut facts = Vec::new();
+    if let Some(s) = &a.spot {
+        facts.push(lang.pick(&s.name_vi, &s.name_en).to_owned());
+    }
+    if let Some(t) = &a.captured_at {
+        facts.push(lang.date(t));
+    }
+    Item {
+        id: a.id,
+        credit_line: portal::credit_line(lang, a, &title),
+        title,
+        caption_other: other,
+        image: preview.map(|r| (format!("/s/{token}/{}/{}", a.id, r.preset), r.width, r.height)),
+        facts: facts.join(" · "),
+        download: preset
+            .filter(|p| a.renditions.iter().any(|r| &r.preset == p))
+            .map(|p| format!("/s/{token}/{}/{p}?download=1", a.id)),
+    }
+}
+
+/// GET /s/{token}/{asset}/{preset}: one file of the link (`?download=1` as an attachment).
+pub async fn file(
+    state: State,
+    req: HttpRequest,
+    path: web::Path<(String, String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (token, id, preset) = path.into_inner();
+    let shared = open(&state, token).await?;
+    let id: AssetId = id.parse().map_err(|_| ApiError::not_found())?;
+    let asset = shared
+        .assets
+        .iter()
+        .find(|a| a.id == id)
+        .ok_or_else(ApiError::not_found)?;
+    let r = asset
+        .renditions
+        .iter()
+        .find(|r| r.preset == preset)
+        .ok_or_else(ApiError::not_found)?;
+    let hash = r
+        .object()
+        .and_then(|h| Hash::from_hex(h).ok())
+        .ok_or_else(ApiError::not_found)?;
+    let attachment = portal::query_value(req.query_string(), "download").is_some();
+    if attachment {
+        count(&state, asset, &preset);
+    }
+    let stem = asset
+        .display_name()
+        .rsplit_once('.')
+        .map_or(asset.display_name(), |(s, _)| s);
+    let name = format!("{stem}-{preset}.{}", r.url.rsplit('.').next().unwrap_or("bin"));
+    let st = state.clone();
+    let bytes = web::block(move || {
+        use std::io::Read;
+        use crate::store::BlobStore;
+        let mut blob = st.store.open(&hash).ok()?;
+        let mut out = Vec::new();
+        blob.read_to_end(&mut out).ok().map(|_| out)
+    })
+    .await?
+    .ok_or_else(ApiError::not_found)?;
+    let mut response = HttpResponse::Ok();
+    response
+        .content_type(r.media_type.as_str())
+        .insert_header((header::CACHE_CONTROL, "private, max-age=3600"))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"));
+    if attachment {
+        response.insert_header((
+            header::CONTENT_DISPOSITION,
+            super::delivery::content_disposition(&name),
+        ));
+    }
+    Ok(private(response.body(bytes)))
+}
+
+fn count(state: &State, asset: &crate::model::Asset, preset: &str) {
+    state.reach.hit(Hit {
+        day: (state.clock)().chars().take(10).collect(),
+        id: asset.id,
+        preset: preset.to_owned(),
+        spot: asset.spot.as_ref().map(|s| s.id.clone()),
+        via: Via::Download,
+    });
+}
+
+/// GET /s/{token}/download.zip?preset=P: the whole link as one streamed ZIP.
+pub async fn zip(
+    state: State,
+    req: HttpRequest,
+    token: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let token = token.into_inner();
+    let shared = open(&state, token.clone()).await?;
+    let asked = portal::query_value(req.query_string(), "preset");
+    let preset = match asked.as_deref() {
+        None | Some("") => default_preset(&state).cloned(),
+        Some(name) => offered(&state).find(|p| p.name == name).cloned(),
+    }
+    .ok_or_else(|| {
+        ApiError::new(
+            ErrorKind::InvalidInput,
+            "unknown-preset",
+            "preset: one of the share's JPEG presets (see GET /api/brand)",
+        )
+    })?;
+    let base = portal::public_base(&state, &req);
+    let now = (state.clock)();
+    // Renditions not made yet (an asset approved minutes ago) are made first, so the
+    // package is what the page promised.
+    let missing: Vec<AssetId> = shared
+        .assets
+        .iter()
+        .filter(|a| a.kind == Kind::Photo && !a.renditions.iter().any(|r| r.preset == preset.name))
+        .map(|a| a.id)
+        .collect();
+    let shared = if missing.is_empty() {
+        shared
+    } else {
+        let st = state.clone();
+        web::block(move || st.render_now(&missing)).await?;
+        open(&state, token).await?
+    };
+    let plan = package::plan(&shared, &preset, &base);
+    for f in &plan.files {
+        count(&state, &f.asset, &preset.name);
+    }
+    let file_name = format!("{}-{}.zip", package::file_stem(&shared.collection.name), preset.name);
+    let (tx, rx) = tokio::sync::mpsc::channel::<std::io::Result<web::Bytes>>(4);
+    let st: Arc<AppState> = state.get_ref().clone();
+    std::thread::spawn(move || {
+        let out = std::io::BufWriter::with_capacity(256 << 10, ChannelWriter { tx: tx.clone() });
+        let written = package::write(&st.store, &shared, &plan, &now, out)
+            .and_then(|mut w| std::io::Write::flush(&mut w));
+        if let Err(e) = written {
+            tracing::warn!("share ZIP stopped: {e}");
+            let _ = tx.blocking_send(Err(e));
+        }
+    });
+    let body = futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|chunk| (chunk, rx))
+    });
+    Ok(private(
+        HttpResponse::Ok()
+            .content_type("application/zip")
+            .insert_header((
+                header::CONTENT_DISPOSITION,
+                super::delivery::content_disposition(&file_name),
+            ))
+            .insert_header((header::CACHE_CONTROL, "private, no-store"))
+            .streaming(body),
+    ))
+}
+
+/// Bytes written by the package thread, handed to the response as they come; a client that
+/// went away closes the channel and the thread stops at its next write.
+struct ChannelWriter {
+    tx: tokio::sync::mpsc::Sender<std::io::Result<web::Bytes>>,
+}
+
+impl std::io::Write for ChannelWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.tx
+            .blocking_send(Ok(web::Bytes::copy_from_slice(buf)))
+            .map_err(|_| std::io::Error::new(std::io::ErrorKind::BrokenPipe, "client went away"))?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
