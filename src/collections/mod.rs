@@ -8,8 +8,7 @@ pub mod package;
 use crate::catalog::{Catalog, CatalogError, Change};
 use crate::model::collection::{MAX_ITEMS, MAX_SHARES};
 use crate::model::{
-    text, Access, Actor, Asset, AssetId, Collection, CollectionStep, ErrorKind, Role, Share,
-    Viewer,
+    text, Access, Actor, Asset, AssetId, Collection, CollectionStep, ErrorKind, Role, Share, Viewer,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -113,7 +112,11 @@ impl Collections<'_> {
         at: &str,
     ) -> Result<Collection, CollectionError> {
         let actor = viewer.actor.as_ref().ok_or(CollectionError::NotFound)?;
-        if self.catalog.asset_if(asset, |v| viewer.may_see(v))?.is_none() {
+        if self
+            .catalog
+            .asset_if(asset, |v| viewer.may_see(v))?
+            .is_none()
+        {
             return Err(CollectionError::AssetNotFound);
         }
         let id = random_hex(8)?;

@@ -201,7 +201,10 @@ pub fn credits_csv(plan: &Plan) -> Vec<u8> {
                 text(&a.caption.en),
                 text(&a.credit),
                 text(&a.license),
-                a.spot.as_ref().map(|s| s.name_vi.clone()).unwrap_or_default(),
+                a.spot
+                    .as_ref()
+                    .map(|s| s.name_vi.clone())
+                    .unwrap_or_default(),
                 text(&a.captured_at),
                 a.id.to_hex(),
             ]
@@ -249,9 +252,11 @@ pub fn write<W: Write>(
     let small = SimpleFileOptions::default()
         .compression_method(CompressionMethod::Deflated)
         .unix_permissions(0o644);
-    zip.start_file("manifest.json", small).map_err(io::Error::other)?;
+    zip.start_file("manifest.json", small)
+        .map_err(io::Error::other)?;
     zip.write_all(&manifest(shared, plan, now))?;
-    zip.start_file("credits.csv", small).map_err(io::Error::other)?;
+    zip.start_file("credits.csv", small)
+        .map_err(io::Error::other)?;
     zip.write_all(&credits_csv(plan))?;
     let mut buf = vec![0u8; 256 << 10];
     for f in &plan.files {

@@ -206,8 +206,7 @@ pub async fn edit(
         description,
         items,
     };
-    let changed =
-        with_collections(&state, move |c| c.edit(&actor, &id, edit, &viewer.now)).await?;
+    let changed = with_collections(&state, move |c| c.edit(&actor, &id, edit, &viewer.now)).await?;
     Ok(HttpResponse::Ok().json(CollectionView::from(changed)))
 }
 
@@ -274,10 +273,8 @@ pub async fn remove_item(
     let (viewer, actor) = signed_in(&state, &req).await?;
     let (id, asset) = path.into_inner();
     let asset: AssetId = asset.parse().map_err(|_| ApiError::not_found())?;
-    let changed = with_collections(&state, move |c| {
-        c.remove(&actor, &id, &asset, &viewer.now)
-    })
-    .await?;
+    let changed =
+        with_collections(&state, move |c| c.remove(&actor, &id, &asset, &viewer.now)).await?;
     Ok(HttpResponse::Ok().json(CollectionView::from(changed)))
 }
 

@@ -3,8 +3,8 @@
 //! `web::block`, never on an actix worker thread.
 
 mod api;
-mod collections;
 pub mod auth;
+mod collections;
 mod delivery;
 pub(crate) mod desk;
 mod error;
@@ -12,8 +12,8 @@ mod metrics;
 mod openapi;
 pub mod portal;
 mod reach;
-mod share;
 pub mod session;
+mod share;
 pub mod throttle;
 mod upload;
 

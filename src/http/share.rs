@@ -138,7 +138,13 @@ pub async fn page(
     Ok(private(portal::ok(&req, &page)?))
 }
 
-fn item(state: &AppState, lang: Lang, token: &str, a: &crate::model::Asset, preset: Option<&str>) -> Item {
+fn item(
+    state: &AppState,
+    lang: Lang,
+    token: &str,
+    a: &crate::model::Asset,
+    preset: Option<&str>,
+) -> Item {
     let title = portal::cards::title(lang, &state.brand, a);
     let other = lang
         .other()
@@ -160,7 +166,13 @@ fn item(state: &AppState, lang: Lang, token: &str, a: &crate::model::Asset, pres
         credit_line: portal::credit_line(lang, a, &title),
         title,
         caption_other: other,
-        image: preview.map(|r| (format!("/s/{token}/{}/{}", a.id, r.preset), r.width, r.height)),
+        image: preview.map(|r| {
+            (
+                format!("/s/{token}/{}/{}", a.id, r.preset),
+                r.width,
+                r.height,
+            )
+        }),
         facts: facts.join(" · "),
         download: preset
             .filter(|p| a.renditions.iter().any(|r| &r.preset == p))
@@ -199,11 +211,14 @@ pub async fn file(
         .display_name()
         .rsplit_once('.')
         .map_or(asset.display_name(), |(s, _)| s);
-    let name = format!("{stem}-{preset}.{}", r.url.rsplit('.').next().unwrap_or("bin"));
+    let name = format!(
+        "{stem}-{preset}.{}",
+        r.url.rsplit('.').next().unwrap_or("bin")
+    );
     let st = state.clone();
     let bytes = web::block(move || {
-        use std::io::Read;
         use crate::store::BlobStore;
+        use std::io::Read;
         let mut blob = st.store.open(&hash).ok()?;
         let mut out = Vec::new();
         blob.read_to_end(&mut out).ok().map(|_| out)
@@ -275,7 +290,11 @@ pub async fn zip(
     for f in &plan.files {
         count(&state, &f.asset, &preset.name);
     }
-    let file_name = format!("{}-{}.zip", package::file_stem(&shared.collection.name), preset.name);
+    let file_name = format!(
+        "{}-{}.zip",
+        package::file_stem(&shared.collection.name),
+        preset.name
+    );
     let (tx, rx) = tokio::sync::mpsc::channel::<std::io::Result<web::Bytes>>(4);
     let st: Arc<AppState> = state.get_ref().clone();
     std::thread::spawn(move || {

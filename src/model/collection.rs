@@ -137,7 +137,11 @@ pub fn apply(current: Option<Collection>, id: &str, step: &CollectionStep) -> Op
         }
         S::Deleted => return None,
         S::ShareCreated { share } => {
-            if !c.shares.iter().any(|s| s.id == share.id || s.hash == share.hash) {
+            if !c
+                .shares
+                .iter()
+                .any(|s| s.id == share.id || s.hash == share.hash)
+            {
                 c.shares.push(share.clone());
             }
         }

@@ -64,9 +64,7 @@ struct CollectionPage {
 
 async fn run<T: Send + 'static>(
     state: &State,
-    f: impl FnOnce(Collections<'_>) -> Result<T, crate::collections::CollectionError>
-        + Send
-        + 'static,
+    f: impl FnOnce(Collections<'_>) -> Result<T, crate::collections::CollectionError> + Send + 'static,
 ) -> Result<T, ApiError> {
     let st = state.clone();
     Ok(web::block(move || {
@@ -189,10 +187,10 @@ async fn collection_page(
         .map(|s| Link {
             id: s.id.clone(),
             created: lang.date(&s.created_at),
-            expires: s
-                .expires
-                .as_deref()
-                .map_or_else(|| lang.t("collections.no_expiry").to_owned(), |d| lang.date(d)),
+            expires: s.expires.as_deref().map_or_else(
+                || lang.t("collections.no_expiry").to_owned(),
+                |d| lang.date(d),
+            ),
         })
         .collect();
     let page = CollectionPage {

@@ -1,0 +1,284 @@
+//! Collections and share links over HTTP, in process over the real store and sled: the API,
+//! what a link shows (only what its creator may share, withdrawn pictures gone at once), the
+//! streamed ZIP with its credits and manifest read back, revoked (404) and expired (410)
+//! links, refused requests that change nothing, and collections surviving a rebuild.
+
+mod common;
+
+use std::io::Read;
+use std::sync::{Arc, Mutex};
+
+use actix_web::http::StatusCode;
+use actix_web::test;
+use brandvault::catalog::Catalog;
+use common::service::{get, patch_json, post_json, publish, setup, NOW};
+use common::Fixture;
+use serde_json::{json, Value};
+
+fn delete(path: &str, token: &str) -> test::TestRequest {
+    test::TestRequest::delete()
+        .uri(path)
+        .insert_header(("authorization", format!("Bearer {token}")))
+}
+
+async fn body_json<B: actix_web::body::MessageBody>(
+    resp: actix_web::dev::ServiceResponse<B>,
+) -> Value {
+    serde_json::from_slice(&test::read_body(resp).await).unwrap()
+}
+
+fn journal(fx: &Fixture) -> Vec<u8> {
+    std::fs::read(fx.data().join("journal.jsonl")).unwrap()
+}
+
+#[actix_web::test]
+async fn a_press_officer_hands_a_set_on() {
+    let fx = Fixture::new();
+    let (svc, draft, public) = setup(&fx);
+    // A clock the test moves, to see a link expire.
+    let clock = Arc::new(Mutex::new(NOW.to_owned()));
+    let mut state = Arc::try_unwrap(svc.state).ok().expect("no other owner yet");
+    let c = clock.clone();
+    state.clock = Box::new(move || c.lock().unwrap().clone());
+    let svc = common::service::Service {
+        state: Arc::new(state),
+        tokens: svc.tokens,
+    };
+    let app = app!(svc);
+    publish(&app, &svc, &public).await;
+    let caption = patch_json(
+        &format!("/api/assets/{public}"),
+        &svc.tokens["bm"],
+        json!({"caption_vi": "Trảng cỏ Bù Lạch mùa mưa", "caption_en": "Bù Lạch grassland, rainy season", "credit": "Phạm Thu, Sở VHTTDL", "license": "CC BY 4.0"}),
+    );
+    assert_eq!(
+        test::call_service(&app, caption.to_request())
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let press = &svc.tokens["press"];
+
+    // Not signed in: 401.
+    let anonymous = test::TestRequest::post()
+        .uri("/api/collections")
+        .set_json(json!({"name": "x"}));
+    assert_eq!(
+        test::call_service(&app, anonymous.to_request())
+            .await
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+
+    let made = test::call_service(
+        &app,
+        post_json(
+            "/api/collections",
+            press,
+            json!({"name": "  Bù Lạch cho báo Tuổi Trẻ ", "description": "Mùa mưa"}),
+        )
+        .to_request(),
+    )
+    .await;
+    assert_eq!(made.status(), StatusCode::CREATED);
+    let made = body_json(made).await;
+    let id = made["id"].as_str().unwrap().to_owned();
+    assert_eq!(made["name"], "Bù Lạch cho báo Tuổi Trẻ");
+    let base = format!("/api/collections/{id}");
+
+    // A hidden asset (a designer's draft) added by id is refused as not existing, and the
+    // journal is untouched.
+    let before = journal(&fx);
+    let hidden = post_json(&format!("{base}/items"), press, json!({"asset": draft}));
+    let resp = test::call_service(&app, hidden.to_request()).await;
+    assert_eq!(resp.status(), StatusCode::NOT_FOUND);
+    assert_eq!(journal(&fx), before, "a refused request changes nothing");
+
+    let added = post_json(&format!("{base}/items"), press, json!({"asset": public}));
+    let resp = test::call_service(&app, added.to_request()).await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(body_json(resp).await["items"], json!([public]));
+    // Someone else's collection does not exist for them.
+    let theirs = get(&base, Some(&svc.tokens["agency"]));
+    assert_eq!(
+        test::call_service(&app, theirs.to_request()).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    // A reorder that is not the same assets is refused whole.
+    let bad = patch_json(
+        &base,
+        press,
+        json!({"name": "khác", "items": [public, public]}),
+    );
+    let resp = test::call_service(&app, bad.to_request()).await;
+    assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+    let now = body_json(test::call_service(&app, get(&base, Some(press)).to_request()).await).await;
+    assert_eq!(
+        now["name"], "Bù Lạch cho báo Tuổi Trẻ",
+        "nothing of a refused edit applies"
+    );
+
+    // A link, through tomorrow.
+    let share = post_json(
+        &format!("{base}/shares"),
+        press,
+        json!({"expires": "2026-11-27"}),
+    );
+    let resp = test::call_service(&app, share.to_request()).await;
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    let link = body_json(resp).await;
+    let url = link["url"].as_str().unwrap();
+    let path = &url[url.find("/s/").unwrap()..];
+    let listed =
+        body_json(test::call_service(&app, get(&base, Some(press)).to_request()).await).await;
+    assert_eq!(listed["shares"][0]["id"], link["id"]);
+    assert!(
+        listed["shares"][0].get("hash").is_none(),
+        "the hash never leaves"
+    );
+    let stored = std::fs::read_to_string(fx.data().join("journal.jsonl")).unwrap();
+    let token = path.trim_start_matches("/s/");
+    assert!(
+        !stored.contains(token),
+        "only the token's hash is journaled"
+    );
+
+    // The page, anonymous.
+    let page = test::call_service(&app, get(path, None).to_request()).await;
+    assert_eq!(page.status(), StatusCode::OK);
+    assert_eq!(
+        page.headers().get("referrer-policy").unwrap(),
+        "no-referrer"
+    );
+    let html = String::from_utf8(test::read_body(page).await.to_vec()).unwrap();
+    assert!(html.contains("Trảng cỏ Bù Lạch mùa mưa"), "{html}");
+    assert!(html.contains("Phạm Thu, Sở VHTTDL"));
+    assert!(html.contains(&format!("{path}/download.zip")));
+
+    // The ZIP, read back.
+    let zip = test::call_service(
+        &app,
+        get(&format!("{path}/download.zip?preset=press"), None).to_request(),
+    )
+    .await;
+    assert_eq!(zip.status(), StatusCode::OK);
+    assert_eq!(
+        zip.headers().get("content-type").unwrap(),
+        "application/zip"
+    );
+    let bytes = test::read_body(zip).await;
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let names: Vec<String> = archive
+        .file_names()
+        .map(|n| n.unwrap().into_owned())
+        .collect();
+    assert_eq!(names.len(), 3, "{names:?}");
+    assert!(
+        names.contains(&"manifest.json".to_owned()) && names.contains(&"credits.csv".to_owned())
+    );
+    let mut csv = String::new();
+    archive
+        .by_name("credits.csv")
+        .unwrap()
+        .read_to_string(&mut csv)
+        .unwrap();
+    let csv = csv.trim_start_matches('\u{feff}');
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "file,caption_vi,caption_en,credit,license,spot,captured_at,id"
+    );
+    let row = lines.next().unwrap();
+    assert!(
+        row.starts_with("001-Trảng-cỏ-Bù-Lạch.jpg,Trảng cỏ Bù Lạch mùa mưa,"),
+        "{row}"
+    );
+    assert!(row.contains("\"Phạm Thu, Sở VHTTDL\",CC BY 4.0,"), "{row}");
+    let mut manifest = String::new();
+    archive
+        .by_name("manifest.json")
+        .unwrap()
+        .read_to_string(&mut manifest)
+        .unwrap();
+    let manifest: Value = serde_json::from_str(&manifest).unwrap();
+    let item = &manifest["items"][0];
+    assert_eq!(item["id"], public.as_str());
+    assert_eq!(item["caption"]["en"], "Bù Lạch grassland, rainy season");
+    assert_eq!(manifest["preset"], "press");
+    let mut picture = Vec::new();
+    archive
+        .by_name(item["file"].as_str().unwrap())
+        .unwrap()
+        .read_to_end(&mut picture)
+        .unwrap();
+    assert_eq!(
+        blake3::hash(&picture).to_hex().as_str(),
+        item["blake3"].as_str().unwrap()
+    );
+    assert_eq!(&picture[..2], b"\xFF\xD8", "a JPEG");
+    // An unknown preset: 400, not an empty archive.
+    let bad = test::call_service(
+        &app,
+        get(&format!("{path}/download.zip?preset=nope"), None).to_request(),
+    )
+    .await;
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+
+    // Withdrawn after sharing: gone from the link at once.
+    let archive_step = post_json(
+        &format!("/api/assets/{public}/archive"),
+        &svc.tokens["bm"],
+        json!({}),
+    );
+    assert_eq!(
+        test::call_service(&app, archive_step.to_request())
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let html = test::read_body(test::call_service(&app, get(path, None).to_request()).await).await;
+    let html = String::from_utf8(html.to_vec()).unwrap();
+    assert!(!html.contains("Trảng cỏ Bù Lạch mùa mưa"));
+    let file = get(&format!("{path}/{public}/press"), None);
+    assert_eq!(
+        test::call_service(&app, file.to_request()).await.status(),
+        StatusCode::NOT_FOUND
+    );
+
+    // Expired after its last day: 410; revoked: 404.
+    *clock.lock().unwrap() = "2026-11-28T00:00:01Z".into();
+    assert_eq!(
+        test::call_service(&app, get(path, None).to_request())
+            .await
+            .status(),
+        StatusCode::GONE
+    );
+    *clock.lock().unwrap() = NOW.into();
+    let revoke = delete(
+        &format!("{base}/shares/{}", link["id"].as_str().unwrap()),
+        press,
+    );
+    assert_eq!(
+        test::call_service(&app, revoke.to_request()).await.status(),
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        test::call_service(&app, get(path, None).to_request())
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    let zip = get(&format!("{path}/download.zip"), None);
+    assert_eq!(
+        test::call_service(&app, zip.to_request()).await.status(),
+        StatusCode::NOT_FOUND
+    );
+
+    // Collections are catalogue content: a rebuild from the journal gives them back.
+    let kept = svc.state.catalog.collection(&id).unwrap().unwrap();
+    drop(app);
+    drop(svc);
+    std::fs::remove_dir_all(fx.data().join("catalog.sled")).unwrap();
+    let (rebuilt, _) = Catalog::rebuild(&fx.data()).unwrap();
+    assert_eq!(rebuilt.collection(&id).unwrap(), Some(kept));
+}
