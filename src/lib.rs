@@ -8,6 +8,7 @@ pub mod collections;
 pub mod config;
 pub mod geo;
 pub mod http;
+pub mod iiif;
 pub mod ingest;
 pub mod maintain;
 pub mod media;

@@ -6,6 +6,7 @@
 
 mod change;
 mod collections;
+mod derived;
 mod error;
 mod history;
 mod index;
@@ -99,6 +100,8 @@ pub struct Catalog {
     sessions: sled::Tree,
     /// Collections and their share links (`collections.rs`).
     collections: sled::Tree,
+    /// Request key → object of files made on request (`derived.rs`).
+    derived: sled::Tree,
     visibility: sled::Tree,
     /// (asset, seq) → the offset of the entry in the journal (`history.rs`).
     history: sled::Tree,

@@ -70,6 +70,7 @@ impl Catalog {
             users: db.open_tree(people::TREE_USERS)?,
             sessions: db.open_tree(people::TREE_SESSIONS)?,
             collections: db.open_tree(collections::TREE_COLLECTIONS)?,
+            derived: db.open_tree(derived::TREE_DERIVED)?,
             visibility: db.open_tree(TREE_VISIBILITY)?,
             history: db.open_tree(history::TREE_HISTORY)?,
             stats: db.open_tree(TREE_STATS)?,

@@ -95,7 +95,7 @@ impl ResponseError for ApiError {
 impl ApiError {
     /// Maps a module error by its kind: internals are logged and hidden, anything missing is
     /// the one 404, the rest keep their code and message.
-    fn classified(kind: ErrorKind, code: &str, error: impl std::fmt::Display) -> Self {
+    pub(super) fn classified(kind: ErrorKind, code: &str, error: impl std::fmt::Display) -> Self {
         match kind {
             ErrorKind::Internal => Self::internal(error),
             ErrorKind::Unavailable => Self::disk_full(error),

@@ -8,6 +8,7 @@ mod collections;
 mod delivery;
 pub(crate) mod desk;
 mod error;
+mod iiif;
 mod metrics;
 mod openapi;
 pub mod portal;
@@ -61,6 +62,8 @@ pub struct AppState {
     /// Small renditions kept in memory by object hash: the hot ones of a campaign are then
     /// served without a disk read.
     pub rendition_cache: delivery::RenditionCache,
+    /// IIIF answers' decoded sources.
+    pub iiif: crate::iiif::Iiif,
 }
 
 pub type State = web::Data<Arc<AppState>>;
@@ -80,6 +83,7 @@ impl AppState {
             logo_files: portal::logo_files(&brand),
             reach: Reach::default(),
             rendition_cache: Default::default(),
+            iiif: Default::default(),
             settings,
             store,
             catalog,
@@ -226,6 +230,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     // matched 17th spent 18% of its time in route matching).
     cfg.service(endpoint!("/r/{name}", GET => delivery::rendition))
         .service(endpoint!("/a/{id}/{preset}", GET => delivery::alias))
+        .service(endpoint!("/iiif/3/{id}/{region}/{size}/{rotation}/{file}", GET => iiif::image))
+        .service(endpoint!("/iiif/3/{id}/info.json", GET => iiif::info))
+        .service(endpoint!("/iiif/3/{id}", GET => iiif::base))
         .service(endpoint!("/healthz", GET => api::healthz))
         .service(endpoint!("/metrics", GET => metrics::metrics))
         .service(endpoint!("/openapi.json", GET => openapi::document))
