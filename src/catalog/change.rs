@@ -145,6 +145,23 @@ impl Change {
 /// Rule names of violations that spot matching owns (and so replaces on each match).
 pub const SPOT_RULES: &[&str] = &["gps-outside-extent"];
 
+/// `apply` for a journal entry written at `at`: an approval also records when the asset
+/// was published (what the Atom feed orders by). Used live and when replaying alike.
+pub fn apply_entry(current: Option<Asset>, change: &Change, at: &str) -> Option<Asset> {
+    let mut next = apply(current, change);
+    if let (
+        Some(asset),
+        Change::StatusChanged {
+            to: Status::Approved,
+            ..
+        },
+    ) = (next.as_mut(), change)
+    {
+        asset.published_at = Some(at.to_owned());
+    }
+    next
+}
+
 /// Applies a change to the current record. Total: a change about an unknown asset leaves it
 /// unknown, and a second `Ingested` for known bytes merges names and tags, so replaying any
 /// journal is deterministic.

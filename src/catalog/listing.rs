@@ -30,6 +30,8 @@ pub(super) struct Listed {
     slot: Slot,
     /// Its renditions: object hash (hex), preset, media type.
     renditions: Vec<(String, String, String)>,
+    /// When it was last approved (the feed's order).
+    published_at: Option<Box<str>>,
 }
 
 /// An asset that holds a rendition, as delivery needs it: who may see it, and what to count.
@@ -60,6 +62,7 @@ impl Listed {
             },
             text: super::query::searchable_text(asset).into(),
             slot: 0,
+            published_at: asset.published_at.as_deref().map(Into::into),
             renditions: asset
                 .renditions
                 .iter()
@@ -299,6 +302,24 @@ impl Listing {
             total += 1;
         }
         (total, ids)
+    }
+
+    /// The `n` assets `filter` accepts that were approved last, latest first, in one pass.
+    pub fn newest_published(&self, filter: &Filter, n: usize) -> Vec<AssetId> {
+        use std::cmp::Reverse;
+        let mut top = std::collections::BinaryHeap::with_capacity(n + 1);
+        for hot in self.matching(filter) {
+            let Some(at) = hot.listed.published_at.as_deref() else {
+                continue;
+            };
+            top.push(Reverse((at, hot.id)));
+            if top.len() > n {
+                top.pop();
+            }
+        }
+        let mut newest: Vec<(&str, AssetId)> = top.into_iter().map(|Reverse(e)| e).collect();
+        newest.sort_by(|a, b| b.cmp(a));
+        newest.into_iter().map(|(_, id)| id).collect()
     }
 
     /// What `filter` accepts, counted per spot id: (all, approved), in one pass.

@@ -195,7 +195,7 @@ impl Catalog {
                     v.insert((old.clone(), old))
                 }
             };
-            *current = change::apply(current.take(), &entry.change);
+            *current = change::apply_entry(current.take(), &entry.change, &entry.at);
         }
         for (id, (old, new)) in &touched {
             if old == new {
@@ -427,6 +427,18 @@ impl Catalog {
         filter: &Filter,
     ) -> Result<std::collections::HashMap<String, (usize, usize)>, CatalogError> {
         self.with_listing(|l| l.count_by_spot(filter))
+    }
+
+    /// The `n` assets `filter` accepts that were approved last, latest first (the feed).
+    pub fn newest_published(&self, filter: &Filter, n: usize) -> Result<Vec<Asset>, CatalogError> {
+        let ids = self.with_listing(|l| l.newest_published(filter, n))?;
+        let mut assets = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some(asset) = self.asset(&id)? {
+                assets.push(asset);
+            }
+        }
+        Ok(assets)
     }
 
     /// Every catalogued id.

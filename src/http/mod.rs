@@ -8,6 +8,7 @@ mod collections;
 mod delivery;
 pub(crate) mod desk;
 mod error;
+mod feed;
 mod iiif;
 mod metrics;
 mod openapi;
@@ -249,6 +250,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(endpoint!("/api/brand", GET => api::brand))
         .service(endpoint!("/api/stats", GET => delivery::stats))
         .service(endpoint!("/kit.zip", GET => delivery::kit))
+        .service(endpoint!("/feed.atom", GET => feed::feed))
         .service(endpoint!("/oembed", GET => portal::oembed))
         .service(endpoint!("/static/site.css", GET => portal::stylesheet))
         .service(endpoint!("/static/portal.js", GET => portal::script))

@@ -87,6 +87,7 @@ pub fn new_asset(new: NewAsset<'_>, probe: Probe, locator: &Locator) -> Asset {
         license: None,
         expires_at: None,
         available_from: None,
+        published_at: None,
         consent: None,
         text: probe.text,
         owner: Some(new.owner.to_owned()),

@@ -327,6 +327,10 @@ pub struct Asset {
     /// Embargo: the asset appears only from then (RFC 3339, UTC).
     #[serde(default)]
     pub available_from: Option<String>,
+    /// When it was last approved (RFC 3339, UTC): the Atom feed's order. Assets approved
+    /// before this was recorded get it from `rebuild`.
+    #[serde(default)]
+    pub published_at: Option<String>,
     /// Whether the people shown consented to publication.
     #[serde(default)]
     pub consent: Option<bool>,
