@@ -27,6 +27,8 @@ pub enum CollectionError {
     BadOrder,
     #[error("this share link has expired")]
     Expired,
+    #[error("expires {0} is already past")]
+    ExpiryPast(String),
     #[error("no random numbers: {0}")]
     Random(String),
     #[error(transparent)]
@@ -37,8 +39,11 @@ impl CollectionError {
     pub fn kind(&self) -> ErrorKind {
         match self {
             Self::NotFound | Self::AssetNotFound => ErrorKind::NotFound,
-            Self::BadField(_) | Self::BadOrder => ErrorKind::InvalidInput,
-            Self::Full | Self::TooManyShares => ErrorKind::Conflict,
+            Self::BadField(_) => ErrorKind::InvalidInput,
+            // The order given does not match the collection as it now stands.
+            Self::Full | Self::TooManyShares | Self::BadOrder | Self::ExpiryPast(_) => {
+                ErrorKind::Conflict
+            }
             Self::Expired => ErrorKind::Gone,
             Self::Random(_) => ErrorKind::Internal,
             Self::Catalog(e) => e.kind(),
@@ -54,6 +59,7 @@ impl CollectionError {
             Self::TooManyShares => "too-many-shares",
             Self::BadOrder => "bad-order",
             Self::Expired => "link-expired",
+            Self::ExpiryPast(_) => "expiry-past",
             Self::Random(_) => "internal",
             Self::Catalog(e) => e.code(),
         }
@@ -251,13 +257,10 @@ impl Collections<'_> {
             return Err(CollectionError::TooManyShares);
         }
         let expires = expires
-            .filter(|e| !e.is_empty())
             .map(|e| {
                 let day = crate::model::parse_date(e.trim()).map_err(CollectionError::BadField)?;
                 if day.as_str() < at.get(..10).unwrap_or_default() {
-                    return Err(CollectionError::BadField(format!(
-                        "expires {day} is already past"
-                    )));
+                    return Err(CollectionError::ExpiryPast(day));
                 }
                 Ok(day)
             })

@@ -62,8 +62,14 @@ impl From<Share> for ShareView {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewCollection {
-    /// 1 to 120 characters.
+    /// 1 to 120 characters, not only spaces, no control characters.
+    #[schema(
+        min_length = 1,
+        max_length = 120,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+    )]
     name: String,
+    #[schema(max_length = 2000)]
     description: Option<String>,
 }
 
@@ -71,8 +77,14 @@ pub struct NewCollection {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CollectionPatch {
+    #[schema(
+        min_length = 1,
+        max_length = 120,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+    )]
     name: Option<String>,
     #[serde(default, deserialize_with = "super::api::some")]
+    #[schema(max_length = 2000)]
     description: Option<Option<String>>,
     #[schema(value_type = Option<Vec<AssetId>>)]
     items: Option<Vec<AssetId>>,
@@ -89,6 +101,7 @@ pub struct NewItem {
 #[serde(deny_unknown_fields)]
 pub struct NewShare {
     /// The last day the link works, `YYYY-MM-DD` (UTC), today or later; omitted: until revoked.
+    #[schema(format = Date)]
     expires: Option<String>,
 }
 
@@ -145,6 +158,8 @@ pub async fn list(state: State, req: HttpRequest) -> Result<HttpResponse, ApiErr
     responses(
         (status = 201, description = "The new collection", body = CollectionView),
         (status = 400, description = "A bad name or description", body = ErrorBody),
+        (status = 413, description = "The body is over 64 KiB", body = ErrorBody),
+        (status = 415, description = "The body is not JSON", body = ErrorBody),
         (status = 401, description = "Not signed in", body = ErrorBody),
     ))]
 pub async fn create(
@@ -185,9 +200,12 @@ pub async fn show(
     request_body = CollectionPatch,
     responses(
         (status = 200, description = "The collection as changed", body = CollectionView),
-        (status = 400, description = "A bad value, or an order that is not the same assets", body = ErrorBody),
+        (status = 400, description = "A bad value", body = ErrorBody),
+        (status = 413, description = "The body is over 64 KiB", body = ErrorBody),
+        (status = 415, description = "The body is not JSON", body = ErrorBody),
         (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 404, description = "No such collection, or not the caller's", body = ErrorBody),
+        (status = 409, description = "`items` is not the collection's assets in a new order", body = ErrorBody),
     ))]
 pub async fn edit(
     state: State,
@@ -234,6 +252,9 @@ pub async fn delete(
     request_body = NewItem,
     responses(
         (status = 200, description = "The collection with the asset (already there: unchanged)", body = CollectionView),
+        (status = 400, description = "A malformed body", body = ErrorBody),
+        (status = 413, description = "The body is over 64 KiB", body = ErrorBody),
+        (status = 415, description = "The body is not JSON", body = ErrorBody),
         (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 404, description = "No such collection or asset, or one the caller may not see", body = ErrorBody),
         (status = 409, description = "The collection is full", body = ErrorBody),
@@ -287,7 +308,7 @@ pub async fn remove_item(
         (status = 400, description = "A bad or past expiry date", body = ErrorBody),
         (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 404, description = "No such collection, or not the caller's", body = ErrorBody),
-        (status = 409, description = "Too many live links", body = ErrorBody),
+        (status = 409, description = "Too many live links, or `expires` is already past", body = ErrorBody),
     ))]
 pub async fn share(
     state: State,
@@ -300,8 +321,9 @@ pub async fn share(
     let body: NewShare = if body.iter().all(u8::is_ascii_whitespace) {
         NewShare::default()
     } else {
-        serde_json::from_slice(&body)
+        serde_json::from_slice::<Option<NewShare>>(&body)
             .map_err(|e| ApiError::new(ErrorKind::InvalidInput, "bad-json", e.to_string()))?
+            .unwrap_or_default()
     };
     let (link, token) = with_collections(&state, move |c| {
         c.share(&actor, &id, body.expires.as_deref(), &viewer.now)

@@ -12,7 +12,7 @@ use super::{viewer, ApiError, State};
 use crate::catalog::Filter;
 use crate::model::Asset;
 
-/// Entries in one feed: what a newsroom reader polls for.
+/// Entries in one feed unless `limit` asks for another number (1 to 500).
 const ENTRIES: usize = 50;
 
 /// Text made safe for XML content and attribute values.
@@ -45,12 +45,23 @@ pub async fn feed(
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let viewer = viewer(&state, &req).await?;
+    let entries = match query.limit {
+        None => ENTRIES,
+        Some(n @ 1..=500) => n,
+        Some(_) => {
+            return Err(ApiError::new(
+                crate::model::ErrorKind::InvalidInput,
+                "bad-limit",
+                "limit is 1 to 500",
+            ))
+        }
+    };
     let filter = Filter {
         viewer: Some(viewer.clone()),
         ..query.filter(&state.brand)?
     };
     let st = state.clone();
-    let assets = web::block(move || st.catalog.newest_published(&filter, ENTRIES)).await??;
+    let assets = web::block(move || st.catalog.newest_published(&filter, entries)).await??;
     let base = super::portal::public_base(&state, &req);
     let query = req.query_string();
     let suffix = if query.is_empty() {

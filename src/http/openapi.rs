@@ -108,22 +108,50 @@ pub fn for_brand(brand: &crate::brand::Brand) -> serde_json::Value {
             }
         }
     }
+    // The feed shares the listing's filters and its `limit`, not its cursor (it is always
+    // the latest entries).
+    if let Some(params) = doc
+        .pointer_mut("/paths/~1feed.atom/get/parameters")
+        .and_then(|p| p.as_array_mut())
+    {
+        params.retain(|p| p["name"] != "cursor");
+    }
     let Some(vocabulary) = brand.guidelines.as_ref().map(|g| &g.vocabulary) else {
         return doc;
     };
-    let params = doc
-        .pointer_mut("/paths/~1api~1assets/get/parameters")
-        .and_then(|p| p.as_array_mut());
-    for param in params.into_iter().flatten() {
+    let listings = [
+        "/paths/~1api~1assets/get/parameters",
+        "/paths/~1feed.atom/get/parameters",
+    ];
+    let mut params = Vec::new();
+    for path in listings {
+        // Two distinct pointers into one document: taken one after the other.
+        if let Some(p) = doc.pointer(path).and_then(|p| p.as_array()) {
+            params.push((path, p.clone()));
+        }
+    }
+    for (path, mut list) in params {
+        for param in &mut list {
+            vocabulary_enum(param, vocabulary);
+        }
+        if let Some(slot) = doc.pointer_mut(path) {
+            *slot = list.into();
+        }
+    }
+    doc
+}
+
+/// The brand's terms as the values of a `theme` or `audience` parameter.
+fn vocabulary_enum(param: &mut serde_json::Value, vocabulary: &crate::model::Vocabulary) {
+    {
         let terms = match param["name"].as_str() {
             Some("theme") => &vocabulary.themes,
             Some("audience") => &vocabulary.audiences,
-            _ => continue,
+            _ => return,
         };
         if !terms.is_empty() {
             let ids: Vec<&str> = terms.iter().map(|t| t.id.as_str()).collect();
             param["schema"]["enum"] = ids.into();
         }
     }
-    doc
 }

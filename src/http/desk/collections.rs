@@ -284,7 +284,12 @@ pub async fn share(
     );
     let at = id.clone();
     let (_, token) = run(&state, move |c| {
-        c.share(&actor, &at, Some(f.expires.as_str()), &now)
+        c.share(
+            &actor,
+            &at,
+            Some(f.expires.as_str()).filter(|e| !e.is_empty()),
+            &now,
+        )
     })
     .await?;
     let url = format!("{}/s/{token}", portal::public_base(&state, &req));
