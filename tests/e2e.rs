@@ -12,7 +12,9 @@
 //! - the designer reads the reason, edits the picture and submits it again;
 //! - the service restarts and both stay signed in;
 //! - every desk page passes axe-core with no serious or critical violation and fits 390 px;
-//! - the pictures, approved for staff only, stay hidden from the public.
+//! - the pictures, approved for staff only, stay hidden from the public;
+//! - and, in a second test, a press officer hands three published photos on by a share link
+//!   that an anonymous browser opens and downloads as a ZIP (see its doc comment).
 //!
 //! No sleeps: the server and the driver are awaited by reading their logs, page elements by
 //! WebDriver's implicit wait.
@@ -30,27 +32,31 @@ const ADMIN_PASSWORD: &str = "quản trị thư viện ảnh";
 const PASSWORD: &str = "một mật khẩu đủ dài";
 
 /// `brandvault user create …` with the password on standard input.
-fn create_admin(fx: &Fixture) {
+fn create_user(fx: &Fixture, name: &str, role: &str, display: &str, password: &str) {
     let mut child = fx
         .command(&[
             "user",
             "create",
-            "quan",
+            name,
             "--role",
-            "admin",
+            role,
             "--display-name",
-            "Quản trị viên",
+            display,
         ])
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    writeln!(child.stdin.take().unwrap(), "{ADMIN_PASSWORD}").unwrap();
+    writeln!(child.stdin.take().unwrap(), "{password}").unwrap();
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success());
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(report["user"], "quan");
-    assert_eq!(report["role"], "admin");
+    assert_eq!(report["user"], name);
+    assert_eq!(report["role"], role);
+}
+
+fn create_admin(fx: &Fixture) {
+    create_user(fx, "quan", "admin", "Quản trị viên", ADMIN_PASSWORD);
 }
 
 fn sign_in(browser: &Browser, site: &str, user: &str, password: &str) {
@@ -272,4 +278,191 @@ fn a_day_at_the_desk() {
         browser.text("#result-count").starts_with('0'),
         "staff-only pictures stay hidden"
     );
+}
+
+/// Fetches `url` in the browser's page (its cookies, same origin) and returns the status and
+/// the body's bytes.
+fn fetch(browser: &Browser, url: &str, init: &str) -> (u64, Vec<u8>) {
+    let script = format!(
+        "const done = arguments[arguments.length - 1];
+         fetch({url:?}, {init}).then(async r => done([r.status, Array.from(new Uint8Array(await r.arrayBuffer()))]))
+           .catch(e => done([0, []]));"
+    );
+    let answer = browser.run_async(&script);
+    let status = answer[0].as_u64().unwrap();
+    let bytes = answer[1]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b.as_u64().unwrap() as u8)
+        .collect();
+    (status, bytes)
+}
+
+/// A press officer gathers three published photos into a collection and makes a share link;
+/// an anonymous browser opens it and downloads the ZIP (files, credits.csv and manifest.json
+/// checked); a hidden draft added by id is refused; a picture withdrawn after sharing leaves
+/// the link; the revoked link answers 404. Pages pass axe at both widths.
+#[test]
+fn a_press_officer_shares_a_collection() {
+    if !tool("chromium", "chromium") || !tool("chromedriver", "chromium-driver") {
+        return;
+    }
+    let axe = axe_source();
+    let fx = Fixture::new();
+    create_user(&fx, "lan", "press", "Nguyễn Lan", PASSWORD);
+    let paths: Vec<_> = (0..4u32)
+        .map(|n| {
+            fx.write(
+                &format!("Bù Lạch {n}.jpg"),
+                &photo_at(11.8064 + f64::from(n) * 0.001, 107.3552, 40 + u64::from(n)),
+            )
+        })
+        .collect();
+    let refs: Vec<&std::path::Path> = paths.iter().map(|p| p.as_path()).collect();
+    let ids = common::ids(&fx.ingest(&refs, 0), "added");
+    // The names in the ZIP: the collection's order, then the file's stem.
+    let expected: Vec<String> = ids
+        .iter()
+        .take(3)
+        .enumerate()
+        .map(|(n, id)| {
+            let name = fx.show(id)["names"][0].as_str().unwrap().replace(' ', "-");
+            format!("{:03}-{name}", n + 1)
+        })
+        .collect();
+    for (n, id) in ids.iter().take(3).enumerate() {
+        let caption = format!("Trảng cỏ Bù Lạch, ảnh {}", n + 1);
+        fx.json(
+            &[
+                "edit",
+                id,
+                "--access",
+                "public",
+                "--caption-vi",
+                &caption,
+                "--credit",
+                "Phạm Thu, Sở VHTTDL",
+                "--license",
+                "CC BY 4.0",
+            ],
+            0,
+        );
+        fx.json(&["submit", id], 0);
+        fx.json(&["approve", id, "--override", "test fixture"], 0);
+    }
+    let draft = &ids[3];
+    let manager = fx.json(
+        &["token", "create", "--role", "brand_manager", "--name", "bm"],
+        0,
+    )["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (_server, port) = fx.serve();
+    let site = format!("http://127.0.0.1:{port}");
+    let browser = Browser::start();
+
+    // Three photos into a new collection, from their pages.
+    sign_in(&browser, &site, "lan", PASSWORD);
+    for (n, id) in ids.iter().take(3).enumerate() {
+        browser.go(&format!("{site}/assets/{id}"));
+        if n == 0 {
+            browser.type_into("#collect-new", "Bù Lạch cho báo Tuổi Trẻ");
+        }
+        browser.click("#collect-add");
+        assert!(browser
+            .text("#added-note")
+            .contains("Bù Lạch cho báo Tuổi Trẻ"));
+    }
+    browser.click("#added-note a");
+    browser.find("#collection-items");
+    let collection_url = browser.run("return location.href", serde_json::json!([]));
+    let collection_url = collection_url.as_str().unwrap().to_owned();
+    let collection = collection_url.rsplit('/').next().unwrap().to_owned();
+    let count = browser.run(
+        "return document.querySelectorAll('#collection-items li').length",
+        serde_json::json!([]),
+    );
+    assert_eq!(count, 3);
+
+    // A hidden draft added by id: refused as not existing, nothing added.
+    let csrf = browser.property("input[name=csrf]", "value");
+    let init = format!(
+        "{{method: 'POST', headers: {{'content-type': 'application/json', 'x-csrf-token': {csrf:?}}}, body: JSON.stringify({{asset: {draft:?}}})}}"
+    );
+    let (status, _) = fetch(
+        &browser,
+        &format!("/api/collections/{collection}/items"),
+        &init,
+    );
+    assert_eq!(status, 404);
+
+    // A share link, shown once.
+    browser.click("#make-link");
+    let link = browser.text("#new-link");
+    assert!(link.starts_with(&format!("{site}/s/")), "{link}");
+    if let Some(axe) = &axe {
+        audit(&browser, axe, &collection_url);
+    }
+
+    // Anonymous: the page and the ZIP.
+    browser.sign_out();
+    browser.go(&link);
+    assert_eq!(browser.text("#share-title"), "Bù Lạch cho báo Tuổi Trẻ");
+    let shown = || {
+        browser.run(
+            "return document.querySelectorAll('#share-items li').length",
+            serde_json::json!([]),
+        )
+    };
+    assert_eq!(shown(), 3);
+    assert!(browser.text("#share-items").contains("Phạm Thu, Sở VHTTDL"));
+    let (status, bytes) = fetch(&browser, &format!("{link}/download.zip?preset=press"), "{}");
+    assert_eq!(status, 200);
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut names: Vec<String> = archive
+        .file_names()
+        .map(|n| n.unwrap().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 5, "{names:?}");
+    assert_eq!(&names[..3], expected.as_slice());
+    let mut csv = String::new();
+    archive
+        .by_name("credits.csv")
+        .unwrap()
+        .read_to_string(&mut csv)
+        .unwrap();
+    assert_eq!(csv.lines().count(), 4, "{csv}");
+    assert!(csv.contains("Trảng cỏ Bù Lạch, ảnh 2"), "{csv}");
+    let mut manifest = String::new();
+    archive
+        .by_name("manifest.json")
+        .unwrap()
+        .read_to_string(&mut manifest)
+        .unwrap();
+    let manifest: serde_json::Value = serde_json::from_str(&manifest).unwrap();
+    assert_eq!(manifest["items"].as_array().unwrap().len(), 3);
+    assert_eq!(manifest["items"][0]["license"], "CC BY 4.0");
+    if let Some(axe) = &axe {
+        audit(&browser, axe, &link);
+    }
+
+    // Withdrawn after sharing: gone from the link.
+    let init = format!("{{method: 'POST', headers: {{'authorization': 'Bearer {manager}', 'content-type': 'application/json'}}, body: '{{}}'}}");
+    let (status, _) = fetch(&browser, &format!("/api/assets/{}/archive", ids[1]), &init);
+    assert_eq!(status, 200);
+    browser.go(&link);
+    browser.find("#share-items");
+    assert_eq!(shown(), 2);
+
+    // Revoked: 404.
+    sign_in(&browser, &site, "lan", PASSWORD);
+    browser.go(&collection_url);
+    browser.click("#links tr[data-share] button");
+    browser.find("#collection-items");
+    browser.sign_out();
+    let (status, _) = fetch(&browser, &link, "{}");
+    assert_eq!(status, 404);
 }
