@@ -111,7 +111,7 @@ async fn a_press_officer_hands_a_set_on() {
         json!({"name": "khác", "items": [public, public]}),
     );
     let resp = test::call_service(&app, bad.to_request()).await;
-    assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(resp.status(), StatusCode::CONFLICT);
     let now = body_json(test::call_service(&app, get(&base, Some(press)).to_request()).await).await;
     assert_eq!(
         now["name"], "Bù Lạch cho báo Tuổi Trẻ",

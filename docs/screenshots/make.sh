@@ -30,7 +30,7 @@ for entry in "${captions[@]}"; do
 done
 # The desk: an admin, a designer and a brand manager; the designer's uploads, one to fix,
 # two in review (one rejected first, to show a history).
-for who in "quan admin Quản trị viên" "thu designer Phạm Thu" "hoa brand_manager Nguyễn Hoa"; do
+for who in "quan admin Quản trị viên" "thu designer Phạm Thu" "hoa brand_manager Nguyễn Hoa" "lan press Nguyễn Lan"; do
   read -r name role display <<<"$who"
   echo "một mật khẩu đủ dài" | bv user create "$name" --role "$role" --display-name "$display" --organisation "Sở VHTTDL" >/dev/null
 done
@@ -55,7 +55,8 @@ other=$(up "${samples[2]}" "caption_vi=Hồ Suối Lam" "license=CC BY 4.0" "tag
 for id in "$inreview" "$other"; do
   curl -sf -X POST -H "Authorization: Bearer $token" -H 'Content-Type: application/json' -d '{}' "http://127.0.0.1:8097/api/assets/$id/submit" >/dev/null
 done
-echo "{\"draft\": \"$draft\", \"approved\": \"$first\"}" >"$out/.ids.json"
+public=$(for entry in "${captions[@]}"; do "$bin" hash "ingest/${entry%%|*}" | cut -c1-64; done | python3 -c "import json,sys; print(json.dumps(sys.stdin.read().split()[:4]))")
+echo "{\"draft\": \"$draft\", \"approved\": \"$first\", \"public\": $public}" >"$out/.ids.json"
 shoot() { # name path width
   chromium --headless=new --no-sandbox --disable-gpu --hide-scrollbars --no-first-run \
     --disable-background-networking --disable-component-update --disable-sync \

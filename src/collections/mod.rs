@@ -71,6 +71,9 @@ impl CollectionError {
 pub struct Shared {
     pub collection: Collection,
     pub share: Share,
+    /// Who shared it, as the page names them: "Display name / Organisation" for a person,
+    /// the token's name for a program.
+    pub from: String,
     pub assets: Vec<Asset>,
 }
 
@@ -320,7 +323,7 @@ impl Collections<'_> {
         if share.is_expired(now) {
             return Err(CollectionError::Expired);
         }
-        let creator = self.creator(&share)?.ok_or(CollectionError::NotFound)?;
+        let (creator, from) = self.creator(&share)?.ok_or(CollectionError::NotFound)?;
         let viewer = Viewer {
             actor: Some(creator),
             now: now.to_owned(),
@@ -334,27 +337,38 @@ impl Collections<'_> {
         Ok(Shared {
             collection,
             share,
+            from,
             assets,
         })
     }
 
     /// The link's creator as they stand now: their account's current role, or for an API
     /// token its role while it lives; none once disabled, deleted or revoked.
-    fn creator(&self, share: &Share) -> Result<Option<Actor>, CollectionError> {
+    fn creator(&self, share: &Share) -> Result<Option<(Actor, String)>, CollectionError> {
         if let Some(user) = self.catalog.user(&share.created_by)? {
-            return Ok((!user.disabled).then_some(Actor {
-                name: user.name,
-                role: user.role,
-            }));
+            let from = user.credit();
+            return Ok((!user.disabled).then_some((
+                Actor {
+                    name: user.name,
+                    role: user.role,
+                },
+                from,
+            )));
         }
         let token = self
             .catalog
             .tokens()?
             .into_iter()
             .find(|t| t.name == share.created_by);
-        Ok(token.map(|t| Actor {
-            name: t.name,
-            role: t.role,
+        Ok(token.map(|t| {
+            let from = t.name.clone();
+            (
+                Actor {
+                    name: t.name,
+                    role: t.role,
+                },
+                from,
+            )
         }))
     }
 

@@ -76,7 +76,8 @@ pub fn plan(shared: &Shared, preset: &Preset, base_url: &str) -> Plan {
 /// A file name's stem made safe for every unzip tool: NFC letters (Vietnamese kept), digits
 /// and `-`, at most 60 characters.
 pub fn file_stem(name: &str) -> String {
-    let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);
+    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    let stem = base.rsplit_once('.').map_or(base, |(s, _)| s);
     let mut out = String::new();
     for c in crate::model::text::nfc(stem).chars() {
         if c.is_alphanumeric() {
@@ -285,7 +286,8 @@ mod tests {
     #[test]
     fn stems_keep_vietnamese_and_drop_the_rest() {
         assert_eq!(file_stem("Trảng cỏ Bù Lạch (1).jpg"), "Trảng-cỏ-Bù-Lạch-1");
-        assert_eq!(file_stem("../../etc/passwd"), "etc-passwd");
+        assert_eq!(file_stem("../../etc/passwd"), "passwd");
+        assert_eq!(file_stem("C:\\ảnh\\Sóc Bom Bo.JPG"), "Sóc-Bom-Bo");
         assert_eq!(file_stem("..."), "file");
     }
 

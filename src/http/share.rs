@@ -116,7 +116,7 @@ pub async fn page(
         .collect();
     let mut about = lang
         .t("share.by")
-        .replace("{who}", &shared.share.created_by)
+        .replace("{who}", &shared.from)
         .replace("{date}", &lang.date(&shared.share.created_at));
     if let Some(last) = &shared.share.expires {
         about += " · ";
