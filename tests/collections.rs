@@ -5,9 +5,6 @@
 
 mod common;
 
-use std::io::Read;
-use std::sync::{Arc, Mutex};
-
 use actix_web::http::StatusCode;
 use actix_web::test;
 use brandvault::catalog::Catalog;
@@ -36,14 +33,7 @@ async fn a_press_officer_hands_a_set_on() {
     let fx = Fixture::new();
     let (svc, draft, public) = setup(&fx);
     // A clock the test moves, to see a link expire.
-    let clock = Arc::new(Mutex::new(NOW.to_owned()));
-    let mut state = Arc::try_unwrap(svc.state).ok().expect("no other owner yet");
-    let c = clock.clone();
-    state.clock = Box::new(move || c.lock().unwrap().clone());
-    let svc = common::service::Service {
-        state: Arc::new(state),
-        tokens: svc.tokens,
-    };
+    let (svc, clock) = common::service::on_moving_clock(svc);
     let app = app!(svc);
     publish(&app, &svc, &public).await;
     let caption = patch_json(
@@ -167,22 +157,10 @@ async fn a_press_officer_hands_a_set_on() {
         "application/zip"
     );
     let bytes = test::read_body(zip).await;
-    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
-    let names: Vec<String> = archive
-        .file_names()
-        .map(|n| n.unwrap().into_owned())
-        .collect();
+    let files = common::unzip(&bytes);
+    let names: Vec<&String> = files.keys().collect();
     assert_eq!(names.len(), 3, "{names:?}");
-    assert!(
-        names.contains(&"manifest.json".to_owned()) && names.contains(&"credits.csv".to_owned())
-    );
-    let mut csv = String::new();
-    archive
-        .by_name("credits.csv")
-        .unwrap()
-        .read_to_string(&mut csv)
-        .unwrap();
-    let csv = csv.trim_start_matches('\u{feff}');
+    let (csv, manifest) = common::share_metadata(&files);
     let mut lines = csv.lines();
     assert_eq!(
         lines.next().unwrap(),
@@ -194,25 +172,13 @@ async fn a_press_officer_hands_a_set_on() {
         "{row}"
     );
     assert!(row.contains("\"Phạm Thu, Sở VHTTDL\",CC BY 4.0,"), "{row}");
-    let mut manifest = String::new();
-    archive
-        .by_name("manifest.json")
-        .unwrap()
-        .read_to_string(&mut manifest)
-        .unwrap();
-    let manifest: Value = serde_json::from_str(&manifest).unwrap();
     let item = &manifest["items"][0];
     assert_eq!(item["id"], public.as_str());
     assert_eq!(item["caption"]["en"], "Bù Lạch grassland, rainy season");
     assert_eq!(manifest["preset"], "press");
-    let mut picture = Vec::new();
-    archive
-        .by_name(item["file"].as_str().unwrap())
-        .unwrap()
-        .read_to_end(&mut picture)
-        .unwrap();
+    let picture = &files[item["file"].as_str().unwrap()];
     assert_eq!(
-        blake3::hash(&picture).to_hex().as_str(),
+        blake3::hash(picture).to_hex().as_str(),
         item["blake3"].as_str().unwrap()
     );
     assert_eq!(&picture[..2], b"\xFF\xD8", "a JPEG");

@@ -420,29 +420,13 @@ fn a_press_officer_shares_a_collection() {
     assert!(browser.text("#share-items").contains("Phạm Thu, Sở VHTTDL"));
     let (status, bytes) = fetch(&browser, &format!("{link}/download.zip?preset=press"), "{}");
     assert_eq!(status, 200);
-    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
-    let mut names: Vec<String> = archive
-        .file_names()
-        .map(|n| n.unwrap().into_owned())
-        .collect();
-    names.sort();
+    let files = common::unzip(&bytes);
+    let names: Vec<&String> = files.keys().collect();
     assert_eq!(names.len(), 5, "{names:?}");
-    assert_eq!(&names[..3], expected.as_slice());
-    let mut csv = String::new();
-    archive
-        .by_name("credits.csv")
-        .unwrap()
-        .read_to_string(&mut csv)
-        .unwrap();
+    assert_eq!(names[..3], expected.iter().collect::<Vec<_>>()[..]);
+    let (csv, manifest) = common::share_metadata(&files);
     assert_eq!(csv.lines().count(), 4, "{csv}");
     assert!(csv.contains("Trảng cỏ Bù Lạch, ảnh 2"), "{csv}");
-    let mut manifest = String::new();
-    archive
-        .by_name("manifest.json")
-        .unwrap()
-        .read_to_string(&mut manifest)
-        .unwrap();
-    let manifest: serde_json::Value = serde_json::from_str(&manifest).unwrap();
     assert_eq!(manifest["items"].as_array().unwrap().len(), 3);
     assert_eq!(manifest["items"][0]["license"], "CC BY 4.0");
     if let Some(axe) = &axe {

@@ -5,11 +5,9 @@
 
 mod common;
 
-use std::sync::{Arc, Mutex};
-
 use actix_web::http::StatusCode;
 use actix_web::test;
-use common::service::{get, patch_json, publish, setup, NOW};
+use common::service::{get, patch_json, publish, setup};
 use common::Fixture;
 use serde_json::json;
 
@@ -62,14 +60,7 @@ fn check_atom(xml: &str) -> Vec<String> {
 async fn newly_published_pictures_as_atom() {
     let fx = Fixture::new();
     let (svc, draft, public) = setup(&fx);
-    let clock = Arc::new(Mutex::new(NOW.to_owned()));
-    let mut state = Arc::try_unwrap(svc.state).ok().expect("no other owner yet");
-    let c = clock.clone();
-    state.clock = Box::new(move || c.lock().unwrap().clone());
-    let svc = common::service::Service {
-        state: Arc::new(state),
-        tokens: svc.tokens,
-    };
+    let (svc, clock) = common::service::on_moving_clock(svc);
     let app = app!(svc);
     let feed = |path: &str| get(path, None).to_request();
 

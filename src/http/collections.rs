@@ -127,7 +127,7 @@ async fn signed_in(state: &State, req: &HttpRequest) -> Result<(Viewer, Actor), 
 }
 
 /// Runs `f` with the collections layer on a blocking thread.
-async fn with_collections<T: Send + 'static>(
+pub(crate) async fn with_collections<T: Send + 'static>(
     state: &State,
     f: impl FnOnce(Collections<'_>) -> Result<T, crate::collections::CollectionError> + Send + 'static,
 ) -> Result<T, ApiError> {

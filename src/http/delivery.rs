@@ -283,15 +283,7 @@ pub async fn download(
             asset.display_name().to_owned(),
         )
     } else {
-        let r = asset
-            .renditions
-            .iter()
-            .find(|r| r.preset == preset)
-            .ok_or_else(ApiError::not_found)?;
-        let hash = r
-            .object()
-            .and_then(|h| Hash::from_hex(h).ok())
-            .ok_or_else(ApiError::not_found)?;
+        let (r, hash) = rendition_object(&asset, &preset)?;
         let ext = r.url.rsplit('.').next().unwrap_or("bin");
         (hash, r.media_type.clone(), format!("{stem}-{preset}.{ext}"))
     };
@@ -317,6 +309,23 @@ pub async fn download(
         &etag,
         "private, max-age=3600",
     )
+}
+
+/// The rendition of `asset` in `preset` and the object holding it, or 404.
+pub(super) fn rendition_object<'a>(
+    asset: &'a Asset,
+    preset: &str,
+) -> Result<(&'a crate::model::Rendition, Hash), ApiError> {
+    let r = asset
+        .renditions
+        .iter()
+        .find(|r| r.preset == preset)
+        .ok_or_else(ApiError::not_found)?;
+    let hash = r
+        .object()
+        .and_then(|h| Hash::from_hex(h).ok())
+        .ok_or_else(ApiError::not_found)?;
+    Ok((r, hash))
 }
 
 /// GET /a/{id}/{preset}: a stable address that redirects to the current rendition, and answers
@@ -375,8 +384,16 @@ pub async fn alias(
         .finish())
 }
 
-/// Counts one embed or view at `now` (RFC 3339, UTC) in memory; `Reach::flush` writes it.
-fn count(state: &State, now: &str, via: Via, id: AssetId, preset: &str, spot: Option<String>) {
+/// Counts one embed, view or download at `now` (RFC 3339, UTC) in memory; `Reach::flush`
+/// writes it.
+pub(super) fn count(
+    state: &State,
+    now: &str,
+    via: Via,
+    id: AssetId,
+    preset: &str,
+    spot: Option<String>,
+) {
     state.reach.hit(Hit {
         day: now.get(..10).unwrap_or_default().to_owned(),
         id,

@@ -4,7 +4,7 @@
 
 mod api;
 pub mod auth;
-mod collections;
+pub(crate) mod collections;
 mod delivery;
 pub(crate) mod desk;
 mod error;

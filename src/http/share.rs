@@ -12,10 +12,9 @@ use askama::Template;
 
 use super::portal::{self, Chrome, Lang};
 use super::{viewer, ApiError, AppState, State};
-use crate::catalog::{Hit, Via};
+use crate::catalog::Via;
 use crate::collections::{package, Collections, Shared};
 use crate::model::{AssetId, ErrorKind, Format, Kind, Preset};
-use crate::store::Hash;
 
 struct Item {
     id: AssetId,
@@ -194,15 +193,7 @@ pub async fn file(
         .iter()
         .find(|a| a.id == id)
         .ok_or_else(ApiError::not_found)?;
-    let r = asset
-        .renditions
-        .iter()
-        .find(|r| r.preset == preset)
-        .ok_or_else(ApiError::not_found)?;
-    let hash = r
-        .object()
-        .and_then(|h| Hash::from_hex(h).ok())
-        .ok_or_else(ApiError::not_found)?;
+    let (r, hash) = super::delivery::rendition_object(asset, &preset)?;
     let attachment = portal::query_value(req.query_string(), "download").is_some();
     if attachment {
         count(&state, asset, &preset);
@@ -239,14 +230,17 @@ pub async fn file(
     Ok(private(response.body(bytes)))
 }
 
+/// A download through a link, counted in the reach statistics like any other.
 fn count(state: &State, asset: &crate::model::Asset, preset: &str) {
-    state.reach.hit(Hit {
-        day: (state.clock)().chars().take(10).collect(),
-        id: asset.id,
-        preset: preset.to_owned(),
-        spot: asset.spot.as_ref().map(|s| s.id.clone()),
-        via: Via::Download,
-    });
+    let spot = asset.spot.as_ref().map(|s| s.id.clone());
+    super::delivery::count(
+        state,
+        &(state.clock)(),
+        Via::Download,
+        asset.id,
+        preset,
+        spot,
+    );
 }
 
 /// GET /s/{token}/download.zip?preset=P: the whole link as one streamed ZIP.

@@ -305,3 +305,24 @@ pub fn icc_profile(red: [f64; 3], green: [f64; 3], blue: [f64; 3]) -> Vec<u8> {
     }
     [header, table, data].concat()
 }
+
+/// Every file of a ZIP, by name (the small archives of the tests), and the share ZIP's two
+/// metadata files as text and JSON.
+pub fn unzip(bytes: &[u8]) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    (0..archive.len())
+        .map(|i| {
+            let mut file = archive.by_index(i).unwrap();
+            let mut out = Vec::new();
+            std::io::Read::read_to_end(&mut file, &mut out).unwrap();
+            (file.name().unwrap().into_owned(), out)
+        })
+        .collect()
+}
+
+/// `credits.csv` (without its byte-order mark) and `manifest.json` of a share ZIP's files.
+pub fn share_metadata(files: &std::collections::BTreeMap<String, Vec<u8>>) -> (String, Value) {
+    let csv = String::from_utf8(files["credits.csv"].clone()).unwrap();
+    let manifest = serde_json::from_slice(&files["manifest.json"]).unwrap();
+    (csv.trim_start_matches('\u{feff}').to_owned(), manifest)
+}

@@ -114,6 +114,21 @@ pub fn setup(fx: &Fixture) -> (Service, String, String) {
     )
 }
 
+/// `svc` on a clock the test moves (starting at NOW), returned with the clock's hand.
+pub fn on_moving_clock(svc: Service) -> (Service, Arc<std::sync::Mutex<String>>) {
+    let clock = Arc::new(std::sync::Mutex::new(NOW.to_owned()));
+    let mut state = Arc::try_unwrap(svc.state)
+        .ok()
+        .expect("the service has no other owner yet");
+    let hand = clock.clone();
+    state.clock = Box::new(move || hand.lock().unwrap().clone());
+    let svc = Service {
+        state: Arc::new(state),
+        tokens: svc.tokens,
+    };
+    (svc, clock)
+}
+
 #[macro_export]
 macro_rules! app {
     ($svc:expr) => {

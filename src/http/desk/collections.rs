@@ -10,6 +10,7 @@ use serde::Deserialize;
 
 use super::{desk_or_return, see_other, Desk};
 use crate::collections::Collections;
+use crate::http::collections::with_collections;
 use crate::http::portal::{self, Chrome};
 use crate::http::{ApiError, State};
 use crate::model::{AssetId, Collection, Role};
@@ -62,24 +63,11 @@ struct CollectionPage {
     today: String,
 }
 
-async fn run<T: Send + 'static>(
-    state: &State,
-    f: impl FnOnce(Collections<'_>) -> Result<T, crate::collections::CollectionError> + Send + 'static,
-) -> Result<T, ApiError> {
-    let st = state.clone();
-    Ok(web::block(move || {
-        f(Collections {
-            catalog: &st.catalog,
-        })
-    })
-    .await??)
-}
-
 /// GET /collections
 pub async fn list_page(state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let desk: Desk = desk_or_return!(state, req, anyone);
     let actor = desk.session.actor.clone();
-    let mine = run(&state, move |c| c.owned_by(&actor)).await?;
+    let mine = with_collections(&state, move |c| c.owned_by(&actor)).await?;
     let lang = desk.lang;
     let rows = mine
         .into_iter()
@@ -117,7 +105,7 @@ pub async fn create(
     let f = form.into_inner();
     let desk: Desk = desk_or_return!(state, req, anyone, Some(&f.csrf));
     let actor = desk.session.actor.clone();
-    let made = run(&state, move |c| {
+    let made = with_collections(&state, move |c| {
         let description = Some(f.description.as_str()).filter(|d| !d.trim().is_empty());
         c.create(&actor, &f.name, description, &desk.now)
     })
@@ -228,7 +216,7 @@ pub async fn add(
     let desk: Desk = desk_or_return!(state, req, anyone, Some(&f.csrf));
     let asset: AssetId = f.asset.parse().map_err(|_| ApiError::not_found())?;
     let (viewer, now) = (desk.viewer(), desk.now.clone());
-    let into = run(&state, move |c| {
+    let into = with_collections(&state, move |c| {
         if f.new_name.trim().is_empty() {
             c.add(&viewer, &f.collection, &asset, &now)
         } else {
@@ -257,7 +245,7 @@ pub async fn remove(
     let asset: AssetId = f.asset.parse().map_err(|_| ApiError::not_found())?;
     let (actor, id) = (desk.session.actor.clone(), id.into_inner());
     let back = format!("/collections/{id}");
-    run(&state, move |c| c.remove(&actor, &id, &asset, &desk.now)).await?;
+    with_collections(&state, move |c| c.remove(&actor, &id, &asset, &desk.now)).await?;
     Ok(see_other(&back))
 }
 
@@ -283,7 +271,7 @@ pub async fn share(
         desk.now.clone(),
     );
     let at = id.clone();
-    let (_, token) = run(&state, move |c| {
+    let (_, token) = with_collections(&state, move |c| {
         c.share(
             &actor,
             &at,
@@ -307,6 +295,6 @@ pub async fn revoke(
     let desk: Desk = desk_or_return!(state, req, anyone, Some(&csrf));
     let (id, link) = path.into_inner();
     let (actor, back) = (desk.session.actor.clone(), format!("/collections/{id}"));
-    run(&state, move |c| c.revoke(&actor, &id, &link, &desk.now)).await?;
+    with_collections(&state, move |c| c.revoke(&actor, &id, &link, &desk.now)).await?;
     Ok(see_other(&back))
 }
