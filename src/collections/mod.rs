@@ -275,7 +275,6 @@ impl Collections<'_> {
             expires,
             created_at: at.to_owned(),
             created_by: actor.name.clone(),
-            role: actor.role,
         };
         let step = CollectionStep::ShareCreated {
             share: share.clone(),

@@ -191,7 +191,7 @@ fn serve_bytes(
 }
 
 /// Streams a stored file with Range support and our own validators.
-fn serve_file(
+pub(super) fn serve_file(
     req: &HttpRequest,
     path: &std::path::Path,
     mime: &str,
@@ -271,11 +271,6 @@ pub async fn download(
 ) -> Result<HttpResponse, ApiError> {
     let (asset, _) = visible_asset(&state, &req, &id).await?;
     let preset = query.preset.clone().unwrap_or_else(|| "original".into());
-    let stem = asset
-        .display_name()
-        .rsplit_once('.')
-        .map_or(asset.display_name(), |(s, _)| s)
-        .to_owned();
     let (hash, mime, name) = if preset == "original" {
         (
             Hash::from_bytes(*asset.id.as_bytes()),
@@ -284,8 +279,7 @@ pub async fn download(
         )
     } else {
         let (r, hash) = rendition_object(&asset, &preset)?;
-        let ext = r.url.rsplit('.').next().unwrap_or("bin");
-        (hash, r.media_type.clone(), format!("{stem}-{preset}.{ext}"))
+        (hash, r.media_type.clone(), download_name(&asset, r))
     };
     let st = state.clone();
     let hit = Hit {
@@ -309,6 +303,14 @@ pub async fn download(
         &etag,
         "private, max-age=3600",
     )
+}
+
+/// A rendition's download name: the asset's first name, the preset, the rendition's extension.
+pub(super) fn download_name(asset: &Asset, r: &crate::model::Rendition) -> String {
+    let name = asset.display_name();
+    let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);
+    let ext = r.url.rsplit('.').next().unwrap_or("bin");
+    format!("{stem}-{}.{ext}", r.preset)
 }
 
 /// The rendition of `asset` in `preset` and the object holding it, or 404.

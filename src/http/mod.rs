@@ -118,9 +118,14 @@ impl AppState {
     /// Makes the renditions of `ids` (get-or-create), counting the outcome for /metrics; a
     /// failure of the run itself is logged (failed renditions are recorded on their assets).
     pub fn render_now(&self, ids: &[crate::model::AssetId]) {
+        self.render_presets(ids, &[]);
+    }
+
+    /// `render_now` for the presets `only` (all when empty).
+    pub fn render_presets(&self, ids: &[crate::model::AssetId], only: &[String]) {
         match self
             .renderer()
-            .render(ids, &[], &(self.clock)(), "serve", &|_, _| {})
+            .render(ids, only, &(self.clock)(), "serve", &|_, _| {})
         {
             Ok(report) => self.metrics.rendered(&report),
             Err(e) => tracing::error!("rendering failed: {e}"),

@@ -13,7 +13,7 @@ use askama::Template;
 use super::portal::{self, Chrome, Lang};
 use super::{viewer, ApiError, AppState, State};
 use crate::catalog::Via;
-use crate::collections::{package, Collections, Shared};
+use crate::collections::{package, Shared};
 use crate::model::{AssetId, ErrorKind, Format, Kind, Preset};
 
 struct Item {
@@ -62,15 +62,8 @@ fn default_preset(state: &AppState) -> Option<&Preset> {
 
 /// Opens the link on a blocking thread: 404 unknown or revoked, 410 expired.
 async fn open(state: &State, token: String) -> Result<Shared, ApiError> {
-    let st = state.clone();
     let now = (state.clock)();
-    Ok(web::block(move || {
-        Collections {
-            catalog: &st.catalog,
-        }
-        .open_link(&token, &now)
-    })
-    .await??)
+    super::collections::with_collections(state, move |c| c.open_link(&token, &now)).await
 }
 
 /// Headers every answer under a link carries: no referrer (the token is in the address),
@@ -198,36 +191,19 @@ pub async fn file(
     if attachment {
         count(&state, asset, &preset);
     }
-    let stem = asset
-        .display_name()
-        .rsplit_once('.')
-        .map_or(asset.display_name(), |(s, _)| s);
-    let name = format!(
-        "{stem}-{preset}.{}",
-        r.url.rsplit('.').next().unwrap_or("bin")
-    );
-    let st = state.clone();
-    let bytes = web::block(move || {
-        use crate::store::BlobStore;
-        use std::io::Read;
-        let mut blob = st.store.open(&hash).ok()?;
-        let mut out = Vec::new();
-        blob.read_to_end(&mut out).ok().map(|_| out)
-    })
-    .await?
-    .ok_or_else(ApiError::not_found)?;
-    let mut response = HttpResponse::Ok();
-    response
-        .content_type(r.media_type.as_str())
-        .insert_header((header::CACHE_CONTROL, "private, max-age=3600"))
-        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"));
-    if attachment {
-        response.insert_header((
-            header::CONTENT_DISPOSITION,
-            super::delivery::content_disposition(&name),
-        ));
-    }
-    Ok(private(response.body(bytes)))
+    let name = super::delivery::download_name(asset, r);
+    let path =
+        crate::store::BlobStore::local_path(&state.store, &hash).ok_or_else(ApiError::not_found)?;
+    let etag = format!("\"{}\"", hash.to_hex());
+    let response = super::delivery::serve_file(
+        &req,
+        &path,
+        &r.media_type,
+        attachment.then_some(name.as_str()),
+        &etag,
+        "private, max-age=3600",
+    )?;
+    Ok(private(response))
 }
 
 /// A download through a link, counted in the reach statistics like any other.
@@ -276,8 +252,8 @@ pub async fn zip(
     let shared = if missing.is_empty() {
         shared
     } else {
-        let st = state.clone();
-        web::block(move || st.render_now(&missing)).await?;
+        let (st, only) = (state.clone(), [preset.name.clone()]);
+        web::block(move || st.render_presets(&missing, &only)).await?;
         open(&state, token).await?
     };
     let plan = package::plan(&shared, &preset, &base);
@@ -299,6 +275,7 @@ pub async fn zip(
             tracing::warn!("share ZIP stopped: {e}");
             let _ = tx.blocking_send(Err(e));
         }
+        crate::memory::release_freed();
     });
     let body = futures_util::stream::unfold(rx, |mut rx| async move {
         rx.recv().await.map(|chunk| (chunk, rx))

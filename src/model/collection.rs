@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{AssetId, Role};
+use super::AssetId;
 
 /// At most this many assets in one collection (a ZIP of 2,000 press JPEGs is already ~10 GB).
 pub const MAX_ITEMS: usize = 2_000;
@@ -39,9 +39,9 @@ pub struct Share {
     #[serde(default)]
     pub expires: Option<String>,
     pub created_at: String,
-    /// Who made the link, and in what role then: the link shows only what they may share.
+    /// Who made the link: it shows only what they may share, as their account stands when
+    /// the link is opened.
     pub created_by: String,
-    pub role: Role,
 }
 
 impl Share {
@@ -221,7 +221,6 @@ mod tests {
             expires: Some("2026-03-01".into()),
             created_at: String::new(),
             created_by: "lan".into(),
-            role: Role::Press,
         };
         assert!(!share.is_expired("2026-03-01T23:59:59Z"));
         assert!(share.is_expired("2026-03-02T00:00:00Z"));
