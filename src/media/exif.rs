@@ -147,17 +147,25 @@ fn read_gps(exif: &exif::Exif, warnings: &mut Vec<String>) -> Option<Gps> {
     Some(Gps { lat, lon, alt_m })
 }
 
-/// Degrees, minutes, seconds as three rationals → decimal degrees.
+/// Degrees, minutes, seconds as three rationals → decimal degrees. Some phones (HMD/Nokia)
+/// write them as signed rationals; a negative part is not a position.
 fn dms(field: &Field) -> Option<f64> {
-    let Value::Rational(parts) = &field.value else {
+    // A zero denominator (some cameras write 0/0 for unknown seconds) is a missing part.
+    let parts: Vec<Option<f64>> = match &field.value {
+        Value::Rational(v) => v
+            .iter()
+            .map(|r| (r.denom != 0).then(|| f64::from(r.num) / f64::from(r.denom)))
+            .collect(),
+        Value::SRational(v) => v
+            .iter()
+            .map(|r| (r.denom != 0).then(|| f64::from(r.num) / f64::from(r.denom)))
+            .collect(),
+        _ => return None,
+    };
+    if parts.iter().flatten().any(|p| *p < 0.0) {
         return None;
-    };
-    let part = |i: usize| {
-        parts
-            .get(i)
-            .filter(|r| r.denom != 0)
-            .map(|r| r.num as f64 / r.denom as f64)
-    };
+    }
+    let part = |i: usize| parts.get(i).copied().flatten();
     Some(part(0)? + part(1).unwrap_or(0.0) / 60.0 + part(2).unwrap_or(0.0) / 3600.0)
 }
 

@@ -10,6 +10,7 @@ pub mod exif;
 pub mod ffmpeg;
 pub mod jpeg_scan;
 pub mod matroska;
+pub mod meta;
 pub mod png_scan;
 mod probe;
 pub mod resize;

@@ -256,6 +256,29 @@ pub struct Caption {
     pub en: Option<String>,
 }
 
+/// Where the file says the picture was taken, as its photographer wrote it (IPTC and XMP
+/// location fields); kept as written, next to the check-in spot matched from GPS.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Location {
+    pub sublocation: Option<String>,
+    pub city: Option<String>,
+    pub province: Option<String>,
+    pub country: Option<String>,
+}
+
+impl Location {
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+
+    /// The fields that are set, most precise first.
+    pub fn parts(&self) -> impl Iterator<Item = &str> {
+        [&self.sublocation, &self.city, &self.province, &self.country]
+            .into_iter()
+            .filter_map(|p| p.as_deref())
+    }
+}
+
 /// A broken identity guideline or a data problem, by rule name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Violation {

@@ -44,6 +44,35 @@ pub fn normalise_tag(tag: &str) -> String {
     nfc(tag.trim()).to_lowercase()
 }
 
+/// Whether `s` reads as Vietnamese rather than English: no common English word, and at least
+/// a fifth of its words carry Vietnamese letters (tone marks, ă â đ ê ô ơ ư). Decides where a
+/// caption without a language label goes; an English caption naming "Bà Rá" stays English.
+pub fn looks_vietnamese(s: &str) -> bool {
+    const ENGLISH: &[&str] = &[
+        "the", "of", "and", "at", "over", "with", "from", "for", "is", "are", "by", "near",
+        "during", "this", "view",
+    ];
+    let words: Vec<&str> = s
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    if words.is_empty()
+        || words
+            .iter()
+            .any(|w| ENGLISH.contains(&w.to_lowercase().as_str()))
+    {
+        return false;
+    }
+    let marked = words
+        .iter()
+        .filter(|w| {
+            w.nfd()
+                .any(|c| is_combining_mark(c) || matches!(c, 'đ' | 'Đ'))
+        })
+        .count();
+    marked * 5 >= words.len()
+}
+
 /// True when every word of `query` appears in `haystack`, both folded.
 pub fn matches(query_folded: &str, haystack_folded: &str) -> bool {
     query_folded
@@ -55,6 +84,15 @@ pub fn matches(query_folded: &str, haystack_folded: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn vietnamese_is_told_from_english() {
+        assert!(looks_vietnamese("Bình minh trên núi Bà Rá"));
+        assert!(looks_vietnamese("Đồi chè"));
+        assert!(!looks_vietnamese("Sunrise over Bà Rá mountain, Bình Phước"));
+        assert!(!looks_vietnamese("Rubber trees"));
+        assert!(!looks_vietnamese(""));
+    }
 
     #[test]
     fn nfd_becomes_nfc() {
