@@ -124,11 +124,9 @@ pub fn parse(iim: &[u8]) -> Described {
             101 => {
                 out.location.country.get_or_insert(value);
             }
+            // The headline stands in for a title only when there is no object name.
             105 => {
-                // The headline stands in for a title only when there is no object name.
-                if out.title.default.is_none() {
-                    out.title.default = Some(value);
-                }
+                out.title.default.get_or_insert(value);
             }
             110 => {
                 out.credit.get_or_insert(value);
