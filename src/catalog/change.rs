@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::model::{
-    text, Access, Asset, AssetId, CollectionStep, Rendition, RenditionFailure, Role, SpotMatch,
+    text, Access, Asset, AssetId, CollectionStep, FileFields, Rendition, RenditionFailure, Role, SpotMatch,
     Status, User, UserPatch, Violation,
 };
 
@@ -49,6 +49,9 @@ pub enum Change {
     },
     /// Metadata edited by a person.
     Edited { id: AssetId, patch: Patch },
+    /// What a file or its sidecar says, read again at a later ingest: it fills every field
+    /// a person has not set.
+    Described { id: AssetId, fields: FileFields },
     /// The guideline checks were re-run: their violations replace the previous ones.
     Checked {
         id: AssetId,
@@ -82,8 +85,14 @@ pub struct Patch {
     pub caption_vi: Option<Option<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub caption_en: Option<Option<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title_vi: Option<Option<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title_en: Option<Option<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub credit: Option<Option<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub copyright: Option<Option<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub license: Option<Option<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -137,6 +146,7 @@ impl Change {
             | Self::RenditionFailed { id, .. }
             | Self::StatusChanged { id, .. }
             | Self::Edited { id, .. }
+            | Self::Described { id, .. }
             | Self::Checked { id, .. } => *id,
         }
     }
@@ -235,17 +245,27 @@ pub fn apply(current: Option<Asset>, change: &Change) -> Option<Asset> {
                     .map(|s| text::nfc(s.trim()))
                     .filter(|s| !s.is_empty())
             };
-            if let Some(v) = &patch.caption_vi {
-                a.caption.vi = text_field(v);
+            let texts = [
+                ("caption_vi", &patch.caption_vi, &mut a.caption.vi),
+                ("caption_en", &patch.caption_en, &mut a.caption.en),
+                ("title_vi", &patch.title_vi, &mut a.title.vi),
+                ("title_en", &patch.title_en, &mut a.title.en),
+                ("credit", &patch.credit, &mut a.credit),
+                ("copyright", &patch.copyright, &mut a.copyright),
+                ("license", &patch.license, &mut a.license),
+            ];
+            let mut edited = Vec::new();
+            for (name, given, slot) in texts {
+                if let Some(v) = given {
+                    *slot = text_field(v);
+                    edited.push(name);
+                }
             }
-            if let Some(v) = &patch.caption_en {
-                a.caption.en = text_field(v);
+            if !patch.remove_tags.is_empty() {
+                edited.push("tags");
             }
-            if let Some(v) = &patch.credit {
-                a.credit = text_field(v);
-            }
-            if let Some(v) = &patch.license {
-                a.license = text_field(v);
+            for name in edited {
+                a.mark_edited(name);
             }
             if let Some(v) = &patch.expires_at {
                 a.expires_at = v.clone();
@@ -266,6 +286,10 @@ pub fn apply(current: Option<Asset>, change: &Change) -> Option<Asset> {
                 .map(|t| text::normalise_tag(t))
                 .collect();
             a.tags.retain(|t| !removed.contains(t));
+            Some(a)
+        }
+        (Some(mut a), Change::Described { fields, .. }) => {
+            a.take_file_fields(fields);
             Some(a)
         }
         (Some(mut a), Change::Checked { violations, .. }) => {

@@ -270,9 +270,18 @@ pub struct EditArgs {
     /// Caption in English ("" clears it).
     #[arg(long)]
     pub caption_en: Option<String>,
+    /// Title in Vietnamese ("" clears it).
+    #[arg(long)]
+    pub title_vi: Option<String>,
+    /// Title in English ("" clears it).
+    #[arg(long)]
+    pub title_en: Option<String>,
     /// Who to credit ("" clears it).
     #[arg(long)]
     pub credit: Option<String>,
+    /// Copyright notice ("" clears it).
+    #[arg(long)]
+    pub copyright: Option<String>,
     /// Licence ("" clears it).
     #[arg(long)]
     pub license: Option<String>,

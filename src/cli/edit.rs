@@ -42,7 +42,10 @@ pub(super) fn edit(lib: &Library, args: EditArgs, json: bool) -> Result<i32> {
     let patch = Patch {
         caption_vi: clear(args.caption_vi),
         caption_en: clear(args.caption_en),
+        title_vi: clear(args.title_vi),
+        title_en: clear(args.title_en),
         credit: clear(args.credit),
+        copyright: clear(args.copyright),
         license: clear(args.license),
         expires_at: date(args.expires)?,
         available_from: date(args.available_from)?,

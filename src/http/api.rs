@@ -259,7 +259,13 @@ pub struct EditBody {
     #[serde(default, deserialize_with = "some")]
     caption_en: Option<Option<String>>,
     #[serde(default, deserialize_with = "some")]
+    title_vi: Option<Option<String>>,
+    #[serde(default, deserialize_with = "some")]
+    title_en: Option<Option<String>>,
+    #[serde(default, deserialize_with = "some")]
     credit: Option<Option<String>>,
+    #[serde(default, deserialize_with = "some")]
+    copyright: Option<Option<String>>,
     #[serde(default, deserialize_with = "some")]
     license: Option<Option<String>>,
     #[serde(default, deserialize_with = "some")]
@@ -302,7 +308,10 @@ pub async fn edit(
     let patch = Patch {
         caption_vi: b.caption_vi,
         caption_en: b.caption_en,
+        title_vi: b.title_vi,
+        title_en: b.title_en,
         credit: b.credit,
+        copyright: b.copyright,
         license: b.license,
         consent: b.consent,
         access: b.access,

@@ -2,6 +2,7 @@
 //! Files are processed in parallel (rayon) while one thread commits them in groups, so one
 //! fsync of the journal covers many files and no core waits for it. One bad file never stops the batch: it is reported and the rest go on.
 
+mod described;
 mod record;
 mod walk;
 
@@ -15,6 +16,7 @@ pub use record::{new_asset, placement, NewAsset};
 
 use crate::catalog::{Catalog, CatalogError, Change, FileStamp, StatEntry};
 use crate::geo::Locator;
+use crate::media::meta::Described;
 use crate::media::{self, ProbeLimits};
 use crate::model::{text, AssetId, Kind};
 use crate::store::{BlobStore, Inserted, Put};
@@ -93,6 +95,8 @@ enum Prepared {
         name: String,
         shown: String,
         stat: Option<StatEntry>,
+        /// The file's sidecar, read again: it may have changed since.
+        sidecar: Option<Box<Described>>,
     },
     Rejected(Rejected),
 }
@@ -131,6 +135,18 @@ impl Ingester<'_> {
                 }),
             }
         }
+        // Sidecars are read with their picture; one without a picture is worth a word.
+        let (sidecars, pictures): (Vec<PathBuf>, Vec<PathBuf>) =
+            files.into_iter().partition(|p| described::is_sidecar(p));
+        let claimed: HashSet<PathBuf> = pictures.iter().filter_map(|p| described::sidecar_of(p)).collect();
+        for p in sidecars.into_iter().filter(|p| !claimed.contains(p)) {
+            report.rejected.push(Rejected {
+                message: format!("{}: an XMP sidecar without its picture next to it", p.display()),
+                path: p.display().to_string(),
+                code: "orphan-sidecar".into(),
+            });
+        }
+        let files = pictures;
         let total = files.len();
         let (mut done, mut bytes) = (0, 0);
         crate::pipeline::run(
@@ -183,6 +199,7 @@ impl Ingester<'_> {
             .map(|p| p.to_string_lossy().into_owned())
             .unwrap_or_else(|_| shown.clone());
         let stamp = file_stamp(&meta);
+        let sidecar = described::sidecar_of(path).map(|p| Box::new(described::read_sidecar(&p)));
         if let Ok(Some(id)) = self.catalog.cached_id(&key, stamp) {
             if matches!(self.catalog.contains(&id), Ok(true)) {
                 return (
@@ -191,6 +208,7 @@ impl Ingester<'_> {
                         name,
                         shown,
                         stat: None,
+                        sidecar,
                     },
                     0,
                 );
@@ -212,7 +230,7 @@ impl Ingester<'_> {
             id: AssetId::from_hash(put.hash),
         };
         (
-            self.prepare_stored(put, &shown, name, Some(stat), options),
+            self.prepare_stored(put, &shown, name, Some(stat), sidecar, options),
             put.bytes,
         )
     }
@@ -226,7 +244,7 @@ impl Ingester<'_> {
         options: &IngestOptions,
     ) -> Result<IngestReport, IngestError> {
         let mut report = IngestReport::default();
-        let prepared = self.prepare_stored(put, name, text::nfc(name), None, options);
+        let prepared = self.prepare_stored(put, name, text::nfc(name), None, None, options);
         self.commit_group(std::iter::once(prepared), options, &mut report)?;
         Ok(report)
     }
@@ -238,6 +256,7 @@ impl Ingester<'_> {
         shown: &str,
         name: String,
         stat: Option<StatEntry>,
+        sidecar: Option<Box<Described>>,
         options: &IngestOptions,
     ) -> Prepared {
         let reject = |code: &str, message: String| {
@@ -254,6 +273,7 @@ impl Ingester<'_> {
                 name,
                 shown: shown.to_owned(),
                 stat,
+                sidecar,
             };
         }
         let probed = self
@@ -269,7 +289,7 @@ impl Ingester<'_> {
                 Ok(p)
             }
         });
-        let probe = match probed {
+        let mut probe = match probed {
             Ok(p) => p,
             Err(e) => {
                 // Bytes nobody references are not kept (unless they were already there).
@@ -279,6 +299,11 @@ impl Ingester<'_> {
                 return reject(e.code(), e.to_string());
             }
         };
+        if let Some(mut sidecar) = sidecar {
+            probe.warnings.append(&mut sidecar.warnings);
+            let embedded = probe.described.take().unwrap_or_default();
+            probe.described = Some(sidecar.or(embedded));
+        }
         let mut asset = new_asset(
             NewAsset {
                 id,
@@ -288,6 +313,7 @@ impl Ingester<'_> {
                 tags: &options.tags,
                 at: &options.at,
                 owner: &options.actor,
+                vocabulary: self.vocabulary(),
             },
             probe,
             self.locator,
@@ -362,11 +388,13 @@ impl Ingester<'_> {
                     name,
                     shown,
                     stat,
+                    sidecar,
                 } => {
                     shown_all.push(shown);
                     stats.extend(stat);
                     if !added_here.contains(&id) {
                         self.known(id, name, options, &mut changes, &mut group)?;
+                        self.described_again(id, sidecar.as_deref(), &mut changes)?;
                     } else {
                         changes.push(Change::NameSeen { id, name });
                         group.duplicates.push(id);
@@ -432,6 +460,42 @@ impl Ingester<'_> {
             .collect();
         if !new_tags.is_empty() {
             changes.push(Change::TagsAdded { id, tags: new_tags });
+        }
+        Ok(())
+    }
+}
+
+impl Ingester<'_> {
+    fn vocabulary(&self) -> Option<&crate::model::Vocabulary> {
+        self.brand.guidelines.as_ref().map(|g| &g.vocabulary)
+    }
+
+    /// Changes for known bytes whose sidecar says something the record does not: the fields
+    /// a person has not set, and its keywords as tags unless a person has edited the tags.
+    fn described_again(
+        &self,
+        id: AssetId,
+        sidecar: Option<&Described>,
+        changes: &mut Vec<Change>,
+    ) -> Result<(), IngestError> {
+        let Some(sidecar) = sidecar else {
+            return Ok(());
+        };
+        let Some(asset) = self.catalog.asset(&id)? else {
+            return Ok(());
+        };
+        let fields = described::file_fields(Some(sidecar), None);
+        let mut after = asset.clone();
+        after.take_file_fields(&fields);
+        if after != asset {
+            changes.push(Change::Described { id, fields });
+        }
+        let tags: Vec<String> = described::keyword_tags(&sidecar.keywords, self.vocabulary())
+            .into_iter()
+            .filter(|t| !asset.tags.contains(t))
+            .collect();
+        if !tags.is_empty() && !asset.is_edited("tags") {
+            changes.push(Change::TagsAdded { id, tags });
         }
         Ok(())
     }

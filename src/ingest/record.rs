@@ -37,6 +37,8 @@ pub struct NewAsset<'a> {
     pub tags: &'a [String],
     pub at: &'a str,
     pub owner: &'a str,
+    /// The brand's themes and audiences, which keywords in the file are matched to.
+    pub vocabulary: Option<&'a crate::model::Vocabulary>,
 }
 
 /// A draft record for newly seen bytes.
@@ -53,18 +55,20 @@ pub fn new_asset(new: NewAsset<'_>, probe: Probe, locator: &Locator) -> Asset {
             })
         })
         .or_else(|| probe.video.as_ref().and_then(|v| v.created_at.clone()));
-    let credit = probe
-        .exif
+    let fields = super::described::file_fields(probe.described.as_ref(), probe.exif.as_ref());
+    let keywords = probe
+        .described
         .as_ref()
-        .and_then(|e| e.artist.clone().or_else(|| e.copyright.clone()));
+        .map(|d| super::described::keyword_tags(&d.keywords, new.vocabulary))
+        .unwrap_or_default();
     let mut tags: Vec<String> = Vec::new();
-    for t in new.tags {
+    for t in new.tags.iter().chain(&keywords) {
         let t = crate::model::text::normalise_tag(t);
         if !t.is_empty() && !tags.contains(&t) {
             tags.push(t);
         }
     }
-    Asset {
+    let mut asset = Asset {
         id: new.id,
         kind: new.kind.unwrap_or_else(|| probe.media_type.default_kind()),
         media_type: probe.media_type.mime().to_owned(),
@@ -83,8 +87,12 @@ pub fn new_asset(new: NewAsset<'_>, probe: Probe, locator: &Locator) -> Asset {
         status: Status::Draft,
         access: Access::default(),
         caption: Caption::default(),
-        credit,
+        title: Caption::default(),
+        credit: None,
+        copyright: None,
         license: None,
+        location: None,
+        edited: Vec::new(),
         expires_at: None,
         available_from: None,
         published_at: None,
@@ -96,5 +104,7 @@ pub fn new_asset(new: NewAsset<'_>, probe: Probe, locator: &Locator) -> Asset {
         violations,
         renditions: Vec::new(),
         rendition_failures: Vec::new(),
-    }
+    };
+    asset.take_file_fields(&fields);
+    asset
 }

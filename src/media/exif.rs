@@ -13,6 +13,10 @@ pub struct ExifData {
     pub exif: Exif,
     pub gps: Option<Gps>,
     pub warnings: Vec<String>,
+    /// An XMP packet (tag 700) and an IPTC IIM record (tag 33723) held in the IFD: where a
+    /// TIFF keeps them.
+    pub xmp: Option<Vec<u8>>,
+    pub iptc: Option<Vec<u8>>,
 }
 
 /// Reads EXIF from a JPEG, TIFF, WebP, HEIF or PNG container. `None` when the file has no EXIF;
@@ -58,11 +62,34 @@ pub fn read<R: BufRead + Seek>(reader: &mut R) -> Option<ExifData> {
         copyright: ascii(Tag::Copyright),
     };
     let gps = read_gps(&parsed, &mut warnings);
+    let raw = |number| raw_bytes(&parsed, Tag(exif::Context::Tiff, number));
     Some(ExifData {
         exif,
         gps,
         warnings,
+        xmp: raw(700),
+        iptc: raw(33723),
     })
+}
+
+/// The bytes of a field written as BYTE, UNDEFINED or (as Photoshop writes IPTC) LONG.
+fn raw_bytes(parsed: &exif::Exif, tag: Tag) -> Option<Vec<u8>> {
+    match &field(parsed, tag)?.value {
+        Value::Byte(b) | Value::Undefined(b, _) => Some(b.clone()),
+        Value::Long(words) => Some(
+            words
+                .iter()
+                .flat_map(|w| {
+                    if parsed.little_endian() {
+                        w.to_le_bytes()
+                    } else {
+                        w.to_be_bytes()
+                    }
+                })
+                .collect(),
+        ),
+        _ => None,
+    }
 }
 
 fn field(exif: &exif::Exif, tag: Tag) -> Option<&Field> {

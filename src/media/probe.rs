@@ -56,6 +56,8 @@ pub struct Probe {
     pub text: Option<String>,
     /// Container metadata of a video.
     pub video: Option<crate::model::VideoInfo>,
+    /// What the file says about the picture in XMP and IPTC (XMP first).
+    pub described: Option<super::meta::Described>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -169,6 +171,7 @@ pub fn probe<R: BufRead + Seek>(reader: &mut R, limits: &ProbeLimits) -> Result<
         warnings: Vec::new(),
         text: None,
         video: None,
+        described: None,
     };
     if let Some(format) = raster_format(media_type) {
         probe_raster(reader, format, limits, &mut probe)?;
@@ -417,12 +420,27 @@ fn check_pixels(w: u32, h: u32, limits: &ProbeLimits) -> Result<(), ProbeError> 
     Ok(())
 }
 
+/// EXIF, then XMP and IPTC: from the container's own places, or (TIFF) from the IFD's tags.
+/// XMP's orientation stands in where EXIF has none.
 fn read_exif<R: BufRead + Seek>(reader: &mut R, probe: &mut Probe) -> Result<(), ProbeError> {
+    use super::meta::{container, iptc, xmp, Described, MAX_BLOCK_BYTES};
+    let mut blocks = container::find(reader, probe.media_type, MAX_BLOCK_BYTES);
     if let Some(data) = exif::read(reader) {
         probe.exif = Some(data.exif);
         probe.gps = data.gps;
         probe.warnings.extend(data.warnings);
+        blocks.xmp = blocks.xmp.or(data.xmp);
+        blocks.iptc = blocks.iptc.or(data.iptc);
     }
+    let from_xmp = blocks.xmp.as_deref().map(xmp::parse).unwrap_or_default();
+    let from_iptc = blocks.iptc.as_deref().map(iptc::parse).unwrap_or_default();
+    let mut described: Described = from_xmp.or(from_iptc);
+    probe.warnings.append(&mut described.warnings);
+    if let Some(o) = described.orientation {
+        let exif = probe.exif.get_or_insert_with(Default::default);
+        exif.orientation.get_or_insert(o);
+    }
+    probe.described = Some(described).filter(|d| !d.is_empty());
     reader.seek(SeekFrom::Start(0))?;
     Ok(())
 }

@@ -343,8 +343,21 @@ pub struct Asset {
     pub status: Status,
     pub access: Access,
     pub caption: Caption,
+    /// Title or headline in both languages (XMP `dc:title`, IPTC Object Name or Headline).
+    #[serde(default)]
+    pub title: Caption,
     pub credit: Option<String>,
+    /// The copyright notice, as the file or a person gave it.
+    #[serde(default)]
+    pub copyright: Option<String>,
     pub license: Option<String>,
+    /// Where the file says the picture was taken, as written.
+    #[serde(default)]
+    pub location: Option<Location>,
+    /// The descriptive fields a person has set ([`Asset::EDITABLE`] names): metadata read
+    /// from files again later never overwrites them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub edited: Vec<String>,
     /// When the rights end: the asset leaves the public catalogue then (RFC 3339, UTC).
     pub expires_at: Option<String>,
     /// Embargo: the asset appears only from then (RFC 3339, UTC).
@@ -374,7 +387,70 @@ pub struct Asset {
     pub rendition_failures: Vec<RenditionFailure>,
 }
 
+/// The descriptive fields a file carries (XMP, IPTC, EXIF, a sidecar), mapped to the asset.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FileFields {
+    #[serde(default)]
+    pub caption: Caption,
+    #[serde(default)]
+    pub title: Caption,
+    #[serde(default)]
+    pub credit: Option<String>,
+    #[serde(default)]
+    pub copyright: Option<String>,
+    #[serde(default)]
+    pub license: Option<String>,
+    #[serde(default)]
+    pub location: Option<Location>,
+}
+
 impl Asset {
+    /// The names, in `edited` and in edits, of the descriptive fields a person can set.
+    pub const EDITABLE: [&'static str; 8] = [
+        "caption_vi",
+        "caption_en",
+        "title_vi",
+        "title_en",
+        "credit",
+        "copyright",
+        "license",
+        "tags",
+    ];
+
+    /// Whether a person has set this field (a name of [`Asset::EDITABLE`]).
+    pub fn is_edited(&self, field: &str) -> bool {
+        self.edited.iter().any(|f| f == field)
+    }
+
+    /// Takes what a file says for every field a person has not set; what the file leaves
+    /// blank leaves the field as it is.
+    pub fn take_file_fields(&mut self, from: &FileFields) {
+        let slots: [(&str, &mut Option<String>, &Option<String>); 7] = [
+            ("caption_vi", &mut self.caption.vi, &from.caption.vi),
+            ("caption_en", &mut self.caption.en, &from.caption.en),
+            ("title_vi", &mut self.title.vi, &from.title.vi),
+            ("title_en", &mut self.title.en, &from.title.en),
+            ("credit", &mut self.credit, &from.credit),
+            ("copyright", &mut self.copyright, &from.copyright),
+            ("license", &mut self.license, &from.license),
+        ];
+        for (name, slot, value) in slots {
+            if value.is_some() && !self.edited.iter().any(|f| f == name) {
+                slot.clone_from(value);
+            }
+        }
+        if from.location.is_some() {
+            self.location.clone_from(&from.location);
+        }
+    }
+
+    /// Records that a person set `field`.
+    pub fn mark_edited(&mut self, field: &str) {
+        if !self.is_edited(field) {
+            self.edited.push(field.to_owned());
+        }
+    }
+
     /// Whether the public and the press can see it at `now` (RFC 3339, UTC): approved, past any
     /// embargo, not expired.
     pub fn is_published(&self, now: &str) -> bool {

@@ -15,7 +15,7 @@ mod user;
 mod video;
 
 pub use asset::{
-    Access, Asset, Caption, Exif, Gps, Kind, Location, MediaType, Rendition, RenditionFailure,
+    Access, Asset, Caption, Exif, FileFields, Gps, Kind, Location, MediaType, Rendition, RenditionFailure,
     SpotMatch, SpotRule, Status, Violation,
 };
 pub use collection::{Collection, CollectionStep, Share};

@@ -28,7 +28,12 @@ pub(super) struct Choice {
 pub(super) struct Fields {
     pub caption_vi: String,
     pub caption_en: String,
+    /// Title and copyright are asked on the edit page, not per file on upload.
+    pub with_title: bool,
+    pub title_vi: String,
+    pub title_en: String,
     pub credit: String,
+    pub copyright: String,
     pub license: String,
     pub themes: Vec<Choice>,
     pub audiences: Vec<Choice>,
@@ -86,7 +91,11 @@ impl Fields {
         Fields {
             caption_vi: field(asset.and_then(|a| a.caption.vi.as_ref())),
             caption_en: field(asset.and_then(|a| a.caption.en.as_ref())),
+            with_title: asset.is_some(),
+            title_vi: field(asset.and_then(|a| a.title.vi.as_ref())),
+            title_en: field(asset.and_then(|a| a.title.en.as_ref())),
             credit: field(asset.and_then(|a| a.credit.as_ref())),
+            copyright: field(asset.and_then(|a| a.copyright.as_ref())),
             license: field(asset.and_then(|a| a.license.as_ref())),
             themes: vocab.map_or_else(Vec::new, |v| terms(&v.themes)),
             audiences: vocab.map_or_else(Vec::new, |v| terms(&v.audiences)),
@@ -223,7 +232,13 @@ pub struct EditForm {
     #[serde(default)]
     caption_en: String,
     #[serde(default)]
+    title_vi: String,
+    #[serde(default)]
+    title_en: String,
+    #[serde(default)]
     credit: String,
+    #[serde(default)]
+    copyright: String,
     #[serde(default)]
     license: String,
     #[serde(default)]
@@ -261,7 +276,12 @@ impl EditForm {
         };
         let available_from = window("available_from", &self.available_from)?;
         let expires_at = window("expires_at", &self.expires_at)?;
-        let opt = |s: &str| Some(Some(s.to_owned())).filter(|_| !s.trim().is_empty());
+        // Only what the person changed is an edit: a field left as the file gave it is
+        // still the file's, and a later sidecar may update it.
+        let changed = |typed: &str, current: &Option<String>| {
+            let typed = Some(text::nfc(typed.trim())).filter(|s| !s.is_empty());
+            (typed != *current).then_some(typed)
+        };
         let mut wanted: Vec<String> = self
             .themes
             .iter()
@@ -277,10 +297,13 @@ impl EditForm {
         Ok(Patch {
             available_from,
             expires_at,
-            caption_vi: Some(opt(&self.caption_vi).flatten()),
-            caption_en: Some(opt(&self.caption_en).flatten()),
-            credit: Some(opt(&self.credit).flatten()),
-            license: Some(opt(&self.license).flatten()),
+            caption_vi: changed(&self.caption_vi, &asset.caption.vi),
+            caption_en: changed(&self.caption_en, &asset.caption.en),
+            title_vi: changed(&self.title_vi, &asset.title.vi),
+            title_en: changed(&self.title_en, &asset.title.en),
+            credit: changed(&self.credit, &asset.credit),
+            copyright: changed(&self.copyright, &asset.copyright),
+            license: changed(&self.license, &asset.license),
             consent: Some(Some(self.consent.is_some())),
             access: self.access.filter(|_| may_set_access),
             add_tags: wanted
@@ -307,7 +330,10 @@ fn parse_form(body: &[u8]) -> EditForm {
             "csrf" => f.csrf = v,
             "caption_vi" => f.caption_vi = v,
             "caption_en" => f.caption_en = v,
+            "title_vi" => f.title_vi = v,
+            "title_en" => f.title_en = v,
             "credit" => f.credit = v,
+            "copyright" => f.copyright = v,
             "license" => f.license = v,
             "other_tags" => f.other_tags = v,
             "consent" => f.consent = Some(v),
