@@ -45,6 +45,8 @@ pub struct Brand {
     pub dir: PathBuf,
     pub gazetteer: Gazetteer,
     pub presets: Vec<Preset>,
+    /// What originals downloaded by the press and the public carry.
+    pub original: crate::model::OriginalPolicy,
     /// None when the folder has no guidelines.toml (no identity rules to enforce).
     pub guidelines: Option<Guidelines>,
     /// Each logo variant's intrinsic size, for the proportions rule.
@@ -105,10 +107,10 @@ impl Brand {
             }
         };
         let presets_path = dir.join("presets.toml");
-        let presets = if presets_path.exists() {
+        let (presets, original) = if presets_path.exists() {
             load_presets(&presets_path)?
         } else {
-            Vec::new()
+            Default::default()
         };
         let guidelines = if dir.join("guidelines.toml").exists() {
             let g = read_guidelines(dir)?;
@@ -135,6 +137,7 @@ impl Brand {
             dir: dir.to_owned(),
             gazetteer,
             presets,
+            original,
             guidelines,
             logo_sizes,
         })

@@ -6,16 +6,19 @@ use std::path::Path;
 use serde::Deserialize;
 
 use super::BrandError;
-use crate::model::Preset;
+use crate::model::{OriginalPolicy, Preset};
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct PresetsFile {
     #[serde(rename = "preset", default)]
     presets: Vec<Preset>,
+    #[serde(default)]
+    original: OriginalPolicy,
 }
 
-/// Reads and validates the presets file.
-pub fn load_presets(path: &Path) -> Result<Vec<Preset>, BrandError> {
+/// Reads and validates the presets file: the presets and the originals' policy.
+pub fn load_presets(path: &Path) -> Result<(Vec<Preset>, OriginalPolicy), BrandError> {
     let raw = std::fs::read_to_string(path).map_err(|source| BrandError::Read {
         path: path.to_owned(),
         source,
@@ -26,7 +29,7 @@ pub fn load_presets(path: &Path) -> Result<Vec<Preset>, BrandError> {
     })?;
     let problems = validate_presets(&file.presets);
     if problems.is_empty() {
-        Ok(file.presets)
+        Ok((file.presets, file.original))
     } else {
         Err(BrandError::Invalid {
             path: path.to_owned(),

@@ -27,6 +27,11 @@ pub struct Cli {
     /// Print exactly one JSON document on stdout instead of text.
     #[arg(long, global = true)]
     pub json: bool,
+    /// The address the public reaches the service at (`https://anh.binhphuoc.gov.vn`): embed
+    /// snippets, oEmbed and the stable URL written into delivered files use it. Without it,
+    /// pages use the request's own host and files carry no URL.
+    #[arg(long, global = true, env = "BRANDVAULT_PUBLIC_URL")]
+    pub public_url: Option<String>,
     /// The time to act at (RFC 3339), instead of the clock: for replays and tests.
     #[arg(long, global = true, env = "BRANDVAULT_NOW", hide = true)]
     pub now: Option<String>,
@@ -88,12 +93,17 @@ pub enum Command {
         #[arg(long = "preset")]
         presets: Vec<String>,
     },
-    /// Write an asset's original bytes or one of its renditions to a file.
+    /// Write an asset's original or one of its renditions to a file, as delivered: with the
+    /// asset's edited caption, credit, copyright, licence and stable URL written into it.
     Export {
         id: String,
-        /// A preset name from brand/presets.toml, or `original` for the original bytes.
+        /// A preset name from brand/presets.toml, or `original` for the original as the press
+        /// receives it (edited metadata, GPS as brand/presets.toml's `[original]` allows).
         #[arg(long, default_value = "original")]
         preset: String,
+        /// With `--preset original`: the stored bytes exactly, camera metadata included.
+        #[arg(long)]
+        exact: bool,
         /// Where to write.
         #[arg(short, long)]
         output: PathBuf,
@@ -157,10 +167,6 @@ pub enum Command {
         /// The drop folder to import and watch.
         #[arg(long, default_value = "./ingest")]
         drop: PathBuf,
-        /// The address the public reaches this service at (`https://anh.binhphuoc.gov.vn`):
-        /// embed snippets and oEmbed answers use it. Without it, the request's own host.
-        #[arg(long, env = "BRANDVAULT_PUBLIC_URL")]
-        public_url: Option<String>,
     },
     /// API tokens: `token create --role R --name N` prints a token once (stored hashed);
     /// `token list`; `token revoke NAME`.

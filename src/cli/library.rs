@@ -12,7 +12,7 @@ use super::Library;
 use brandvault::brand::Brand;
 use brandvault::geo;
 use brandvault::ingest::{IngestOptions, Ingester, Progress};
-use brandvault::model::AssetId;
+use brandvault::model::{AssetId, MediaType};
 use brandvault::render::{RenderReport, Renderer};
 use brandvault::store::{BlobStore, Hash};
 
@@ -196,17 +196,35 @@ pub(super) fn render_command(
     Ok(code)
 }
 
-/// `export ID --preset P -o FILE`: a rendition (made if needed) or the original bytes.
+/// `export ID --preset P [--exact] -o FILE`: a rendition (made if needed), the original as the
+/// press receives it, or (`--exact`) the stored original.
 pub(super) fn export(
     lib: &Library,
     id: &str,
     preset: &str,
+    exact: bool,
     output: &PathBuf,
     json: bool,
 ) -> Result<i32> {
     let id = lib.catalog.resolve(id)?;
-    let hash = if preset == "original" {
+    let hash = if preset == "original" && exact {
         Hash::from_bytes(*id.as_bytes())
+    } else if preset == "original" {
+        let brand = lib.brand()?;
+        let asset = lib.catalog.asset(&id)?.context("asset vanished")?;
+        let renderer = Renderer::new(&lib.store, &lib.catalog, &brand.presets, &lib.settings);
+        match renderer.delivered_original(&asset, brand.original)? {
+            Some(hash) => hash,
+            None if MediaType::from_mime(&asset.media_type)
+                .is_some_and(|t| t.carries_camera_metadata()) =>
+            {
+                bail!(
+                    "the metadata of a {} original cannot be rewritten: use --exact for the stored bytes, or a preset",
+                    asset.media_type
+                )
+            }
+            None => Hash::from_bytes(*id.as_bytes()),
+        }
     } else {
         rendition_object(lib, id, preset)?
     };

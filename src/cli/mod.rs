@@ -73,6 +73,12 @@ pub fn run(cli: Cli) -> Result<i32> {
     settings.limits.max_decode_bytes = cli.max_decode_bytes;
     settings.poster_at = cli.poster_at;
     settings.ffmpeg_timeout = Duration::from_secs(cli.ffmpeg_timeout);
+    settings.public_url = cli
+        .public_url
+        .as_deref()
+        .map(brandvault::config::public_url)
+        .transpose()
+        .map_err(anyhow::Error::msg)?;
     let json = cli.json;
     // Commands that do not open the library.
     match &cli.command {
@@ -92,9 +98,12 @@ pub fn run(cli: Cli) -> Result<i32> {
     match cli.command {
         Command::Ingest(args) => library::ingest(&lib, args, json),
         Command::Render { ids, presets } => library::render_command(&lib, &ids, &presets, json),
-        Command::Export { id, preset, output } => {
-            library::export(&lib, &id, &preset, &output, json)
-        }
+        Command::Export {
+            id,
+            preset,
+            exact,
+            output,
+        } => library::export(&lib, &id, &preset, exact, &output, json),
         Command::Show { id } => listing::show(&lib, &id, json),
         Command::Ls(args) => listing::ls(&lib, args, json),
         Command::Log { id } => listing::log(&lib, &id, json),
@@ -112,11 +121,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Token { action } => admin::token(&lib, action, json),
         Command::User { action } => people::user(&lib, action, json),
         Command::Kit { output } => admin::kit(&lib, &output, json),
-        Command::Serve {
-            bind,
-            drop,
-            public_url,
-        } => serve(lib, &bind, &drop, public_url),
+        Command::Serve { bind, drop } => serve(lib, &bind, &drop),
         Command::Init | Command::Rebuild | Command::Hash { .. } | Command::Exif { .. } => {
             unreachable!("handled before opening the library")
         }
@@ -139,23 +144,14 @@ pub fn error_code(e: &anyhow::Error) -> &'static str {
 }
 
 /// Hands the opened library to the service.
-fn serve(
-    lib: Library,
-    bind: &str,
-    drop_folder: &std::path::Path,
-    public_url: Option<String>,
-) -> Result<i32> {
+fn serve(lib: Library, bind: &str, drop_folder: &std::path::Path) -> Result<i32> {
     let brand = lib.brand()?;
     let Library {
-        mut settings,
+        settings,
         store,
         catalog,
         ..
     } = lib;
-    settings.public_url = public_url
-        .map(|u| brandvault::config::public_url(&u))
-        .transpose()
-        .map_err(anyhow::Error::msg)?;
     brandvault::service::run(settings, store, catalog, brand, bind, drop_folder)?;
     Ok(0)
 }

@@ -269,14 +269,16 @@ pub async fn download(
     id: web::Path<String>,
     query: web::Query<DownloadQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let (asset, _) = visible_asset(&state, &req, &id).await?;
+    let (asset, viewer) = visible_asset(&state, &req, &id).await?;
     let preset = query.preset.clone().unwrap_or_else(|| "original".into());
     let (hash, mime, name) = if preset == "original" {
-        (
-            Hash::from_bytes(*asset.id.as_bytes()),
-            asset.media_type.clone(),
-            asset.display_name().to_owned(),
-        )
+        let staff = viewer.actor.as_ref().is_some_and(|a| a.role.edits());
+        let hash = if staff {
+            Hash::from_bytes(*asset.id.as_bytes())
+        } else {
+            original_for_outside(&state, &asset).await?
+        };
+        (hash, asset.media_type.clone(), asset.display_name().to_owned())
     } else {
         let (r, hash) = rendition_object(&asset, &preset)?;
         (hash, r.media_type.clone(), download_name(&asset, r))
@@ -303,6 +305,24 @@ pub async fn download(
         &etag,
         "private, max-age=3600",
     )
+}
+
+/// The original as the press and the public get it: a copy with the asset's edited
+/// metadata in place of the camera's (serial numbers, GPS unless the brand allows it). A
+/// photo whose metadata cannot be rewritten is not offered to them (404); types that carry
+/// no camera metadata (GIF, SVG, PDF, text, video) are served as stored.
+async fn original_for_outside(state: &State, asset: &Asset) -> Result<Hash, ApiError> {
+    let media = crate::model::MediaType::from_mime(&asset.media_type);
+    let st = state.clone();
+    let copy = {
+        let asset = asset.clone();
+        web::block(move || st.renderer().delivered_original(&asset, st.brand.original)).await??
+    };
+    match (copy, media) {
+        (Some(hash), _) => Ok(hash),
+        (None, Some(t)) if t.carries_camera_metadata() => Err(ApiError::not_found()),
+        (None, _) => Ok(Hash::from_bytes(*asset.id.as_bytes())),
+    }
 }
 
 /// A rendition's download name: the asset's first name, the preset, the rendition's extension.

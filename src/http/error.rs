@@ -111,6 +111,14 @@ impl From<crate::catalog::CatalogError> for ApiError {
     }
 }
 
+impl From<crate::render::RenderError> for ApiError {
+    fn from(e: crate::render::RenderError) -> Self {
+        match e {
+            crate::render::RenderError::Catalog(c) => c.into(),
+        }
+    }
+}
+
 impl From<crate::workflow::WorkflowError> for ApiError {
     fn from(e: crate::workflow::WorkflowError) -> Self {
         Self::classified(e.kind(), e.code(), e)

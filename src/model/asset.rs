@@ -170,6 +170,14 @@ impl MediaType {
         }
     }
 
+    /// Photo containers that carry EXIF, XMP and IPTC (camera, serial numbers, GPS).
+    pub fn carries_camera_metadata(&self) -> bool {
+        matches!(
+            self,
+            Self::Jpeg | Self::Png | Self::Webp | Self::Tiff | Self::Heif
+        )
+    }
+
     pub fn is_video(&self) -> bool {
         matches!(self, Self::Mp4 | Self::Mov | Self::Webm | Self::Mkv)
     }

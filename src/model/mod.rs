@@ -25,7 +25,7 @@ pub use guidelines::{
     LogoLayout, LogoVariant, Rules, Slogan, Term, Typeface, Vocabulary, YearTheme,
 };
 pub use id::{AssetId, IdParseError};
-pub use preset::{Fit, Format, MetadataPolicy, Preset};
+pub use preset::{Fit, Format, MetadataPolicy, OriginalPolicy, Preset};
 pub use role::{Actor, Role, Viewer, Visibility};
 pub use spot::{Extent, Gazetteer, Spot};
 pub use terms::{bbox_contains, parse_bbox, parse_date};

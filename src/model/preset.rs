@@ -62,11 +62,22 @@ impl Format {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum MetadataPolicy {
-    /// Credit and copyright only (EXIF Artist, Copyright); never GPS or serial numbers.
+    /// The asset's edited description: caption (vi, en), title, credit, copyright, licence,
+    /// stable URL (XMP; IPTC in JPEG; EXIF Artist and Copyright); never serial numbers.
     #[default]
     Credit,
     /// Nothing at all.
     None,
+}
+
+/// What an original carries when the press or the public download it (`[original]` in
+/// brand/presets.toml): the asset's edited metadata always; GPS only with `gps = true`, and
+/// never for a public asset.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OriginalPolicy {
+    #[serde(default)]
+    pub gps: bool,
 }
 
 /// A rendition recipe from brand/presets.toml.
@@ -90,6 +101,10 @@ pub struct Preset {
     pub quality: u8,
     #[serde(default)]
     pub metadata: MetadataPolicy,
+    /// Whether GPS is written into renditions of assets that are not public (press,
+    /// internal); public assets never carry it.
+    #[serde(default)]
+    pub gps: bool,
     /// Focal point for cover crops, as fractions of width and height (centre by default).
     #[serde(default)]
     pub focus: Option<[f32; 2]>,

@@ -12,7 +12,7 @@ use serde::Serialize;
 use crate::catalog::{Catalog, CatalogError, Change};
 use crate::config::Settings;
 use crate::media::colour::SourceColour;
-use crate::media::exif::{write_block, ExifFields};
+use crate::media::meta::Outgoing;
 use crate::media::ffmpeg::{Ffmpeg, PreviewSpec};
 use crate::media::{decode, encode, resize, svg};
 use crate::model::{
@@ -21,9 +21,13 @@ use crate::model::{
 };
 use crate::store::{BlobStore, Durability, Hash};
 
+mod metadata;
+mod original;
+pub use metadata::{delivered_original, embed, outgoing, rendition_key};
+
 /// Bump when the output of the same preset on the same source changes (decoder, resizer,
 /// encoder, metadata written): every rendition is then remade.
-pub const ENGINE_VERSION: &str = "brandvault-render/2";
+pub const ENGINE_VERSION: &str = "brandvault-render/3";
 
 /// How much larger than the largest preset a JPEG is decoded (see `make_raster`).
 const DCT_MARGIN: f64 = 1.5;
@@ -67,6 +71,8 @@ pub struct Renderer<'a> {
     pub poster_at: f64,
     /// Video renditions need it; without it they fail with `ffmpeg-missing`.
     pub ffmpeg: Option<Ffmpeg>,
+    /// The service's public address: delivered files carry their asset's stable URL.
+    pub public_url: Option<String>,
 }
 
 /// The outcome for one asset: records to commit, and counts.
@@ -93,6 +99,7 @@ impl<'a> Renderer<'a> {
             max_source_bytes: settings.max_render_source_bytes,
             poster_at: settings.poster_at,
             ffmpeg: Ffmpeg::on_path(settings.ffmpeg_timeout),
+            public_url: settings.public_url.clone(),
         }
     }
     /// Renders `only` presets (all when empty) for the given assets, in parallel; one bad
@@ -160,14 +167,14 @@ impl<'a> Renderer<'a> {
     /// Each applicable preset with its rendition key and whether the recorded rendition is
     /// current and present in the store.
     fn plan<'p>(&'p self, asset: &Asset, only: &[String]) -> Vec<(&'p Preset, String, bool)> {
-        let metadata = rendition_metadata(asset);
+        let metadata = outgoing(asset, self.public_url.as_deref());
         self.presets_for(asset, only)
             .into_iter()
             .map(|preset| {
                 // A video's stills depend on where the poster frame is taken.
                 let poster_at = (asset.kind == Kind::Video && preset.format != Format::Mp4)
                     .then_some(self.poster_at);
-                let key = rendition_key(asset.id, preset, &metadata, poster_at);
+                let key = rendition_key(asset.id, preset, &metadata, poster_at, ENGINE_VERSION);
                 let current = asset.renditions.iter().find(|r| r.preset == preset.name);
                 // Renditions are stored without fsync: after a crash one may be missing or short.
                 let fresh = current.is_some_and(|r| {
@@ -199,7 +206,7 @@ impl<'a> Renderer<'a> {
         if todo.is_empty() {
             return out;
         }
-        let metadata = rendition_metadata(asset);
+        let metadata = outgoing(asset, self.public_url.as_deref());
         let made = self.make(asset, &todo, &metadata);
         for ((preset, key), result) in todo.into_iter().zip(made) {
             match result.and_then(|made| {
@@ -266,7 +273,7 @@ impl<'a> Renderer<'a> {
     }
 
     /// Encoded bytes and size for each preset in `todo`, in order.
-    fn make(&self, asset: &Asset, todo: &[(&Preset, String)], metadata: &ExifFields) -> Vec<Made> {
+    fn make(&self, asset: &Asset, todo: &[(&Preset, String)], metadata: &Outgoing) -> Vec<Made> {
         let all_fail = |code, message| fail_all(todo.len(), code, message);
         let media_type = MediaType::from_mime(&asset.media_type);
         let source = match media_type {
@@ -315,7 +322,7 @@ impl<'a> Renderer<'a> {
         source: MediaType,
         bytes: &[u8],
         todo: &[(&Preset, String)],
-        metadata: &ExifFields,
+        metadata: &Outgoing,
     ) -> Vec<Made> {
         let (w, h) = (asset.width.unwrap_or(1), asset.height.unwrap_or(1));
         let largest = todo
@@ -344,7 +351,7 @@ impl<'a> Renderer<'a> {
         &self,
         asset: &Asset,
         todo: &[(&Preset, String)],
-        metadata: &ExifFields,
+        metadata: &Outgoing,
     ) -> Vec<Made> {
         let fail = |code, message| fail_all(todo.len(), code, message);
         let Some(ffmpeg) = &self.ffmpeg else {
@@ -399,7 +406,7 @@ impl<'a> Renderer<'a> {
                 height: (th & !1).max(2),
                 crf: preset.crf(),
                 artist: metadata
-                    .artist
+                    .credit
                     .clone()
                     .filter(|_| preset.metadata == MetadataPolicy::Credit),
                 copyright: metadata
@@ -473,7 +480,7 @@ fn from_image(
     image: DynamicImage,
     icc: Option<&[u8]>,
     todo: &[(&Preset, String)],
-    metadata: &ExifFields,
+    metadata: &Outgoing,
 ) -> Vec<Made> {
     let scale_of = |p: &Preset| scale_of(p, (w, h));
     let colour = SourceColour::of(icc);
@@ -523,7 +530,7 @@ fn scale_of(preset: &Preset, (w, h): (u32, u32)) -> f64 {
 fn finish(
     image: &DynamicImage,
     preset: &Preset,
-    metadata: &ExifFields,
+    metadata: &Outgoing,
     colour: &SourceColour,
     icc: Option<&[u8]>,
 ) -> Made {
@@ -533,14 +540,9 @@ fn finish(
         SourceColour::Unknown => (std::borrow::Cow::Borrowed(image), icc),
     };
     let image = image.as_ref();
-    let exif = match preset.metadata {
-        MetadataPolicy::Credit if metadata.artist.is_some() || metadata.copyright.is_some() => {
-            write_block(metadata).ok()
-        }
-        _ => None,
-    };
-    let bytes = encode::encode(image, preset.format, preset.quality, exif.as_deref(), icc)
+    let bytes = encode::encode(image, preset.format, preset.quality, None, icc)
         .map_err(|e| ("encode-failed", e.to_string()))?;
+    let bytes = embed(bytes, preset, metadata).map_err(|e| ("encode-failed", e))?;
     Ok(Encoded {
         output: Output::Memory(bytes),
         width: image.width(),
@@ -548,41 +550,3 @@ fn finish(
     })
 }
 
-/// What a rendition carries under the `credit` policy: who to credit and the copyright, never
-/// GPS, camera serial numbers or anything else from the original.
-pub fn rendition_metadata(asset: &Asset) -> ExifFields {
-    let exif = asset.exif.as_ref();
-    ExifFields {
-        artist: asset
-            .credit
-            .clone()
-            .or_else(|| exif.and_then(|e| e.artist.clone())),
-        copyright: exif
-            .and_then(|e| e.copyright.clone())
-            .or(asset.license.clone()),
-        ..Default::default()
-    }
-}
-
-/// BLAKE3 of everything that determines a rendition's bytes.
-pub fn rendition_key(
-    id: AssetId,
-    preset: &Preset,
-    metadata: &ExifFields,
-    poster_at: Option<f64>,
-) -> String {
-    let mut spec = serde_json::json!({
-        "engine": ENGINE_VERSION,
-        "width": preset.width, "height": preset.height, "fit": preset.fit,
-        "format": preset.format, "quality": preset.quality, "metadata": preset.metadata,
-        "focus": preset.focus,
-        "artist": metadata.artist, "copyright": metadata.copyright,
-    });
-    if let Some(at) = poster_at {
-        spec["poster_at"] = at.into();
-    }
-    let mut hasher = blake3::Hasher::new();
-    hasher.update(id.as_bytes());
-    hasher.update(spec.to_string().as_bytes());
-    hasher.finalize().to_hex().to_string()
-}

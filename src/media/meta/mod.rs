@@ -7,6 +7,8 @@ pub mod container;
 pub mod iptc;
 pub mod xmp;
 
+pub use container::Blocks;
+
 use crate::model::{text, Caption, Gps, Location};
 
 /// Largest XMP packet or IPTC record read: real ones are a few KiB; a bigger one is hostile.
