@@ -4,8 +4,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::model::{
-    text, Access, Asset, AssetId, CollectionStep, FileFields, Rendition, RenditionFailure, Role, SpotMatch,
-    Status, User, UserPatch, Violation,
+    text, Access, Asset, AssetId, CollectionStep, FileFields, Rendition, RenditionFailure, Role,
+    SpotMatch, Status, User, UserPatch, Violation,
 };
 
 /// One change to the catalogue, as written to the journal.

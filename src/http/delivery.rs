@@ -278,7 +278,11 @@ pub async fn download(
         } else {
             original_for_outside(&state, &asset).await?
         };
-        (hash, asset.media_type.clone(), asset.display_name().to_owned())
+        (
+            hash,
+            asset.media_type.clone(),
+            asset.display_name().to_owned(),
+        )
     } else {
         let (r, hash) = rendition_object(&asset, &preset)?;
         (hash, r.media_type.clone(), download_name(&asset, r))

@@ -37,8 +37,10 @@ pub fn read_sidecar(path: &Path) -> Described {
     use std::io::Read;
     let name = path.file_name().unwrap_or_default().to_string_lossy();
     let mut bytes = Vec::new();
-    let read = std::fs::File::open(path)
-        .and_then(|f| f.take(meta::MAX_BLOCK_BYTES as u64 + 1).read_to_end(&mut bytes));
+    let read = std::fs::File::open(path).and_then(|f| {
+        f.take(meta::MAX_BLOCK_BYTES as u64 + 1)
+            .read_to_end(&mut bytes)
+    });
     match read {
         Err(e) => Described {
             warnings: vec![format!("sidecar {name}: cannot read: {e}")],
@@ -80,9 +82,8 @@ pub fn file_fields(described: Option<&Described>, exif: Option<&Exif>) -> FileFi
 pub fn keyword_tags(keywords: &[String], vocabulary: Option<&Vocabulary>) -> Vec<String> {
     let mut tags: Vec<String> = Vec::new();
     for k in keywords {
-        let term = vocabulary.and_then(|v| {
-            Term::find(&v.themes, k).or_else(|| Term::find(&v.audiences, k))
-        });
+        let term = vocabulary
+            .and_then(|v| Term::find(&v.themes, k).or_else(|| Term::find(&v.audiences, k)));
         let tag = term.map_or_else(|| text::normalise_tag(k), |t| t.id.clone());
         if !tag.is_empty() && !tags.contains(&tag) {
             tags.push(tag);
@@ -137,6 +138,9 @@ mod tests {
         assert_eq!(f.credit.as_deref(), Some("Nguyễn Văn A"));
         assert_eq!(f.copyright.as_deref(), Some("© Old"));
         assert_eq!(f.caption.vi.as_deref(), Some("Đồi chè Bù Gia Mập"));
-        assert_eq!(file_fields(None, Some(&exif)).credit.as_deref(), Some("Camera Owner"));
+        assert_eq!(
+            file_fields(None, Some(&exif)).credit.as_deref(),
+            Some("Camera Owner")
+        );
     }
 }

@@ -138,10 +138,16 @@ impl Ingester<'_> {
         // Sidecars are read with their picture; one without a picture is worth a word.
         let (sidecars, pictures): (Vec<PathBuf>, Vec<PathBuf>) =
             files.into_iter().partition(|p| described::is_sidecar(p));
-        let claimed: HashSet<PathBuf> = pictures.iter().filter_map(|p| described::sidecar_of(p)).collect();
+        let claimed: HashSet<PathBuf> = pictures
+            .iter()
+            .filter_map(|p| described::sidecar_of(p))
+            .collect();
         for p in sidecars.into_iter().filter(|p| !claimed.contains(p)) {
             report.rejected.push(Rejected {
-                message: format!("{}: an XMP sidecar without its picture next to it", p.display()),
+                message: format!(
+                    "{}: an XMP sidecar without its picture next to it",
+                    p.display()
+                ),
                 path: p.display().to_string(),
                 code: "orphan-sidecar".into(),
             });

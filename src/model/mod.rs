@@ -15,8 +15,8 @@ mod user;
 mod video;
 
 pub use asset::{
-    Access, Asset, Caption, Exif, FileFields, Gps, Kind, Location, MediaType, Rendition, RenditionFailure,
-    SpotMatch, SpotRule, Status, Violation,
+    Access, Asset, Caption, Exif, FileFields, Gps, Kind, Location, MediaType, Rendition,
+    RenditionFailure, SpotMatch, SpotRule, Status, Violation,
 };
 pub use collection::{Collection, CollectionStep, Share};
 pub use error::{is_disk_full, ErrorKind};

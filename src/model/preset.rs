@@ -181,6 +181,7 @@ mod tests {
             format: Format::Jpeg,
             quality: 85,
             metadata: MetadataPolicy::Credit,
+            gps: false,
             focus: None,
             kinds: vec![Kind::Photo],
         }

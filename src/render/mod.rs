@@ -12,8 +12,8 @@ use serde::Serialize;
 use crate::catalog::{Catalog, CatalogError, Change};
 use crate::config::Settings;
 use crate::media::colour::SourceColour;
-use crate::media::meta::Outgoing;
 use crate::media::ffmpeg::{Ffmpeg, PreviewSpec};
+use crate::media::meta::Outgoing;
 use crate::media::{decode, encode, resize, svg};
 use crate::model::{
     Asset, AssetId, Fit, Format, Kind, MediaType, MetadataPolicy, Preset, Rendition,
@@ -549,4 +549,3 @@ fn finish(
         height: image.height(),
     })
 }
-
