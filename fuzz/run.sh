@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 secs=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(sniff exif bmff matroska svg_rules query probe multipart)
+[ ${#targets[@]} -gt 0 ] || targets=(sniff exif bmff matroska svg_rules query probe multipart meta)
 cargo +nightly fuzz build -s none >/dev/null
 status=0
 for t in "${targets[@]}"; do

@@ -284,7 +284,7 @@ fn bombs_and_broken_sources_fail_alone() {
 }
 
 #[test]
-fn renditions_keep_credit_and_drop_gps_and_serials() {
+fn renditions_keep_credit_and_drop_serials_and_gps_unless_the_preset_allows() {
     let fx = Fixture::new();
     let fields = ExifFields {
         make: Some("Canon".into()),
@@ -316,9 +316,11 @@ fn renditions_keep_credit_and_drop_gps_and_serials() {
         };
         assert_eq!(text(exif::Tag::Artist).as_deref(), Some("Trần Thị Hoa"));
         assert!(text(exif::Tag::Copyright).unwrap().contains("Bình Phước"));
-        assert!(
-            text(exif::Tag::GPSLatitude).is_none(),
-            "{preset} has no GPS"
+        // `press` has `gps = true` in brand/presets.toml and this draft is not public.
+        assert_eq!(
+            text(exif::Tag::GPSLatitude).is_some(),
+            preset == "press",
+            "{preset}: GPS only where the preset allows it"
         );
         assert!(text(exif::Tag::Make).is_none() && text(exif::Tag::BodySerialNumber).is_none());
     }

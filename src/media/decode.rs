@@ -26,6 +26,15 @@ pub fn decode(
     need: Option<(u32, u32)>,
     limits: &super::ProbeLimits,
 ) -> Result<Decoded, ProbeError> {
+    if media_type == MediaType::Heif {
+        // libheif applies the file's own transformations (irot, imir); the EXIF orientation
+        // of a HEIF file only repeats them and must not be applied a second time.
+        let d = super::heif::decode(bytes, need, limits)?;
+        return Ok(Decoded {
+            image: d.image,
+            icc: d.icc,
+        });
+    }
     let orientation = orientation.and_then(|o| Orientation::from_exif(o as u8));
     let swaps = matches!(
         orientation,

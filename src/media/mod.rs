@@ -8,6 +8,7 @@ pub mod decode;
 pub mod encode;
 pub mod exif;
 pub mod ffmpeg;
+pub mod heif;
 pub mod jpeg_scan;
 pub mod matroska;
 pub mod meta;

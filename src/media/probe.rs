@@ -177,10 +177,14 @@ pub fn probe<R: BufRead + Seek>(reader: &mut R, limits: &ProbeLimits) -> Result<
         probe_raster(reader, format, limits, &mut probe)?;
     } else if media_type == MediaType::Heif {
         read_exif(reader, &mut probe)?;
-        let header = read_prefix(reader, limits.max_header_bytes)?;
-        if let Some((w, h)) = bmff::heif_size(&header) {
-            check_pixels(w, h, limits)?;
-            set_displayed_size(&mut probe, w, h);
+        if super::heif::available() {
+            probe_heif(reader, limits, &mut probe)?;
+        } else {
+            let header = read_prefix(reader, limits.max_header_bytes)?;
+            if let Some((w, h)) = bmff::heif_size(&header) {
+                check_pixels(w, h, limits)?;
+                set_displayed_size(&mut probe, w, h);
+            }
         }
     } else if matches!(media_type, MediaType::Mp4 | MediaType::Mov) {
         use super::video::{parse_moov, read_moov};
@@ -386,6 +390,29 @@ fn decodes_jpeg<R: BufRead + Seek>(
         return Err(ProbeError::Io(e));
     }
     Ok((layout.width, layout.height))
+}
+
+/// A HEIF file decoded whole, as a JPEG is at ingest (a truncated one is refused here, not at
+/// its first rendition); its size is the displayed one (libheif applies `irot`), and XMP
+/// stored as a metadata item is read.
+fn probe_heif<R: BufRead + Seek>(
+    reader: &mut R,
+    limits: &ProbeLimits,
+    probe: &mut Probe,
+) -> Result<(), ProbeError> {
+    let bytes = read_prefix(reader, limits.max_decode_bytes)?;
+    let info = super::heif::info(&bytes)?;
+    check_pixels(info.width, info.height, limits)?;
+    super::heif::decode(&bytes, None, limits)?;
+    probe.width = Some(info.width);
+    probe.height = Some(info.height);
+    if let Some(packet) = info.xmp {
+        let mut from_xmp = super::meta::xmp::parse(&packet);
+        probe.warnings.append(&mut from_xmp.warnings);
+        let embedded = probe.described.take().unwrap_or_default();
+        probe.described = Some(from_xmp.or(embedded)).filter(|d| !d.is_empty());
+    }
+    Ok(())
 }
 
 /// Decoders say "unexpected end of file" in several ways; those are truncations.

@@ -76,7 +76,7 @@ fn sniff_bmff(head: &[u8]) -> Option<MediaType> {
             for brand in brands {
                 match brand {
                     b"heic" | b"heix" | b"heim" | b"heis" | b"hevc" | b"hevx" | b"mif1"
-                    | b"msf1" => return Some(MediaType::Heif),
+                    | b"msf1" | b"avif" | b"avis" => return Some(MediaType::Heif),
                     b"qt  " => kind = kind.or(Some(MediaType::Mov)),
                     b"isom" | b"iso2" | b"iso4" | b"iso5" | b"iso6" | b"mp41" | b"mp42"
                     | b"avc1" | b"M4V " | b"M4VP" | b"dash" | b"3gp4" | b"3gp5" | b"3gp6"

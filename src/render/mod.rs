@@ -278,7 +278,7 @@ impl<'a> Renderer<'a> {
         let media_type = MediaType::from_mime(&asset.media_type);
         let source = match media_type {
             Some(t) if t.is_video() => return self.make_video(asset, todo, metadata),
-            Some(MediaType::Heif) => {
+            Some(MediaType::Heif) if !crate::media::heif::available() => {
                 return all_fail("heif-unsupported", "no HEIF decoder in this build".into())
             }
             Some(MediaType::Pdf) | None => {

@@ -235,6 +235,10 @@ fn replace_png(bytes: &[u8], blocks: &Blocks<'_>) -> Option<Vec<u8>> {
     if !bytes.starts_with(SIGNATURE) {
         return None;
     }
+    // IHDR comes first in every PNG; the metadata goes right after it.
+    if bytes.get(SIGNATURE.len() + 4..SIGNATURE.len() + 8) != Some(b"IHDR") {
+        return None;
+    }
     let mut out = Vec::with_capacity(bytes.len() + 4096);
     out.extend_from_slice(SIGNATURE);
     let mut pos = SIGNATURE.len();
