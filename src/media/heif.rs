@@ -10,12 +10,7 @@
 
 use image::DynamicImage;
 
-use super::probe::classify;
 use super::{ProbeError, ProbeLimits};
-
-/// Bytes of memory one decoded pixel may take inside libheif and here: YCbCr planes of up to
-/// 16 bits per sample (10-bit sources), the RGBA result and our copy of it.
-const BYTES_PER_PIXEL: u64 = 14;
 
 /// What the primary image is, after libheif's transformations.
 #[derive(Debug, Clone, PartialEq)]
@@ -67,6 +62,11 @@ mod with_libheif {
     use image::{DynamicImage, RgbImage, RgbaImage};
 
     use super::*;
+    use crate::media::probe::{check_pixels, classify};
+
+    /// Bytes of memory one decoded pixel may take inside libheif and here: YCbCr planes of up to
+    /// 16 bits per sample (10-bit sources), the RGBA result and our copy of it.
+    const BYTES_PER_PIXEL: u64 = 14;
 
     #[repr(C)]
     struct HeifError {
@@ -333,18 +333,8 @@ mod with_libheif {
     ) -> Result<Decoded, ProbeError> {
         let (_context, primary) = open(bytes)?;
         let (w, h) = size(&primary);
+        check_pixels(w, h, limits)?;
         let pixels = u64::from(w) * u64::from(h);
-        if pixels == 0 {
-            return Err(ProbeError::Undecodable(format!("image has size {w}×{h}")));
-        }
-        if pixels > limits.max_pixels {
-            return Err(ProbeError::TooLarge {
-                width: w,
-                height: h,
-                pixels,
-                limit: limits.max_pixels,
-            });
-        }
         if pixels * BYTES_PER_PIXEL > limits.max_decode_bytes {
             return Err(ProbeError::OverBudget {
                 what: "decoded HEIF image",

@@ -402,7 +402,6 @@ fn probe_heif<R: BufRead + Seek>(
 ) -> Result<(), ProbeError> {
     let bytes = read_prefix(reader, limits.max_decode_bytes)?;
     let info = super::heif::info(&bytes)?;
-    check_pixels(info.width, info.height, limits)?;
     super::heif::decode(&bytes, None, limits)?;
     probe.width = Some(info.width);
     probe.height = Some(info.height);
@@ -431,7 +430,7 @@ pub(super) fn classify(message: String) -> ProbeError {
     }
 }
 
-fn check_pixels(w: u32, h: u32, limits: &ProbeLimits) -> Result<(), ProbeError> {
+pub(super) fn check_pixels(w: u32, h: u32, limits: &ProbeLimits) -> Result<(), ProbeError> {
     let pixels = u64::from(w) * u64::from(h);
     if pixels > limits.max_pixels {
         return Err(ProbeError::TooLarge {

@@ -278,13 +278,6 @@ impl Location {
     pub fn is_empty(&self) -> bool {
         *self == Self::default()
     }
-
-    /// The fields that are set, most precise first.
-    pub fn parts(&self) -> impl Iterator<Item = &str> {
-        [&self.sublocation, &self.city, &self.province, &self.country]
-            .into_iter()
-            .filter_map(|p| p.as_deref())
-    }
 }
 
 /// A broken identity guideline or a data problem, by rule name.
@@ -362,8 +355,9 @@ pub struct Asset {
     /// Where the file says the picture was taken, as written.
     #[serde(default)]
     pub location: Option<Location>,
-    /// The descriptive fields a person has set ([`Asset::EDITABLE`] names): metadata read
-    /// from files again later never overwrites them.
+    /// The descriptive fields a person has set (`caption_vi`, `caption_en`, `title_vi`,
+    /// `title_en`, `credit`, `copyright`, `license`, `tags`): metadata read from files again
+    /// later never overwrites them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub edited: Vec<String>,
     /// When the rights end: the asset leaves the public catalogue then (RFC 3339, UTC).
@@ -413,19 +407,7 @@ pub struct FileFields {
 }
 
 impl Asset {
-    /// The names, in `edited` and in edits, of the descriptive fields a person can set.
-    pub const EDITABLE: [&'static str; 8] = [
-        "caption_vi",
-        "caption_en",
-        "title_vi",
-        "title_en",
-        "credit",
-        "copyright",
-        "license",
-        "tags",
-    ];
-
-    /// Whether a person has set this field (a name of [`Asset::EDITABLE`]).
+    /// Whether a person has set this field (a name as in `edited`).
     pub fn is_edited(&self, field: &str) -> bool {
         self.edited.iter().any(|f| f == field)
     }

@@ -139,16 +139,6 @@ pub struct Outgoing {
     pub gps: Option<Gps>,
 }
 
-impl Outgoing {
-    /// Whether there is anything a reader would want to see.
-    pub fn is_empty(&self) -> bool {
-        Outgoing {
-            id: String::new(),
-            ..self.clone()
-        } == Outgoing::default()
-    }
-}
-
 /// Trimmed, NFC, `None` when blank: every text read from a file goes through here.
 pub(crate) fn clean(s: &str) -> Option<String> {
     let s = s.trim_matches(|c: char| c == '\0' || c.is_whitespace());
