@@ -8,8 +8,11 @@ use crate::media::ProbeLimits;
 /// Everything the program needs to know about where things are and what limits apply.
 #[derive(Debug, Clone)]
 pub struct Settings {
-    /// Store, catalogue and journal live here.
+    /// The catalogue, the journal and local scratch files live here; so do the objects unless
+    /// `store_url` names another place.
     pub data_dir: PathBuf,
+    /// Where the objects are (`file:///path`, `s3://bucket/prefix`); None: `data_dir`.
+    pub store_url: Option<String>,
     /// The brand folder (guidelines, logos, slogans, spots, presets).
     pub brand_dir: PathBuf,
     pub limits: ProbeLimits,
@@ -36,6 +39,7 @@ impl Settings {
     pub fn new(data_dir: PathBuf, brand_dir: PathBuf) -> Self {
         Self {
             data_dir,
+            store_url: None,
             brand_dir,
             limits: ProbeLimits::default(),
             max_file_bytes: Self::DEFAULT_MAX_FILE_BYTES,
@@ -46,6 +50,13 @@ impl Settings {
             ffmpeg_timeout: std::time::Duration::from_secs(15 * 60),
             public_url: None,
         }
+    }
+
+    /// The URL of the object store: the one given, or the data folder.
+    pub fn store_url(&self) -> String {
+        self.store_url
+            .clone()
+            .unwrap_or_else(|| format!("file://{}", self.data_dir.display()))
     }
 
     /// Checks that the settings make sense together.

@@ -103,10 +103,8 @@ pub fn gc(
             continue;
         }
         let young = store
-            .local_path(&hash)
-            .and_then(|p| std::fs::metadata(p).ok())
-            .and_then(|m| m.modified().ok())
-            .is_some_and(|t| now.duration_since(t).unwrap_or_default() < grace);
+            .modified(&hash)
+            .is_ok_and(|t| now.duration_since(t).unwrap_or_default() < grace);
         if young {
             report.kept += 1;
             continue;

@@ -13,7 +13,7 @@ use crate::config::Settings;
 use crate::http::AppState;
 use crate::ingest::IngestOptions;
 use crate::model::Kind;
-use crate::store::FsStore;
+use crate::store::BlobStore;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {
@@ -71,7 +71,7 @@ fn offer_setup(state: &AppState, bind: &str) {
 /// Imports brand/logos and the drop folder, then serves until ctrl-c or SIGTERM.
 pub fn run(
     settings: Settings,
-    store: FsStore,
+    store: Arc<dyn BlobStore>,
     catalog: Catalog,
     brand: Brand,
     bind: &str,

@@ -230,21 +230,20 @@ fn verify_finds_corruption_and_loss_and_gc_removes_only_garbage() {
     assert_eq!(clean["objects"], 3);
 
     // An object nobody references (as a crashed upload would leave).
-    let store = brandvault::store::FsStore::open(&fx.data()).unwrap();
-    use brandvault::store::BlobStore;
+    let store = fx.store();
     let orphan = store
         .put_reader(
             &mut &b"orphan bytes"[..],
             brandvault::store::Durability::Durable,
         )
         .unwrap();
-    drop(store);
 
-    let object = |id: &str| fx.data().join("objects").join(&id[..2]).join(&id[2..]);
-    let mut bytes = std::fs::read(object(&added[0])).unwrap();
+    let mut bytes = fx.object(&added[0]);
     bytes[100] ^= 0x01;
-    std::fs::write(object(&added[0]), bytes).unwrap();
-    std::fs::remove_file(object(&added[1])).unwrap();
+    fx.damage_object(&added[0], &bytes);
+    store
+        .remove(&brandvault::store::Hash::from_hex(&added[1]).unwrap())
+        .unwrap();
     let bad = fx.json(&["verify"], 1);
     assert_eq!(bad["corrupt"], serde_json::json!([added[0]]));
     assert_eq!(bad["missing"], serde_json::json!([added[1]]));
@@ -254,13 +253,9 @@ fn verify_finds_corruption_and_loss_and_gc_removes_only_garbage() {
     assert_eq!(kept["removed"], 0);
     let gc = fx.json(&["gc", "--grace-secs", "0"], 0);
     assert_eq!(gc["removed"], 1);
-    assert!(!fx
-        .data()
-        .join("objects")
-        .join(&orphan.hash.to_hex()[..2])
-        .join(&orphan.hash.to_hex()[2..])
-        .exists());
-    assert!(object(&added[0]).exists() && object(&added[2]).exists());
+    assert!(!store.exists(&orphan.hash));
+    let left = fx.objects();
+    assert!(left.contains(&added[0]) && left.contains(&added[2]));
 }
 
 #[test]

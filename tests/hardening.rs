@@ -262,6 +262,12 @@ fn fill(dir: &std::path::Path) -> std::path::PathBuf {
 #[test]
 fn a_full_disk_refuses_with_disk_full_and_loses_nothing() {
     let fx = Fixture::new();
+    if !fx.store_url().starts_with("file://") {
+        // With the objects on object storage an upload needs only a journal line of room here,
+        // which the slack of a page may still hold: the premise does not apply.
+        eprintln!("skipped: the objects are not on the data folder's disk");
+        return;
+    }
     let Some(_tmpfs) = Tmpfs::mount(&fx.data(), "24m") else {
         return;
     };

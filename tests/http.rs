@@ -561,7 +561,7 @@ async fn videos_upload_and_seek_with_range() {
     let id = asset["id"].as_str().unwrap().to_owned();
     // Rendered here as well as in the background: get-or-create, so both agree.
     let report = Renderer::new(
-        &svc.state.store,
+        &*svc.state.store,
         &svc.state.catalog,
         &svc.state.brand.presets,
         &svc.state.settings,

@@ -262,13 +262,8 @@ fn bombs_and_broken_sources_fail_alone() {
     assert_eq!(added.len(), 2);
 
     // One stored original is damaged after ingest: its renditions fail, the other's succeed.
-    let object = fx
-        .data()
-        .join("objects")
-        .join(&added[0][..2])
-        .join(&added[0][2..]);
-    let bytes = std::fs::read(&object).unwrap();
-    std::fs::write(&object, &bytes[..bytes.len() / 3]).unwrap();
+    let bytes = fx.object(&added[0]);
+    fx.damage_object(&added[0], &bytes[..bytes.len() / 3]);
     let out = fx.json(&["render"], 1);
     assert_eq!(out["rendered"], 8);
     let failed = out["failed"].as_array().unwrap();

@@ -23,7 +23,7 @@ fn library() -> &'static Library {
         let brand_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../brand");
         let mut settings = brandvault::config::Settings::new(data.clone(), brand_dir.clone());
         settings.max_upload_image_bytes = 64 << 10;
-        let store = brandvault::store::FsStore::open(&data).expect("store");
+        let store = std::sync::Arc::new(brandvault::store::FsStore::open(&data).expect("store"));
         let catalog = brandvault::catalog::Catalog::open(&data).expect("catalog");
         let brand = brandvault::brand::Brand::load(&brand_dir).expect("brand/");
         let (token, hash) = auth::new_token().expect("token");

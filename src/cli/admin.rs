@@ -71,7 +71,7 @@ pub(super) fn rebuild(settings: &Settings, json: bool) -> Result<i32> {
 
 /// `verify`: exit code 1 on any problem.
 pub(super) fn verify(lib: &Library, json: bool) -> Result<i32> {
-    let report = maintain::verify(&lib.store, &lib.catalog)?;
+    let report = maintain::verify(&*lib.store, &lib.catalog)?;
     let code = i32::from(!report.is_clean());
     print(json, &report, || {
         let mut s = format!(
@@ -97,7 +97,7 @@ pub(super) fn verify(lib: &Library, json: bool) -> Result<i32> {
 
 /// `gc`: unreferenced objects older than the grace period.
 pub(super) fn gc(lib: &Library, grace_secs: u64, json: bool) -> Result<i32> {
-    let report = maintain::gc(&lib.store, &lib.catalog, Duration::from_secs(grace_secs))?;
+    let report = maintain::gc(&*lib.store, &lib.catalog, Duration::from_secs(grace_secs))?;
     print(json, &report, || {
         format!(
             "removed {} objects ({} bytes); kept {}",

@@ -16,6 +16,11 @@ pub struct Cli {
     /// Folder for the store, the catalogue and the journal.
     #[arg(long, global = true, env = "BRANDVAULT_DATA", default_value = "./data")]
     pub data: PathBuf,
+    /// Where the stored objects are: `file:///path` (default: the data folder) or
+    /// `s3://bucket/prefix` (S3-compatible storage; credentials, region and endpoint from the
+    /// standard `AWS_*` variables, e.g. `AWS_ENDPOINT_URL`, `AWS_ALLOW_HTTP=true`).
+    #[arg(long, global = true, env = "BRANDVAULT_STORE")]
+    pub store: Option<String>,
     /// The brand folder (spots, guidelines, logos, presets).
     #[arg(
         long,

@@ -21,24 +21,26 @@ use args::{BrandAction, Command};
 use brandvault::brand::Brand;
 use brandvault::catalog::Catalog;
 use brandvault::config::Settings;
-use brandvault::store::FsStore;
+use brandvault::store::BlobStore;
 use brandvault::workflow::{Action, Workflow};
 pub use listing::printable;
+use std::sync::Arc;
 
 /// The opened library: settings, store, catalogue.
 struct Library {
     settings: Settings,
     /// The time this command acts at (the clock, or `--now`).
     now: String,
-    store: FsStore,
+    store: Arc<dyn BlobStore>,
     catalog: Catalog,
 }
 
 impl Library {
     fn open(settings: Settings, now: String) -> Result<Self> {
         settings.validate().map_err(anyhow::Error::msg)?;
-        let store = FsStore::open(&settings.data_dir)
-            .with_context(|| format!("opening the store in {}", settings.data_dir.display()))?;
+        let url = settings.store_url();
+        let store = brandvault::store::open(&url, &settings.data_dir)
+            .with_context(|| format!("opening the store {url}"))?;
         let catalog = Catalog::open(&settings.data_dir)
             .with_context(|| format!("opening the catalogue in {}", settings.data_dir.display()))?;
         Ok(Self {
@@ -55,7 +57,7 @@ impl Library {
 
     fn workflow<'a>(&'a self, brand: &'a Brand) -> Workflow<'a> {
         Workflow {
-            store: &self.store,
+            store: &*self.store,
             catalog: &self.catalog,
             brand,
         }
@@ -69,6 +71,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         None => brandvault::service::clock(),
     };
     let mut settings = Settings::new(cli.data.clone(), cli.brand.clone());
+    settings.store_url = cli.store.clone();
     settings.limits.max_pixels = cli.max_pixels;
     settings.limits.max_decode_bytes = cli.max_decode_bytes;
     settings.poster_at = cli.poster_at;

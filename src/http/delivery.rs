@@ -1,7 +1,7 @@
 //! Delivery: immutable renditions by content address, downloads with their UTF-8 names, the
 //! stable alias that follows an asset's current rendition, the brand kit.
 
-use actix_files::NamedFile;
+use actix_web::body::SizedStream;
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
@@ -12,7 +12,7 @@ use super::error::ErrorBody;
 use super::{viewer, ApiError, State};
 use crate::catalog::{DownloadCount, Hit, Via};
 use crate::model::{Asset, AssetId, Format, Status, Visibility};
-use crate::store::{BlobStore, Hash};
+use crate::store::Hash;
 
 /// GET /r/{hash}.{ext}: served only if the caller may see an asset that has this rendition.
 /// Immutable: ETag is the hash, cacheable for a year (publicly only when the public may see it).
@@ -78,10 +78,7 @@ pub async fn rendition(
             let st = state.clone();
             let read = web::block(move || {
                 let small = st.store.size(&hash).is_ok_and(|n| n <= IN_MEMORY);
-                small
-                    .then(|| st.store.local_path(&hash))
-                    .flatten()
-                    .and_then(|p| std::fs::read(p).ok())
+                small.then(|| read_all(&*st.store, &hash)).flatten()
             })
             .await?;
             read.map(|b| state.rendition_cache.put(hash, web::Bytes::from(b)))
@@ -90,11 +87,19 @@ pub async fn rendition(
     if let Some(bytes) = bytes {
         return Ok(serve_bytes(&req, bytes, format.mime(), &etag, cache));
     }
-    let path = state
-        .store
-        .local_path(&hash)
-        .ok_or_else(ApiError::not_found)?;
-    serve_file(&req, &path, format.mime(), None, &etag, cache)
+    let answer = Answer {
+        mime: format.mime(),
+        download_name: None,
+        etag: &etag,
+        cache,
+    };
+    serve_object(&req, &state, hash, answer).await
+}
+
+fn read_all(store: &dyn crate::store::BlobStore, hash: &Hash) -> Option<Vec<u8>> {
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut store.open(hash).ok()?, &mut bytes).ok()?;
+    Some(bytes)
 }
 
 /// Small renditions by object hash, up to a total size; when full, it starts again empty
@@ -138,16 +143,15 @@ impl RenditionCache {
 /// files stream from disk.
 const IN_MEMORY: u64 = 8 << 20;
 
-/// A whole body or one byte range of it (`bytes=a-b`, `a-`, `-n`); other range forms get the
-/// whole body, as RFC 9110 allows.
-fn serve_bytes(
-    req: &HttpRequest,
-    body: web::Bytes,
-    mime: &str,
-    etag: &str,
-    cache: &str,
-) -> HttpResponse {
-    let len = body.len() as u64;
+/// What a request's `Range` header asks of a body of `len` bytes: one range (`bytes=a-b`,
+/// `a-`, `-n`); other range forms get the whole body, as RFC 9110 allows.
+enum Requested {
+    Whole,
+    Part { start: u64, end: u64 },
+    Unsatisfiable,
+}
+
+fn requested(req: &HttpRequest, len: u64) -> Requested {
     let last = len.saturating_sub(1);
     let range = req
         .headers()
@@ -164,61 +168,98 @@ fn serve_bytes(
                 .ok()
                 .zip(b.parse::<u64>().ok().map(|b| b.min(last))),
         });
-    let mut response = match range {
-        None => HttpResponse::Ok(),
-        Some(Some((start, end))) if start <= end && end < len => {
-            let mut r = HttpResponse::PartialContent();
-            r.insert_header((header::CONTENT_RANGE, format!("bytes {start}-{end}/{len}")));
-            r
-        }
-        Some(_) => {
-            return HttpResponse::RangeNotSatisfiable()
-                .insert_header((header::CONTENT_RANGE, format!("bytes */{len}")))
-                .finish()
-        }
-    };
-    let body = match range {
-        Some(Some((start, end))) => body.slice(start as usize..=end as usize),
-        _ => body,
-    };
-    response
-        .insert_header((header::ACCEPT_RANGES, "bytes"))
-        .insert_header((header::ETAG, etag))
-        .insert_header((header::CACHE_CONTROL, cache))
-        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-        .content_type(mime)
-        .body(body)
+    match range {
+        None => Requested::Whole,
+        Some(Some((start, end))) if start <= end && end < len => Requested::Part { start, end },
+        Some(_) => Requested::Unsatisfiable,
+    }
 }
 
-/// Streams a stored file with Range support and our own validators.
-pub(super) fn serve_file(
+/// How a stored body is answered: its type, validators, caching and download name.
+pub(super) struct Answer<'a> {
+    pub mime: &'a str,
+    pub download_name: Option<&'a str>,
+    pub etag: &'a str,
+    pub cache: &'a str,
+}
+
+impl Answer<'_> {
+    /// The response to this request for a body of `len` bytes: the requested range (or all of
+    /// it), made by `body(start, count)`, with our headers; 416 for a range outside it.
+    fn respond<B>(
+        &self,
+        req: &HttpRequest,
+        len: u64,
+        body: impl FnOnce(u64, u64) -> B,
+    ) -> HttpResponse
+    where
+        B: actix_web::body::MessageBody + 'static,
+    {
+        let (mut response, start, count) = match requested(req, len) {
+            Requested::Whole => (HttpResponse::Ok(), 0, len),
+            Requested::Part { start, end } => {
+                let mut r = HttpResponse::PartialContent();
+                r.insert_header((header::CONTENT_RANGE, format!("bytes {start}-{end}/{len}")));
+                (r, start, end - start + 1)
+            }
+            Requested::Unsatisfiable => {
+                return HttpResponse::RangeNotSatisfiable()
+                    .insert_header((header::CONTENT_RANGE, format!("bytes */{len}")))
+                    .finish()
+            }
+        };
+        response
+            .insert_header((header::ACCEPT_RANGES, "bytes"))
+            .insert_header((header::ETAG, self.etag))
+            .insert_header((header::CACHE_CONTROL, self.cache))
+            .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+            .content_type(self.mime);
+        if let Some(name) = self.download_name {
+            response.insert_header((header::CONTENT_DISPOSITION, content_disposition(name)));
+        }
+        response.body(body(start, count))
+    }
+}
+
+/// A body held in memory, whole or the requested range.
+fn serve_bytes(
     req: &HttpRequest,
-    path: &std::path::Path,
+    body: web::Bytes,
     mime: &str,
-    download_name: Option<&str>,
     etag: &str,
     cache: &str,
+) -> HttpResponse {
+    let answer = Answer {
+        mime,
+        download_name: None,
+        etag,
+        cache,
+    };
+    let len = body.len() as u64;
+    answer.respond(req, len, |start, count| {
+        body.slice(start as usize..(start + count) as usize)
+    })
+}
+
+/// Streams a stored object, whole or the requested range, read through the store on the
+/// blocking pool (a local file or ranged reads from object storage alike).
+pub(super) async fn serve_object(
+    req: &HttpRequest,
+    state: &State,
+    hash: Hash,
+    answer: Answer<'_>,
 ) -> Result<HttpResponse, ApiError> {
-    let file = NamedFile::open(path).map_err(|_| ApiError::not_found())?;
-    let mime: mime::Mime = mime.parse().map_err(ApiError::internal)?;
-    let mut response = file
-        .set_content_type(mime)
-        .use_etag(false)
-        .use_last_modified(false)
-        .disable_content_disposition()
-        .into_response(req);
-    let headers = response.headers_mut();
-    let value = |s: &str| header::HeaderValue::from_str(s).map_err(ApiError::internal);
-    headers.insert(header::ETAG, value(etag)?);
-    headers.insert(header::CACHE_CONTROL, value(cache)?);
-    headers.insert(header::X_CONTENT_TYPE_OPTIONS, value("nosniff")?);
-    if let Some(name) = download_name {
-        headers.insert(
-            header::CONTENT_DISPOSITION,
-            value(&content_disposition(name))?,
-        );
-    }
-    Ok(response)
+    let st = state.clone();
+    let (blob, len) = web::block(move || {
+        let mut blob = st.store.open(&hash)?;
+        let len = std::io::Seek::seek(&mut blob, std::io::SeekFrom::End(0))
+            .map_err(|e| crate::store::StoreError::Remote(e.to_string()))?;
+        Ok::<_, crate::store::StoreError>((blob, len))
+    })
+    .await??;
+    Ok(answer.respond(req, len, |start, count| {
+        SizedStream::new(count, super::body::from_blob(blob, start, count))
+    }))
 }
 
 /// RFC 6266 / 5987: an ASCII fallback and the exact UTF-8 name.
@@ -296,19 +337,14 @@ pub async fn download(
         via: Via::Download,
     };
     web::block(move || st.catalog.count_hits(&[(hit, 1)])).await??;
-    let path = state
-        .store
-        .local_path(&hash)
-        .ok_or_else(ApiError::not_found)?;
     let etag = format!("\"{}\"", hash.to_hex());
-    serve_file(
-        &req,
-        &path,
-        &mime,
-        Some(&name),
-        &etag,
-        "private, max-age=3600",
-    )
+    let answer = Answer {
+        mime: &mime,
+        download_name: Some(&name),
+        etag: &etag,
+        cache: "private, max-age=3600",
+    };
+    serve_object(&req, &state, hash, answer).await
 }
 
 /// The original as the press and the public get it: a copy with the asset's edited

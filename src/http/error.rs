@@ -46,6 +46,16 @@ impl ApiError {
         )
     }
 
+    /// Storage that cannot be reached (object storage down): 503, nothing changed, no detail.
+    pub fn unavailable(detail: impl std::fmt::Display) -> Self {
+        tracing::error!("storage unavailable: {detail}");
+        Self::new(
+            ErrorKind::Unavailable,
+            "store-unavailable",
+            "the library's storage cannot be reached; nothing was changed. Try again later",
+        )
+    }
+
     pub fn internal(detail: impl std::fmt::Display) -> Self {
         tracing::error!("internal error: {detail}");
         Self::new(ErrorKind::Internal, "internal", "internal error")
@@ -98,6 +108,7 @@ impl ApiError {
     pub(super) fn classified(kind: ErrorKind, code: &str, error: impl std::fmt::Display) -> Self {
         match kind {
             ErrorKind::Internal => Self::internal(error),
+            ErrorKind::Unavailable if code == "store-unavailable" => Self::unavailable(error),
             ErrorKind::Unavailable => Self::disk_full(error),
             ErrorKind::NotFound => Self::not_found(),
             kind => Self::new(kind, code, error.to_string()),
@@ -127,6 +138,12 @@ impl From<crate::workflow::WorkflowError> for ApiError {
 
 impl From<crate::collections::CollectionError> for ApiError {
     fn from(e: crate::collections::CollectionError) -> Self {
+        Self::classified(e.kind(), e.code(), e)
+    }
+}
+
+impl From<crate::store::StoreError> for ApiError {
+    fn from(e: crate::store::StoreError) -> Self {
         Self::classified(e.kind(), e.code(), e)
     }
 }

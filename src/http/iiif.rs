@@ -91,7 +91,7 @@ pub async fn image(
     let st = state.clone();
     let answer = web::block(move || {
         st.iiif.image(
-            &st.store,
+            &*st.store,
             &st.catalog,
             &st.settings.limits,
             &asset,

@@ -4,6 +4,7 @@
 
 mod api;
 pub mod auth;
+mod body;
 pub(crate) mod collections;
 mod delivery;
 pub(crate) mod desk;
@@ -33,12 +34,12 @@ use crate::catalog::Catalog;
 use crate::config::Settings;
 use crate::geo::Locator;
 use crate::model::Viewer;
-use crate::store::FsStore;
+use crate::store::BlobStore;
 
 /// Everything a request may need, shared by all workers.
 pub struct AppState {
     pub settings: Settings,
-    pub store: FsStore,
+    pub store: Arc<dyn BlobStore>,
     pub catalog: Catalog,
     pub brand: Brand,
     pub locator: Locator,
@@ -73,7 +74,7 @@ impl AppState {
     /// A service over these parts, on the wall clock, with no sessions or counts yet.
     pub fn new(
         settings: Settings,
-        store: FsStore,
+        store: Arc<dyn BlobStore>,
         catalog: Catalog,
         brand: Brand,
         kit: Vec<u8>,
@@ -100,7 +101,7 @@ impl AppState {
 
     pub fn workflow(&self) -> crate::workflow::Workflow<'_> {
         crate::workflow::Workflow {
-            store: &self.store,
+            store: &*self.store,
             catalog: &self.catalog,
             brand: &self.brand,
         }
@@ -108,7 +109,7 @@ impl AppState {
 
     pub fn ingester(&self) -> crate::ingest::Ingester<'_> {
         crate::ingest::Ingester {
-            store: &self.store,
+            store: &*self.store,
             catalog: &self.catalog,
             locator: &self.locator,
             brand: &self.brand,
@@ -134,7 +135,7 @@ impl AppState {
 
     pub fn renderer(&self) -> crate::render::Renderer<'_> {
         crate::render::Renderer::new(
-            &self.store,
+            &*self.store,
             &self.catalog,
             &self.brand.presets,
             &self.settings,

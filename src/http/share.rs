@@ -192,17 +192,14 @@ pub async fn file(
         count(&state, asset, &preset);
     }
     let name = super::delivery::download_name(asset, r);
-    let path =
-        crate::store::BlobStore::local_path(&state.store, &hash).ok_or_else(ApiError::not_found)?;
     let etag = format!("\"{}\"", hash.to_hex());
-    let response = super::delivery::serve_file(
-        &req,
-        &path,
-        &r.media_type,
-        attachment.then_some(name.as_str()),
-        &etag,
-        "private, max-age=3600",
-    )?;
+    let answer = super::delivery::Answer {
+        mime: &r.media_type,
+        download_name: attachment.then_some(name.as_str()),
+        etag: &etag,
+        cache: "private, max-age=3600",
+    };
+    let response = super::delivery::serve_object(&req, &state, hash, answer).await?;
     Ok(private(response))
 }
 
@@ -265,20 +262,16 @@ pub async fn zip(
         package::file_stem(&shared.collection.name),
         preset.name
     );
-    let (tx, rx) = tokio::sync::mpsc::channel::<std::io::Result<web::Bytes>>(4);
     let st: Arc<AppState> = state.get_ref().clone();
-    std::thread::spawn(move || {
-        let out = std::io::BufWriter::with_capacity(256 << 10, ChannelWriter { tx: tx.clone() });
-        let written = package::write(&st.store, &shared, &plan, &now, out)
+    let body = super::body::from_writer(move |writer| {
+        let out = std::io::BufWriter::with_capacity(256 << 10, writer.clone());
+        let written = package::write(&*st.store, &shared, &plan, &now, out)
             .and_then(|mut w| std::io::Write::flush(&mut w));
         if let Err(e) = written {
             tracing::warn!("share ZIP stopped: {e}");
-            let _ = tx.blocking_send(Err(e));
+            writer.fail(e);
         }
         crate::memory::release_freed();
-    });
-    let body = futures_util::stream::unfold(rx, |mut rx| async move {
-        rx.recv().await.map(|chunk| (chunk, rx))
     });
     Ok(private(
         HttpResponse::Ok()
@@ -290,23 +283,4 @@ pub async fn zip(
             .insert_header((header::CACHE_CONTROL, "private, no-store"))
             .streaming(body),
     ))
-}
-
-/// Bytes written by the package thread, handed to the response as they come; a client that
-/// went away closes the channel and the thread stops at its next write.
-struct ChannelWriter {
-    tx: tokio::sync::mpsc::Sender<std::io::Result<web::Bytes>>,
-}
-
-impl std::io::Write for ChannelWriter {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.tx
-            .blocking_send(Ok(web::Bytes::copy_from_slice(buf)))
-            .map_err(|_| std::io::Error::new(std::io::ErrorKind::BrokenPipe, "client went away"))?;
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
 }

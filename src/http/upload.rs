@@ -15,7 +15,7 @@ use super::{viewer, ApiError, State};
 use crate::catalog::Patch;
 use crate::ingest::IngestOptions;
 use crate::model::{Access, Asset, ErrorKind, Kind};
-use crate::store::{BlobStore, Durability, Put};
+use crate::store::{Durability, Put};
 
 /// Longest text field, in bytes (a caption in two languages fits many times over).
 const MAX_TEXT_FIELD: usize = 4096;

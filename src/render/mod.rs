@@ -361,8 +361,14 @@ impl<'a> Renderer<'a> {
             );
         };
         let source_hash = Hash::from_bytes(*asset.id.as_bytes());
-        let Some(source) = self.store.local_path(&source_hash) else {
-            return fail("source-missing", "the store keeps no local file".into());
+        let source = match self.store.materialise(&source_hash) {
+            Ok(copy) => copy,
+            Err(e) => {
+                return fail(
+                    "source-missing",
+                    format!("the original cannot be read ({})", e.code()),
+                )
+            }
         };
         let (w, h) = (asset.width.unwrap_or(0), asset.height.unwrap_or(0));
         if w == 0 || h == 0 {
@@ -383,7 +389,7 @@ impl<'a> Renderer<'a> {
         if !stills.is_empty() {
             let wanted: Vec<(&Preset, String)> = stills.iter().map(|&i| todo[i].clone()).collect();
             let duration = asset.duration_s.unwrap_or(0.0);
-            let made = match ffmpeg.poster(&source, duration, self.poster_at) {
+            let made = match ffmpeg.poster(source.path(), duration, self.poster_at) {
                 Ok(frame) => from_image(
                     (w, h),
                     DynamicImage::ImageRgb8(frame),
@@ -414,14 +420,8 @@ impl<'a> Renderer<'a> {
                     .clone()
                     .filter(|_| preset.metadata == MetadataPolicy::Credit),
             };
-            let Some(out) = self.store.scratch_path() else {
-                results[i] = Some(Err((
-                    "store-failed",
-                    "the store has no scratch space".into(),
-                )));
-                continue;
-            };
-            results[i] = Some(match ffmpeg.web_preview(&source, &spec, &out) {
+            let out = self.store.scratch_path();
+            results[i] = Some(match ffmpeg.web_preview(source.path(), &spec, &out) {
                 Ok(()) => Ok(Encoded {
                     output: Output::Scratch(out),
                     width: spec.width,

@@ -5,9 +5,10 @@ use std::fs::{self, File};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::SystemTime;
 
 use super::hash::{self, hash_file, read_full, CHUNK};
-use super::{Blob, BlobStore, Durability, Hash, Inserted, Put, StoreError, Verified};
+use super::{Blob, BlobStore, Durability, Hash, Inserted, LocalCopy, Put, StoreError, Verified};
 
 /// Objects on the local file system under one root folder.
 #[derive(Debug)]
@@ -217,12 +218,34 @@ impl BlobStore for FsStore {
         Ok(out)
     }
 
-    fn local_path(&self, hash: &Hash) -> Option<PathBuf> {
-        Some(self.object_path(hash))
+    fn modified(&self, hash: &Hash) -> Result<SystemTime, StoreError> {
+        let path = self.object_path(hash);
+        match fs::metadata(&path).and_then(|m| m.modified()) {
+            Ok(t) => Ok(t),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                Err(StoreError::NotFound(hash.to_hex().to_string()))
+            }
+            Err(e) => Err(StoreError::io(&path)(e)),
+        }
     }
 
-    fn scratch_path(&self) -> Option<PathBuf> {
-        Some(self.temp_path())
+    fn materialise(&self, hash: &Hash) -> Result<LocalCopy, StoreError> {
+        let path = self.object_path(hash);
+        if !path.is_file() {
+            return Err(StoreError::NotFound(hash.to_hex().to_string()));
+        }
+        Ok(LocalCopy::object(path))
+    }
+
+    fn scratch_path(&self) -> PathBuf {
+        self.temp_path()
+    }
+
+    fn location(&self) -> String {
+        format!(
+            "file://{}",
+            self.objects.parent().unwrap_or(&self.objects).display()
+        )
     }
 }
 

@@ -1,18 +1,27 @@
 //! Content-addressed blobs: every object is named by the BLAKE3 hash of its bytes, so the same
 //! bytes are stored once and an object can always be checked against its name.
 //!
-//! `BlobStore` is the interface the rest of the crate uses; `FsStore` keeps objects on the local
-//! file system. An object-storage backend (S3-compatible) is another implementation of the trait.
+//! `BlobStore` is the only way the rest of the crate reaches objects: reads, ranges, ages for
+//! gc and local copies for external programs all go through it. `FsStore` keeps objects on the
+//! local file system; `S3Store` in an S3-compatible bucket. `open` picks one from a URL.
 
 mod fs;
 mod hash;
+mod local;
+#[cfg(feature = "s3")]
+mod s3;
 
 use std::io::{Read, Seek};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::SystemTime;
 
 pub use blake3::Hash;
 pub use fs::FsStore;
 pub use hash::{hash_file, hash_reader};
+pub use local::LocalCopy;
+#[cfg(feature = "s3")]
+pub use s3::S3Store;
 
 use crate::model::ErrorKind;
 
@@ -65,6 +74,12 @@ pub enum StoreError {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// The object store answered with an error or could not be reached.
+    #[error("object storage: {0}")]
+    Remote(String),
+    /// A `--store` URL this build cannot open.
+    #[error("{0}")]
+    Url(String),
 }
 
 impl StoreError {
@@ -79,7 +94,8 @@ impl StoreError {
             _ if self.is_disk_full() => "disk-full",
             Self::NotFound(_) => "not-found",
             Self::Read { .. } => "unreadable-file",
-            Self::Io { .. } => "internal",
+            Self::Remote(_) => "store-unavailable",
+            Self::Io { .. } | Self::Url(_) => "internal",
         }
     }
 
@@ -88,7 +104,8 @@ impl StoreError {
             _ if self.is_disk_full() => ErrorKind::Unavailable,
             Self::NotFound(_) => ErrorKind::NotFound,
             Self::Read { .. } => ErrorKind::InvalidInput,
-            Self::Io { .. } => ErrorKind::Internal,
+            Self::Remote(_) => ErrorKind::Unavailable,
+            Self::Io { .. } | Self::Url(_) => ErrorKind::Internal,
         }
     }
 
@@ -117,10 +134,44 @@ pub trait BlobStore: Send + Sync {
     fn verify(&self, hash: &Hash) -> Result<Verified, StoreError>;
     /// Every object name in the store.
     fn list(&self) -> Result<Vec<Hash>, StoreError>;
-    /// A local path for the object, where the backend has one (external tools such as ffmpeg
-    /// read from it).
-    fn local_path(&self, hash: &Hash) -> Option<PathBuf>;
-    /// A fresh path for a temporary file (an external tool's output, stored with `put_file`
-    /// or `put_reader`), in a place the store empties after a crash.
-    fn scratch_path(&self) -> Option<PathBuf>;
+    /// When the object was written: gc keeps unreferenced objects younger than its grace, since
+    /// an upload stores its bytes before it commits its catalogue entry.
+    fn modified(&self, hash: &Hash) -> Result<SystemTime, StoreError>;
+    /// A local file with the object's bytes, for an external program (ffmpeg): the object
+    /// itself where the backend keeps files, otherwise a copy in scratch space, removed when
+    /// the `LocalCopy` is dropped.
+    fn materialise(&self, hash: &Hash) -> Result<LocalCopy, StoreError>;
+    /// A fresh path for a temporary local file (an external tool's output, stored with
+    /// `put_file`), in a folder the store empties when it opens.
+    fn scratch_path(&self) -> PathBuf;
+    /// Where the objects are, for messages and `verify` (`file:///…`, `s3://bucket/prefix`).
+    fn location(&self) -> String;
+}
+
+/// The store named by `url`: `file:///path` (or a bare path) for a folder, `s3://bucket/prefix`
+/// for S3-compatible object storage configured by the standard `AWS_*` variables. `scratch` is
+/// a local folder for temporary files (under `--data`).
+pub fn open(url: &str, scratch: &Path) -> Result<Arc<dyn BlobStore>, StoreError> {
+    if let Some(rest) = url.strip_prefix("s3://") {
+        return open_s3(rest, scratch);
+    }
+    let path = url.strip_prefix("file://").unwrap_or(url);
+    if path.is_empty() || url.contains("://") && !url.starts_with("file://") {
+        return Err(StoreError::Url(format!(
+            "unsupported store URL {url:?}: use file:///path or s3://bucket/prefix"
+        )));
+    }
+    Ok(Arc::new(FsStore::open(Path::new(path))?))
+}
+
+#[cfg(feature = "s3")]
+fn open_s3(rest: &str, scratch: &Path) -> Result<Arc<dyn BlobStore>, StoreError> {
+    Ok(Arc::new(S3Store::open(rest, scratch)?))
+}
+
+#[cfg(not(feature = "s3"))]
+fn open_s3(_: &str, _: &Path) -> Result<Arc<dyn BlobStore>, StoreError> {
+    Err(StoreError::Url(
+        "this build has no S3 support (built without the `s3` feature)".into(),
+    ))
 }

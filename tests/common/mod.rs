@@ -7,13 +7,14 @@ pub mod axe;
 pub mod service;
 pub mod webdriver;
 
-use std::io::BufRead;
+use std::io::{BufRead, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use brandvault::media::exif::ExifFields;
 use brandvault::media::synth::{jpeg_with_exif, landscape};
 use brandvault::model::Gps;
+use brandvault::store::{BlobStore, Hash};
 use serde_json::Value;
 
 pub struct Fixture {
@@ -61,6 +62,8 @@ impl Fixture {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_brandvault"));
         cmd.arg("--data")
             .arg(self.data())
+            .arg("--store")
+            .arg(self.store_url())
             .arg("--brand")
             .arg(self.brand())
             .arg("--json")
@@ -123,23 +126,81 @@ impl Fixture {
         self.json(&["show", id], 0)
     }
 
-    /// Every object file in the store.
-    pub fn objects(&self) -> Vec<PathBuf> {
-        let mut out = Vec::new();
-        let root = self.data().join("objects");
-        for dir in std::fs::read_dir(&root).unwrap().flatten() {
-            if dir.file_name().len() == 2 {
-                for f in std::fs::read_dir(dir.path()).unwrap().flatten() {
-                    out.push(f.path());
-                }
+    /// Where this library's objects are: its data folder, or, when the suite runs against
+    /// object storage (`BRANDVAULT_TEST_STORE=s3://bucket`, see `.ci/run`), a prefix of its
+    /// own in that bucket.
+    pub fn store_url(&self) -> String {
+        match std::env::var("BRANDVAULT_TEST_STORE") {
+            Ok(base) if !base.is_empty() => {
+                let name = self.dir.path().file_name().unwrap().to_string_lossy();
+                format!(
+                    "{}/{}",
+                    base.trim_end_matches('/'),
+                    name.trim_start_matches('.')
+                )
+            }
+            _ => format!("file://{}", self.data().display()),
+        }
+    }
+
+    /// The library's store, opened in this process.
+    pub fn store(&self) -> std::sync::Arc<dyn BlobStore> {
+        brandvault::store::open(&self.store_url(), &self.data()).expect("open the store")
+    }
+
+    /// Every object in the store, by name.
+    pub fn objects(&self) -> Vec<String> {
+        let list = self.store().list().expect("list the store");
+        list.iter().map(|h| h.to_hex().to_string()).collect()
+    }
+
+    /// An object's bytes.
+    pub fn object(&self, name: &str) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        let hash = Hash::from_hex(name).unwrap();
+        self.store()
+            .open(&hash)
+            .unwrap()
+            .read_to_end(&mut bytes)
+            .unwrap();
+        bytes
+    }
+
+    /// Replaces an object's bytes behind the store's back (damage for `verify` to find).
+    pub fn damage_object(&self, name: &str, bytes: &[u8]) {
+        match self.store_url().strip_prefix("s3://") {
+            Some(bucket_prefix) => s3_put(bucket_prefix, name, bytes),
+            None => {
+                let path = self
+                    .data()
+                    .join("objects")
+                    .join(&name[..2])
+                    .join(&name[2..]);
+                std::fs::write(path, bytes).unwrap();
             }
         }
-        out.sort();
-        out
     }
 }
 
-/// Copies a folder tree.
+/// Writes `bytes` under an object's name in a bucket, as damage from outside would.
+fn s3_put(bucket_prefix: &str, name: &str, bytes: &[u8]) {
+    use object_store::ObjectStoreExt;
+    let (bucket, prefix) = bucket_prefix.split_once('/').unwrap_or((bucket_prefix, ""));
+    let client = object_store::aws::AmazonS3Builder::from_env()
+        .with_bucket_name(bucket)
+        .build()
+        .unwrap();
+    let key =
+        object_store::path::Path::from(format!("{prefix}/objects/{}/{}", &name[..2], &name[2..]));
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime
+        .block_on(client.put(&key, bytes.to_vec().into()))
+        .unwrap();
+}
+
 pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {

@@ -13,7 +13,6 @@ use brandvault::ingest::{IngestOptions, Ingester};
 use brandvault::media::exif::ExifFields;
 use brandvault::model::Role;
 use brandvault::render::Renderer;
-use brandvault::store::FsStore;
 use serde_json::{json, Value};
 
 use super::{photo, Fixture};
@@ -30,7 +29,7 @@ pub struct Service {
 pub fn setup(fx: &Fixture) -> (Service, String, String) {
     let mut settings = Settings::new(fx.data(), fx.brand());
     settings.max_upload_image_bytes = 300_000;
-    let store = FsStore::open(&fx.data()).unwrap();
+    let store = fx.store();
     let catalog = Catalog::open(&fx.data()).unwrap();
     let brand = Brand::load(&fx.brand()).unwrap();
     let mut tokens = std::collections::HashMap::new();
@@ -76,7 +75,7 @@ pub fn setup(fx: &Fixture) -> (Service, String, String) {
     let public = fx.write("Trảng cỏ Bù Lạch.jpg", &photo(300, 200, 2, &at_lach));
     let locator = Locator::new(&brand.gazetteer);
     let ingester = Ingester {
-        store: &store,
+        store: &*store,
         catalog: &catalog,
         locator: &locator,
         brand: &brand,
@@ -100,7 +99,7 @@ pub fn setup(fx: &Fixture) -> (Service, String, String) {
         .ingest_paths(&[public], &options("cli"), &|_| {})
         .unwrap()
         .added[0];
-    Renderer::new(&store, &catalog, &brand.presets, &settings)
+    Renderer::new(&*store, &catalog, &brand.presets, &settings)
         .render(&[draft_id, public_id], &[], NOW, "test", &|_, _| {})
         .unwrap();
     let state = Arc::new(AppState {

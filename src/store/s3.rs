@@ -1,0 +1,479 @@
+//! S3-compatible object storage through the `object_store` crate: the same object names as the
+//! folder (`prefix/objects/ab/cdef…`), an object that exists whole or not at all, the hash
+//! computed while the bytes go out.
+//!
+//! Writes: up to one part (8 MiB) is hashed in memory and sent with one PUT to its final name (a
+//! PUT is atomic in S3). Anything larger streams as a multipart upload to `prefix/tmp/…`, which
+//! no reader ever looks at; once complete and hashed it is copied server-side to its name and
+//! the temporary object removed. A crash mid-upload leaves only an incomplete multipart upload
+//! (the bucket's lifecycle rule removes those) or a stray `tmp/` object, never a partial object.
+//!
+//! `object_store` is async; this store's callers are plain threads (rayon workers, actix's
+//! blocking pool), so it owns a small runtime and waits on its answers.
+
+use std::future::Future;
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use bytes::Bytes;
+use futures_util::StreamExt;
+use object_store::aws::AmazonS3Builder;
+use object_store::path::Path as Key;
+use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
+use tokio::runtime::{Handle, Runtime};
+
+use super::hash::{self, read_full};
+use super::{Blob, BlobStore, Durability, Hash, Inserted, LocalCopy, Put, StoreError, Verified};
+
+/// Bytes per multipart part and per ranged read (S3 wants parts of at least 5 MiB).
+const PART: usize = 8 << 20;
+
+/// Objects in an S3-compatible bucket under a prefix.
+pub struct S3Store {
+    bucket: String,
+    prefix: String,
+    client: Arc<dyn ObjectStore>,
+    handle: Handle,
+    /// Shut down in the background when the store goes: a runtime dropped the ordinary way
+    /// panics inside another one (actix's), where the service drops its state.
+    runtime: Option<Runtime>,
+    scratch: PathBuf,
+    counter: AtomicU64,
+}
+
+impl std::fmt::Debug for S3Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "S3Store({})", self.location())
+    }
+}
+
+impl Drop for S3Store {
+    fn drop(&mut self) {
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_background();
+        }
+    }
+}
+
+impl S3Store {
+    /// Opens `bucket/prefix` with credentials, region and endpoint from the `AWS_*` variables
+    /// (`AWS_ENDPOINT_URL`, `AWS_ALLOW_HTTP` for a local server), checking that the bucket
+    /// answers. `scratch_root` holds local temporary files (ffmpeg's input and output).
+    pub fn open(bucket_and_prefix: &str, scratch_root: &Path) -> Result<Self, StoreError> {
+        let (bucket, prefix) = bucket_and_prefix
+            .split_once('/')
+            .unwrap_or((bucket_and_prefix, ""));
+        if bucket.is_empty() {
+            return Err(StoreError::Url(
+                "an S3 store URL names a bucket: s3://bucket/prefix".into(),
+            ));
+        }
+        let client = AmazonS3Builder::from_env()
+            .with_bucket_name(bucket)
+            .build()
+            .map_err(|e| StoreError::Url(format!("cannot use s3://{bucket_and_prefix}: {e}")))?;
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("brandvault-s3")
+            .enable_all()
+            .build()
+            .map_err(|e| StoreError::Remote(format!("cannot start the S3 client: {e}")))?;
+        let scratch = scratch_root.join("scratch");
+        std::fs::create_dir_all(&scratch).map_err(StoreError::io(&scratch))?;
+        // What a crash left in scratch is incomplete by definition.
+        for entry in std::fs::read_dir(&scratch).into_iter().flatten().flatten() {
+            let _ = std::fs::remove_file(entry.path());
+        }
+        let store = Self {
+            bucket: bucket.to_owned(),
+            prefix: prefix.trim_matches('/').to_owned(),
+            client: Arc::new(client),
+            handle: runtime.handle().clone(),
+            runtime: Some(runtime),
+            scratch,
+            counter: AtomicU64::new(0),
+        };
+        let (client, probe) = (store.client.clone(), store.key_under("objects"));
+        store.run(async move {
+            let mut listing = client.list(Some(&probe));
+            match listing.next().await {
+                Some(Err(e)) => Err(remote(e)),
+                _ => Ok(()),
+            }
+        })??;
+        Ok(store)
+    }
+
+    fn key_under(&self, rest: &str) -> Key {
+        if self.prefix.is_empty() {
+            Key::from(rest)
+        } else {
+            Key::from(format!("{}/{rest}", self.prefix))
+        }
+    }
+
+    fn key(&self, hash: &Hash) -> Key {
+        let hex = hash.to_hex();
+        self.key_under(&format!("objects/{}/{}", &hex[..2], &hex[2..]))
+    }
+
+    fn run<F>(&self, f: F) -> Result<F::Output, StoreError>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        run_on(&self.handle, f)
+    }
+
+    /// The object's metadata, or `None` when there is no such object.
+    fn head(&self, hash: &Hash) -> Result<Option<object_store::ObjectMeta>, StoreError> {
+        let (client, key) = (self.client.clone(), self.key(hash));
+        match self.run(async move { client.head(&key).await })? {
+            Ok(meta) => Ok(Some(meta)),
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(e) => Err(remote(e)),
+        }
+    }
+
+    fn not_found(hash: &Hash) -> StoreError {
+        StoreError::NotFound(hash.to_hex().to_string())
+    }
+
+    /// Stores a stream: one PUT when it fits in a part, else a multipart upload to a temporary
+    /// name, copied to its object name once its hash is known.
+    fn put_stream(&self, reader: &mut dyn Read, source: &Path) -> Result<Put, StoreError> {
+        let mut hasher = blake3::Hasher::new();
+        let mut first = vec![0u8; PART];
+        let read = |reader: &mut dyn Read, buf: &mut [u8]| {
+            read_full(reader, buf).map_err(|source_err| StoreError::Read {
+                path: source.to_owned(),
+                source: source_err,
+            })
+        };
+        let n = read(reader, &mut first)?;
+        first.truncate(n);
+        hash::update(&mut hasher, &first);
+        if n < PART {
+            let hash = hasher.finalize();
+            if self.head(&hash)?.is_some() {
+                return Ok(existing(hash, n as u64));
+            }
+            let (client, key) = (self.client.clone(), self.key(&hash));
+            self.run(async move { client.put(&key, PutPayload::from(first)).await })?
+                .map_err(remote)?;
+            return Ok(Put {
+                hash,
+                bytes: n as u64,
+                inserted: Inserted::New,
+            });
+        }
+        let tmp = self.key_under(&format!(
+            "tmp/{}-{}-{}",
+            std::process::id(),
+            self.counter.fetch_add(1, Ordering::Relaxed),
+            random_suffix()
+        ));
+        let mut upload = Upload::start(self, tmp.clone())?;
+        let mut bytes = n as u64;
+        let mut part = first;
+        loop {
+            upload.send(self, std::mem::take(&mut part))?;
+            let mut next = vec![0u8; PART];
+            let n = read(reader, &mut next)?;
+            if n == 0 {
+                break;
+            }
+            next.truncate(n);
+            hash::update(&mut hasher, &next);
+            bytes += n as u64;
+            part = next;
+        }
+        upload.complete(self)?;
+        let hash = hasher.finalize();
+        let (client, key) = (self.client.clone(), self.key(&hash));
+        let exists = self.head(&hash)?.is_some();
+        self.run(async move {
+            let copied = if exists {
+                Ok(())
+            } else {
+                client.copy(&tmp, &key).await
+            };
+            let _ = client.delete(&tmp).await;
+            copied
+        })?
+        .map_err(remote)?;
+        Ok(if exists {
+            existing(hash, bytes)
+        } else {
+            Put {
+                hash,
+                bytes,
+                inserted: Inserted::New,
+            }
+        })
+    }
+}
+
+fn existing(hash: Hash, bytes: u64) -> Put {
+    Put {
+        hash,
+        bytes,
+        inserted: Inserted::Existing,
+    }
+}
+
+/// Runs `f` on the store's runtime and waits for it from a plain thread. Waiting on a channel
+/// rather than `block_on` works from any thread, including one inside another runtime.
+fn run_on<F>(handle: &Handle, f: F) -> Result<F::Output, StoreError>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    let (tx, rx) = std::sync::mpsc::sync_channel(1);
+    handle.spawn(async move {
+        let _ = tx.send(f.await);
+    });
+    rx.recv()
+        .map_err(|_| StoreError::Remote("the S3 client stopped".into()))
+}
+
+fn remote(e: object_store::Error) -> StoreError {
+    StoreError::Remote(e.to_string())
+}
+
+/// 64 random bits in hex, so two processes never share a temporary name.
+fn random_suffix() -> String {
+    let mut b = [0u8; 8];
+    let _ = getrandom::fill(&mut b);
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// A multipart upload in progress; aborted if dropped before `complete`.
+struct Upload {
+    inner: Option<Box<dyn object_store::MultipartUpload>>,
+    handle: Handle,
+}
+
+impl Upload {
+    fn start(store: &S3Store, key: Key) -> Result<Self, StoreError> {
+        let client = store.client.clone();
+        let inner = store
+            .run(async move { client.put_multipart(&key).await })?
+            .map_err(remote)?;
+        Ok(Self {
+            inner: Some(inner),
+            handle: store.handle.clone(),
+        })
+    }
+
+    fn send(&mut self, store: &S3Store, part: Vec<u8>) -> Result<(), StoreError> {
+        let Some(inner) = self.inner.as_mut() else {
+            return Err(StoreError::Remote("the upload was closed".into()));
+        };
+        let sending = inner.put_part(PutPayload::from(part));
+        store.run(sending)?.map_err(remote)
+    }
+
+    fn complete(mut self, store: &S3Store) -> Result<(), StoreError> {
+        let Some(mut inner) = self.inner.take() else {
+            return Err(StoreError::Remote("the upload was closed".into()));
+        };
+        store
+            .run(async move { inner.complete().await.map(|_| ()) })?
+            .map_err(remote)
+    }
+}
+
+impl Drop for Upload {
+    fn drop(&mut self) {
+        if let Some(mut inner) = self.inner.take() {
+            let _ = run_on(&self.handle, async move { inner.abort().await });
+        }
+    }
+}
+
+impl BlobStore for S3Store {
+    fn put_file(&self, path: &Path) -> Result<Put, StoreError> {
+        let mut file = std::fs::File::open(path).map_err(|source| StoreError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        self.put_stream(&mut file, path)
+    }
+
+    fn put_reader(&self, reader: &mut dyn Read, _: Durability) -> Result<Put, StoreError> {
+        self.put_stream(reader, Path::new("<upload>"))
+    }
+
+    fn open(&self, hash: &Hash) -> Result<Box<dyn Blob>, StoreError> {
+        let meta = self.head(hash)?.ok_or_else(|| Self::not_found(hash))?;
+        Ok(Box::new(RangedReader {
+            client: self.client.clone(),
+            handle: self.handle.clone(),
+            key: self.key(hash),
+            size: meta.size,
+            pos: 0,
+            chunk: Bytes::new(),
+            chunk_start: 0,
+        }))
+    }
+
+    fn size(&self, hash: &Hash) -> Result<u64, StoreError> {
+        Ok(self.head(hash)?.ok_or_else(|| Self::not_found(hash))?.size)
+    }
+
+    fn exists(&self, hash: &Hash) -> bool {
+        matches!(self.head(hash), Ok(Some(_)))
+    }
+
+    fn remove(&self, hash: &Hash) -> Result<bool, StoreError> {
+        if self.head(hash)?.is_none() {
+            return Ok(false);
+        }
+        let (client, key) = (self.client.clone(), self.key(hash));
+        self.run(async move { client.delete(&key).await })?
+            .map_err(remote)?;
+        Ok(true)
+    }
+
+    fn verify(&self, hash: &Hash) -> Result<Verified, StoreError> {
+        let (client, key) = (self.client.clone(), self.key(hash));
+        let actual = self.run(async move {
+            let mut stream = match client.get(&key).await {
+                Ok(got) => got.into_stream(),
+                Err(object_store::Error::NotFound { .. }) => return Ok(None),
+                Err(e) => return Err(remote(e)),
+            };
+            let mut hasher = blake3::Hasher::new();
+            while let Some(chunk) = stream.next().await {
+                hasher.update(&chunk.map_err(remote)?);
+            }
+            Ok(Some(hasher.finalize()))
+        })??;
+        Ok(match actual {
+            None => Verified::Missing,
+            Some(h) if h == *hash => Verified::Ok,
+            Some(_) => Verified::Corrupt,
+        })
+    }
+
+    fn list(&self) -> Result<Vec<Hash>, StoreError> {
+        let (client, prefix) = (self.client.clone(), self.key_under("objects"));
+        let keys = self.run(async move {
+            let mut listing = client.list(Some(&prefix));
+            let mut keys = Vec::new();
+            while let Some(meta) = listing.next().await {
+                keys.push(meta.map_err(remote)?.location);
+            }
+            Ok::<_, StoreError>(keys)
+        })??;
+        let mut out: Vec<Hash> = keys
+            .iter()
+            .filter_map(|key| {
+                let parts: Vec<_> = key.parts().collect();
+                let [.., dir, file] = parts.as_slice() else {
+                    return None;
+                };
+                Hash::from_hex(format!("{}{}", dir.as_ref(), file.as_ref())).ok()
+            })
+            .collect();
+        out.sort_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
+        Ok(out)
+    }
+
+    fn modified(&self, hash: &Hash) -> Result<SystemTime, StoreError> {
+        let meta = self.head(hash)?.ok_or_else(|| Self::not_found(hash))?;
+        Ok(SystemTime::from(meta.last_modified))
+    }
+
+    fn materialise(&self, hash: &Hash) -> Result<LocalCopy, StoreError> {
+        let copy = LocalCopy::temporary(self.scratch_path());
+        let mut file = std::fs::File::create(copy.path()).map_err(StoreError::io(copy.path()))?;
+        let mut blob = self.open(hash)?;
+        std::io::copy(&mut blob, &mut file).map_err(StoreError::io(copy.path()))?;
+        file.flush().map_err(StoreError::io(copy.path()))?;
+        Ok(copy)
+    }
+
+    fn scratch_path(&self) -> PathBuf {
+        let n = self.counter.fetch_add(1, Ordering::Relaxed);
+        self.scratch
+            .join(format!("{}-{n}.part", std::process::id()))
+    }
+
+    fn location(&self) -> String {
+        if self.prefix.is_empty() {
+            format!("s3://{}", self.bucket)
+        } else {
+            format!("s3://{}/{}", self.bucket, self.prefix)
+        }
+    }
+}
+
+/// An object read through ranged GETs of one part at a time: seekable, bounded memory.
+struct RangedReader {
+    client: Arc<dyn ObjectStore>,
+    handle: Handle,
+    key: Key,
+    size: u64,
+    pos: u64,
+    chunk: Bytes,
+    chunk_start: u64,
+}
+
+impl RangedReader {
+    fn fetch(&mut self) -> std::io::Result<()> {
+        let end = (self.pos + PART as u64).min(self.size);
+        let (client, key, start) = (self.client.clone(), self.key.clone(), self.pos);
+        let got = run_on(&self.handle, async move {
+            client.get_range(&key, start..end).await
+        })
+        .map_err(std::io::Error::other)?
+        .map_err(std::io::Error::other)?;
+        self.chunk = got;
+        self.chunk_start = start;
+        Ok(())
+    }
+}
+
+impl Read for RangedReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.pos >= self.size || buf.is_empty() {
+            return Ok(0);
+        }
+        let in_chunk =
+            self.pos >= self.chunk_start && self.pos < self.chunk_start + self.chunk.len() as u64;
+        if !in_chunk {
+            self.fetch()?;
+        }
+        let offset = (self.pos - self.chunk_start) as usize;
+        let available = &self.chunk[offset..];
+        let n = available.len().min(buf.len());
+        if n == 0 {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::UnexpectedEof,
+                "the object is shorter than its size",
+            ));
+        }
+        buf[..n].copy_from_slice(&available[..n]);
+        self.pos += n as u64;
+        Ok(n)
+    }
+}
+
+impl Seek for RangedReader {
+    fn seek(&mut self, to: SeekFrom) -> std::io::Result<u64> {
+        let target = match to {
+            SeekFrom::Start(n) => Some(n),
+            SeekFrom::End(d) => self.size.checked_add_signed(d),
+            SeekFrom::Current(d) => self.pos.checked_add_signed(d),
+        };
+        self.pos = target.ok_or_else(|| {
+            std::io::Error::new(std::io::ErrorKind::InvalidInput, "seek before the start")
+        })?;
+        Ok(self.pos)
+    }
+}
