@@ -28,6 +28,9 @@ pub enum CatalogError {
     JournalBehind { path: PathBuf, applied: u64 },
     #[error("the library at {0} is in use by another brandvault process (is `brandvault serve` running? stop it first)")]
     Locked(PathBuf),
+    /// A journal to adopt (a backup, another library) does not continue this catalogue's.
+    #[error("cannot take the journal {path}: {reason}")]
+    Diverged { path: PathBuf, reason: String },
     #[error("no asset with id {0}")]
     NotFound(String),
     #[error("id prefix {prefix} matches {count} assets; give more characters")]
@@ -67,6 +70,7 @@ impl CatalogError {
             Self::NotFound(_) => ErrorKind::NotFound,
             Self::Ambiguous { .. } => ErrorKind::Conflict,
             Self::BadId(_) => ErrorKind::InvalidInput,
+            Self::Diverged { .. } | Self::Locked(_) => ErrorKind::Conflict,
             _ => ErrorKind::Internal,
         }
     }
@@ -80,6 +84,8 @@ impl CatalogError {
             Self::BadId(_) => "bad-id",
             Self::JournalTampered { .. } => "journal-tampered",
             Self::Format { .. } => "catalog-format",
+            Self::Diverged { .. } => "catalog-diverged",
+            Self::Locked(_) => "catalog-locked",
             _ => "internal",
         }
     }

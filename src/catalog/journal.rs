@@ -10,6 +10,9 @@ use serde::{Deserialize, Serialize};
 use super::change::Change;
 use super::CatalogError;
 
+/// The file holding the journal inside a catalogue folder (and a backup).
+pub const JOURNAL_FILE: &str = "journal.jsonl";
+
 /// The hash the first entry links to.
 pub const GENESIS: [u8; 32] = [0; 32];
 
@@ -151,18 +154,29 @@ impl Journal {
             buf.push(b'\n');
             entries.push((entry, pos));
         }
+        self.write_durably(&buf)?;
+        self.end = pos;
+        Ok(entries)
+    }
+
+    /// Writes whole lines and fsyncs. A full disk may have taken part of them: they are cut
+    /// off so the journal ends where it did, whole, and the next append does not follow a
+    /// torn line.
+    pub(super) fn write_durably(&mut self, lines: &[u8]) -> Result<(), CatalogError> {
         let written = self
             .file
-            .write_all(&buf)
+            .write_all(lines)
             .and_then(|()| self.file.sync_data());
         if let Err(e) = written {
-            // A full disk may have taken part of the lines: cut them off so the journal ends
-            // where it did, whole, and the next append does not follow a torn line.
             let _ = self.rollback(self.end);
             return Err(CatalogError::io(&self.path)(e));
         }
-        self.end = pos;
-        Ok(entries)
+        Ok(())
+    }
+
+    /// Moves the end after lines written by `write_durably`.
+    pub(super) fn set_end(&mut self, end: Position) {
+        self.end = end;
     }
 
     /// Cuts the journal back to `to` (an earlier end), durably: used when the entries just

@@ -17,6 +17,7 @@ mod people;
 mod query;
 mod reach;
 mod requests;
+mod snapshot;
 mod words;
 
 use std::path::{Path, PathBuf};
@@ -28,10 +29,11 @@ use sled::Transactional;
 
 pub use change::{apply, Change, Patch, SPOT_RULES};
 pub use error::CatalogError;
-pub use journal::{Entry, Journal, Position};
+pub use journal::{Entry, Journal, Position, JOURNAL_FILE};
 pub use listing::RenditionOwner;
 pub use people::SessionRecord;
 pub use reach::{DownloadCount, Hit, Via};
+pub use snapshot::Snapshot;
 
 pub use query::{Browse, Filter};
 pub use requests::request_revocation;
@@ -498,7 +500,7 @@ impl Catalog {
     /// Checks the whole journal chain and that it ends where the index says it does (which
     /// catches an edit to the last entry too).
     pub fn verify_journal(&self) -> Result<usize, CatalogError> {
-        let path = self.dir.join("journal.jsonl");
+        let path = self.dir.join(JOURNAL_FILE);
         let (entries, end) = Journal::read_all(&path)?;
         let applied = self.position()?;
         if end.head != applied.head || end.seq != applied.seq {

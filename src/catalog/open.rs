@@ -61,7 +61,7 @@ impl Catalog {
             }
         }
         let applied = read_position(&meta)?;
-        let (journal, pending) = Journal::open(&dir.join("journal.jsonl"), applied)?;
+        let (journal, pending) = Journal::open(&dir.join(JOURNAL_FILE), applied)?;
         let catalog = Self {
             assets: db.open_tree(TREE_ASSETS)?,
             index: db.open_tree(TREE_INDEX)?,

@@ -24,12 +24,7 @@ impl FsStore {
         let objects = root.join("objects");
         let tmp = objects.join("tmp");
         fs::create_dir_all(&tmp).map_err(StoreError::io(&tmp))?;
-        // Temp files left by a crash are incomplete by definition.
-        if let Ok(entries) = fs::read_dir(&tmp) {
-            for entry in entries.flatten() {
-                let _ = fs::remove_file(entry.path());
-            }
-        }
+        super::local::sweep_scratch(&tmp);
         Ok(Self {
             objects,
             tmp,
@@ -45,7 +40,7 @@ impl FsStore {
 
     fn temp_path(&self) -> PathBuf {
         let n = self.counter.fetch_add(1, Ordering::Relaxed);
-        self.tmp.join(format!("{}-{n}.part", std::process::id()))
+        self.tmp.join(super::local::scratch_name(n))
     }
 
     /// Moves a complete, hashed temp file to its object name, durably, unless the object exists.

@@ -83,10 +83,7 @@ impl S3Store {
             .map_err(|e| StoreError::Remote(format!("cannot start the S3 client: {e}")))?;
         let scratch = scratch_root.join("scratch");
         std::fs::create_dir_all(&scratch).map_err(StoreError::io(&scratch))?;
-        // What a crash left in scratch is incomplete by definition.
-        for entry in std::fs::read_dir(&scratch).into_iter().flatten().flatten() {
-            let _ = std::fs::remove_file(entry.path());
-        }
+        super::local::sweep_scratch(&scratch);
         let store = Self {
             bucket: bucket.to_owned(),
             prefix: prefix.trim_matches('/').to_owned(),
@@ -400,8 +397,7 @@ impl BlobStore for S3Store {
 
     fn scratch_path(&self) -> PathBuf {
         let n = self.counter.fetch_add(1, Ordering::Relaxed);
-        self.scratch
-            .join(format!("{}-{n}.part", std::process::id()))
+        self.scratch.join(super::local::scratch_name(n))
     }
 
     fn location(&self) -> String {

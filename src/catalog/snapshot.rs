@@ -1,0 +1,154 @@
+//! A catalogue as of one journal position, read from the journal alone, and a catalogue caught
+//! up from another's journal. The journal only grows and each line is fsynced before it counts,
+//! so a copy of its first bytes up to a position is a consistent snapshot even while a running
+//! service appends to it: what `backup` and `migrate` copy, and what `restore` adopts.
+
+use std::collections::{BTreeSet, HashMap};
+use std::io::{Read, Seek, SeekFrom};
+use std::path::Path;
+
+use super::journal::{Entry, Journal, Position, JOURNAL_FILE};
+use super::{change, Catalog, CatalogError};
+use crate::model::{Asset, AssetId};
+
+/// What a catalogue holds at one journal position.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    /// Where the journal ended when it was read.
+    pub end: Position,
+    /// Number of assets at that position.
+    pub assets: usize,
+    /// Every object the catalogue references at that position (each asset's original and its
+    /// renditions), as BLAKE3 hashes: what a copy of the library must hold.
+    pub objects: BTreeSet<[u8; 32]>,
+}
+
+impl Catalog {
+    /// Reads the journal of the catalogue in `dir` (checking its chain) without opening the
+    /// index, so it works while another process holds the library.
+    pub fn snapshot(dir: &Path) -> Result<Snapshot, CatalogError> {
+        let (entries, end) = Journal::read_all(&dir.join(JOURNAL_FILE))?;
+        let mut assets: HashMap<AssetId, Asset> = HashMap::new();
+        for (Entry { change, at, .. }, _) in entries {
+            let Some(id) = change.asset() else {
+                continue;
+            };
+            match change::apply_entry(assets.remove(&id), &change, &at) {
+                Some(asset) => assets.insert(id, asset),
+                None => None,
+            };
+        }
+        let mut objects = BTreeSet::new();
+        for (id, asset) in &assets {
+            objects.insert(*id.as_bytes());
+            for hash in asset.renditions.iter().filter_map(|r| r.object()) {
+                if let Some(bytes) = hex32(hash) {
+                    objects.insert(bytes);
+                }
+            }
+        }
+        Ok(Snapshot {
+            end,
+            assets: assets.len(),
+            objects,
+        })
+    }
+
+    /// Writes the first `end.offset` bytes of the journal in `dir` to `to` (through a temporary
+    /// file, fsynced, then renamed) and checks that the copy's chain ends at `end`.
+    pub fn copy_journal(dir: &Path, end: Position, to: &Path) -> Result<(), CatalogError> {
+        let from = dir.join(JOURNAL_FILE);
+        let tmp = to.with_extension("jsonl.partial");
+        let copied = (|| {
+            let mut source = std::fs::File::open(&from)?;
+            let mut target = std::fs::File::create(&tmp)?;
+            let n = std::io::copy(&mut (&mut source).take(end.offset), &mut target)?;
+            if n != end.offset {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::UnexpectedEof,
+                    "the journal is shorter than the snapshot",
+                ));
+            }
+            target.sync_all()
+        })();
+        copied.map_err(CatalogError::io(&from))?;
+        let (_, copy_end) = Journal::read_all(&tmp)?;
+        if copy_end != end {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(CatalogError::JournalTampered {
+                path: from,
+                seq: copy_end.seq,
+                reason: "the copy does not end where the snapshot did".into(),
+            });
+        }
+        std::fs::rename(&tmp, to).map_err(CatalogError::io(to))
+    }
+
+    /// Catches this catalogue up with the journal at `source` up to position `upto`: the
+    /// entries this catalogue lacks are appended byte for byte (so the chain and every hash
+    /// stay the same) and applied, a chunk at a time, each chunk all or nothing. Refused when
+    /// this catalogue's own history is not the start of the source's (another library).
+    /// Returns the number of entries added.
+    pub fn adopt(&self, source: &Path, upto: Position) -> Result<usize, CatalogError> {
+        let mut journal = self.journal.lock().unwrap_or_else(|p| p.into_inner());
+        let mine = journal.end();
+        let (entries, _) = Journal::read_all(source)?;
+        let reaches = |p: Position| {
+            p == Position::START || entries.get(p.seq as usize - 1).map(|(_, at)| *at) == Some(p)
+        };
+        if !reaches(upto) {
+            return Err(diverged(source, "the snapshot's last entry is not in it"));
+        }
+        if mine.seq > upto.seq || !reaches(mine) {
+            return Err(diverged(
+                source,
+                "this catalogue already holds a history that is not the start of it: restore or migrate into an empty library",
+            ));
+        }
+        let mut file = std::fs::File::open(source).map_err(CatalogError::io(source))?;
+        let pending = &entries[mine.seq as usize..upto.seq as usize];
+        for chunk in pending.chunks(1024) {
+            let before = journal.end();
+            let after = chunk.last().map_or(before, |(_, end)| *end);
+            let mut bytes = vec![0; (after.offset - before.offset) as usize];
+            file.seek(SeekFrom::Start(before.offset))
+                .and_then(|_| file.read_exact(&mut bytes))
+                .map_err(CatalogError::io(source))?;
+            journal.append_raw(&bytes, after)?;
+            if let Err(e) = self.apply_entries(chunk, before.offset, &[]) {
+                if let Err(cut) = journal.rollback(before) {
+                    tracing::error!("refused entries could not be cut from the journal: {cut}");
+                }
+                return Err(e);
+            }
+        }
+        self.db.flush()?;
+        Ok(pending.len())
+    }
+}
+
+fn diverged(source: &Path, reason: &str) -> CatalogError {
+    CatalogError::Diverged {
+        path: source.to_owned(),
+        reason: reason.to_owned(),
+    }
+}
+
+fn hex32(hex: &str) -> Option<[u8; 32]> {
+    blake3::Hash::from_hex(hex).ok().map(|h| *h.as_bytes())
+}
+
+impl Journal {
+    /// Appends lines copied from another journal, whose chain was checked and ends at `end`,
+    /// and fsyncs: the adopted entries are then committed as if written here.
+    pub(super) fn append_raw(&mut self, lines: &[u8], end: Position) -> Result<(), CatalogError> {
+        if lines.len() as u64 != end.offset - self.end().offset {
+            return Err(CatalogError::Encode(
+                "adopted lines do not fill the gap to their end".into(),
+            ));
+        }
+        self.write_durably(lines)?;
+        self.set_end(end);
+        Ok(())
+    }
+}
