@@ -2,6 +2,7 @@
 //! See ARCHITECTURE.md for the module map and the layering rule.
 
 pub mod accounts;
+pub mod backup;
 pub mod brand;
 pub mod catalog;
 pub mod collections;

@@ -13,7 +13,7 @@ use brandvault::media::exif::ExifFields;
 use brandvault::model::{Access, Actor, Role};
 use brandvault::workflow::{Action, Step};
 use common::service::{get, setup, upload, NOW};
-use common::{photo, Fixture};
+use common::{photo, post_photo, try_post_photo, Fixture};
 use serde_json::Value;
 
 #[actix_web::test]
@@ -321,38 +321,6 @@ fn a_full_disk_refuses_with_disk_full_and_loses_nothing() {
     // refused upload never was.
     let listed = fx.json(&["ls", "--kind", "photo"], 0);
     assert_eq!(listed.as_array().unwrap().len(), 5);
-}
-
-/// POSTs a multipart upload to the real service; returns the status and the body.
-fn post_photo(port: u16, token: &str, name: &str, bytes: &[u8]) -> (u16, String) {
-    try_post_photo(port, token, name, bytes).expect("the service answers")
-}
-
-/// `post_photo`, or an error when the service is gone (killed mid-request).
-fn try_post_photo(
-    port: u16,
-    token: &str,
-    name: &str,
-    bytes: &[u8],
-) -> std::io::Result<(u16, String)> {
-    let (ct, body) = common::service::multipart(name, bytes);
-    let mut s = std::net::TcpStream::connect(("127.0.0.1", port))?;
-    write!(
-        s,
-        "POST /api/assets HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {token}\r\nContent-Type: {ct}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-        body.len()
-    )?;
-    s.write_all(&body)?;
-    let mut response = Vec::new();
-    s.read_to_end(&mut response)?;
-    let text = String::from_utf8_lossy(&response).into_owned();
-    let status = text
-        .split(' ')
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .ok_or_else(|| std::io::Error::other("no status line"))?;
-    let body = text.split("\r\n\r\n").nth(1).unwrap_or("").to_owned();
-    Ok((status, body))
 }
 
 /// xorshift: the crash points are random but the same on every run.

@@ -93,18 +93,7 @@ impl Catalog {
         let mut journal = self.journal.lock().unwrap_or_else(|p| p.into_inner());
         let mine = journal.end();
         let (entries, _) = Journal::read_all(source)?;
-        let reaches = |p: Position| {
-            p == Position::START || entries.get(p.seq as usize - 1).map(|(_, at)| *at) == Some(p)
-        };
-        if !reaches(upto) {
-            return Err(diverged(source, "the snapshot's last entry is not in it"));
-        }
-        if mine.seq > upto.seq || !reaches(mine) {
-            return Err(diverged(
-                source,
-                "this catalogue already holds a history that is not the start of it: restore or migrate into an empty library",
-            ));
-        }
+        continues(source, &entries, mine, upto)?;
         let mut file = std::fs::File::open(source).map_err(CatalogError::io(source))?;
         let pending = &entries[mine.seq as usize..upto.seq as usize];
         for chunk in pending.chunks(1024) {
@@ -125,6 +114,37 @@ impl Catalog {
         self.db.flush()?;
         Ok(pending.len())
     }
+
+    /// Whether `adopt` would take the journal at `source` up to `upto`: checked before a
+    /// restore or a migration copies any object, so a refused one leaves the target as it was.
+    pub fn adoptable(&self, source: &Path, upto: Position) -> Result<(), CatalogError> {
+        let mine = self.journal.lock().unwrap_or_else(|p| p.into_inner()).end();
+        let (entries, _) = Journal::read_all(source)?;
+        continues(source, &entries, mine, upto)
+    }
+}
+
+/// Whether `entries` (the journal at `source`) reach `upto` and pass through `mine`, this
+/// catalogue's end: that is, whether they continue this catalogue's history.
+fn continues(
+    source: &Path,
+    entries: &[(Entry, Position)],
+    mine: Position,
+    upto: Position,
+) -> Result<(), CatalogError> {
+    let reaches = |p: Position| {
+        p == Position::START || entries.get(p.seq as usize - 1).map(|(_, at)| *at) == Some(p)
+    };
+    if !reaches(upto) {
+        return Err(diverged(source, "the snapshot's last entry is not in it"));
+    }
+    if mine.seq > upto.seq || !reaches(mine) {
+        return Err(diverged(
+            source,
+            "the target library already holds entries that this journal does not continue: restore or migrate into an empty library",
+        ));
+    }
+    Ok(())
 }
 
 fn diverged(source: &Path, reason: &str) -> CatalogError {

@@ -34,7 +34,8 @@ pub(super) fn when_locked(
     if !locked {
         return Err(error);
     }
-    brandvault::catalog::request_revocation(&settings.data_dir, name)?;
+    let dir = settings.catalog_dir().map_err(anyhow::Error::msg)?;
+    brandvault::catalog::request_revocation(&dir, name)?;
     let report = serde_json::json!({"revoked": name, "applied_by": "serve"});
     print(json, &report, || {
         format!(
@@ -59,7 +60,8 @@ pub(super) fn init(dir: &Path, json: bool) -> Result<i32> {
 
 /// `rebuild`: the index again from the journal.
 pub(super) fn rebuild(settings: &Settings, json: bool) -> Result<i32> {
-    let (catalog, events) = Catalog::rebuild(&settings.data_dir).context("rebuilding")?;
+    let dir = settings.catalog_dir().map_err(anyhow::Error::msg)?;
+    let (catalog, events) = Catalog::rebuild(&dir).context("rebuilding")?;
     let report = serde_json::json!({"assets": catalog.len(), "events": events});
     print(json, &report, || {
         format!(
@@ -73,26 +75,29 @@ pub(super) fn rebuild(settings: &Settings, json: bool) -> Result<i32> {
 pub(super) fn verify(lib: &Library, json: bool) -> Result<i32> {
     let report = maintain::verify(&*lib.store, &lib.catalog)?;
     let code = i32::from(!report.is_clean());
-    print(json, &report, || {
-        let mut s = format!(
-            "{} objects checked; {} corrupt, {} missing; journal: {}",
-            report.objects,
-            report.corrupt.len(),
-            report.missing.len(),
-            report
-                .journal_error
-                .clone()
-                .unwrap_or_else(|| format!("{} entries, chain intact", report.journal_entries))
-        );
-        for h in &report.corrupt {
-            s.push_str(&format!("\ncorrupt: {h}"));
-        }
-        for h in &report.missing {
-            s.push_str(&format!("\nmissing: {h}"));
-        }
-        s
-    })?;
+    print(json, &report, || verify_summary(&report))?;
     Ok(code)
+}
+
+/// What `verify` found, for a person.
+pub(super) fn verify_summary(report: &maintain::VerifyReport) -> String {
+    let mut s = format!(
+        "{} objects checked; {} corrupt, {} missing; journal: {}",
+        report.objects,
+        report.corrupt.len(),
+        report.missing.len(),
+        report
+            .journal_error
+            .clone()
+            .unwrap_or_else(|| format!("{} entries, chain intact", report.journal_entries))
+    );
+    for h in &report.corrupt {
+        s.push_str(&format!("\ncorrupt: {h}"));
+    }
+    for h in &report.missing {
+        s.push_str(&format!("\nmissing: {h}"));
+    }
+    s
 }
 
 /// `gc`: unreferenced objects older than the grace period.

@@ -11,7 +11,8 @@ use brandvault::model::{Kind, Status};
 /// once by content, catalogued with EXIF, GPS and check-in spots, approved against the brand's
 /// guidelines.
 #[derive(Parser, Debug)]
-#[command(name = "brandvault", version, about, long_about = None)]
+// A flag given twice takes the last value (a wrapper's defaults, then the caller's).
+#[command(name = "brandvault", version, about, long_about = None, args_override_self = true)]
 pub struct Cli {
     /// Folder for the store, the catalogue and the journal.
     #[arg(long, global = true, env = "BRANDVAULT_DATA", default_value = "./data")]
@@ -21,6 +22,9 @@ pub struct Cli {
     /// standard `AWS_*` variables, e.g. `AWS_ENDPOINT_URL`, `AWS_ALLOW_HTTP=true`).
     #[arg(long, global = true, env = "BRANDVAULT_STORE")]
     pub store: Option<String>,
+    /// Where the catalogue and its journal are: `file:///path` (default: the data folder).
+    #[arg(long, global = true, env = "BRANDVAULT_CATALOG")]
+    pub catalog: Option<String>,
     /// The brand folder (spots, guidelines, logos, presets).
     #[arg(
         long,
@@ -124,6 +128,23 @@ pub enum Command {
     },
     /// Recreate the catalogue index from the journal (after it was deleted or damaged).
     Rebuild,
+    /// Write a restorable copy of the library into DIR, also while `serve` runs: the journal
+    /// up to now and every object it references. Run again on the same DIR to bring it up to
+    /// date (only new objects are copied).
+    Backup { dir: PathBuf },
+    /// Restore a backup made by `backup` into the library named by --data/--store/--catalog
+    /// (empty, or an earlier state of the same library), then verify it.
+    Restore { dir: PathBuf },
+    /// Copy the library to another store and/or catalogue (resumable, each object checked by
+    /// its hash, the source untouched); then use the new place with --store/--catalog.
+    Migrate {
+        /// The store to copy the objects to (`file:///path`, `s3://bucket/prefix`).
+        #[arg(long, required_unless_present = "to_catalog")]
+        to_store: Option<String>,
+        /// The catalogue to copy the journal to (`file:///path`).
+        #[arg(long)]
+        to_catalog: Option<String>,
+    },
     /// The check-in spots with asset counts; `spots retag` re-matches GPS after editing
     /// brand/spots.toml.
     Spots(SpotsArgs),

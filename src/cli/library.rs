@@ -165,7 +165,7 @@ fn rendition_object(lib: &Library, id: AssetId, preset: &str) -> Result<Hash> {
 }
 
 /// A progress bar on stderr when it is a terminal.
-fn progress_bar(template: &str) -> Option<indicatif::ProgressBar> {
+pub(super) fn progress_bar(template: &str) -> Option<indicatif::ProgressBar> {
     std::io::stderr().is_terminal().then(|| {
         let bar = indicatif::ProgressBar::new(0);
         bar.set_style(

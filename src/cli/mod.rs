@@ -7,6 +7,7 @@
 
 mod admin;
 mod args;
+mod copies;
 mod edit;
 mod library;
 mod listing;
@@ -41,8 +42,9 @@ impl Library {
         let url = settings.store_url();
         let store = brandvault::store::open(&url, &settings.data_dir)
             .with_context(|| format!("opening the store {url}"))?;
-        let catalog = Catalog::open(&settings.data_dir)
-            .with_context(|| format!("opening the catalogue in {}", settings.data_dir.display()))?;
+        let dir = settings.catalog_dir().map_err(anyhow::Error::msg)?;
+        let catalog = Catalog::open(&dir)
+            .with_context(|| format!("opening the catalogue in {}", dir.display()))?;
         Ok(Self {
             settings,
             now,
@@ -72,6 +74,7 @@ pub fn run(cli: Cli) -> Result<i32> {
     };
     let mut settings = Settings::new(cli.data.clone(), cli.brand.clone());
     settings.store_url = cli.store.clone();
+    settings.catalog_url = cli.catalog.clone();
     settings.limits.max_pixels = cli.max_pixels;
     settings.limits.max_decode_bytes = cli.max_decode_bytes;
     settings.poster_at = cli.poster_at;
@@ -89,6 +92,11 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Rebuild => return admin::rebuild(&settings, json),
         Command::Hash { files } => return admin::hash(files, json),
         Command::Exif { files } => return admin::exif(files, json),
+        Command::Backup { dir } => return copies::backup(&settings, dir, &now, json),
+        Command::Migrate {
+            to_store,
+            to_catalog,
+        } => return copies::migrate(&settings, to_store.as_deref(), to_catalog.as_deref(), json),
         Command::Brand {
             action: BrandAction::Check,
         } => return admin::brand_check(&settings.brand_dir, json),
@@ -125,7 +133,13 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::User { action } => people::user(&lib, action, json),
         Command::Kit { output } => admin::kit(&lib, &output, json),
         Command::Serve { bind, drop } => serve(lib, &bind, &drop),
-        Command::Init | Command::Rebuild | Command::Hash { .. } | Command::Exif { .. } => {
+        Command::Restore { dir } => copies::restore(&lib, &dir, json),
+        Command::Init
+        | Command::Rebuild
+        | Command::Hash { .. }
+        | Command::Exif { .. }
+        | Command::Backup { .. }
+        | Command::Migrate { .. } => {
             unreachable!("handled before opening the library")
         }
     }
@@ -139,6 +153,9 @@ pub fn error_code(e: &anyhow::Error) -> &'static str {
     }
     if let Some(s) = e.downcast_ref::<brandvault::store::StoreError>() {
         return s.code();
+    }
+    if let Some(b) = e.downcast_ref::<brandvault::backup::BackupError>() {
+        return b.code();
     }
     if let Some(w) = e.downcast_ref::<brandvault::workflow::WorkflowError>() {
         return w.code();

@@ -201,6 +201,39 @@ fn s3_put(bucket_prefix: &str, name: &str, bytes: &[u8]) {
         .unwrap();
 }
 
+/// POSTs a multipart upload to the real service; returns the status and the body.
+pub fn post_photo(port: u16, token: &str, name: &str, bytes: &[u8]) -> (u16, String) {
+    try_post_photo(port, token, name, bytes).expect("the service answers")
+}
+
+/// `post_photo`, or an error when the service is gone (killed mid-request).
+pub fn try_post_photo(
+    port: u16,
+    token: &str,
+    name: &str,
+    bytes: &[u8],
+) -> std::io::Result<(u16, String)> {
+    let (ct, body) = service::multipart(name, bytes);
+    use std::io::Write;
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port))?;
+    write!(
+        s,
+        "POST /api/assets HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {token}\r\nContent-Type: {ct}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    )?;
+    s.write_all(&body)?;
+    let mut response = Vec::new();
+    s.read_to_end(&mut response)?;
+    let text = String::from_utf8_lossy(&response).into_owned();
+    let status = text
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .ok_or_else(|| std::io::Error::other("no status line"))?;
+    let body = text.split("\r\n\r\n").nth(1).unwrap_or("").to_owned();
+    Ok((status, body))
+}
+
 pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
