@@ -13,15 +13,7 @@ fn main() {
     let json = args.json;
     match cli::run(args) {
         Ok(code) => std::process::exit(code),
-        Err(e) => {
-            let message = format!("{e:#}");
-            if json {
-                // `--json` promises one JSON document on stdout, failures included.
-                let body = serde_json::json!({"code": cli::error_code(&e), "message": message});
-                println!("{body}");
-            }
-            eprintln!("brandvault: {}", cli::printable(&message));
-            std::process::exit(1);
-        }
+        // `--json` promises one JSON document on stdout, failures included.
+        Err(e) => std::process::exit(cli::report_failure(&e, json)),
     }
 }

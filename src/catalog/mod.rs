@@ -16,7 +16,6 @@ mod open;
 mod people;
 mod query;
 mod reach;
-mod requests;
 mod snapshot;
 mod words;
 
@@ -36,7 +35,6 @@ pub use reach::{DownloadCount, Hit, Via};
 pub use snapshot::Snapshot;
 
 pub use query::{Browse, Filter};
-pub use requests::request_revocation;
 
 use crate::model::{Asset, AssetId};
 

@@ -119,6 +119,11 @@ impl Catalog {
     /// Download counters, telemetry that is not journaled, start again from zero.
     fn rebuild_index(dir: &Path) -> Result<Self, CatalogError> {
         let sled_path = dir.join("catalog.sled");
+        // Set aside, the index of a running service would leave it writing to a folder nobody
+        // reads, and two processes appending to one journal.
+        if in_use(&sled_path) {
+            return Err(CatalogError::Locked(sled_path));
+        }
         let aside = dir.join("catalog.sled.damaged");
         if aside.exists() {
             std::fs::remove_dir_all(&aside).map_err(CatalogError::io(&aside))?;
@@ -160,4 +165,20 @@ pub(super) fn read_position(meta: &sled::Tree) -> Result<Position, CatalogError>
         (Some(seq), Some(head), Some(offset)) => Ok(Position { seq, head, offset }),
         _ => Ok(Position::START),
     }
+}
+
+/// Whether another process holds the index at `sled_path`: sled takes an exclusive `flock` on
+/// its `db` file for as long as it is open.
+fn in_use(sled_path: &Path) -> bool {
+    use std::os::fd::AsRawFd;
+    let Ok(file) = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(sled_path.join("db"))
+    else {
+        return false;
+    };
+    // SAFETY: flock on a file descriptor this function owns; the lock goes with the file.
+    let status = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+    status != 0
 }

@@ -13,38 +13,6 @@ use brandvault::catalog::{Catalog, Change};
 use brandvault::config::Settings;
 use brandvault::maintain;
 
-/// What can still be done while another process (a running `serve`) holds the catalogue:
-/// a token revocation is left for it as a request, applied before its next authorisation.
-pub(super) fn when_locked(
-    error: anyhow::Error,
-    settings: &Settings,
-    command: &super::args::Command,
-    json: bool,
-) -> Result<i32> {
-    let locked = matches!(
-        error.downcast_ref::<brandvault::catalog::CatalogError>(),
-        Some(brandvault::catalog::CatalogError::Locked(_))
-    );
-    let super::args::Command::Token {
-        action: TokenAction::Revoke { name },
-    } = command
-    else {
-        return Err(error);
-    };
-    if !locked {
-        return Err(error);
-    }
-    let dir = settings.catalog_dir().map_err(anyhow::Error::msg)?;
-    brandvault::catalog::request_revocation(&dir, name)?;
-    let report = serde_json::json!({"revoked": name, "applied_by": "serve"});
-    print(json, &report, || {
-        format!(
-            "the running service holds the library: it revokes {} before it authorises its next request",
-            printable(name)
-        )
-    })
-}
-
 /// `init`: the starter brand written into the brand folder.
 pub(super) fn init(dir: &Path, json: bool) -> Result<i32> {
     let written = brandvault::brand::starter::write(dir)?;

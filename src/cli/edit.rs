@@ -78,9 +78,9 @@ pub(super) fn step(lib: &Library, a: StepArgs, action: Action, json: bool) -> Re
         Err(e) => {
             if json {
                 let body = serde_json::json!({"code": e.code(), "message": e.to_string()});
-                println!("{}", serde_json::to_string_pretty(&body)?);
+                super::output::out(&format!("{}\n", serde_json::to_string_pretty(&body)?))?;
             }
-            eprintln!("brandvault: {e}");
+            super::output::complain(&e.to_string());
             Ok(3)
         }
     }

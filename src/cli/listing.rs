@@ -2,8 +2,6 @@
 //! file or a user supplied (names, captions, credits) goes through [`printable`], so a file
 //! name cannot move the cursor or recolour a terminal.
 
-use std::io::Write;
-
 use anyhow::{Context, Result};
 use serde::Serialize;
 
@@ -135,7 +133,7 @@ pub(super) fn spots(lib: &Library, args: SpotsArgs, json: bool) -> Result<i32> {
             .map(|r| (r.spot, r.assets, r.approved))
             .collect();
         let doc = geo::geojson(&rows);
-        println!("{}", serde_json::to_string_pretty(&doc)?);
+        super::output::out(&format!("{}\n", serde_json::to_string_pretty(&doc)?))?;
         return Ok(0);
     }
     print(json, &rows, || {
@@ -157,14 +155,12 @@ pub(super) fn print<T: Serialize>(
     value: &T,
     text: impl FnOnce() -> String,
 ) -> Result<i32> {
-    let mut out = std::io::stdout().lock();
     if json {
-        serde_json::to_writer_pretty(&mut out, value)?;
-        writeln!(out)?;
+        super::output::out(&format!("{}\n", serde_json::to_string_pretty(value)?))?;
     } else {
         let t = text();
         if !t.is_empty() {
-            writeln!(out, "{t}")?;
+            super::output::out(&format!("{t}\n"))?;
         }
     }
     Ok(0)

@@ -9,13 +9,15 @@ mod admin;
 mod args;
 mod copies;
 mod edit;
+mod handoff;
 mod library;
 mod listing;
+mod output;
 mod people;
 
 use std::time::Duration;
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 
 pub use args::Cli;
 use args::{BrandAction, Command};
@@ -28,12 +30,13 @@ pub use listing::printable;
 use std::sync::Arc;
 
 /// The opened library: settings, store, catalogue.
+#[derive(Clone)]
 struct Library {
     settings: Settings,
     /// The time this command acts at (the clock, or `--now`).
     now: String,
     store: Arc<dyn BlobStore>,
-    catalog: Catalog,
+    catalog: Arc<Catalog>,
 }
 
 impl Library {
@@ -49,7 +52,7 @@ impl Library {
             settings,
             now,
             store,
-            catalog,
+            catalog: Arc::new(catalog),
         })
     }
 
@@ -102,47 +105,80 @@ pub fn run(cli: Cli) -> Result<i32> {
         } => return admin::brand_check(&settings.brand_dir, json),
         _ => {}
     }
-    let lib = match Library::open(settings.clone(), now) {
+    let catalog_dir = settings.catalog_dir().map_err(anyhow::Error::msg)?;
+    let lib = match Library::open(settings, now.clone()) {
         Ok(lib) => lib,
-        Err(e) => return admin::when_locked(e, &settings, &cli.command, json),
+        Err(e) if is_locked(&e) => return handoff::send(&catalog_dir, &cli.command, &now, e),
+        Err(e) => return Err(e),
     };
     match cli.command {
-        Command::Ingest(args) => library::ingest(&lib, args, json),
-        Command::Render { ids, presets } => library::render_command(&lib, &ids, &presets, json),
+        Command::Serve { bind, drop } => serve(lib, &bind, &drop),
+        Command::Restore { dir } => copies::restore(&lib, &dir, json),
+        command => on_library(&lib, command, json),
+    }
+}
+
+/// Runs a command that works on an open library: here, or inside a running `serve` for a
+/// command handed over to it.
+fn on_library(lib: &Library, command: Command, json: bool) -> Result<i32> {
+    match command {
+        Command::Ingest(args) => library::ingest(lib, args, json),
+        Command::Render { ids, presets } => library::render_command(lib, &ids, &presets, json),
         Command::Export {
             id,
             preset,
             exact,
             output,
-        } => library::export(&lib, &id, &preset, exact, &output, json),
-        Command::Show { id } => listing::show(&lib, &id, json),
-        Command::Ls(args) => listing::ls(&lib, args, json),
-        Command::Log { id } => listing::log(&lib, &id, json),
-        Command::Spots(args) => listing::spots(&lib, args, json),
-        Command::Edit(args) => edit::edit(&lib, args, json),
-        Command::Submit(a) => edit::step(&lib, a, Action::Submit, json),
-        Command::Approve(a) => edit::step(&lib, a, Action::Approve, json),
-        Command::Reject(a) => edit::step(&lib, a, Action::Reject, json),
-        Command::Archive(a) => edit::step(&lib, a, Action::Archive, json),
-        Command::Reopen(a) => edit::step(&lib, a, Action::Reopen, json),
-        Command::SetSpot { id, spot } => edit::set_spot(&lib, &id, &spot, json),
-        Command::Verify => admin::verify(&lib, json),
-        Command::Gc { grace_secs } => admin::gc(&lib, grace_secs, json),
-        Command::Brand { action } => admin::brand_recheck(&lib, action, json),
-        Command::Token { action } => admin::token(&lib, action, json),
-        Command::User { action } => people::user(&lib, action, json),
-        Command::Kit { output } => admin::kit(&lib, &output, json),
-        Command::Serve { bind, drop } => serve(lib, &bind, &drop),
-        Command::Restore { dir } => copies::restore(&lib, &dir, json),
+        } => library::export(lib, &id, &preset, exact, &output, json),
+        Command::Show { id } => listing::show(lib, &id, json),
+        Command::Ls(args) => listing::ls(lib, args, json),
+        Command::Log { id } => listing::log(lib, &id, json),
+        Command::Spots(args) => listing::spots(lib, args, json),
+        Command::Edit(args) => edit::edit(lib, args, json),
+        Command::Submit(a) => edit::step(lib, a, Action::Submit, json),
+        Command::Approve(a) => edit::step(lib, a, Action::Approve, json),
+        Command::Reject(a) => edit::step(lib, a, Action::Reject, json),
+        Command::Archive(a) => edit::step(lib, a, Action::Archive, json),
+        Command::Reopen(a) => edit::step(lib, a, Action::Reopen, json),
+        Command::SetSpot { id, spot } => edit::set_spot(lib, &id, &spot, json),
+        Command::Verify => admin::verify(lib, json),
+        Command::Gc { grace_secs } => admin::gc(lib, grace_secs, json),
+        Command::Brand { action } => admin::brand_recheck(lib, action, json),
+        Command::Token { action } => admin::token(lib, action, json),
+        Command::User { action } => people::user(lib, action, json),
+        Command::Kit { output } => admin::kit(lib, &output, json),
+        Command::Serve { .. } => bail!("a service is already running on this library"),
+        Command::Restore { .. } => {
+            bail!("restore needs the library to itself: stop `brandvault serve` first")
+        }
         Command::Init
         | Command::Rebuild
         | Command::Hash { .. }
         | Command::Exif { .. }
         | Command::Backup { .. }
         | Command::Migrate { .. } => {
-            unreachable!("handled before opening the library")
+            bail!("this command does not run on an open library")
         }
     }
+}
+
+fn is_locked(e: &anyhow::Error) -> bool {
+    matches!(
+        e.downcast_ref::<brandvault::catalog::CatalogError>(),
+        Some(brandvault::catalog::CatalogError::Locked(_))
+    )
+}
+
+/// Reports a failed command as `main` does for every command: with `--json`, one JSON document
+/// `{code, message}` on standard output; a line on standard error. Returns the exit code, 1.
+pub fn report_failure(e: &anyhow::Error, json: bool) -> i32 {
+    let message = format!("{e:#}");
+    if json {
+        let body = serde_json::json!({"code": error_code(e), "message": message});
+        let _ = output::out(&format!("{body}\n"));
+    }
+    output::complain(&message);
+    1
 }
 
 /// The stable code of a command's failure: the module error's own where there is one
@@ -166,13 +202,14 @@ pub fn error_code(e: &anyhow::Error) -> &'static str {
 /// Hands the opened library to the service.
 fn serve(lib: Library, bind: &str, drop_folder: &std::path::Path) -> Result<i32> {
     let brand = lib.brand()?;
+    let commands = handoff::answering(lib.clone());
     let Library {
         settings,
         store,
         catalog,
         ..
     } = lib;
-    brandvault::service::run(settings, store, catalog, brand, bind, drop_folder)?;
+    brandvault::service::run(settings, store, catalog, brand, bind, drop_folder, commands)?;
     Ok(0)
 }
 

@@ -1,7 +1,5 @@
 //! `brandvault user`: people's accounts from the command line, as the operator (an admin).
 
-use std::io::BufRead;
-
 use anyhow::{bail, Context, Result};
 
 use super::args::UserAction;
@@ -20,11 +18,7 @@ fn operator() -> Actor {
 
 /// One line of standard input, without its line ending (a password: never echoed or logged).
 fn read_password() -> Result<String> {
-    let mut line = String::new();
-    std::io::stdin()
-        .lock()
-        .read_line(&mut line)
-        .context("reading the password from standard input")?;
+    let line = super::output::read_line().context("reading the password from standard input")?;
     let password = line.trim_end_matches(['\r', '\n']).to_owned();
     if password.is_empty() {
         bail!("no password on standard input (one line, e.g. `read -rs pw; echo \"$pw\" | brandvault user create …`)");

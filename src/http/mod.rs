@@ -40,7 +40,8 @@ use crate::store::BlobStore;
 pub struct AppState {
     pub settings: Settings,
     pub store: Arc<dyn BlobStore>,
-    pub catalog: Catalog,
+    /// Shared with the command hand-off of `serve` (CLI commands run in this process).
+    pub catalog: Arc<Catalog>,
     pub brand: Brand,
     pub locator: Locator,
     /// The brand kit, built once at start (it depends only on brand/).
@@ -75,7 +76,7 @@ impl AppState {
     pub fn new(
         settings: Settings,
         store: Arc<dyn BlobStore>,
-        catalog: Catalog,
+        catalog: Arc<Catalog>,
         brand: Brand,
         kit: Vec<u8>,
     ) -> Self {
@@ -335,8 +336,8 @@ pub async fn signed_in(
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::to_owned);
     if let Some(token) = bearer {
-        let (st, at) = (state.clone(), now.clone());
-        let actor = web::block(move || auth::actor_for(&st.catalog, &token, &at)).await??;
+        let st = state.clone();
+        let actor = web::block(move || auth::actor_for(&st.catalog, &token)).await??;
         // A presented token that is not live is refused, never taken as the public: a client
         // whose token was revoked must be told, not quietly shown less.
         return match actor {

@@ -104,7 +104,13 @@ pub fn setup(fx: &Fixture) -> (Service, String, String) {
         .unwrap();
     let state = Arc::new(AppState {
         clock: Box::new(|| NOW.to_owned()),
-        ..AppState::new(settings, store, catalog, brand, b"PK".to_vec())
+        ..AppState::new(
+            settings,
+            store,
+            std::sync::Arc::new(catalog),
+            brand,
+            b"PK".to_vec(),
+        )
     });
     (
         Service { state, tokens },

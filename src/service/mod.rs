@@ -1,6 +1,11 @@
 //! The running service: imports `brand/logos` and the drop folder at start, watches the drop
 //! folder, remakes missing renditions in the background, and serves HTTP until ctrl-c or
-//! SIGTERM. `cli` only parses flags and calls [`run`].
+//! SIGTERM. `cli` only parses flags and calls [`run`]. Commands other processes hand over
+//! while it runs arrive through `handoff`.
+
+mod handoff;
+
+pub use handoff::{socket_path, Answer};
 
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -72,10 +77,11 @@ fn offer_setup(state: &AppState, bind: &str) {
 pub fn run(
     settings: Settings,
     store: Arc<dyn BlobStore>,
-    catalog: Catalog,
+    catalog: Arc<Catalog>,
     brand: Brand,
     bind: &str,
     drop_folder: &Path,
+    commands: Answer,
 ) -> Result<(), ServiceError> {
     // The kit is built once: its ZIP for /kit.zip, its logo files (SVG and PNG) for /brand.
     let files = crate::brand::kit::build(&brand).unwrap_or_default();
@@ -113,11 +119,15 @@ pub fn run(
         })
     };
     state.catalog.load_listing()?;
+    let listening = handoff::listen(socket_path(state.catalog.dir()), commands);
     tracing::info!("serving on http://{bind}/");
     crate::http::run(state.clone(), bind).map_err(|source| ServiceError::Bind {
         bind: bind.to_owned(),
         source,
     })?;
+    if let Some(listening) = listening {
+        listening.close();
+    }
     stop.store(true, Ordering::Relaxed);
     watcher.thread().unpark();
     let _ = watcher.join();
