@@ -33,6 +33,9 @@ pub struct Settings {
     /// The address the public reaches the service at, without a trailing slash (embeds and
     /// oEmbed); None: the request's own scheme and host.
     pub public_url: Option<String>,
+    /// Where a CDN or a public bucket serves the store's `public/` copies, without a trailing
+    /// slash: renditions the public may see are answered with a redirect there.
+    pub public_blob_url: Option<String>,
 }
 
 impl Settings {
@@ -52,6 +55,7 @@ impl Settings {
             poster_at: 0.1,
             ffmpeg_timeout: std::time::Duration::from_secs(15 * 60),
             public_url: None,
+            public_blob_url: None,
         }
     }
 

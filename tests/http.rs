@@ -346,7 +346,8 @@ async fn uploads_are_streamed_deduplicated_and_limited() {
 }
 
 /// Bodies and methods the API does not take are refused with JSON codes, never actix's plain
-/// text: a step body that is not an object, a PATCH with an unknown field or not JSON, a
+/// text: a step body that is not an object, a PATCH with an unknown field, an array or not
+/// JSON, a collection made from an array (serde reads a struct from one; the contract does not), a
 /// method a path does not serve (405 with Allow).
 #[actix_web::test]
 async fn malformed_requests_get_json_errors() {
@@ -385,6 +386,22 @@ async fn malformed_requests_get_json_errors() {
             format!("/api/assets/{draft}"),
             "application/json",
             r#"{"captoin_vi": "x"}"#,
+            400,
+            "bad-json",
+        ),
+        (
+            "PATCH",
+            format!("/api/assets/{draft}"),
+            "application/json",
+            r#"["Thác Mơ"]"#,
+            400,
+            "bad-json",
+        ),
+        (
+            "POST",
+            "/api/collections".to_owned(),
+            "application/json",
+            r#"["Báo chí"]"#,
             400,
             "bad-json",
         ),

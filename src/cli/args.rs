@@ -41,6 +41,12 @@ pub struct Cli {
     /// pages use the request's own host and files carry no URL.
     #[arg(long, global = true, env = "BRANDVAULT_PUBLIC_URL")]
     pub public_url: Option<String>,
+    /// Where a CDN or a public bucket serves the store's `public/` folder or prefix
+    /// (`https://cdn.example.vn/anh`): `/r/` then redirects there for renditions the public
+    /// may see, copied there at the first request and removed when the public may no longer
+    /// see them.
+    #[arg(long, global = true, env = "BRANDVAULT_PUBLIC_BLOB_URL")]
+    pub public_blob_url: Option<String>,
     /// The time to act at (RFC 3339), instead of the clock: for replays and tests.
     #[arg(long, global = true, env = "BRANDVAULT_NOW", hide = true)]
     pub now: Option<String>,

@@ -88,6 +88,12 @@ pub fn run(cli: Cli) -> Result<i32> {
         .map(brandvault::config::public_url)
         .transpose()
         .map_err(anyhow::Error::msg)?;
+    settings.public_blob_url = cli
+        .public_blob_url
+        .as_deref()
+        .map(brandvault::config::public_url)
+        .transpose()
+        .map_err(anyhow::Error::msg)?;
     let json = cli.json;
     // Commands that do not open the library.
     match &cli.command {

@@ -300,7 +300,7 @@ pub async fn edit(
     state: State,
     req: HttpRequest,
     id: web::Path<String>,
-    body: web::Json<EditBody>,
+    body: super::json::JsonObject<EditBody>,
 ) -> Result<HttpResponse, ApiError> {
     let (asset, viewer) = visible_asset(&state, &req, &id).await?;
     let actor = viewer.actor.ok_or_else(ApiError::not_found)?;
@@ -451,19 +451,7 @@ async fn step(
     action: Action,
     body: &[u8],
 ) -> Result<HttpResponse, ApiError> {
-    let bad = |message: String| ApiError::new(ErrorKind::InvalidInput, "bad-json", message);
-    let body: StepBody = if body.trim_ascii().is_empty() {
-        StepBody::default()
-    } else {
-        // An object or null: serde would also read a struct from an array.
-        match serde_json::from_slice(body).map_err(|e| bad(e.to_string()))? {
-            serde_json::Value::Null => StepBody::default(),
-            v @ serde_json::Value::Object(_) => {
-                serde_json::from_value(v).map_err(|e| bad(e.to_string()))?
-            }
-            _ => return Err(bad("the body is a JSON object".into())),
-        }
-    };
+    let body: StepBody = super::json::optional_object(body)?;
     let (asset, viewer) = visible_asset(&state, &req, id).await?;
     let actor = viewer.actor.ok_or_else(ApiError::not_found)?;
     let st = state.clone();

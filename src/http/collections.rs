@@ -165,7 +165,7 @@ pub async fn list(state: State, req: HttpRequest) -> Result<HttpResponse, ApiErr
 pub async fn create(
     state: State,
     req: HttpRequest,
-    body: web::Json<NewCollection>,
+    body: super::json::JsonObject<NewCollection>,
 ) -> Result<HttpResponse, ApiError> {
     let (viewer, actor) = signed_in(&state, &req).await?;
     let NewCollection { name, description } = body.into_inner();
@@ -211,7 +211,7 @@ pub async fn edit(
     state: State,
     req: HttpRequest,
     id: web::Path<String>,
-    body: web::Json<CollectionPatch>,
+    body: super::json::JsonObject<CollectionPatch>,
 ) -> Result<HttpResponse, ApiError> {
     let (viewer, actor) = signed_in(&state, &req).await?;
     let CollectionPatch {
@@ -263,7 +263,7 @@ pub async fn add_item(
     state: State,
     req: HttpRequest,
     id: web::Path<String>,
-    body: web::Json<NewItem>,
+    body: super::json::JsonObject<NewItem>,
 ) -> Result<HttpResponse, ApiError> {
     let (viewer, _) = signed_in(&state, &req).await?;
     let asset = body.asset;
@@ -318,13 +318,7 @@ pub async fn share(
 ) -> Result<HttpResponse, ApiError> {
     let (viewer, actor) = signed_in(&state, &req).await?;
     // The body is optional: no body is a link without expiry.
-    let body: NewShare = if body.iter().all(u8::is_ascii_whitespace) {
-        NewShare::default()
-    } else {
-        serde_json::from_slice::<Option<NewShare>>(&body)
-            .map_err(|e| ApiError::new(ErrorKind::InvalidInput, "bad-json", e.to_string()))?
-            .unwrap_or_default()
-    };
+    let body: NewShare = super::json::optional_object(&body)?;
     let (link, token) = with_collections(&state, move |c| {
         c.share(&actor, &id, body.expires.as_deref(), &viewer.now)
     })

@@ -21,6 +21,7 @@ use crate::store::Hash;
     responses(
         (status = 200, description = "The rendition; ETag is its hash, cacheable for a year"),
         (status = 206, description = "The requested byte range"),
+        (status = 302, description = "With `--public-blob-url`, a rendition the public may see: to its public copy"),
         (status = 304, description = "If-None-Match matched"),
         (status = 404, description = "No such rendition, or none the caller may see", body = ErrorBody),
         (status = 416, description = "The range lies outside the file"),
@@ -55,6 +56,16 @@ pub async fn rendition(
         &owner.preset,
         spot,
     );
+    if public {
+        if let Some(location) = super::public_copies::location(&state, hash, format, ext).await {
+            // Its target only ever holds these bytes, and is removed when the public may no
+            // longer see them: the redirect may be kept a while.
+            return Ok(HttpResponse::Found()
+                .insert_header((header::LOCATION, location))
+                .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+                .finish());
+        }
+    }
     let etag = format!("\"{hash_hex}\"");
     let cache = if public {
         "public, max-age=31536000, immutable"

@@ -11,9 +11,11 @@ pub(crate) mod desk;
 mod error;
 mod feed;
 mod iiif;
+mod json;
 mod metrics;
 mod openapi;
 pub mod portal;
+pub mod public_copies;
 mod reach;
 pub mod session;
 mod share;
@@ -67,6 +69,8 @@ pub struct AppState {
     pub rendition_cache: delivery::RenditionCache,
     /// IIIF answers' decoded sources.
     pub iiif: crate::iiif::Iiif,
+    /// The renditions copied for a CDN (`--public-blob-url`).
+    pub public_copies: public_copies::PublicCopies,
 }
 
 pub type State = web::Data<Arc<AppState>>;
@@ -87,6 +91,7 @@ impl AppState {
             reach: Reach::default(),
             rendition_cache: Default::default(),
             iiif: Default::default(),
+            public_copies: Default::default(),
             settings,
             store,
             catalog,

@@ -95,6 +95,13 @@ pub fn run(
         state.logo_files = logos;
     }
     offer_setup(&state, bind);
+    if state.settings.public_blob_url.is_some() {
+        if let Err(e) = state.public_copies.load(&state) {
+            tracing::warn!(
+                "the store's public copies cannot be listed ({e}); new ones are still made"
+            );
+        }
+    }
     let state = Arc::new(state);
     let logos = state.brand.dir.join("logos");
     import(&state, &logos, Some(Kind::Logo), vec!["brand".into()]);
@@ -115,6 +122,7 @@ pub fn run(
                 }
                 import(&state, &folder, None, Vec::new());
                 flush_reach(&state);
+                sweep_public_copies(&state);
             }
         })
     };
@@ -135,6 +143,18 @@ pub fn run(
     state.catalog.flush()?;
     tracing::info!("stopped cleanly");
     Ok(())
+}
+
+/// Removes the CDN's copies of what the public may no longer see (`--public-blob-url`).
+fn sweep_public_copies(state: &AppState) {
+    if state.settings.public_blob_url.is_none() {
+        return;
+    }
+    match state.public_copies.sweep(state) {
+        Ok(0) => {}
+        Ok(n) => tracing::info!("removed {n} public copies the public may no longer see"),
+        Err(e) => tracing::warn!("removing public copies failed (tried again shortly): {e}"),
+    }
 }
 
 /// Writes the embed and view counts gathered in memory to the catalogue's statistics.

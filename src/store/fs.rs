@@ -38,6 +38,21 @@ impl FsStore {
         self.objects.join(&hex[..2]).join(&hex[2..])
     }
 
+    /// The folder of public copies: `public/` beside `objects/`.
+    fn public_dir(&self) -> PathBuf {
+        self.objects
+            .parent()
+            .unwrap_or(&self.objects)
+            .join("public")
+    }
+
+    fn public_path(&self, name: &str) -> Result<PathBuf, StoreError> {
+        if !super::is_public_name(name) {
+            return Err(StoreError::NotFound(name.to_owned()));
+        }
+        Ok(self.public_dir().join(name))
+    }
+
     fn temp_path(&self) -> PathBuf {
         let n = self.counter.fetch_add(1, Ordering::Relaxed);
         self.tmp.join(super::local::scratch_name(n))
@@ -234,6 +249,54 @@ impl BlobStore for FsStore {
 
     fn scratch_path(&self) -> PathBuf {
         self.temp_path()
+    }
+
+    /// A hard link where the file system allows (no bytes copied), else a copy renamed into
+    /// place. A file server pointed at `public/` maps the media type from the extension.
+    fn publish(&self, hash: &Hash, name: &str, _media_type: &str) -> Result<(), StoreError> {
+        let path = self.public_path(name)?;
+        if path.exists() {
+            return Ok(());
+        }
+        let dir = path.parent().unwrap_or(&self.objects);
+        fs::create_dir_all(dir).map_err(StoreError::io(dir))?;
+        let object = self.object_path(hash);
+        if !object.exists() {
+            return Err(StoreError::NotFound(hash.to_hex().to_string()));
+        }
+        if fs::hard_link(&object, &path).is_ok() {
+            return Ok(());
+        }
+        let tmp = self.temp_path();
+        fs::copy(&object, &tmp)
+            .and_then(|_| fs::rename(&tmp, &path))
+            .map_err(|e| {
+                let _ = fs::remove_file(&tmp);
+                StoreError::io(&path)(e)
+            })
+    }
+
+    fn unpublish(&self, name: &str) -> Result<bool, StoreError> {
+        let path = self.public_path(name)?;
+        match fs::remove_file(&path) {
+            Ok(()) => Ok(true),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+            Err(e) => Err(StoreError::io(&path)(e)),
+        }
+    }
+
+    fn published(&self) -> Result<Vec<String>, StoreError> {
+        let dir = self.public_dir();
+        let entries = match fs::read_dir(&dir) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(StoreError::io(&dir)(e)),
+        };
+        Ok(entries
+            .flatten()
+            .filter_map(|e| e.file_name().into_string().ok())
+            .filter(|n| super::is_public_name(n))
+            .collect())
     }
 
     fn location(&self) -> String {

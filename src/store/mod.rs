@@ -146,6 +146,27 @@ pub trait BlobStore: Send + Sync {
     fn scratch_path(&self) -> PathBuf;
     /// Where the objects are, for messages and `verify` (`file:///…`, `s3://bucket/prefix`).
     fn location(&self) -> String;
+    /// Puts a copy of an object under `public/{name}` with its media type, for a CDN or a
+    /// public bucket policy to serve directly (`--public-blob-url`): a namespace that holds
+    /// only what the public may see, never the objects themselves (an original's name is its
+    /// asset id, which is public). Does nothing when the copy is there.
+    fn publish(&self, hash: &Hash, name: &str, media_type: &str) -> Result<(), StoreError>;
+    /// Removes a public copy; returns whether it was there.
+    fn unpublish(&self, name: &str) -> Result<bool, StoreError>;
+    /// The names of the public copies.
+    fn published(&self) -> Result<Vec<String>, StoreError>;
+}
+
+/// Whether `name` can be a public copy's name: `{hash}.{ext}` in lowercase letters and digits,
+/// never a path.
+pub fn is_public_name(name: &str) -> bool {
+    name.split_once('.').is_some_and(|(hash, ext)| {
+        Hash::from_hex(hash).is_ok()
+            && !ext.is_empty()
+            && ext
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    })
 }
 
 /// The store named by `url`: `file:///path` (or a bare path) for a folder, `s3://bucket/prefix`

@@ -117,6 +117,19 @@ impl S3Store {
         self.key_under(&format!("objects/{}/{}", &hex[..2], &hex[2..]))
     }
 
+    /// Every key under `prefix/rest`.
+    fn keys_under(&self, rest: &str) -> Result<Vec<Key>, StoreError> {
+        let (client, prefix) = (self.client.clone(), self.key_under(rest));
+        self.run(async move {
+            let mut listing = client.list(Some(&prefix));
+            let mut keys = Vec::new();
+            while let Some(meta) = listing.next().await {
+                keys.push(meta.map_err(remote)?.location);
+            }
+            Ok::<_, StoreError>(keys)
+        })?
+    }
+
     fn run<F>(&self, f: F) -> Result<F::Output, StoreError>
     where
         F: Future + Send + 'static,
@@ -127,7 +140,11 @@ impl S3Store {
 
     /// The object's metadata, or `None` when there is no such object.
     fn head(&self, hash: &Hash) -> Result<Option<object_store::ObjectMeta>, StoreError> {
-        let (client, key) = (self.client.clone(), self.key(hash));
+        self.head_key(self.key(hash))
+    }
+
+    fn head_key(&self, key: Key) -> Result<Option<object_store::ObjectMeta>, StoreError> {
+        let client = self.client.clone();
         match self.run(async move { client.head(&key).await })? {
             Ok(meta) => Ok(Some(meta)),
             Err(object_store::Error::NotFound { .. }) => Ok(None),
@@ -173,7 +190,7 @@ impl S3Store {
             self.counter.fetch_add(1, Ordering::Relaxed),
             random_suffix()
         ));
-        let mut upload = Upload::start(self, tmp.clone())?;
+        let mut upload = Upload::start(self, tmp.clone(), Default::default())?;
         let mut bytes = n as u64;
         let mut part = first;
         loop {
@@ -255,10 +272,14 @@ struct Upload {
 }
 
 impl Upload {
-    fn start(store: &S3Store, key: Key) -> Result<Self, StoreError> {
+    fn start(
+        store: &S3Store,
+        key: Key,
+        options: object_store::PutMultipartOptions,
+    ) -> Result<Self, StoreError> {
         let client = store.client.clone();
         let inner = store
-            .run(async move { client.put_multipart(&key).await })?
+            .run(async move { client.put_multipart_opts(&key, options).await })?
             .map_err(remote)?;
         Ok(Self {
             inner: Some(inner),
@@ -358,15 +379,7 @@ impl BlobStore for S3Store {
     }
 
     fn list(&self) -> Result<Vec<Hash>, StoreError> {
-        let (client, prefix) = (self.client.clone(), self.key_under("objects"));
-        let keys = self.run(async move {
-            let mut listing = client.list(Some(&prefix));
-            let mut keys = Vec::new();
-            while let Some(meta) = listing.next().await {
-                keys.push(meta.map_err(remote)?.location);
-            }
-            Ok::<_, StoreError>(keys)
-        })??;
+        let keys = self.keys_under("objects")?;
         let mut out: Vec<Hash> = keys
             .iter()
             .filter_map(|key| {
@@ -398,6 +411,75 @@ impl BlobStore for S3Store {
     fn scratch_path(&self) -> PathBuf {
         let n = self.counter.fetch_add(1, Ordering::Relaxed);
         self.scratch.join(super::local::scratch_name(n))
+    }
+
+    /// Copied through this process rather than server-side, so that the copy carries its
+    /// media type and cache policy for whatever serves it (S3's copy keeps the source's).
+    fn publish(&self, hash: &Hash, name: &str, media_type: &str) -> Result<(), StoreError> {
+        if !super::is_public_name(name) {
+            return Err(StoreError::NotFound(name.to_owned()));
+        }
+        let key = self.key_under(&format!("public/{name}"));
+        if self.head_key(key.clone())?.is_some() {
+            return Ok(());
+        }
+        let attributes = object_store::Attributes::from_iter([
+            (object_store::Attribute::ContentType, media_type.to_owned()),
+            (
+                object_store::Attribute::CacheControl,
+                "public, max-age=31536000, immutable".to_owned(),
+            ),
+        ]);
+        let mut blob = self.open(hash)?;
+        let source = Path::new(name);
+        let mut read_part = || -> Result<Vec<u8>, StoreError> {
+            let mut part = vec![0u8; PART];
+            let n = read_full(&mut blob, &mut part).map_err(StoreError::io(source))?;
+            part.truncate(n);
+            Ok(part)
+        };
+        let first = read_part()?;
+        if first.len() < PART {
+            let (client, options) = (self.client.clone(), attributes.into());
+            return self
+                .run(async move { client.put_opts(&key, first.into(), options).await })?
+                .map(|_| ())
+                .map_err(remote);
+        }
+        let options = object_store::PutMultipartOptions {
+            attributes,
+            ..Default::default()
+        };
+        let mut upload = Upload::start(self, key, options)?;
+        let mut part = first;
+        while !part.is_empty() {
+            upload.send(self, part)?;
+            part = read_part()?;
+        }
+        upload.complete(self)
+    }
+
+    fn unpublish(&self, name: &str) -> Result<bool, StoreError> {
+        if !super::is_public_name(name) {
+            return Ok(false);
+        }
+        let key = self.key_under(&format!("public/{name}"));
+        if self.head_key(key.clone())?.is_none() {
+            return Ok(false);
+        }
+        let client = self.client.clone();
+        self.run(async move { client.delete(&key).await })?
+            .map_err(remote)?;
+        Ok(true)
+    }
+
+    fn published(&self) -> Result<Vec<String>, StoreError> {
+        Ok(self
+            .keys_under("public")?
+            .iter()
+            .filter_map(|key| key.filename().map(str::to_owned))
+            .filter(|n| super::is_public_name(n))
+            .collect())
     }
 
     fn location(&self) -> String {
