@@ -4,9 +4,11 @@
 #   upload over HTTP (multipart stream)  the server's VmHWM, curl --data-binary from disk
 #   Range reads past the 4 GiB mark      bytes compared with the file
 #   poster frame + web preview           ffmpeg reads the stored original in place
-# The file is a real H.264/AAC clip (ffmpeg, faststart) padded to exactly 4 GiB (the default
-# video limit) by a trailing `free` box, so every tool still reads it as a movie.
+# The file is made by benches/big_video.sh (a real clip padded to exactly 4 GiB).
 # Needs: ffmpeg, curl, GNU time; ~13 GiB free. Usage: benches/video_large.sh [WORK_DIR]
+# Into S3-compatible storage (issue 17's goal: peak RSS < 96 MiB): run it under
+# tests/with-s3.sh, which starts moto's S3 server (it keeps the objects in its own memory:
+# ~9 GiB of RAM here; its speed is moto's, not a real S3's). ffmpeg then reads a local copy.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 W=${1:-/tmp/brandvault-video-bench}
@@ -14,44 +16,32 @@ rm -rf "$W/data-cli" "$W/data-http" && mkdir -p "$W"
 cargo build --release --quiet --bins
 BV=$PWD/target/release/brandvault
 PORT=18191
-
-if [ ! -f "$W/big.mp4" ]; then
-  ffmpeg -hide_banner -loglevel error -nostdin -f lavfi -i testsrc2=s=1280x720:r=25:d=20 \
-    -f lavfi -i sine=d=20 -c:v libx264 -preset veryfast -pix_fmt yuv420p -c:a aac \
-    -movflags +faststart -y "$W/clip.mp4"
-  python3 - "$W/clip.mp4" "$W/big.mp4" <<'PY'
-import os, struct, sys
-clip = open(sys.argv[1], "rb").read()
-total = 4 << 30
-pad = total - len(clip)
-with open(sys.argv[2], "wb") as f:
-    f.write(clip)
-    f.write(struct.pack(">I4sQ", 1, b"free", pad))
-    chunk = os.urandom(1 << 20)
-    left = pad - 16
-    while left:
-        n = min(left, len(chunk))
-        f.write(chunk[:n])
-        left -= n
-PY
+# The library's objects: in its data folder, or under tests/with-s3.sh in the bucket.
+cli=(--data "$W/data-cli") http=(--data "$W/data-http")
+if [ -n "${BRANDVAULT_TEST_STORE:-}" ]; then
+  cli+=(--store "$BRANDVAULT_TEST_STORE/video-cli-$$")
+  http+=(--store "$BRANDVAULT_TEST_STORE/video-http-$$")
+  echo "objects in $BRANDVAULT_TEST_STORE"
 fi
+
+benches/big_video.sh "$W/big.mp4"
 SIZE=$(stat -c %s "$W/big.mp4")
 echo "file: $SIZE bytes"
 
 echo "== ingest from disk =="
 t0=$(date +%s.%N)
-/usr/bin/time -f "%M" -o "$W/rss-ingest.txt" "$BV" --data "$W/data-cli" ingest --no-render "$W/big.mp4" > /dev/null
+/usr/bin/time -f "%M" -o "$W/rss-ingest.txt" "$BV" "${cli[@]}" ingest --no-render "$W/big.mp4" > /dev/null
 t1=$(date +%s.%N)
 python3 -c "print('ingest: %.1f s (%.0f MiB/s), peak RSS %d MiB' % ($t1-$t0, $SIZE/2**20/($t1-$t0), $(cat "$W/rss-ingest.txt")/1024))"
 t0=$(date +%s.%N)
-"$BV" --data "$W/data-cli" render > "$W/render.json" || true
+"$BV" "${cli[@]}" render > "$W/render.json" || true
 t1=$(date +%s.%N)
 python3 -c "print('poster (thumb, preview, web) + 720p web preview of the 20 s clip in the 4 GiB file: %.1f s' % ($t1-$t0))"
-"$BV" --data "$W/data-cli" --json ls | python3 -c "import json,sys; a=json.load(sys.stdin)[0]; print('renditions:', ', '.join('%s %dx%d' % (r['preset'], r['width'], r['height']) for r in a['renditions']), '| failures:', a['rendition_failures'])"
+"$BV" "${cli[@]}" --json ls | python3 -c "import json,sys; a=json.load(sys.stdin)[0]; print('renditions:', ', '.join('%s %dx%d' % (r['preset'], r['width'], r['height']) for r in a['renditions']), '| failures:', a['rendition_failures'])"
 
 echo "== upload over HTTP =="
-TOKEN=$("$BV" --data "$W/data-http" --json token create --role designer --name bench | python3 -c "import json,sys; print(json.load(sys.stdin)['token'])")
-"$BV" --data "$W/data-http" serve --bind 127.0.0.1:$PORT --drop "$W/none" 2> "$W/serve.log" &
+TOKEN=$("$BV" "${http[@]}" --json token create --role designer --name bench | python3 -c "import json,sys; print(json.load(sys.stdin)['token'])")
+"$BV" "${http[@]}" serve --bind 127.0.0.1:$PORT --drop "$W/none" 2> "$W/serve.log" &
 SERVE=$!
 trap 'kill $SERVE 2>/dev/null' EXIT
 until curl -sf "http://127.0.0.1:$PORT/healthz" > /dev/null; do sleep 0.2; done

@@ -166,7 +166,7 @@ fn rendition_object(lib: &Library, id: AssetId, preset: &str) -> Result<Hash> {
 
 /// A progress bar on stderr when it is a terminal.
 pub(super) fn progress_bar(template: &str) -> Option<indicatif::ProgressBar> {
-    std::io::stderr().is_terminal().then(|| {
+    (std::io::stderr().is_terminal() && !super::output::is_captured()).then(|| {
         let bar = indicatif::ProgressBar::new(0);
         bar.set_style(
             indicatif::ProgressStyle::with_template(template)

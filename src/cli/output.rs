@@ -18,6 +18,12 @@ thread_local! {
     static INPUT: RefCell<Option<String>> = const { RefCell::new(None) };
 }
 
+/// Whether this command's output goes back to another process (no progress bars then: the
+/// service's terminal is not the asker's).
+pub(super) fn is_captured() -> bool {
+    CAPTURED.with_borrow(Option::is_some)
+}
+
 /// Writes to the command's standard output.
 pub(super) fn out(text: &str) -> std::io::Result<()> {
     if CAPTURED.with_borrow_mut(|c| c.as_mut().map(|w| w.stdout.push_str(text)).is_some()) {
