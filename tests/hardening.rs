@@ -9,6 +9,7 @@ use std::io::Write;
 
 use actix_web::http::StatusCode;
 use actix_web::test as at;
+use brandvault::catalog::Change;
 use brandvault::media::exif::ExifFields;
 use brandvault::model::{Access, Actor, Role};
 use brandvault::workflow::{Action, Step};
@@ -112,6 +113,84 @@ async fn a_refused_step_changes_nothing() {
         .unwrap();
     assert_eq!(after.access, Access::Public);
     assert_eq!(after.status, brandvault::model::Status::Approved);
+}
+
+/// Two reviewers deciding on the same asset at once: exactly one step is taken, the other is
+/// refused (409) and writes nothing, whichever of them reads the asset first; and a step decided
+/// on a status the asset has left since is refused at the commit itself.
+#[actix_web::test]
+async fn of_two_steps_decided_at_once_exactly_one_is_taken() {
+    let fx = Fixture::new();
+    let (svc, draft, _) = setup(&fx);
+    let id: brandvault::model::AssetId = draft.parse().unwrap();
+    let reviewer = |name: &str| Actor {
+        name: name.into(),
+        role: Role::BrandManager,
+    };
+    let workflow = svc.state.workflow();
+    workflow
+        .transition(&id, Action::Submit, &reviewer("an"), Step::default(), NOW)
+        .unwrap();
+    let start = std::sync::Barrier::new(2);
+    let outcomes: Vec<_> = std::thread::scope(|scope| {
+        let steps = [
+            (Action::Approve, Some("đã thống nhất"), None, "an"),
+            (Action::Reject, None, Some("thiếu chú thích"), "bình"),
+        ];
+        let running: Vec<_> = steps
+            .into_iter()
+            .map(|(action, justification, reason, who)| {
+                let (start, workflow) = (&start, svc.state.workflow());
+                scope.spawn(move || {
+                    let step = Step {
+                        justification,
+                        reason,
+                        ..Step::default()
+                    };
+                    start.wait();
+                    workflow.transition(&id, action, &reviewer(who), step, NOW)
+                })
+            })
+            .collect();
+        running.into_iter().map(|t| t.join().unwrap()).collect()
+    });
+    let taken: Vec<_> = outcomes.iter().filter(|o| o.is_ok()).collect();
+    assert_eq!(taken.len(), 1, "exactly one winner: {outcomes:?}");
+    let refused = outcomes.iter().find_map(|o| o.as_ref().err()).unwrap();
+    assert!(
+        ["changed-meanwhile", "invalid-transition"].contains(&refused.code()),
+        "refused because the other step came first: {refused}"
+    );
+    assert_eq!(refused.kind(), brandvault::model::ErrorKind::Conflict);
+    let log = svc.state.catalog.history(&id).unwrap();
+    let decisions = log
+        .iter()
+        .filter(|e| {
+            matches!(
+                e.change,
+                Change::StatusChanged {
+                    from: brandvault::model::Status::InReview,
+                    ..
+                }
+            )
+        })
+        .count();
+    assert_eq!(decisions, 1, "one decision in the journal");
+    // A step computed from a status the asset has since left: refused by the commit itself.
+    let stale = Change::StatusChanged {
+        id,
+        from: brandvault::model::Status::InReview,
+        to: brandvault::model::Status::Approved,
+        reason: None,
+        override_justification: None,
+    };
+    let e = svc
+        .state
+        .catalog
+        .commit(NOW, "an", &[stale], &[])
+        .unwrap_err();
+    assert_eq!(e.code(), "changed-meanwhile");
+    assert_eq!(svc.state.catalog.history(&id).unwrap().len(), log.len());
 }
 
 #[actix_web::test]

@@ -28,6 +28,10 @@ pub enum CatalogError {
     JournalBehind { path: PathBuf, applied: u64 },
     #[error("the library at {0} is in use by another brandvault process (is `brandvault serve` running? stop it first)")]
     Locked(PathBuf),
+    /// A workflow step decided on a status the asset no longer has: another request (or
+    /// another process) moved it first.
+    #[error("asset {id} is no longer {expected}: someone else changed it meanwhile; reload and try again")]
+    Changed { id: String, expected: String },
     /// A journal to adopt (a backup, another library) does not continue this catalogue's.
     #[error("cannot take the journal {path}: {reason}")]
     Diverged { path: PathBuf, reason: String },
@@ -70,7 +74,7 @@ impl CatalogError {
             Self::NotFound(_) => ErrorKind::NotFound,
             Self::Ambiguous { .. } => ErrorKind::Conflict,
             Self::BadId(_) => ErrorKind::InvalidInput,
-            Self::Diverged { .. } | Self::Locked(_) => ErrorKind::Conflict,
+            Self::Diverged { .. } | Self::Locked(_) | Self::Changed { .. } => ErrorKind::Conflict,
             _ => ErrorKind::Internal,
         }
     }
@@ -85,6 +89,7 @@ impl CatalogError {
             Self::JournalTampered { .. } => "journal-tampered",
             Self::Format { .. } => "catalog-format",
             Self::Diverged { .. } => "catalog-diverged",
+            Self::Changed { .. } => "changed-meanwhile",
             Self::Locked(_) => "catalog-locked",
             _ => "internal",
         }

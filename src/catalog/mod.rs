@@ -138,6 +138,7 @@ impl Catalog {
         }
         // A poisoned lock only means another writer panicked; the journal itself is intact.
         let mut journal = self.journal.lock().unwrap_or_else(|p| p.into_inner());
+        self.check_steps(changes)?;
         let before = journal.end();
         let entries = journal.append(at, actor, changes)?;
         if let Err(e) = self.apply_entries(&entries, before.offset, stat) {
@@ -154,6 +155,31 @@ impl Catalog {
             tracing::warn!(
                 "the catalogue index could not be flushed ({e}); the journal holds the change"
             );
+        }
+        Ok(())
+    }
+
+    /// Refuses workflow steps decided on a status their asset no longer has. Checked under the
+    /// journal's lock, so of two steps decided on the same status (two reviewers, two
+    /// requests at once) exactly one is taken; the other changes nothing.
+    fn check_steps(&self, changes: &[Change]) -> Result<(), CatalogError> {
+        let mut status: std::collections::HashMap<AssetId, crate::model::Status> =
+            Default::default();
+        for change in changes {
+            let Change::StatusChanged { id, from, to, .. } = change else {
+                continue;
+            };
+            let current = match status.get(id) {
+                Some(s) => Some(*s),
+                None => self.asset(id)?.map(|a| a.status),
+            };
+            if current != Some(*from) {
+                return Err(CatalogError::Changed {
+                    id: id.to_hex(),
+                    expected: format!("{from:?}").to_lowercase(),
+                });
+            }
+            status.insert(*id, *to);
         }
         Ok(())
     }

@@ -31,6 +31,9 @@ use super::{Blob, BlobStore, Durability, Hash, Inserted, LocalCopy, Put, StoreEr
 /// Bytes per multipart part and per ranged read (S3 wants parts of at least 5 MiB).
 const PART: usize = 8 << 20;
 
+/// Longest one request to the object store may take (a part, a completion, a copy).
+const REQUEST_TIMEOUT_SECS: u64 = 600;
+
 /// Objects in an S3-compatible bucket under a prefix.
 pub struct S3Store {
     bucket: String,
@@ -71,8 +74,14 @@ impl S3Store {
                 "an S3 store URL names a bucket: s3://bucket/prefix".into(),
             ));
         }
+        // Completing a multipart upload of gigabytes, and the server-side copy to the object's
+        // name, can take minutes on the server's side: the default 30 s would abandon them.
+        let options = object_store::ClientOptions::new()
+            .with_timeout(std::time::Duration::from_secs(REQUEST_TIMEOUT_SECS))
+            .with_connect_timeout(std::time::Duration::from_secs(10));
         let client = AmazonS3Builder::from_env()
             .with_bucket_name(bucket)
+            .with_client_options(options)
             .build()
             .map_err(|e| StoreError::Url(format!("cannot use s3://{bucket_and_prefix}: {e}")))?;
         let runtime = tokio::runtime::Builder::new_multi_thread()
