@@ -32,7 +32,7 @@ use super::{Blob, BlobStore, Durability, Hash, Inserted, LocalCopy, Put, StoreEr
 const PART: usize = 8 << 20;
 
 /// Longest one request to the object store may take (a part, a completion, a copy).
-const REQUEST_TIMEOUT_SECS: u64 = 600;
+const REQUEST_TIMEOUT: &str = "600s";
 
 /// Objects in an S3-compatible bucket under a prefix.
 pub struct S3Store {
@@ -76,12 +76,13 @@ impl S3Store {
         }
         // Completing a multipart upload of gigabytes, and the server-side copy to the object's
         // name, can take minutes on the server's side: the default 30 s would abandon them.
-        let options = object_store::ClientOptions::new()
-            .with_timeout(std::time::Duration::from_secs(REQUEST_TIMEOUT_SECS))
-            .with_connect_timeout(std::time::Duration::from_secs(10));
+        // (Set key by key: replacing the client options would drop those the AWS_* variables
+        // gave, such as AWS_ALLOW_HTTP.)
+        use object_store::{aws::AmazonS3ConfigKey as Config, ClientConfigKey as Client};
         let client = AmazonS3Builder::from_env()
             .with_bucket_name(bucket)
-            .with_client_options(options)
+            .with_config(Config::Client(Client::Timeout), REQUEST_TIMEOUT)
+            .with_config(Config::Client(Client::ConnectTimeout), "10s")
             .build()
             .map_err(|e| StoreError::Url(format!("cannot use s3://{bucket_and_prefix}: {e}")))?;
         let runtime = tokio::runtime::Builder::new_multi_thread()
