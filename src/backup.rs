@@ -305,16 +305,17 @@ fn copy_into(
     to_catalog: Option<&Catalog>,
     progress: Progress<'_>,
 ) -> Result<CopyReport, BackupError> {
-    if let Some(catalog) = to_catalog {
-        catalog.adoptable(&catalog_dir.join(JOURNAL_FILE), snapshot.end)?;
-    }
+    let journal = catalog_dir.join(JOURNAL_FILE);
+    let adoption = to_catalog
+        .map(|catalog| catalog.plan_adoption(&journal, snapshot.end))
+        .transpose()?;
     let copied = match to_store {
         Some(to) => copy_objects(from, to, &snapshot.objects, progress)?,
         None => Copied::default(),
     };
-    let adopted = match to_catalog {
-        Some(catalog) => catalog.adopt(&catalog_dir.join(JOURNAL_FILE), snapshot.end)?,
-        None => 0,
+    let adopted = match (to_catalog, &adoption) {
+        (Some(catalog), Some(adoption)) => catalog.adopt(adoption)?,
+        _ => 0,
     };
     Ok(CopyReport {
         entries: snapshot.end.seq,

@@ -983,24 +983,8 @@ async fn the_setup_link_makes_the_first_admin_once() {
 /// disable, list; bad input is refused with a message and nothing changes.
 #[::core::prelude::v1::test]
 fn user_commands_on_the_cli() {
-    use std::io::Write;
     let fx = Fixture::new();
-    let run = |args: &[&str], stdin: &str| {
-        let mut child = fx
-            .command(args)
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(stdin.as_bytes())
-            .unwrap();
-        child.wait_with_output().unwrap()
-    };
+    let run = |args: &[&str], stdin: &str| fx.run_with_input(args, stdin);
     let out = run(
         &[
             "user",

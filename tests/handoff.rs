@@ -6,7 +6,6 @@
 mod common;
 
 use std::os::unix::fs::PermissionsExt;
-use std::process::Stdio;
 
 use brandvault::media::exif::ExifFields;
 use common::{http_status, photo, Fixture};
@@ -93,20 +92,10 @@ fn ingest_and_accounts_from_the_command_line_run_inside_a_running_serve() {
     let photos = fx.json(&["ls", "--kind", "photo"], 0);
     assert_eq!(photos.as_array().unwrap().len(), 2, "listed by the service");
     // The password travels on standard input, as it would without a service.
-    let mut child = fx
-        .command(&["user", "create", "lan", "--role", "designer"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    use std::io::Write;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"mat-khau-dai-du-12\n")
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = fx.run_with_input(
+        &["user", "create", "lan", "--role", "designer"],
+        "mat-khau-dai-du-12\n",
+    );
     assert!(
         out.status.success(),
         "{}",

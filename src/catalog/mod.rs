@@ -32,7 +32,7 @@ pub use journal::{Entry, Journal, Position, JOURNAL_FILE};
 pub use listing::RenditionOwner;
 pub use people::SessionRecord;
 pub use reach::{DownloadCount, Hit, Via};
-pub use snapshot::Snapshot;
+pub use snapshot::{Adoption, Snapshot};
 
 pub use query::{Browse, Filter};
 

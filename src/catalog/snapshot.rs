@@ -84,18 +84,32 @@ impl Catalog {
         std::fs::rename(&tmp, to).map_err(CatalogError::io(to))
     }
 
-    /// Catches this catalogue up with the journal at `source` up to position `upto`: the
-    /// entries this catalogue lacks are appended byte for byte (so the chain and every hash
-    /// stay the same) and applied, a chunk at a time, each chunk all or nothing. Refused when
-    /// this catalogue's own history is not the start of the source's (another library).
-    /// Returns the number of entries added.
-    pub fn adopt(&self, source: &Path, upto: Position) -> Result<usize, CatalogError> {
+    /// Reads the journal at `source` up to `upto` and checks that it continues this
+    /// catalogue's history (its own entries are the start of it): done before a restore or a
+    /// migration copies any object, so a refused one leaves the target as it was.
+    pub fn plan_adoption(&self, source: &Path, upto: Position) -> Result<Adoption, CatalogError> {
+        let mine = self.journal.lock().unwrap_or_else(|p| p.into_inner()).end();
+        let (mut entries, _) = Journal::read_all(source)?;
+        continues(source, &entries, mine, upto)?;
+        entries.truncate(upto.seq as usize);
+        Ok(Adoption {
+            source: source.to_owned(),
+            entries,
+        })
+    }
+
+    /// Catches this catalogue up with a planned adoption: the entries it lacks are appended
+    /// byte for byte (so the chain and every hash stay the same) and applied, a chunk at a
+    /// time, each chunk all or nothing. Checked again under the journal's lock, in case this
+    /// catalogue moved since the plan. Returns the number of entries added.
+    pub fn adopt(&self, adoption: &Adoption) -> Result<usize, CatalogError> {
+        let Adoption { source, entries } = adoption;
         let mut journal = self.journal.lock().unwrap_or_else(|p| p.into_inner());
         let mine = journal.end();
-        let (entries, _) = Journal::read_all(source)?;
-        continues(source, &entries, mine, upto)?;
+        let upto = entries.last().map_or(Position::START, |(_, end)| *end);
+        continues(source, entries, mine, upto)?;
         let mut file = std::fs::File::open(source).map_err(CatalogError::io(source))?;
-        let pending = &entries[mine.seq as usize..upto.seq as usize];
+        let pending = &entries[mine.seq as usize..];
         for chunk in pending.chunks(1024) {
             let before = journal.end();
             let after = chunk.last().map_or(before, |(_, end)| *end);
@@ -114,14 +128,13 @@ impl Catalog {
         self.db.flush()?;
         Ok(pending.len())
     }
+}
 
-    /// Whether `adopt` would take the journal at `source` up to `upto`: checked before a
-    /// restore or a migration copies any object, so a refused one leaves the target as it was.
-    pub fn adoptable(&self, source: &Path, upto: Position) -> Result<(), CatalogError> {
-        let mine = self.journal.lock().unwrap_or_else(|p| p.into_inner()).end();
-        let (entries, _) = Journal::read_all(source)?;
-        continues(source, &entries, mine, upto)
-    }
+/// Another journal's entries, read once and checked, for `Catalog::adopt`.
+#[derive(Debug)]
+pub struct Adoption {
+    source: std::path::PathBuf,
+    entries: Vec<(Entry, Position)>,
 }
 
 /// Whether `entries` (the journal at `source`) reach `upto` and pass through `mine`, this

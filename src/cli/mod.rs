@@ -82,18 +82,14 @@ pub fn run(cli: Cli) -> Result<i32> {
     settings.limits.max_decode_bytes = cli.max_decode_bytes;
     settings.poster_at = cli.poster_at;
     settings.ffmpeg_timeout = Duration::from_secs(cli.ffmpeg_timeout);
-    settings.public_url = cli
-        .public_url
-        .as_deref()
-        .map(brandvault::config::public_url)
-        .transpose()
-        .map_err(anyhow::Error::msg)?;
-    settings.public_blob_url = cli
-        .public_blob_url
-        .as_deref()
-        .map(brandvault::config::public_url)
-        .transpose()
-        .map_err(anyhow::Error::msg)?;
+    let base_url = |given: Option<&str>| {
+        given
+            .map(brandvault::config::public_url)
+            .transpose()
+            .map_err(anyhow::Error::msg)
+    };
+    settings.public_url = base_url(cli.public_url.as_deref())?;
+    settings.public_blob_url = base_url(cli.public_blob_url.as_deref())?;
     let json = cli.json;
     // Commands that do not open the library.
     match &cli.command {
