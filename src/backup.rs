@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::catalog::{Catalog, CatalogError, Position, Snapshot, JOURNAL_FILE};
+use crate::catalog::{Catalog, CatalogError, Location, Position, Snapshot, Source, JOURNAL_FILE};
 use crate::store::{BlobStore, Durability, FsStore, Hash, Inserted, StoreError};
 
 /// The file that marks a finished backup and says what it holds.
@@ -167,21 +167,21 @@ pub struct BackupReport {
     pub copied: Copied,
 }
 
-/// Writes a restorable copy of the library (catalogue in `catalog_dir`, objects in `store`)
+/// Writes a restorable copy of the library (catalogue at `catalog`, objects in `store`)
 /// into `dir`: `dir/objects/…` (the local store layout), `dir/journal.jsonl` up to the
 /// snapshot's position, and `dir/backup.json`, written last. A folder holding an earlier
 /// backup of the same library is brought up to date (only new objects are copied).
 pub fn backup(
     store: &dyn BlobStore,
-    catalog_dir: &Path,
+    catalog: &Location,
     dir: &Path,
     taken_at: &str,
     progress: Progress<'_>,
 ) -> Result<BackupReport, BackupError> {
-    let snapshot = Catalog::snapshot(catalog_dir)?;
+    let snapshot = Catalog::snapshot(catalog)?;
     let target = FsStore::open(dir)?;
     let copied = copy_objects(store, &target, &snapshot.objects, progress)?;
-    Catalog::copy_journal(catalog_dir, snapshot.end, &dir.join(JOURNAL_FILE))?;
+    Catalog::copy_journal(catalog, snapshot.end, &dir.join(JOURNAL_FILE))?;
     let manifest = Manifest {
         format: MANIFEST_FORMAT,
         taken_at: taken_at.to_owned(),
@@ -233,7 +233,8 @@ pub fn restore(
     progress: Progress<'_>,
 ) -> Result<CopyReport, BackupError> {
     let manifest = read_manifest(dir)?;
-    let snapshot = Catalog::snapshot(dir)?;
+    let journal = Source::File(dir.join(JOURNAL_FILE));
+    let snapshot = Catalog::snapshot_of(&journal)?;
     if manifest.position() != Some(snapshot.end) {
         return Err(not_a_backup(
             dir,
@@ -243,7 +244,7 @@ pub fn restore(
     let source = FsStore::open(dir)?;
     copy_into(
         &source,
-        dir,
+        journal,
         &snapshot,
         Some(store),
         Some(catalog),
@@ -276,38 +277,31 @@ fn not_a_backup(path: &Path, reason: &str) -> BackupError {
     }
 }
 
-/// Copies the library (catalogue in `catalog_dir`, objects in `store`) to another store, another
+/// Copies the library (catalogue at `catalog`, objects in `store`) to another store, another
 /// catalogue, or both. Run again after an interruption, it copies only what is left.
 pub fn migrate(
     store: &dyn BlobStore,
-    catalog_dir: &Path,
+    catalog: &Location,
     to_store: Option<&dyn BlobStore>,
     to_catalog: Option<&Catalog>,
     progress: Progress<'_>,
 ) -> Result<CopyReport, BackupError> {
-    let snapshot = Catalog::snapshot(catalog_dir)?;
-    copy_into(
-        store,
-        catalog_dir,
-        &snapshot,
-        to_store,
-        to_catalog,
-        progress,
-    )
+    let journal = catalog.source()?;
+    let snapshot = Catalog::snapshot_of(&journal)?;
+    copy_into(store, journal, &snapshot, to_store, to_catalog, progress)
 }
 
 /// Objects first, then the journal: the target catalogue never names an object its store lacks.
 fn copy_into(
     from: &dyn BlobStore,
-    catalog_dir: &Path,
+    journal: Source,
     snapshot: &Snapshot,
     to_store: Option<&dyn BlobStore>,
     to_catalog: Option<&Catalog>,
     progress: Progress<'_>,
 ) -> Result<CopyReport, BackupError> {
-    let journal = catalog_dir.join(JOURNAL_FILE);
     let adoption = to_catalog
-        .map(|catalog| catalog.plan_adoption(&journal, snapshot.end))
+        .map(|catalog| catalog.plan_adoption(journal, snapshot.end))
         .transpose()?;
     let copied = match to_store {
         Some(to) => copy_objects(from, to, &snapshot.objects, progress)?,

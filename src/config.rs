@@ -13,7 +13,7 @@ pub struct Settings {
     pub data_dir: PathBuf,
     /// Where the objects are (`file:///path`, `s3://bucket/prefix`); None: `data_dir`.
     pub store_url: Option<String>,
-    /// Where the catalogue is (`file:///path`); None: `data_dir`.
+    /// Where the catalogue is (`file:///path`, `postgres://…`); None: `data_dir`.
     pub catalog_url: Option<String>,
     /// The brand folder (guidelines, logos, slogans, spots, presets).
     pub brand_dir: PathBuf,
@@ -66,15 +66,6 @@ impl Settings {
             .unwrap_or_else(|| format!("file://{}", self.data_dir.display()))
     }
 
-    /// The folder of the catalogue and its journal: the one `catalog_url` names, or the data
-    /// folder.
-    pub fn catalog_dir(&self) -> Result<PathBuf, String> {
-        match &self.catalog_url {
-            None => Ok(self.data_dir.clone()),
-            Some(url) => catalog_dir(url),
-        }
-    }
-
     /// Checks that the settings make sense together.
     pub fn validate(&self) -> Result<(), String> {
         if self.limits.max_pixels == 0 {
@@ -118,23 +109,6 @@ pub fn public_url(given: &str) -> Result<String, String> {
     Ok(url.to_owned())
 }
 
-/// The folder an embedded catalogue URL names: `file:///path` or a bare path.
-pub fn catalog_dir(url: &str) -> Result<PathBuf, String> {
-    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        return Err(
-            "this brandvault cannot keep its catalogue in PostgreSQL yet: use the embedded catalogue (`file:///path`, or the default under --data)"
-                .into(),
-        );
-    }
-    let path = url.strip_prefix("file://").unwrap_or(url);
-    if path.is_empty() || url.contains("://") && !url.starts_with("file://") {
-        return Err(format!(
-            "unsupported catalogue URL {url:?}: use file:///path"
-        ));
-    }
-    Ok(PathBuf::from(path))
-}
-
 #[cfg(test)]
 mod tests {
     #[test]
@@ -155,18 +129,5 @@ mod tests {
         ] {
             assert!(super::public_url(bad).is_err(), "{bad}");
         }
-    }
-
-    #[test]
-    fn catalogue_urls_name_a_folder_or_are_refused_clearly() {
-        let dir = super::catalog_dir("file:///srv/thu-vien").unwrap();
-        assert_eq!(dir, std::path::Path::new("/srv/thu-vien"));
-        assert_eq!(
-            super::catalog_dir("data").unwrap(),
-            std::path::Path::new("data")
-        );
-        let pg = super::catalog_dir("postgres://bv:pw@db:5432/bv").unwrap_err();
-        assert!(pg.contains("PostgreSQL"), "{pg}");
-        assert!(super::catalog_dir("s3://bucket").is_err());
     }
 }

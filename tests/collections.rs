@@ -245,6 +245,6 @@ async fn a_press_officer_hands_a_set_on() {
     drop(app);
     drop(svc);
     std::fs::remove_dir_all(fx.data().join("catalog.sled")).unwrap();
-    let (rebuilt, _) = Catalog::rebuild(&fx.data()).unwrap();
+    let (rebuilt, _) = Catalog::rebuild(&fx.location()).unwrap();
     assert_eq!(rebuilt.collection(&id).unwrap(), Some(kept));
 }

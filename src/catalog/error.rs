@@ -35,6 +35,9 @@ pub enum CatalogError {
     /// A journal to adopt (a backup, another library) does not continue this catalogue's.
     #[error("cannot take the journal {path}: {reason}")]
     Diverged { path: PathBuf, reason: String },
+    /// The shared catalogue (PostgreSQL) could not be reached or refused a statement.
+    #[error("shared catalogue: {0}")]
+    Shared(String),
     #[error("no asset with id {0}")]
     NotFound(String),
     #[error("id prefix {prefix} matches {count} assets; give more characters")]
@@ -71,6 +74,7 @@ impl CatalogError {
     pub fn kind(&self) -> ErrorKind {
         match self {
             _ if self.is_disk_full() => ErrorKind::Unavailable,
+            Self::Shared(_) => ErrorKind::Unavailable,
             Self::NotFound(_) => ErrorKind::NotFound,
             Self::Ambiguous { .. } => ErrorKind::Conflict,
             Self::BadId(_) => ErrorKind::InvalidInput,
@@ -91,6 +95,7 @@ impl CatalogError {
             Self::Diverged { .. } => "catalog-diverged",
             Self::Changed { .. } => "changed-meanwhile",
             Self::Locked(_) => "catalog-locked",
+            Self::Shared(_) => "catalog-unavailable",
             _ => "internal",
         }
     }

@@ -4,7 +4,7 @@
 //! offsets instead of reading and hashing the whole journal. Derived, like every tree: `rebuild`
 //! makes it again, and catalogues made before it get it built once at open.
 
-use super::journal::{Entry, Journal, Position, JOURNAL_FILE};
+use super::journal::{Entry, Position};
 use super::{Catalog, CatalogError};
 use crate::model::AssetId;
 
@@ -40,7 +40,7 @@ impl Catalog {
                 .map_err(|_| CatalogError::Encode("a history offset is not 8 bytes".into()))?;
             offsets.push(u64::from_be_bytes(bytes));
         }
-        Journal::read_at(&self.dir.join(JOURNAL_FILE), &offsets)
+        self.source.read_at(&offsets)
     }
 
     /// Builds the history tree once for a catalogue made before it (one pass over the
@@ -50,7 +50,7 @@ impl Catalog {
             return Ok(());
         }
         if !replayed_all {
-            let (entries, _) = Journal::read_all(&self.dir.join(JOURNAL_FILE))?;
+            let (entries, _) = self.source.read_all()?;
             let mut batch = sled::Batch::default();
             stage(&mut batch, &entries, 0);
             self.history.apply_batch(batch)?;

@@ -1,14 +1,22 @@
 //! The append-only journal: the ground truth of the catalogue. One JSON line per change, each
 //! carrying the BLAKE3 of the line before it, so that any edit to the history breaks the chain.
+//!
+//! It lives in a file beside the embedded index (`file.rs`) or in a PostgreSQL table shared by
+//! several processes (`postgres.rs`); both hold the same lines, byte for byte, at the same
+//! offsets, so an index, a backup or a migration does not care which one it reads.
 
-use std::fs::{File, OpenOptions};
-use std::io::{BufRead, BufReader, Seek, SeekFrom, Write};
+mod file;
+mod postgres;
+
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
 use super::change::Change;
 use super::CatalogError;
+
+pub use file::FileJournal;
+pub use postgres::{redact, Connection, SharedJournal, SharedSource};
 
 /// The file holding the journal inside a catalogue folder (and a backup).
 pub const JOURNAL_FILE: &str = "journal.jsonl";
@@ -28,7 +36,8 @@ pub struct Entry {
 }
 
 /// Where the journal ends: the last sequence number, the hash of the last line, and the byte
-/// offset after it. The catalogue stores this to know what it has applied.
+/// offset after it (in the file; the shared journal counts the same offsets). The catalogue
+/// stores this to know what it has applied.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Position {
     pub seq: u64,
@@ -42,198 +51,200 @@ impl Position {
         head: GENESIS,
         offset: 0,
     };
+
+    /// The position after `line` (without its newline), checking that it is the entry that
+    /// follows this one.
+    fn follow(&self, line: &[u8], name: &Path) -> Result<(Entry, Position), CatalogError> {
+        let tampered = |reason: String| CatalogError::JournalTampered {
+            path: name.to_owned(),
+            seq: self.seq + 1,
+            reason,
+        };
+        let entry: Entry = serde_json::from_slice(line)
+            .map_err(|e| tampered(format!("line is not a journal entry: {e}")))?;
+        if entry.seq != self.seq + 1 {
+            return Err(tampered(format!(
+                "sequence number {} where {} was expected",
+                entry.seq,
+                self.seq + 1
+            )));
+        }
+        if entry.prev != hex(&self.head) {
+            return Err(tampered(
+                "its link does not match the previous entry: an earlier entry was altered".into(),
+            ));
+        }
+        let after = Position {
+            seq: entry.seq,
+            head: *blake3::hash(line).as_bytes(),
+            offset: self.offset + line.len() as u64 + 1,
+        };
+        Ok((entry, after))
+    }
 }
 
-/// The journal file, open for appending.
-#[derive(Debug)]
-pub struct Journal {
-    path: PathBuf,
-    file: File,
+/// Entries, each with the position after it.
+pub type Entries = Vec<(Entry, Position)>;
+
+/// New entries for `changes` after `end`: each with the position after it, and their lines
+/// (newline-terminated) as they are written.
+fn encode(
     end: Position,
+    at: &str,
+    actor: &str,
+    changes: &[Change],
+) -> Result<(Entries, Vec<u8>), CatalogError> {
+    let mut buf = Vec::new();
+    let mut pos = end;
+    let mut entries = Vec::with_capacity(changes.len());
+    for change in changes {
+        let entry = Entry {
+            seq: pos.seq + 1,
+            at: at.to_owned(),
+            actor: actor.to_owned(),
+            prev: hex(&pos.head),
+            change: change.clone(),
+        };
+        let line = serde_json::to_vec(&entry).map_err(CatalogError::encode)?;
+        pos.head = *blake3::hash(&line).as_bytes();
+        pos.seq += 1;
+        pos.offset += line.len() as u64 + 1;
+        buf.extend_from_slice(&line);
+        buf.push(b'\n');
+        entries.push((entry, pos));
+    }
+    Ok((entries, buf))
+}
+
+/// The journal open for appending, by the one writer of this process.
+///
+/// A commit is `begin` (on the shared journal: a transaction holding the library's write lock,
+/// and the entries other processes wrote since), `append`, then `finish`, or `rollback` when the
+/// index refused the entries: either way all or nothing.
+#[derive(Debug)]
+pub enum Journal {
+    File(FileJournal),
+    Shared(SharedJournal),
 }
 
 impl Journal {
-    /// Opens the journal and reads every entry after `from` (whose chain it checks), dropping a
-    /// torn last line left by a crash during a write (never acknowledged, so never committed).
-    pub fn open(
-        path: &Path,
-        from: Position,
-    ) -> Result<(Self, Vec<(Entry, Position)>), CatalogError> {
-        let io = CatalogError::io(path);
-        let mut file = OpenOptions::new()
-            .read(true)
-            .append(true)
-            .create(true)
-            .open(path)
-            .map_err(io)?;
-        let len = file.metadata().map_err(CatalogError::io(path))?.len();
-        if len < from.offset {
-            return Err(CatalogError::JournalBehind {
-                path: path.to_owned(),
-                applied: from.seq,
-            });
-        }
-        file.seek(SeekFrom::Start(from.offset))
-            .map_err(CatalogError::io(path))?;
-        let (entries, end, complete_len) = read_entries(path, &mut file, from)?;
-        if complete_len < len {
-            file.set_len(complete_len).map_err(CatalogError::io(path))?;
-            file.sync_all().map_err(CatalogError::io(path))?;
-        }
-        Ok((
-            Self {
-                path: path.to_owned(),
-                file,
-                end,
-            },
-            entries,
-        ))
-    }
-
-    /// Reads and checks the whole chain from the first entry; each entry with the position
-    /// after it.
-    pub fn read_all(path: &Path) -> Result<(Vec<(Entry, Position)>, Position), CatalogError> {
-        let mut file = match File::open(path) {
-            Ok(f) => f,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Ok((Vec::new(), Position::START))
-            }
-            Err(e) => return Err(CatalogError::io(path)(e)),
-        };
-        let (entries, end, _) = read_entries(path, &mut file, Position::START)?;
-        Ok((entries, end))
-    }
-
-    /// The entries starting at these byte offsets (found by an index), without reading the
-    /// rest of the journal; the chain is `read_all`'s and `verify`'s to check.
-    pub fn read_at(path: &Path, offsets: &[u64]) -> Result<Vec<Entry>, CatalogError> {
-        let io = CatalogError::io(path);
-        let mut reader = BufReader::new(File::open(path).map_err(io)?);
-        let mut line = Vec::new();
-        offsets
-            .iter()
-            .map(|&offset| {
-                line.clear();
-                reader
-                    .seek(SeekFrom::Start(offset))
-                    .and_then(|_| reader.read_until(b'\n', &mut line))
-                    .map_err(CatalogError::io(path))?;
-                serde_json::from_slice(line.trim_ascii_end()).map_err(CatalogError::encode)
-            })
-            .collect()
-    }
-
     pub fn end(&self) -> Position {
-        self.end
+        match self {
+            Self::File(j) => j.end(),
+            Self::Shared(j) => j.end(),
+        }
     }
 
-    /// Appends entries and fsyncs before returning: once this returns, they are committed.
-    /// Each entry comes with the position after it (as `open` gives them).
+    /// Starts a commit. Returns the entries written elsewhere since `end` (none for a file,
+    /// which only this process writes), to be applied before anything is decided.
+    pub fn begin(&mut self) -> Result<Vec<(Entry, Position)>, CatalogError> {
+        match self {
+            Self::File(_) => Ok(Vec::new()),
+            Self::Shared(j) => j.begin(),
+        }
+    }
+
+    /// Entries written elsewhere since `end`, outside any commit (none for a file).
+    pub fn unseen(&mut self) -> Result<Vec<(Entry, Position)>, CatalogError> {
+        match self {
+            Self::File(_) => Ok(Vec::new()),
+            Self::Shared(j) => j.unseen(),
+        }
+    }
+
+    /// Moves the end past entries read by `begin` or `unseen`, once the index holds them.
+    pub fn seen(&mut self, end: Position) {
+        match self {
+            Self::File(_) => {}
+            Self::Shared(j) => j.set_end(end),
+        }
+    }
+
+    /// Appends entries for `changes`, each with the position after it.
     pub fn append(
         &mut self,
         at: &str,
         actor: &str,
         changes: &[Change],
     ) -> Result<Vec<(Entry, Position)>, CatalogError> {
-        let mut buf = Vec::new();
-        let mut pos = self.end;
-        let mut entries = Vec::with_capacity(changes.len());
-        for change in changes {
-            let entry = Entry {
-                seq: pos.seq + 1,
-                at: at.to_owned(),
-                actor: actor.to_owned(),
-                prev: hex(&pos.head),
-                change: change.clone(),
-            };
-            let line = serde_json::to_vec(&entry).map_err(CatalogError::encode)?;
-            pos.head = *blake3::hash(&line).as_bytes();
-            pos.seq += 1;
-            pos.offset += line.len() as u64 + 1;
-            buf.extend_from_slice(&line);
-            buf.push(b'\n');
-            entries.push((entry, pos));
-        }
-        self.write_durably(&buf)?;
-        self.end = pos;
+        let (entries, lines) = encode(self.end(), at, actor, changes)?;
+        let end = entries.last().map_or(self.end(), |(_, p)| *p);
+        self.append_raw(&lines, end)?;
         Ok(entries)
     }
 
-    /// Writes whole lines and fsyncs. A full disk may have taken part of them: they are cut
-    /// off so the journal ends where it did, whole, and the next append does not follow a
-    /// torn line.
-    pub(super) fn write_durably(&mut self, lines: &[u8]) -> Result<(), CatalogError> {
-        let written = self
-            .file
-            .write_all(lines)
-            .and_then(|()| self.file.sync_data());
-        if let Err(e) = written {
-            let _ = self.rollback(self.end);
-            return Err(CatalogError::io(&self.path)(e));
+    /// Appends lines copied from another journal (newline-terminated), whose chain was checked
+    /// and ends at `end`.
+    pub fn append_raw(&mut self, lines: &[u8], end: Position) -> Result<(), CatalogError> {
+        if lines.len() as u64 != end.offset - self.end().offset {
+            return Err(CatalogError::Encode(
+                "adopted lines do not fill the gap to their end".into(),
+            ));
         }
-        Ok(())
+        match self {
+            Self::File(j) => j.write_durably(lines, end),
+            Self::Shared(j) => j.insert(lines, end),
+        }
     }
 
-    /// Moves the end after lines written by `write_durably`.
-    pub(super) fn set_end(&mut self, end: Position) {
-        self.end = end;
+    /// Makes the commit's entries durable and visible: the file's are already fsynced.
+    pub fn finish(&mut self) -> Result<(), CatalogError> {
+        match self {
+            Self::File(_) => Ok(()),
+            Self::Shared(j) => j.commit(),
+        }
     }
 
-    /// Cuts the journal back to `to` (an earlier end), durably: used when the entries just
-    /// appended could not be applied, so that a refused commit leaves no trace to be replayed.
+    /// Takes back what this commit appended, ending the journal at `to` again.
     pub fn rollback(&mut self, to: Position) -> Result<(), CatalogError> {
-        let io = CatalogError::io(&self.path);
-        self.file
-            .set_len(to.offset)
-            .and_then(|()| self.file.sync_all())
-            .map_err(io)?;
-        self.end = to;
-        Ok(())
+        match self {
+            Self::File(j) => j.rollback(to),
+            Self::Shared(j) => j.rollback(to),
+        }
     }
 }
 
-/// Reads entries from the file's current position, checking each link; returns them with the
-/// position after each, the end position, and the length of the complete lines.
-type Read = (Vec<(Entry, Position)>, Position, u64);
-fn read_entries(path: &Path, file: &mut File, from: Position) -> Result<Read, CatalogError> {
-    let mut reader = BufReader::new(file);
-    let mut pos = from;
-    let mut entries = Vec::new();
-    let mut line = Vec::new();
-    loop {
-        line.clear();
-        let n = reader
-            .read_until(b'\n', &mut line)
-            .map_err(CatalogError::io(path))?;
-        if n == 0 || line.last() != Some(&b'\n') {
-            break; // end, or a torn final line
+/// A journal to read: a file (of a catalogue, a backup) or a shared PostgreSQL journal.
+#[derive(Debug)]
+pub enum Source {
+    File(PathBuf),
+    Shared(SharedSource),
+}
+
+impl Source {
+    /// What to call the journal in messages (never a password).
+    pub fn name(&self) -> PathBuf {
+        match self {
+            Self::File(path) => path.clone(),
+            Self::Shared(s) => s.name(),
         }
-        line.pop();
-        let tampered = |reason: String| CatalogError::JournalTampered {
-            path: path.to_owned(),
-            seq: pos.seq + 1,
-            reason,
-        };
-        let entry: Entry = serde_json::from_slice(&line)
-            .map_err(|e| tampered(format!("line is not a journal entry: {e}")))?;
-        if entry.seq != pos.seq + 1 {
-            return Err(tampered(format!(
-                "sequence number {} where {} was expected",
-                entry.seq,
-                pos.seq + 1
-            )));
-        }
-        if entry.prev != hex(&pos.head) {
-            return Err(tampered(
-                "its link does not match the previous entry: an earlier entry was altered".into(),
-            ));
-        }
-        pos.head = *blake3::hash(&line).as_bytes();
-        pos.seq = entry.seq;
-        pos.offset += line.len() as u64 + 1;
-        entries.push((entry, pos));
     }
-    Ok((entries, pos, pos.offset))
+
+    /// Reads and checks the whole chain from the first entry; each entry with the position
+    /// after it.
+    pub fn read_all(&self) -> Result<(Vec<(Entry, Position)>, Position), CatalogError> {
+        match self {
+            Self::File(path) => FileJournal::read_all(path),
+            Self::Shared(s) => s.read_after(Position::START),
+        }
+    }
+
+    /// The entries starting at these byte offsets (found by an index), without reading the
+    /// rest of the journal; the chain is `read_all`'s and `verify`'s to check.
+    pub fn read_at(&self, offsets: &[u64]) -> Result<Vec<Entry>, CatalogError> {
+        match self {
+            Self::File(path) => FileJournal::read_at(path, offsets),
+            Self::Shared(s) => s.read_at(offsets),
+        }
+    }
+
+    /// The lines (newline-terminated) from after `from` up to `to`, byte for byte.
+    pub fn lines(&self, from: Position, to: Position) -> Result<Vec<u8>, CatalogError> {
+        match self {
+            Self::File(path) => FileJournal::lines(path, from, to),
+            Self::Shared(s) => s.lines(from, to),
+        }
+    }
 }
 
 pub fn hex(bytes: &[u8; 32]) -> String {

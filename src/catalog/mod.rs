@@ -6,30 +6,31 @@
 
 mod change;
 mod collections;
+mod commit;
 mod derived;
 mod error;
 mod history;
 mod index;
 mod journal;
 mod listing;
+mod location;
 mod open;
 mod people;
 mod query;
 mod reach;
+mod shared;
 mod snapshot;
 mod words;
 
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Mutex, RwLock};
-
-use sled::transaction::{ConflictableTransactionError, TransactionError};
-use sled::Transactional;
 
 pub use change::{apply, Change, Patch, SPOT_RULES};
 pub use error::CatalogError;
-pub use journal::{Entry, Journal, Position, JOURNAL_FILE};
+pub use journal::{Entry, Journal, Position, Source, JOURNAL_FILE};
 pub use listing::RenditionOwner;
+pub use location::Location;
 pub use people::SessionRecord;
 pub use reach::{DownloadCount, Hit, Via};
 pub use snapshot::{Adoption, Snapshot};
@@ -109,204 +110,33 @@ pub struct Catalog {
     stats: sled::Tree,
     /// One writer at a time: the journal is a sequence.
     journal: Mutex<Journal>,
+    /// The journal for reading (a connection of its own when shared).
+    source: journal::Source,
+    /// The last journal entry the index holds, readable without the journal's lock: a
+    /// shared catalogue compares it with the journal's to know whether to catch up.
+    applied_seq: AtomicU64,
+    /// Set when a shared commit failed after its entries reached this index: the index may
+    /// hold what the journal does not, so this process writes no more (it is rebuilt at the
+    /// next start).
+    ahead: AtomicBool,
     /// Every asset's facets in browsing order (newest first) and the words of its text, from
     /// the first browse or text query on.
     listing: RwLock<Option<listing::Listing>>,
     /// Number of assets, counted once at open and kept by each commit (sled's `len` walks the
     /// whole tree, and /healthz and /metrics ask often).
     count: AtomicUsize,
-    dir: PathBuf,
+    location: Location,
 }
 
 impl Catalog {
-    /// The folder holding the catalogue.
+    /// The local folder of the index (and of an embedded catalogue's journal).
     pub fn dir(&self) -> &Path {
-        &self.dir
+        self.location.dir()
     }
 
-    /// Records changes: journal first (fsynced), then the index, atomically, then flushed.
-    /// Stat-cache updates ride along in the same index transaction.
-    pub fn commit(
-        &self,
-        at: &str,
-        actor: &str,
-        changes: &[Change],
-        stat: &[StatEntry],
-    ) -> Result<(), CatalogError> {
-        if changes.is_empty() && stat.is_empty() {
-            return Ok(());
-        }
-        // A poisoned lock only means another writer panicked; the journal itself is intact.
-        let mut journal = self.journal.lock().unwrap_or_else(|p| p.into_inner());
-        self.check_steps(changes)?;
-        let before = journal.end();
-        let entries = journal.append(at, actor, changes)?;
-        if let Err(e) = self.apply_entries(&entries, before.offset, stat) {
-            // All or nothing: entries the index refused (a full disk) must not come back at
-            // the next open's replay.
-            if let Err(cut) = journal.rollback(before) {
-                tracing::error!("refused entries could not be cut from the journal: {cut}");
-            }
-            return Err(e);
-        }
-        // The entries are durable in the journal: the commit stands. An index that could not
-        // be flushed is caught up from the journal at the next open (or rebuilt if damaged).
-        if let Err(e) = self.db.flush() {
-            tracing::warn!(
-                "the catalogue index could not be flushed ({e}); the journal holds the change"
-            );
-        }
-        Ok(())
-    }
-
-    /// Refuses workflow steps decided on a status their asset no longer has. Checked under the
-    /// journal's lock, so of two steps decided on the same status (two reviewers, two
-    /// requests at once) exactly one is taken; the other changes nothing.
-    fn check_steps(&self, changes: &[Change]) -> Result<(), CatalogError> {
-        let mut status: std::collections::HashMap<AssetId, crate::model::Status> =
-            Default::default();
-        for change in changes {
-            let Change::StatusChanged { id, from, to, .. } = change else {
-                continue;
-            };
-            let current = match status.get(id) {
-                Some(s) => Some(*s),
-                None => self.asset(id)?.map(|a| a.status),
-            };
-            if current != Some(*from) {
-                return Err(CatalogError::Changed {
-                    id: id.to_hex(),
-                    expected: format!("{from:?}").to_lowercase(),
-                });
-            }
-            status.insert(*id, *to);
-        }
-        Ok(())
-    }
-
-    /// Applies journal entries (each with the position after it; the first starting at byte
-    /// `start`) to the trees in one transaction and records the position after the last.
-    fn apply_entries(
-        &self,
-        entries: &[(Entry, Position)],
-        start: u64,
-        stat: &[StatEntry],
-    ) -> Result<(), CatalogError> {
-        let Some(&(_, end)) = entries.last() else {
-            return Ok(());
-        };
-        let mut history_batch = sled::Batch::default();
-        history::stage(&mut history_batch, entries, start);
-        let mut asset_batch = sled::Batch::default();
-        let mut index_batch = sled::Batch::default();
-        let mut visibility_batch = sled::Batch::default();
-        let mut listed: Vec<(AssetId, Option<&Asset>)> = Vec::new();
-        let (mut added, mut removed) = (0, 0);
-        // Several entries may touch the same asset: work on the latest version of each.
-        let mut touched: std::collections::BTreeMap<AssetId, (Option<Asset>, Option<Asset>)> =
-            Default::default();
-        let mut accounts = people::AccountBatch::default();
-        let mut collections = collections::CollectionBatch::default();
-        for (entry, _) in entries {
-            if self.stage_account(entry, &mut accounts)?
-                || self.stage_collection(entry, &mut collections)?
-            {
-                continue;
-            }
-            let id = entry.change.asset_id();
-            let (_, current) = match touched.entry(id) {
-                std::collections::btree_map::Entry::Occupied(o) => o.into_mut(),
-                std::collections::btree_map::Entry::Vacant(v) => {
-                    let old = self.asset(&id)?;
-                    v.insert((old.clone(), old))
-                }
-            };
-            *current = change::apply_entry(current.take(), &entry.change, &entry.at);
-        }
-        for (id, (old, new)) in &touched {
-            if old == new {
-                continue;
-            }
-            let old_keys = old.as_ref().map(index::keys).unwrap_or_default();
-            let new_keys = new.as_ref().map(index::keys).unwrap_or_default();
-            for k in old_keys.iter().filter(|k| !new_keys.contains(k)) {
-                index_batch.remove(k.as_slice());
-            }
-            for k in new_keys.iter().filter(|k| !old_keys.contains(k)) {
-                index_batch.insert(k.as_slice(), &[]);
-            }
-            match (old, new) {
-                (None, Some(_)) => added += 1,
-                (Some(_), None) => removed += 1,
-                _ => {}
-            }
-            match new {
-                Some(a) => {
-                    asset_batch.insert(
-                        id.as_bytes(),
-                        serde_json::to_vec(a).map_err(CatalogError::encode)?,
-                    );
-                    visibility_batch.insert(id.as_bytes(), encode_visibility(a)?);
-                    listed.push((*id, Some(a)));
-                }
-                None => {
-                    asset_batch.remove(id.as_bytes());
-                    visibility_batch.remove(id.as_bytes());
-                    listed.push((*id, None));
-                }
-            }
-        }
-        let mut meta_batch = sled::Batch::default();
-        meta_batch.insert(META_SEQ, &end.seq.to_be_bytes());
-        meta_batch.insert(META_HEAD, &end.head);
-        meta_batch.insert(META_OFFSET, &end.offset.to_be_bytes());
-        let user_batch = accounts.users();
-        let collection_batch = collections.writes()?;
-        let mut stat_batch = sled::Batch::default();
-        for s in stat {
-            stat_batch.insert(s.path.as_bytes(), encode_stat(s.stamp, s.id).as_slice());
-        }
-        (
-            &self.assets,
-            &self.index,
-            &self.meta,
-            &self.stat,
-            &self.tokens,
-            &self.users,
-            &self.visibility,
-            &self.history,
-            &self.collections,
-        )
-            .transaction(|(a, i, m, s, t, u, v, h, c)| {
-                a.apply_batch(&asset_batch)?;
-                i.apply_batch(&index_batch)?;
-                m.apply_batch(&meta_batch)?;
-                s.apply_batch(&stat_batch)?;
-                t.apply_batch(&accounts.tokens)?;
-                u.apply_batch(&user_batch)?;
-                v.apply_batch(&visibility_batch)?;
-                h.apply_batch(&history_batch)?;
-                c.apply_batch(&collection_batch)?;
-                Ok::<_, ConflictableTransactionError<()>>(())
-            })
-            .map_err(|e| match e {
-                TransactionError::Storage(e) => CatalogError::Db(e),
-                TransactionError::Abort(()) => CatalogError::Encode("transaction aborted".into()),
-            })?;
-        self.count.fetch_add(added, Ordering::Relaxed);
-        self.count.fetch_sub(removed, Ordering::Relaxed);
-        let mut listing = self.listing.write().unwrap_or_else(|p| p.into_inner());
-        if let Some(listing) = listing.as_mut() {
-            for (id, asset) in listed {
-                match asset {
-                    Some(a) => listing.insert(a),
-                    None => listing.remove(&id),
-                }
-            }
-            listing.settle();
-        }
-        drop(listing);
-        Ok(())
+    /// Where this catalogue is.
+    pub fn location(&self) -> &Location {
+        &self.location
     }
 
     /// Builds the in-memory listing now rather than at the first browse (`serve` does, at
@@ -523,13 +353,20 @@ impl Catalog {
 
     /// Checks the whole journal chain and that it ends where the index says it does (which
     /// catches an edit to the last entry too).
+    /// A shared journal may have grown since: there the applied entry must be on the chain.
     pub fn verify_journal(&self) -> Result<usize, CatalogError> {
-        let path = self.dir.join(JOURNAL_FILE);
-        let (entries, end) = Journal::read_all(&path)?;
+        self.refresh()?;
+        let (entries, end) = self.source.read_all()?;
         let applied = self.position()?;
-        if end.head != applied.head || end.seq != applied.seq {
+        let on_chain = applied == Position::START
+            || entries.get(applied.seq as usize - 1).map(|(_, p)| *p) == Some(applied);
+        let matches = match self.location {
+            Location::Embedded(_) => end == applied,
+            Location::Shared { .. } => on_chain,
+        };
+        if !matches {
             return Err(CatalogError::JournalTampered {
-                path,
+                path: self.source.name(),
                 seq: end.seq,
                 reason: "the journal's last entry differs from the one the catalogue applied"
                     .into(),

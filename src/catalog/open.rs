@@ -2,19 +2,22 @@
 //! rebuilding it from the journal.
 
 use std::path::Path;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Mutex, RwLock};
 
+use super::journal::{FileJournal, SharedJournal};
 use super::*;
 
 impl Catalog {
-    /// Opens the catalogue in `dir` (`dir/catalog.sled`, `dir/journal.jsonl`), applying any
+    /// Opens the catalogue at `location` (`dir/catalog.sled` over `dir/journal.jsonl`, or a
+    /// node's index over a shared journal), applying any
     /// journal entries the index has not seen (after a crash, or with a deleted index). An index
     /// that cannot be read (a crash or a full disk can damage sled's files) is rebuilt from the
     /// journal, with a line in the log: a damaged index costs a rebuild, never a dead end.
-    pub fn open(dir: &Path) -> Result<Self, CatalogError> {
+    pub fn open(location: &Location) -> Result<Self, CatalogError> {
+        let dir = location.dir();
         let opened =
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| Self::open_index(dir)))
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| Self::open_index(location)))
                 .unwrap_or_else(|panic| {
                     let what = panic
                         .downcast_ref::<String>()
@@ -31,13 +34,14 @@ impl Catalog {
                     "the catalogue index in {} cannot be read ({e}); rebuilding it from the journal",
                     dir.display()
                 );
-                Self::rebuild_index(dir)
+                Self::rebuild_index(location)
             }
             other => other,
         }
     }
 
-    fn open_index(dir: &Path) -> Result<Self, CatalogError> {
+    fn open_index(location: &Location) -> Result<Self, CatalogError> {
+        let dir = location.dir();
         std::fs::create_dir_all(dir).map_err(CatalogError::io(dir))?;
         let sled_path = dir.join("catalog.sled");
         let db = sled::Config::new().path(&sled_path).open().map_err(|e| {
@@ -61,7 +65,16 @@ impl Catalog {
             }
         }
         let applied = read_position(&meta)?;
-        let (journal, pending) = Journal::open(&dir.join(JOURNAL_FILE), applied)?;
+        let (journal, pending) = match location {
+            Location::Embedded(dir) => {
+                let (file, pending) = FileJournal::open(&dir.join(JOURNAL_FILE), applied)?;
+                (Journal::File(file), pending)
+            }
+            Location::Shared { url, .. } => {
+                let (shared, pending) = SharedJournal::open(url, applied)?;
+                (Journal::Shared(shared), pending)
+            }
+        };
         let catalog = Self {
             assets: db.open_tree(TREE_ASSETS)?,
             index: db.open_tree(TREE_INDEX)?,
@@ -77,9 +90,12 @@ impl Catalog {
             meta,
             db,
             journal: Mutex::new(journal),
+            source: location.source()?,
+            applied_seq: AtomicU64::new(applied.seq),
+            ahead: AtomicBool::new(false),
             listing: RwLock::new(None),
             count: AtomicUsize::new(0),
-            dir: dir.to_owned(),
+            location: location.clone(),
         };
         let mut start = applied.offset;
         for chunk in pending.chunks(1024) {
@@ -107,8 +123,8 @@ impl Catalog {
 
     /// Recreates the index from the journal alone. Returns the number of assets and of
     /// journal entries.
-    pub fn rebuild(dir: &Path) -> Result<(Self, usize), CatalogError> {
-        let catalog = Self::rebuild_index(dir)?;
+    pub fn rebuild(location: &Location) -> Result<(Self, usize), CatalogError> {
+        let catalog = Self::rebuild_index(location)?;
         let entries = catalog.position()?.seq as usize;
         Ok((catalog, entries))
     }
@@ -117,7 +133,8 @@ impl Catalog {
     /// replays the whole journal, which checks every link, into a new one. If the journal does
     /// not check out, the old index is put back: nothing is destroyed for a bad journal.
     /// Download counters, telemetry that is not journaled, start again from zero.
-    fn rebuild_index(dir: &Path) -> Result<Self, CatalogError> {
+    fn rebuild_index(location: &Location) -> Result<Self, CatalogError> {
+        let dir = location.dir();
         let sled_path = dir.join("catalog.sled");
         // Set aside, the index of a running service would leave it writing to a folder nobody
         // reads, and two processes appending to one journal.
@@ -131,7 +148,7 @@ impl Catalog {
         if sled_path.exists() {
             std::fs::rename(&sled_path, &aside).map_err(CatalogError::io(&sled_path))?;
         }
-        let catalog = match Self::open_index(dir) {
+        let catalog = match Self::open_index(location) {
             Ok(c) => c,
             Err(e) => {
                 let _ = std::fs::remove_dir_all(&sled_path);

@@ -1,12 +1,14 @@
 //! People: accounts, journaled like tokens (so `rebuild` restores them), and their browser
 //! sessions, kept in the catalogue so that a restart signs nobody out. Sessions are not
-//! journaled (they are not the library's content): a rebuild signs everyone out.
+//! journaled (they are not the library's content): a rebuild signs everyone out. A shared
+//! catalogue keeps them in PostgreSQL, so every node knows every session (`shared.rs`).
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
 use super::journal::Entry;
+use super::shared::{self, Table};
 use super::{Catalog, CatalogError, Change};
 use crate::model::User;
 
@@ -118,6 +120,9 @@ impl Catalog {
         session: &SessionRecord,
     ) -> Result<(), CatalogError> {
         let bytes = serde_json::to_vec(session).map_err(CatalogError::encode)?;
+        if let Some(c) = self.shared() {
+            return shared::put(c, Table::Sessions, key, bytes);
+        }
         self.sessions.insert(key, bytes)?;
         self.sessions.flush()?;
         Ok(())
@@ -125,14 +130,20 @@ impl Catalog {
 
     /// The session stored under `key`, if any (expiry is the caller's to judge).
     pub fn session(&self, key: &[u8; 32]) -> Result<Option<SessionRecord>, CatalogError> {
-        self.sessions
-            .get(key)?
+        let bytes = match self.shared() {
+            Some(c) => shared::get(c, Table::Sessions, key)?,
+            None => self.sessions.get(key)?.map(|v| v.to_vec()),
+        };
+        bytes
             .map(|v| serde_json::from_slice(&v).map_err(CatalogError::encode))
             .transpose()
     }
 
     /// Ends the session under `key`.
     pub fn end_session(&self, key: &[u8; 32]) -> Result<(), CatalogError> {
+        if let Some(c) = self.shared() {
+            return shared::remove(c, Table::Sessions, vec![key.to_vec()]);
+        }
         self.sessions.remove(key)?;
         self.sessions.flush()?;
         Ok(())
@@ -140,12 +151,24 @@ impl Catalog {
 
     /// Ends every session of `user`, and every session expired by `now_secs`.
     pub fn end_sessions_of(&self, user: &str, now_secs: u64) -> Result<usize, CatalogError> {
+        let stale = |v: &[u8]| {
+            serde_json::from_slice::<SessionRecord>(v)
+                .map_or(true, |s| s.user == user || s.expires <= now_secs)
+        };
+        if let Some(c) = self.shared() {
+            let keys: Vec<Vec<u8>> = shared::all(c, Table::Sessions)?
+                .into_iter()
+                .filter(|(_, v)| stale(v))
+                .map(|(k, _)| k)
+                .collect();
+            let ended = keys.len();
+            shared::remove(c, Table::Sessions, keys)?;
+            return Ok(ended);
+        }
         let mut ended = 0;
         for kv in self.sessions.iter() {
             let (k, v) = kv?;
-            let stale = serde_json::from_slice::<SessionRecord>(&v)
-                .map_or(true, |s| s.user == user || s.expires <= now_secs);
-            if stale {
+            if stale(&v) {
                 self.sessions.remove(k)?;
                 ended += 1;
             }

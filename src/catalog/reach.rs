@@ -1,6 +1,8 @@
 //! Reach statistics: how often each asset's presets were downloaded, embedded or viewed, per
-//! day and spot. Telemetry, not catalogue content: not journaled, kept in the `stats` tree.
+//! day and spot. Telemetry, not catalogue content: not journaled, kept in the `stats` tree (in
+//! PostgreSQL for a shared catalogue, where every node adds to the same counters).
 
+use super::shared;
 use super::{Catalog, CatalogError};
 use crate::model::AssetId;
 
@@ -48,6 +50,7 @@ pub struct Hit {
 impl Catalog {
     /// Adds counted uses of assets (downloads, embed views) to the reach statistics.
     pub fn count_hits(&self, hits: &[(Hit, u64)]) -> Result<(), CatalogError> {
+        let mut counts = std::collections::BTreeMap::<Vec<u8>, u64>::new();
         for (hit, n) in hits {
             let mut parts = vec![
                 hit.day.clone(),
@@ -59,27 +62,42 @@ impl Catalog {
             if hit.via != Via::Download {
                 parts.push(hit.via.as_str().to_owned());
             }
-            self.stats
-                .update_and_fetch(parts.join("\0").as_bytes(), |old| {
-                    let before = old
-                        .and_then(|v| <[u8; 8]>::try_from(v).ok())
-                        .map_or(0, u64::from_be_bytes);
-                    Some((before + n).to_be_bytes().to_vec())
-                })?;
+            *counts.entry(parts.join("\0").into_bytes()).or_default() += n;
+        }
+        if let Some(c) = self.shared() {
+            let counts = counts.into_iter().map(|(k, n)| (k, n as i64)).collect();
+            return shared::add_counts(c, counts);
+        }
+        for (key, n) in counts {
+            self.stats.update_and_fetch(key, |old| {
+                let before = old
+                    .and_then(|v| <[u8; 8]>::try_from(v).ok())
+                    .map_or(0, u64::from_be_bytes);
+                Some((before + n).to_be_bytes().to_vec())
+            })?;
         }
         Ok(())
     }
 
     /// Every reach counter, by day, asset, preset, spot and way of use.
     pub fn download_stats(&self) -> Result<Vec<DownloadCount>, CatalogError> {
+        let counters: Vec<(Vec<u8>, u64)> = match self.shared() {
+            Some(c) => shared::counts(c)?,
+            None => {
+                let mut all = Vec::new();
+                for kv in self.stats.iter() {
+                    let (k, v) = kv?;
+                    if let Ok(n) = <[u8; 8]>::try_from(v.as_ref()) {
+                        all.push((k.to_vec(), u64::from_be_bytes(n)));
+                    }
+                }
+                all
+            }
+        };
         let mut out = Vec::new();
-        for kv in self.stats.iter() {
-            let (k, v) = kv?;
+        for (k, count) in counters {
             let key = String::from_utf8_lossy(&k).into_owned();
             let parts: Vec<&str> = key.split('\0').collect();
-            let Some(count) = <[u8; 8]>::try_from(v.as_ref()).ok().map(u64::from_be_bytes) else {
-                continue;
-            };
             let (day, id, preset, spot, via) = match parts.as_slice() {
                 [day, id, preset, spot] => (day, id, preset, spot, "download"),
                 [day, id, preset, spot, via] => (day, id, preset, spot, *via),

@@ -4,11 +4,11 @@
 //! service appends to it: what `backup` and `migrate` copy, and what `restore` adopts.
 
 use std::collections::{BTreeSet, HashMap};
-use std::io::{Read, Seek, SeekFrom};
+use std::io::Write;
 use std::path::Path;
 
-use super::journal::{Entry, Journal, Position, JOURNAL_FILE};
-use super::{change, Catalog, CatalogError};
+use super::journal::{Entry, Journal, Position, Source};
+use super::{change, Catalog, CatalogError, Location};
 use crate::model::{Asset, AssetId};
 
 /// What a catalogue holds at one journal position.
@@ -24,10 +24,15 @@ pub struct Snapshot {
 }
 
 impl Catalog {
-    /// Reads the journal of the catalogue in `dir` (checking its chain) without opening the
-    /// index, so it works while another process holds the library.
-    pub fn snapshot(dir: &Path) -> Result<Snapshot, CatalogError> {
-        let (entries, end) = Journal::read_all(&dir.join(JOURNAL_FILE))?;
+    /// Reads the journal of the catalogue at `location` (checking its chain) without opening
+    /// the index, so it works while another process holds the library.
+    pub fn snapshot(location: &Location) -> Result<Snapshot, CatalogError> {
+        Self::snapshot_of(&location.source()?)
+    }
+
+    /// The snapshot of the journal `source` as it stands.
+    pub fn snapshot_of(source: &Source) -> Result<Snapshot, CatalogError> {
+        let (entries, end) = source.read_all()?;
         let mut assets: HashMap<AssetId, Asset> = HashMap::new();
         for (Entry { change, at, .. }, _) in entries {
             let Some(id) = change.asset() else {
@@ -54,29 +59,20 @@ impl Catalog {
         })
     }
 
-    /// Writes the first `end.offset` bytes of the journal in `dir` to `to` (through a temporary
+    /// Writes the journal of `location` up to `end` to the file `to` (through a temporary
     /// file, fsynced, then renamed) and checks that the copy's chain ends at `end`.
-    pub fn copy_journal(dir: &Path, end: Position, to: &Path) -> Result<(), CatalogError> {
-        let from = dir.join(JOURNAL_FILE);
+    pub fn copy_journal(location: &Location, end: Position, to: &Path) -> Result<(), CatalogError> {
+        let source = location.source()?;
+        let lines = source.lines(Position::START, end)?;
         let tmp = to.with_extension("jsonl.partial");
-        let copied = (|| {
-            let mut source = std::fs::File::open(&from)?;
-            let mut target = std::fs::File::create(&tmp)?;
-            let n = std::io::copy(&mut (&mut source).take(end.offset), &mut target)?;
-            if n != end.offset {
-                return Err(std::io::Error::new(
-                    std::io::ErrorKind::UnexpectedEof,
-                    "the journal is shorter than the snapshot",
-                ));
-            }
-            target.sync_all()
-        })();
-        copied.map_err(CatalogError::io(&from))?;
-        let (_, copy_end) = Journal::read_all(&tmp)?;
+        let written = std::fs::File::create(&tmp)
+            .and_then(|mut file| file.write_all(&lines).and_then(|()| file.sync_all()));
+        written.map_err(CatalogError::io(&tmp))?;
+        let (_, copy_end) = Source::File(tmp.clone()).read_all()?;
         if copy_end != end {
             let _ = std::fs::remove_file(&tmp);
             return Err(CatalogError::JournalTampered {
-                path: from,
+                path: source.name(),
                 seq: copy_end.seq,
                 reason: "the copy does not end where the snapshot did".into(),
             });
@@ -87,15 +83,13 @@ impl Catalog {
     /// Reads the journal at `source` up to `upto` and checks that it continues this
     /// catalogue's history (its own entries are the start of it): done before a restore or a
     /// migration copies any object, so a refused one leaves the target as it was.
-    pub fn plan_adoption(&self, source: &Path, upto: Position) -> Result<Adoption, CatalogError> {
+    pub fn plan_adoption(&self, source: Source, upto: Position) -> Result<Adoption, CatalogError> {
+        self.refresh()?;
         let mine = self.journal.lock().unwrap_or_else(|p| p.into_inner()).end();
-        let (mut entries, _) = Journal::read_all(source)?;
-        continues(source, &entries, mine, upto)?;
+        let (mut entries, _) = source.read_all()?;
+        continues(&source.name(), &entries, mine, upto)?;
         entries.truncate(upto.seq as usize);
-        Ok(Adoption {
-            source: source.to_owned(),
-            entries,
-        })
+        Ok(Adoption { source, entries })
     }
 
     /// Catches this catalogue up with a planned adoption: the entries it lacks are appended
@@ -104,36 +98,59 @@ impl Catalog {
     /// catalogue moved since the plan. Returns the number of entries added.
     pub fn adopt(&self, adoption: &Adoption) -> Result<usize, CatalogError> {
         let Adoption { source, entries } = adoption;
+        let name = source.name();
         let mut journal = self.journal.lock().unwrap_or_else(|p| p.into_inner());
+        self.writable()?;
+        let unseen = journal.unseen()?;
+        self.apply_unseen(&mut journal, &unseen)?;
         let mine = journal.end();
         let upto = entries.last().map_or(Position::START, |(_, end)| *end);
-        continues(source, entries, mine, upto)?;
-        let mut file = std::fs::File::open(source).map_err(CatalogError::io(source))?;
+        continues(&name, entries, mine, upto)?;
         let pending = &entries[mine.seq as usize..];
         for chunk in pending.chunks(1024) {
-            let before = journal.end();
-            let after = chunk.last().map_or(before, |(_, end)| *end);
-            let mut bytes = vec![0; (after.offset - before.offset) as usize];
-            file.seek(SeekFrom::Start(before.offset))
-                .and_then(|_| file.read_exact(&mut bytes))
-                .map_err(CatalogError::io(source))?;
-            journal.append_raw(&bytes, after)?;
-            if let Err(e) = self.apply_entries(chunk, before.offset, &[]) {
-                if let Err(cut) = journal.rollback(before) {
-                    tracing::error!("refused entries could not be cut from the journal: {cut}");
-                }
-                return Err(e);
-            }
+            self.adopt_chunk(&mut journal, source, chunk)?;
         }
         self.db.flush()?;
         Ok(pending.len())
+    }
+
+    /// Appends and applies one chunk of adopted entries, all or nothing; refused if another
+    /// process wrote to a shared journal meanwhile.
+    fn adopt_chunk(
+        &self,
+        journal: &mut Journal,
+        source: &Source,
+        chunk: &[(Entry, Position)],
+    ) -> Result<(), CatalogError> {
+        let before = journal.end();
+        let after = chunk.last().map_or(before, |(_, end)| *end);
+        let written = journal.begin().and_then(|unseen| match unseen.is_empty() {
+            true => Ok(()),
+            false => Err(diverged(
+                &source.name(),
+                "another process wrote to the target library meanwhile",
+            )),
+        });
+        let applied = written
+            .and_then(|()| source.lines(before, after))
+            .and_then(|lines| journal.append_raw(&lines, after))
+            .and_then(|()| self.apply_entries(chunk, before.offset, &[]));
+        if let Err(e) = applied {
+            if let Err(cut) = journal.rollback(before) {
+                tracing::error!("refused entries could not be cut from the journal: {cut}");
+            }
+            return Err(e);
+        }
+        journal
+            .finish()
+            .inspect_err(|_| self.ahead.store(true, std::sync::atomic::Ordering::Relaxed))
     }
 }
 
 /// Another journal's entries, read once and checked, for `Catalog::adopt`.
 #[derive(Debug)]
 pub struct Adoption {
-    source: std::path::PathBuf,
+    source: Source,
     entries: Vec<(Entry, Position)>,
 }
 
@@ -169,19 +186,4 @@ fn diverged(source: &Path, reason: &str) -> CatalogError {
 
 fn hex32(hex: &str) -> Option<[u8; 32]> {
     blake3::Hash::from_hex(hex).ok().map(|h| *h.as_bytes())
-}
-
-impl Journal {
-    /// Appends lines copied from another journal, whose chain was checked and ends at `end`,
-    /// and fsyncs: the adopted entries are then committed as if written here.
-    pub(super) fn append_raw(&mut self, lines: &[u8], end: Position) -> Result<(), CatalogError> {
-        if lines.len() as u64 != end.offset - self.end().offset {
-            return Err(CatalogError::Encode(
-                "adopted lines do not fill the gap to their end".into(),
-            ));
-        }
-        self.write_durably(lines)?;
-        self.set_end(end);
-        Ok(())
-    }
 }

@@ -28,8 +28,8 @@ pub(super) fn init(dir: &Path, json: bool) -> Result<i32> {
 
 /// `rebuild`: the index again from the journal.
 pub(super) fn rebuild(settings: &Settings, json: bool) -> Result<i32> {
-    let dir = settings.catalog_dir().map_err(anyhow::Error::msg)?;
-    let (catalog, events) = Catalog::rebuild(&dir).context("rebuilding")?;
+    let location = super::catalog_location(settings)?;
+    let (catalog, events) = Catalog::rebuild(&location).context("rebuilding")?;
     let report = serde_json::json!({"assets": catalog.len(), "events": events});
     print(json, &report, || {
         format!(

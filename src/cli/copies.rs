@@ -9,7 +9,7 @@ use super::library::progress_bar;
 use super::listing::{print, printable};
 use super::Library;
 use brandvault::backup::{self, Copied};
-use brandvault::catalog::Catalog;
+use brandvault::catalog::{Catalog, Location};
 use brandvault::config::Settings;
 use brandvault::maintain;
 use brandvault::store::{self, BlobStore};
@@ -17,10 +17,10 @@ use brandvault::store::{self, BlobStore};
 /// `backup DIR`: reads the journal and the store only, so it needs no lock on the library.
 pub(super) fn backup(settings: &Settings, dir: &Path, now: &str, json: bool) -> Result<i32> {
     settings.validate().map_err(anyhow::Error::msg)?;
-    let catalog_dir = settings.catalog_dir().map_err(anyhow::Error::msg)?;
+    let catalog = super::catalog_location(settings)?;
     let store = open_store(&settings.store_url(), settings)?;
     let bar = objects_bar();
-    let report = backup::backup(&*store, &catalog_dir, dir, now, &|done, all| {
+    let report = backup::backup(&*store, &catalog, dir, now, &|done, all| {
         show(&bar, done, all)
     })
     .with_context(|| format!("backing up into {}", dir.display()))?;
@@ -71,23 +71,27 @@ pub(super) fn migrate(
     json: bool,
 ) -> Result<i32> {
     settings.validate().map_err(anyhow::Error::msg)?;
-    let catalog_dir = settings.catalog_dir().map_err(anyhow::Error::msg)?;
+    let catalog = super::catalog_location(settings)?;
     let store = open_store(&settings.store_url(), settings)?;
     let target_store = to_store.map(|url| open_store(url, settings)).transpose()?;
-    let target_catalog =
-        match to_catalog {
-            Some(url) => {
-                let dir = brandvault::config::catalog_dir(url).map_err(anyhow::Error::msg)?;
-                Some(Catalog::open(&dir).with_context(|| {
-                    format!("opening the target catalogue in {}", dir.display())
-                })?)
+    let target_catalog = match to_catalog {
+        Some(url) => {
+            let target =
+                Location::parse(Some(url), &settings.data_dir).map_err(anyhow::Error::msg)?;
+            if target.dir() == catalog.dir() {
+                anyhow::bail!("the target catalogue is the library's own: name another");
             }
-            None => None,
-        };
+            Some(
+                Catalog::open(&target)
+                    .with_context(|| format!("opening the target catalogue {target}"))?,
+            )
+        }
+        None => None,
+    };
     let bar = objects_bar();
     let report = backup::migrate(
         &*store,
-        &catalog_dir,
+        &catalog,
         target_store.as_deref(),
         target_catalog.as_ref(),
         &|done, all| show(&bar, done, all),

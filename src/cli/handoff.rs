@@ -134,7 +134,9 @@ fn run(lib: &Library, request: Request) -> Answer {
         ..lib.clone()
     };
     let (result, written) = output::captured(request.input, || {
-        let result = super::on_library(&here, command, json);
+        // A shared catalogue may have moved since the service's last request.
+        let result = (here.catalog.refresh().map_err(anyhow::Error::from))
+            .and_then(|()| super::on_library(&here, command, json));
         result.unwrap_or_else(|e| super::report_failure(&e, json))
     });
     Answer {

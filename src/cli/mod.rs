@@ -22,7 +22,7 @@ use anyhow::{bail, Context, Result};
 pub use args::Cli;
 use args::{BrandAction, Command};
 use brandvault::brand::Brand;
-use brandvault::catalog::Catalog;
+use brandvault::catalog::{Catalog, Location};
 use brandvault::config::Settings;
 use brandvault::store::BlobStore;
 use brandvault::workflow::{Action, Workflow};
@@ -45,9 +45,9 @@ impl Library {
         let url = settings.store_url();
         let store = brandvault::store::open(&url, &settings.data_dir)
             .with_context(|| format!("opening the store {url}"))?;
-        let dir = settings.catalog_dir().map_err(anyhow::Error::msg)?;
-        let catalog = Catalog::open(&dir)
-            .with_context(|| format!("opening the catalogue in {}", dir.display()))?;
+        let location = catalog_location(&settings)?;
+        let catalog = Catalog::open(&location)
+            .with_context(|| format!("opening the catalogue in {location}"))?;
         Ok(Self {
             settings,
             now,
@@ -107,7 +107,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         } => return admin::brand_check(&settings.brand_dir, json),
         _ => {}
     }
-    let catalog_dir = settings.catalog_dir().map_err(anyhow::Error::msg)?;
+    let catalog_dir = catalog_location(&settings)?.dir().to_owned();
     let lib = match Library::open(settings, now.clone()) {
         Ok(lib) => lib,
         Err(e) if is_locked(&e) => return handoff::send(&catalog_dir, &cli.command, &now, e),
@@ -118,6 +118,11 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Restore { dir } => copies::restore(&lib, &dir, json),
         command => on_library(&lib, command, json),
     }
+}
+
+/// Where the settings say the catalogue is.
+fn catalog_location(settings: &Settings) -> Result<Location> {
+    Location::parse(settings.catalog_url.as_deref(), &settings.data_dir).map_err(anyhow::Error::msg)
 }
 
 /// Runs a command that works on an open library: here, or inside a running `serve` for a

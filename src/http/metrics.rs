@@ -135,7 +135,9 @@ impl Metrics {
     }
 }
 
-/// Middleware: counts and times every request, and logs it as one trace event.
+/// Middleware: catches a shared catalogue up with what other nodes committed (so each
+/// request sees everything committed before it arrived, whichever node took it), then counts
+/// and times the request and logs it as one trace event.
 pub async fn track(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
@@ -150,6 +152,12 @@ pub async fn track(
     } else {
         req.path().to_owned()
     };
+    if let Some(state) = &state {
+        if let Err(e) = state.catalog.refresh() {
+            tracing::warn!("the shared catalogue cannot be read: {e}");
+            return Err(super::ApiError::from(e).into());
+        }
+    }
     let res = next.call(req).await?;
     let seconds = started.elapsed().as_secs_f64();
     let status = res.status().as_u16();

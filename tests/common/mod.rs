@@ -17,6 +17,14 @@ use brandvault::model::Gps;
 use brandvault::store::{BlobStore, Hash};
 use serde_json::Value;
 
+/// The PostgreSQL server the suite runs against, if any (`tests/with-pg.sh`).
+fn test_catalog_server() -> Option<String> {
+    std::env::var("BRANDVAULT_TEST_CATALOG")
+        .ok()
+        .filter(|s| !s.is_empty())
+        .map(|s| s.trim_end_matches('/').to_owned())
+}
+
 pub struct Fixture {
     pub dir: tempfile::TempDir,
 }
@@ -28,7 +36,52 @@ impl Fixture {
         let repo_brand = Path::new(env!("CARGO_MANIFEST_DIR")).join("brand");
         copy_dir(&repo_brand, &dir.path().join("brand"));
         std::fs::create_dir_all(dir.path().join("in")).unwrap();
-        Self { dir }
+        let fx = Self { dir };
+        if let Some(server) = test_catalog_server() {
+            let mut client =
+                postgres::Client::connect(&format!("{server}/postgres"), postgres::NoTls)
+                    .expect("connect to the test PostgreSQL server");
+            client
+                .batch_execute(&format!("CREATE DATABASE {}", fx.database()))
+                .expect("create the test database");
+        }
+        fx
+    }
+
+    /// This library's database on the test PostgreSQL server.
+    fn database(&self) -> String {
+        let name = self.dir.path().file_name().unwrap().to_string_lossy();
+        let name: String = name
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_ascii_lowercase()
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        format!("bv{name}")
+    }
+
+    /// Where this library's catalogue is: embedded in its data folder, or, when the suite runs
+    /// against PostgreSQL (`BRANDVAULT_TEST_CATALOG=postgres://user@host:port`, see
+    /// `tests/with-pg.sh`), a database of its own there.
+    pub fn catalog_url(&self) -> String {
+        match test_catalog_server() {
+            Some(server) => format!("{server}/{}", self.database()),
+            None => format!("file://{}", self.data().display()),
+        }
+    }
+
+    /// The catalogue's location, as the binary parses `--catalog`.
+    pub fn location(&self) -> brandvault::catalog::Location {
+        brandvault::catalog::Location::parse(Some(&self.catalog_url()), &self.data()).unwrap()
+    }
+
+    /// Whether the suite runs with a shared (PostgreSQL) catalogue.
+    pub fn shared_catalog() -> bool {
+        test_catalog_server().is_some()
     }
 
     pub fn data(&self) -> PathBuf {
@@ -78,11 +131,19 @@ impl Fixture {
 
     /// The command `run` runs, to change its environment first.
     pub fn command(&self, args: &[&str]) -> Command {
+        self.command_in(&self.data(), args)
+    }
+
+    /// `command` with another data folder: another node of this library (its own index and
+    /// scratch space; the same store and catalogue).
+    pub fn command_in(&self, data: &Path, args: &[&str]) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_brandvault"));
         cmd.arg("--data")
-            .arg(self.data())
+            .arg(data)
             .arg("--store")
             .arg(self.store_url())
+            .arg("--catalog")
+            .arg(self.catalog_url())
             .arg("--brand")
             .arg(self.brand())
             .arg("--json")
@@ -95,17 +156,25 @@ impl Fixture {
     /// Starts the real `brandvault serve` on a free loopback port, with an empty drop folder,
     /// and returns once it listens: the process (killed when dropped) and the port.
     pub fn serve(&self) -> (Guard, u16) {
-        let empty_drop = self.data().join("drop");
+        self.serve_in(&self.data())
+    }
+
+    /// `serve` with another data folder (see `command_in`).
+    pub fn serve_in(&self, data: &Path) -> (Guard, u16) {
+        let empty_drop = data.join("drop");
         std::fs::create_dir_all(&empty_drop).unwrap();
         let port = free_port();
         let mut child = self
-            .command(&[
-                "serve",
-                "--bind",
-                &format!("127.0.0.1:{port}"),
-                "--drop",
-                empty_drop.to_str().unwrap(),
-            ])
+            .command_in(
+                data,
+                &[
+                    "serve",
+                    "--bind",
+                    &format!("127.0.0.1:{port}"),
+                    "--drop",
+                    empty_drop.to_str().unwrap(),
+                ],
+            )
             .stderr(std::process::Stdio::piped())
             .spawn()
             .expect("start brandvault serve");

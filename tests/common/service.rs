@@ -30,7 +30,7 @@ pub fn setup(fx: &Fixture) -> (Service, String, String) {
     let mut settings = Settings::new(fx.data(), fx.brand());
     settings.max_upload_image_bytes = 300_000;
     let store = fx.store();
-    let catalog = Catalog::open(&fx.data()).unwrap();
+    let catalog = Catalog::open(&fx.location()).unwrap();
     let brand = Brand::load(&fx.brand()).unwrap();
     let mut tokens = std::collections::HashMap::new();
     for (name, role) in [
