@@ -25,7 +25,7 @@ async fn body_json<B: actix_web::body::MessageBody>(
 }
 
 fn journal(fx: &Fixture) -> Vec<u8> {
-    std::fs::read(fx.data().join("journal.jsonl")).unwrap()
+    fx.journal()
 }
 
 #[actix_web::test]
@@ -126,7 +126,7 @@ async fn a_press_officer_hands_a_set_on() {
         listed["shares"][0].get("hash").is_none(),
         "the hash never leaves"
     );
-    let stored = std::fs::read_to_string(fx.data().join("journal.jsonl")).unwrap();
+    let stored = String::from_utf8(fx.journal()).unwrap();
     let token = path.trim_start_matches("/s/");
     assert!(
         !stored.contains(token),
@@ -244,7 +244,7 @@ async fn a_press_officer_hands_a_set_on() {
     let kept = svc.state.catalog.collection(&id).unwrap().unwrap();
     drop(app);
     drop(svc);
-    std::fs::remove_dir_all(fx.data().join("catalog.sled")).unwrap();
+    std::fs::remove_dir_all(fx.index()).unwrap();
     let (rebuilt, _) = Catalog::rebuild(&fx.location()).unwrap();
     assert_eq!(rebuilt.collection(&id).unwrap(), Some(kept));
 }

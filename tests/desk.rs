@@ -167,7 +167,7 @@ async fn sign_in_sessions_and_roles() {
     let session_id = &hoa["bv_session=".len()..];
     // Only the hash of the id is stored.
     let data = fx.data();
-    let sled_bytes = std::fs::read_dir(data.join("catalog.sled"))
+    let sled_bytes = std::fs::read_dir(fx.index())
         .unwrap()
         .filter_map(|e| std::fs::read(e.unwrap().path()).ok())
         .flatten()
@@ -375,7 +375,7 @@ async fn uploads_carry_their_metadata() {
         "{rules:?}"
     );
     // One journal entry holds it all.
-    let journal = std::fs::read_to_string(fx.data().join("journal.jsonl")).unwrap();
+    let journal = String::from_utf8(fx.journal()).unwrap();
     let last = journal.lines().last().unwrap();
     assert!(
         last.contains("\"ingested\"") && last.contains("Bình minh trên trảng cỏ Bù Lạch"),
@@ -500,8 +500,7 @@ async fn refused_steps_change_nothing() {
     let resp = step!(app, svc.tokens["dana"], id, "submit", json!({}));
     assert_eq!(resp.status(), StatusCode::OK);
 
-    let journal = fx.data().join("journal.jsonl");
-    let before_journal = std::fs::read(&journal).unwrap();
+    let before_journal = fx.journal();
     let before = asset_bytes!(app, svc.tokens["bm"], id);
 
     // The workflow itself: approving for the public is refused and writes nothing.
@@ -525,7 +524,7 @@ async fn refused_steps_change_nothing() {
         )
         .unwrap_err();
     assert_eq!(err.code(), "guideline-violation");
-    assert_eq!(std::fs::read(&journal).unwrap(), before_journal);
+    assert_eq!(fx.journal(), before_journal);
 
     // The review desk's form, audience public: refused, shown, nothing changed.
     let hoa = cookie_value(&sign_in!(app, "hoa", "mật khẩu đủ dài"), "bv_session").unwrap();
@@ -542,7 +541,7 @@ async fn refused_steps_change_nothing() {
         page.contains(r#"name="access" value="internal" checked"#),
         "the audience it meets is chosen"
     );
-    let journal_after_login = std::fs::read(&journal).unwrap();
+    let journal_after_login = fx.journal();
     let req = with(
         &hoa,
         test::TestRequest::post().uri(&format!("/assets/{id}/step")),
@@ -575,11 +574,7 @@ async fn refused_steps_change_nothing() {
     assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
     let after = asset_bytes!(app, svc.tokens["bm"], id);
     assert_eq!(after, before, "the asset is byte for byte as it was");
-    assert_eq!(
-        std::fs::read(&journal).unwrap(),
-        journal_after_login,
-        "no journal entry"
-    );
+    assert_eq!(fx.journal(), journal_after_login, "no journal entry");
     assert_eq!(
         journal_after_login, before_journal,
         "sessions are not journaled"
@@ -591,17 +586,17 @@ async fn refused_steps_change_nothing() {
     let resp = step!(app, svc.tokens["dana"], draft, "submit", json!({}));
     assert_eq!(resp.status(), StatusCode::OK);
     let before_api = asset_bytes!(app, *bm, draft);
-    let journal_before_api = std::fs::read(&journal).unwrap();
+    let journal_before_api = fx.journal();
     let resp = step!(app, *bm, draft, "approve", json!({}));
     assert_eq!(resp.status(), StatusCode::CONFLICT);
     let body: Value = test::read_body_json(resp).await;
     assert_eq!(body["code"], "guideline-violation");
     let after_api = asset_bytes!(app, *bm, draft);
     assert_eq!(after_api, before_api);
-    assert_eq!(std::fs::read(&journal).unwrap(), journal_before_api);
+    assert_eq!(fx.journal(), journal_before_api);
 
     // A batch is one commit: with one picture that breaks the guidelines, none is approved.
-    let journal_before_batch = std::fs::read(&journal).unwrap();
+    let journal_before_batch = fx.journal();
     let req = with(&hoa, test::TestRequest::post().uri("/review/batch"))
         .set_form([
             ("csrf", csrf.as_str()),
@@ -618,11 +613,7 @@ async fn refused_steps_change_nothing() {
         to.contains(&format!("item={draft}")) && to.contains("refused="),
         "{to}"
     );
-    assert_eq!(
-        std::fs::read(&journal).unwrap(),
-        journal_before_batch,
-        "none approved"
-    );
+    assert_eq!(fx.journal(), journal_before_batch, "none approved");
 
     // For staff only, it is approved, and the history says who did what.
     let req = with(
@@ -677,8 +668,7 @@ async fn editing_my_work_and_bulk_edits() {
     let csrf = csrf_field(&page);
 
     // The live check: what the form would leave to fix, nothing saved.
-    let journal = fx.data().join("journal.jsonl");
-    let before = std::fs::read(&journal).unwrap();
+    let before = fx.journal();
     let req = with(
         &dana,
         test::TestRequest::post().uri(&format!("/api/assets/{draft}/check")),
@@ -698,7 +688,7 @@ async fn editing_my_work_and_bulk_edits() {
         .map(|p| p["field"].as_str().unwrap())
         .collect();
     assert_eq!(fields, ["audiences"], "{problems}");
-    assert_eq!(std::fs::read(&journal).unwrap(), before);
+    assert_eq!(fx.journal(), before);
 
     // Saving the edit form.
     let req = with(
@@ -776,10 +766,10 @@ async fn editing_my_work_and_bulk_edits() {
             .set_form(form)
             .to_request()
     };
-    let before = std::fs::read(&journal).unwrap();
+    let before = fx.journal();
     let resp = test::call_service(&app, bulk(&[&draft, &public])).await;
     assert!(resp.status().is_client_error(), "{}", resp.status());
-    assert_eq!(std::fs::read(&journal).unwrap(), before, "all or nothing");
+    assert_eq!(fx.journal(), before, "all or nothing");
     let resp = test::call_service(&app, bulk(&[&draft])).await;
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
     let a: Value = asset_json!(app, svc.tokens["bm"], draft);
@@ -1022,7 +1012,7 @@ fn user_commands_on_the_cli() {
         list,
         json!([{"user": "thu", "display_name": "Phạm Thu", "role": "designer", "disabled": true}])
     );
-    let journal = std::fs::read_to_string(fx.data().join("journal.jsonl")).unwrap();
+    let journal = String::from_utf8(fx.journal()).unwrap();
     assert!(!journal.contains("mật khẩu"), "no password in the journal");
     assert!(journal.contains("$argon2id$"));
 }

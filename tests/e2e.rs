@@ -209,11 +209,7 @@ fn a_day_at_the_desk() {
          fetch('/api/assets/{}').then(r => r.text()).then(done);",
         id.as_str().unwrap()
     );
-    let journal = fx.data().join("journal.jsonl");
-    let (before, before_journal) = (
-        browser.run_async(&fetch_asset),
-        std::fs::read(&journal).unwrap(),
-    );
+    let (before, before_journal) = (browser.run_async(&fetch_asset), fx.journal());
     browser.click(r#"#approve-form input[value="public"]"#);
     browser.click("#approve");
     let refused = browser.text("#review-refused");
@@ -223,11 +219,7 @@ fn a_day_at_the_desk() {
         before,
         "the asset is unchanged"
     );
-    assert_eq!(
-        std::fs::read(&journal).unwrap(),
-        before_journal,
-        "no journal entry"
-    );
+    assert_eq!(fx.journal(), before_journal, "no journal entry");
     browser.keys("r");
     let focused = browser.run("return document.activeElement.id", serde_json::json!([]));
     assert_eq!(focused, "reason", "r goes to the reason");

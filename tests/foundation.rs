@@ -276,7 +276,7 @@ fn catalogue_survives_reopening_deletion_and_rebuild_and_detects_tampering() {
     assert_eq!(by_spot.as_array().unwrap().len(), 1);
 
     // Deleting the index costs a rebuild, never data.
-    std::fs::remove_dir_all(fx.data().join("catalog.sled")).unwrap();
+    std::fs::remove_dir_all(fx.index()).unwrap();
     let rebuilt = fx.json(&["rebuild"], 0);
     assert_eq!(rebuilt["assets"], 2);
     assert!(rebuilt["events"].as_u64().unwrap() >= 3);
@@ -284,16 +284,15 @@ fn catalogue_survives_reopening_deletion_and_rebuild_and_detects_tampering() {
     assert_eq!(fx.json(&["ls", "--tag", "du lịch"], 0), before);
     assert_eq!(fx.json(&["ls", "--spot", "nui-ba-ra"], 0), by_spot);
     // Even without an explicit rebuild, a missing index is replayed from the journal at open.
-    std::fs::remove_dir_all(fx.data().join("catalog.sled")).unwrap();
+    std::fs::remove_dir_all(fx.index()).unwrap();
     assert_eq!(fx.json(&["ls"], 0), before);
     fx.json(&["verify"], 0);
 
     // Altering a journal entry by hand is detected: in place (same length) by `verify`…
-    let journal = fx.data().join("journal.jsonl");
-    let text = std::fs::read_to_string(&journal).unwrap();
+    let text = String::from_utf8(fx.journal()).unwrap();
     let same_length = text.replacen("Núi Bà Rá.jpg", "Núi Bà Rá.JPG", 1);
     assert_ne!(same_length, text);
-    std::fs::write(&journal, &same_length).unwrap();
+    fx.rewrite_journal(&same_length);
     let report = fx.json(&["verify"], 1);
     let problem = report["journal_error"].as_str().unwrap();
     assert!(problem.contains("altered"), "{problem}");
@@ -301,11 +300,7 @@ fn catalogue_survives_reopening_deletion_and_rebuild_and_detects_tampering() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("altered"));
     // …and an edit that moves the lines refuses to open the catalogue at all.
-    std::fs::write(
-        &journal,
-        text.replacen("Núi Bà Rá.jpg", "Núi Bà Rá (sửa).jpg", 1),
-    )
-    .unwrap();
+    fx.rewrite_journal(&text.replacen("Núi Bà Rá.jpg", "Núi Bà Rá (sửa).jpg", 1));
     let out = fx.run(&["ls"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("altered"));
@@ -438,7 +433,7 @@ fn text_search_follows_edits_and_is_rebuilt() {
 
     // A catalogue from before the search tree: it is built at the next open.
     {
-        let db = sled::open(fx.data().join("catalog.sled")).unwrap();
+        let db = sled::open(fx.index()).unwrap();
         db.drop_tree("search").unwrap();
         db.open_tree("meta")
             .unwrap()

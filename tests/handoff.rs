@@ -25,7 +25,7 @@ fn json_of(out: &std::process::Output) -> Value {
 fn tokens_made_and_revoked_on_the_command_line_reach_a_running_serve_at_once() {
     let fx = Fixture::new();
     let (serve, port) = fx.serve();
-    let socket = fx.data().join("serve.sock");
+    let socket = fx.location().dir().join("serve.sock");
     let mode = std::fs::metadata(&socket).unwrap().permissions().mode();
     assert_eq!(mode & 0o777, 0o600, "the socket is its user's only");
     let created = fx.json(
@@ -124,7 +124,7 @@ fn what_needs_the_library_to_itself_is_refused_while_serve_runs() {
         assert!(message.contains("in use"), "{args:?}: {message}");
     }
     // The service's index was left where it is, and the service still answers.
-    assert!(!fx.data().join("catalog.sled.damaged").exists());
+    assert!(!fx.index().with_extension("sled.damaged").exists());
     assert_eq!(http_status(port, "/healthz", ""), 200);
     drop(serve);
     let verified = fx.json(&["verify"], 0);

@@ -238,3 +238,51 @@ fn a_node_killed_mid_upload_leaves_no_partial_asset() {
     let verify = fx.json(&["verify"], 0);
     assert!(clean(&verify), "{verify}");
 }
+
+#[test]
+fn migrate_embedded_to_shared_and_back_gives_the_same_library() {
+    if !Fixture::shared_catalog() {
+        eprintln!("skipped: needs a shared catalogue to migrate to (run under tests/with-pg.sh)");
+        return;
+    }
+    let fx = Fixture::new();
+    let embedded = format!("file://{}", fx.dir.path().join("embedded").display());
+    let run = |catalog: &str, args: &[&str]| fx.json(&[&["--catalog", catalog], args].concat(), 0);
+    let files: Vec<String> = (0..3)
+        .map(|i| {
+            let bytes = photo(320, 240, 60 + i, &ExifFields::default());
+            let path = fx.write(&format!("Thác Mơ {i}.jpg"), &bytes);
+            path.to_str().unwrap().to_owned()
+        })
+        .collect();
+    let paths: Vec<&str> = files.iter().map(String::as_str).collect();
+    let report = run(&embedded, &[&["ingest"], &paths[..]].concat());
+    let id = common::ids(&report, "added")[0].clone();
+    run(
+        &embedded,
+        &["edit", &id, "--caption-vi", "Hồ Thác Mơ mùa nước"],
+    );
+    run(
+        &embedded,
+        &["token", "create", "--role", "press", "--name", "báo"],
+    );
+    let listing = |catalog: &str| run(catalog, &["ls", "--limit", "1000"]);
+    let before = listing(&embedded);
+    let shared = fx.catalog_url();
+    let moved = run(&embedded, &["migrate", "--to-catalog", &shared]);
+    assert!(clean(&moved["verify"]), "{moved}");
+    assert_eq!(listing(&shared), before);
+    assert_eq!(
+        run(&shared, &["token", "list"]).as_array().unwrap().len(),
+        1
+    );
+    let back = format!("file://{}", fx.dir.path().join("back").display());
+    let returned = run(&shared, &["migrate", "--to-catalog", &back]);
+    assert!(clean(&returned["verify"]), "{returned}");
+    assert_eq!(listing(&back), before);
+    assert!(clean(&run(&back, &["verify"])));
+    // The same history, byte for byte, in all three.
+    let journal = |dir: &str| std::fs::read(fx.dir.path().join(dir).join("journal.jsonl")).unwrap();
+    assert_eq!(journal("embedded"), journal("back"));
+    assert_eq!(fx.journal(), journal("back"));
+}

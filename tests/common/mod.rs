@@ -79,6 +79,41 @@ impl Fixture {
         brandvault::catalog::Location::parse(Some(&self.catalog_url()), &self.data()).unwrap()
     }
 
+    /// The journal's lines as they stand, byte for byte, from its file or its table.
+    pub fn journal(&self) -> Vec<u8> {
+        use brandvault::catalog::Position;
+        let source = self.location().source().unwrap();
+        let (_, end) = source.read_all().unwrap();
+        source.lines(Position::START, end).unwrap()
+    }
+
+    /// Replaces the journal's lines behind the catalogue's back (damage for `verify`).
+    pub fn rewrite_journal(&self, text: &str) {
+        let Some(server) = test_catalog_server() else {
+            std::fs::write(self.data().join("journal.jsonl"), text).unwrap();
+            return;
+        };
+        let url = format!("{server}/{}", self.database());
+        let mut client = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+        let mut tx = client.transaction().unwrap();
+        tx.execute("DELETE FROM brandvault_journal", &[]).unwrap();
+        let mut start = 0i64;
+        for (seq, line) in text.lines().enumerate() {
+            tx.execute(
+                "INSERT INTO brandvault_journal (seq, start_offset, line) VALUES ($1, $2, $3)",
+                &[&(seq as i64 + 1), &start, &line],
+            )
+            .unwrap();
+            start += line.len() as i64 + 1;
+        }
+        tx.commit().unwrap();
+    }
+
+    /// The folder of this library's index (sled), for the suite's data folder.
+    pub fn index(&self) -> PathBuf {
+        self.location().dir().join("catalog.sled")
+    }
+
     /// Whether the suite runs with a shared (PostgreSQL) catalogue.
     pub fn shared_catalog() -> bool {
         test_catalog_server().is_some()
