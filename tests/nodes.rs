@@ -286,3 +286,77 @@ fn migrate_embedded_to_shared_and_back_gives_the_same_library() {
     assert_eq!(journal("embedded"), journal("back"));
     assert_eq!(fx.journal(), journal("back"));
 }
+
+/// Sends a whole request; returns the status and the response's head.
+fn raw(port: u16, request: &str) -> (u16, String) {
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.write_all(request.as_bytes()).unwrap();
+    let mut response = Vec::new();
+    s.read_to_end(&mut response).unwrap();
+    let text = String::from_utf8_lossy(&response).into_owned();
+    let head = text.split("\r\n\r\n").next().unwrap().to_owned();
+    (head.split(' ').nth(1).unwrap().parse().unwrap(), head)
+}
+
+/// The value a response sets for a cookie.
+fn cookie(head: &str, name: &str) -> String {
+    let prefix = format!("set-cookie: {name}=");
+    head.lines()
+        .find_map(|l| {
+            let lower = l.to_ascii_lowercase();
+            lower
+                .starts_with(&prefix)
+                .then(|| l[prefix.len()..].split(';').next().unwrap().to_owned())
+        })
+        .unwrap_or_else(|| panic!("no {name} cookie in {head}"))
+}
+
+#[test]
+fn signed_in_on_one_node_is_signed_in_on_every_node() {
+    let Some((fx, nodes, _)) = two_nodes() else {
+        return;
+    };
+    let (a, b) = (nodes[0].1, nodes[1].1);
+    let cli = fx.dir.path().join("cli");
+    let mut create = fx
+        .command_in(&cli, &["user", "create", "hoa", "--role", "brand_manager"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    create
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"mat-khau-dai-du-12\n")
+        .unwrap();
+    assert!(create.wait_with_output().unwrap().status.success());
+    let (_, form) = raw(
+        a,
+        "GET /login HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+    );
+    let csrf = cookie(&form, "bv_login_csrf");
+    let body = format!("user=hoa&password=mat-khau-dai-du-12&csrf={csrf}");
+    let (status, signed_in) = raw(
+        a,
+        &format!(
+            "POST /login HTTP/1.1\r\nHost: localhost\r\nCookie: bv_login_csrf={csrf}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        ),
+    );
+    assert_eq!(status, 303, "{signed_in}");
+    let session = cookie(&signed_in, "bv_session");
+    let review = |port: u16, cookie: &str| {
+        raw(
+            port,
+            &format!("GET /review HTTP/1.1\r\nHost: localhost\r\nCookie: {cookie}\r\nConnection: close\r\n\r\n"),
+        )
+        .0
+    };
+    assert_eq!(
+        review(b, &format!("bv_session={session}")),
+        200,
+        "node B knows the session"
+    );
+    assert_ne!(review(b, "bv_session=nonsense"), 200);
+}

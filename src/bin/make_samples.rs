@@ -4,7 +4,12 @@
 //!
 //! Usage: make-samples [OUT_DIR] [BRAND_DIR]   (defaults: ingest, brand)
 //!        make-samples --corpus N WIDTH HEIGHT OUT_DIR [BRAND_DIR]
-//! The second form writes N distinct photos for benchmarks, GPS cycling through the spots.
+//!        make-samples --catalog N TEMPLATE_DATA TARGET_CATALOG TARGET_DATA
+//! The second form writes N distinct photos for benchmarks, GPS cycling through the spots. The
+//! third commits N synthetic assets to a catalogue (embedded folder or `postgres://…`) without
+//! files: copies of the assets of a small real library (their renditions included, so they
+//! exist in its store), each with an id, name, caption, capture time and tags of its own, as
+//! the catalogue benchmarks at a million assets need (ingesting a million files takes hours).
 
 use std::path::PathBuf;
 
@@ -45,8 +50,10 @@ const SAMPLES: &[(&str, &str, &str)] = &[
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    if args.first().map(String::as_str) == Some("--corpus") {
-        return corpus(&args[1..]);
+    match args.first().map(String::as_str) {
+        Some("--corpus") => return corpus(&args[1..]),
+        Some("--catalog") => return catalog(&args[1..]),
+        _ => {}
     }
     let mut args = args.into_iter();
     let out = PathBuf::from(args.next().unwrap_or_else(|| "ingest".into()));
@@ -121,4 +128,85 @@ fn corpus(args: &[String]) -> anyhow::Result<()> {
             std::fs::write(out.join(format!("IMG_{i:05}.jpg")), bytes)?;
             Ok(())
         })
+}
+
+/// Words the synthetic captions and names are made of (text search needs a vocabulary).
+const WORDS: &[&str] = &[
+    "thác",
+    "hồ",
+    "rừng",
+    "đồi",
+    "suối",
+    "chùa",
+    "chợ",
+    "cầu",
+    "làng",
+    "sóc",
+    "nhà dài",
+    "điều",
+    "cao su",
+    "tiêu",
+    "lễ hội",
+    "mùa mưa",
+    "bình minh",
+    "hoàng hôn",
+    "trảng cỏ",
+    "voọc",
+];
+
+/// `--catalog N TEMPLATE_DATA TARGET_CATALOG TARGET_DATA`: see the header.
+fn catalog(args: &[String]) -> anyhow::Result<()> {
+    use brandvault::catalog::{Catalog, Change, Filter, Location};
+    use brandvault::model::AssetId;
+    let [n, template, target, data] = args else {
+        anyhow::bail!("usage: make-samples --catalog N TEMPLATE_DATA TARGET_CATALOG TARGET_DATA");
+    };
+    let n: usize = n.parse()?;
+    let templates = Catalog::open(&Location::Embedded(template.into()))?.list(&Filter::default())?;
+    anyhow::ensure!(!templates.is_empty(), "{template} holds no assets to copy");
+    let target =
+        Location::parse(Some(target), std::path::Path::new(data)).map_err(anyhow::Error::msg)?;
+    let catalog = Catalog::open(&target)?;
+    let started = std::time::Instant::now();
+    for first in (0..n).step_by(5_000) {
+        let changes: Vec<Change> = (first..(first + 5_000).min(n))
+            .map(|i| {
+                let mut asset = templates[i % templates.len()].clone();
+                let id = blake3::hash(format!("synthetic {i}").as_bytes());
+                asset.id = AssetId::from_slice(id.as_bytes()).expect("32 bytes");
+                let (a, b) = (
+                    WORDS[i % WORDS.len()],
+                    WORDS[(i / WORDS.len()) % WORDS.len()],
+                );
+                asset.names = vec![format!("{a} {b} {i:07}.jpg")];
+                asset.caption.vi = Some(format!("Ảnh {a}, {b} số {i}"));
+                asset.captured_at = Some(format!(
+                    "20{:02}-{:02}-{:02}T08:{:02}:00+07:00",
+                    18 + i % 8,
+                    1 + i % 12,
+                    1 + i % 28,
+                    i % 60
+                ));
+                asset.tags = vec![["tourism", "culture", "nature", "press"][i % 4].to_owned()];
+                Change::Ingested {
+                    asset: Box::new(asset),
+                }
+            })
+            .collect();
+        catalog.commit("2026-11-29T00:00:00Z", "make-samples", &changes, &[])?;
+        if (first / 5_000) % 20 == 19 {
+            eprintln!(
+                "{} assets, {:.0} s",
+                first + changes.len(),
+                started.elapsed().as_secs_f64()
+            );
+        }
+    }
+    catalog.flush()?;
+    println!(
+        "{} assets in {:.0} s",
+        catalog.len(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
 }

@@ -25,6 +25,19 @@ fn test_catalog_server() -> Option<String> {
         .map(|s| s.trim_end_matches('/').to_owned())
 }
 
+/// Runs `f` on a connection to `url` from a thread of its own: the `postgres` client runs a
+/// runtime, which may not start inside an async test's.
+fn on_postgres(url: &str, f: impl FnOnce(&mut postgres::Client) + Send + 'static) {
+    let url = url.to_owned();
+    std::thread::spawn(move || {
+        let mut client = postgres::Client::connect(&url, postgres::NoTls)
+            .expect("connect to the test PostgreSQL server");
+        f(&mut client);
+    })
+    .join()
+    .expect("the PostgreSQL step");
+}
+
 pub struct Fixture {
     pub dir: tempfile::TempDir,
 }
@@ -38,12 +51,12 @@ impl Fixture {
         std::fs::create_dir_all(dir.path().join("in")).unwrap();
         let fx = Self { dir };
         if let Some(server) = test_catalog_server() {
-            let mut client =
-                postgres::Client::connect(&format!("{server}/postgres"), postgres::NoTls)
-                    .expect("connect to the test PostgreSQL server");
-            client
-                .batch_execute(&format!("CREATE DATABASE {}", fx.database()))
-                .expect("create the test database");
+            let create = format!("CREATE DATABASE {}", fx.database());
+            on_postgres(&format!("{server}/postgres"), move |client| {
+                client
+                    .batch_execute(&create)
+                    .expect("create the test database");
+            });
         }
         fx
     }
@@ -93,20 +106,21 @@ impl Fixture {
             std::fs::write(self.data().join("journal.jsonl"), text).unwrap();
             return;
         };
-        let url = format!("{server}/{}", self.database());
-        let mut client = postgres::Client::connect(&url, postgres::NoTls).unwrap();
-        let mut tx = client.transaction().unwrap();
-        tx.execute("DELETE FROM brandvault_journal", &[]).unwrap();
-        let mut start = 0i64;
-        for (seq, line) in text.lines().enumerate() {
-            tx.execute(
-                "INSERT INTO brandvault_journal (seq, start_offset, line) VALUES ($1, $2, $3)",
-                &[&(seq as i64 + 1), &start, &line],
-            )
-            .unwrap();
-            start += line.len() as i64 + 1;
-        }
-        tx.commit().unwrap();
+        let lines: Vec<String> = text.lines().map(str::to_owned).collect();
+        on_postgres(&format!("{server}/{}", self.database()), move |client| {
+            let mut tx = client.transaction().unwrap();
+            tx.execute("DELETE FROM brandvault_journal", &[]).unwrap();
+            let mut start = 0i64;
+            for (seq, line) in lines.iter().enumerate() {
+                tx.execute(
+                    "INSERT INTO brandvault_journal (seq, start_offset, line) VALUES ($1, $2, $3)",
+                    &[&(seq as i64 + 1), &start, line],
+                )
+                .unwrap();
+                start += line.len() as i64 + 1;
+            }
+            tx.commit().unwrap();
+        });
     }
 
     /// The folder of this library's index (sled), for the suite's data folder.
