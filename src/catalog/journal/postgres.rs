@@ -64,10 +64,36 @@ impl Connection {
         R: Send + 'static,
         F: FnOnce(&mut postgres::Client) -> Result<R, postgres::Error> + Send + 'static,
     {
+        self.run(true, f)
+    }
+
+    /// `call` inside a transaction begun by an earlier call: a connection lost meanwhile took
+    /// the transaction with it, so it is an error here, never a fresh session running `f`
+    /// outside any transaction (and without the write lock).
+    pub fn call_in_transaction<R, F>(&self, f: F) -> Result<R, CatalogError>
+    where
+        R: Send + 'static,
+        F: FnOnce(&mut postgres::Client) -> Result<R, postgres::Error> + Send + 'static,
+    {
+        self.run(false, f)
+    }
+
+    fn run<R, F>(&self, reconnect: bool, f: F) -> Result<R, CatalogError>
+    where
+        R: Send + 'static,
+        F: FnOnce(&mut postgres::Client) -> Result<R, postgres::Error> + Send + 'static,
+    {
         let (tx, rx) = mpsc::sync_channel(1);
         let url = self.url.clone();
         let job: Job = Box::new(move |client| {
-            let answer = connect(client, &url).and_then(|c| f(c).map_err(shared));
+            let open = match client.as_mut() {
+                Some(c) if !c.is_closed() => Ok(c),
+                _ if reconnect => connect(client, &url),
+                _ => Err(CatalogError::Shared(
+                    "the connection to PostgreSQL was lost during a commit".into(),
+                )),
+            };
+            let answer = open.and_then(|c| f(c).map_err(shared));
             let _ = tx.send(answer);
         });
         self.jobs
@@ -87,11 +113,8 @@ fn connect<'a>(
     client: &'a mut Option<postgres::Client>,
     url: &str,
 ) -> Result<&'a mut postgres::Client, CatalogError> {
-    if client.as_ref().is_none_or(|c| c.is_closed()) {
-        let opened = postgres::Client::connect(url, postgres::NoTls).map_err(shared)?;
-        *client = Some(opened);
-    }
-    Ok(client.as_mut().expect("just connected"))
+    let opened = postgres::Client::connect(url, postgres::NoTls).map_err(shared)?;
+    Ok(client.insert(opened))
 }
 
 fn shared(e: postgres::Error) -> CatalogError {
@@ -156,6 +179,15 @@ impl SharedSource {
         from: Position,
     ) -> Result<(Vec<(Entry, Position)>, Position), CatalogError> {
         let lines = self.connection.call(move |c| lines_after(c, from.seq))?;
+        self.follow(from, lines)
+    }
+
+    /// Checks `lines`, the entries after `from`, link by link.
+    fn follow(
+        &self,
+        from: Position,
+        lines: Vec<String>,
+    ) -> Result<(Vec<(Entry, Position)>, Position), CatalogError> {
         let name = self.name();
         let mut pos = from;
         let mut entries = Vec::with_capacity(lines.len());
@@ -270,14 +302,24 @@ impl SharedJournal {
 
     /// Opens a transaction holding the library's write lock and returns what others appended.
     pub(super) fn begin(&mut self) -> Result<Vec<(Entry, Position)>, CatalogError> {
-        self.source.connection.call(|c| {
+        let begun = self.source.connection.call(|c| {
             c.batch_execute("BEGIN")?;
             c.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK])
                 .map(|_| ())
-        })?;
-        self.unseen().inspect_err(|_| {
-            let _ = self.source.connection.call(|c| c.batch_execute("ROLLBACK"));
-        })
+        });
+        let unseen = begun.and_then(|()| {
+            let end = self.end;
+            let lines = self
+                .source
+                .connection
+                .call_in_transaction(move |c| lines_after(c, end.seq))?;
+            self.source.follow(end, lines).map(|(entries, _)| entries)
+        });
+        if unseen.is_err() {
+            // Whatever failed, the next commit starts from no transaction.
+            let _ = self.source.connection.call_in_transaction(|c| c.batch_execute("ROLLBACK"));
+        }
+        unseen
     }
 
     pub(super) fn unseen(&mut self) -> Result<Vec<(Entry, Position)>, CatalogError> {
@@ -302,7 +344,7 @@ impl SharedJournal {
                 "adopted lines do not end at their last entry".into(),
             ));
         }
-        self.source.connection.call(move |c| {
+        self.source.connection.call_in_transaction(move |c| {
             c.execute(
                 "INSERT INTO brandvault_journal (seq, start_offset, line)
                  SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[])",
@@ -315,11 +357,15 @@ impl SharedJournal {
     }
 
     pub(super) fn commit(&mut self) -> Result<(), CatalogError> {
-        self.source.connection.call(|c| c.batch_execute("COMMIT"))
+        self.source
+            .connection
+            .call_in_transaction(|c| c.batch_execute("COMMIT"))
     }
 
     pub(super) fn rollback(&mut self, to: Position) -> Result<(), CatalogError> {
         self.end = to;
-        self.source.connection.call(|c| c.batch_execute("ROLLBACK"))
+        self.source
+            .connection
+            .call_in_transaction(|c| c.batch_execute("ROLLBACK"))
     }
 }

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# The catalogue at 1,000,000 assets on each backend, wrk on loopback, one run: p99 with 8
+# connections of GET /api/assets (a page of 50) by id order, one spot, one tag (goal < 20 ms) and
+# a text query (goal < 50 ms). The assets are synthetic copies of a small real library
+# (`make-samples --catalog`: ingesting and rendering a million files takes hours here), each with
+# its own id, name, caption, capture time and tag, committed through the catalogue's own code:
+# embedded (journal file + sled) and, when a PostgreSQL server is given, shared (journal table,
+# the node's own index, one freshness query per request).
+# Needs: wrk. Usage: benches/catalog_million.sh [WORK_DIR]
+#        tests/with-pg.sh benches/catalog_million.sh [WORK_DIR]   (both backends)
+# N=100000 for a quicker run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+W=${1:-/tmp/brandvault-1m}
+N=${N:-1000000}
+PORT=18194
+mkdir -p "$W"
+cargo build --release --quiet --bins
+BV=$PWD/target/release/brandvault
+SAMPLES=$PWD/target/release/make-samples
+if [ ! -d "$W/template" ]; then
+  "$SAMPLES" --corpus 60 320 240 "$W/corpus" brand > /dev/null
+  "$BV" --data "$W/template" ingest --tag tourism "$W/corpus" > /dev/null
+fi
+
+# One backend: make the catalogue (once), serve it, measure.
+measure() {
+  local label=$1 catalog=$2 data=$3
+  if [ ! -e "$data/.made" ]; then
+    local t0 t1
+    t0=$(date +%s.%N)
+    "$SAMPLES" --catalog "$N" "$W/template" "$catalog" "$data"
+    t1=$(date +%s.%N)
+    python3 -c "print('$label: %d assets committed in %.0f s' % ($N, $t1-$t0))"
+    touch "$data/.made"
+  fi
+  local token
+  token=$("$BV" --data "$data" --catalog "$catalog" --json token create --role admin --name "bench-$RANDOM" |
+    python3 -c "import json,sys; print(json.load(sys.stdin)['token'])")
+  local t0 t1
+  t0=$(date +%s.%N)
+  "$BV" --data "$data" --catalog "$catalog" --store "file://$W/template" serve \
+    --bind 127.0.0.1:$PORT --drop "$W/none" 2> "$W/serve.log" &
+  local serve=$!
+  until curl -sf "http://127.0.0.1:$PORT/healthz" > /dev/null; do sleep 0.2; done
+  t1=$(date +%s.%N)
+  python3 -c "print('$label: serve ready in %.1f s' % ($t1-$t0))"
+  echo "$label: resident $(ps -o rss= -p $serve | awk '{printf "%.0f MiB", $1/1024}') after start"
+  run() {
+    local what=$1 url=$2 out
+    out=$(wrk -t2 -c8 -d10s --latency -H "Authorization: Bearer $token" "http://127.0.0.1:$PORT$url")
+    printf '%-12s %-34s p50 %-8s p99 %-8s %8s req/s\n' "$label" "$what" \
+      "$(echo "$out" | awk '$1=="50%" {print $2}')" \
+      "$(echo "$out" | awk '$1=="99%" {print $2}')" \
+      "$(echo "$out" | awk '/Requests\/sec/ {print $2}')"
+  }
+  run "id order, first page" "/api/assets?limit=50"
+  run "one spot (index)" "/api/assets?spot=trang-co-bu-lach&limit=50"
+  run "one tag (index)" "/api/assets?tag=culture&limit=50"
+  run "text: thac ho (word index)" "/api/assets?q=thac%20ho&limit=50"
+  run "text: no match" "/api/assets?q=khong%20co&limit=50"
+  echo "$label: resident $(ps -o rss= -p $serve | awk '{printf "%.0f MiB", $1/1024}') after the runs"
+  kill $serve
+  wait $serve 2> /dev/null || true
+}
+
+measure embedded "file://$W/embedded" "$W/embedded"
+if [ -n "${BRANDVAULT_TEST_CATALOG:-}" ]; then
+  # tests/with-pg.sh's cluster lives for one run: the shared catalogue is made again each time.
+  rm -rf "$W/shared-node"
+  psql "$BRANDVAULT_TEST_CATALOG/postgres" -qc "CREATE DATABASE million"
+  measure postgresql "$BRANDVAULT_TEST_CATALOG/million" "$W/shared-node"
+fi
