@@ -66,8 +66,9 @@ measure() {
 
 measure embedded "file://$W/embedded" "$W/embedded"
 if [ -n "${BRANDVAULT_TEST_CATALOG:-}" ]; then
-  # tests/with-pg.sh's cluster lives for one run: the shared catalogue is made again each time.
-  rm -rf "$W/shared-node"
-  psql "$BRANDVAULT_TEST_CATALOG/postgres" -qc "CREATE DATABASE million"
+  # A new database (tests/with-pg.sh's cluster lives for one run) gets a new node folder too.
+  if psql "$BRANDVAULT_TEST_CATALOG/postgres" -qc "CREATE DATABASE million" 2> /dev/null; then
+    rm -rf "$W/shared-node"
+  fi
   measure postgresql "$BRANDVAULT_TEST_CATALOG/million" "$W/shared-node"
 fi
