@@ -317,7 +317,10 @@ impl SharedJournal {
         });
         if unseen.is_err() {
             // Whatever failed, the next commit starts from no transaction.
-            let _ = self.source.connection.call_in_transaction(|c| c.batch_execute("ROLLBACK"));
+            let _ = self
+                .source
+                .connection
+                .call_in_transaction(|c| c.batch_execute("ROLLBACK"));
         }
         unseen
     }
