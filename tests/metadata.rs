@@ -5,7 +5,6 @@
 
 mod common;
 
-use std::io::{Read, Write};
 use std::path::Path;
 use std::process::Command;
 
@@ -254,26 +253,17 @@ fn what_photo_editors_write_is_read_into_the_asset() {
     assert_eq!(fx.show(id), before);
 }
 
-/// GET over a plain socket: (status code, body).
+/// GET over a plain socket: (status code, body), never chunked.
 fn get(port: u16, path: &str) -> (u16, Vec<u8>) {
-    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
-    write!(
-        s,
-        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut answer = Vec::new();
-    s.read_to_end(&mut answer).unwrap();
-    let split = answer.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
-    let head = String::from_utf8_lossy(&answer[..split]).into_owned();
-    let code = head.split(' ').nth(1).unwrap().parse().unwrap();
+    let request = format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+    let (code, head, body) = common::exchange(port, request.as_bytes());
     assert!(
         !head
             .to_ascii_lowercase()
             .contains("transfer-encoding: chunked"),
         "{head}"
     );
-    (code, answer[split + 4..].to_vec())
+    (code, body)
 }
 
 #[test]

@@ -9,7 +9,7 @@
 
 mod common;
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::PathBuf;
 
 use brandvault::media::exif::ExifFields;
@@ -36,20 +36,13 @@ fn two_nodes() -> Option<Nodes> {
 
 /// A request to a node over a plain socket: (status, body).
 fn http(port: u16, method: &str, path: &str, token: &str, body: Option<&str>) -> (u16, Vec<u8>) {
-    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
     let body = body.unwrap_or("");
-    write!(
-        s,
+    let request = format!(
         "{method} {path} HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
-    )
-    .unwrap();
-    let mut response = Vec::new();
-    s.read_to_end(&mut response).unwrap();
-    let split = response.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
-    let head = String::from_utf8_lossy(&response[..split]).into_owned();
-    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
-    (status, response[split + 4..].to_vec())
+    );
+    let (status, _, body) = common::exchange(port, request.as_bytes());
+    (status, body)
 }
 
 /// A request's status and its body as text, for messages.
@@ -93,6 +86,14 @@ fn token(fx: &Fixture, role: &str, name: &str) -> String {
     created["token"].as_str().unwrap().to_owned()
 }
 
+/// Uploads a new photo to a node; its id.
+fn uploaded(port: u16, token: &str, name: &str, bytes: &[u8]) -> String {
+    let (status, body) = post_photo(port, token, name, bytes);
+    assert_eq!(status, 201, "{body}");
+    let created: Value = serde_json::from_str(&body).unwrap();
+    created["id"].as_str().unwrap().to_owned()
+}
+
 fn ids(listing: &Value) -> Vec<String> {
     listing["items"]
         .as_array()
@@ -112,12 +113,7 @@ fn an_upload_on_one_node_is_listed_downloaded_and_approved_on_the_other() {
     let designer = token(&fx, "designer", "Nhà thiết kế");
     let manager = token(&fx, "brand_manager", "Quản lý thương hiệu");
     let bytes = photo(640, 480, 7, &ExifFields::default());
-    let (status, body) = post_photo(a, &designer, "Hồ Suối Lam.jpg", &bytes);
-    assert_eq!(status, 201, "{body}");
-    let id = serde_json::from_str::<Value>(&body).unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = uploaded(a, &designer, "Hồ Suối Lam.jpg", &bytes);
     assert_eq!(
         ids(&json(b, "/api/assets?kind=photo", &manager)),
         vec![id.clone()]
@@ -160,12 +156,7 @@ fn an_approval_and_a_rejection_sent_to_two_nodes_at_once_have_one_winner() {
     let manager = token(&fx, "brand_manager", "Quản lý");
     for seed in 0..6 {
         let bytes = photo(320, 240, 100 + seed, &ExifFields::default());
-        let (status, body) = post_photo(a, &designer, &format!("ảnh {seed}.jpg"), &bytes);
-        assert_eq!(status, 201, "{body}");
-        let id = serde_json::from_str::<Value>(&body).unwrap()["id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
+        let id = uploaded(a, &designer, &format!("ảnh {seed}.jpg"), &bytes);
         let submit = step(a, &format!("/api/assets/{id}/submit"), &designer, None);
         assert_eq!(submit.0, 200, "{}", submit.1);
         let start = std::sync::Barrier::new(2);
@@ -289,13 +280,8 @@ fn migrate_embedded_to_shared_and_back_gives_the_same_library() {
 
 /// Sends a whole request; returns the status and the response's head.
 fn raw(port: u16, request: &str) -> (u16, String) {
-    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
-    s.write_all(request.as_bytes()).unwrap();
-    let mut response = Vec::new();
-    s.read_to_end(&mut response).unwrap();
-    let text = String::from_utf8_lossy(&response).into_owned();
-    let head = text.split("\r\n\r\n").next().unwrap().to_owned();
-    (head.split(' ').nth(1).unwrap().parse().unwrap(), head)
+    let (status, head, _) = common::exchange(port, request.as_bytes());
+    (status, head)
 }
 
 /// The value a response sets for a cookie.

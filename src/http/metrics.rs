@@ -152,8 +152,15 @@ pub async fn track(
     } else {
         req.path().to_owned()
     };
-    if let Some(state) = &state {
-        if let Err(e) = state.catalog.refresh() {
+    // A round trip to PostgreSQL: on the blocking pool, not the worker; nothing to do (and no
+    // hop) for an embedded catalogue.
+    if let Some(state) = state.as_ref().filter(|s| s.catalog.location().is_shared()) {
+        let catalog = state.catalog.clone();
+        let refreshed = web::block(move || catalog.refresh())
+            .await
+            .map_err(|e| crate::catalog::CatalogError::Shared(e.to_string()))
+            .and_then(|r| r);
+        if let Err(e) = refreshed {
             tracing::warn!("the shared catalogue cannot be read: {e}");
             return Err(super::ApiError::from(e).into());
         }

@@ -371,6 +371,20 @@ pub fn try_post_photo(
     Ok((status, body))
 }
 
+/// Sends a whole HTTP/1.1 request over a plain socket to the real service and reads the
+/// answer to its end: (status, head, body).
+pub fn exchange(port: u16, request: &[u8]) -> (u16, String, Vec<u8>) {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.write_all(request).unwrap();
+    let mut answer = Vec::new();
+    s.read_to_end(&mut answer).unwrap();
+    let split = answer.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    let head = String::from_utf8_lossy(&answer[..split]).into_owned();
+    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+    (status, head, answer[split + 4..].to_vec())
+}
+
 /// A GET over a plain socket to the real service; returns the status code.
 pub fn http_status(port: u16, path: &str, token: &str) -> u16 {
     use std::io::{Read, Write};
