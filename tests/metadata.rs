@@ -251,6 +251,27 @@ fn what_photo_editors_write_is_read_into_the_asset() {
     let before = fx.show(id);
     fx.json(&["rebuild"], 0);
     assert_eq!(fx.show(id), before);
+
+    // The asset's page shows what the file said beyond caption and credit.
+    let token = fx.json(
+        &["token", "create", "--role", "admin", "--name", "biên tập"],
+        0,
+    )["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (_server, port) = fx.serve();
+    let path = format!("/assets/{}", a["id"].as_str().unwrap());
+    let (code, page) = common::http_get(port, &path, &token);
+    assert_eq!(code, 200, "{page}");
+    for shown in [
+        "Tiêu đề",
+        "© 2025 Sở Văn hóa",
+        "CC BY 4.0",
+        "Thác Mơ, Phước Long, Bình Phước, Việt Nam",
+    ] {
+        assert!(page.contains(shown), "{shown} not on the page");
+    }
 }
 
 /// GET over a plain socket: (status code, body), never chunked.

@@ -387,16 +387,16 @@ pub fn exchange(port: u16, request: &[u8]) -> (u16, String, Vec<u8>) {
 
 /// A GET over a plain socket to the real service; returns the status code.
 pub fn http_status(port: u16, path: &str, token: &str) -> u16 {
-    use std::io::{Read, Write};
-    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
-    write!(
-        s,
+    http_get(port, path, token).0
+}
+
+/// A GET with a bearer token over a plain socket to the real service: (status, body).
+pub fn http_get(port: u16, path: &str, token: &str) -> (u16, String) {
+    let request = format!(
         "GET {path} HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut response = String::new();
-    s.read_to_string(&mut response).unwrap();
-    response.split(' ').nth(1).unwrap().parse().unwrap()
+    );
+    let (status, _, body) = exchange(port, request.as_bytes());
+    (status, String::from_utf8_lossy(&body).into_owned())
 }
 
 pub fn copy_dir(from: &Path, to: &Path) {

@@ -131,11 +131,27 @@ pub fn credit_line(lang: Lang, asset: &Asset, title: &str) -> String {
         Kind::Video => lang.t("kind.video"),
         _ => lang.t("asset.photo_by"),
     };
-    line += &format!("{word}: {}", if by.is_empty() { "—" } else { by });
+    if labelled(by) {
+        line += by;
+    } else {
+        line += &format!("{word}: {}", if by.is_empty() { "—" } else { by });
+    }
     if let Some(l) = asset.license.as_deref().filter(|l| !l.is_empty()) {
         line += &format!(" ({l})");
     }
     line
+}
+
+/// A credit that names its own kind ("Ảnh: …", "Photo: …", "Video/Phim: …") is printed as
+/// given, so the line never reads "Ảnh: Ảnh: …".
+fn labelled(credit: &str) -> bool {
+    credit.split_once(':').is_some_and(|(head, _)| {
+        let head = head.trim();
+        !head.is_empty()
+            && head.chars().count() <= 12
+            && head.split_whitespace().count() <= 2
+            && !head.chars().any(|c| c.is_ascii_digit())
+    })
 }
 
 /// The label of a preset in the reader's language (its name if brand/presets.toml gives none).
@@ -210,8 +226,17 @@ fn facts(lang: Lang, asset: &Asset, staff: bool) -> Vec<Fact> {
     if let Some(d) = asset.duration_s {
         add("asset.duration", lang.duration(d), None);
     }
+    if let Some(t) = lang.either(asset.title.vi.as_deref(), asset.title.en.as_deref()) {
+        add("asset.headline", t.to_owned(), None);
+    }
     let credit = asset.credit.clone().unwrap_or_else(|| "—".into());
     add("asset.credit", credit, None);
+    if let Some(c) = asset.copyright.as_deref().filter(|c| !c.trim().is_empty()) {
+        add("asset.copyright", c.to_owned(), None);
+    }
+    if let Some(place) = asset.location.as_ref().and_then(place_named) {
+        add("asset.place", place, None);
+    }
     let license = asset
         .license
         .clone()
@@ -230,6 +255,15 @@ fn facts(lang: Lang, asset: &Asset, staff: bool) -> Vec<Fact> {
         add("asset.added", lang.datetime(&asset.ingested_at), None);
     }
     facts
+}
+
+/// Where the file says the picture was taken, as one line (sublocation first).
+fn place_named(l: &crate::model::Location) -> Option<String> {
+    let parts: Vec<&str> = [&l.sublocation, &l.city, &l.province, &l.country]
+        .into_iter()
+        .filter_map(|p| p.as_deref().map(str::trim).filter(|p| !p.is_empty()))
+        .collect();
+    (!parts.is_empty()).then(|| parts.join(", "))
 }
 
 /// The asset's themes and audiences (named in the reader's language, linked to their
@@ -485,4 +519,28 @@ pub async fn asset(
         title,
     };
     ok(&req, &page)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::labelled;
+
+    #[test]
+    fn a_credit_with_its_own_label_is_not_labelled_twice() {
+        for given in [
+            "Ảnh: Nguyễn Thị Hồng",
+            "Photo: Lê Văn Cường",
+            "Ảnh/Photo: TTXVN",
+        ] {
+            assert!(labelled(given), "{given}");
+        }
+        for plain in [
+            "Nguyễn Thị Hồng",
+            "",
+            "Sở Văn hóa, Thể thao và Du lịch tỉnh Bình Phước: phòng truyền thông",
+            "12:30 Báo Bình Phước",
+        ] {
+            assert!(!labelled(plain), "{plain}");
+        }
+    }
 }
