@@ -459,3 +459,72 @@ fn other_colour_spaces_are_converted_to_srgb() {
     let left = thumb.get_pixel(thumb.width() / 4, thumb.height() / 2).0;
     assert!(close(left, [0, 255, 0], 40), "thumb: {left:?}");
 }
+
+/// A start of the service looks at every asset once and leaves a checkpoint; the next start
+/// looks only at what the journal changed since. An edited preset, or a checkpoint that is not
+/// on this journal, means every asset again.
+#[test]
+fn a_restart_checks_only_what_changed_since_the_last_complete_pass() {
+    let fx = Fixture::new();
+    fx.write("a.jpg", &photo(300, 200, 1, &ExifFields::default()));
+    fx.write("b.jpg", &photo(300, 200, 2, &ExifFields::default()));
+    let first = ids(
+        &fx.json(&["ingest", "--no-render", fx.input().to_str().unwrap()], 0),
+        "added",
+    );
+    // Starts the service, waits for its pass over the renditions, stops it; returns what the
+    // pass said it would check.
+    let pass = || {
+        let (server, log) = fx.serve_logged();
+        let checking = common::expect_line(&log, "renditions: checking");
+        common::expect_line(&log, "renditions: pass complete");
+        drop(server);
+        checking
+    };
+    // (the service imports the brand's logos at its first start too)
+    let line = pass();
+    assert!(line.contains("checking all "), "{line}");
+    for id in &first {
+        assert_eq!(
+            fx.show(id)["renditions"].as_array().unwrap().len(),
+            8,
+            "made at start"
+        );
+    }
+    // What the first pass rendered is looked at once more (its commits came after its start).
+    let line = pass();
+    assert!(line.contains("checking 2 of "), "{line}");
+    let line = pass();
+    assert!(line.contains("checking 0 of "), "{line}");
+
+    let c = fx.write("c.jpg", &photo(300, 200, 3, &ExifFields::default()));
+    let added = ids(
+        &fx.json(&["ingest", "--no-render", c.to_str().unwrap()], 0),
+        "added",
+    );
+    let line = pass();
+    assert!(line.contains("checking 1 of "), "{line}");
+    assert_eq!(
+        fx.show(&added[0])["renditions"].as_array().unwrap().len(),
+        8
+    );
+
+    let presets = fx.brand().join("presets.toml");
+    let text = std::fs::read_to_string(&presets).unwrap();
+    std::fs::write(&presets, text.replacen("quality = 82", "quality = 70", 1)).unwrap();
+    let line = pass();
+    assert!(line.contains("checking all "), "{line}");
+    let render = fx.json(&["render"], 0);
+    assert_eq!(
+        render["rendered"], 0,
+        "the start made the new previews: {render}"
+    );
+
+    // A checkpoint from another history of the journal counts for nothing.
+    let checkpoint = fx.location().dir().join("render-checkpoint.json");
+    let mut saved: Value = serde_json::from_slice(&std::fs::read(&checkpoint).unwrap()).unwrap();
+    saved["head"] = Value::from("00".repeat(32));
+    std::fs::write(&checkpoint, saved.to_string()).unwrap();
+    let line = pass();
+    assert!(line.contains("checking all "), "{line}");
+}

@@ -10,6 +10,8 @@
 //! files: copies of the assets of a small real library (their renditions included, so they
 //! exist in its store), each with an id, name, caption, capture time and tags of its own, as
 //! the catalogue benchmarks at a million assets need (ingesting a million files takes hours).
+//! Their rendition keys are recomputed for them, so that a service started on them finds its
+//! renditions current (run from the repository root: presets come from `brand/`).
 
 use std::path::PathBuf;
 
@@ -154,6 +156,20 @@ const WORDS: &[&str] = &[
     "voọc",
 ];
 
+/// Gives a copy's renditions the keys the renderer computes for it (they hash the asset's id
+/// and metadata), so a service started on the copies finds them current and renders nothing.
+/// The stored files are the template's, with its caption inside: these are benchmark data.
+fn current_keys(asset: &mut brandvault::model::Asset, presets: &[brandvault::model::Preset]) {
+    use brandvault::render::{outgoing, rendition_key, ENGINE_VERSION};
+    let metadata = outgoing(asset, None);
+    let id = asset.id;
+    for r in &mut asset.renditions {
+        if let Some(preset) = presets.iter().find(|p| p.name == r.preset) {
+            r.key = rendition_key(id, preset, &metadata, None, ENGINE_VERSION);
+        }
+    }
+}
+
 /// `--catalog N TEMPLATE_DATA TARGET_CATALOG TARGET_DATA`: see the header.
 fn catalog(args: &[String]) -> anyhow::Result<()> {
     use brandvault::catalog::{Catalog, Change, Filter, Location};
@@ -164,6 +180,13 @@ fn catalog(args: &[String]) -> anyhow::Result<()> {
     let n: usize = n.parse()?;
     let templates = Catalog::open(&Location::Embedded(template.into()))?.list(&Filter::default())?;
     anyhow::ensure!(!templates.is_empty(), "{template} holds no assets to copy");
+    anyhow::ensure!(
+        templates
+            .iter()
+            .all(|a| a.kind != brandvault::model::Kind::Video),
+        "{template} holds videos: only photos are copied"
+    );
+    let presets = Brand::load(std::path::Path::new("brand"))?.presets;
     let target =
         Location::parse(Some(target), std::path::Path::new(data)).map_err(anyhow::Error::msg)?;
     let catalog = Catalog::open(&target)?;
@@ -188,6 +211,7 @@ fn catalog(args: &[String]) -> anyhow::Result<()> {
                     i % 60
                 ));
                 asset.tags = vec![["tourism", "culture", "nature", "press"][i % 4].to_owned()];
+                current_keys(&mut asset, &presets);
                 Change::Ingested {
                     asset: Box::new(asset),
                 }

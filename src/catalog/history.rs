@@ -31,6 +31,32 @@ pub(super) fn stage(batch: &mut sled::Batch, entries: &[(Entry, Position)], star
 }
 
 impl Catalog {
+    /// The assets that entries after `from` changed (up to what the index has applied), each
+    /// once, in journal order; `None` when `from` is not a point of this journal's chain (a
+    /// restored or other library), so a caller falls back to looking at everything.
+    pub fn changed_since(&self, from: Position) -> Result<Option<Vec<AssetId>>, CatalogError> {
+        let to = self.position()?;
+        if from.seq > to.seq || from.offset > to.offset {
+            return Ok(None);
+        }
+        let name = self.source.name();
+        let lines = self.source.lines(from, to)?;
+        let mut at = from;
+        let mut seen = std::collections::HashSet::new();
+        let mut changed = Vec::new();
+        for line in lines.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
+            let Ok((entry, after)) = at.follow(line, &name) else {
+                return Ok(None);
+            };
+            if let Some(id) = entry.change.asset().filter(|id| seen.insert(*id)) {
+                changed.push(id);
+            }
+            at = after;
+        }
+        // The chain must end where the index stands (the last line is checked by its hash).
+        Ok((at == to).then_some(changed))
+    }
+
     /// The journal entries about one asset, oldest first.
     pub fn history(&self, id: &AssetId) -> Result<Vec<Entry>, CatalogError> {
         let mut offsets = Vec::new();

@@ -54,7 +54,11 @@ impl Position {
 
     /// The position after `line` (without its newline), checking that it is the entry that
     /// follows this one.
-    fn follow(&self, line: &[u8], name: &Path) -> Result<(Entry, Position), CatalogError> {
+    pub(super) fn follow(
+        &self,
+        line: &[u8],
+        name: &Path,
+    ) -> Result<(Entry, Position), CatalogError> {
         let tampered = |reason: String| CatalogError::JournalTampered {
             path: name.to_owned(),
             seq: self.seq + 1,

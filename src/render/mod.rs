@@ -148,6 +148,23 @@ impl<'a> Renderer<'a> {
     }
 
     /// Whether any rendition the asset should have is missing, stale or failed.
+    /// What decides every rendition key and whether a failed one may now succeed: engine,
+    /// presets, public URL, poster position, ffmpeg's presence, limits and store. Renditions
+    /// found current under one fingerprint stay current until it changes.
+    pub fn fingerprint(&self) -> String {
+        let inputs = format!(
+            "{ENGINE_VERSION}\n{:?}\n{:?}\n{}\n{}\n{:?}\n{}\n{}",
+            self.presets,
+            self.public_url,
+            self.poster_at,
+            self.ffmpeg.is_some(),
+            self.limits,
+            self.max_source_bytes,
+            self.store.location()
+        );
+        blake3::hash(inputs.as_bytes()).to_hex().to_string()
+    }
+
     pub fn needs_work(&self, asset: &Asset) -> bool {
         self.plan(asset, &[]).iter().any(|(_, _, fresh)| !fresh)
     }

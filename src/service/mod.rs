@@ -3,7 +3,10 @@
 //! SIGTERM. `cli` only parses flags and calls [`run`]. Commands other processes hand over
 //! while it runs arrive through `handoff`.
 
+mod catch_up;
 mod handoff;
+
+use catch_up::catch_up;
 
 pub use handoff::{socket_path, Answer};
 
@@ -200,31 +203,4 @@ fn import(state: &AppState, folder: &Path, kind: Option<Kind>, tags: Vec<String>
         }
         Err(e) => tracing::error!("importing {} failed: {e}", folder.display()),
     }
-}
-
-/// Makes the renditions that are missing, stale or failed (ffmpeg installed since, a preset
-/// edited, a crash), a few assets at a time so a stop request is honoured between them.
-fn catch_up(state: &AppState, stop: &AtomicBool) {
-    let pending = state
-        .catalog
-        .ids()
-        .map_err(crate::render::RenderError::from)
-        .and_then(|ids| state.renderer().pending(&ids));
-    let pending = match pending {
-        Ok(p) => p,
-        Err(e) => {
-            tracing::error!("listing assets to render failed: {e}");
-            return;
-        }
-    };
-    if !pending.is_empty() {
-        tracing::info!("rendering {} assets in the background", pending.len());
-    }
-    for ids in pending.chunks(8) {
-        if stop.load(Ordering::Relaxed) {
-            return;
-        }
-        state.render_now(ids);
-    }
-    crate::memory::release_freed();
 }

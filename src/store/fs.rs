@@ -305,6 +305,19 @@ impl BlobStore for FsStore {
             self.objects.parent().unwrap_or(&self.objects).display()
         )
     }
+
+    fn sync_derived(&self) -> Result<(), StoreError> {
+        use std::os::fd::AsRawFd;
+        // One syncfs of the store's file system: cheaper than remembering every rendition.
+        let dir = File::open(&self.objects).map_err(StoreError::io(&self.objects))?;
+        // SAFETY: `dir` is an open descriptor for the duration of the call.
+        if unsafe { libc::syncfs(dir.as_raw_fd()) } != 0 {
+            return Err(StoreError::io(&self.objects)(
+                std::io::Error::last_os_error(),
+            ));
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]

@@ -146,6 +146,9 @@ pub trait BlobStore: Send + Sync {
     fn scratch_path(&self) -> PathBuf;
     /// Where the objects are, for messages and `verify` (`file:///…`, `s3://bucket/prefix`).
     fn location(&self) -> String;
+    /// Makes every object written so far durable, `Derived` ones included: done before
+    /// recording that renditions are complete, so a crash cannot undo what was recorded.
+    fn sync_derived(&self) -> Result<(), StoreError>;
     /// Puts a copy of an object under `public/{name}` with its media type, for a CDN or a
     /// public bucket policy to serve directly (`--public-blob-url`): a namespace that holds
     /// only what the public may see, never the objects themselves (an original's name is its

@@ -499,6 +499,10 @@ impl BlobStore for S3Store {
             format!("s3://{}/{}", self.bucket, self.prefix)
         }
     }
+
+    fn sync_derived(&self) -> Result<(), StoreError> {
+        Ok(()) // an acknowledged PUT is durable
+    }
 }
 
 /// An object read through ranged GETs of one part at a time: seekable, bounded memory.

@@ -210,6 +210,25 @@ impl Fixture {
 
     /// `serve` with another data folder (see `command_in`).
     pub fn serve_in(&self, data: &Path) -> (Guard, u16) {
+        let (process, port, log) = self.spawn_serve(data);
+        wait_for_line(log, " workers");
+        (process, port)
+    }
+
+    /// Starts `serve` and returns at once, with its log lines as they come, for a test that
+    /// waits for what it did (`expect_line`).
+    pub fn serve_logged(&self) -> (Guard, std::sync::mpsc::Receiver<String>) {
+        let (process, _, log) = self.spawn_serve(&self.data());
+        let (send, lines) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(log).lines().map_while(Result::ok) {
+                let _ = send.send(line);
+            }
+        });
+        (process, lines)
+    }
+
+    fn spawn_serve(&self, data: &Path) -> (Guard, u16, std::process::ChildStderr) {
         let empty_drop = data.join("drop");
         std::fs::create_dir_all(&empty_drop).unwrap();
         let port = free_port();
@@ -228,9 +247,7 @@ impl Fixture {
             .spawn()
             .expect("start brandvault serve");
         let log = child.stderr.take().unwrap();
-        let process = Guard(child);
-        wait_for_line(log, " workers");
-        (process, port)
+        (Guard(child), port, log)
     }
 
     /// Runs and parses stdout as JSON, asserting the exit code.
@@ -515,6 +532,18 @@ pub fn wait_for_line(pipe: impl std::io::Read + Send + 'static, needle: &str) {
         }
     }
     panic!("the process ended before printing {needle:?}");
+}
+
+/// The next log line holding `needle` (earlier ones are passed over); fails if the process
+/// ends first or says nothing for two minutes.
+pub fn expect_line(lines: &std::sync::mpsc::Receiver<String>, needle: &str) -> String {
+    loop {
+        match lines.recv_timeout(std::time::Duration::from_secs(120)) {
+            Ok(line) if line.contains(needle) => return line,
+            Ok(_) => {}
+            Err(e) => panic!("no log line with {needle:?}: {e}"),
+        }
+    }
 }
 
 /// A minimal ICC v2 RGB display profile with these primaries (D50 XYZ, as in sRGB's own
