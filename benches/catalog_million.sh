@@ -45,6 +45,11 @@ measure() {
   until curl -sf "http://127.0.0.1:$PORT/healthz" > /dev/null; do sleep 0.2; done
   t1=$(date +%s.%N)
   python3 -c "print('$label: serve ready in %.1f s' % ($t1-$t0))"
+  # Measured once the start's look at the renditions is over (all of them the first time, only
+  # what changed since on later starts), as a library in service would be.
+  until grep -q 'renditions: pass complete' "$W/serve.log"; do sleep 1; done
+  t1=$(date +%s.%N)
+  python3 -c "print('$label: $(grep -o 'checking [^(]*' "$W/serve.log" | tail -1)done %.1f s after start' % ($t1-$t0))"
   echo "$label: resident $(ps -o rss= -p $serve | awk '{printf "%.0f MiB", $1/1024}') after start"
   run() {
     local what=$1 url=$2 out

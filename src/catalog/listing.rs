@@ -290,6 +290,23 @@ impl Listing {
         )
     }
 
+    /// The `n` smallest ids after `after` whose text holds every word of `query`, in id
+    /// order; `None` for a query without words.
+    pub fn text_page(
+        &self,
+        query: Option<&str>,
+        after: Option<AssetId>,
+        n: usize,
+    ) -> Option<Vec<AssetId>> {
+        let query = fold_query(query)?;
+        Some(
+            self.words
+                .find(&query)
+                .map(|m| self.words.first_ids(&m, after, n))
+                .unwrap_or_default(),
+        )
+    }
+
     /// How many assets `filter` accepts, and the ids of `per_page` of them from `offset` on,
     /// newest first.
     pub fn page(&self, filter: &Filter, offset: usize, per_page: usize) -> (usize, Vec<AssetId>) {

@@ -185,6 +185,17 @@ impl Catalog {
         self.with_listing(|l| l.text_matches(query))
     }
 
+    /// `text_matches`, only the `n` smallest ids after `after`: a page of a text query without
+    /// sorting (or even collecting) every match.
+    pub(crate) fn text_page(
+        &self,
+        query: Option<&str>,
+        after: Option<AssetId>,
+        n: usize,
+    ) -> Result<Option<Vec<AssetId>>, CatalogError> {
+        self.with_listing(|l| l.text_page(query, after, n))
+    }
+
     /// Writes everything to disk (also done at each commit; used at shutdown).
     pub fn flush(&self) -> Result<(), CatalogError> {
         self.db.flush()?;

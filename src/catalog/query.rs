@@ -165,8 +165,6 @@ pub(super) fn searchable_text(asset: &Asset) -> String {
 }
 
 pub(super) fn run(catalog: &Catalog, filter: &Filter) -> Result<Vec<Asset>, CatalogError> {
-    // The text first, from the word index: the assets it names, in id order.
-    let hits = catalog.text_matches(filter.query.as_deref())?;
     let limit = filter.limit.unwrap_or(usize::MAX);
     let prepared = filter.prepared();
     let mut out = Vec::new();
@@ -176,7 +174,32 @@ pub(super) fn run(catalog: &Catalog, filter: &Filter) -> Result<Vec<Asset>, Cata
         }
         out.len() < limit
     };
-    if let Some(prefix) = filter.index_prefix() {
+    let prefix = filter.index_prefix();
+    let has_words = super::words::fold_query(filter.query.as_deref()).is_some();
+    if prefix.is_none() && has_words && limit < usize::MAX / 4 {
+        // Text alone: pages of the smallest matching ids, larger each time the filter turned
+        // some down, so that a viewer who may see few of the matches costs no more than
+        // sorting them all.
+        let (mut after, mut batch) = (filter.after, limit.clamp(16, 4096) * 2);
+        while let Some(ids) = catalog.text_page(filter.query.as_deref(), after, batch)? {
+            for id in &ids {
+                if let Some(asset) = catalog.asset(id)? {
+                    if !take(asset) {
+                        return Ok(out);
+                    }
+                }
+            }
+            if ids.len() < batch {
+                break;
+            }
+            after = ids.last().copied();
+            batch = batch.saturating_mul(2);
+        }
+        return Ok(out);
+    }
+    // The text first, from the word index: the assets it names, in id order.
+    let hits = catalog.text_matches(filter.query.as_deref())?;
+    if let Some(prefix) = prefix {
         let start = match filter.after {
             Some(after) => {
                 let mut k = prefix.clone();

@@ -7,6 +7,7 @@
 //! of the text's words.
 
 use std::collections::HashMap;
+use std::sync::{Mutex, PoisonError};
 
 use crate::model::{text, AssetId};
 
@@ -32,7 +33,15 @@ pub(super) struct WordIndex {
     /// Slot → its asset; `None` for a free slot.
     owners: Vec<Option<AssetId>>,
     free: Vec<Slot>,
+    /// Query word → how far the vocabulary was searched for it and the words holding it. The
+    /// vocabulary only grows (until `compact`, which starts a new index), so a query word
+    /// asked again is looked for only in what was added since: at a million assets the
+    /// vocabulary is tens of megabytes, mostly file numbers.
+    memo: Mutex<HashMap<Box<str>, (usize, Vec<WordId>)>>,
 }
+
+/// Most query words remembered; beyond, the memo starts afresh.
+const MEMO_WORDS: usize = 1024;
 
 /// The assets a query matched, as a set of slots.
 pub(super) struct Matched(Vec<u64>);
@@ -64,12 +73,24 @@ impl Matched {
         self.0.iter().all(|w| *w == 0)
     }
 
+    /// The set slots, ascending: one step per set bit, none per clear one (a million-slot set
+    /// is mostly empty words, and a full one is read a bit at a time only where bits are set).
     fn slots(&self) -> impl Iterator<Item = Slot> + '_ {
         self.0.iter().enumerate().flat_map(|(i, &word)| {
-            (0..64)
-                .filter(move |b| word & (1 << b) != 0)
-                .map(move |b| (i * 64 + b) as Slot)
+            let mut rest = word;
+            std::iter::from_fn(move || {
+                if rest == 0 {
+                    return None;
+                }
+                let bit = rest.trailing_zeros() as usize;
+                rest &= rest - 1;
+                Some((i * 64 + bit) as Slot)
+            })
         })
+    }
+
+    fn len(&self) -> usize {
+        self.0.iter().map(|w| w.count_ones() as usize).sum()
     }
 }
 
@@ -180,15 +201,10 @@ impl WordIndex {
         let query: Vec<&str> = words_of(query_folded).collect();
         for word in query {
             let mut matched = Matched::empty(self.owners.len());
-            let mut last = None;
-            for at in memchr::memmem::find_iter(self.vocabulary.as_bytes(), word.as_bytes()) {
-                let at = u32::try_from(at).unwrap_or(u32::MAX);
-                let id = self.starts.partition_point(|s| *s <= at).saturating_sub(1);
-                if last == Some(id) {
-                    continue; // the word again, further into the same vocabulary word
-                }
-                last = Some(id);
-                self.postings[id].iter().for_each(|s| matched.set(*s));
+            for id in self.words_holding(word) {
+                self.postings[id as usize]
+                    .iter()
+                    .for_each(|s| matched.set(*s));
             }
             match all.as_mut() {
                 Some(all) => all.intersect(&matched),
@@ -201,12 +217,58 @@ impl WordIndex {
         all
     }
 
-    /// The ids of the assets in `matched`, in id order.
-    pub fn ids(&self, matched: &Matched) -> Vec<AssetId> {
-        let mut ids: Vec<AssetId> = matched
+    /// The vocabulary words that hold `word`, from the memo and a search of what was added
+    /// since it was last asked.
+    fn words_holding(&self, word: &str) -> Vec<WordId> {
+        let mut memo = self.memo.lock().unwrap_or_else(PoisonError::into_inner);
+        if memo.len() >= MEMO_WORDS && !memo.contains_key(word) {
+            memo.clear();
+        }
+        let (searched, ids) = memo.entry(word.into()).or_default();
+        let mut last = ids.last().copied();
+        let tail = &self.vocabulary.as_bytes()[*searched..];
+        for at in memchr::memmem::find_iter(tail, word.as_bytes()) {
+            let at = u32::try_from(*searched + at).unwrap_or(u32::MAX);
+            let id = self.starts.partition_point(|s| *s <= at).saturating_sub(1) as WordId;
+            if last == Some(id) {
+                continue; // the word again, further into the same vocabulary word
+            }
+            last = Some(id);
+            ids.push(id);
+        }
+        *searched = self.vocabulary.len();
+        ids.clone()
+    }
+
+    /// The `n` smallest ids in `matched` after `after`, in id order: one pass keeping the
+    /// best `n` in a heap, where sorting every match (a quarter of a million for a common
+    /// word) would cost more than the page.
+    pub fn first_ids(&self, matched: &Matched, after: Option<AssetId>, n: usize) -> Vec<AssetId> {
+        let mut best = std::collections::BinaryHeap::with_capacity(n + 1);
+        let candidates = matched
             .slots()
             .filter_map(|s| self.owners.get(s as usize).copied().flatten())
-            .collect();
+            .filter(|id| after.is_none_or(|a| *id > a));
+        for id in candidates {
+            if best.len() < n {
+                best.push(id);
+            } else if let Some(mut worst) = best.peek_mut() {
+                if id < *worst {
+                    *worst = id;
+                }
+            }
+        }
+        best.into_sorted_vec()
+    }
+
+    /// The ids of the assets in `matched`, in id order.
+    pub fn ids(&self, matched: &Matched) -> Vec<AssetId> {
+        let mut ids: Vec<AssetId> = Vec::with_capacity(matched.len());
+        ids.extend(
+            matched
+                .slots()
+                .filter_map(|s| self.owners.get(s as usize).copied().flatten()),
+        );
         ids.sort_unstable();
         ids
     }
@@ -269,6 +331,34 @@ mod tests {
         assert_eq!(found(&index, "ra"), vec![id(3)]);
         assert!(found(&index, "lach").is_empty());
         assert_eq!(index.unused, 1, "lach");
+    }
+
+    #[test]
+    fn a_query_asked_again_finds_what_was_added_since() {
+        let mut index = WordIndex::default();
+        index.add(id(1), "thac mo");
+        assert_eq!(found(&index, "ho"), Vec::<AssetId>::new());
+        index.add(id(2), "ho suoi lam");
+        index.add(id(3), "cho long thac");
+        assert_eq!(found(&index, "ho"), vec![id(2), id(3)]);
+        assert_eq!(found(&index, "thac"), vec![id(1), id(3)]);
+        let slot = index.add(id(4), "thac nuoc");
+        index.remove(slot, "thac nuoc");
+        assert_eq!(found(&index, "thac"), vec![id(1), id(3)]);
+    }
+
+    #[test]
+    fn a_page_of_matches_is_the_smallest_ids_after_the_cursor() {
+        let mut index = WordIndex::default();
+        for n in [9u8, 3, 7, 1, 5] {
+            index.add(id(n), "thac mo");
+        }
+        index.add(id(4), "ba ra");
+        let m = index.find("thac").unwrap();
+        assert_eq!(index.first_ids(&m, None, 2), vec![id(1), id(3)]);
+        assert_eq!(index.first_ids(&m, Some(id(3)), 2), vec![id(5), id(7)]);
+        assert_eq!(index.first_ids(&m, Some(id(7)), 5), vec![id(9)]);
+        assert_eq!(index.first_ids(&m, None, 0), Vec::<AssetId>::new());
     }
 
     #[test]
