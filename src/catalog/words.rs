@@ -37,8 +37,11 @@ pub(super) struct WordIndex {
     /// vocabulary only grows (until `compact`, which starts a new index), so a query word
     /// asked again is looked for only in what was added since: at a million assets the
     /// vocabulary is tens of megabytes, mostly file numbers.
-    memo: Mutex<HashMap<Box<str>, (usize, Vec<WordId>)>>,
+    memo: Mutex<HashMap<Box<str>, Searched>>,
 }
+
+/// How far the vocabulary was searched for a query word, and the words found holding it.
+type Searched = (usize, Vec<WordId>);
 
 /// Most query words remembered; beyond, the memo starts afresh.
 const MEMO_WORDS: usize = 1024;
