@@ -33,10 +33,13 @@ pub(super) fn stage(batch: &mut sled::Batch, entries: &[(Entry, Position)], star
 impl Catalog {
     /// The assets that entries after `from` changed (up to what the index has applied), each
     /// once, in journal order; `None` when `from` is not a point of this journal's chain (a
-    /// restored or other library), so a caller falls back to looking at everything.
+    /// restored or other library) or more than 256 MiB of journal lies after it, so a caller
+    /// falls back to looking at everything.
     pub fn changed_since(&self, from: Position) -> Result<Option<Vec<AssetId>>, CatalogError> {
         let to = self.position()?;
-        if from.seq > to.seq || from.offset > to.offset {
+        // Past this much journal, reading it costs more memory than looking at everything.
+        const MOST: u64 = 256 << 20;
+        if from.seq > to.seq || from.offset > to.offset || to.offset - from.offset > MOST {
             return Ok(None);
         }
         let name = self.source.name();
