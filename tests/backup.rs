@@ -43,13 +43,7 @@ fn object_count(report: &Value) -> u64 {
 fn a_backup_taken_while_serve_takes_uploads_restores_to_a_clean_library() {
     let fx = Fixture::new();
     library_with_history(&fx);
-    let designer = fx.json(
-        &["token", "create", "--role", "designer", "--name", "lan"],
-        0,
-    )["token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let designer = fx.token("designer", "lan");
     let backups = fx.dir.path().join("backups");
     let during = backups.join("during");
     let (serve, port) = fx.serve();

@@ -344,13 +344,7 @@ fn a_press_officer_shares_a_collection() {
         fx.json(&["approve", id, "--override", "test fixture"], 0);
     }
     let draft = &ids[3];
-    let manager = fx.json(
-        &["token", "create", "--role", "brand_manager", "--name", "bm"],
-        0,
-    )["token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let manager = fx.token("brand_manager", "bm");
     let (_server, port) = fx.serve();
     let site = format!("http://127.0.0.1:{port}");
     let browser = Browser::start();

@@ -253,16 +253,10 @@ fn what_photo_editors_write_is_read_into_the_asset() {
     assert_eq!(fx.show(id), before);
 
     // The asset's page shows what the file said beyond caption and credit.
-    let token = fx.json(
-        &["token", "create", "--role", "admin", "--name", "biên tập"],
-        0,
-    )["token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let token = fx.token("admin", "biên tập");
     let (_server, port) = fx.serve();
     let path = format!("/assets/{}", a["id"].as_str().unwrap());
-    let (code, page) = common::http_get(port, &path, &token);
+    let (code, page) = common::http_get(port, &path, Some(&token));
     assert_eq!(code, 200, "{page}");
     for shown in [
         "Tiêu đề",

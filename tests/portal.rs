@@ -69,6 +69,10 @@ fn press_officer_and_agency_use_the_portal() {
             "Phạm Thu",
             "--license",
             "CC BY 4.0",
+            "--title-vi",
+            "Bình minh Bù Lạch",
+            "--copyright",
+            "© 2026 Sở VHTTDL Bình Phước",
             "--tag",
             "tourism",
             "--tag",
@@ -103,6 +107,12 @@ fn press_officer_and_agency_use_the_portal() {
     assert_eq!(
         credit,
         "Bình minh trên trảng cỏ Bù Lạch — Ảnh: Phạm Thu (CC BY 4.0)"
+    );
+    // Headline and copyright notice among the facts (audited with the rest of the page below).
+    let facts = browser.text(".facts");
+    assert!(
+        facts.contains("Bình minh Bù Lạch") && facts.contains("© 2026 Sở VHTTDL Bình Phước"),
+        "{facts}"
     );
     for name in ["clipboard-read", "clipboard-write"] {
         browser.cmd(

@@ -226,22 +226,16 @@ fn text_query_pages_follow_the_cursor_for_every_viewer() {
         fx.json(&["submit", id], 0);
         fx.json(&["approve", id, "--override", "kiểm thử phân trang"], 0);
     }
-    let token = fx.json(&["token", "create", "--role", "admin", "--name", "qt"], 0)["token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let token = fx.token("admin", "qt");
     let (_server, port) = fx.serve();
     let pages = |token: Option<&str>, limit: usize| -> Vec<String> {
         let mut seen = Vec::new();
         let mut cursor = String::new();
         loop {
-            let auth = token.map_or(String::new(), |t| format!("Authorization: Bearer {t}\r\n"));
-            let request = format!(
-                "GET /api/assets?q=thac%20mo&limit={limit}{cursor} HTTP/1.1\r\nHost: localhost\r\n{auth}Connection: close\r\n\r\n"
-            );
-            let (code, _, body) = common::exchange(port, request.as_bytes());
-            assert_eq!(code, 200, "{}", String::from_utf8_lossy(&body));
-            let page: Value = serde_json::from_slice(&body).unwrap();
+            let path = format!("/api/assets?q=thac%20mo&limit={limit}{cursor}");
+            let (code, body) = common::http_get(port, &path, token);
+            assert_eq!(code, 200, "{body}");
+            let page: Value = serde_json::from_str(&body).unwrap();
             let items = page["items"].as_array().unwrap();
             assert!(items.len() <= limit);
             seen.extend(items.iter().map(|a| a["id"].as_str().unwrap().to_owned()));

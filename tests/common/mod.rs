@@ -250,6 +250,12 @@ impl Fixture {
         (Guard(child), port, log)
     }
 
+    /// A new API token for `role` (the secret, as `token create` prints it once).
+    pub fn token(&self, role: &str, name: &str) -> String {
+        let made = self.json(&["token", "create", "--role", role, "--name", name], 0);
+        made["token"].as_str().unwrap().to_owned()
+    }
+
     /// Runs and parses stdout as JSON, asserting the exit code.
     pub fn json(&self, args: &[&str], expected_code: i32) -> Value {
         let out = self.run(args);
@@ -404,14 +410,15 @@ pub fn exchange(port: u16, request: &[u8]) -> (u16, String, Vec<u8>) {
 
 /// A GET over a plain socket to the real service; returns the status code.
 pub fn http_status(port: u16, path: &str, token: &str) -> u16 {
-    http_get(port, path, token).0
+    http_get(port, path, Some(token)).0
 }
 
-/// A GET with a bearer token over a plain socket to the real service: (status, body).
-pub fn http_get(port: u16, path: &str, token: &str) -> (u16, String) {
-    let request = format!(
-        "GET {path} HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n"
-    );
+/// A GET, with a bearer token or as the public, over a plain socket to the real service:
+/// (status, body).
+pub fn http_get(port: u16, path: &str, token: Option<&str>) -> (u16, String) {
+    let auth = token.map_or(String::new(), |t| format!("Authorization: Bearer {t}\r\n"));
+    let request =
+        format!("GET {path} HTTP/1.1\r\nHost: localhost\r\n{auth}Connection: close\r\n\r\n");
     let (status, _, body) = exchange(port, request.as_bytes());
     (status, String::from_utf8_lossy(&body).into_owned())
 }
