@@ -200,6 +200,9 @@ impl Catalog {
         for s in stat {
             stat_batch.insert(s.path.as_bytes(), encode_stat(s.stamp, s.id).as_slice());
         }
+        // Held across the write, so that a listing reading records under it sees facets and
+        // records of the same commit.
+        let mut listing = self.listing.write().unwrap_or_else(|p| p.into_inner());
         (
             &self.assets,
             &self.index,
@@ -230,7 +233,6 @@ impl Catalog {
         self.applied_seq.store(end.seq, Ordering::Release);
         self.count.fetch_add(added, Ordering::Relaxed);
         self.count.fetch_sub(removed, Ordering::Relaxed);
-        let mut listing = self.listing.write().unwrap_or_else(|p| p.into_inner());
         if let Some(listing) = listing.as_mut() {
             for (id, asset) in listed {
                 match asset {

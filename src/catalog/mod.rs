@@ -59,6 +59,8 @@ const TREE_VISIBILITY: &str = "visibility";
 /// Set once the visibility tree covers every asset (built at open for older catalogues).
 const META_VISIBILITY_BUILT: &[u8] = b"visibility_built";
 
+/// The shape (`model::record_shape`) the stored asset records were last written in.
+const META_RECORD_SHAPE: &[u8] = b"record_shape";
 const META_FORMAT: &[u8] = b"format_version";
 const META_SEQ: &[u8] = b"journal_seq";
 const META_HEAD: &[u8] = b"journal_head";
@@ -275,7 +277,49 @@ impl Catalog {
 
     /// Assets matching `filter`, in id order, starting after `filter.after`.
     pub fn list(&self, filter: &Filter) -> Result<Vec<Asset>, CatalogError> {
-        query::run(self, filter)
+        query::records(self, filter)?
+            .iter()
+            .map(|r| decode_asset(&r.json))
+            .collect()
+    }
+
+    /// `list` as the records are stored: each asset's JSON, ready to send as it is.
+    pub fn list_json(&self, filter: &Filter) -> Result<Vec<AssetJson>, CatalogError> {
+        query::records(self, filter)
+    }
+
+    /// The records of `ids` that `prepared` accepts, appended to `out` until it holds `limit`.
+    /// Decided on the in-memory listing when it is loaded (only accepted records are read),
+    /// else on the decoded record; under the listing's lock, which a commit holds while it
+    /// writes, so that facets and record are of the same commit.
+    fn accepted(
+        &self,
+        prepared: &query::Prepared<'_>,
+        ids: &[AssetId],
+        limit: usize,
+        out: &mut Vec<AssetJson>,
+    ) -> Result<(), CatalogError> {
+        let listing = self.listing.read().unwrap_or_else(|p| p.into_inner());
+        for id in ids {
+            if out.len() >= limit {
+                break;
+            }
+            let known = listing.as_ref().and_then(|l| l.accepts(id, prepared));
+            if known == Some(false) {
+                continue;
+            }
+            let Some(json) = self.assets.get(id.as_bytes())? else {
+                continue;
+            };
+            let accepted = match known {
+                Some(verdict) => verdict,
+                None => prepared.accepts(&query::Facets::of(&decode_asset(&json)?)),
+            };
+            if accepted {
+                out.push(AssetJson { id: *id, json });
+            }
+        }
+        Ok(())
     }
 
     /// What `filter` accepts, newest first, one page of it with the total count.
@@ -389,6 +433,20 @@ impl Catalog {
 
 fn encode_visibility(asset: &Asset) -> Result<Vec<u8>, CatalogError> {
     serde_json::to_vec(&crate::model::Visibility::of(asset)).map_err(CatalogError::encode)
+}
+
+/// An asset's record as the catalogue stores it: its JSON in the current shape (opening a
+/// catalogue rewrites records of an older one), so a listing can send it without decoding and
+/// encoding it again.
+pub struct AssetJson {
+    pub id: AssetId,
+    json: sled::IVec,
+}
+
+impl AssetJson {
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.json
+    }
 }
 
 fn decode_asset(bytes: &[u8]) -> Result<Asset, CatalogError> {

@@ -113,12 +113,42 @@ impl Catalog {
             }
             catalog.meta.insert(META_VISIBILITY_BUILT, &[1])?;
         }
+        catalog.reshape_records()?;
         catalog.build_history(applied == Position::START)?;
         if catalog.meta.remove(META_SEARCH_BUILT_RETIRED)?.is_some() {
             catalog.db.drop_tree(TREE_SEARCH_RETIRED)?;
         }
         catalog.db.flush()?;
         Ok(catalog)
+    }
+
+    /// Listings send stored records as they are (`list_json`), so records must have the
+    /// current shape: after an upgrade that changed it, the records that differ are rewritten,
+    /// once.
+    fn reshape_records(&self) -> Result<(), CatalogError> {
+        let shape = Asset::record_shape();
+        if self
+            .meta
+            .get(META_RECORD_SHAPE)?
+            .is_some_and(|v| v.as_ref() == shape)
+        {
+            return Ok(());
+        }
+        let mut rewritten = 0;
+        for kv in self.assets.iter() {
+            let (id, stored) = kv?;
+            let current =
+                serde_json::to_vec(&decode_asset(&stored)?).map_err(CatalogError::encode)?;
+            if current != stored.as_ref() {
+                self.assets.insert(id, current)?;
+                rewritten += 1;
+            }
+        }
+        self.meta.insert(META_RECORD_SHAPE, &shape)?;
+        if rewritten > 0 {
+            tracing::info!("catalogue: {rewritten} records rewritten in the current record shape");
+        }
+        Ok(())
     }
 
     /// Recreates the index from the journal alone. Returns the number of assets and of

@@ -1,7 +1,7 @@
 //! Filtered listings: one equality filter is served by an index scan, the rest are checked on
 //! the records; the text query folds case and diacritics.
 
-use super::{decode_asset, index, Catalog, CatalogError};
+use super::{index, AssetJson, Catalog, CatalogError};
 use crate::model::{text, Asset, AssetId, Kind, Status};
 
 /// What `ls` and `GET /api/assets` filter on. Empty means everything.
@@ -123,19 +123,26 @@ impl Filter {
             && self.captured_to.as_deref().is_none_or(|t| date <= t)
     }
 
-    /// The most selective index for this filter, as a key prefix.
-    fn index_prefix(&self) -> Option<Vec<u8>> {
+    /// The most selective index for this filter, as key prefixes whose union holds every
+    /// asset it accepts (one per alternative of a tag).
+    fn index_prefixes(&self) -> Option<Vec<Vec<u8>>> {
         if let Some(spot) = &self.spot {
-            return Some(index::prefix(index::SPOT, spot));
+            return Some(vec![index::prefix(index::SPOT, spot)]);
         }
-        if let Some([tag]) = self.tags.iter().find(|a| a.len() == 1).map(Vec::as_slice) {
-            return Some(index::prefix(index::TAG, &text::normalise_tag(tag)));
+        if let Some(alternatives) = self.tags.iter().min_by_key(|a| a.len()) {
+            let mut tags: Vec<String> = alternatives
+                .iter()
+                .map(|t| text::normalise_tag(t))
+                .collect();
+            tags.sort();
+            tags.dedup();
+            return Some(tags.iter().map(|t| index::prefix(index::TAG, t)).collect());
         }
         if let Some(status) = self.status {
-            return Some(index::prefix(index::STATUS, status.as_str()));
+            return Some(vec![index::prefix(index::STATUS, status.as_str())]);
         }
         if let Some(kind) = self.kind {
-            return Some(index::prefix(index::KIND, kind.as_str()));
+            return Some(vec![index::prefix(index::KIND, kind.as_str())]);
         }
         // The public, the press and agencies see only approved assets.
         let published_only = self.published_at.is_some()
@@ -143,7 +150,7 @@ impl Filter {
                 .viewer
                 .as_ref()
                 .is_some_and(|v| v.sees_only_published());
-        published_only.then(|| index::prefix(index::STATUS, Status::Approved.as_str()))
+        published_only.then(|| vec![index::prefix(index::STATUS, Status::Approved.as_str())])
     }
 }
 
@@ -164,94 +171,102 @@ pub(super) fn searchable_text(asset: &Asset) -> String {
     text::fold(&parts.join(" "))
 }
 
-pub(super) fn run(catalog: &Catalog, filter: &Filter) -> Result<Vec<Asset>, CatalogError> {
-    let limit = filter.limit.unwrap_or(usize::MAX);
-    let prepared = filter.prepared();
-    let mut out = Vec::new();
-    let mut take = |asset: Asset| {
-        if prepared.accepts(&Facets::of(&asset)) {
-            out.push(asset);
-        }
-        out.len() < limit
-    };
-    let prefix = filter.index_prefix();
-    let has_words = super::words::fold_query(filter.query.as_deref()).is_some();
-    if prefix.is_none() && has_words && limit < usize::MAX / 4 {
-        // Text alone: pages of the smallest matching ids, larger each time the filter turned
-        // some down, so that a viewer who may see few of the matches costs no more than
-        // sorting them all.
-        let (mut after, mut batch) = (filter.after, limit.clamp(16, 4096) * 2);
-        while let Some(ids) = catalog.text_page(filter.query.as_deref(), after, batch)? {
-            for id in &ids {
-                if let Some(asset) = catalog.asset(id)? {
-                    if !take(asset) {
-                        return Ok(out);
+/// Where a listing's candidate ids come from, in id order: the most selective source the
+/// filter allows. Candidates are then checked against every filter.
+enum Candidates {
+    /// The union of index prefix scans, optionally only the ids holding the text's words.
+    Index {
+        prefixes: Vec<Vec<u8>>,
+        words: Option<Vec<AssetId>>,
+    },
+    /// The word index: the smallest matching ids after a cursor.
+    Words(String),
+    /// Every asset.
+    All,
+}
+
+impl Candidates {
+    fn of(catalog: &Catalog, filter: &Filter) -> Result<Candidates, CatalogError> {
+        let words = super::words::fold_query(filter.query.as_deref()).is_some();
+        Ok(match (filter.index_prefixes(), words) {
+            (Some(prefixes), _) => Candidates::Index {
+                prefixes,
+                words: catalog.text_matches(filter.query.as_deref())?,
+            },
+            (None, true) => Candidates::Words(filter.query.clone().unwrap_or_default()),
+            (None, false) => Candidates::All,
+        })
+    }
+
+    /// Up to `n` candidate ids after `after`, in id order; fewer only at the end.
+    fn next(
+        &self,
+        catalog: &Catalog,
+        after: Option<AssetId>,
+        n: usize,
+    ) -> Result<Vec<AssetId>, CatalogError> {
+        let keys_after = |tree: &sled::Tree, prefix: &[u8]| {
+            let mut start = prefix.to_vec();
+            if let Some(after) = after {
+                start.extend_from_slice(after.as_bytes());
+                start.push(0); // just past `after`
+            }
+            tree.range(start..).keys()
+        };
+        match self {
+            Candidates::Index { prefixes, words } => {
+                let mut ids = Vec::new();
+                for prefix in prefixes {
+                    let mut taken = 0;
+                    for key in keys_after(&catalog.index, prefix) {
+                        let key = key?;
+                        if !key.starts_with(prefix) || taken == n {
+                            break;
+                        }
+                        let Some(id) = AssetId::from_slice(&key[prefix.len()..]) else {
+                            continue;
+                        };
+                        if words.as_ref().is_none_or(|w| w.binary_search(&id).is_ok()) {
+                            ids.push(id);
+                            taken += 1;
+                        }
                     }
                 }
+                // The union of the alternatives' first `n`: its first `n` are the first of all.
+                ids.sort_unstable();
+                ids.dedup();
+                ids.truncate(n);
+                Ok(ids)
             }
-            if ids.len() < batch {
-                break;
-            }
-            after = ids.last().copied();
-            batch = batch.saturating_mul(2);
+            Candidates::Words(query) => Ok(catalog
+                .text_page(Some(query), after, n)?
+                .unwrap_or_default()),
+            Candidates::All => keys_after(&catalog.assets, &[])
+                .take(n)
+                .map(|k| Ok(AssetId::from_slice(&k?)))
+                .filter_map(Result::transpose)
+                .collect(),
         }
-        return Ok(out);
     }
-    // The text first, from the word index: the assets it names, in id order.
-    let hits = catalog.text_matches(filter.query.as_deref())?;
-    if let Some(prefix) = prefix {
-        let start = match filter.after {
-            Some(after) => {
-                let mut k = prefix.clone();
-                k.extend_from_slice(after.as_bytes());
-                k.push(0); // just past `after`
-                k
-            }
-            None => prefix.clone(),
-        };
-        for key in catalog.index.range(start..).keys() {
-            let key = key?;
-            if !key.starts_with(&prefix) {
-                break;
-            }
-            let Some(id) = AssetId::from_slice(&key[prefix.len()..]) else {
-                continue;
-            };
-            if hits.as_ref().is_some_and(|h| h.binary_search(&id).is_err()) {
-                continue;
-            }
-            if let Some(asset) = catalog.asset(&id)? {
-                if !take(asset) {
-                    break;
-                }
-            }
+}
+
+/// The records `filter` accepts, in id order after `filter.after`, as stored. Candidates come
+/// in batches that double while the filter turns some down, so that a viewer who may see few of
+/// them costs no more than one pass.
+pub(super) fn records(catalog: &Catalog, filter: &Filter) -> Result<Vec<AssetJson>, CatalogError> {
+    let limit = filter.limit.unwrap_or(usize::MAX);
+    let prepared = filter.prepared();
+    let source = Candidates::of(catalog, filter)?;
+    let (mut out, mut after) = (Vec::new(), filter.after);
+    let mut batch = limit.saturating_add(1).clamp(16, 4096);
+    while out.len() < limit {
+        let ids = source.next(catalog, after, batch)?;
+        catalog.accepted(&prepared, &ids, limit, &mut out)?;
+        if ids.len() < batch {
+            break;
         }
-    } else if let Some(hits) = hits {
-        let from = filter
-            .after
-            .map_or(0, |after| hits.partition_point(|id| *id <= after));
-        for id in &hits[from..] {
-            if let Some(asset) = catalog.asset(id)? {
-                if !take(asset) {
-                    break;
-                }
-            }
-        }
-    } else {
-        let range = match filter.after {
-            Some(after) => {
-                let mut k = after.as_bytes().to_vec();
-                k.push(0);
-                catalog.assets.range(k..)
-            }
-            None => catalog.assets.iter(),
-        };
-        for kv in range {
-            let (_, v) = kv?;
-            if !take(decode_asset(&v)?) {
-                break;
-            }
-        }
+        after = ids.last().copied();
+        batch = batch.saturating_mul(2).min(1 << 16);
     }
     Ok(out)
 }

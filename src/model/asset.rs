@@ -447,6 +447,17 @@ impl Asset {
         super::Visibility::of(self).is_published(now)
     }
 
+    /// A fingerprint of the JSON shape of a record: the schema of `Asset` and of every type it
+    /// holds. When a field is added, renamed or retyped it changes, and the catalogue rewrites
+    /// its stored records once, so that listings can send them as they are stored.
+    pub fn record_shape() -> [u8; 32] {
+        use utoipa::{PartialSchema, ToSchema};
+        let mut held = Vec::new();
+        Asset::schemas(&mut held);
+        let shape = serde_json::to_vec(&(Asset::schema(), held)).unwrap_or_default();
+        *blake3::hash(&shape).as_bytes()
+    }
+
     /// The first name seen, for display and downloads.
     pub fn display_name(&self) -> &str {
         self.names.first().map(String::as_str).unwrap_or("")
