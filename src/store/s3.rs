@@ -204,7 +204,7 @@ impl S3Store {
         let mut bytes = n as u64;
         let mut part = first;
         loop {
-            upload.send(self, std::mem::take(&mut part))?;
+            upload.send(std::mem::take(&mut part))?;
             let mut next = vec![0u8; PART];
             let n = read(reader, &mut next)?;
             if n == 0 {
@@ -275,10 +275,23 @@ fn random_suffix() -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
+/// Parts of one upload on the wire at once: while they travel the next is read and hashed.
+/// Each costs a part of memory (plus the one being read): two keep a 4 GiB upload's server
+/// under its 96 MiB.
+const PARTS_IN_FLIGHT: usize = 2;
+
+type PartResult = Result<(), object_store::Error>;
+
 /// A multipart upload in progress; aborted if dropped before `complete`.
 struct Upload {
     inner: Option<Box<dyn object_store::MultipartUpload>>,
     handle: Handle,
+    /// Where each part sent reports its outcome.
+    sent: (
+        std::sync::mpsc::Sender<PartResult>,
+        std::sync::mpsc::Receiver<PartResult>,
+    ),
+    in_flight: usize,
 }
 
 impl Upload {
@@ -294,18 +307,43 @@ impl Upload {
         Ok(Self {
             inner: Some(inner),
             handle: store.handle.clone(),
+            sent: std::sync::mpsc::channel(),
+            in_flight: 0,
         })
     }
 
-    fn send(&mut self, store: &S3Store, part: Vec<u8>) -> Result<(), StoreError> {
+    /// Sends the next part (numbered now, in call order) without waiting for it, once fewer
+    /// than `PARTS_IN_FLIGHT` are travelling; a part that failed fails the upload.
+    fn send(&mut self, part: Vec<u8>) -> Result<(), StoreError> {
+        if self.in_flight == PARTS_IN_FLIGHT {
+            self.wait_for_one()?;
+        }
         let Some(inner) = self.inner.as_mut() else {
             return Err(StoreError::Remote("the upload was closed".into()));
         };
         let sending = inner.put_part(PutPayload::from(part));
-        store.run(sending)?.map_err(remote)
+        let report = self.sent.0.clone();
+        self.handle.spawn(async move {
+            let _ = report.send(sending.await);
+        });
+        self.in_flight += 1;
+        Ok(())
+    }
+
+    fn wait_for_one(&mut self) -> Result<(), StoreError> {
+        let outcome = self
+            .sent
+            .1
+            .recv()
+            .map_err(|_| StoreError::Remote("the S3 client stopped".into()))?;
+        self.in_flight -= 1;
+        outcome.map_err(remote)
     }
 
     fn complete(mut self, store: &S3Store) -> Result<(), StoreError> {
+        while self.in_flight > 0 {
+            self.wait_for_one()?;
+        }
         let Some(mut inner) = self.inner.take() else {
             return Err(StoreError::Remote("the upload was closed".into()));
         };
@@ -463,7 +501,7 @@ impl BlobStore for S3Store {
         let mut upload = Upload::start(self, key, options)?;
         let mut part = first;
         while !part.is_empty() {
-            upload.send(self, part)?;
+            upload.send(part)?;
             part = read_part()?;
         }
         upload.complete(self)
