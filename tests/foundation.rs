@@ -444,3 +444,36 @@ fn text_search_follows_edits_and_is_rebuilt() {
     assert_eq!(found("binh phuoc"), [b.as_str()]);
     assert_eq!(found("ba ra binh minh"), [a.as_str()]);
 }
+
+/// A journal longer than a replay batch (1,024 entries) comes back whole into a new index, a
+/// batch at a time; a torn last line (a crash in the middle of a write) is cut off, not replayed.
+#[test]
+fn a_long_journal_is_replayed_into_a_new_index_and_a_torn_line_is_cut_off() {
+    let fx = Fixture::new();
+    for i in 0..1100 {
+        fx.write(
+            &format!("many/{i}.jpg"),
+            &photo(8, 8, 5000 + i, &ExifFields::default()),
+        );
+    }
+    fx.json(&["ingest", "--no-render", fx.input().to_str().unwrap()], 0);
+    let before = fx.json(&["ls"], 0);
+    assert_eq!(before.as_array().unwrap().len(), 1100);
+    let journal = fx.journal();
+    assert!(journal.iter().filter(|b| **b == b'\n').count() > 1024);
+    std::fs::remove_dir_all(fx.index()).unwrap();
+    let file = fx.data().join("journal.jsonl");
+    if !Fixture::shared_catalog() {
+        let mut torn = journal.clone();
+        torn.extend_from_slice(br#"{"seq":1103,"at":"2026-11-29T"#);
+        std::fs::write(&file, torn).unwrap();
+    }
+    assert_eq!(fx.json(&["ls"], 0), before);
+    if !Fixture::shared_catalog() {
+        assert!(
+            std::fs::read(&file).unwrap() == journal,
+            "the torn line is cut off"
+        );
+    }
+    fx.json(&["verify"], 0);
+}

@@ -90,6 +90,9 @@ impl Position {
 /// Entries, each with the position after it.
 pub type Entries = Vec<(Entry, Position)>;
 
+/// What a batched read hands each batch of entries to.
+pub type EachBatch<'a> = dyn FnMut(&[(Entry, Position)]) -> Result<(), CatalogError> + 'a;
+
 /// New entries for `changes` after `end`: each with the position after it, and their lines
 /// (newline-terminated) as they are written.
 fn encode(
@@ -153,6 +156,18 @@ impl Journal {
         match self {
             Self::File(_) => Ok(Vec::new()),
             Self::Shared(j) => j.unseen(),
+        }
+    }
+
+    /// Moves the end past the entries replayed at open (`Source::read_after_each`), cutting
+    /// off a torn line after them in a file.
+    pub fn replayed(&mut self, end: Position) -> Result<(), CatalogError> {
+        match self {
+            Self::File(j) => j.replayed(end),
+            Self::Shared(j) => {
+                j.set_end(end);
+                Ok(())
+            }
         }
     }
 
@@ -227,9 +242,25 @@ impl Source {
     /// Reads and checks the whole chain from the first entry; each entry with the position
     /// after it.
     pub fn read_all(&self) -> Result<(Vec<(Entry, Position)>, Position), CatalogError> {
+        let mut all = Vec::new();
+        let end = self.read_after_each(Position::START, 4096, &mut |batch| {
+            all.extend_from_slice(batch);
+            Ok(())
+        })?;
+        Ok((all, end))
+    }
+
+    /// Reads and checks the entries after `from`, `batch` at a time, handing each batch to
+    /// `each`; returns where they end. Memory holds one batch, however long the journal.
+    pub fn read_after_each(
+        &self,
+        from: Position,
+        batch: usize,
+        each: &mut EachBatch<'_>,
+    ) -> Result<Position, CatalogError> {
         match self {
-            Self::File(path) => FileJournal::read_all(path),
-            Self::Shared(s) => s.read_after(Position::START),
+            Self::File(path) => FileJournal::read_after_each(path, from, batch, each),
+            Self::Shared(s) => s.read_after_each(from, batch, each),
         }
     }
 

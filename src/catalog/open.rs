@@ -65,17 +65,13 @@ impl Catalog {
             }
         }
         let applied = read_position(&meta)?;
-        let (journal, pending) = match location {
+        let journal = match location {
             Location::Embedded(dir) => {
-                let (file, pending) = FileJournal::open(&dir.join(JOURNAL_FILE), applied)?;
-                (Journal::File(file), pending)
+                Journal::File(FileJournal::open(&dir.join(JOURNAL_FILE), applied)?)
             }
-            Location::Shared { url, .. } => {
-                let (shared, pending) = SharedJournal::open(url, applied)?;
-                (Journal::Shared(shared), pending)
-            }
+            Location::Shared { url, .. } => Journal::Shared(SharedJournal::open(url, applied)?),
         };
-        let catalog = Self {
+        let mut catalog = Self {
             assets: db.open_tree(TREE_ASSETS)?,
             index: db.open_tree(TREE_INDEX)?,
             stat: db.open_tree(TREE_STAT)?,
@@ -97,11 +93,21 @@ impl Catalog {
             count: AtomicUsize::new(0),
             location: location.clone(),
         };
+        // What the index has not seen (after a crash, a deleted index, a new node), a batch at
+        // a time: a new node of a million-asset library never holds the journal in memory.
         let mut start = applied.offset;
-        for chunk in pending.chunks(1024) {
-            catalog.apply_entries(chunk, start, &[])?;
-            start = chunk.last().map_or(start, |(_, end)| end.offset);
-        }
+        let end = catalog
+            .source
+            .read_after_each(applied, 1024, &mut |batch| {
+                catalog.apply_entries(batch, start, &[])?;
+                start = batch.last().map_or(start, |(_, end)| end.offset);
+                Ok(())
+            })?;
+        catalog
+            .journal
+            .get_mut()
+            .unwrap_or_else(|p| p.into_inner())
+            .replayed(end)?;
         catalog.count.store(catalog.assets.len(), Ordering::Relaxed);
         // Trees added after catalogues already existed are built once, in one pass.
         if catalog.meta.get(META_VISIBILITY_BUILT)?.is_none() {

@@ -16,19 +16,15 @@ pub struct FileJournal {
 }
 
 impl FileJournal {
-    /// Opens the journal and reads every entry after `from` (whose chain it checks), dropping a
-    /// torn last line left by a crash during a write (never acknowledged, so never committed).
-    pub fn open(
-        path: &Path,
-        from: Position,
-    ) -> Result<(Self, Vec<(Entry, Position)>), CatalogError> {
-        let io = CatalogError::io(path);
-        let mut file = OpenOptions::new()
+    /// Opens the journal where an index stands at `from`. The entries after it are read in
+    /// batches by `Source::read_after_each`, then `replayed` moves the end past them.
+    pub fn open(path: &Path, from: Position) -> Result<Self, CatalogError> {
+        let file = OpenOptions::new()
             .read(true)
             .append(true)
             .create(true)
             .open(path)
-            .map_err(io)?;
+            .map_err(CatalogError::io(path))?;
         let len = file.metadata().map_err(CatalogError::io(path))?.len();
         if len < from.offset {
             return Err(CatalogError::JournalBehind {
@@ -36,35 +32,69 @@ impl FileJournal {
                 applied: from.seq,
             });
         }
-        file.seek(SeekFrom::Start(from.offset))
-            .map_err(CatalogError::io(path))?;
-        let (entries, end, complete_len) = read_entries(path, &mut file, from)?;
-        if complete_len < len {
-            file.set_len(complete_len).map_err(CatalogError::io(path))?;
-            file.sync_all().map_err(CatalogError::io(path))?;
-        }
-        Ok((
-            Self {
-                path: path.to_owned(),
-                file,
-                end,
-            },
-            entries,
-        ))
+        Ok(Self {
+            path: path.to_owned(),
+            file,
+            end: from,
+        })
     }
 
-    /// Reads and checks the whole chain from the first entry; each entry with the position
-    /// after it.
-    pub fn read_all(path: &Path) -> Result<(Vec<(Entry, Position)>, Position), CatalogError> {
+    /// The journal's entries were read up to `end`, its last whole line: a torn line after it,
+    /// left by a crash during a write (never acknowledged, so never committed), is cut off.
+    pub fn replayed(&mut self, end: Position) -> Result<(), CatalogError> {
+        let len = self
+            .file
+            .metadata()
+            .map_err(CatalogError::io(&self.path))?
+            .len();
+        if end.offset < len {
+            self.rollback(end)?;
+        }
+        self.end = end;
+        Ok(())
+    }
+
+    /// Reads and checks the entries after `from`, `batch` at a time, each with the position
+    /// after it; returns where the last whole line ends. Memory holds one batch, however long
+    /// the journal.
+    pub fn read_after_each(
+        path: &Path,
+        from: Position,
+        batch: usize,
+        each: &mut super::EachBatch<'_>,
+    ) -> Result<Position, CatalogError> {
         let mut file = match File::open(path) {
             Ok(f) => f,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Ok((Vec::new(), Position::START))
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && from == Position::START => {
+                return Ok(Position::START)
             }
             Err(e) => return Err(CatalogError::io(path)(e)),
         };
-        let (entries, end, _) = read_entries(path, &mut file, Position::START)?;
-        Ok((entries, end))
+        file.seek(SeekFrom::Start(from.offset))
+            .map_err(CatalogError::io(path))?;
+        let mut reader = BufReader::new(file);
+        let (mut pos, mut entries, mut line) = (from, Vec::with_capacity(batch), Vec::new());
+        loop {
+            line.clear();
+            let n = reader
+                .read_until(b'\n', &mut line)
+                .map_err(CatalogError::io(path))?;
+            if n == 0 || line.last() != Some(&b'\n') {
+                break; // the end, or a torn final line
+            }
+            line.pop();
+            let (entry, after) = pos.follow(&line, path)?;
+            pos = after;
+            entries.push((entry, pos));
+            if entries.len() == batch {
+                each(&entries)?;
+                entries.clear();
+            }
+        }
+        if !entries.is_empty() {
+            each(&entries)?;
+        }
+        Ok(pos)
     }
 
     /// The entries starting at these byte offsets (found by an index), without reading the
@@ -131,28 +161,4 @@ impl FileJournal {
         self.end = to;
         Ok(())
     }
-}
-
-/// Reads entries from the file's current position, checking each link; returns them with the
-/// position after each, the end position, and the length of the complete lines.
-type Read = (Vec<(Entry, Position)>, Position, u64);
-fn read_entries(path: &Path, file: &mut File, from: Position) -> Result<Read, CatalogError> {
-    let mut reader = BufReader::new(file);
-    let mut pos = from;
-    let mut entries = Vec::new();
-    let mut line = Vec::new();
-    loop {
-        line.clear();
-        let n = reader
-            .read_until(b'\n', &mut line)
-            .map_err(CatalogError::io(path))?;
-        if n == 0 || line.last() != Some(&b'\n') {
-            break; // end, or a torn final line
-        }
-        line.pop();
-        let (entry, after) = pos.follow(&line, path)?;
-        pos = after;
-        entries.push((entry, pos));
-    }
-    Ok((entries, pos, pos.offset))
 }

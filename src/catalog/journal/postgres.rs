@@ -182,6 +182,36 @@ impl SharedSource {
         self.follow(from, lines)
     }
 
+    /// Reads and checks the entries after `from`, `batch` at a time (one query each), each
+    /// with the position after it; returns where they end. Memory holds one batch.
+    pub fn read_after_each(
+        &self,
+        from: Position,
+        batch: usize,
+        each: &mut super::EachBatch<'_>,
+    ) -> Result<Position, CatalogError> {
+        let mut pos = from;
+        loop {
+            let (seq, limit) = (pos.seq as i64, batch as i64);
+            let lines = self.connection.call(move |c| {
+                let rows = c.query(
+                    "SELECT line FROM brandvault_journal WHERE seq > $1 ORDER BY seq LIMIT $2",
+                    &[&seq, &limit],
+                )?;
+                Ok(rows.iter().map(|r| r.get(0)).collect::<Vec<String>>())
+            })?;
+            let full = lines.len() == batch;
+            let (entries, end) = self.follow(pos, lines)?;
+            if !entries.is_empty() {
+                each(&entries)?;
+            }
+            pos = end;
+            if !full {
+                return Ok(pos);
+            }
+        }
+    }
+
     /// Checks `lines`, the entries after `from`, link by link.
     fn follow(
         &self,
@@ -263,10 +293,10 @@ pub struct SharedJournal {
 }
 
 impl SharedJournal {
-    /// Opens the journal where an index stands at `from`, and reads the entries after it. An
-    /// index that is not at a position of this journal (another library's, or ahead of it)
-    /// is refused as damaged, to be rebuilt.
-    pub fn open(url: &str, from: Position) -> Result<(Self, Vec<(Entry, Position)>), CatalogError> {
+    /// Opens the journal where an index stands at `from` (the entries after it are read by
+    /// `SharedSource::read_after_each`, then `set_end`). An index that is not at a position of
+    /// this journal (another library's, or ahead of it) is refused as damaged, to be rebuilt.
+    pub fn open(url: &str, from: Position) -> Result<Self, CatalogError> {
         let source = SharedSource::open(url)?;
         if from != Position::START {
             let seq = from.seq as i64;
@@ -288,8 +318,7 @@ impl SharedJournal {
                 )));
             }
         }
-        let (pending, _) = source.read_after(from)?;
-        Ok((Self { source, end: from }, pending))
+        Ok(Self { source, end: from })
     }
 
     pub fn end(&self) -> Position {
