@@ -6,34 +6,8 @@
 mod common;
 
 use brandvault::media::exif::ExifFields;
-use common::{photo, Fixture};
+use common::{api_pages, item_ids, photo, Fixture};
 use serde_json::Value;
-
-/// Every item `query` (`&name=value…`) lists for `token`, page by page (each page at most `limit`), in order.
-fn pages(port: u16, query: &str, token: Option<&str>, limit: usize) -> Vec<Value> {
-    let mut seen = Vec::new();
-    let mut cursor = String::new();
-    loop {
-        let path = format!("/api/assets?limit={limit}{query}{cursor}");
-        let (code, body) = common::http_get(port, &path, token);
-        assert_eq!(code, 200, "{path}: {body}");
-        let page: Value = serde_json::from_str(&body).unwrap();
-        let items = page["items"].as_array().unwrap();
-        assert!(items.len() <= limit, "{path}");
-        seen.extend(items.iter().cloned());
-        match page["next_cursor"].as_str() {
-            Some(next) => cursor = format!("&cursor={next}"),
-            None => return seen,
-        }
-    }
-}
-
-fn ids(items: &[Value]) -> Vec<String> {
-    items
-        .iter()
-        .map(|a| a["id"].as_str().unwrap().to_owned())
-        .collect()
-}
 
 /// Ingests `n` photos tagged `tag` (seeds from `seed`), renditions made, so that `serve` has
 /// nothing left to change; returns their ids, sorted.
@@ -69,20 +43,27 @@ fn a_theme_lists_every_form_of_its_tag_in_id_order_for_every_viewer() {
     let mut public: Vec<String> = public.into_iter().cloned().collect();
     public.sort();
     let token = fx.token("admin", "qt");
-    let (_server, port) = fx.serve();
+    let (server, port) = fx.serve();
     for query in ["&theme=tourism", "&tag=du%20lich", "&tag=tourism"] {
         for limit in [500, 5, 1] {
             assert_eq!(
-                ids(&pages(port, query, Some(&token), limit)),
+                item_ids(&api_pages(port, query, Some(&token), limit)),
                 tourism,
                 "{query}"
             );
         }
-        assert_eq!(ids(&pages(port, query, None, 2)), public, "{query}");
+        assert_eq!(
+            item_ids(&api_pages(port, query, None, 2)),
+            public,
+            "{query}"
+        );
     }
-    assert_eq!(ids(&pages(port, "&theme=culture", Some(&token), 4)), other);
+    assert_eq!(
+        item_ids(&api_pages(port, "&theme=culture", Some(&token), 4)),
+        other
+    );
     // Everything: the photos and the brand's logos, which `serve` imports.
-    let logos = ids(&pages(port, "&kind=logo", Some(&token), 500));
+    let logos = item_ids(&api_pages(port, "&kind=logo", Some(&token), 500));
     assert!(!logos.is_empty());
     let mut all: Vec<String> = tourism
         .iter()
@@ -91,8 +72,18 @@ fn a_theme_lists_every_form_of_its_tag_in_id_order_for_every_viewer() {
         .cloned()
         .collect();
     all.sort();
-    let listed = pages(port, "", Some(&token), 7);
-    assert_eq!(ids(&listed), all);
+    let listed = api_pages(port, "", Some(&token), 7);
+    assert_eq!(item_ids(&listed), all);
+    // A tag and a text query: candidates from the tag's index, the words checked on each.
+    let holding_1: Vec<String> = listed
+        .iter()
+        .filter(|a| tourism.iter().any(|t| a["id"] == t.as_str()))
+        .filter(|a| a["names"][0].as_str().unwrap().contains('1'))
+        .map(|a| a["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(!holding_1.is_empty() && holding_1.len() < tourism.len());
+    let both = "&theme=tourism&q=1";
+    assert_eq!(item_ids(&api_pages(port, both, Some(&token), 3)), holding_1);
     // Each item, sent as stored, is what the asset's own page says.
     for item in &listed {
         let id = item["id"].as_str().unwrap();
@@ -103,6 +94,10 @@ fn a_theme_lists_every_form_of_its_tag_in_id_order_for_every_viewer() {
             "{id}: {body}"
         );
     }
+    // The command line, with no listing in memory, decides on the records by the same rules.
+    drop(server);
+    let cli = fx.json(&["ls", "--tag", "du lịch", "--query", "1"], 0);
+    assert_eq!(item_ids(cli.as_array().unwrap()), holding_1);
 }
 
 #[test]
@@ -132,7 +127,7 @@ fn a_record_in_an_older_shape_is_rewritten_when_the_catalogue_opens() {
     }
     let token = fx.token("admin", "qt");
     let (_server, port) = fx.serve();
-    let listed = pages(port, "&kind=photo", Some(&token), 50);
+    let listed = api_pages(port, "&kind=photo", Some(&token), 50);
     assert!(
         listed == [current.clone()],
         "the listing sends the record rewritten: {listed:?}"

@@ -228,22 +228,8 @@ fn text_query_pages_follow_the_cursor_for_every_viewer() {
     }
     let token = fx.token("admin", "qt");
     let (_server, port) = fx.serve();
-    let pages = |token: Option<&str>, limit: usize| -> Vec<String> {
-        let mut seen = Vec::new();
-        let mut cursor = String::new();
-        loop {
-            let path = format!("/api/assets?q=thac%20mo&limit={limit}{cursor}");
-            let (code, body) = common::http_get(port, &path, token);
-            assert_eq!(code, 200, "{body}");
-            let page: Value = serde_json::from_str(&body).unwrap();
-            let items = page["items"].as_array().unwrap();
-            assert!(items.len() <= limit);
-            seen.extend(items.iter().map(|a| a["id"].as_str().unwrap().to_owned()));
-            match page["next_cursor"].as_str() {
-                Some(next) => cursor = format!("&cursor={next}"),
-                None => return seen,
-            }
-        }
+    let pages = |token: Option<&str>, limit: usize| {
+        common::item_ids(&common::api_pages(port, "&q=thac%20mo", token, limit))
     };
     assert_eq!(pages(Some(&token), 500), thac);
     assert_eq!(pages(Some(&token), 7), thac);

@@ -131,64 +131,12 @@ impl Catalog {
         };
         let mut history_batch = sled::Batch::default();
         history::stage(&mut history_batch, entries, start);
-        let mut asset_batch = sled::Batch::default();
-        let mut index_batch = sled::Batch::default();
-        let mut visibility_batch = sled::Batch::default();
-        let mut listed: Vec<(AssetId, Option<&Asset>)> = Vec::new();
-        let (mut added, mut removed) = (0, 0);
-        // Several entries may touch the same asset: work on the latest version of each.
-        let mut touched: std::collections::BTreeMap<AssetId, (Option<Asset>, Option<Asset>)> =
-            Default::default();
         let mut accounts = people::AccountBatch::default();
         let mut collections = collections::CollectionBatch::default();
-        for (entry, _) in entries {
-            if self.stage_account(entry, &mut accounts)?
-                || self.stage_collection(entry, &mut collections)?
-            {
-                continue;
-            }
-            let id = entry.change.asset_id();
-            let (_, current) = match touched.entry(id) {
-                std::collections::btree_map::Entry::Occupied(o) => o.into_mut(),
-                std::collections::btree_map::Entry::Vacant(v) => {
-                    let old = self.asset(&id)?;
-                    v.insert((old.clone(), old))
-                }
-            };
-            *current = change::apply_entry(current.take(), &entry.change, &entry.at);
-        }
+        let touched = self.touched(entries, &mut accounts, &mut collections)?;
+        let mut writes = AssetWrites::default();
         for (id, (old, new)) in &touched {
-            if old == new {
-                continue;
-            }
-            let old_keys = old.as_ref().map(index::keys).unwrap_or_default();
-            let new_keys = new.as_ref().map(index::keys).unwrap_or_default();
-            for k in old_keys.iter().filter(|k| !new_keys.contains(k)) {
-                index_batch.remove(k.as_slice());
-            }
-            for k in new_keys.iter().filter(|k| !old_keys.contains(k)) {
-                index_batch.insert(k.as_slice(), &[]);
-            }
-            match (old, new) {
-                (None, Some(_)) => added += 1,
-                (Some(_), None) => removed += 1,
-                _ => {}
-            }
-            match new {
-                Some(a) => {
-                    asset_batch.insert(
-                        id.as_bytes(),
-                        serde_json::to_vec(a).map_err(CatalogError::encode)?,
-                    );
-                    visibility_batch.insert(id.as_bytes(), encode_visibility(a)?);
-                    listed.push((*id, Some(a)));
-                }
-                None => {
-                    asset_batch.remove(id.as_bytes());
-                    visibility_batch.remove(id.as_bytes());
-                    listed.push((*id, None));
-                }
-            }
+            writes.stage(*id, old.as_ref(), new.as_ref())?;
         }
         let mut meta_batch = sled::Batch::default();
         meta_batch.insert(META_SEQ, &end.seq.to_be_bytes());
@@ -215,13 +163,13 @@ impl Catalog {
             &self.collections,
         )
             .transaction(|(a, i, m, s, t, u, v, h, c)| {
-                a.apply_batch(&asset_batch)?;
-                i.apply_batch(&index_batch)?;
+                a.apply_batch(&writes.assets)?;
+                i.apply_batch(&writes.index)?;
                 m.apply_batch(&meta_batch)?;
                 s.apply_batch(&stat_batch)?;
                 t.apply_batch(&accounts.tokens)?;
                 u.apply_batch(&user_batch)?;
-                v.apply_batch(&visibility_batch)?;
+                v.apply_batch(&writes.visibility)?;
                 h.apply_batch(&history_batch)?;
                 c.apply_batch(&collection_batch)?;
                 Ok::<_, ConflictableTransactionError<()>>(())
@@ -231,18 +179,100 @@ impl Catalog {
                 TransactionError::Abort(()) => CatalogError::Encode("transaction aborted".into()),
             })?;
         self.applied_seq.store(end.seq, Ordering::Release);
-        self.count.fetch_add(added, Ordering::Relaxed);
-        self.count.fetch_sub(removed, Ordering::Relaxed);
+        self.count.fetch_add(writes.added, Ordering::Relaxed);
+        self.count.fetch_sub(writes.removed, Ordering::Relaxed);
         if let Some(listing) = listing.as_mut() {
-            for (id, asset) in listed {
-                match asset {
-                    Some(a) => listing.insert(a),
-                    None => listing.remove(&id),
+            for (id, (old, new)) in &touched {
+                match new {
+                    Some(a) if old.as_ref() != Some(a) => listing.insert(a),
+                    Some(_) => {}
+                    None => listing.remove(id),
                 }
             }
             listing.settle();
         }
         drop(listing);
+        Ok(())
+    }
+}
+
+/// Each asset some entries touch: as it stood, and as they leave it (`None`: absent).
+type Touched = std::collections::BTreeMap<AssetId, (Option<Asset>, Option<Asset>)>;
+
+impl Catalog {
+    /// The assets `entries` touch, each applied up to its latest version (several entries may
+    /// touch one asset); account and collection entries are staged on the way.
+    fn touched(
+        &self,
+        entries: &[(Entry, Position)],
+        accounts: &mut people::AccountBatch,
+        collections: &mut collections::CollectionBatch,
+    ) -> Result<Touched, CatalogError> {
+        let mut touched = Touched::new();
+        for (entry, _) in entries {
+            if self.stage_account(entry, accounts)? || self.stage_collection(entry, collections)? {
+                continue;
+            }
+            let id = entry.change.asset_id();
+            let (_, current) = match touched.entry(id) {
+                std::collections::btree_map::Entry::Occupied(o) => o.into_mut(),
+                std::collections::btree_map::Entry::Vacant(v) => {
+                    let old = self.asset(&id)?;
+                    v.insert((old.clone(), old))
+                }
+            };
+            *current = change::apply_entry(current.take(), &entry.change, &entry.at);
+        }
+        Ok(touched)
+    }
+}
+
+/// What a run of entries does to the asset trees, staged for the one transaction.
+#[derive(Default)]
+struct AssetWrites {
+    assets: sled::Batch,
+    index: sled::Batch,
+    visibility: sled::Batch,
+    added: usize,
+    removed: usize,
+}
+
+impl AssetWrites {
+    /// Stages asset `id` going from `old` to `new` (`None`: absent): its record, its index
+    /// keys (only those that changed) and its visibility.
+    fn stage(
+        &mut self,
+        id: AssetId,
+        old: Option<&Asset>,
+        new: Option<&Asset>,
+    ) -> Result<(), CatalogError> {
+        if old == new {
+            return Ok(());
+        }
+        let old_keys = old.map(index::keys).unwrap_or_default();
+        let new_keys = new.map(index::keys).unwrap_or_default();
+        for k in old_keys.iter().filter(|k| !new_keys.contains(k)) {
+            self.index.remove(k.as_slice());
+        }
+        for k in new_keys.iter().filter(|k| !old_keys.contains(k)) {
+            self.index.insert(k.as_slice(), &[]);
+        }
+        match (old, new) {
+            (None, Some(_)) => self.added += 1,
+            (Some(_), None) => self.removed += 1,
+            _ => {}
+        }
+        match new {
+            Some(a) => {
+                let record = serde_json::to_vec(a).map_err(CatalogError::encode)?;
+                self.assets.insert(id.as_bytes(), record);
+                self.visibility.insert(id.as_bytes(), encode_visibility(a)?);
+            }
+            None => {
+                self.assets.remove(id.as_bytes());
+                self.visibility.remove(id.as_bytes());
+            }
+        }
         Ok(())
     }
 }

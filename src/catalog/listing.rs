@@ -259,11 +259,11 @@ impl Listing {
             .collect()
     }
 
-    /// Whether `prepared` accepts asset `id`, from its facets in memory; `None` for an id the
-    /// listing does not hold.
+    /// Whether `prepared` accepts asset `id`, text query included, from its facets and folded
+    /// text in memory; `None` for an id the listing does not hold.
     pub fn accepts(&self, id: &AssetId, prepared: &Prepared<'_>) -> Option<bool> {
         let (_, listed) = self.by_id.get(id)?;
-        Some(prepared.accepts(&listed.facets()))
+        Some(prepared.accepts(&listed.facets()) && prepared.text_holds(&listed.text))
     }
 
     /// The entries `filter` accepts, newest first.
@@ -286,18 +286,6 @@ impl Listing {
                 prepared.accepts(&hot.listed.facets())
             }
         })
-    }
-
-    /// The ids whose text holds every word of `query`, in id order; `None` for a query
-    /// without words.
-    pub fn text_matches(&self, query: Option<&str>) -> Option<Vec<AssetId>> {
-        let query = fold_query(query)?;
-        Some(
-            self.words
-                .find(&query)
-                .map(|m| self.words.ids(&m))
-                .unwrap_or_default(),
-        )
     }
 
     /// The `n` smallest ids after `after` whose text holds every word of `query`, in id

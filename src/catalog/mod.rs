@@ -178,17 +178,8 @@ impl Catalog {
         Ok(f(guard.as_ref().expect("just built")))
     }
 
-    /// The ids of the assets whose folded text holds every word of `query`, in id order, from
-    /// the in-memory word index; `None` for a query without words.
-    pub(crate) fn text_matches(
-        &self,
-        query: Option<&str>,
-    ) -> Result<Option<Vec<AssetId>>, CatalogError> {
-        self.with_listing(|l| l.text_matches(query))
-    }
-
-    /// `text_matches`, only the `n` smallest ids after `after`: a page of a text query without
-    /// sorting (or even collecting) every match.
+    /// The `n` smallest ids after `after` whose folded text holds every word of `query`, from
+    /// the in-memory word index: a page of a text query without sorting every match.
     pub(crate) fn text_page(
         &self,
         query: Option<&str>,
@@ -313,7 +304,11 @@ impl Catalog {
             };
             let accepted = match known {
                 Some(verdict) => verdict,
-                None => prepared.accepts(&query::Facets::of(&decode_asset(&json)?)),
+                None => {
+                    let asset = decode_asset(&json)?;
+                    prepared.accepts(&query::Facets::of(&asset))
+                        && prepared.text_holds(&query::searchable_text(&asset))
+                }
             };
             if accepted {
                 out.push(AssetJson { id: *id, json });

@@ -57,13 +57,21 @@ impl<'a> Facets<'a> {
     }
 }
 
-/// A filter ready to test many assets: its tags normalised once.
+/// A filter ready to test many assets: its tags normalised and its text query folded once.
 pub(super) struct Prepared<'f> {
     filter: &'f Filter,
     tags: Vec<Vec<String>>,
+    /// The folded words of the text query, each of which the folded text must hold.
+    words: Vec<String>,
 }
 
 impl Prepared<'_> {
+    /// Whether an asset's folded searchable text holds every word of the text query: the rule
+    /// the word index answers for many assets at once, here for one.
+    pub fn text_holds(&self, folded: &str) -> bool {
+        self.words.iter().all(|w| folded.contains(w.as_str()))
+    }
+
     /// Whether the asset passes every filter but the text query.
     pub fn accepts(&self, f: &Facets<'_>) -> bool {
         let filter = self.filter;
@@ -108,6 +116,14 @@ impl Filter {
                         .collect()
                 })
                 .collect(),
+            words: super::words::fold_query(self.query.as_deref())
+                .map(|q| {
+                    q.split(' ')
+                        .filter(|w| !w.is_empty())
+                        .map(str::to_owned)
+                        .collect()
+                })
+                .unwrap_or_default(),
         }
     }
 
@@ -174,11 +190,8 @@ pub(super) fn searchable_text(asset: &Asset) -> String {
 /// Where a listing's candidate ids come from, in id order: the most selective source the
 /// filter allows. Candidates are then checked against every filter.
 enum Candidates {
-    /// The union of index prefix scans, optionally only the ids holding the text's words.
-    Index {
-        prefixes: Vec<Vec<u8>>,
-        words: Option<Vec<AssetId>>,
-    },
+    /// The union of index prefix scans (the text, if any, is checked with the other filters).
+    Index(Vec<Vec<u8>>),
     /// The word index: the smallest matching ids after a cursor.
     Words(String),
     /// Every asset.
@@ -186,16 +199,13 @@ enum Candidates {
 }
 
 impl Candidates {
-    fn of(catalog: &Catalog, filter: &Filter) -> Result<Candidates, CatalogError> {
+    fn of(filter: &Filter) -> Candidates {
         let words = super::words::fold_query(filter.query.as_deref()).is_some();
-        Ok(match (filter.index_prefixes(), words) {
-            (Some(prefixes), _) => Candidates::Index {
-                prefixes,
-                words: catalog.text_matches(filter.query.as_deref())?,
-            },
+        match (filter.index_prefixes(), words) {
+            (Some(prefixes), _) => Candidates::Index(prefixes),
             (None, true) => Candidates::Words(filter.query.clone().unwrap_or_default()),
             (None, false) => Candidates::All,
-        })
+        }
     }
 
     /// Up to `n` candidate ids after `after`, in id order; fewer only at the end.
@@ -214,7 +224,7 @@ impl Candidates {
             tree.range(start..).keys()
         };
         match self {
-            Candidates::Index { prefixes, words } => {
+            Candidates::Index(prefixes) => {
                 let mut ids = Vec::new();
                 for prefix in prefixes {
                     let mut taken = 0;
@@ -226,10 +236,8 @@ impl Candidates {
                         let Some(id) = AssetId::from_slice(&key[prefix.len()..]) else {
                             continue;
                         };
-                        if words.as_ref().is_none_or(|w| w.binary_search(&id).is_ok()) {
-                            ids.push(id);
-                            taken += 1;
-                        }
+                        ids.push(id);
+                        taken += 1;
                     }
                 }
                 // The union of the alternatives' first `n`: its first `n` are the first of all.
@@ -256,7 +264,7 @@ impl Candidates {
 pub(super) fn records(catalog: &Catalog, filter: &Filter) -> Result<Vec<AssetJson>, CatalogError> {
     let limit = filter.limit.unwrap_or(usize::MAX);
     let prepared = filter.prepared();
-    let source = Candidates::of(catalog, filter)?;
+    let source = Candidates::of(filter);
     let (mut out, mut after) = (Vec::new(), filter.after);
     let mut batch = limit.saturating_add(1).clamp(16, 4096);
     while out.len() < limit {

@@ -263,18 +263,6 @@ impl WordIndex {
         }
         best.into_sorted_vec()
     }
-
-    /// The ids of the assets in `matched`, in id order.
-    pub fn ids(&self, matched: &Matched) -> Vec<AssetId> {
-        let mut ids: Vec<AssetId> = Vec::with_capacity(matched.len());
-        ids.extend(
-            matched
-                .slots()
-                .filter_map(|s| self.owners.get(s as usize).copied().flatten()),
-        );
-        ids.sort_unstable();
-        ids
-    }
 }
 
 /// Folds `query` for [`WordIndex::find`]; `None` when nothing is left to match.
@@ -291,7 +279,11 @@ mod tests {
     }
 
     fn found(index: &WordIndex, q: &str) -> Vec<AssetId> {
-        index.find(q).map(|m| index.ids(&m)).unwrap_or_default()
+        let all = index.owners.len();
+        index
+            .find(q)
+            .map(|m| index.first_ids(&m, None, all))
+            .unwrap_or_default()
     }
 
     #[test]

@@ -423,6 +423,34 @@ pub fn http_get(port: u16, path: &str, token: Option<&str>) -> (u16, String) {
     (status, String::from_utf8_lossy(&body).into_owned())
 }
 
+/// Every item GET /api/assets lists for `query` (`&name=value…`) as `token` (or the public)
+/// sees it, following `next_cursor` page by page, each page at most `limit`.
+pub fn api_pages(port: u16, query: &str, token: Option<&str>, limit: usize) -> Vec<Value> {
+    let mut seen = Vec::new();
+    let mut cursor = String::new();
+    loop {
+        let path = format!("/api/assets?limit={limit}{query}{cursor}");
+        let (code, body) = http_get(port, &path, token);
+        assert_eq!(code, 200, "{path}: {body}");
+        let page: Value = serde_json::from_str(&body).unwrap();
+        let items = page["items"].as_array().unwrap();
+        assert!(items.len() <= limit, "{path}");
+        seen.extend(items.iter().cloned());
+        match page["next_cursor"].as_str() {
+            Some(next) => cursor = format!("&cursor={next}"),
+            None => return seen,
+        }
+    }
+}
+
+/// The `id` of each item.
+pub fn item_ids(items: &[Value]) -> Vec<String> {
+    items
+        .iter()
+        .map(|a| a["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
 pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
