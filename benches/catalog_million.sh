@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The catalogue at 1,000,000 assets on each backend, wrk on loopback, one run: p99 with 8
 # connections of GET /api/assets (a page of 50) by id order, one spot, one tag (goal < 20 ms) and
-# a text query (goal < 50 ms). The assets are synthetic copies of a small real library
+# a text query (goal < 50 ms); then 20 uploads one at a time, each followed by a listing. The assets are synthetic copies of a small real library
 # (`make-samples --catalog`: ingesting and rendering a million files takes hours here), each with
 # its own id, name, caption, capture time and tag, committed through the catalogue's own code:
 # embedded (journal file + sled) and, when a PostgreSQL server is given, shared (journal table,
@@ -16,7 +16,8 @@ N=${N:-1000000}
 PORT=18194
 mkdir -p "$W"
 cargo build --release --quiet --bins
-BV=$PWD/target/release/brandvault
+# BV=path/to/another/brandvault measures another build (an earlier commit) on the same library.
+BV=${BV:-$PWD/target/release/brandvault}
 SAMPLES=$PWD/target/release/make-samples
 if [ ! -d "$W/template" ]; then
   "$SAMPLES" --corpus 60 320 240 "$W/corpus" brand > /dev/null
@@ -64,9 +65,37 @@ measure() {
   run "one tag (index)" "/api/assets?tag=culture&limit=50"
   run "text: thac ho (word index)" "/api/assets?q=thac%20ho&limit=50"
   run "text: no match" "/api/assets?q=khong%20co&limit=50"
+  uploads "$label" "$token"
   echo "$label: resident $(ps -o rss= -p $serve | awk '{printf "%.0f MiB", $1/1024}') after the runs"
   kill $serve
   wait $serve 2> /dev/null || true
+}
+
+# uploads LABEL TOKEN: 20 new photos (640×480, EXIF and GPS) one at a time, each followed at once
+# by a listing, which waits for any commit under way (the renditions commit after the upload).
+uploads() {
+  local label=$1 token=$2 dir
+  dir=$(mktemp -d "$W/uploads.XXXXXX")
+  "$SAMPLES" --corpus 20 640 480 "$dir" brand > /dev/null
+  # Bytes after the JPEG's end make each run's photos new to the library.
+  for f in "$dir"/*.jpg; do printf '%s' "$dir" >> "$f"; done
+  for f in "$dir"/*.jpg; do
+    curl -s -o /dev/null -w '%{http_code} %{time_total} ' -H "Authorization: Bearer $token" \
+      -F "file=@$f;type=image/jpeg" "http://127.0.0.1:$PORT/api/assets"
+    curl -s -o /dev/null -w '%{time_total}\n' -H "Authorization: Bearer $token" \
+      "http://127.0.0.1:$PORT/api/assets?limit=50"
+  done > "$dir.times"
+  python3 - "$label" "$dir.times" << 'EOF'
+import statistics, sys
+rows = [line.split() for line in open(sys.argv[2])]
+created = sum(r[0] == "201" for r in rows)
+up = [float(r[1]) * 1000 for r in rows]
+after = [float(r[2]) * 1000 for r in rows]
+print("%-12s %d of %d uploads created: upload median %.0f ms, max %.0f ms; listing right after "
+      "median %.1f ms, max %.0f ms" % (sys.argv[1], created, len(rows), statistics.median(up),
+      max(up), statistics.median(after), max(after)))
+EOF
+  rm -rf "$dir" "$dir.times"
 }
 
 measure embedded "file://$W/embedded" "$W/embedded"

@@ -20,6 +20,7 @@ mod query;
 mod reach;
 mod shared;
 mod snapshot;
+mod sorted_blocks;
 mod words;
 
 use std::path::Path;
