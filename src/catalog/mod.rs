@@ -338,10 +338,15 @@ impl Catalog {
 
     /// The `n` assets `filter` accepts that were approved last, latest first (the feed).
     pub fn newest_published(&self, filter: &Filter, n: usize) -> Result<Vec<Asset>, CatalogError> {
-        let ids = self.with_listing(|l| l.newest_published(filter, n))?;
+        self.with_listing(|l| self.records_of(&l.newest_published(filter, n)))?
+    }
+
+    /// The records of `ids`, in that order. Called under the listing's lock (which a commit
+    /// holds while it writes), so the records are of the commit whose facets chose them.
+    fn records_of(&self, ids: &[AssetId]) -> Result<Vec<Asset>, CatalogError> {
         let mut assets = Vec::with_capacity(ids.len());
         for id in ids {
-            if let Some(asset) = self.asset(&id)? {
+            if let Some(asset) = self.asset(id)? {
                 assets.push(asset);
             }
         }

@@ -295,12 +295,9 @@ pub(super) fn browse(
     offset: usize,
     per_page: usize,
 ) -> Result<Browse, CatalogError> {
-    let (total, ids) = catalog.with_listing(|listing| listing.page(filter, offset, per_page))?;
-    let mut assets = Vec::with_capacity(ids.len());
-    for id in ids {
-        if let Some(asset) = catalog.asset(&id)? {
-            assets.push(asset);
-        }
-    }
-    Ok(Browse { total, assets })
+    catalog.with_listing(|listing| {
+        let (total, ids) = listing.page(filter, offset, per_page);
+        let assets = catalog.records_of(&ids)?;
+        Ok(Browse { total, assets })
+    })?
 }
