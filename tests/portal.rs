@@ -4,17 +4,21 @@
 //! origin, shows the picture; every page type passes axe-core's WCAG 2.1 AA rules with no
 //! serious or critical violation, fits a 390 px phone, and shows no English status, kind or
 //! preset word when Vietnamese; a missing asset and a bad filter answer a page, not JSON.
+//! In process: embeds and oEmbed use the configured public address.
 
 mod common;
 
 use std::io::{Read, Write};
 use std::net::TcpListener;
 
+use actix_web::http::StatusCode;
+use actix_web::test as at;
 use brandvault::media::exif::ExifFields;
 use common::axe::{axe_source, axe_violations, CODES};
+use common::service::{get, publish, setup};
 use common::webdriver::Browser;
 use common::{photo, tool, Fixture};
-use serde_json::json;
+use serde_json::{json, Value};
 
 /// A one-page web server on another origin (another port), serving `html` to every request.
 fn other_origin(html: String) -> u16 {
@@ -217,4 +221,106 @@ fn press_officer_and_agency_use_the_portal() {
     browser.go(&format!("{site}/spots"));
     assert_eq!(browser.text("h1"), "Check-in spots");
     assert!(browser.source().contains("<html lang=\"en\""));
+}
+
+/// Embeds and oEmbed use the configured public address; page routes answer browsers with
+/// pages and programs with JSON.
+#[actix_web::test]
+async fn embeds_oembed_and_error_pages() {
+    let fx = Fixture::new();
+    let (mut svc, draft, public) = setup(&fx);
+    std::sync::Arc::get_mut(&mut svc.state)
+        .expect("not shared yet")
+        .settings
+        .public_url = Some("https://anh.example.vn".into());
+    let app = app!(svc);
+    publish(&app, &svc, &public).await;
+    let page =
+        at::call_and_read_body(&app, get(&format!("/assets/{public}"), None).to_request()).await;
+    let page = String::from_utf8(page.to_vec()).unwrap();
+    assert!(page.contains("&#60;picture&#62;"), "{page}");
+    assert!(page.contains(&format!("https://anh.example.vn/a/{public}/preview")));
+
+    let oembed = |url: String| get(&format!("/oembed?format=json&url={url}"), None).to_request();
+    let answer: Value = at::call_and_read_body_json(
+        &app,
+        oembed(format!("https://anh.example.vn/assets/{public}")),
+    )
+    .await;
+    assert_eq!(answer["type"], "photo");
+    assert_eq!(answer["version"], "1.0");
+    assert_eq!(answer["author_name"], "Phạm Thu");
+    let url = answer["url"].as_str().unwrap();
+    assert!(
+        url.starts_with(&format!("https://anh.example.vn/a/{public}/")),
+        "{url}"
+    );
+    let small: Value = at::call_and_read_body_json(
+        &app,
+        get(
+            &format!("/oembed?url=https://anh.example.vn/assets/{public}&maxwidth=260"),
+            None,
+        )
+        .to_request(),
+    )
+    .await;
+    assert_eq!(small["width"], 256, "the largest that fits: {small}");
+    let xml = at::call_service(
+        &app,
+        get(
+            &format!("/oembed?format=xml&url=https://anh.example.vn/assets/{public}"),
+            None,
+        )
+        .to_request(),
+    )
+    .await;
+    assert_eq!(xml.status(), StatusCode::NOT_IMPLEMENTED);
+    let hidden = at::call_service(
+        &app,
+        oembed(format!("https://anh.example.vn/assets/{draft}")),
+    )
+    .await;
+    assert_eq!(
+        hidden.status(),
+        StatusCode::NOT_FOUND,
+        "a draft does not exist for the public"
+    );
+
+    // A browser gets pages; a program gets JSON.
+    let html = |path: &str| {
+        get(path, None)
+            .insert_header(("accept", "text/html,application/xhtml+xml"))
+            .to_request()
+    };
+    for (path, status) in [
+        ("/no/such/page", StatusCode::NOT_FOUND),
+        (&format!("/assets/{draft}") as &str, StatusCode::NOT_FOUND),
+        ("/?from=2024-13-01", StatusCode::BAD_REQUEST),
+    ] {
+        let resp = at::call_service(&app, html(path)).await;
+        assert_eq!(resp.status(), status, "{path}");
+        let kind = resp
+            .headers()
+            .get("content-type")
+            .unwrap()
+            .to_str()
+            .unwrap();
+        assert!(kind.starts_with("text/html"), "{path}: {kind}");
+        let body = String::from_utf8(at::read_body(resp).await.to_vec()).unwrap();
+        assert!(body.contains("<html lang=\"vi\""), "{path}");
+        assert!(!body.contains("not-found\""), "{path}: {body}");
+    }
+    // A status with no words of its own (401 here) still gets a page, and keeps its header.
+    let bogus = get("/", Some("bv_not_a_token"))
+        .insert_header(("accept", "text/html"))
+        .to_request();
+    let resp = at::call_service(&app, bogus).await;
+    assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+    assert!(resp.headers().contains_key("www-authenticate"));
+    let body = String::from_utf8(at::read_body(resp).await.to_vec()).unwrap();
+    assert!(body.contains("Cần đăng nhập"), "{body}");
+    let json = at::call_service(&app, get(&format!("/assets/{draft}"), None).to_request()).await;
+    assert_eq!(json.status(), StatusCode::NOT_FOUND);
+    let body: Value = at::read_body_json(json).await;
+    assert_eq!(body["code"], "not-found");
 }

@@ -1,12 +1,18 @@
 //! Video: ingest of hand-built MP4/MOV files (the boxes a phone writes, built byte by byte) and
 //! of files made by ffmpeg here: metadata, rotation, GPS in the Apple, Android and 3GPP forms
 //! through the same spot matching as photos, poster frames and H.264 web previews, and bad
-//! containers refused with codes, never a hang.
+//! containers refused with codes, never a hang; in process, a video uploaded over HTTP and
+//! seeked by Range.
 
 mod common;
 
+use actix_web::http::StatusCode;
+use actix_web::test as at;
 use brandvault::media::video::{parse_moov, read_moov};
+use brandvault::render::Renderer;
+use common::service::{get, post_json, setup, upload, NOW};
 use common::{ffmpeg, ids, lavfi, tool, Fixture};
+use serde_json::Value;
 
 fn bx(kind: &[u8; 4], payload: &[u8]) -> Vec<u8> {
     let mut v = ((payload.len() + 8) as u32).to_be_bytes().to_vec();
@@ -488,4 +494,129 @@ fn bad_videos_are_refused_with_codes() {
         .map(|(a, b)| (a.to_owned(), b.to_owned()))
     );
     assert!(ids(&report, "added").is_empty());
+}
+
+/// A video uploaded by a designer streams into the store; once approved, its original and its
+/// H.264 web preview are served with Range so a browser can seek.
+#[actix_web::test]
+async fn videos_upload_and_seek_with_range() {
+    if !common::tool("ffmpeg", "ffmpeg") {
+        return;
+    }
+    let fx = Fixture::new();
+    let (svc, _, _) = setup(&fx);
+    let app = app!(svc);
+    let clip = fx.input().join("clip.mp4");
+    std::fs::create_dir_all(fx.input()).unwrap();
+    common::ffmpeg(
+        &[
+            common::lavfi("testsrc=s=320x240:r=25:d=2"),
+            common::lavfi("sine=d=2"),
+        ]
+        .concat(),
+        &[
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-pix_fmt",
+            "yuv420p",
+        ],
+        &clip,
+    );
+    let original = std::fs::read(&clip).unwrap();
+    let req = upload(
+        Some(&svc.tokens["dana"]),
+        "Lễ hội Sóc Bom Bo.mp4",
+        &original,
+    )
+    .to_request();
+    let resp = at::call_service(&app, req).await;
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    let asset: Value = at::read_body_json(resp).await;
+    assert_eq!(asset["kind"], "video");
+    let id = asset["id"].as_str().unwrap().to_owned();
+    // Rendered here as well as in the background: get-or-create, so both agree.
+    let report = Renderer::new(
+        &*svc.state.store,
+        &svc.state.catalog,
+        &svc.state.brand.presets,
+        &svc.state.settings,
+    )
+    .render(&[id.parse().unwrap()], &[], NOW, "test", &|_, _| {})
+    .unwrap();
+    assert!(report.failed.is_empty(), "{:?}", report.failed);
+    let bm = svc.tokens["bm"].clone();
+    for (action, body) in [
+        ("submit", serde_json::json!({})),
+        ("approve", serde_json::json!({"override": "test clip"})),
+    ] {
+        let resp = at::call_service(
+            &app,
+            post_json(&format!("/api/assets/{id}/{action}"), &bm, body).to_request(),
+        )
+        .await;
+        assert!(resp.status().is_success(), "{action}: {}", resp.status());
+    }
+    let req = at::TestRequest::patch()
+        .uri(&format!("/api/assets/{id}"))
+        .insert_header(("authorization", format!("Bearer {bm}")))
+        .set_json(serde_json::json!({"access": "public"}))
+        .to_request();
+    assert!(at::call_service(&app, req).await.status().is_success());
+
+    // The original, as a browser seeks into it.
+    let resp = at::call_service(
+        &app,
+        get(&format!("/api/assets/{id}/download"), None)
+            .insert_header(("range", "bytes=1000-1999"))
+            .to_request(),
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::PARTIAL_CONTENT);
+    assert_eq!(resp.headers().get("content-type").unwrap(), "video/mp4");
+    assert_eq!(
+        resp.headers()
+            .get("content-range")
+            .unwrap()
+            .to_str()
+            .unwrap(),
+        format!("bytes 1000-1999/{}", original.len())
+    );
+    assert_eq!(at::read_body(resp).await.as_ref(), &original[1000..2000]);
+
+    // The web preview, through its stable alias.
+    let resp = at::call_service(&app, get(&format!("/a/{id}/video-web"), None).to_request()).await;
+    assert_eq!(resp.status(), StatusCode::FOUND);
+    let url = resp
+        .headers()
+        .get("location")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(url.starts_with("/r/") && url.ends_with(".mp4"), "{url}");
+    let resp = at::call_service(&app, get(&url, None).to_request()).await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(resp.headers().get("content-type").unwrap(), "video/mp4");
+    assert_eq!(resp.headers().get("accept-ranges").unwrap(), "bytes");
+    let full = at::read_body(resp).await;
+    let resp = at::call_service(
+        &app,
+        get(&url, None)
+            .insert_header(("range", "bytes=100-"))
+            .to_request(),
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::PARTIAL_CONTENT);
+    assert_eq!(at::read_body(resp).await.as_ref(), &full[100..]);
+    // The asset page plays it, with the poster frame until then.
+    let page = at::call_and_read_body(&app, get(&format!("/assets/{id}"), None).to_request()).await;
+    let page = String::from_utf8(page.to_vec()).unwrap();
+    assert!(
+        page.contains(&format!(
+            r#"<video controls preload="metadata" src="{url}" poster="/r/"#
+        )),
+        "{page}"
+    );
 }
