@@ -91,9 +91,9 @@ rows = [line.split() for line in open(sys.argv[2])]
 created = sum(r[0] == "201" for r in rows)
 up = [float(r[1]) * 1000 for r in rows]
 after = [float(r[2]) * 1000 for r in rows]
-print("%-12s %d of %d uploads created: upload median %.0f ms, max %.0f ms; listing right after "
-      "median %.1f ms, max %.0f ms" % (sys.argv[1], created, len(rows), statistics.median(up),
-      max(up), statistics.median(after), max(after)))
+print("%-12s %d of %d uploads created: upload median %.0f ms, max %.0f ms (upload %d); listing "
+      "right after median %.1f ms, max %.0f ms" % (sys.argv[1], created, len(rows),
+      statistics.median(up), max(up), up.index(max(up)) + 1, statistics.median(after), max(after)))
 EOF
   rm -rf "$dir" "$dir.times"
 }

@@ -4,7 +4,9 @@
 # the uploads alternating between them as a round-robin load balancer would: wall time, one run.
 # Both nodes run on this machine, so they share its cores: on a machine of 2 cores this shows
 # what the shared catalogue costs and whether the nodes serialise each other, not what a second
-# machine adds.
+# machine adds. PIN=1 gives each node one core of its own (taskset: node 1 on core 0, node 2 on
+# core 1, the single node on core 0), as two one-core machines would; PostgreSQL and the
+# uploading client run on either core.
 # Needs: wrk's machine tools (curl), a PostgreSQL server: tests/with-pg.sh benches/two_nodes.sh [WORK_DIR]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,8 +31,9 @@ upload() {
     python3 -c "import json,sys; print(json.load(sys.stdin)['token'])")
   local pids=() ports=()
   for i in $(seq "$nodes"); do
-    local port=$((18300 + i))
-    "$BV" --data "$W/$db-node$i" --store "$store" --catalog "$catalog" serve \
+    local port=$((18300 + i)) pin=()
+    [ -z "${PIN:-}" ] || pin=(taskset -c $((i - 1)))
+    "${pin[@]}" "$BV" --data "$W/$db-node$i" --store "$store" --catalog "$catalog" serve \
       --bind 127.0.0.1:$port --drop "$W/none" 2> "$W/$db-node$i.log" &
     pids+=($!)
     ports+=($port)

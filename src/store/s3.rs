@@ -2,7 +2,7 @@
 //! folder (`prefix/objects/ab/cdef…`), an object that exists whole or not at all, the hash
 //! computed while the bytes go out.
 //!
-//! Writes: up to one part (8 MiB) is hashed in memory and sent with one PUT to its final name (a
+//! Writes: up to one part (6 MiB) is hashed in memory and sent with one PUT to its final name (a
 //! PUT is atomic in S3). Anything larger streams as a multipart upload to `prefix/tmp/…`, which
 //! no reader ever looks at; once complete and hashed it is copied server-side to its name and
 //! the temporary object removed. A crash mid-upload leaves only an incomplete multipart upload
@@ -28,8 +28,9 @@ use tokio::runtime::{Handle, Runtime};
 use super::hash::{self, read_full};
 use super::{Blob, BlobStore, Durability, Hash, Inserted, LocalCopy, Put, StoreError, Verified};
 
-/// Bytes per multipart part and per ranged read (S3 wants parts of at least 5 MiB).
-const PART: usize = 8 << 20;
+/// Bytes per multipart part and per ranged read. S3 wants parts of at least 5 MiB and at most
+/// 10,000 of them (58 GiB at this size); an upload holds three at once (`PARTS_IN_FLIGHT`).
+const PART: usize = 6 << 20;
 
 /// Longest one request to the object store may take (a part, a completion, a copy).
 const REQUEST_TIMEOUT: &str = "600s";
@@ -170,15 +171,14 @@ impl S3Store {
     /// name, copied to its object name once its hash is known.
     fn put_stream(&self, reader: &mut dyn Read, source: &Path) -> Result<Put, StoreError> {
         let mut hasher = blake3::Hasher::new();
-        let mut first = vec![0u8; PART];
-        let read = |reader: &mut dyn Read, buf: &mut [u8]| {
-            read_full(reader, buf).map_err(|source_err| StoreError::Read {
+        let read = |reader: &mut dyn Read| {
+            read_part(reader).map_err(|source_err| StoreError::Read {
                 path: source.to_owned(),
                 source: source_err,
             })
         };
-        let n = read(reader, &mut first)?;
-        first.truncate(n);
+        let first = read(reader)?;
+        let n = first.len();
         hash::update(&mut hasher, &first);
         if n < PART {
             let hash = hasher.finalize();
@@ -204,16 +204,13 @@ impl S3Store {
         let mut bytes = n as u64;
         let mut part = first;
         loop {
-            upload.send(std::mem::take(&mut part))?;
-            let mut next = vec![0u8; PART];
-            let n = read(reader, &mut next)?;
-            if n == 0 {
+            upload.send(part)?;
+            part = read(reader)?;
+            if part.is_empty() {
                 break;
             }
-            next.truncate(n);
-            hash::update(&mut hasher, &next);
-            bytes += n as u64;
-            part = next;
+            hash::update(&mut hasher, &part);
+            bytes += part.len() as u64;
         }
         upload.complete(self)?;
         let hash = hasher.finalize();
@@ -239,6 +236,16 @@ impl S3Store {
             }
         })
     }
+}
+
+/// The next part of `reader`: up to `PART` bytes, empty at its end. Its buffer is mapped from
+/// the system for it alone and unmapped once the part is sent: taken from the allocator, 8 MiB
+/// blocks stayed behind in the arenas of the threads that had handled them (a 4 GiB upload's
+/// server grew by 33 MiB where its parts need ~24).
+fn read_part(reader: &mut dyn Read) -> std::io::Result<Bytes> {
+    let mut buffer = memmap2::MmapMut::map_anon(PART)?;
+    let n = read_full(reader, &mut buffer)?;
+    Ok(Bytes::from_owner(buffer).slice(..n))
 }
 
 fn existing(hash: Hash, bytes: u64) -> Put {
@@ -277,7 +284,7 @@ fn random_suffix() -> String {
 
 /// Parts of one upload on the wire at once: while they travel the next is read and hashed.
 /// Each costs a part of memory (plus the one being read): two keep a 4 GiB upload's server
-/// under its 96 MiB.
+/// under its 96 MiB, and send it 1.2 times as fast as one.
 const PARTS_IN_FLIGHT: usize = 2;
 
 type PartResult = Result<(), object_store::Error>;
@@ -314,7 +321,7 @@ impl Upload {
 
     /// Sends the next part (numbered now, in call order) without waiting for it, once fewer
     /// than `PARTS_IN_FLIGHT` are travelling; a part that failed fails the upload.
-    fn send(&mut self, part: Vec<u8>) -> Result<(), StoreError> {
+    fn send(&mut self, part: Bytes) -> Result<(), StoreError> {
         if self.in_flight == PARTS_IN_FLIGHT {
             self.wait_for_one()?;
         }
@@ -480,13 +487,8 @@ impl BlobStore for S3Store {
         ]);
         let mut blob = self.open(hash)?;
         let source = Path::new(name);
-        let mut read_part = || -> Result<Vec<u8>, StoreError> {
-            let mut part = vec![0u8; PART];
-            let n = read_full(&mut blob, &mut part).map_err(StoreError::io(source))?;
-            part.truncate(n);
-            Ok(part)
-        };
-        let first = read_part()?;
+        let mut next_part = || read_part(&mut blob).map_err(StoreError::io(source));
+        let first = next_part()?;
         if first.len() < PART {
             let (client, options) = (self.client.clone(), attributes.into());
             return self
@@ -502,7 +504,7 @@ impl BlobStore for S3Store {
         let mut part = first;
         while !part.is_empty() {
             upload.send(part)?;
-            part = read_part()?;
+            part = next_part()?;
         }
         upload.complete(self)
     }
