@@ -181,8 +181,11 @@ impl Listing {
         }
         let listed = Arc::new(listed);
         // Replaces the `None` of `remove` when its place is unchanged (a rendition, a review).
-        self.pending
-            .insert(listed.key.clone(), Some(listed.clone()));
+        // An empty scan order is built whole by `settle`: nothing to note.
+        if !self.scan.is_empty() {
+            self.pending
+                .insert(listed.key.clone(), Some(listed.clone()));
+        }
         self.by_id.insert(asset.id, listed);
     }
 
@@ -190,7 +193,9 @@ impl Listing {
         let Some(listed) = self.by_id.remove(id) else {
             return;
         };
-        self.pending.insert(listed.key.clone(), None);
+        if !self.scan.is_empty() {
+            self.pending.insert(listed.key.clone(), None);
+        }
         self.words.remove(listed.slot, &listed.text);
         for (hash, _, _) in &listed.renditions {
             if let Some(owners) = self.objects.get_mut(hash) {
@@ -203,10 +208,10 @@ impl Listing {
     }
 
     /// Brings the scan order up to date with the changes since the last call: entry by entry,
-    /// or, for changes to more than an eighth of it (the first build), by one sort. Done once
-    /// per commit, under the write lock, so pages never see it half-made.
+    /// or, when it is empty (the first build) or they change more than an eighth of it, by one
+    /// sort. Done once per commit, under the write lock, so pages never see it half-made.
     pub fn settle(&mut self) {
-        if self.pending.len() > self.scan.len() / 8 {
+        if self.scan.is_empty() || self.pending.len() > self.scan.len() / 8 {
             self.pending.clear();
             let mut all: Vec<Arc<Listed>> = self.by_id.values().cloned().collect();
             all.sort_unstable_by(|a, b| a.key.cmp(&b.key));

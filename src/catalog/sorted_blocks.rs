@@ -38,6 +38,10 @@ impl<T: Keyed> SortedBlocks<T> {
         self.blocks.iter().map(Vec::len).sum()
     }
 
+    pub fn is_empty(&self) -> bool {
+        self.blocks.is_empty()
+    }
+
     /// Newest last: every entry in descending key order.
     pub fn iter_descending(&self) -> impl Iterator<Item = &T> {
         self.blocks.iter().rev().flat_map(|b| b.iter().rev())
