@@ -130,6 +130,7 @@ pub fn run(
         })
     };
     state.catalog.load_listing()?;
+    state.catalog.settle_storage()?;
     let listening = handoff::listen(socket_path(state.catalog.dir()), commands);
     tracing::info!("serving on http://{bind}/");
     crate::http::run(state.clone(), bind).map_err(|source| ServiceError::Bind {
