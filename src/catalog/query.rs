@@ -117,12 +117,7 @@ impl Filter {
                 })
                 .collect(),
             words: super::words::fold_query(self.query.as_deref())
-                .map(|q| {
-                    q.split(' ')
-                        .filter(|w| !w.is_empty())
-                        .map(str::to_owned)
-                        .collect()
-                })
+                .map(|q| super::words::words_of(&q).map(str::to_owned).collect())
                 .unwrap_or_default(),
         }
     }

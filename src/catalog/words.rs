@@ -98,7 +98,7 @@ impl Matched {
 }
 
 /// The distinct words of a folded text.
-fn words_of(folded: &str) -> impl Iterator<Item = &str> {
+pub(super) fn words_of(folded: &str) -> impl Iterator<Item = &str> {
     let mut seen: Vec<&str> = Vec::new();
     folded.split(' ').filter(move |w| {
         if w.is_empty() || seen.contains(w) {
