@@ -126,7 +126,10 @@ fn press_officer_and_agency_use_the_portal() {
         );
     }
     browser.click("#copy-credit");
-    assert_eq!(browser.text("#copy-credit"), "Đã sao chép");
+    assert_eq!(
+        browser.text_once("#copy-credit", "Đã sao chép"),
+        "Đã sao chép"
+    );
     let copied = browser.run_async(
         "const done = arguments[arguments.length - 1];
          navigator.clipboard.readText().then(done, e => done('read failed: ' + e));",

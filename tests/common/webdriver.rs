@@ -158,6 +158,30 @@ impl Browser {
         .to_owned()
     }
 
+    /// The text of the element `css` selects once it reads `expected` (a page's answer to a
+    /// click may come after a promise): watched for, not slept on; the script's timeout ends
+    /// a wait that never comes, and what the element then reads is returned.
+    pub fn text_once(&self, css: &str, expected: &str) -> String {
+        self.find(css);
+        self.cmd(
+            "POST",
+            "/execute/async",
+            json!({"script": "const [css, want, done] = arguments;
+                const el = document.querySelector(css);
+                const now = () => el.innerText;
+                if (now() === want) return done(now());
+                const seen = new MutationObserver(() => {
+                    if (now() === want) { seen.disconnect(); done(now()); }
+                });
+                seen.observe(el, {childList: true, characterData: true, subtree: true});
+                setTimeout(() => { seen.disconnect(); done(now()); }, 5000);",
+                "args": [css, expected]}),
+        )
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+    }
+
     pub fn property(&self, css: &str, name: &str) -> String {
         self.find(css);
         self.cmd(
