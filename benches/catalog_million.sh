@@ -4,11 +4,11 @@
 # a text query (goal < 50 ms); then 20 uploads one at a time, each followed by a listing. The assets are synthetic copies of a small real library
 # (`make-samples --catalog`: ingesting and rendering a million files takes hours here), each with
 # its own id, name, caption, capture time and tag, committed through the catalogue's own code:
-# embedded (journal file + sled) and, when a PostgreSQL server is given, shared (journal table,
-# the node's own index, one freshness query per request).
+# embedded (journal file + sled) and, when a PostgreSQL server is given, shared (journal table
+# and the catalogue's tables in PostgreSQL, one freshness query per request).
 # Needs: wrk. Usage: benches/catalog_million.sh [WORK_DIR]
 #        tests/with-pg.sh benches/catalog_million.sh [WORK_DIR]   (both backends)
-# N=100000 for a quicker run.
+# N=100000 for a quicker run; SHARED_ONLY=1 measures only the PostgreSQL backend.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 W=${1:-/tmp/brandvault-1m}
@@ -98,7 +98,7 @@ EOF
   rm -rf "$dir" "$dir.times"
 }
 
-measure embedded "file://$W/embedded" "$W/embedded"
+[ -n "${SHARED_ONLY:-}" ] || measure embedded "file://$W/embedded" "$W/embedded"
 if [ -n "${BRANDVAULT_TEST_CATALOG:-}" ]; then
   # A new database (tests/with-pg.sh's cluster lives for one run) gets a new node folder too.
   if psql "$BRANDVAULT_TEST_CATALOG/postgres" -qc "CREATE DATABASE million" 2> /dev/null; then

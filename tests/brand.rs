@@ -169,7 +169,7 @@ fn photo_rules_and_the_audited_override() {
     // and after the index is deleted and replayed from the journal at open.
     fx.json(&["rebuild"], 0);
     assert_eq!(fx.json(&["log", &bare], 0), log);
-    std::fs::remove_dir_all(fx.index()).unwrap();
+    fx.delete_index();
     assert_eq!(fx.json(&["log", &bare], 0), log);
 }
 

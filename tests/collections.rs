@@ -244,7 +244,7 @@ async fn a_press_officer_hands_a_set_on() {
     let kept = svc.state.catalog.collection(&id).unwrap().unwrap();
     drop(app);
     drop(svc);
-    std::fs::remove_dir_all(fx.index()).unwrap();
+    fx.delete_index();
     let (rebuilt, _) = Catalog::rebuild(&fx.location()).unwrap();
     assert_eq!(rebuilt.collection(&id).unwrap(), Some(kept));
 }

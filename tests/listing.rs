@@ -111,24 +111,11 @@ fn a_record_in_an_older_shape_is_rewritten_when_the_catalogue_opens() {
     let current = fx.show(&id);
     assert!(current.get("title").is_some() && current.get("copyright").is_some());
     // As an older brandvault wrote it: without the fields added since (read with defaults).
-    {
-        let db = sled::open(fx.index()).unwrap();
-        let assets = db.open_tree("assets").unwrap();
-        let key = hex_bytes(&id);
-        let mut record: Value =
-            serde_json::from_slice(&assets.get(&key).unwrap().unwrap()).unwrap();
+    fx.rewrite_stored_record(&hex_bytes(&id), |record| {
         let fields = record.as_object_mut().unwrap();
         fields.remove("title");
         fields.remove("copyright");
-        assets
-            .insert(&key, serde_json::to_vec(&record).unwrap())
-            .unwrap();
-        db.open_tree("meta")
-            .unwrap()
-            .remove("record_shape")
-            .unwrap();
-        db.flush().unwrap();
-    }
+    });
     let token = fx.token("admin", "qt");
     let (_server, port) = fx.serve();
     let listed = api_pages(port, "&kind=photo", Some(&token), 50);

@@ -6,10 +6,9 @@
 use std::collections::BTreeMap;
 
 use super::journal::Entry;
+use super::tables::{Tree, Writes};
 use super::{Catalog, CatalogError, Change};
 use crate::model::{collection, Collection};
-
-pub(super) const TREE_COLLECTIONS: &str = "collections";
 
 const COLLECTION: u8 = b'c';
 const LINK: u8 = b't';
@@ -29,9 +28,8 @@ pub(super) struct CollectionBatch {
 }
 
 impl CollectionBatch {
-    /// The tree writes: each touched collection, and its links added or removed.
-    pub fn writes(&self) -> Result<sled::Batch, CatalogError> {
-        let mut batch = sled::Batch::default();
+    /// Stages the writes: each touched collection, and its links added or removed.
+    pub fn stage(&self, batch: &mut Writes) -> Result<(), CatalogError> {
         for (id, (before, after)) in &self.touched {
             let links = |c: &Option<Collection>| -> Vec<String> {
                 c.iter()
@@ -40,20 +38,21 @@ impl CollectionBatch {
             };
             let (old, new) = (links(before), links(after));
             for hash in old.iter().filter(|h| !new.contains(h)) {
-                batch.remove(key(LINK, hash));
+                batch.remove(Tree::Collections, key(LINK, hash));
             }
             for hash in new.iter().filter(|h| !old.contains(h)) {
-                batch.insert(key(LINK, hash), id.as_bytes());
+                batch.insert(Tree::Collections, key(LINK, hash), id.as_bytes());
             }
             match after {
                 Some(c) => batch.insert(
+                    Tree::Collections,
                     key(COLLECTION, id),
                     serde_json::to_vec(c).map_err(CatalogError::encode)?,
                 ),
-                None => batch.remove(key(COLLECTION, id)),
+                None => batch.remove(Tree::Collections, key(COLLECTION, id)),
             }
         }
-        Ok(batch)
+        Ok(())
     }
 }
 
@@ -68,7 +67,7 @@ impl Catalog {
             return Ok(false);
         };
         if !batch.touched.contains_key(id) {
-            let current = self.collection(id)?;
+            let current = self.staged(Tree::Collections, &key(COLLECTION, id))?;
             batch.touched.insert(id.clone(), (current.clone(), current));
         }
         let (_, after) = batch.touched.get_mut(id).expect("just staged");
@@ -78,8 +77,8 @@ impl Catalog {
 
     /// One collection by id.
     pub fn collection(&self, id: &str) -> Result<Option<Collection>, CatalogError> {
-        self.collections
-            .get(key(COLLECTION, id))?
+        self.tables
+            .get(Tree::Collections, &key(COLLECTION, id))?
             .map(|v| serde_json::from_slice(&v).map_err(CatalogError::encode))
             .transpose()
     }
@@ -87,16 +86,16 @@ impl Catalog {
     /// Every collection, in id order (the collections layer filters by owner: a library
     /// holds hundreds, not millions).
     pub fn collections(&self) -> Result<Vec<Collection>, CatalogError> {
-        self.collections
-            .scan_prefix([COLLECTION])
-            .values()
-            .map(|v| serde_json::from_slice(&v?).map_err(CatalogError::encode))
+        self.tables
+            .scan_prefix(Tree::Collections, &[COLLECTION])?
+            .iter()
+            .map(|(_, v)| serde_json::from_slice(v).map_err(CatalogError::encode))
             .collect()
     }
 
     /// The collection a live share link (by the BLAKE3 hex of its token) opens.
     pub fn collection_by_link(&self, hash: &str) -> Result<Option<Collection>, CatalogError> {
-        match self.collections.get(key(LINK, hash))? {
+        match self.tables.get(Tree::Collections, &key(LINK, hash))? {
             Some(id) => self.collection(&String::from_utf8_lossy(&id)),
             None => Ok(None),
         }

@@ -2,22 +2,20 @@
 //! answer. Not journaled and not part of the catalogue's content: a lost entry, or an
 //! object `gc` removed, is made again at the next request.
 
+use super::tables::Tree;
 use super::{Catalog, CatalogError};
-
-pub(super) const TREE_DERIVED: &str = "derived";
 
 impl Catalog {
     /// The object (BLAKE3 hex) made earlier for the request `key`, if any.
     pub fn derived(&self, key: &[u8; 32]) -> Result<Option<String>, CatalogError> {
         Ok(self
-            .derived
-            .get(key)?
+            .tables
+            .get(Tree::Derived, key)?
             .map(|v| String::from_utf8_lossy(&v).into_owned()))
     }
 
     /// Remembers that `object` answers the request `key` (not flushed: derived data).
     pub fn remember_derived(&self, key: &[u8; 32], object: &str) -> Result<(), CatalogError> {
-        self.derived.insert(key, object.as_bytes())?;
-        Ok(())
+        self.tables.put(Tree::Derived, key, object.as_bytes())
     }
 }

@@ -5,11 +5,11 @@
 //! makes it again, and catalogues made before it get it built once at open.
 
 use super::journal::{Entry, Position};
+use super::tables::{Tree, Writes};
 use super::{Catalog, CatalogError};
 use crate::model::AssetId;
 
-pub(super) const TREE_HISTORY: &str = "history";
-const META_HISTORY_BUILT: &[u8] = b"history_built";
+pub(super) const META_HISTORY_BUILT: &[u8] = b"history_built";
 
 fn key(id: &AssetId, seq: u64) -> [u8; 40] {
     let mut k = [0; 40];
@@ -20,11 +20,15 @@ fn key(id: &AssetId, seq: u64) -> [u8; 40] {
 
 /// Stages the offsets of `entries` (each with the position after it); the first starts at
 /// `start`.
-pub(super) fn stage(batch: &mut sled::Batch, entries: &[(Entry, Position)], start: u64) {
+pub(super) fn stage(writes: &mut Writes, entries: &[(Entry, Position)], start: u64) {
     let mut offset = start;
     for (entry, after) in entries {
         if let Some(id) = entry.change.asset() {
-            batch.insert(&key(&id, entry.seq)[..], &offset.to_be_bytes()[..]);
+            writes.insert(
+                Tree::History,
+                &key(&id, entry.seq)[..],
+                &offset.to_be_bytes()[..],
+            );
         }
         offset = after.offset;
     }
@@ -63,8 +67,7 @@ impl Catalog {
     /// The journal entries about one asset, oldest first.
     pub fn history(&self, id: &AssetId) -> Result<Vec<Entry>, CatalogError> {
         let mut offsets = Vec::new();
-        for kv in self.history.scan_prefix(id.as_bytes()) {
-            let (_, v) = kv?;
+        for (_, v) in self.tables.scan_prefix(Tree::History, id.as_bytes())? {
             let bytes = <[u8; 8]>::try_from(v.as_ref())
                 .map_err(|_| CatalogError::Encode("a history offset is not 8 bytes".into()))?;
             offsets.push(u64::from_be_bytes(bytes));
@@ -73,18 +76,23 @@ impl Catalog {
     }
 
     /// Builds the history tree once for a catalogue made before it (one pass over the
-    /// journal); a catalogue whose whole journal was just replayed has it already.
-    pub(super) fn build_history(&self, replayed_all: bool) -> Result<(), CatalogError> {
-        if self.meta.get(META_HISTORY_BUILT)?.is_some() {
+    /// journal); a catalogue whose whole journal was just replayed has it already (`maintain`
+    /// only marks it built).
+    pub(super) fn build_history(
+        &self,
+        write: &dyn Fn(&Writes) -> Result<(), CatalogError>,
+    ) -> Result<(), CatalogError> {
+        if self
+            .tables
+            .get_staged(Tree::Meta, META_HISTORY_BUILT)?
+            .is_some()
+        {
             return Ok(());
         }
-        if !replayed_all {
-            let (entries, _) = self.source.read_all()?;
-            let mut batch = sled::Batch::default();
-            stage(&mut batch, &entries, 0);
-            self.history.apply_batch(batch)?;
-        }
-        self.meta.insert(META_HISTORY_BUILT, &[1])?;
-        Ok(())
+        let mut writes = Writes::default();
+        let (entries, _) = self.source.read_all()?;
+        stage(&mut writes, &entries, 0);
+        writes.insert(Tree::Meta, META_HISTORY_BUILT, [1]);
+        write(&writes)
     }
 }

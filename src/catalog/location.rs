@@ -5,8 +5,9 @@ use std::path::{Path, PathBuf};
 use super::journal::{SharedSource, Source, JOURNAL_FILE};
 use super::CatalogError;
 
-/// The folder, under the data folder, of a node's own index over a shared journal.
-const SHARED_INDEX_DIR: &str = "index";
+/// The folder, under the data folder, of what a node of a shared catalogue keeps for itself
+/// (the renditions checkpoint, the hand-off socket): never catalogue content.
+const NODE_DIR: &str = "node";
 
 /// Where a catalogue keeps its journal and its index.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,14 +15,14 @@ pub enum Location {
     /// Journal file and sled index in one folder, used by one process at a time (others hand
     /// their commands to it).
     Embedded(PathBuf),
-    /// Journal in PostgreSQL, shared by any number of processes; each keeps its own index
-    /// in a local folder, derived from the journal and caught up before it answers.
-    Shared { url: String, index: PathBuf },
+    /// Journal and tables in PostgreSQL, shared by any number of processes; each keeps a
+    /// folder of its own for what is not catalogue content.
+    Shared { url: String, local: PathBuf },
 }
 
 impl Location {
     /// The catalogue a `--catalog` URL names: `file:///path` or a path (embedded),
-    /// `postgres://…` (shared; this process's index under `data_dir`), or, without one, the
+    /// `postgres://…` (shared; this node's own folder under `data_dir`), or, without one, the
     /// embedded catalogue in `data_dir`.
     pub fn parse(url: Option<&str>, data_dir: &Path) -> Result<Self, String> {
         let Some(url) = url.map(str::trim).filter(|u| !u.is_empty()) else {
@@ -32,7 +33,7 @@ impl Location {
                 .map_err(|e| format!("the catalogue URL is not a PostgreSQL URL: {e}"))?;
             return Ok(Self::Shared {
                 url: url.to_owned(),
-                index: data_dir.join(SHARED_INDEX_DIR),
+                local: data_dir.join(NODE_DIR),
             });
         }
         let path = url.strip_prefix("file://").unwrap_or(url);
@@ -45,11 +46,12 @@ impl Location {
         Ok(Self::Embedded(PathBuf::from(path)))
     }
 
-    /// The local folder of the index (and, embedded, of the journal).
+    /// The local folder: of the index and the journal (embedded), or of this node's own
+    /// files (shared).
     pub fn dir(&self) -> &Path {
         match self {
             Self::Embedded(dir) => dir,
-            Self::Shared { index, .. } => index,
+            Self::Shared { local, .. } => local,
         }
     }
 
@@ -92,7 +94,7 @@ mod tests {
             Location::Embedded("/srv/thu-vien".into())
         );
         let shared = Location::parse(Some("postgres://bv:pw@db:5432/bv"), data).unwrap();
-        assert_eq!(shared.dir(), Path::new("/srv/data/index"));
+        assert_eq!(shared.dir(), Path::new("/srv/data/node"));
         assert_eq!(shared.to_string(), "postgres://bv@db:5432/bv");
         let s3 = Location::parse(Some("s3://bucket"), data).unwrap_err();
         assert!(s3.contains("postgres://"), "{s3}");

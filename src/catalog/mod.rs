@@ -1,5 +1,6 @@
-//! The catalogue: the only module that imports sled. sled is a fast index over the journal
-//! (the ground truth); it can be deleted and rebuilt from the journal at any time.
+//! The catalogue: the only module that imports sled or PostgreSQL. Its tables (sled trees, or
+//! PostgreSQL tables) are an index over the journal (the ground truth); they can be deleted
+//! and rebuilt from the journal at any time.
 //!
 //! Its interface speaks only model types, so a PostgreSQL backend can stand behind the same
 //! methods without touching ingest, render or http.
@@ -18,13 +19,13 @@ mod open;
 mod people;
 mod query;
 mod reach;
-mod shared;
 mod snapshot;
 mod sorted_blocks;
+mod tables;
 mod words;
 
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Mutex, RwLock};
 
 pub use change::{apply, Change, Patch, SPOT_RULES};
@@ -38,25 +39,18 @@ pub use snapshot::{Adoption, Snapshot};
 
 pub use query::{Browse, Filter};
 
+use tables::Tree;
+
 use crate::model::{Asset, AssetId};
 
 /// The on-disk format this build reads and writes. Bump on any change to keys or values
 /// (trees added later, like `history`, are built at open instead: older catalogues still open).
 pub const FORMAT_VERSION: u64 = 2;
 
-const TREE_ASSETS: &str = "assets";
-const TREE_INDEX: &str = "index";
-const TREE_META: &str = "meta";
-const TREE_STAT: &str = "stat";
-const TREE_TOKENS: &str = "tokens";
-const TREE_STATS: &str = "stats";
 /// Held each asset's folded text until text search moved to the in-memory word index;
 /// dropped at open.
 const TREE_SEARCH_RETIRED: &str = "search";
 const META_SEARCH_BUILT_RETIRED: &[u8] = b"search_built";
-/// id → the asset's `Visibility` (status, audience, owner, window): lets a hidden asset be
-/// refused without decoding its record, so it answers as fast as one that does not exist.
-const TREE_VISIBILITY: &str = "visibility";
 /// Set once the visibility tree covers every asset (built at open for older catalogues).
 const META_VISIBILITY_BUILT: &[u8] = b"visibility_built";
 
@@ -66,6 +60,9 @@ const META_FORMAT: &[u8] = b"format_version";
 const META_SEQ: &[u8] = b"journal_seq";
 const META_HEAD: &[u8] = b"journal_head";
 const META_OFFSET: &[u8] = b"journal_offset";
+/// The number of assets, kept by each commit (PostgreSQL counts a large table slowly, and
+/// /healthz and /metrics ask often).
+const META_COUNT: &[u8] = b"asset_count";
 
 /// An API token as stored: never the token itself.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -92,25 +89,10 @@ pub struct StatEntry {
     pub id: AssetId,
 }
 
-/// The catalogue: sled trees over the journal.
+/// The catalogue: its tables (sled, or PostgreSQL) over the journal, and what it keeps in
+/// memory.
 pub struct Catalog {
-    db: sled::Db,
-    assets: sled::Tree,
-    index: sled::Tree,
-    meta: sled::Tree,
-    stat: sled::Tree,
-    tokens: sled::Tree,
-    users: sled::Tree,
-    sessions: sled::Tree,
-    /// Collections and their share links (`collections.rs`).
-    collections: sled::Tree,
-    /// Request key → object of files made on request (`derived.rs`).
-    derived: sled::Tree,
-    visibility: sled::Tree,
-    /// (asset, seq) → the offset of the entry in the journal (`history.rs`).
-    history: sled::Tree,
-    /// Download counters: telemetry, not catalogue content, so not journaled.
-    stats: sled::Tree,
+    tables: tables::Tables,
     /// One writer at a time: the journal is a sequence.
     journal: Mutex<Journal>,
     /// The journal for reading (a connection of its own when shared).
@@ -118,10 +100,6 @@ pub struct Catalog {
     /// The last journal entry the index holds, readable without the journal's lock: a
     /// shared catalogue compares it with the journal's to know whether to catch up.
     applied_seq: AtomicU64,
-    /// Set when a shared commit failed after its entries reached this index: the index may
-    /// hold what the journal does not, so this process writes no more (it is rebuilt at the
-    /// next start).
-    ahead: AtomicBool,
     /// Every asset's facets in browsing order (newest first) and the words of its text, from
     /// the first browse or text query on.
     listing: RwLock<Option<listing::Listing>>,
@@ -169,10 +147,10 @@ impl Catalog {
         let mut guard = self.listing.write().unwrap_or_else(|p| p.into_inner());
         if guard.is_none() {
             let mut built = listing::Listing::default();
-            for kv in self.assets.iter() {
-                let (_, v) = kv?;
+            self.tables.for_each(Tree::Assets, &mut |_, v| {
                 built.insert(&decode_asset(&v)?);
-            }
+                Ok(())
+            })?;
             built.settle();
             *guard = Some(built);
         }
@@ -195,28 +173,37 @@ impl Catalog {
     /// visits every segment of the file, counting all of them for each (1.3–1.7 s at a
     /// million assets, paid by the third upload after a start). A megabyte of scratch entries,
     /// written, flushed and dropped, crosses a segment.
+    /// (Nothing to do for PostgreSQL.)
     pub fn settle_storage(&self) -> Result<(), CatalogError> {
         const SCRATCH: &[u8] = b"scratch";
-        let scratch = self.db.open_tree(SCRATCH)?;
+        let tables::Tables::Sled(sled) = &self.tables else {
+            return Ok(());
+        };
+        let scratch = sled.db.open_tree(SCRATCH)?;
         // Entries of 64 KiB: larger values would go to files of their own, not the log.
         for i in 0u8..16 {
             scratch.insert([i], vec![0u8; 64 << 10])?;
         }
-        self.db.flush()?;
-        self.db.drop_tree(SCRATCH)?;
-        self.db.flush()?;
+        sled.db.flush()?;
+        sled.db.drop_tree(SCRATCH)?;
+        sled.db.flush()?;
         Ok(())
     }
 
     /// Writes everything to disk (also done at each commit; used at shutdown).
     pub fn flush(&self) -> Result<(), CatalogError> {
-        self.db.flush()?;
-        Ok(())
+        self.tables.flush()
+    }
+
+    /// Whether the tables are PostgreSQL's, shared with other processes: then records may be
+    /// newer than this process's listing, and what it shows is checked on the record.
+    fn records_may_be_newer(&self) -> bool {
+        matches!(self.tables, tables::Tables::Sql(_))
     }
 
     /// One asset by id.
     pub fn asset(&self, id: &AssetId) -> Result<Option<Asset>, CatalogError> {
-        match self.assets.get(id.as_bytes())? {
+        match self.tables.get(Tree::Assets, id.as_bytes())? {
             Some(v) => Ok(Some(decode_asset(&v)?)),
             None => Ok(None),
         }
@@ -229,7 +216,7 @@ impl Catalog {
         id: &AssetId,
         allowed: impl Fn(&crate::model::Visibility<'_>) -> bool,
     ) -> Result<Option<Asset>, CatalogError> {
-        let Some(v) = self.visibility.get(id.as_bytes())? else {
+        let Some(v) = self.tables.get(Tree::Visibility, id.as_bytes())? else {
             return Ok(None);
         };
         let visibility: crate::model::Visibility<'_> =
@@ -242,7 +229,7 @@ impl Catalog {
 
     /// Whether these bytes are catalogued.
     pub fn contains(&self, id: &AssetId) -> Result<bool, CatalogError> {
-        Ok(self.assets.contains_key(id.as_bytes())?)
+        Ok(self.tables.get(Tree::Assets, id.as_bytes())?.is_some())
     }
 
     /// Resolves a full id or a unique prefix of at least 6 hexadecimal characters.
@@ -264,15 +251,27 @@ impl Catalog {
             .filter_map(|i| u8::from_str_radix(&even[i..i + 2], 16).ok())
             .collect();
         let mut found = Vec::new();
-        for kv in self.assets.scan_prefix(&prefix).keys() {
-            let key = kv?;
-            if let Some(id) = AssetId::from_slice(&key) {
-                if id.to_hex().starts_with(&s) {
-                    found.push(id);
-                    if found.len() > 1 {
-                        break;
+        let mut start = prefix.clone();
+        // Keys in order from the prefix on: an odd last digit may skip a few, so read on
+        // until two match or the prefix's keys end.
+        'keys: loop {
+            let keys = self.tables.keys_from(Tree::Assets, &prefix, &start, 64)?;
+            for key in &keys {
+                if let Some(id) = AssetId::from_slice(key) {
+                    if id.to_hex().starts_with(&s) {
+                        found.push(id);
+                        if found.len() > 1 {
+                            break 'keys;
+                        }
                     }
                 }
+            }
+            match keys.last() {
+                Some(last) if keys.len() == 64 => {
+                    start = last.to_vec();
+                    start.push(0);
+                }
+                _ => break,
             }
         }
         match found.as_slice() {
@@ -301,7 +300,8 @@ impl Catalog {
     /// The records of `ids` that `prepared` accepts, appended to `out` until it holds `limit`.
     /// Decided on the in-memory listing when it is loaded (only accepted records are read),
     /// else on the decoded record; under the listing's lock, which a commit holds while it
-    /// writes, so that facets and record are of the same commit.
+    /// writes, so that facets and record are of the same commit. Shared tables may hold a
+    /// record newer than the listing (another node's commit): it is checked itself.
     fn accepted(
         &self,
         prepared: &query::Prepared<'_>,
@@ -310,27 +310,33 @@ impl Catalog {
         out: &mut Vec<AssetJson>,
     ) -> Result<(), CatalogError> {
         let listing = self.listing.read().unwrap_or_else(|p| p.into_inner());
+        let newer = self.records_may_be_newer();
+        let mut wanted = Vec::new();
         for id in ids {
+            let known = listing.as_ref().and_then(|l| l.accepts(id, prepared));
+            match known {
+                Some(false) => {}
+                Some(true) if !newer => wanted.push((id, true)),
+                _ => wanted.push((id, false)),
+            }
+        }
+        // A page at a time, so a filter that accepts all reads no more than it sends.
+        for chunk in wanted.chunks(limit.saturating_sub(out.len()).clamp(1, 512)) {
             if out.len() >= limit {
                 break;
             }
-            let known = listing.as_ref().and_then(|l| l.accepts(id, prepared));
-            if known == Some(false) {
-                continue;
-            }
-            let Some(json) = self.assets.get(id.as_bytes())? else {
-                continue;
-            };
-            let accepted = match known {
-                Some(verdict) => verdict,
-                None => {
-                    let asset = decode_asset(&json)?;
-                    prepared.accepts(&query::Facets::of(&asset))
-                        && prepared.text_holds(&query::searchable_text(&asset))
+            let keys: Vec<&[u8]> = chunk
+                .iter()
+                .map(|(id, _)| id.as_bytes().as_slice())
+                .collect();
+            let records = self.tables.get_many(Tree::Assets, &keys)?;
+            for ((id, known), json) in chunk.iter().zip(records) {
+                let Some(json) = json else {
+                    continue;
+                };
+                if out.len() < limit && (*known || accepts(prepared, &decode_asset(&json)?)) {
+                    out.push(AssetJson { id: **id, json });
                 }
-            };
-            if accepted {
-                out.push(AssetJson { id: *id, json });
             }
         }
         Ok(())
@@ -356,15 +362,24 @@ impl Catalog {
 
     /// The `n` assets `filter` accepts that were approved last, latest first (the feed).
     pub fn newest_published(&self, filter: &Filter, n: usize) -> Result<Vec<Asset>, CatalogError> {
-        self.with_listing(|l| self.records_of(&l.newest_published(filter, n)))?
+        self.with_listing(|l| self.records_of(&l.newest_published(filter, n), filter))?
     }
 
-    /// The records of `ids`, in that order. Called under the listing's lock (which a commit
-    /// holds while it writes), so the records are of the commit whose facets chose them.
-    fn records_of(&self, ids: &[AssetId]) -> Result<Vec<Asset>, CatalogError> {
+    /// The records of `ids` that `filter` accepts, in that order. Called under the listing's
+    /// lock (which a commit holds while it writes), so the records are of the commit whose
+    /// facets chose them; shared tables may hold newer ones, checked again.
+    fn records_of(&self, ids: &[AssetId], filter: &Filter) -> Result<Vec<Asset>, CatalogError> {
+        let keys: Vec<&[u8]> = ids.iter().map(|id| id.as_bytes().as_slice()).collect();
+        let prepared = self.records_may_be_newer().then(|| filter.prepared());
         let mut assets = Vec::with_capacity(ids.len());
-        for id in ids {
-            if let Some(asset) = self.asset(id)? {
+        for json in self
+            .tables
+            .get_many(Tree::Assets, &keys)?
+            .into_iter()
+            .flatten()
+        {
+            let asset = decode_asset(&json)?;
+            if prepared.as_ref().is_none_or(|p| accepts(p, &asset)) {
                 assets.push(asset);
             }
         }
@@ -373,12 +388,12 @@ impl Catalog {
 
     /// Every catalogued id.
     pub fn ids(&self) -> Result<Vec<AssetId>, CatalogError> {
-        self.assets
-            .iter()
-            .keys()
-            .map(|k| Ok(k?).map(|k| AssetId::from_slice(&k)))
-            .filter_map(Result::transpose)
-            .collect()
+        let mut ids = Vec::new();
+        self.tables.for_each(Tree::Assets, &mut |k, _| {
+            ids.extend(AssetId::from_slice(&k));
+            Ok(())
+        })?;
+        Ok(ids)
     }
 
     /// Number of catalogued assets.
@@ -393,8 +408,8 @@ impl Catalog {
     /// What the stat cache knows about `path`: the id, if the file still has the same stamp.
     pub fn cached_id(&self, path: &str, stamp: FileStamp) -> Result<Option<AssetId>, CatalogError> {
         Ok(self
-            .stat
-            .get(path.as_bytes())?
+            .tables
+            .get(Tree::Stat, path.as_bytes())?
             .and_then(|v| decode_stat(&v))
             .filter(|(s, _)| *s == stamp)
             .map(|(_, id)| id))
@@ -402,43 +417,39 @@ impl Catalog {
 
     /// Every live API token: (name, role, BLAKE3 hash hex, created at).
     pub fn tokens(&self) -> Result<Vec<TokenRecord>, CatalogError> {
-        self.tokens
+        self.tables
+            .scan_prefix(Tree::Tokens, &[])?
             .iter()
-            .values()
-            .map(|v| serde_json::from_slice(&v?).map_err(CatalogError::encode))
+            .map(|(_, v)| serde_json::from_slice(v).map_err(CatalogError::encode))
             .collect()
     }
 
     /// Every asset that has a rendition stored under this object hash (hex).
     pub fn assets_with_rendition(&self, hash: &str) -> Result<Vec<AssetId>, CatalogError> {
         let prefix = index::prefix(index::RENDITION, hash);
-        self.index
-            .scan_prefix(&prefix)
-            .keys()
-            .map(|k| Ok(AssetId::from_slice(&k?[prefix.len()..])))
-            .filter_map(Result::transpose)
-            .collect()
+        Ok(self
+            .tables
+            .scan_prefix(Tree::Index, &prefix)?
+            .iter()
+            .filter_map(|(k, _)| AssetId::from_slice(&k[prefix.len()..]))
+            .collect())
     }
 
     /// The journal position the index has applied.
     pub fn position(&self) -> Result<Position, CatalogError> {
-        open::read_position(&self.meta)
+        open::read_position(&self.tables)
     }
 
-    /// Checks the whole journal chain and that it ends where the index says it does (which
-    /// catches an edit to the last entry too).
-    /// A shared journal may have grown since: there the applied entry must be on the chain.
+    /// Checks the whole journal chain and that the entry the index says it applied last is on
+    /// it (which catches an edit to that entry too). The position is read first: the journal
+    /// only grows, so the entries read after it hold it even while other commits go on.
     pub fn verify_journal(&self) -> Result<usize, CatalogError> {
         self.refresh()?;
-        let (entries, end) = self.source.read_all()?;
         let applied = self.position()?;
+        let (entries, end) = self.source.read_all()?;
         let on_chain = applied == Position::START
             || entries.get(applied.seq as usize - 1).map(|(_, p)| *p) == Some(applied);
-        let matches = match self.location {
-            Location::Embedded(_) => end == applied,
-            Location::Shared { .. } => on_chain,
-        };
-        if !matches {
+        if !on_chain {
             return Err(CatalogError::JournalTampered {
                 path: self.source.name(),
                 seq: end.seq,
@@ -448,6 +459,12 @@ impl Catalog {
         }
         Ok(entries.len())
     }
+}
+
+/// Whether `prepared` takes `asset`, its text included.
+fn accepts(prepared: &query::Prepared<'_>, asset: &Asset) -> bool {
+    prepared.accepts(&query::Facets::of(asset))
+        && prepared.text_holds(&query::searchable_text(asset))
 }
 
 fn encode_visibility(asset: &Asset) -> Result<Vec<u8>, CatalogError> {

@@ -2,19 +2,24 @@
 //! rebuilding it from the journal.
 
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Mutex, RwLock};
 
 use super::journal::{FileJournal, SharedJournal};
+use super::tables::{SledTables, SqlTables, Tables, Tree, Writes};
 use super::*;
 
 impl Catalog {
-    /// Opens the catalogue at `location` (`dir/catalog.sled` over `dir/journal.jsonl`, or a
-    /// node's index over a shared journal), applying any
-    /// journal entries the index has not seen (after a crash, or with a deleted index). An index
-    /// that cannot be read (a crash or a full disk can damage sled's files) is rebuilt from the
+    /// Opens the catalogue at `location`: the embedded one (`dir/catalog.sled` over
+    /// `dir/journal.jsonl`), applying any journal entries the index has not seen (after a
+    /// crash, or with a deleted index), or a shared one in PostgreSQL, whose tables are caught
+    /// up with its journal if they lag (made from it the first time). An embedded index that
+    /// cannot be read (a crash or a full disk can damage sled's files) is rebuilt from the
     /// journal, with a line in the log: a damaged index costs a rebuild, never a dead end.
     pub fn open(location: &Location) -> Result<Self, CatalogError> {
+        if location.is_shared() {
+            return Self::open_shared(location, false);
+        }
         let dir = location.dir();
         let opened =
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| Self::open_index(location)))
@@ -40,6 +45,20 @@ impl Catalog {
         }
     }
 
+    /// The catalogue over `tables` and `journal`, with nothing in memory yet.
+    fn over(tables: Tables, journal: Journal, location: &Location) -> Result<Self, CatalogError> {
+        let applied = journal.end();
+        Ok(Self {
+            tables,
+            journal: Mutex::new(journal),
+            source: location.source()?,
+            applied_seq: AtomicU64::new(applied.seq),
+            listing: RwLock::new(None),
+            count: AtomicUsize::new(0),
+            location: location.clone(),
+        })
+    }
+
     fn open_index(location: &Location) -> Result<Self, CatalogError> {
         let dir = location.dir();
         std::fs::create_dir_all(dir).map_err(CatalogError::io(dir))?;
@@ -51,106 +70,204 @@ impl Catalog {
                 CatalogError::Db(e)
             }
         })?;
-        let meta = db.open_tree(TREE_META)?;
-        match meta.get(META_FORMAT)? {
-            None => {
-                meta.insert(META_FORMAT, FORMAT_VERSION.to_string().as_bytes())?;
-            }
-            Some(v) if v.as_ref() == FORMAT_VERSION.to_string().as_bytes() => {}
-            Some(v) => {
-                return Err(CatalogError::Format {
-                    path: sled_path,
-                    found: String::from_utf8_lossy(&v).into_owned(),
-                })
-            }
-        }
-        let applied = read_position(&meta)?;
-        let journal = match location {
-            Location::Embedded(dir) => {
-                Journal::File(FileJournal::open(&dir.join(JOURNAL_FILE), applied)?)
-            }
-            Location::Shared { url, .. } => Journal::Shared(SharedJournal::open(url, applied)?),
-        };
-        let mut catalog = Self {
-            assets: db.open_tree(TREE_ASSETS)?,
-            index: db.open_tree(TREE_INDEX)?,
-            stat: db.open_tree(TREE_STAT)?,
-            tokens: db.open_tree(TREE_TOKENS)?,
-            users: db.open_tree(people::TREE_USERS)?,
-            sessions: db.open_tree(people::TREE_SESSIONS)?,
-            collections: db.open_tree(collections::TREE_COLLECTIONS)?,
-            derived: db.open_tree(derived::TREE_DERIVED)?,
-            visibility: db.open_tree(TREE_VISIBILITY)?,
-            history: db.open_tree(history::TREE_HISTORY)?,
-            stats: db.open_tree(TREE_STATS)?,
-            meta,
-            db,
-            journal: Mutex::new(journal),
-            source: location.source()?,
-            applied_seq: AtomicU64::new(applied.seq),
-            ahead: AtomicBool::new(false),
-            listing: RwLock::new(None),
-            count: AtomicUsize::new(0),
-            location: location.clone(),
-        };
-        // What the index has not seen (after a crash, a deleted index, a new node), a batch at
-        // a time: a new node of a million-asset library never holds the journal in memory.
+        let tables = Tables::Sled(SledTables::open(db)?);
+        check_format(&tables, &sled_path)?;
+        let applied = read_position(&tables)?;
+        let journal = Journal::File(FileJournal::open(
+            &location.dir().join(JOURNAL_FILE),
+            applied,
+        )?);
+        let catalog = Self::over(tables, journal, location)?;
+        // What the index has not seen (after a crash, a deleted index), a batch at a time:
+        // memory never holds the journal.
         let mut start = applied.offset;
         let end = catalog
             .source
             .read_after_each(applied, 1024, &mut |batch| {
-                catalog.apply_entries(batch, start, &[])?;
+                catalog.store(batch, start, &[])?;
                 start = batch.last().map_or(start, |(_, end)| end.offset);
                 Ok(())
             })?;
         catalog
             .journal
-            .get_mut()
+            .lock()
             .unwrap_or_else(|p| p.into_inner())
             .replayed(end)?;
-        catalog.count.store(catalog.assets.len(), Ordering::Relaxed);
-        // Trees added after catalogues already existed are built once, in one pass.
-        if catalog.meta.get(META_VISIBILITY_BUILT)?.is_none() {
-            for kv in catalog.assets.iter() {
-                let (id, v) = kv?;
-                catalog
-                    .visibility
-                    .insert(&id, encode_visibility(&decode_asset(&v)?)?)?;
+        catalog.maintain(applied == Position::START, &|w| {
+            catalog.tables.write_alone(w)
+        })?;
+        if let Tables::Sled(sled) = &catalog.tables {
+            if sled
+                .tree(Tree::Meta)
+                .remove(META_SEARCH_BUILT_RETIRED)?
+                .is_some()
+            {
+                sled.db.drop_tree(TREE_SEARCH_RETIRED)?;
             }
-            catalog.meta.insert(META_VISIBILITY_BUILT, &[1])?;
         }
-        catalog.reshape_records()?;
-        catalog.build_history(applied == Position::START)?;
-        if catalog.meta.remove(META_SEARCH_BUILT_RETIRED)?.is_some() {
-            catalog.db.drop_tree(TREE_SEARCH_RETIRED)?;
-        }
-        catalog.db.flush()?;
+        catalog.tables.flush()?;
+        catalog.count_from_tables()?;
         Ok(catalog)
+    }
+
+    /// Opens a shared catalogue: its tables are caught up with the journal (or, for
+    /// `rebuild`, emptied and made again from it) in one transaction holding the library's
+    /// write lock, so every node sees them before or after, never half made; commits of other
+    /// nodes wait for it.
+    fn open_shared(location: &Location, rebuild: bool) -> Result<Self, CatalogError> {
+        let Location::Shared { url, local } = location else {
+            unreachable!("open_shared is called for shared locations only");
+        };
+        std::fs::create_dir_all(local).map_err(CatalogError::io(local))?;
+        let journal = SharedJournal::open(url, Position::START)?;
+        let tables = Tables::Sql(SqlTables::open(url, journal.connection().clone())?);
+        check_format(&tables, &location.source()?.name())?;
+        let catalog = Self::over(tables, Journal::Shared(journal), location)?;
+        let mut journal = catalog.journal.lock().unwrap_or_else(|p| p.into_inner());
+        let Journal::Shared(shared) = &mut *journal else {
+            unreachable!("a shared location has a shared journal");
+        };
+        let (from, end) =
+            in_transaction(shared, |shared| catalog.catch_up_tables(shared, rebuild))?;
+        // A second transaction: what `maintain` reads through the pool must be committed.
+        in_transaction(shared, |_| {
+            let Tables::Sql(sql) = &catalog.tables else {
+                unreachable!("shared tables are PostgreSQL's");
+            };
+            catalog.maintain(from == Position::START, &|w| sql.write_staged(w))
+        })?;
+        shared.set_end(end);
+        catalog
+            .applied_seq
+            .store(journal.end().seq, Ordering::Release);
+        drop(journal);
+        catalog.count_from_tables()?;
+        Ok(catalog)
+    }
+
+    /// Inside the shared journal's open transaction: applies the entries after the tables'
+    /// position (all of them after emptying the tables, for `rebuild`). Returns where the
+    /// tables stood and where they then stand.
+    fn catch_up_tables(
+        &self,
+        shared: &SharedJournal,
+        rebuild: bool,
+    ) -> Result<(Position, Position), CatalogError> {
+        let Tables::Sql(sql) = &self.tables else {
+            unreachable!("shared tables are PostgreSQL's");
+        };
+        if rebuild {
+            sql.clear_staged()?;
+        }
+        let mut from = read_staged_position(&self.tables)?;
+        if !shared.holds(from)? {
+            // Tables of another history (the journal restored to an earlier state, or
+            // another library's): made again from the journal, which is checked on the way.
+            tracing::warn!(
+                "the catalogue tables in {} are not at a position of its journal; making them again from the journal",
+                shared.connection().name().display()
+            );
+            sql.clear_staged()?;
+            from = Position::START;
+        }
+        let mut start = from.offset;
+        let end = self.source.read_after_each(from, 1024, &mut |batch| {
+            let staged = self.stage(batch, start, &[])?;
+            sql.write_staged(&staged.writes)?;
+            start = batch.last().map_or(start, |(_, end)| end.offset);
+            Ok(())
+        })?;
+        if end != from {
+            tracing::info!(
+                "catalogue tables: {} journal entries applied",
+                end.seq - from.seq
+            );
+        }
+        Ok((from, end))
+    }
+
+    /// Keeps the number of assets from the tables.
+    fn count_from_tables(&self) -> Result<(), CatalogError> {
+        let count = self.stored_count(&self.tables.get(Tree::Meta, META_COUNT)?);
+        self.count.store(count, Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// What tables made by an older brandvault lack, made once: the asset count, the
+    /// visibility table, records in the current shape, the history table (all made by a
+    /// replay of the whole journal, `replayed_all`). `write` applies each step's writes (in the
+    /// shared journal's transaction, for PostgreSQL).
+    fn maintain(
+        &self,
+        replayed_all: bool,
+        write: &dyn Fn(&Writes) -> Result<(), CatalogError>,
+    ) -> Result<(), CatalogError> {
+        let missing = |key: &[u8]| -> Result<bool, CatalogError> {
+            Ok(self.tables.get_staged(Tree::Meta, key)?.is_none())
+        };
+        if replayed_all {
+            let mut done = Writes::default();
+            for flag in [META_VISIBILITY_BUILT, history::META_HISTORY_BUILT] {
+                done.insert(Tree::Meta, flag, [1]);
+            }
+            done.insert(Tree::Meta, META_RECORD_SHAPE, Asset::record_shape());
+            return write(&done);
+        }
+        if missing(META_COUNT)? {
+            let mut count = 0u64;
+            self.tables.for_each(Tree::Assets, &mut |_, _| {
+                count += 1;
+                Ok(())
+            })?;
+            let mut writes = Writes::default();
+            writes.insert(Tree::Meta, META_COUNT, count.to_be_bytes());
+            write(&writes)?;
+        }
+        if missing(META_VISIBILITY_BUILT)? {
+            let mut writes = Writes::default();
+            self.tables.for_each(Tree::Assets, &mut |id, v| {
+                writes.insert(
+                    Tree::Visibility,
+                    id.as_ref(),
+                    encode_visibility(&decode_asset(&v)?)?,
+                );
+                Ok(())
+            })?;
+            writes.insert(Tree::Meta, META_VISIBILITY_BUILT, [1]);
+            write(&writes)?;
+        }
+        self.reshape_records(write)?;
+        self.build_history(write)
     }
 
     /// Listings send stored records as they are (`list_json`), so records must have the
     /// current shape: after an upgrade that changed it, the records that differ are rewritten,
     /// once.
-    fn reshape_records(&self) -> Result<(), CatalogError> {
+    fn reshape_records(
+        &self,
+        write: &dyn Fn(&Writes) -> Result<(), CatalogError>,
+    ) -> Result<(), CatalogError> {
         let shape = Asset::record_shape();
         if self
-            .meta
-            .get(META_RECORD_SHAPE)?
+            .tables
+            .get_staged(Tree::Meta, META_RECORD_SHAPE)?
             .is_some_and(|v| v.as_ref() == shape)
         {
             return Ok(());
         }
+        let mut writes = Writes::default();
         let mut rewritten = 0;
-        for kv in self.assets.iter() {
-            let (id, stored) = kv?;
+        self.tables.for_each(Tree::Assets, &mut |id, stored| {
             let current =
                 serde_json::to_vec(&decode_asset(&stored)?).map_err(CatalogError::encode)?;
             if current != stored.as_ref() {
-                self.assets.insert(id, current)?;
+                writes.insert(Tree::Assets, id.as_ref(), current);
                 rewritten += 1;
             }
-        }
-        self.meta.insert(META_RECORD_SHAPE, &shape)?;
+            Ok(())
+        })?;
+        writes.insert(Tree::Meta, META_RECORD_SHAPE, shape);
+        write(&writes)?;
         if rewritten > 0 {
             tracing::info!("catalogue: {rewritten} records rewritten in the current record shape");
         }
@@ -160,7 +277,10 @@ impl Catalog {
     /// Recreates the index from the journal alone. Returns the number of assets and of
     /// journal entries.
     pub fn rebuild(location: &Location) -> Result<(Self, usize), CatalogError> {
-        let catalog = Self::rebuild_index(location)?;
+        let catalog = match location.is_shared() {
+            true => Self::open_shared(location, true)?,
+            false => Self::rebuild_index(location)?,
+        };
         let entries = catalog.position()?.seq as usize;
         Ok((catalog, entries))
     }
@@ -204,16 +324,57 @@ impl Catalog {
     }
 }
 
-pub(super) fn read_position(meta: &sled::Tree) -> Result<Position, CatalogError> {
+/// Runs `f` in a transaction of the shared journal holding the library's write lock:
+/// committed if it succeeds, rolled back if not.
+fn in_transaction<T>(
+    shared: &mut SharedJournal,
+    f: impl FnOnce(&SharedJournal) -> Result<T, CatalogError>,
+) -> Result<T, CatalogError> {
+    shared.lock()?;
+    match f(shared) {
+        Ok(value) => shared.commit().map(|()| value),
+        Err(e) => {
+            let _ = shared.rollback(shared.end());
+            Err(e)
+        }
+    }
+}
+
+/// Refuses tables written in another format version; marks new ones with this one.
+fn check_format(tables: &Tables, name: &Path) -> Result<(), CatalogError> {
+    match tables.get(Tree::Meta, META_FORMAT)? {
+        None => tables.put(
+            Tree::Meta,
+            META_FORMAT,
+            FORMAT_VERSION.to_string().as_bytes(),
+        ),
+        Some(v) if v.as_ref() == FORMAT_VERSION.to_string().as_bytes() => Ok(()),
+        Some(v) => Err(CatalogError::Format {
+            path: name.to_owned(),
+            found: String::from_utf8_lossy(&v).into_owned(),
+        }),
+    }
+}
+
+/// The journal position the tables hold.
+pub(super) fn read_position(tables: &Tables) -> Result<Position, CatalogError> {
+    position_from(&|key| tables.get(Tree::Meta, key))
+}
+
+/// `read_position` inside the shared journal's open transaction.
+fn read_staged_position(tables: &Tables) -> Result<Position, CatalogError> {
+    position_from(&|key| tables.get_staged(Tree::Meta, key))
+}
+
+type MetaRead<'a> = dyn Fn(&[u8]) -> Result<Option<sled::IVec>, CatalogError> + 'a;
+
+fn position_from(meta: &MetaRead<'_>) -> Result<Position, CatalogError> {
     let u64_at = |key: &[u8]| -> Result<Option<u64>, CatalogError> {
-        Ok(meta
-            .get(key)?
+        Ok(meta(key)?
             .and_then(|v| <[u8; 8]>::try_from(v.as_ref()).ok())
             .map(u64::from_be_bytes))
     };
-    let head = meta
-        .get(META_HEAD)?
-        .and_then(|v| <[u8; 32]>::try_from(v.as_ref()).ok());
+    let head = meta(META_HEAD)?.and_then(|v| <[u8; 32]>::try_from(v.as_ref()).ok());
     match (u64_at(META_SEQ)?, head, u64_at(META_OFFSET)?) {
         (Some(seq), Some(head), Some(offset)) => Ok(Position { seq, head, offset }),
         _ => Ok(Position::START),

@@ -1,19 +1,16 @@
 //! People: accounts, journaled like tokens (so `rebuild` restores them), and their browser
 //! sessions, kept in the catalogue so that a restart signs nobody out. Sessions are not
 //! journaled (they are not the library's content): a rebuild signs everyone out. A shared
-//! catalogue keeps them in PostgreSQL, so every node knows every session (`shared.rs`).
+//! catalogue keeps them in PostgreSQL with its other tables, so every node knows every session.
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
 use super::journal::Entry;
-use super::shared::{self, Table};
+use super::tables::{Tree, Writes};
 use super::{Catalog, CatalogError, Change};
 use crate::model::User;
-
-pub(super) const TREE_USERS: &str = "users";
-pub(super) const TREE_SESSIONS: &str = "sessions";
 
 /// A browser session as stored, under the BLAKE3 hash of its id (the id itself is only in
 /// the browser's cookie).
@@ -28,21 +25,27 @@ pub struct SessionRecord {
 /// The token and account changes of one commit, applied in its transaction.
 #[derive(Default)]
 pub(super) struct AccountBatch {
-    pub tokens: sled::Batch,
+    /// Token name → its record (`None`: revoked), as they stand after the commit's entries.
+    tokens: BTreeMap<String, Option<Vec<u8>>>,
     /// The accounts as they stand after the commit's entries.
     users: BTreeMap<String, Option<User>>,
 }
 
 impl AccountBatch {
-    pub fn users(&self) -> sled::Batch {
-        let mut batch = sled::Batch::default();
-        for (name, user) in &self.users {
-            match user.as_ref().and_then(|u| serde_json::to_vec(u).ok()) {
-                Some(bytes) => batch.insert(name.as_bytes(), bytes),
-                None => batch.remove(name.as_bytes()),
+    /// Stages the tokens' and accounts' writes.
+    pub fn stage(&self, writes: &mut Writes) {
+        for (name, record) in &self.tokens {
+            match record {
+                Some(bytes) => writes.insert(Tree::Tokens, name.as_bytes(), bytes.as_slice()),
+                None => writes.remove(Tree::Tokens, name.as_bytes()),
             }
         }
-        batch
+        for (name, user) in &self.users {
+            match user.as_ref().and_then(|u| serde_json::to_vec(u).ok()) {
+                Some(bytes) => writes.insert(Tree::Users, name.as_bytes(), bytes),
+                None => writes.remove(Tree::Users, name.as_bytes()),
+            }
+        }
     }
 }
 
@@ -60,9 +63,11 @@ impl Catalog {
                 let record = serde_json::json!({"name": name, "role": role, "hash": hash, "created_at": entry.at});
                 batch
                     .tokens
-                    .insert(name.as_bytes(), record.to_string().as_bytes());
+                    .insert(name.clone(), Some(record.to_string().into_bytes()));
             }
-            Change::TokenRevoked { name } => batch.tokens.remove(name.as_bytes()),
+            Change::TokenRevoked { name } => {
+                batch.tokens.insert(name.clone(), None);
+            }
             Change::UserCreated { user } => {
                 let slot = self.staged_user(batch, &user.name)?;
                 if slot.is_none() {
@@ -85,7 +90,7 @@ impl Catalog {
         name: &str,
     ) -> Result<&'b mut Option<User>, CatalogError> {
         if !batch.users.contains_key(name) {
-            let current = self.user(name)?;
+            let current = self.staged(Tree::Users, name.as_bytes())?;
             batch.users.insert(name.to_owned(), current);
         }
         Ok(batch.users.get_mut(name).expect("just staged"))
@@ -93,24 +98,25 @@ impl Catalog {
 
     /// Every account, by name.
     pub fn users(&self) -> Result<Vec<User>, CatalogError> {
-        self.users
+        self.tables
+            .scan_prefix(Tree::Users, &[])?
             .iter()
-            .values()
-            .map(|v| serde_json::from_slice(&v?).map_err(CatalogError::encode))
+            .map(|(_, v)| serde_json::from_slice(v).map_err(CatalogError::encode))
             .collect()
     }
 
     /// One account by its sign-in name.
     pub fn user(&self, name: &str) -> Result<Option<User>, CatalogError> {
-        self.users
-            .get(name.as_bytes())?
+        self.tables
+            .get(Tree::Users, name.as_bytes())?
             .map(|v| serde_json::from_slice(&v).map_err(CatalogError::encode))
             .transpose()
     }
 
     /// Whether anyone has an account yet (an empty library offers a set-up link).
     pub fn has_users(&self) -> bool {
-        !self.users.is_empty()
+        // Unreadable counts as "has accounts": never offer a set-up link by mistake.
+        !self.tables.is_empty(Tree::Users).unwrap_or(false)
     }
 
     /// Stores a session under `key` (the hash of its id).
@@ -120,33 +126,22 @@ impl Catalog {
         session: &SessionRecord,
     ) -> Result<(), CatalogError> {
         let bytes = serde_json::to_vec(session).map_err(CatalogError::encode)?;
-        if let Some(c) = self.shared() {
-            return shared::put(c, Table::Sessions, key, bytes);
-        }
-        self.sessions.insert(key, bytes)?;
-        self.sessions.flush()?;
-        Ok(())
+        self.tables.put(Tree::Sessions, key, &bytes)?;
+        self.tables.flush()
     }
 
     /// The session stored under `key`, if any (expiry is the caller's to judge).
     pub fn session(&self, key: &[u8; 32]) -> Result<Option<SessionRecord>, CatalogError> {
-        let bytes = match self.shared() {
-            Some(c) => shared::get(c, Table::Sessions, key)?,
-            None => self.sessions.get(key)?.map(|v| v.to_vec()),
-        };
-        bytes
+        self.tables
+            .get(Tree::Sessions, key)?
             .map(|v| serde_json::from_slice(&v).map_err(CatalogError::encode))
             .transpose()
     }
 
     /// Ends the session under `key`.
     pub fn end_session(&self, key: &[u8; 32]) -> Result<(), CatalogError> {
-        if let Some(c) = self.shared() {
-            return shared::remove(c, Table::Sessions, vec![key.to_vec()]);
-        }
-        self.sessions.remove(key)?;
-        self.sessions.flush()?;
-        Ok(())
+        self.tables.remove(Tree::Sessions, &[key])?;
+        self.tables.flush()
     }
 
     /// Ends every session of `user`, and every session expired by `now_secs`.
@@ -155,25 +150,14 @@ impl Catalog {
             serde_json::from_slice::<SessionRecord>(v)
                 .map_or(true, |s| s.user == user || s.expires <= now_secs)
         };
-        if let Some(c) = self.shared() {
-            let keys: Vec<Vec<u8>> = shared::all(c, Table::Sessions)?
-                .into_iter()
-                .filter(|(_, v)| stale(v))
-                .map(|(k, _)| k)
-                .collect();
-            let ended = keys.len();
-            shared::remove(c, Table::Sessions, keys)?;
-            return Ok(ended);
-        }
-        let mut ended = 0;
-        for kv in self.sessions.iter() {
-            let (k, v) = kv?;
-            if stale(&v) {
-                self.sessions.remove(k)?;
-                ended += 1;
-            }
-        }
-        self.sessions.flush()?;
-        Ok(ended)
+        let sessions = self.tables.scan_prefix(Tree::Sessions, &[])?;
+        let ended: Vec<&[u8]> = sessions
+            .iter()
+            .filter(|(_, v)| stale(v))
+            .map(|(k, _)| k.as_ref())
+            .collect();
+        self.tables.remove(Tree::Sessions, &ended)?;
+        self.tables.flush()?;
+        Ok(ended.len())
     }
 }

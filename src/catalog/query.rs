@@ -1,6 +1,7 @@
 //! Filtered listings: one equality filter is served by an index scan, the rest are checked on
 //! the records; the text query folds case and diacritics.
 
+use super::tables::Tree;
 use super::{index, AssetJson, Catalog, CatalogError};
 use crate::model::{text, Asset, AssetId, Kind, Status};
 
@@ -210,30 +211,23 @@ impl Candidates {
         after: Option<AssetId>,
         n: usize,
     ) -> Result<Vec<AssetId>, CatalogError> {
-        let keys_after = |tree: &sled::Tree, prefix: &[u8]| {
+        let keys_after = |tree: Tree, prefix: &[u8], n: usize| {
             let mut start = prefix.to_vec();
             if let Some(after) = after {
                 start.extend_from_slice(after.as_bytes());
                 start.push(0); // just past `after`
             }
-            tree.range(start..).keys()
+            catalog.tables.keys_from(tree, prefix, &start, n)
         };
         match self {
             Candidates::Index(prefixes) => {
                 let mut ids = Vec::new();
                 for prefix in prefixes {
-                    let mut taken = 0;
-                    for key in keys_after(&catalog.index, prefix) {
-                        let key = key?;
-                        if !key.starts_with(prefix) || taken == n {
-                            break;
-                        }
-                        let Some(id) = AssetId::from_slice(&key[prefix.len()..]) else {
-                            continue;
-                        };
-                        ids.push(id);
-                        taken += 1;
-                    }
+                    let keys = keys_after(Tree::Index, prefix, n)?;
+                    ids.extend(
+                        keys.iter()
+                            .filter_map(|k| AssetId::from_slice(&k[prefix.len()..])),
+                    );
                 }
                 // The union of the alternatives' first `n`: its first `n` are the first of all.
                 ids.sort_unstable();
@@ -244,11 +238,10 @@ impl Candidates {
             Candidates::Words(query) => Ok(catalog
                 .text_page(Some(query), after, n)?
                 .unwrap_or_default()),
-            Candidates::All => keys_after(&catalog.assets, &[])
-                .take(n)
-                .map(|k| Ok(AssetId::from_slice(&k?)))
-                .filter_map(Result::transpose)
-                .collect(),
+            Candidates::All => Ok(keys_after(Tree::Assets, &[], n)?
+                .iter()
+                .filter_map(|k| AssetId::from_slice(k))
+                .collect()),
         }
     }
 }
@@ -292,7 +285,7 @@ pub(super) fn browse(
 ) -> Result<Browse, CatalogError> {
     catalog.with_listing(|listing| {
         let (total, ids) = listing.page(filter, offset, per_page);
-        let assets = catalog.records_of(&ids)?;
+        let assets = catalog.records_of(&ids, filter)?;
         Ok(Browse { total, assets })
     })?
 }

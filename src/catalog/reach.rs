@@ -2,7 +2,6 @@
 //! day and spot. Telemetry, not catalogue content: not journaled, kept in the `stats` tree (in
 //! PostgreSQL for a shared catalogue, where every node adds to the same counters).
 
-use super::shared;
 use super::{Catalog, CatalogError};
 use crate::model::AssetId;
 
@@ -64,36 +63,12 @@ impl Catalog {
             }
             *counts.entry(parts.join("\0").into_bytes()).or_default() += n;
         }
-        if let Some(c) = self.shared() {
-            let counts = counts.into_iter().map(|(k, n)| (k, n as i64)).collect();
-            return shared::add_counts(c, counts);
-        }
-        for (key, n) in counts {
-            self.stats.update_and_fetch(key, |old| {
-                let before = old
-                    .and_then(|v| <[u8; 8]>::try_from(v).ok())
-                    .map_or(0, u64::from_be_bytes);
-                Some((before + n).to_be_bytes().to_vec())
-            })?;
-        }
-        Ok(())
+        self.tables.add_counts(counts.into_iter().collect())
     }
 
     /// Every reach counter, by day, asset, preset, spot and way of use.
     pub fn download_stats(&self) -> Result<Vec<DownloadCount>, CatalogError> {
-        let counters: Vec<(Vec<u8>, u64)> = match self.shared() {
-            Some(c) => shared::counts(c)?,
-            None => {
-                let mut all = Vec::new();
-                for kv in self.stats.iter() {
-                    let (k, v) = kv?;
-                    if let Ok(n) = <[u8; 8]>::try_from(v.as_ref()) {
-                        all.push((k.to_vec(), u64::from_be_bytes(n)));
-                    }
-                }
-                all
-            }
-        };
+        let counters = self.tables.counts()?;
         let mut out = Vec::new();
         for (k, count) in counters {
             let key = String::from_utf8_lossy(&k).into_owned();

@@ -100,9 +100,8 @@ impl Catalog {
         let Adoption { source, entries } = adoption;
         let name = source.name();
         let mut journal = self.journal.lock().unwrap_or_else(|p| p.into_inner());
-        self.writable()?;
         let unseen = journal.unseen()?;
-        self.apply_unseen(&mut journal, &unseen)?;
+        self.absorb(&mut journal, &unseen)?;
         let mine = journal.end();
         let upto = entries.last().map_or(Position::START, |(_, end)| *end);
         continues(&name, entries, mine, upto)?;
@@ -110,7 +109,7 @@ impl Catalog {
         for chunk in pending.chunks(1024) {
             self.adopt_chunk(&mut journal, source, chunk)?;
         }
-        self.db.flush()?;
+        self.tables.flush()?;
         Ok(pending.len())
     }
 
@@ -131,19 +130,11 @@ impl Catalog {
                 "another process wrote to the target library meanwhile",
             )),
         });
-        let applied = written
+        let staged = written
             .and_then(|()| source.lines(before, after))
             .and_then(|lines| journal.append_raw(&lines, after))
-            .and_then(|()| self.apply_entries(chunk, before.offset, &[]));
-        if let Err(e) = applied {
-            if let Err(cut) = journal.rollback(before) {
-                tracing::error!("refused entries could not be cut from the journal: {cut}");
-            }
-            return Err(e);
-        }
-        journal
-            .finish()
-            .inspect_err(|_| self.ahead.store(true, std::sync::atomic::Ordering::Relaxed))
+            .and_then(|()| self.store(chunk, before.offset, &[]));
+        self.conclude(journal, before, staged)
     }
 }
 

@@ -32,6 +32,20 @@ fn test_catalog_server() -> Option<String> {
 
 /// Runs `f` on a connection to `url` from a thread of its own: the `postgres` client runs a
 /// runtime, which may not start inside an async test's.
+/// Every file under `dir`, recursively.
+pub fn walk_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(walk_files(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
+
 fn on_postgres(url: &str, f: impl FnOnce(&mut postgres::Client) + Send + 'static) {
     let url = url.to_owned();
     std::thread::spawn(move || {
@@ -131,6 +145,103 @@ impl Fixture {
     /// The folder of this library's index (sled), for the suite's data folder.
     pub fn index(&self) -> PathBuf {
         self.location().dir().join("catalog.sled")
+    }
+
+    /// The PostgreSQL tables of a shared catalogue's index (what a rebuild makes again).
+    const INDEX_TABLES: &'static str = "brandvault_assets, brandvault_index, brandvault_meta, \
+        brandvault_tokens, brandvault_users, brandvault_collections, brandvault_visibility, \
+        brandvault_history";
+
+    /// Deletes the catalogue's index behind its back: the sled folder, or every row of the
+    /// shared tables. The next open makes it again from the journal.
+    pub fn delete_index(&self) {
+        let Some(server) = test_catalog_server() else {
+            std::fs::remove_dir_all(self.index()).unwrap();
+            return;
+        };
+        on_postgres(&format!("{server}/{}", self.database()), |client| {
+            client
+                .batch_execute(&format!("TRUNCATE {}", Self::INDEX_TABLES))
+                .unwrap();
+        });
+    }
+
+    /// Every byte the catalogue keeps beside its journal: sled's files, or the shared tables'
+    /// keys and values (sessions included), for checks of what is never stored.
+    pub fn stored_bytes(&self) -> Vec<u8> {
+        let Some(server) = test_catalog_server() else {
+            return walk_files(&self.index())
+                .iter()
+                .filter_map(|p| std::fs::read(p).ok())
+                .flatten()
+                .collect();
+        };
+        let out = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let sink = out.clone();
+        on_postgres(&format!("{server}/{}", self.database()), move |client| {
+            let tables = format!("{}, brandvault_sessions", Self::INDEX_TABLES);
+            for table in tables.split(", ") {
+                for row in client
+                    .query(&format!("SELECT * FROM {table}"), &[])
+                    .unwrap()
+                {
+                    let mut sink = sink.lock().unwrap();
+                    sink.extend(row.get::<_, Vec<u8>>(0));
+                    sink.extend(row.get::<_, Vec<u8>>(1));
+                }
+            }
+        });
+        let bytes = out.lock().unwrap().clone();
+        bytes
+    }
+
+    /// Changes one asset's stored record with `f` and forgets the records' shape, as an older
+    /// brandvault left them.
+    pub fn rewrite_stored_record(&self, id: &[u8], f: impl FnOnce(&mut serde_json::Value)) {
+        let Some(server) = test_catalog_server() else {
+            let db = sled::open(self.index()).unwrap();
+            let assets = db.open_tree("assets").unwrap();
+            let mut record = serde_json::from_slice(&assets.get(id).unwrap().unwrap()).unwrap();
+            f(&mut record);
+            assets
+                .insert(id, serde_json::to_vec(&record).unwrap())
+                .unwrap();
+            db.open_tree("meta")
+                .unwrap()
+                .remove("record_shape")
+                .unwrap();
+            db.flush().unwrap();
+            return;
+        };
+        let stored = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let (url, id) = (format!("{server}/{}", self.database()), id.to_vec());
+        let (sink, key) = (stored.clone(), id.clone());
+        on_postgres(&url, move |client| {
+            let row = client
+                .query_one(
+                    "SELECT value FROM brandvault_assets WHERE key = $1",
+                    &[&key],
+                )
+                .unwrap();
+            *sink.lock().unwrap() = row.get::<_, Vec<u8>>(0);
+        });
+        let mut record = serde_json::from_slice(&stored.lock().unwrap()).unwrap();
+        f(&mut record);
+        let bytes = serde_json::to_vec(&record).unwrap();
+        on_postgres(&url, move |client| {
+            client
+                .execute(
+                    "UPDATE brandvault_assets SET value = $2 WHERE key = $1",
+                    &[&id, &bytes],
+                )
+                .unwrap();
+            client
+                .execute(
+                    "DELETE FROM brandvault_meta WHERE key = 'record_shape'::bytea",
+                    &[],
+                )
+                .unwrap();
+        });
     }
 
     /// Whether the suite runs with a shared (PostgreSQL) catalogue.

@@ -32,7 +32,8 @@ type Job = Box<dyn FnOnce(&mut Option<postgres::Client>) + Send>;
 /// A connection owned by a thread of its own. The `postgres` client blocks on a runtime of
 /// its own, which may not be entered from inside another (an actix worker's), so callers hand
 /// it work and wait on a channel. A connection that broke is opened again at the next call.
-#[derive(Debug)]
+/// Clones hand work to the same thread, so to the same session (and its transaction).
+#[derive(Debug, Clone)]
 pub struct Connection {
     jobs: mpsc::Sender<Job>,
     url: String,
@@ -140,6 +141,7 @@ pub fn prepare(connection: &Connection) -> Result<(), CatalogError> {
         let mut tx = c.transaction()?;
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK])?;
         tx.batch_execute(SCHEMA)?;
+        tx.batch_execute(&super::super::tables::schema())?;
         tx.commit()
     })
 }
@@ -293,49 +295,58 @@ pub struct SharedJournal {
 }
 
 impl SharedJournal {
-    /// Opens the journal where an index stands at `from` (the entries after it are read by
-    /// `SharedSource::read_after_each`, then `set_end`). An index that is not at a position of
-    /// this journal (another library's, or ahead of it) is refused as damaged, to be rebuilt.
+    /// Opens the journal for appending after `from` (where the tables stand).
     pub fn open(url: &str, from: Position) -> Result<Self, CatalogError> {
-        let source = SharedSource::open(url)?;
-        if from != Position::START {
-            let seq = from.seq as i64;
-            let line = source.connection.call(move |c| {
-                let row = c.query_opt(
-                    "SELECT start_offset, line FROM brandvault_journal WHERE seq = $1",
-                    &[&seq],
-                )?;
-                Ok(row.map(|r| (r.get::<_, i64>(0) as u64, r.get::<_, String>(1))))
-            })?;
-            let matches = line.is_some_and(|(start, line)| {
-                start + line.len() as u64 + 1 == from.offset
-                    && *blake3::hash(line.as_bytes()).as_bytes() == from.head
-            });
-            if !matches {
-                return Err(CatalogError::Encode(format!(
-                    "this index is not at a position of the journal in {} (it belongs to another library, or the journal was restored to an earlier state)",
-                    source.name().display()
-                )));
-            }
+        Ok(Self {
+            source: SharedSource::open(url)?,
+            end: from,
+        })
+    }
+
+    /// The connection its transactions run on.
+    pub fn connection(&self) -> &Connection {
+        &self.source.connection
+    }
+
+    /// Whether `at` is a position of this journal: the line ending there has that hash.
+    pub fn holds(&self, at: Position) -> Result<bool, CatalogError> {
+        if at == Position::START {
+            return Ok(true);
         }
-        Ok(Self { source, end: from })
+        let seq = at.seq as i64;
+        let line = self.source.connection.call_in_transaction(move |c| {
+            let row = c.query_opt(
+                "SELECT start_offset, line FROM brandvault_journal WHERE seq = $1",
+                &[&seq],
+            )?;
+            Ok(row.map(|r| (r.get::<_, i64>(0) as u64, r.get::<_, String>(1))))
+        })?;
+        Ok(line.is_some_and(|(start, line)| {
+            start + line.len() as u64 + 1 == at.offset
+                && *blake3::hash(line.as_bytes()).as_bytes() == at.head
+        }))
     }
 
     pub fn end(&self) -> Position {
         self.end
     }
 
-    pub(super) fn set_end(&mut self, end: Position) {
+    pub fn set_end(&mut self, end: Position) {
         self.end = end;
+    }
+
+    /// Opens a transaction holding the library's write lock.
+    pub fn lock(&mut self) -> Result<(), CatalogError> {
+        self.source.connection.call(|c| {
+            c.batch_execute("BEGIN")?;
+            c.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK])
+                .map(|_| ())
+        })
     }
 
     /// Opens a transaction holding the library's write lock and returns what others appended.
     pub(super) fn begin(&mut self) -> Result<Vec<(Entry, Position)>, CatalogError> {
-        let begun = self.source.connection.call(|c| {
-            c.batch_execute("BEGIN")?;
-            c.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK])
-                .map(|_| ())
-        });
+        let begun = self.lock();
         let unseen = begun.and_then(|()| {
             let end = self.end;
             let lines = self
@@ -388,13 +399,13 @@ impl SharedJournal {
         Ok(())
     }
 
-    pub(super) fn commit(&mut self) -> Result<(), CatalogError> {
+    pub fn commit(&mut self) -> Result<(), CatalogError> {
         self.source
             .connection
             .call_in_transaction(|c| c.batch_execute("COMMIT"))
     }
 
-    pub(super) fn rollback(&mut self, to: Position) -> Result<(), CatalogError> {
+    pub fn rollback(&mut self, to: Position) -> Result<(), CatalogError> {
         self.end = to;
         self.source
             .connection
