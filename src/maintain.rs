@@ -83,15 +83,15 @@ pub fn gc(
     grace: Duration,
 ) -> Result<GcReport, MaintainError> {
     let mut referenced: std::collections::HashSet<[u8; 32]> = Default::default();
-    for id in catalog.ids()? {
-        referenced.insert(*id.as_bytes());
-        for r in catalog
-            .asset(&id)?
-            .map(|a| a.renditions)
-            .unwrap_or_default()
-        {
-            if let Some(hash) = r.object().and_then(|h| Hash::from_hex(h).ok()) {
-                referenced.insert(*hash.as_bytes());
+    let ids = catalog.ids()?;
+    referenced.extend(ids.iter().map(|id| *id.as_bytes()));
+    // Records a few hundred at a time: one query each from a shared catalogue.
+    for chunk in ids.chunks(512) {
+        for asset in catalog.assets(chunk)? {
+            for r in asset.renditions {
+                if let Some(hash) = r.object().and_then(|h| Hash::from_hex(h).ok()) {
+                    referenced.insert(*hash.as_bytes());
+                }
             }
         }
     }
@@ -137,29 +137,30 @@ pub fn retag(
 ) -> Result<RetagReport, MaintainError> {
     let mut report = RetagReport::default();
     let mut changes = Vec::new();
-    for id in catalog.ids()? {
-        let Some(asset) = catalog.asset(&id)? else {
-            continue;
-        };
-        report.checked += 1;
-        if asset.spot_locked {
-            report.kept_manual += 1;
-            continue;
-        }
-        let (spot, violations) = placement(locator, asset.gps.as_ref());
-        let current_spot_violations: Vec<_> = asset
-            .violations
-            .iter()
-            .filter(|v| crate::catalog::SPOT_RULES.contains(&v.rule.as_str()))
-            .cloned()
-            .collect();
-        if spot != asset.spot || violations != current_spot_violations {
-            report.changed.push(id);
-            changes.push(Change::SpotMatched {
-                id,
-                spot,
-                violations,
-            });
+    let ids = catalog.ids()?;
+    for chunk in ids.chunks(512) {
+        for asset in catalog.assets(chunk)? {
+            let id = asset.id;
+            report.checked += 1;
+            if asset.spot_locked {
+                report.kept_manual += 1;
+                continue;
+            }
+            let (spot, violations) = placement(locator, asset.gps.as_ref());
+            let current_spot_violations: Vec<_> = asset
+                .violations
+                .iter()
+                .filter(|v| crate::catalog::SPOT_RULES.contains(&v.rule.as_str()))
+                .cloned()
+                .collect();
+            if spot != asset.spot || violations != current_spot_violations {
+                report.changed.push(id);
+                changes.push(Change::SpotMatched {
+                    id,
+                    spot,
+                    violations,
+                });
+            }
         }
     }
     catalog.commit(at, actor, &changes, &[])?;

@@ -104,14 +104,8 @@ impl Catalog {
         let Some(&(_, end)) = unseen.last() else {
             return Ok(());
         };
-        let mut ids: Vec<AssetId> = unseen
-            .iter()
-            .filter_map(|(e, _)| e.change.asset())
-            .collect();
-        ids.sort_unstable();
-        ids.dedup();
-        let keys: Vec<&[u8]> = ids.iter().map(|id| id.as_bytes().as_slice()).collect();
-        let records = self.tables.get_many(Tree::Assets, &keys)?;
+        let ids = assets_of(unseen);
+        let records = self.tables.get_many(Tree::Assets, &id_keys(&ids))?;
         let count = self.stored_count(&self.tables.get(Tree::Meta, META_COUNT)?);
         let mut listing = self.listing.write().unwrap_or_else(|p| p.into_inner());
         if let Some(listing) = listing.as_mut() {
@@ -270,6 +264,17 @@ impl Catalog {
     }
 }
 
+/// The assets `entries` are about, each once, in id order.
+fn assets_of(entries: &[(Entry, Position)]) -> Vec<AssetId> {
+    let mut ids: Vec<AssetId> = entries
+        .iter()
+        .filter_map(|(e, _)| e.change.asset())
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
 /// Each asset some entries touch: as it stood, and as they leave it (`None`: absent).
 type Touched = std::collections::BTreeMap<AssetId, (Option<Asset>, Option<Asset>)>;
 
@@ -283,13 +288,8 @@ impl Catalog {
         collections: &mut collections::CollectionBatch,
     ) -> Result<Touched, CatalogError> {
         // The assets' records as they stand, read at once (one query for PostgreSQL).
-        let mut ids: Vec<AssetId> = entries
-            .iter()
-            .filter_map(|(e, _)| e.change.asset())
-            .collect();
-        ids.sort_unstable();
-        ids.dedup();
-        let keys: Vec<&[u8]> = ids.iter().map(|id| id.as_bytes().as_slice()).collect();
+        let ids = assets_of(entries);
+        let keys = id_keys(&ids);
         let mut stored = std::collections::HashMap::new();
         for (id, json) in ids
             .iter()

@@ -291,6 +291,11 @@ impl Listing {
         Some(prepared.accepts(&listed.facets()) && prepared.text_holds(&listed.text))
     }
 
+    /// Who may see `id`, as this listing knows it.
+    pub fn visibility(&self, id: &AssetId) -> Option<&Visibility<'static>> {
+        self.by_id.get(id).map(|listed| &listed.visibility)
+    }
+
     /// The entries `filter` accepts, newest first.
     fn matching<'a>(&'a self, filter: &'a Filter) -> impl Iterator<Item = &'a Hot> + 'a {
         let words = fold_query(filter.query.as_deref()).and_then(|q| self.words.find(&q));
@@ -427,6 +432,24 @@ mod tests {
         let mut id = [0u8; 32];
         id[..4].copy_from_slice(&n.to_be_bytes());
         AssetId::from_bytes(id)
+    }
+
+    #[test]
+    fn who_may_see_an_asset_reads_from_its_record_as_the_listing_keeps_it() {
+        let mut embargoed = asset(7, "approved", 3);
+        embargoed.owner = Some("lan".into());
+        embargoed.available_from = Some("2027-01-01T00:00:00Z".into());
+        for a in [asset(1, "draft", 1), asset(2, "approved", 2), embargoed] {
+            let mut listing = Listing::default();
+            listing.insert(&a);
+            listing.settle();
+            let json = serde_json::to_vec(&a).unwrap();
+            assert_eq!(
+                listing.visibility(&a.id),
+                super::super::visibility_of(&json).as_ref()
+            );
+            assert_eq!(super::super::visibility_of(&json), Some(Visibility::of(&a)));
+        }
     }
 
     #[test]

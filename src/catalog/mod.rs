@@ -301,7 +301,9 @@ impl Catalog {
     /// Decided on the in-memory listing when it is loaded (only accepted records are read),
     /// else on the decoded record; under the listing's lock, which a commit holds while it
     /// writes, so that facets and record are of the same commit. Shared tables may hold a
-    /// record newer than the listing (another node's commit): it is checked itself.
+    /// record newer than the listing (another node's commit since this request's refresh):
+    /// it is sent on the listing's word only if who may see it is unchanged, else decided on
+    /// itself; other facets may lag by that one commit, never visibility.
     fn accepted(
         &self,
         prepared: &query::Prepared<'_>,
@@ -310,14 +312,14 @@ impl Catalog {
         out: &mut Vec<AssetJson>,
     ) -> Result<(), CatalogError> {
         let listing = self.listing.read().unwrap_or_else(|p| p.into_inner());
+        let listing = listing.as_ref();
         let newer = self.records_may_be_newer();
         let mut wanted = Vec::new();
         for id in ids {
-            let known = listing.as_ref().and_then(|l| l.accepts(id, prepared));
-            match known {
+            match listing.and_then(|l| l.accepts(id, prepared)) {
                 Some(false) => {}
-                Some(true) if !newer => wanted.push((id, true)),
-                _ => wanted.push((id, false)),
+                Some(true) => wanted.push((id, true)),
+                None => wanted.push((id, false)),
             }
         }
         // A page at a time, so a filter that accepts all reads no more than it sends.
@@ -330,11 +332,16 @@ impl Catalog {
                 .map(|(id, _)| id.as_bytes().as_slice())
                 .collect();
             let records = self.tables.get_many(Tree::Assets, &keys)?;
-            for ((id, known), json) in chunk.iter().zip(records) {
+            for ((id, listed), json) in chunk.iter().zip(records) {
                 let Some(json) = json else {
                     continue;
                 };
-                if out.len() < limit && (*known || accepts(prepared, &decode_asset(&json)?)) {
+                // A record newer than the listing (another node's commit) is taken on its own
+                // word, unless who may see it is unchanged (read without decoding the rest).
+                let known = *listed
+                    && (!newer
+                        || listing.and_then(|l| l.visibility(id)) == visibility_of(&json).as_ref());
+                if out.len() < limit && (known || accepts(prepared, &decode_asset(&json)?)) {
                     out.push(AssetJson { id: **id, json });
                 }
             }
@@ -369,21 +376,22 @@ impl Catalog {
     /// lock (which a commit holds while it writes), so the records are of the commit whose
     /// facets chose them; shared tables may hold newer ones, checked again.
     fn records_of(&self, ids: &[AssetId], filter: &Filter) -> Result<Vec<Asset>, CatalogError> {
-        let keys: Vec<&[u8]> = ids.iter().map(|id| id.as_bytes().as_slice()).collect();
-        let prepared = self.records_may_be_newer().then(|| filter.prepared());
-        let mut assets = Vec::with_capacity(ids.len());
-        for json in self
-            .tables
-            .get_many(Tree::Assets, &keys)?
-            .into_iter()
-            .flatten()
-        {
-            let asset = decode_asset(&json)?;
-            if prepared.as_ref().is_none_or(|p| accepts(p, &asset)) {
-                assets.push(asset);
-            }
+        let mut assets = self.assets(ids)?;
+        if self.records_may_be_newer() {
+            let prepared = filter.prepared();
+            assets.retain(|asset| accepts(&prepared, asset));
         }
         Ok(assets)
+    }
+
+    /// The assets of `ids` that exist, in that order: one query for PostgreSQL.
+    pub fn assets(&self, ids: &[AssetId]) -> Result<Vec<Asset>, CatalogError> {
+        let stored = self.tables.get_many(Tree::Assets, &id_keys(ids))?;
+        stored
+            .into_iter()
+            .flatten()
+            .map(|json| decode_asset(&json))
+            .collect()
     }
 
     /// Every catalogued id.
@@ -459,6 +467,16 @@ impl Catalog {
         }
         Ok(entries.len())
     }
+}
+
+/// Who may see the asset whose record is `json`, read from it without decoding the rest.
+fn visibility_of(json: &[u8]) -> Option<crate::model::Visibility<'_>> {
+    serde_json::from_slice(json).ok()
+}
+
+/// Asset ids as table keys.
+fn id_keys(ids: &[AssetId]) -> Vec<&[u8]> {
+    ids.iter().map(|id| id.as_bytes().as_slice()).collect()
 }
 
 /// Whether `prepared` takes `asset`, its text included.

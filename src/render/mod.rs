@@ -170,12 +170,16 @@ impl<'a> Renderer<'a> {
     }
 
     /// The ids among `ids` that need work (a crash left renditions unmade, a preset changed,
-    /// ffmpeg arrived), reading one record at a time so a large library is never held whole.
+    /// ffmpeg arrived), reading a few hundred records at a time so a large library is never
+    /// held whole.
     pub fn pending(&self, ids: &[AssetId]) -> Result<Vec<AssetId>, RenderError> {
         let mut pending = Vec::new();
-        for id in ids {
-            if self.catalog.asset(id)?.is_some_and(|a| self.needs_work(&a)) {
-                pending.push(*id);
+        // Records a few hundred at a time: one query each from a shared catalogue.
+        for chunk in ids.chunks(512) {
+            for asset in self.catalog.assets(chunk)? {
+                if self.needs_work(&asset) {
+                    pending.push(asset.id);
+                }
             }
         }
         Ok(pending)

@@ -27,7 +27,14 @@ CREATE TABLE IF NOT EXISTS brandvault_downloads (
     count bigint NOT NULL
 );";
 
-type Job = Box<dyn FnOnce(&mut Option<postgres::Client>) + Send>;
+/// A connection's session: the client, and the statements prepared on it (a statement given
+/// as text is parsed and planned at every call; a prepared one only once per session).
+struct Session {
+    client: postgres::Client,
+    prepared: std::collections::HashMap<String, postgres::Statement>,
+}
+
+type Job = Box<dyn FnOnce(&mut Option<Session>) + Send>;
 
 /// A connection owned by a thread of its own. The `postgres` client blocks on a runtime of
 /// its own, which may not be entered from inside another (an actix worker's), so callers hand
@@ -45,9 +52,9 @@ impl Connection {
         std::thread::Builder::new()
             .name("postgres".into())
             .spawn(move || {
-                let mut client = None;
+                let mut session = None;
                 for job in queue {
-                    job(&mut client);
+                    job(&mut session);
                 }
             })
             .map_err(|e| CatalogError::Shared(format!("cannot start a thread: {e}")))?;
@@ -79,22 +86,51 @@ impl Connection {
         self.run(false, f)
     }
 
+    /// Runs `f` with the statement `sql`, prepared once per session.
+    pub fn call_prepared<R, F>(&self, sql: String, f: F) -> Result<R, CatalogError>
+    where
+        R: Send + 'static,
+        F: FnOnce(&mut postgres::Client, &postgres::Statement) -> Result<R, postgres::Error>
+            + Send
+            + 'static,
+    {
+        self.session(true, move |session| {
+            let statement = match session.prepared.get(&sql) {
+                Some(statement) => statement.clone(),
+                None => {
+                    let statement = session.client.prepare(&sql)?;
+                    session.prepared.insert(sql, statement.clone());
+                    statement
+                }
+            };
+            f(&mut session.client, &statement)
+        })
+    }
+
     fn run<R, F>(&self, reconnect: bool, f: F) -> Result<R, CatalogError>
     where
         R: Send + 'static,
         F: FnOnce(&mut postgres::Client) -> Result<R, postgres::Error> + Send + 'static,
     {
+        self.session(reconnect, move |session| f(&mut session.client))
+    }
+
+    fn session<R, F>(&self, reconnect: bool, f: F) -> Result<R, CatalogError>
+    where
+        R: Send + 'static,
+        F: FnOnce(&mut Session) -> Result<R, postgres::Error> + Send + 'static,
+    {
         let (tx, rx) = mpsc::sync_channel(1);
         let url = self.url.clone();
-        let job: Job = Box::new(move |client| {
-            let open = match client.as_mut() {
-                Some(c) if !c.is_closed() => Ok(c),
-                _ if reconnect => connect(client, &url),
+        let job: Job = Box::new(move |session| {
+            let open = match session.as_mut() {
+                Some(s) if !s.client.is_closed() => Ok(s),
+                _ if reconnect => connect(session, &url),
                 _ => Err(CatalogError::Shared(
                     "the connection to PostgreSQL was lost during a commit".into(),
                 )),
             };
-            let answer = open.and_then(|c| f(c).map_err(shared));
+            let answer = open.and_then(|s| f(s).map_err(shared));
             let _ = tx.send(answer);
         });
         self.jobs
@@ -111,11 +147,14 @@ impl Connection {
 }
 
 fn connect<'a>(
-    client: &'a mut Option<postgres::Client>,
+    session: &'a mut Option<Session>,
     url: &str,
-) -> Result<&'a mut postgres::Client, CatalogError> {
-    let opened = postgres::Client::connect(url, postgres::NoTls).map_err(shared)?;
-    Ok(client.insert(opened))
+) -> Result<&'a mut Session, CatalogError> {
+    let client = postgres::Client::connect(url, postgres::NoTls).map_err(shared)?;
+    Ok(session.insert(Session {
+        client,
+        prepared: Default::default(),
+    }))
 }
 
 fn shared(e: postgres::Error) -> CatalogError {
@@ -169,9 +208,9 @@ impl SharedSource {
 
     /// The last sequence number written by anyone.
     pub fn last_seq(&self) -> Result<u64, CatalogError> {
-        self.connection.call(|c| {
-            let row = c.query_one("SELECT coalesce(max(seq), 0) FROM brandvault_journal", &[])?;
-            Ok(row.get::<_, i64>(0) as u64)
+        let sql = "SELECT coalesce(max(seq), 0) FROM brandvault_journal".to_owned();
+        self.connection.call_prepared(sql, |c, statement| {
+            Ok(c.query_one(statement, &[])?.get::<_, i64>(0) as u64)
         })
     }
 

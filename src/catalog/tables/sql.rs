@@ -122,8 +122,8 @@ impl SqlTables {
         let (name, value) = table(tree);
         let sql = format!("SELECT {value} FROM {name} WHERE key = $1");
         let key = key.to_vec();
-        self.reader().call(move |c| {
-            Ok(c.query_opt(&sql, &[&key])?
+        self.reader().call_prepared(sql, move |c, statement| {
+            Ok(c.query_opt(statement, &[&key])?
                 .map(|r| IVec::from(r.get::<_, Vec<u8>>(0))))
         })
     }
@@ -155,8 +155,8 @@ impl SqlTables {
                 let sql = format!(
                     "SELECT key FROM {name} WHERE key >= $1 AND key < $2 ORDER BY key LIMIT $3"
                 );
-                self.reader().call(move |c| {
-                    Ok(c.query(&sql, &[&start, &end, &limit])?
+                self.reader().call_prepared(sql, move |c, statement| {
+                    Ok(c.query(statement, &[&start, &end, &limit])?
                         .iter()
                         .map(|r| r.get(0))
                         .collect())
@@ -164,8 +164,8 @@ impl SqlTables {
             }
             None => {
                 let sql = format!("SELECT key FROM {name} WHERE key >= $1 ORDER BY key LIMIT $2");
-                self.reader().call(move |c| {
-                    Ok(c.query(&sql, &[&start, &limit])?
+                self.reader().call_prepared(sql, move |c, statement| {
+                    Ok(c.query(statement, &[&start, &limit])?
                         .iter()
                         .map(|r| r.get(0))
                         .collect())
@@ -209,12 +209,13 @@ impl SqlTables {
         let mut last: Option<Vec<u8>> = None;
         loop {
             let (sql, start, end, after) = (sql.clone(), prefix.to_vec(), end.clone(), last);
-            let page: Vec<(Vec<u8>, Vec<u8>)> = self.reader().call(move |c| {
-                Ok(c.query(&sql, &[&start, &end, &after, &PAGE])?
-                    .iter()
-                    .map(|r| (r.get(0), r.get(1)))
-                    .collect())
-            })?;
+            let page: Vec<(Vec<u8>, Vec<u8>)> =
+                self.reader().call_prepared(sql, move |c, st| {
+                    Ok(c.query(st, &[&start, &end, &after, &PAGE])?
+                        .iter()
+                        .map(|r| (r.get(0), r.get(1)))
+                        .collect())
+                })?;
             let full = page.len() as i64 == PAGE;
             last = page.last().map(|(k, _)| k.clone());
             for (k, v) in page {
@@ -281,15 +282,18 @@ fn get_many_on(
     let (name, value) = table(tree);
     let sql = format!("SELECT key, {value} FROM {name} WHERE key = ANY($1)");
     let wanted: Vec<Vec<u8>> = keys.iter().map(|k| k.to_vec()).collect();
-    let query = move |c: &mut postgres::Client| {
-        Ok(c.query(&sql, &[&wanted])?
+    let query = move |c: &mut postgres::Client, statement: &postgres::Statement| {
+        Ok(c.query(statement, &[&wanted])?
             .iter()
             .map(|r| (r.get(0), IVec::from(r.get::<_, Vec<u8>>(1))))
             .collect::<std::collections::HashMap<Vec<u8>, IVec>>())
     };
     let found = match staged {
-        true => connection.call_in_transaction(query)?,
-        false => connection.call(query)?,
+        true => connection.call_in_transaction(move |c| {
+            let statement = c.prepare(&sql)?;
+            query(c, &statement)
+        })?,
+        false => connection.call_prepared(sql, query)?,
     };
     Ok(keys.iter().map(|k| found.get(*k).cloned()).collect())
 }
