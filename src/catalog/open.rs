@@ -78,6 +78,7 @@ impl Catalog {
             applied,
         )?);
         let catalog = Self::over(tables, journal, location)?;
+        catalog.count_if_missing(&|w| catalog.tables.write_alone(w))?;
         // What the index has not seen (after a crash, a deleted index), a batch at a time:
         // memory never holds the journal.
         let mut start = applied.offset;
@@ -170,6 +171,10 @@ impl Catalog {
             sql.clear_staged()?;
             from = Position::START;
         }
+        if from != Position::START {
+            // Emptied tables start from no assets; others may predate the count.
+            self.count_if_missing(&|w| sql.write_staged(w))?;
+        }
         let mut start = from.offset;
         let end = self.source.read_after_each(from, 1024, &mut |batch| {
             let staged = self.stage(batch, start, &[])?;
@@ -193,7 +198,26 @@ impl Catalog {
         Ok(())
     }
 
-    /// What tables made by an older brandvault lack, made once: the asset count, the
+    /// Tables made before the asset count was kept get it counted, before any entry is
+    /// replayed onto them: each replayed entry adds to or takes from the stored count.
+    fn count_if_missing(
+        &self,
+        write: &dyn Fn(&Writes) -> Result<(), CatalogError>,
+    ) -> Result<(), CatalogError> {
+        if self.tables.get_staged(Tree::Meta, META_COUNT)?.is_some() {
+            return Ok(());
+        }
+        let mut count = 0u64;
+        self.tables.for_each(Tree::Assets, &mut |_, _| {
+            count += 1;
+            Ok(())
+        })?;
+        let mut writes = Writes::default();
+        writes.insert(Tree::Meta, META_COUNT, count.to_be_bytes());
+        write(&writes)
+    }
+
+    /// What tables made by an older brandvault lack, made once: the
     /// visibility table, records in the current shape, the history table (all made by a
     /// replay of the whole journal, `replayed_all`). `write` applies each step's writes (in the
     /// shared journal's transaction, for PostgreSQL).
@@ -212,16 +236,6 @@ impl Catalog {
             }
             done.insert(Tree::Meta, META_RECORD_SHAPE, Asset::record_shape());
             return write(&done);
-        }
-        if missing(META_COUNT)? {
-            let mut count = 0u64;
-            self.tables.for_each(Tree::Assets, &mut |_, _| {
-                count += 1;
-                Ok(())
-            })?;
-            let mut writes = Writes::default();
-            writes.insert(Tree::Meta, META_COUNT, count.to_be_bytes());
-            write(&writes)?;
         }
         if missing(META_VISIBILITY_BUILT)? {
             let mut writes = Writes::default();
