@@ -122,9 +122,19 @@ impl BlobStore for FsStore {
         let mut guard = TempGuard(&tmp, false);
         // Copy first (in the kernel: copy_file_range), then hash our own copy: the object's bytes
         // are exactly the hashed bytes even if the source changes meanwhile.
-        fs::copy(path, &tmp).map_err(|source| StoreError::Read {
-            path: path.to_owned(),
-            source,
+        // A full disk is the copy's write side, not the source's fault.
+        fs::copy(path, &tmp).map_err(|source| {
+            if crate::model::is_disk_full(&source) {
+                StoreError::Io {
+                    path: tmp.clone(),
+                    source,
+                }
+            } else {
+                StoreError::Read {
+                    path: path.to_owned(),
+                    source,
+                }
+            }
         })?;
         let (hash, bytes) = hash_file(&tmp)?;
         let put = self.commit(&tmp, hash, bytes, Durability::Durable)?;
