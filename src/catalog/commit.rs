@@ -106,7 +106,7 @@ impl Catalog {
         };
         let ids = assets_of(unseen);
         let records = self.tables.get_many(Tree::Assets, &id_keys(&ids))?;
-        let count = self.stored_count(&self.tables.get(Tree::Meta, META_COUNT)?);
+        let count = stored_count(&self.tables.get(Tree::Meta, META_COUNT)?);
         let mut listing = self.listing.write().unwrap_or_else(|p| p.into_inner());
         if let Some(listing) = listing.as_mut() {
             for (id, record) in ids.iter().zip(records) {
@@ -121,14 +121,6 @@ impl Catalog {
         self.applied_seq.store(end.seq, Ordering::Release);
         journal.seen(end);
         Ok(())
-    }
-
-    /// The count stored in the meta table (absent: none yet).
-    pub(super) fn stored_count(&self, value: &Option<sled::IVec>) -> usize {
-        value
-            .as_ref()
-            .and_then(|v| <[u8; 8]>::try_from(v.as_ref()).ok())
-            .map_or(0, |b| u64::from_be_bytes(b) as usize)
     }
 
     /// A value as the commit being staged sees it (inside its transaction, when shared).
@@ -206,8 +198,8 @@ impl Catalog {
         mut listing: std::sync::RwLockWriteGuard<'_, Option<listing::Listing>>,
         staged: &Staged,
     ) {
-        if staged.end.seq == 0 && staged.touched.is_empty() {
-            return; // stat-cache updates only
+        if staged.end.seq == 0 {
+            return; // no entries: stat-cache updates only
         }
         self.applied_seq.store(staged.end.seq, Ordering::Release);
         self.count.store(staged.count, Ordering::Relaxed);
@@ -236,7 +228,7 @@ impl Catalog {
         let mut accounts = people::AccountBatch::default();
         let mut collections = collections::CollectionBatch::default();
         let touched = self.touched(entries, &mut accounts, &mut collections)?;
-        let mut count = self.stored_count(&self.tables.get_staged(Tree::Meta, META_COUNT)?);
+        let mut count = stored_count(&self.tables.get_staged(Tree::Meta, META_COUNT)?);
         for (id, (old, new)) in &touched {
             stage_asset(&mut writes, *id, old.as_ref(), new.as_ref(), &mut count)?;
         }
@@ -356,4 +348,12 @@ fn stage_asset(
         }
     }
     Ok(())
+}
+
+/// The count stored in the meta table (absent: none yet).
+pub(super) fn stored_count(value: &Option<sled::IVec>) -> usize {
+    value
+        .as_ref()
+        .and_then(|v| <[u8; 8]>::try_from(v.as_ref()).ok())
+        .map_or(0, |b| u64::from_be_bytes(b) as usize)
 }

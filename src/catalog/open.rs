@@ -193,7 +193,7 @@ impl Catalog {
 
     /// Keeps the number of assets from the tables.
     fn count_from_tables(&self) -> Result<(), CatalogError> {
-        let count = self.stored_count(&self.tables.get(Tree::Meta, META_COUNT)?);
+        let count = super::commit::stored_count(&self.tables.get(Tree::Meta, META_COUNT)?);
         self.count.store(count, Ordering::Relaxed);
         Ok(())
     }

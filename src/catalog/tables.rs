@@ -109,6 +109,8 @@ impl Writes {
 pub(super) struct SledTables {
     pub db: sled::Db,
     trees: Vec<sled::Tree>,
+    /// The reach counters: updated in place, outside commits.
+    stats: sled::Tree,
 }
 
 impl SledTables {
@@ -117,7 +119,8 @@ impl SledTables {
             .iter()
             .map(|t| db.open_tree(t.sled_name()))
             .collect::<Result<_, _>>()?;
-        Ok(Self { db, trees })
+        let stats = db.open_tree(STATS)?;
+        Ok(Self { db, trees, stats })
     }
 
     pub fn tree(&self, tree: Tree) -> &sled::Tree {
@@ -263,9 +266,14 @@ impl Tables {
     /// A write of its own, outside any commit: what is not journaled (sessions, derived
     /// files) and what opening a catalogue maintains.
     pub fn put(&self, tree: Tree, key: &[u8], value: &[u8]) -> Result<(), CatalogError> {
-        let mut writes = Writes::default();
-        writes.insert(tree, key, value);
-        self.write_alone(&writes)
+        match self {
+            Self::Sled(s) => Ok(s.tree(tree).insert(key, value).map(drop)?),
+            Self::Sql(_) => {
+                let mut writes = Writes::default();
+                writes.insert(tree, key, value);
+                self.write_alone(&writes)
+            }
+        }
     }
 
     /// Removes `keys`, outside any commit.
@@ -289,9 +297,8 @@ impl Tables {
     pub fn add_counts(&self, counts: Vec<(Vec<u8>, u64)>) -> Result<(), CatalogError> {
         match self {
             Self::Sled(s) => {
-                let stats = s.db.open_tree(STATS)?;
                 for (key, n) in counts {
-                    stats.update_and_fetch(key, |old| {
+                    s.stats.update_and_fetch(key, |old| {
                         let before = old
                             .and_then(|v| <[u8; 8]>::try_from(v).ok())
                             .map_or(0, u64::from_be_bytes);
@@ -309,7 +316,7 @@ impl Tables {
         match self {
             Self::Sled(s) => {
                 let mut all = Vec::new();
-                for kv in s.db.open_tree(STATS)?.iter() {
+                for kv in s.stats.iter() {
                     let (k, v) = kv?;
                     if let Ok(n) = <[u8; 8]>::try_from(v.as_ref()) {
                         all.push((k.to_vec(), u64::from_be_bytes(n)));
