@@ -146,3 +146,22 @@ fn an_upload_cut_off_leaves_no_object() {
         );
     }
 }
+
+/// A bucket that does not exist is said to be one, by name, when the store is opened, not
+/// reported as the server's XML (object storage only: a folder is made when missing).
+#[test]
+fn a_missing_bucket_is_named_when_the_store_is_opened() {
+    let fx = Fixture::new();
+    if !fx.store_url().starts_with("s3://") {
+        return;
+    }
+    let err = brandvault::store::open("s3://brandvault-no-such-bucket/thu-vien", &fx.data())
+        .err()
+        .expect("a missing bucket is refused");
+    let message = err.to_string();
+    assert!(
+        message.contains("the bucket brandvault-no-such-bucket does not exist"),
+        "{message}"
+    );
+    assert!(!message.contains("<Error>"), "{message}");
+}

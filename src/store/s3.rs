@@ -105,9 +105,15 @@ impl S3Store {
             counter: AtomicU64::new(0),
         };
         let (client, probe) = (store.client.clone(), store.key_under("objects"));
+        let missing = format!("the bucket {bucket} does not exist there: create it first");
         store.run(async move {
             let mut listing = client.list(Some(&probe));
             match listing.next().await {
+                // The S3 error code every compatible server gives; the client keeps it only
+                // in the message.
+                Some(Err(e)) if e.to_string().contains("<Code>NoSuchBucket</Code>") => {
+                    Err(StoreError::Remote(missing))
+                }
                 Some(Err(e)) => Err(remote(e)),
                 _ => Ok(()),
             }
