@@ -7,7 +7,9 @@
 # the binary they are given and the brand folder, as an operator would copy them.
 # Needs root, debootstrap and network access to Debian's and PyPI's mirrors while the hosts are
 # prepared (the namespaces themselves have no way out).
-#   sudo docs/walk-several-machines.sh [WORK_DIR]      (then: docs/walk-several-machines.sh --down)
+# The hosts stay up after the walk, to look at; `--down` stops them, `--checks` runs the checks
+# again on hosts that are up. W (default /srv/clean) is where the roots are kept.
+#   sudo docs/walk-several-machines.sh            sudo docs/walk-several-machines.sh --down
 set -euo pipefail
 W=${W:-/srv/clean}
 ROOT=$W/root

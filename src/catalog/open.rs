@@ -217,9 +217,9 @@ impl Catalog {
         write(&writes)
     }
 
-    /// What tables made by an older brandvault lack, made once: the
-    /// visibility table, records in the current shape, the history table (all made by a
-    /// replay of the whole journal, `replayed_all`). `write` applies each step's writes (in the
+    /// What tables made by an older brandvault lack, made once: the visibility table,
+    /// records in the current shape, the history table (all made by a replay of the whole
+    /// journal, `replayed_all`). `write` applies each step's writes (in the
     /// shared journal's transaction, for PostgreSQL).
     fn maintain(
         &self,
