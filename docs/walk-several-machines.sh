@@ -28,20 +28,13 @@ down() {
   done
   ip link del bvbr0 2> /dev/null || true
 }
+# A host's commands start with a clean environment.
+CLEAN=(env -i PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin HOME=/root LANG=C.UTF-8
+  DEBIAN_FRONTEND=noninteractive)
 # on HOST CMD…: runs a shell command on a host (its root, its network namespace).
-on() {
-  local n=$1
-  shift
-  ip netns exec "bv-$n" chroot "$W/$n/root" env -i PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin \
-    HOME=/root LANG=C.UTF-8 bash -c "$*"
-}
-# prepare HOST CMD…: the same on the host's root with the outside network (installing software).
-prepare() {
-  local n=$1
-  shift
-  chroot "$W/$n/root" env -i PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin HOME=/root \
-    DEBIAN_FRONTEND=noninteractive bash -c "$*"
-}
+on() { ip netns exec "bv-$1" chroot "$W/$1/root" "${CLEAN[@]}" bash -c "${*:2}"; }
+# prepare HOST CMD…: the same with the outside network (installing software).
+prepare() { chroot "$W/$1/root" "${CLEAN[@]}" bash -c "${*:2}"; }
 
 ENV="export BRANDVAULT_STORE=s3://anh-binhphuoc/thu-vien AWS_ACCESS_KEY_ID=walk AWS_SECRET_ACCESS_KEY=walk \
   AWS_REGION=ap-southeast-1 AWS_ENDPOINT_URL=http://s3.binhphuoc.internal:9000 AWS_ALLOW_HTTP=true \
@@ -142,7 +135,6 @@ EOF
     exit 1
   done
   echo "walk: hosts up; nodes answer /healthz"
-
 }
 
 # The checks: commands from the administrator's machine while both nodes run, an upload through
