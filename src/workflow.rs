@@ -186,6 +186,24 @@ impl Workflow<'_> {
         })
     }
 
+    /// A spot chosen by hand (`None`: no spot) with the checks re-run, in one commit: a spot
+    /// far from the picture's GPS is flagged at once.
+    pub fn choose_spot(
+        &self,
+        id: &AssetId,
+        spot: Option<&str>,
+        actor: &str,
+        now: &str,
+    ) -> Result<Asset, WorkflowError> {
+        let asset = self.load(id)?;
+        let choice = self.spot_choice(&asset, spot)?;
+        let after = crate::catalog::apply(Some(asset.clone()), &choice).unwrap_or(asset);
+        let mut changes = vec![choice];
+        changes.extend(self.recheck(&after, now).1);
+        self.catalog.commit(now, actor, &changes, &[])?;
+        self.load(id)
+    }
+
     /// The changes that edit `before` with `patch` (and, if given, a spot chosen by hand):
     /// the edit, a rejected asset's return to draft, and the re-run checks.
     fn edit_changes(

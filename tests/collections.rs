@@ -145,6 +145,18 @@ async fn a_press_officer_hands_a_set_on() {
     assert!(html.contains("Phạm Thu, Sở VHTTDL"));
     assert!(html.contains(&format!("{path}/download.zip")));
 
+    // The link as a IIIF Presentation manifest, for a viewer.
+    let m = body_json(
+        test::call_service(&app, get(&format!("{path}/manifest"), None).to_request()).await,
+    )
+    .await;
+    assert_eq!(m["type"], "Manifest");
+    assert_eq!(m["label"]["none"][0], "Bù Lạch cho báo Tuổi Trẻ");
+    let canvas = &m["items"][0];
+    let painting = &canvas["items"][0]["items"][0];
+    assert_eq!(painting["target"], canvas["id"]);
+    assert!(painting["body"]["id"].as_str().unwrap().contains(path));
+
     // The ZIP, read back.
     let zip = test::call_service(
         &app,
@@ -164,7 +176,7 @@ async fn a_press_officer_hands_a_set_on() {
     let mut lines = csv.lines();
     assert_eq!(
         lines.next().unwrap(),
-        "file,caption_vi,caption_en,credit,license,spot,captured_at,id"
+        "file,caption_vi,caption_en,credit,license,restrictions,spot,captured_at,id"
     );
     let row = lines.next().unwrap();
     assert!(
@@ -176,6 +188,7 @@ async fn a_press_officer_hands_a_set_on() {
     assert_eq!(item["id"], public.as_str());
     assert_eq!(item["caption"]["en"], "Bù Lạch grassland, rainy season");
     assert_eq!(manifest["preset"], "press");
+    assert_eq!(item["restrictions"], json!([]), "a public picture: none");
     let picture = &files[item["file"].as_str().unwrap()];
     assert_eq!(
         blake3::hash(picture).to_hex().as_str(),

@@ -91,7 +91,13 @@ fn assert_routed(site: &str, doc: &Value) {
         for method in ops.as_object().unwrap().keys() {
             let url = format!("{site}{}", path.replace("{id}", &placeholder))
                 .replace("{name}", &format!("{placeholder}.jpg"))
-                .replace("{preset}", "thumb");
+                .replace("{preset}", "thumb")
+                .replace("{token}", &"0".repeat(43))
+                .replace("{asset}", &placeholder)
+                .replace("{region}", "full")
+                .replace("{size}", "max")
+                .replace("{rotation}", "0")
+                .replace("{file}", "default.jpg");
             let out = Command::new("curl")
                 .args(["-s", "-o", "/dev/null", "-w", "%{http_code}", "-X"])
                 .arg(method.to_uppercase())

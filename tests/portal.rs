@@ -267,7 +267,16 @@ async fn embeds_oembed_and_error_pages() {
         .to_request(),
     )
     .await;
-    assert_eq!(small["width"], 256, "the largest that fits: {small}");
+    // Never larger than asked, and the largest that fits: an exact IIIF size of the picture.
+    assert_eq!(small["width"], 260, "the largest that fits: {small}");
+    assert!(small["height"].as_u64().unwrap() <= 260);
+    assert!(
+        small["url"]
+            .as_str()
+            .unwrap()
+            .ends_with("/full/260,173/0/default.jpg"),
+        "{small}"
+    );
     let xml = at::call_service(
         &app,
         get(

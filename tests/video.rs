@@ -540,7 +540,7 @@ async fn videos_upload_and_seek_with_range() {
     let report = Renderer::new(
         &*svc.state.store,
         &svc.state.catalog,
-        &svc.state.brand.presets,
+        &svc.state.brand,
         &svc.state.settings,
     )
     .render(&[id.parse().unwrap()], &[], NOW, "test", &|_, _| {})

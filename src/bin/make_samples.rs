@@ -159,13 +159,19 @@ const WORDS: &[&str] = &[
 /// Gives a copy's renditions the keys the renderer computes for it (they hash the asset's id
 /// and metadata), so a service started on the copies finds them current and renders nothing.
 /// The stored files are the template's, with its caption inside: these are benchmark data.
-fn current_keys(asset: &mut brandvault::model::Asset, presets: &[brandvault::model::Preset]) {
-    use brandvault::render::{outgoing, rendition_key, ENGINE_VERSION};
-    let metadata = outgoing(asset, None);
+fn current_keys(asset: &mut brandvault::model::Asset, brand: &Brand) {
+    use brandvault::render::{keyed, outgoing, pixel_key, Wording, ENGINE_VERSION};
+    let wording = Wording {
+        public_url: None,
+        guidelines: brand.guidelines.as_ref(),
+    };
+    let metadata = outgoing(asset, wording);
     let id = asset.id;
     for r in &mut asset.renditions {
-        if let Some(preset) = presets.iter().find(|p| p.name == r.preset) {
-            r.key = rendition_key(id, preset, &metadata, None, ENGINE_VERSION);
+        if let Some(preset) = brand.presets.iter().find(|p| p.name == r.preset) {
+            let pixels = pixel_key(id, preset, None, ENGINE_VERSION);
+            r.key = keyed(&pixels, preset, &metadata);
+            r.pixels = Some(pixels);
         }
     }
 }
@@ -186,7 +192,7 @@ fn catalog(args: &[String]) -> anyhow::Result<()> {
             .all(|a| a.kind != brandvault::model::Kind::Video),
         "{template} holds videos: only photos are copied"
     );
-    let presets = Brand::load(std::path::Path::new("brand"))?.presets;
+    let brand = Brand::load(std::path::Path::new("brand"))?;
     let target =
         Location::parse(Some(target), std::path::Path::new(data)).map_err(anyhow::Error::msg)?;
     let catalog = Catalog::open(&target)?;
@@ -211,7 +217,7 @@ fn catalog(args: &[String]) -> anyhow::Result<()> {
                     i % 60
                 ));
                 asset.tags = vec![["tourism", "culture", "nature", "press"][i % 4].to_owned()];
-                current_keys(&mut asset, &presets);
+                current_keys(&mut asset, &brand);
                 Change::Ingested {
                     asset: Box::new(asset),
                 }

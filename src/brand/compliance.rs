@@ -6,7 +6,7 @@ use super::Brand;
 use crate::model::{text, Access, Asset, Kind, Violation};
 
 /// Rule names owned by these checks (spot violations are owned by spot matching).
-pub const RULE_PREFIXES: &[&str] = &["logo-", "press-", "slogan-", "rights-", "tags-"];
+pub const RULE_PREFIXES: &[&str] = &["logo-", "press-", "slogan-", "rights-", "tags-", "spot-"];
 
 fn v(rule: &str, message: impl Into<String>) -> Violation {
     Violation {
@@ -102,6 +102,9 @@ pub fn check_asset(asset: &Asset, brand: &Brand, svg: Option<&[u8]>, now: &str) 
             }
         }
     }
+    if let Some(far) = spot_far_from_gps(asset, g.rules.spot_max_distance_m) {
+        out.push(far);
+    }
     if matches!(asset.kind, Kind::Photo | Kind::Video) {
         let has = |terms: &[crate::model::Term]| {
             asset.tags.iter().any(|t| {
@@ -126,4 +129,22 @@ pub fn check_asset(asset: &Asset, brand: &Brand, svg: Option<&[u8]>, now: &str) 
         }
     }
     out
+}
+
+/// A check-in spot chosen by hand that lies farther from the picture's own GPS than the brand
+/// allows: one of the two is wrong, and a newsroom cross-checking would find it.
+fn spot_far_from_gps(asset: &Asset, max_m: f64) -> Option<Violation> {
+    let spot = asset.spot.as_ref()?;
+    let distance = spot.distance_m.filter(|_| asset.gps.is_some())?;
+    (spot.rule == crate::model::SpotRule::Manual && distance > max_m).then(|| {
+        v(
+            "spot-far-from-gps",
+            format!(
+                "the chosen spot {} is {:.1} km from where the photo's GPS says it was taken (at most {:.1} km)",
+                spot.name_vi,
+                distance / 1000.0,
+                max_m / 1000.0
+            ),
+        )
+    })
 }

@@ -69,6 +69,27 @@ impl Brand {
         crate::model::Term::find(if audiences { &v.audiences } else { &v.themes }, s)
     }
 
+    /// For text search: the words each vocabulary tag stands for (none without guidelines).
+    pub fn tag_words(&self) -> crate::model::TagWords {
+        self.guidelines
+            .as_ref()
+            .map(|g| g.vocabulary.tag_words())
+            .unwrap_or_default()
+    }
+
+    /// A tag as people read it, in Vietnamese (`vietnamese`) or English: a theme, audience or
+    /// lead agency by its name, any other tag as written. Ids stay in the API and the journal.
+    pub fn tag_label<'a>(&'a self, tag: &'a str, vietnamese: bool) -> &'a str {
+        let Some(g) = &self.guidelines else {
+            return tag;
+        };
+        let v = &g.vocabulary;
+        [&v.themes, &v.audiences, &v.lead_agencies]
+            .into_iter()
+            .find_map(|terms| crate::model::Term::find(terms, tag))
+            .map_or(tag, |t| if vietnamese { &t.vi } else { &t.en })
+    }
+
     /// The logo variant an asset claims to be: its file name is the variant's id or file name.
     pub fn logo_variant(&self, asset: &Asset) -> Option<&crate::model::LogoVariant> {
         let name = asset.display_name();

@@ -49,7 +49,7 @@ pub struct RenditionOwner {
 }
 
 impl Listed {
-    fn of(asset: &Asset) -> Listed {
+    fn of(asset: &Asset, tag_words: &super::query::TagWords) -> Listed {
         let v = Visibility::of(asset);
         let owned = |s: Option<std::borrow::Cow<'_, str>>| s.map(|c| c.into_owned().into());
         let recency = asset
@@ -71,7 +71,7 @@ impl Listed {
                 available_from: owned(v.available_from),
                 expires_at: owned(v.expires_at),
             },
-            text: super::query::searchable_text(asset).into(),
+            text: super::query::searchable_text(asset, tag_words).into(),
             slot: 0,
             published_at: asset.published_at.as_deref().map(Into::into),
             renditions: asset
@@ -169,12 +169,22 @@ pub(super) struct Listing {
     spots: Vec<String>,
     spot_numbers: HashMap<String, u16>,
     words: WordIndex,
+    /// What each tag stands for in text search, fixed when the listing is built.
+    tag_words: Arc<super::query::TagWords>,
 }
 
 impl Listing {
+    /// An empty listing whose text search finds tags by `tag_words`.
+    pub fn with_tag_words(tag_words: Arc<super::query::TagWords>) -> Self {
+        Listing {
+            tag_words,
+            ..Default::default()
+        }
+    }
+
     pub fn insert(&mut self, asset: &Asset) {
         self.remove(&asset.id);
-        let mut listed = Listed::of(asset);
+        let mut listed = Listed::of(asset, &self.tag_words);
         listed.slot = self.words.add(asset.id, &listed.text);
         for (hash, _, _) in &listed.renditions {
             self.objects.entry(hash.clone()).or_default().push(asset.id);

@@ -37,7 +37,7 @@ pub use people::SessionRecord;
 pub use reach::{DownloadCount, Hit, Via};
 pub use snapshot::{Adoption, Snapshot};
 
-pub use query::{Browse, Filter};
+pub use query::{Browse, Filter, TagWords};
 
 use tables::Tree;
 
@@ -103,6 +103,9 @@ pub struct Catalog {
     /// Every asset's facets in browsing order (newest first) and the words of its text, from
     /// the first browse or text query on.
     listing: RwLock<Option<listing::Listing>>,
+    /// The words each tag stands for in text search (the brand's vocabulary), given by whoever
+    /// knows the brand.
+    tag_words: RwLock<std::sync::Arc<query::TagWords>>,
     /// Number of assets, counted once at open and kept by each commit (sled's `len` walks the
     /// whole tree, and /healthz and /metrics ask often).
     count: AtomicUsize,
@@ -136,6 +139,24 @@ impl Catalog {
         self.with_listing(|l| l.owners(hash, media_type))
     }
 
+    /// Has text search find a tag by the words it stands for (a theme's names in both
+    /// languages). A listing built with other words is dropped and built again when next used.
+    pub fn set_tag_words(&self, words: query::TagWords) {
+        let mut current = self.tag_words.write().unwrap_or_else(|p| p.into_inner());
+        if **current == words {
+            return;
+        }
+        *current = std::sync::Arc::new(words);
+        *self.listing.write().unwrap_or_else(|p| p.into_inner()) = None;
+    }
+
+    fn tag_words(&self) -> std::sync::Arc<query::TagWords> {
+        self.tag_words
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
     /// Runs `f` on the in-memory listing, building it first if needed.
     fn with_listing<T>(&self, f: impl FnOnce(&listing::Listing) -> T) -> Result<T, CatalogError> {
         {
@@ -146,7 +167,7 @@ impl Catalog {
         }
         let mut guard = self.listing.write().unwrap_or_else(|p| p.into_inner());
         if guard.is_none() {
-            let mut built = listing::Listing::default();
+            let mut built = listing::Listing::with_tag_words(self.tag_words());
             self.tables.for_each(Tree::Assets, &mut |_, v| {
                 built.insert(&decode_asset(&v)?);
                 Ok(())
@@ -341,7 +362,9 @@ impl Catalog {
                 let known = *listed
                     && (!newer
                         || listing.and_then(|l| l.visibility(id)) == visibility_of(&json).as_ref());
-                if out.len() < limit && (known || accepts(prepared, &decode_asset(&json)?)) {
+                if out.len() < limit
+                    && (known || accepts(prepared, &decode_asset(&json)?, &self.tag_words()))
+                {
                     out.push(AssetJson { id: **id, json });
                 }
             }
@@ -379,7 +402,8 @@ impl Catalog {
         let mut assets = self.assets(ids)?;
         if self.records_may_be_newer() {
             let prepared = filter.prepared();
-            assets.retain(|asset| accepts(&prepared, asset));
+            let words = self.tag_words();
+            assets.retain(|asset| accepts(&prepared, asset, &words));
         }
         Ok(assets)
     }
@@ -480,9 +504,9 @@ fn id_keys(ids: &[AssetId]) -> Vec<&[u8]> {
 }
 
 /// Whether `prepared` takes `asset`, its text included.
-fn accepts(prepared: &query::Prepared<'_>, asset: &Asset) -> bool {
+fn accepts(prepared: &query::Prepared<'_>, asset: &Asset, tag_words: &query::TagWords) -> bool {
     prepared.accepts(&query::Facets::of(asset))
-        && prepared.text_holds(&query::searchable_text(asset))
+        && prepared.text_holds(&query::searchable_text(asset, tag_words))
 }
 
 fn encode_visibility(asset: &Asset) -> Result<Vec<u8>, CatalogError> {

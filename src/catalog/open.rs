@@ -54,6 +54,7 @@ impl Catalog {
             source: location.source()?,
             applied_seq: AtomicU64::new(applied.seq),
             listing: RwLock::new(None),
+            tag_words: RwLock::default(),
             count: AtomicUsize::new(0),
             location: location.clone(),
         })

@@ -166,10 +166,19 @@ impl Filter {
     }
 }
 
+pub use crate::model::TagWords;
+
 /// Everything the text query looks at, folded (indexed word by word in the listing).
-pub(super) fn searchable_text(asset: &Asset) -> String {
+pub(super) fn searchable_text(asset: &Asset, tag_words: &TagWords) -> String {
     let mut parts: Vec<&str> = asset.names.iter().map(String::as_str).collect();
     parts.extend(asset.tags.iter().map(String::as_str));
+    parts.extend(
+        asset
+            .tags
+            .iter()
+            .filter_map(|t| tag_words.get(t))
+            .map(String::as_str),
+    );
     parts.extend(asset.caption.vi.as_deref());
     parts.extend(asset.caption.en.as_deref());
     parts.extend(asset.credit.as_deref());

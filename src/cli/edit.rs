@@ -1,7 +1,7 @@
 //! Commands that change one asset: edit, the workflow steps, set-spot. The CLI acts as the
 //! local operator, an admin.
 
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
 
 use super::args::{EditArgs, StepArgs};
 use super::listing::{describe, print};
@@ -90,12 +90,14 @@ pub(super) fn step(lib: &Library, a: StepArgs, action: Action, json: bool) -> Re
 pub(super) fn set_spot(lib: &Library, id: &str, spot: &str, json: bool) -> Result<i32> {
     let id = lib.catalog.resolve(id)?;
     let brand = lib.brand()?;
-    let asset = lib.catalog.asset(&id)?.context("asset vanished")?;
-    let choice = lib
+    let asset = lib
         .workflow(&brand)
-        .spot_choice(&asset, Some(spot).filter(|s| *s != "none"))
-        .map_err(|e| anyhow::anyhow!("{e} in brand/spots.toml"))?;
-    lib.catalog.commit(&lib.now, "cli", &[choice], &[])?;
-    let asset = lib.catalog.asset(&id)?.context("asset vanished")?;
+        .choose_spot(&id, Some(spot).filter(|s| *s != "none"), "cli", &lib.now)
+        .map_err(|e| match e {
+            brandvault::workflow::WorkflowError::UnknownSpot(_) => {
+                anyhow::anyhow!("{e} in brand/spots.toml")
+            }
+            e => e.into(),
+        })?;
     print(json, &asset, || describe(&asset))
 }

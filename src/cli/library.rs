@@ -56,7 +56,7 @@ pub(super) fn ingest(lib: &Library, args: IngestArgs, json: bool) -> Result<i32>
     }
     // Files already known may be from a run that was stopped (a crash, ctrl-c) after they
     // were catalogued but before their renditions were made: this run finishes that job.
-    let renderer = Renderer::new(&*lib.store, &lib.catalog, &brand.presets, &lib.settings);
+    let renderer = Renderer::new(&*lib.store, &lib.catalog, &brand, &lib.settings);
     let unfinished = renderer.pending(&report.duplicates)?;
     let rendered = if args.no_render {
         None
@@ -112,7 +112,7 @@ fn render(lib: &Library, brand: &Brand, ids: &[AssetId], only: &[String]) -> Res
             bail!("no preset {p:?} in brand/presets.toml");
         }
     }
-    let renderer = Renderer::new(&*lib.store, &lib.catalog, &brand.presets, &lib.settings);
+    let renderer = Renderer::new(&*lib.store, &lib.catalog, brand, &lib.settings);
     let bar = progress_bar("{bar:30} {pos}/{len} assets  {elapsed}");
     let show = |done: usize, total: usize| {
         if let Some(bar) = &bar {
@@ -212,7 +212,7 @@ pub(super) fn export(
     } else if preset == "original" {
         let brand = lib.brand()?;
         let asset = lib.catalog.asset(&id)?.context("asset vanished")?;
-        let renderer = Renderer::new(&*lib.store, &lib.catalog, &brand.presets, &lib.settings);
+        let renderer = Renderer::new(&*lib.store, &lib.catalog, &brand, &lib.settings);
         match renderer.delivered_original(&asset, brand.original)? {
             Some(hash) => hash,
             None if MediaType::from_mime(&asset.media_type)

@@ -56,8 +56,11 @@ impl Library {
         })
     }
 
+    /// The brand folder; text search then finds tags by the words of the brand's vocabulary.
     fn brand(&self) -> Result<Brand> {
-        Brand::load(&self.settings.brand_dir).context("loading the brand folder")
+        let brand = Brand::load(&self.settings.brand_dir).context("loading the brand folder")?;
+        self.catalog.set_tag_words(brand.tag_words());
+        Ok(brand)
     }
 
     fn workflow<'a>(&'a self, brand: &'a Brand) -> Workflow<'a> {

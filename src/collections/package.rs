@@ -118,6 +118,8 @@ struct ManifestItem<'a> {
     caption: &'a crate::model::Caption,
     credit: Option<&'a str>,
     license: Option<&'a str>,
+    /// What the picture may not be used for beyond its licence (press only, an embargo…).
+    restrictions: Vec<crate::model::Restriction>,
     spot: Option<Spot<'a>>,
     captured_at: Option<&'a str>,
     url: &'a str,
@@ -151,6 +153,7 @@ pub fn manifest(shared: &Shared, plan: &Plan, now: &str) -> Vec<u8> {
             caption: &f.asset.caption,
             credit: f.asset.credit.as_deref(),
             license: f.asset.license.as_deref(),
+            restrictions: crate::model::restrictions(&f.asset),
             spot: f.asset.spot.as_ref().map(|s| Spot {
                 id: &s.id,
                 name_vi: &s.name_vi,
@@ -186,6 +189,7 @@ pub fn credits_csv(plan: &Plan) -> Vec<u8> {
         "caption_en",
         "credit",
         "license",
+        "restrictions",
         "spot",
         "captured_at",
         "id",
@@ -202,6 +206,9 @@ pub fn credits_csv(plan: &Plan) -> Vec<u8> {
                 text(&a.caption.en),
                 text(&a.credit),
                 text(&a.license),
+                crate::model::restriction_text(&crate::model::restrictions(a))
+                    .map(|(vi, en)| format!("{vi} / {en}"))
+                    .unwrap_or_default(),
                 a.spot
                     .as_ref()
                     .map(|s| s.name_vi.clone())

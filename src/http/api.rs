@@ -339,6 +339,7 @@ pub async fn edit(
     let st = state.clone();
     let now = viewer.now;
     let updated = web::block(move || st.workflow().edit(&asset.id, patch, &actor, &now)).await??;
+    super::render_in_background(state.get_ref().clone(), vec![updated.id]);
     Ok(HttpResponse::Ok().json(updated))
 }
 
@@ -483,6 +484,7 @@ async fn step(
             .transition(&asset.id, action, &actor, step, &now)
     })
     .await??;
+    super::render_in_background(state.get_ref().clone(), vec![updated.id]);
     Ok(HttpResponse::Ok().json(updated))
 }
 

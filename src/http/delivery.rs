@@ -336,8 +336,8 @@ pub async fn download(
             asset.display_name().to_owned(),
         )
     } else {
-        let (r, hash) = rendition_object(&asset, &preset)?;
-        (hash, r.media_type.clone(), download_name(&asset, r))
+        let (r, hash) = current_rendition(&state, &asset, &preset).await?;
+        (hash, r.media_type.clone(), download_name(&asset, &r))
     };
     let st = state.clone();
     let hit = Hit {
@@ -384,16 +384,21 @@ pub(super) fn download_name(asset: &Asset, r: &crate::model::Rendition) -> Strin
     format!("{stem}-{}.{ext}", r.preset)
 }
 
-/// The rendition of `asset` in `preset` and the object holding it, or 404.
-pub(super) fn rendition_object<'a>(
-    asset: &'a Asset,
+/// The rendition of `asset` in `preset` as the catalogue describes it now, and the object
+/// holding it, or 404. One that an edit left behind is brought up to date first (its new
+/// metadata written in, or made again), so no delivery carries older words.
+pub(super) async fn current_rendition(
+    state: &State,
+    asset: &Asset,
     preset: &str,
-) -> Result<(&'a crate::model::Rendition, Hash), ApiError> {
-    let r = asset
-        .renditions
-        .iter()
-        .find(|r| r.preset == preset)
-        .ok_or_else(ApiError::not_found)?;
+) -> Result<(crate::model::Rendition, Hash), ApiError> {
+    let (st, asset, preset) = (state.clone(), asset.clone(), preset.to_owned());
+    let r = web::block(move || {
+        st.renderer()
+            .current(&asset, &preset, &(st.clock)(), "serve")
+    })
+    .await??
+    .ok_or_else(ApiError::not_found)?;
     let hash = r
         .object()
         .and_then(|h| Hash::from_hex(h).ok())
@@ -444,11 +449,7 @@ pub async fn alias(
             message: "this asset is no longer published".into(),
         }));
     }
-    let r = asset
-        .renditions
-        .iter()
-        .find(|r| r.preset == preset)
-        .ok_or_else(ApiError::not_found)?;
+    let (r, _) = current_rendition(&state, &asset, &preset).await?;
     let spot = asset.spot.as_ref().map(|s| s.id.clone());
     count(&state, &viewer.now, Via::Embed, asset.id, &r.preset, spot);
     Ok(HttpResponse::Found()

@@ -107,6 +107,8 @@ pub async fn feed(
     out.push_str("</feed>\n");
     Ok(HttpResponse::Ok()
         .content_type("application/atom+xml; charset=utf-8")
+        // Public data: a feed reader or a partner's page script may read it from anywhere.
+        .insert_header((actix_web::http::header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
         .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
         .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .body(out))
@@ -147,7 +149,13 @@ fn entry(out: &mut String, state: &State, base: &str, a: &Asset) {
         ));
     }
     for tag in &a.tags {
-        out.push_str(&format!("<category term=\"{}\"/>\n", xml(tag)));
+        // The id stays the term; the label is the words a reader sees (the feed is in
+        // Vietnamese).
+        out.push_str(&format!(
+            "<category term=\"{}\" label=\"{}\"/>\n",
+            xml(tag),
+            xml(state.brand.tag_label(tag, true))
+        ));
     }
     let preview = ["preview", "thumb", "logo-1024"]
         .iter()

@@ -36,6 +36,12 @@ fn base_uri(state: &State, req: &HttpRequest, id: &str) -> String {
 }
 
 /// GET /iiif/3/{id}: the image's base URI redirects to its description.
+#[utoipa::path(get, path = "/iiif/3/{id}", tag = "iiif",
+    params(("id" = AssetId, Path, description = "A public picture's id")),
+    responses(
+        (status = 303, description = "To its info.json"),
+        (status = 404, description = "No such picture, or not a public one", body = crate::http::error::ErrorBody),
+    ))]
 pub async fn base(
     state: State,
     req: HttpRequest,
@@ -52,6 +58,12 @@ pub async fn base(
 }
 
 /// GET /iiif/3/{id}/info.json: JSON-LD when asked for (`Accept: application/ld+json`).
+#[utoipa::path(get, path = "/iiif/3/{id}/info.json", tag = "iiif",
+    params(("id" = AssetId, Path, description = "A public picture's id")),
+    responses(
+        (status = 200, description = "The IIIF Image API 3.0 description (level 2), naming its Presentation manifest in `partOf`", content_type = "application/json", body = Object),
+        (status = 404, description = "No such picture, or not a public one", body = crate::http::error::ErrorBody),
+    ))]
 pub async fn info(
     state: State,
     req: HttpRequest,
@@ -78,6 +90,20 @@ pub async fn info(
 }
 
 /// GET /iiif/3/{id}/{region}/{size}/{rotation}/{quality}.{format}
+#[utoipa::path(get, path = "/iiif/3/{id}/{region}/{size}/{rotation}/{file}", tag = "iiif",
+    params(
+        ("id" = AssetId, Path, description = "A public picture's id"),
+        ("region" = String, Path, description = "`full`, `square`, `x,y,w,h` or `pct:x,y,w,h`"),
+        ("size" = String, Path, description = "`max`, `w,`, `,h`, `pct:n`, `w,h`, `!w,h`, `^` to upscale"),
+        ("rotation" = String, Path, description = "`0`, `90`, `180`, `270`, `!` to mirror"),
+        ("file" = String, Path, description = "`{quality}.{format}`: default, color, gray or bitonal; jpg, png or webp"),
+    ),
+    responses(
+        (status = 200, description = "The image", content(("image/jpeg"), ("image/png"), ("image/webp"))),
+        (status = 304, description = "If-None-Match matched"),
+        (status = 400, description = "A malformed or impossible request", body = crate::http::error::ErrorBody),
+        (status = 404, description = "No such picture, or not a public one", body = crate::http::error::ErrorBody),
+    ))]
 pub async fn image(
     state: State,
     req: HttpRequest,
@@ -126,4 +152,43 @@ pub async fn image(
     Ok(response
         .content_type(request.format.mime())
         .body(answer.bytes))
+}
+
+/// GET /iiif/3/{id}/manifest: the IIIF Presentation 3.0 manifest of a public picture, for
+/// Mirador, Universal Viewer and museum portals.
+#[utoipa::path(get, path = "/iiif/3/{id}/manifest", tag = "iiif",
+    params(("id" = AssetId, Path, description = "A public picture's id")),
+    responses(
+        (status = 200, description = "Its IIIF Presentation 3.0 manifest", content_type = "application/ld+json", body = Object),
+        (status = 404, description = "No such picture, or not a public one", body = crate::http::error::ErrorBody),
+    ))]
+pub async fn manifest(
+    state: State,
+    req: HttpRequest,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let asset = served(&state, &id).await?;
+    let base = super::portal::public_base(&state, &req);
+    let service = base_uri(&state, &req, &asset.id.to_hex());
+    let painting = iiif::manifest::Painting {
+        asset: &asset,
+        image: format!("{service}/full/max/0/default.jpg"),
+        width: asset.width.unwrap_or(1),
+        height: asset.height.unwrap_or(1),
+        service: Some(service.clone()),
+    };
+    let page = format!("{base}/assets/{}", asset.id);
+    let body = iiif::manifest::of_asset(&format!("{service}/manifest"), &page, &painting);
+    Ok(presentation(body))
+}
+
+/// A Presentation manifest as viewers fetch it: JSON-LD, readable from any site.
+pub(super) fn presentation(body: serde_json::Value) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(
+            "application/ld+json;profile=\"http://iiif.io/api/presentation/3/context.json\"",
+        )
+        .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .body(body.to_string())
 }

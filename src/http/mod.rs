@@ -84,6 +84,8 @@ impl AppState {
         brand: Brand,
         kit: Vec<u8>,
     ) -> Self {
+        // Text search finds tags by the words of the brand's vocabulary ("du lich": tourism).
+        catalog.set_tag_words(brand.tag_words());
         AppState {
             locator: Locator::new(&brand.gazetteer),
             statics: portal::StaticFiles::new(&brand),
@@ -140,12 +142,7 @@ impl AppState {
     }
 
     pub fn renderer(&self) -> crate::render::Renderer<'_> {
-        crate::render::Renderer::new(
-            &*self.store,
-            &self.catalog,
-            &self.brand.presets,
-            &self.settings,
-        )
+        crate::render::Renderer::new(&*self.store, &self.catalog, &self.brand, &self.settings)
     }
 }
 
@@ -240,18 +237,20 @@ async fn method_not_allowed(allow: String) -> actix_web::HttpResponse {
 pub fn configure(cfg: &mut web::ServiceConfig) {
     extractor_errors(cfg);
     // Renditions first: routes are tried in order, each dynamic one by a regex (a rendition
-    // matched 17th spent 18% of its time in route matching).
-    cfg.service(endpoint!("/r/{name}", GET => delivery::rendition))
-        .service(endpoint!("/a/{id}/{preset}", GET => delivery::alias))
+    // matched 17th spent 18% of its time in route matching). Delivery routes are `page!`s:
+    // a browser that follows a dead link reads the error page, a program the JSON.
+    cfg.service(page!("/r/{name}", GET => delivery::rendition))
+        .service(page!("/a/{id}/{preset}", GET => delivery::alias))
         .service(endpoint!("/iiif/3/{id}/{region}/{size}/{rotation}/{file}", GET => iiif::image))
         .service(endpoint!("/iiif/3/{id}/info.json", GET => iiif::info))
+        .service(endpoint!("/iiif/3/{id}/manifest", GET => iiif::manifest))
         .service(endpoint!("/iiif/3/{id}", GET => iiif::base))
         .service(endpoint!("/healthz", GET => api::healthz))
         .service(endpoint!("/metrics", GET => metrics::metrics))
         .service(endpoint!("/openapi.json", GET => openapi::document))
         .service(endpoint!("/api/assets", GET => api::list, POST => upload::upload))
         .service(endpoint!("/api/assets/{id}", GET => api::show, PATCH => api::edit))
-        .service(endpoint!("/api/assets/{id}/download", GET => delivery::download))
+        .service(page!("/api/assets/{id}/download", GET => delivery::download))
         .service(endpoint!("/api/assets/{id}/submit", POST => api::submit))
         .service(endpoint!("/api/assets/{id}/approve", POST => api::approve))
         .service(endpoint!("/api/assets/{id}/reject", POST => api::reject))
@@ -294,8 +293,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(page!("/bulk", POST => desk::bulk_edit))
         .service(page!("/assets/{id}/step", POST => desk::step_form))
         .service(page!("/assets/{id}/edit", GET => desk::edit_form, POST => desk::edit_save))
-        .service(endpoint!("/s/{token}/download.zip", GET => share::zip).wrap(actix_web::middleware::from_fn(portal::html_errors)))
-        .service(endpoint!("/s/{token}/{asset}/{preset}", GET => share::file))
+        .service(page!("/s/{token}/download.zip", GET => share::zip))
+        .service(endpoint!("/s/{token}/manifest", GET => share::manifest))
+        .service(page!("/s/{token}/{asset}/{preset}", GET => share::file))
         .service(page!("/s/{token}", GET => share::page))
         .service(page!("/collections", GET => desk::collections_page, POST => desk::collection_create))
         .service(page!("/collections/add", POST => desk::collection_add))

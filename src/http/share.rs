@@ -23,6 +23,8 @@ struct Item {
     credit_line: String,
     image: Option<(String, u32, u32)>,
     facts: String,
+    /// What it may not be used for beyond its licence, in the reader's language.
+    restrictions: Vec<String>,
     download: Option<String>,
 }
 
@@ -83,6 +85,13 @@ fn private(mut response: HttpResponse) -> HttpResponse {
 }
 
 /// GET /s/{token}: the collection as a page.
+#[utoipa::path(get, path = "/s/{token}", tag = "shares",
+    params(("token" = String, Path, description = "The secret of a share link")),
+    responses(
+        (status = 200, description = "The shared pictures as a page, with captions, credit lines and restrictions", content_type = "text/html"),
+        (status = 404, description = "No such link, or revoked", body = crate::http::error::ErrorBody),
+        (status = 410, description = "The link expired", body = crate::http::error::ErrorBody),
+    ))]
 pub async fn page(
     state: State,
     req: HttpRequest,
@@ -166,6 +175,10 @@ fn item(
             )
         }),
         facts: facts.join(" · "),
+        restrictions: crate::model::restrictions(a)
+            .into_iter()
+            .map(|r| lang.pick(&r.vi, &r.en).to_owned())
+            .collect(),
         download: preset
             .filter(|p| a.renditions.iter().any(|r| &r.preset == p))
             .map(|p| format!("/s/{token}/{}/{p}?download=1", a.id)),
@@ -173,6 +186,20 @@ fn item(
 }
 
 /// GET /s/{token}/{asset}/{preset}: one file of the link (`?download=1` as an attachment).
+#[utoipa::path(get, path = "/s/{token}/{asset}/{preset}", tag = "shares",
+    params(("token" = String, Path, description = "The secret of a share link"),
+        ("asset" = AssetId, Path, description = "A picture of the link"),
+        ("preset" = String, Path, description = "A preset of GET /api/brand"),
+        ("download" = Option<String>, Query, description = "Present: as an attachment, counted"),
+    ),
+    responses(
+        (status = 200, description = "The file"),
+        (status = 206, description = "The requested byte range"),
+        (status = 304, description = "If-None-Match matched"),
+        (status = 404, description = "No such link, picture or file", body = crate::http::error::ErrorBody),
+        (status = 410, description = "The link expired", body = crate::http::error::ErrorBody),
+        (status = 416, description = "The range lies outside the file"),
+    ))]
 pub async fn file(
     state: State,
     req: HttpRequest,
@@ -186,12 +213,12 @@ pub async fn file(
         .iter()
         .find(|a| a.id == id)
         .ok_or_else(ApiError::not_found)?;
-    let (r, hash) = super::delivery::rendition_object(asset, &preset)?;
+    let (r, hash) = super::delivery::current_rendition(&state, asset, &preset).await?;
     let attachment = portal::query_value(req.query_string(), "download").is_some();
     if attachment {
         count(&state, asset, &preset);
     }
-    let name = super::delivery::download_name(asset, r);
+    let name = super::delivery::download_name(asset, &r);
     let etag = format!("\"{}\"", hash.to_hex());
     let answer = super::delivery::Answer {
         mime: &r.media_type,
@@ -217,6 +244,16 @@ fn count(state: &State, asset: &crate::model::Asset, preset: &str) {
 }
 
 /// GET /s/{token}/download.zip?preset=P: the whole link as one streamed ZIP.
+#[utoipa::path(get, path = "/s/{token}/download.zip", tag = "shares",
+    params(("token" = String, Path, description = "The secret of a share link"),
+        ("preset" = Option<String>, Query, description = "A JPEG preset (default `press`)"),
+    ),
+    responses(
+        (status = 200, description = "The files with `credits.csv` and `manifest.json`, streamed", content_type = "application/zip"),
+        (status = 400, description = "An unknown preset", body = crate::http::error::ErrorBody),
+        (status = 404, description = "No such link, or revoked", body = crate::http::error::ErrorBody),
+        (status = 410, description = "The link expired", body = crate::http::error::ErrorBody),
+    ))]
 pub async fn zip(
     state: State,
     req: HttpRequest,
@@ -238,12 +275,13 @@ pub async fn zip(
     })?;
     let base = portal::public_base(&state, &req);
     let now = (state.clock)();
-    // Renditions not made yet (an asset approved minutes ago) are made first, so the
-    // package is what the page promised.
+    // Renditions not made yet (an asset approved minutes ago) or made before its last edit
+    // are brought up to date first, so the package says what the page says.
+    let renderer = state.renderer();
     let missing: Vec<AssetId> = shared
         .assets
         .iter()
-        .filter(|a| a.kind == Kind::Photo && !a.renditions.iter().any(|r| r.preset == preset.name))
+        .filter(|a| a.kind == Kind::Photo && renderer.is_stale(a, &preset.name))
         .map(|a| a.id)
         .collect();
     let shared = if missing.is_empty() {
@@ -283,4 +321,55 @@ pub async fn zip(
             .insert_header((header::CACHE_CONTROL, "private, no-store"))
             .streaming(body),
     ))
+}
+
+/// GET /s/{token}/manifest: the link's pictures as one IIIF Presentation 3.0 manifest, for a
+/// viewer such as Mirador; each canvas shows the link's web-size file (with deep zoom where
+/// the picture is public).
+#[utoipa::path(get, path = "/s/{token}/manifest", tag = "shares",
+    params(("token" = String, Path, description = "The secret of a share link")),
+    responses(
+        (status = 200, description = "The link's pictures as one IIIF Presentation 3.0 manifest", content_type = "application/ld+json", body = Object),
+        (status = 404, description = "No such link, or revoked", body = crate::http::error::ErrorBody),
+        (status = 410, description = "The link expired", body = crate::http::error::ErrorBody),
+    ))]
+pub async fn manifest(
+    state: State,
+    req: HttpRequest,
+    token: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let token = token.into_inner();
+    let shared = open(&state, token.clone()).await?;
+    let base = portal::public_base(&state, &req);
+    let now = (state.clock)();
+    let pictures: Vec<crate::iiif::manifest::Painting<'_>> = shared
+        .assets
+        .iter()
+        .filter_map(|a| {
+            let r = ["web", "preview"]
+                .iter()
+                .find_map(|p| a.renditions.iter().find(|r| &r.preset == p))?;
+            Some(crate::iiif::manifest::Painting {
+                asset: a,
+                image: format!("{base}/s/{token}/{}/{}", a.id, r.preset),
+                width: r.width,
+                height: r.height,
+                service: crate::iiif::serves(a, &now).then(|| format!("{base}/iiif/3/{}", a.id)),
+            })
+        })
+        .collect();
+    let page = format!("{base}/s/{token}");
+    let body = crate::iiif::manifest::of_collection(
+        &format!("{page}/manifest"),
+        &page,
+        &shared.collection.name,
+        &pictures,
+    );
+    let mut response = super::iiif::presentation(body);
+    // A link may be revoked at any time: no shared cache keeps its manifest.
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("private, max-age=300"),
+    );
+    Ok(private(response))
 }

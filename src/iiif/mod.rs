@@ -5,6 +5,7 @@
 //! smallest JPEG DCT scale the request allows and kept decoded for the tiles that follow
 //! (`source.rs`), so a deep-zoom viewer's burst of tiles costs one decode.
 
+pub mod manifest;
 pub mod request;
 mod source;
 
@@ -120,6 +121,8 @@ pub fn info(asset: &Asset, id: &str) -> Value {
     if let Some(license) = asset.license.as_deref().filter(|l| l.starts_with("http")) {
         info["rights"] = json!(license);
     }
+    // The Presentation manifest a viewer opens, with labels, credit and restrictions.
+    info["partOf"] = json!([{"id": format!("{id}/manifest"), "type": "Manifest"}]);
     info
 }
 

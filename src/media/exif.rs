@@ -221,7 +221,30 @@ pub fn write_block(fields: &ExifFields) -> Result<Vec<u8>, exif::Error> {
         ifd_num: In::PRIMARY,
         value: Value::Ascii(vec![s.as_bytes().to_vec()]),
     };
-    let mut list: Vec<Field> = Vec::new();
+    let short = |tag: Tag, ifd_num: In, v: u16| Field {
+        tag,
+        ifd_num,
+        value: Value::Short(vec![v]),
+    };
+    let undefined = |tag: Tag, v: &[u8]| Field {
+        tag,
+        ifd_num: In::PRIMARY,
+        value: Value::Undefined(v.to_vec(), 0),
+    };
+    // What the standard requires of every JPEG's EXIF, so validators find nothing missing.
+    let dpi = || vec![Rational { num: 72, denom: 1 }];
+    let mut list: Vec<Field> = vec![
+        rationals(Tag::XResolution, dpi()),
+        rationals(Tag::YResolution, dpi()),
+        short(Tag::ResolutionUnit, In::PRIMARY, 2),
+        short(Tag::YCbCrPositioning, In::PRIMARY, 1),
+    ];
+    if fields.datetime_original.is_some() || fields.offset.is_some() {
+        list.push(undefined(Tag::ExifVersion, b"0232"));
+        list.push(undefined(Tag::ComponentsConfiguration, &[1, 2, 3, 0]));
+        list.push(undefined(Tag::FlashpixVersion, b"0100"));
+        list.push(short(Tag::ColorSpace, In::PRIMARY, 1));
+    }
     let strings = [
         (Tag::Make, &fields.make),
         (Tag::Model, &fields.model),
@@ -253,6 +276,11 @@ pub fn write_block(fields: &ExifFields) -> Result<Vec<u8>, exif::Error> {
             if gps.lat < 0.0 { "S" } else { "N" },
             if gps.lon < 0.0 { "W" } else { "E" },
         );
+        list.push(Field {
+            tag: Tag::GPSVersionID,
+            ifd_num: In::PRIMARY,
+            value: Value::Byte(vec![2, 3, 0, 0]),
+        });
         list.push(ascii(Tag::GPSLatitudeRef, lat_ref));
         list.push(rationals(Tag::GPSLatitude, to_dms(gps.lat.abs())));
         list.push(ascii(Tag::GPSLongitudeRef, lon_ref));

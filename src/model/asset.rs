@@ -299,6 +299,10 @@ pub struct Rendition {
     pub media_type: String,
     /// BLAKE3 of (source id, preset spec, engine version, embedded metadata): what was made.
     pub key: String,
+    /// BLAKE3 of what decides its pixels alone (source id, preset spec, engine version):
+    /// when only the metadata changed, the new metadata is written into these bytes again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pixels: Option<String>,
 }
 
 impl Rendition {

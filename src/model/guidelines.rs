@@ -24,6 +24,9 @@ pub struct Guidelines {
     pub vocabulary: Vocabulary,
     #[serde(rename = "year_theme", default)]
     pub year_themes: Vec<YearTheme>,
+    /// Where the brand's pictures are, as delivered files name it (IPTC and XMP location).
+    #[serde(default)]
+    pub place: Option<Place>,
     /// Slogans, from brand/slogans.toml.
     #[serde(default, deserialize_with = "slogans_live_elsewhere")]
     pub slogans: Vec<Slogan>,
@@ -39,6 +42,21 @@ pub struct Rules {
     pub palette_delta_e: f64,
     /// Tags that say people appear in a picture, which then needs recorded consent.
     pub people_tags: Vec<String>,
+    /// Farthest a check-in spot chosen by hand may lie from the photo's own GPS.
+    #[serde(default = "default_spot_distance")]
+    pub spot_max_distance_m: f64,
+}
+
+fn default_spot_distance() -> f64 {
+    5_000.0
+}
+
+/// The province and country of the brand's territory, in both languages.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Place {
+    pub province: Bilingual,
+    pub country: Bilingual,
 }
 
 impl Default for Rules {
@@ -47,6 +65,7 @@ impl Default for Rules {
             press_min_long_edge_px: 2000,
             palette_delta_e: 3.0,
             people_tags: vec!["people".into(), "người".into()],
+            spot_max_distance_m: default_spot_distance(),
         }
     }
 }
@@ -199,7 +218,25 @@ impl Term {
     }
 }
 
+/// The words a tag stands for besides itself, for text search: "du lich" finds `tourism`.
+pub type TagWords = std::collections::HashMap<String, String>;
+
 impl Vocabulary {
+    /// Each form of a theme, audience or lead agency tag, with its names in both languages.
+    pub fn tag_words(&self) -> TagWords {
+        let mut out = TagWords::new();
+        for term in [&self.themes, &self.audiences, &self.lead_agencies]
+            .into_iter()
+            .flatten()
+        {
+            let words = format!("{} {}", term.vi, term.en);
+            for form in term.tag_forms() {
+                out.insert(form, words.clone());
+            }
+        }
+        out
+    }
+
     /// The tag forms to match for a tag given in a filter: all forms of the theme or audience
     /// it names, else the tag itself.
     pub fn tag_alternatives(&self, tag: &str) -> Vec<String> {

@@ -11,6 +11,7 @@ mod role;
 mod spot;
 mod terms;
 pub mod text;
+mod usage;
 mod user;
 mod video;
 
@@ -22,12 +23,13 @@ pub use collection::{Collection, CollectionStep, Share};
 pub use error::{is_disk_full, ErrorKind};
 pub use guidelines::{
     parse_hex, Background, Bilingual, Colour, ColourMode, ColourRole, Guidelines, LogoLanguage,
-    LogoLayout, LogoVariant, Rules, Slogan, Term, Typeface, Vocabulary, YearTheme,
+    LogoLayout, LogoVariant, Place, Rules, Slogan, TagWords, Term, Typeface, Vocabulary, YearTheme,
 };
 pub use id::{AssetId, IdParseError};
 pub use preset::{Fit, Format, MetadataPolicy, OriginalPolicy, Preset};
 pub use role::{Actor, Role, Viewer, Visibility};
 pub use spot::{Extent, Gazetteer, Spot};
 pub use terms::{bbox_contains, parse_bbox, parse_date};
+pub use usage::{restriction_text, restrictions, Restriction};
 pub use user::{User, UserPatch};
 pub use video::VideoInfo;

@@ -6,12 +6,33 @@
 
 use crate::media::exif::{write_block, ExifFields};
 use crate::media::meta::{container, iptc, xmp, Blocks, Outgoing};
-use crate::model::{Access, Asset, AssetId, Format, MediaType, MetadataPolicy, Preset};
+use crate::model::{
+    restriction_text, restrictions, Access, Asset, AssetId, Caption, Format, Guidelines, Location,
+    MediaType, MetadataPolicy, Preset,
+};
+
+/// What turns an asset's ids into the words a delivered file carries: the service's public
+/// address, and the brand's vocabulary and place names.
+#[derive(Clone, Copy, Default)]
+pub struct Wording<'a> {
+    pub public_url: Option<&'a str>,
+    pub guidelines: Option<&'a Guidelines>,
+}
 
 /// The metadata every delivery of `asset` carries, GPS included when the asset's access level
 /// could ever allow it (a preset or the original's policy then decides).
-pub fn outgoing(asset: &Asset, public_url: Option<&str>) -> Outgoing {
+pub fn outgoing(asset: &Asset, wording: Wording<'_>) -> Outgoing {
     let exif = asset.exif.as_ref();
+    let license = asset.license.clone();
+    let (restriction_vi, restriction_en) = restriction_text(&restrictions(asset)).unzip();
+    let terms = |restriction: &Option<String>| {
+        let parts: Vec<&str> = license
+            .iter()
+            .chain(restriction)
+            .map(String::as_str)
+            .collect();
+        (!parts.is_empty()).then(|| parts.join(" "))
+    };
     Outgoing {
         id: asset.id.to_string(),
         caption: asset.caption.clone(),
@@ -24,11 +45,78 @@ pub fn outgoing(asset: &Asset, public_url: Option<&str>) -> Outgoing {
             .copyright
             .clone()
             .or_else(|| exif.and_then(|e| e.copyright.clone())),
-        license: asset.license.clone(),
-        url: public_url.map(|base| format!("{}/assets/{}", base.trim_end_matches('/'), asset.id)),
-        keywords: asset.tags.clone(),
-        location: asset.location.clone().unwrap_or_default(),
+        usage_terms: Caption {
+            vi: terms(&restriction_vi),
+            en: terms(&restriction_en),
+        },
+        instructions: restriction_vi
+            .zip(restriction_en)
+            .map(|(vi, en)| format!("{vi} / {en}")),
+        license,
+        url: wording
+            .public_url
+            .map(|base| format!("{}/assets/{}", base.trim_end_matches('/'), asset.id)),
+        keywords: keyword_labels(&asset.tags, wording.guidelines),
+        date_created: date_created(asset),
+        location: place(asset, wording.guidelines),
         gps: asset.gps.filter(|_| asset.access != Access::Public),
+    }
+}
+
+/// Each tag as people read it: a theme, audience or lead agency by its Vietnamese and English
+/// names (never its id), any other tag as written.
+fn keyword_labels(tags: &[String], guidelines: Option<&Guidelines>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for tag in tags {
+        let term = guidelines.and_then(|g| {
+            let v = &g.vocabulary;
+            [&v.themes, &v.audiences, &v.lead_agencies]
+                .into_iter()
+                .find_map(|terms| terms.iter().find(|t| t.id == *tag))
+        });
+        let words = match term {
+            Some(t) => vec![t.vi.clone(), t.en.clone()],
+            None => vec![tag.clone()],
+        };
+        for w in words {
+            if !out.contains(&w) {
+                out.push(w);
+            }
+        }
+    }
+    out
+}
+
+/// When the picture was taken, as XMP writes it: the camera's local time with its offset.
+fn date_created(asset: &Asset) -> Option<String> {
+    let exif = asset.exif.as_ref();
+    let at = exif
+        .and_then(|e| e.datetime_original.clone())
+        .or_else(|| asset.captured_at.clone())?;
+    let at = at.get(..19).unwrap_or(&at).to_owned();
+    Some(match exif.and_then(|e| e.offset.as_deref()) {
+        Some(offset) => format!("{at}{offset}"),
+        None => at,
+    })
+}
+
+/// Where the picture was taken: what its file said, else its check-in spot within the brand's
+/// province and country (in Vietnamese, the language of the place names).
+fn place(asset: &Asset, guidelines: Option<&Guidelines>) -> Location {
+    let written = asset.location.clone().unwrap_or_default();
+    let Some(spot) = &asset.spot else {
+        return written;
+    };
+    let region = guidelines.and_then(|g| g.place.as_ref());
+    Location {
+        sublocation: written.sublocation.or_else(|| Some(spot.name_vi.clone())),
+        city: written.city,
+        province: written
+            .province
+            .or_else(|| region.map(|p| p.province.vi.clone())),
+        country: written
+            .country
+            .or_else(|| region.map(|p| p.country.vi.clone())),
     }
 }
 
@@ -44,21 +132,14 @@ fn with_gps_policy(m: &Outgoing, gps_allowed: bool) -> std::borrow::Cow<'_, Outg
     }
 }
 
-/// BLAKE3 of everything that determines a rendition's bytes.
-pub fn rendition_key(
-    id: AssetId,
-    preset: &Preset,
-    metadata: &Outgoing,
-    poster_at: Option<f64>,
-    engine: &str,
-) -> String {
-    let metadata = with_gps_policy(metadata, preset.gps);
+/// BLAKE3 of everything that determines a rendition's pixels (source, preset, engine, poster
+/// position): renditions with the same pixel key differ only in the metadata written into
+/// them, so an edit re-embeds instead of decoding again.
+pub fn pixel_key(id: AssetId, preset: &Preset, poster_at: Option<f64>, engine: &str) -> String {
     let mut spec = serde_json::json!({
         "engine": engine,
         "width": preset.width, "height": preset.height, "fit": preset.fit,
-        "format": preset.format, "quality": preset.quality, "metadata": preset.metadata,
-        "focus": preset.focus,
-        "described": (preset.metadata != MetadataPolicy::None).then_some(&*metadata),
+        "format": preset.format, "quality": preset.quality, "focus": preset.focus,
     });
     if let Some(at) = poster_at {
         spec["poster_at"] = at.into();
@@ -67,6 +148,31 @@ pub fn rendition_key(
     hasher.update(id.as_bytes());
     hasher.update(spec.to_string().as_bytes());
     hasher.finalize().to_hex().to_string()
+}
+
+/// BLAKE3 of everything that determines a rendition's bytes: its pixels and the metadata
+/// written into them.
+pub fn rendition_key(
+    id: AssetId,
+    preset: &Preset,
+    metadata: &Outgoing,
+    poster_at: Option<f64>,
+    engine: &str,
+) -> String {
+    keyed(&pixel_key(id, preset, poster_at, engine), preset, metadata)
+}
+
+/// The rendition key of pixels `pixels` carrying `metadata` under `preset`'s policy.
+pub fn keyed(pixels: &str, preset: &Preset, metadata: &Outgoing) -> String {
+    let metadata = with_gps_policy(metadata, preset.gps);
+    let spec = serde_json::json!({
+        "pixels": pixels,
+        "metadata": preset.metadata,
+        "described": (preset.metadata != MetadataPolicy::None).then_some(&*metadata),
+    });
+    blake3::hash(spec.to_string().as_bytes())
+        .to_hex()
+        .to_string()
 }
 
 /// An encoded rendition with the preset's metadata written into it.
@@ -82,8 +188,8 @@ pub fn embed(bytes: Vec<u8>, preset: &Preset, m: &Outgoing) -> Result<Vec<u8>, S
     }
     let m = with_gps_policy(m, preset.gps);
     let exif = ExifFields {
-        artist: m.credit.clone(),
-        copyright: m.copyright.clone().or_else(|| m.license.clone()),
+        artist: ascii_only(&m.credit),
+        copyright: ascii_only(&m.copyright.clone().or_else(|| m.license.clone())),
         gps: m.gps,
         ..Default::default()
     };
@@ -109,12 +215,18 @@ pub fn delivered_original(
         orientation: camera.orientation,
         datetime_original: camera.datetime_original,
         offset: camera.offset,
-        artist: m.credit.clone(),
-        copyright: m.copyright.clone().or_else(|| m.license.clone()),
+        artist: ascii_only(&m.credit),
+        copyright: ascii_only(&m.copyright.clone().or_else(|| m.license.clone())),
         description: None,
         gps: m.gps,
     };
     write_into(bytes, media, &m, &exif)
+}
+
+/// EXIF's Artist and Copyright are ASCII by the standard: text with other letters (most
+/// Vietnamese names) is left to XMP and IPTC, which carry it in UTF-8.
+fn ascii_only(text: &Option<String>) -> Option<String> {
+    text.clone().filter(|t| t.is_ascii())
 }
 
 fn write_into(bytes: &[u8], media: MediaType, m: &Outgoing, exif: &ExifFields) -> Option<Vec<u8>> {

@@ -15,19 +15,17 @@ use crate::media::colour::SourceColour;
 use crate::media::ffmpeg::{Ffmpeg, PreviewSpec};
 use crate::media::meta::Outgoing;
 use crate::media::{decode, encode, resize, svg};
-use crate::model::{
-    Asset, AssetId, Fit, Format, Kind, MediaType, MetadataPolicy, Preset, Rendition,
-    RenditionFailure,
-};
-use crate::store::{BlobStore, Durability, Hash};
+use crate::model::{Asset, AssetId, Fit, Format, Kind, MediaType, MetadataPolicy, Preset};
+use crate::store::{BlobStore, Hash};
 
 mod metadata;
 mod original;
-pub use metadata::{delivered_original, embed, outgoing, rendition_key};
+mod refresh;
+pub use metadata::{delivered_original, embed, keyed, outgoing, pixel_key, rendition_key, Wording};
 
 /// Bump when the output of the same preset on the same source changes (decoder, resizer,
 /// encoder, metadata written): every rendition is then remade.
-pub const ENGINE_VERSION: &str = "brandvault-render/3";
+pub const ENGINE_VERSION: &str = "brandvault-render/4";
 
 /// How much larger than the largest preset a JPEG is decoded (see `make_raster`).
 const DCT_MARGIN: f64 = 1.5;
@@ -73,6 +71,16 @@ pub struct Renderer<'a> {
     pub ffmpeg: Option<Ffmpeg>,
     /// The service's public address: delivered files carry their asset's stable URL.
     pub public_url: Option<String>,
+    /// The brand's guidelines: the words and places delivered files carry.
+    pub guidelines: Option<&'a crate::model::Guidelines>,
+}
+
+/// One preset of an asset: the keys of what it should be, and whether what is recorded is.
+struct Planned<'p> {
+    preset: &'p Preset,
+    key: String,
+    pixels: String,
+    fresh: bool,
 }
 
 /// The outcome for one asset: records to commit, and counts.
@@ -88,18 +96,27 @@ impl<'a> Renderer<'a> {
     pub fn new(
         store: &'a dyn BlobStore,
         catalog: &'a Catalog,
-        presets: &'a [Preset],
+        brand: &'a crate::brand::Brand,
         settings: &Settings,
     ) -> Self {
         Self {
             store,
             catalog,
-            presets,
+            presets: &brand.presets,
+            guidelines: brand.guidelines.as_ref(),
             limits: settings.limits,
             max_source_bytes: settings.max_render_source_bytes,
             poster_at: settings.poster_at,
             ffmpeg: Ffmpeg::on_path(settings.ffmpeg_timeout),
             public_url: settings.public_url.clone(),
+        }
+    }
+
+    /// The words and places delivered files carry.
+    pub fn wording(&self) -> Wording<'_> {
+        Wording {
+            public_url: self.public_url.as_deref(),
+            guidelines: self.guidelines,
         }
     }
     /// Renders `only` presets (all when empty) for the given assets, in parallel; one bad
@@ -153,9 +170,10 @@ impl<'a> Renderer<'a> {
     /// found current under one fingerprint stay current until it changes.
     pub fn fingerprint(&self) -> String {
         let inputs = format!(
-            "{ENGINE_VERSION}\n{:?}\n{:?}\n{}\n{}\n{:?}\n{}\n{}",
+            "{ENGINE_VERSION}\n{:?}\n{:?}\n{:?}\n{}\n{}\n{:?}\n{}\n{}",
             self.presets,
             self.public_url,
+            self.guidelines.map(|g| (&g.vocabulary, &g.place)),
             self.poster_at,
             self.ffmpeg.is_some(),
             self.limits,
@@ -166,7 +184,7 @@ impl<'a> Renderer<'a> {
     }
 
     pub fn needs_work(&self, asset: &Asset) -> bool {
-        self.plan(asset, &[]).iter().any(|(_, _, fresh)| !fresh)
+        self.plan(asset, &[]).iter().any(|p| !p.fresh)
     }
 
     /// The ids among `ids` that need work (a crash left renditions unmade, a preset changed,
@@ -185,26 +203,27 @@ impl<'a> Renderer<'a> {
         Ok(pending)
     }
 
-    /// Each applicable preset with its rendition key and whether the recorded rendition is
-    /// current and present in the store.
-    fn plan<'p>(&'p self, asset: &Asset, only: &[String]) -> Vec<(&'p Preset, String, bool)> {
-        let metadata = outgoing(asset, self.public_url.as_deref());
+    /// Each applicable preset with its rendition and pixel keys and whether the recorded
+    /// rendition is current and present in the store.
+    fn plan<'p>(&'p self, asset: &Asset, only: &[String]) -> Vec<Planned<'p>> {
+        let metadata = outgoing(asset, self.wording());
         self.presets_for(asset, only)
             .into_iter()
             .map(|preset| {
                 // A video's stills depend on where the poster frame is taken.
                 let poster_at = (asset.kind == Kind::Video && preset.format != Format::Mp4)
                     .then_some(self.poster_at);
-                let key = rendition_key(asset.id, preset, &metadata, poster_at, ENGINE_VERSION);
+                let pixels = pixel_key(asset.id, preset, poster_at, ENGINE_VERSION);
+                let key = keyed(&pixels, preset, &metadata);
                 let current = asset.renditions.iter().find(|r| r.preset == preset.name);
                 // Renditions are stored without fsync: after a crash one may be missing or short.
-                let fresh = current.is_some_and(|r| {
-                    r.key == key
-                        && r.object()
-                            .and_then(|h| Hash::from_hex(h).ok())
-                            .is_some_and(|h| self.store.size(&h).ok() == Some(r.bytes))
-                });
-                (preset, key, fresh)
+                let fresh = current.is_some_and(|r| r.key == key && self.present(r));
+                Planned {
+                    preset,
+                    key,
+                    pixels,
+                    fresh,
+                }
             })
             .collect()
     }
@@ -216,79 +235,26 @@ impl<'a> Renderer<'a> {
             cached: 0,
             failed: Vec::new(),
         };
+        let metadata = outgoing(asset, self.wording());
         let mut todo = Vec::new();
-        for (preset, key, fresh) in self.plan(asset, only) {
-            if fresh {
+        let mut done = Vec::new();
+        for planned in self.plan(asset, only) {
+            if planned.fresh {
                 out.cached += 1;
+            } else if let Some(made) = self.reembed(asset, &planned, &metadata) {
+                done.push((planned, made));
             } else {
-                todo.push((preset, key));
+                todo.push(planned);
             }
         }
-        if todo.is_empty() {
-            return out;
+        if !todo.is_empty() {
+            let pairs: Vec<(&Preset, String)> =
+                todo.iter().map(|p| (p.preset, p.key.clone())).collect();
+            let made = self.make(asset, &pairs, &metadata);
+            done.extend(todo.into_iter().zip(made));
         }
-        let metadata = outgoing(asset, self.public_url.as_deref());
-        let made = self.make(asset, &todo, &metadata);
-        for ((preset, key), result) in todo.into_iter().zip(made) {
-            match result.and_then(|made| {
-                let put = match &made.output {
-                    Output::Memory(bytes) => self
-                        .store
-                        .put_reader(&mut bytes.as_slice(), Durability::Derived),
-                    Output::Scratch(path) => std::fs::File::open(path)
-                        .map_err(crate::store::StoreError::io(path))
-                        .and_then(|mut f| self.store.put_reader(&mut f, Durability::Derived)),
-                };
-                if let Output::Scratch(path) = &made.output {
-                    let _ = std::fs::remove_file(path);
-                }
-                // The message is journaled and shown to staff: no store path in it.
-                let put = put.map_err(|e| {
-                    if e.is_disk_full() {
-                        ("disk-full", "not stored: the disk is full".to_owned())
-                    } else {
-                        tracing::warn!("storing a rendition failed: {e}");
-                        (
-                            "store-failed",
-                            "the rendition could not be stored".to_owned(),
-                        )
-                    }
-                })?;
-                Ok(Rendition {
-                    preset: preset.name.clone(),
-                    url: format!("/r/{}.{}", put.hash.to_hex(), preset.format.extension()),
-                    width: made.width,
-                    height: made.height,
-                    bytes: put.bytes,
-                    media_type: preset.format.mime().to_owned(),
-                    key,
-                })
-            }) {
-                Ok(rendition) => {
-                    out.rendered += 1;
-                    out.changes.push(Change::RenditionRecorded {
-                        id: asset.id,
-                        rendition,
-                    });
-                }
-                Err((code, message)) => {
-                    let failure = RenditionFailure {
-                        preset: preset.name.clone(),
-                        code: code.to_owned(),
-                        message: format!("{}: {message}", asset.display_name()),
-                    };
-                    out.failed.push(Failed {
-                        id: asset.id,
-                        preset: failure.preset.clone(),
-                        code: failure.code.clone(),
-                        message: failure.message.clone(),
-                    });
-                    out.changes.push(Change::RenditionFailed {
-                        id: asset.id,
-                        failure,
-                    });
-                }
-            }
+        for (planned, made) in done {
+            self.keep(asset, planned, made, &mut out);
         }
         out
     }

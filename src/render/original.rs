@@ -10,7 +10,7 @@ use crate::model::{Asset, OriginalPolicy};
 use crate::store::{Durability, Hash};
 
 /// Bump when the copies' bytes change for the same asset and metadata.
-const ORIGINAL_ENGINE: &str = "brandvault-original/1";
+const ORIGINAL_ENGINE: &str = "brandvault-original/2";
 
 impl Renderer<'_> {
     /// The object holding the press and public copy of `asset`'s original, made if needed;
@@ -20,7 +20,7 @@ impl Renderer<'_> {
         asset: &Asset,
         policy: OriginalPolicy,
     ) -> Result<Option<Hash>, RenderError> {
-        let metadata = outgoing(asset, self.public_url.as_deref());
+        let metadata = outgoing(asset, self.wording());
         let spec = serde_json::json!({"engine": ORIGINAL_ENGINE, "gps": policy.gps, "described": metadata});
         let mut hasher = blake3::Hasher::new();
         hasher.update(asset.id.as_bytes());

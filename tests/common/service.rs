@@ -99,7 +99,7 @@ pub fn setup(fx: &Fixture) -> (Service, String, String) {
         .ingest_paths(&[public], &options("cli"), &|_| {})
         .unwrap()
         .added[0];
-    Renderer::new(&*store, &catalog, &brand.presets, &settings)
+    Renderer::new(&*store, &catalog, &brand, &settings)
         .render(&[draft_id, public_id], &[], NOW, "test", &|_, _| {})
         .unwrap();
     let state = Arc::new(AppState {

@@ -374,7 +374,10 @@ pub async fn edit_save(
     })
     .await?;
     match saved {
-        Ok(a) => Ok(see_other(&format!("/assets/{}/edit?saved=1", a.id))),
+        Ok(a) => {
+            crate::http::render_in_background(state.get_ref().clone(), vec![a.id]);
+            Ok(see_other(&format!("/assets/{}/edit?saved=1", a.id)))
+        }
         Err(e) => {
             let text = desk.lang.t("edit.failed").to_owned();
             tracing::debug!("edit refused: {e}");
@@ -472,7 +475,9 @@ pub async fn bulk_edit(
     };
     let (st, now) = (state.clone(), viewer.now);
     let count = ids.len();
+    let edited = ids.clone();
     web::block(move || st.workflow().edit_many(&ids, &patch, &actor, &now)).await??;
+    crate::http::render_in_background(state.get_ref().clone(), edited);
     let back = if form.back.starts_with('/') && !form.back.starts_with("//") {
         form.back
     } else {

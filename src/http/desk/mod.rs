@@ -140,7 +140,7 @@ pub(super) fn rule_field(rule: &str) -> &'static str {
         "tags-theme-missing" => "themes",
         "tags-audience-missing" => "audiences",
         "press-resolution" => "access",
-        "gps-outside-extent" => "spot",
+        "gps-outside-extent" | "spot-far-from-gps" => "spot",
         _ => "file",
     }
 }

@@ -26,6 +26,8 @@ struct Tile {
     thumb: Option<(String, u32, u32)>,
     problems: Vec<String>,
     owner: String,
+    /// The audience its designer asked for, in words.
+    audience: String,
     selected: bool,
 }
 
@@ -139,7 +141,13 @@ fn detail(
         facts.push((key, value.clone().unwrap_or_else(|| "—".into())));
     }
     if !a.tags.is_empty() {
-        facts.push(("asset.tags", a.tags.join(", ")));
+        let vietnamese = lang == Lang::Vi;
+        let labels: Vec<&str> = a
+            .tags
+            .iter()
+            .map(|t| state.brand.tag_label(t, vietnamese))
+            .collect();
+        facts.push(("asset.tags", labels.join(", ")));
     }
     Detail {
         id: a.id.to_hex(),
@@ -224,14 +232,31 @@ pub async fn review_page(state: State, req: HttpRequest) -> Result<HttpResponse,
                 .map(|(_, p)| p)
                 .collect(),
             owner: a.owner.clone().unwrap_or_default(),
+            audience: lang.t(&format!("access.short.{}", a.access)).to_owned(),
             selected: Some(i) == chosen,
         })
         .collect();
     let q = req.query_string();
     let notice = query_value(q, "done").and_then(|d| {
         let n = query_value(q, "n").unwrap_or_else(|| "1".into());
-        lang.lookup(&format!("review.done.{d}"))
-            .map(|_| lang.fill(&format!("review.done.{d}"), &[("n", &n)]))
+        lang.lookup(&format!("review.done.{d}"))?;
+        let mut text = lang.fill(&format!("review.done.{d}"), &[("n", &n)]);
+        // What each approved picture was published for, in words.
+        let split: Vec<String> = crate::model::Access::ALL
+            .iter()
+            .filter_map(|a| {
+                let n = query_value(q, a.as_str())?.parse::<usize>().ok()?;
+                (n > 0).then(|| format!("{n} {}", lang.t(&format!("access.short.{a}"))))
+            })
+            .collect();
+        if !split.is_empty() {
+            text = format!(
+                "{text} {}: {}.",
+                lang.t("review.done.for"),
+                split.join(", ")
+            );
+        }
+        Some(text)
     });
     // Only codes with words of their own are shown: the address is not a place for text.
     let refused = query_value(q, "refused").map(|codes| {
@@ -312,6 +337,9 @@ pub async fn step_form(
         st.workflow().transition(&id, action, &actor, step, &now)
     })
     .await?;
+    if outcome.is_ok() {
+        crate::http::render_in_background(state.get_ref().clone(), vec![id]);
+    }
     match (outcome, action) {
         (Ok(_), Action::Submit) if !reviewer => Ok(see_other("/mine?submitted=1")),
         (Ok(_), Action::Submit) => Ok(see_other(&format!("/assets/{id}"))),
@@ -366,6 +394,7 @@ pub async fn review_batch(
     let reason = get("reason");
     let (st, now) = (state.clone(), viewer.now);
     let count = ids.len();
+    let stepped = ids.clone();
     let outcome = web::block(move || {
         let step = Step {
             reason: reason.as_deref().filter(|r| !r.trim().is_empty()),
@@ -373,16 +402,32 @@ pub async fn review_batch(
             access: access.filter(|_| action == Action::Approve),
         };
         st.workflow()
-            .transition_many(&ids, action, &actor, step, &now)
+            .transition_many(&ids, action, &actor, step, &now)?;
+        // The audience each picture now has, for the notice.
+        let decided = st.catalog.assets(&ids).unwrap_or_default();
+        Ok(crate::model::Access::ALL
+            .iter()
+            .map(|a| (*a, decided.iter().filter(|x| x.access == *a).count()))
+            .collect::<Vec<_>>())
     })
     .await?;
+    if outcome.is_ok() {
+        crate::http::render_in_background(state.get_ref().clone(), stepped);
+    }
     let verb = if action == Action::Approve {
         "approved"
     } else {
         "rejected"
     };
     match outcome {
-        Ok(()) => Ok(see_other(&format!("/review?done={verb}&n={count}"))),
+        Ok(split) => {
+            let split: String = split
+                .iter()
+                .filter(|_| action == Action::Approve)
+                .map(|(a, n)| format!("&{a}={n}"))
+                .collect();
+            Ok(see_other(&format!("/review?done={verb}&n={count}{split}")))
+        }
         // The page does not exist for a caller who may not review.
         Err((_, WorkflowError::Forbidden { .. })) => Err(ApiError::not_found()),
         Err((id, e)) if e.kind() == crate::model::ErrorKind::Internal => {

@@ -21,6 +21,8 @@ pub(super) struct Item {
     pub reason: Option<String>,
     pub editable: bool,
     pub submittable: bool,
+    /// Who an approved picture was published for, in words.
+    pub audience: Option<String>,
 }
 
 /// A status with its pictures.
@@ -69,13 +71,20 @@ fn item(state: &State, lang: Lang, a: &Asset, reason: Option<String>) -> Item {
         id: a.id.to_hex(),
         title: cards::title(lang, &state.brand, a),
         thumb: cards::rendition(a, "thumb").map(|r| r.url.clone()),
-        problems: problems(lang, &a.violations)
-            .into_iter()
-            .map(|(_, p)| p)
-            .collect(),
+        // Decided work is not "to fix": an approval passed (or overrode) every check.
+        problems: if matches!(a.status, Status::Approved | Status::Archived) {
+            Vec::new()
+        } else {
+            problems(lang, &a.violations)
+                .into_iter()
+                .map(|(_, p)| p)
+                .collect()
+        },
         reason,
         editable: matches!(a.status, Status::Draft | Status::Rejected),
         submittable: a.status == Status::Draft,
+        audience: (a.status == Status::Approved)
+            .then(|| lang.t(&format!("access.short.{}", a.access)).to_owned()),
     }
 }
 

@@ -47,6 +47,8 @@ enum Media {
 #[template(path = "asset.html")]
 struct AssetPage {
     chrome: Chrome,
+    /// What social sites and oEmbed consumers read from a public picture's page.
+    social: Option<Social>,
     id: String,
     title: String,
     /// For staff: the workflow status (code, label).
@@ -68,6 +70,10 @@ struct AssetPage {
     related_title: String,
     related: Vec<Card>,
     embed: Option<String>,
+    /// Why there is no embed snippet, when there is none for a picture people can see.
+    no_embed: Option<&'static str>,
+    /// What the picture may not be used for beyond its licence, in the reader's language.
+    restrictions: Vec<String>,
     submit_csrf: Option<String>,
     /// The signed-in person may edit it now (the edit link).
     editable: bool,
@@ -184,7 +190,7 @@ fn downloads(state: &AppState, lang: Lang, asset: &Asset) -> Vec<Download> {
         .into_iter()
         .map(|r| Download {
             href: format!("/api/assets/{}/download?preset={}", asset.id, r.preset),
-            label: preset_label(state, lang, &r.preset),
+            label: truthful_label(state, lang, r),
             detail: format!("{}×{} · {}", r.width, r.height, lang.bytes(r.bytes)),
         })
         .collect();
@@ -202,6 +208,23 @@ fn downloads(state: &AppState, lang: Lang, asset: &Asset) -> Vec<Download> {
         );
     }
     out
+}
+
+/// A rendition's name on its button: the preset's label, except that a press copy smaller
+/// than the brand's press size says what it is rather than promising full resolution.
+fn truthful_label(state: &AppState, lang: Lang, r: &crate::model::Rendition) -> String {
+    let press_min = state
+        .brand
+        .guidelines
+        .as_ref()
+        .map_or(0, |g| g.rules.press_min_long_edge_px);
+    if r.preset == "press" && r.width.max(r.height) < press_min {
+        return lang.fill(
+            "asset.press_small",
+            &[("px", &r.width.max(r.height).to_string())],
+        );
+    }
+    preset_label(state, lang, &r.preset)
 }
 
 fn facts(lang: Lang, asset: &Asset, staff: bool) -> Vec<Fact> {
@@ -283,7 +306,9 @@ fn terms(state: &AppState, lang: Lang, asset: &Asset) -> (Vec<(String, String)>,
                     named.push(entry);
                 }
             }
-            None if tag != "brand" => other.push(tag.clone()),
+            None if tag != "brand" => {
+                other.push(state.brand.tag_label(tag, lang == Lang::Vi).to_owned())
+            }
             None => {}
         }
     }
@@ -323,6 +348,41 @@ fn logo_rules(state: &AppState, lang: Lang, asset: &Asset) -> Vec<String> {
             backgrounds.join(", ")
         ),
     ]
+}
+
+/// Open Graph and Twitter card tags and the oEmbed discovery link of a public page.
+struct Social {
+    page: String,
+    oembed: String,
+    description: String,
+    image: String,
+    width: u32,
+    height: u32,
+}
+
+/// The social tags of `asset`'s page, when the public may see it: the picture at the size
+/// social sites take (1200×630 where made), by its stable address.
+fn social(base: &str, lang: Lang, asset: &Asset, now: &str) -> Option<Social> {
+    if asset.access != crate::model::Access::Public || !asset.is_published(now) {
+        return None;
+    }
+    let r = ["social-facebook", "web", "preview", "logo-1024"]
+        .iter()
+        .find_map(|p| cards::rendition(asset, p))?;
+    let page = format!("{base}/assets/{}", asset.id);
+    let caption = lang.either(asset.caption.vi.as_deref(), asset.caption.en.as_deref());
+    Some(Social {
+        oembed: format!(
+            "{base}/oembed?{}",
+            serde_urlencoded::to_string([("format", "json"), ("url", page.as_str())])
+                .unwrap_or_default()
+        ),
+        page,
+        description: caption.unwrap_or_default().to_owned(),
+        image: format!("{base}/a/{}/{}", asset.id, r.preset),
+        width: r.width,
+        height: r.height,
+    })
 }
 
 fn media(lang: Lang, asset: &Asset, title: &str) -> Media {
@@ -484,6 +544,7 @@ pub async fn asset(
         Vec::new()
     };
     let page = AssetPage {
+        social: social(&base, lang, &a, &viewer.now),
         id: a.id.to_hex(),
         status: staff.then(|| {
             let code = a.status.as_str();
@@ -508,7 +569,21 @@ pub async fn asset(
             )
         }),
         related,
-        embed: embed(&base, lang, &a, &title, &credit_line),
+        // Only where it works: `/a/` answers the public for public, published pictures.
+        embed: (a.access == crate::model::Access::Public && a.is_published(&viewer.now))
+            .then(|| embed(&base, lang, &a, &title, &credit_line))
+            .flatten(),
+        no_embed: matches!(a.kind, Kind::Photo | Kind::Video | Kind::Logo).then(|| {
+            if a.access == crate::model::Access::Public {
+                lang.t("asset.no_embed.unpublished")
+            } else {
+                lang.t(&format!("asset.no_embed.{}", a.access))
+            }
+        }),
+        restrictions: crate::model::restrictions(&a)
+            .into_iter()
+            .map(|r| lang.pick(&r.vi, &r.en).to_owned())
+            .collect(),
         submit_csrf,
         editable: editable && session.is_some(),
         history,

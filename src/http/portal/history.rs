@@ -14,10 +14,10 @@ pub struct Line {
 
 /// The fields a patch changed, in words.
 fn fields(lang: Lang, patch: &Patch) -> String {
-    let mut names = Vec::new();
+    let mut names: Vec<String> = Vec::new();
     let mut add = |set: bool, key: &str| {
         if set {
-            names.push(lang.t(key));
+            names.push(lang.t(key).to_owned());
         }
     };
     add(
@@ -27,7 +27,6 @@ fn fields(lang: Lang, patch: &Patch) -> String {
     add(patch.credit.is_some(), "asset.credit");
     add(patch.license.is_some(), "asset.license");
     add(patch.consent.is_some(), "history.field.consent");
-    add(patch.access.is_some(), "asset.access");
     add(
         !patch.add_tags.is_empty() || !patch.remove_tags.is_empty(),
         "asset.tags",
@@ -36,6 +35,14 @@ fn fields(lang: Lang, patch: &Patch) -> String {
         patch.expires_at.is_some() || patch.available_from.is_some(),
         "history.field.window",
     );
+    if let Some(access) = patch.access {
+        // The audience decided, in words: "Quyền sử dụng: Công khai".
+        names.push(format!(
+            "{}: {}",
+            lang.t("asset.access"),
+            lang.t(&format!("access.short.{access}"))
+        ));
+    }
     names.join(", ")
 }
 

@@ -10,7 +10,7 @@ mod catalogue;
 mod errors;
 mod history;
 pub mod i18n;
-mod oembed;
+pub(super) mod oembed;
 mod spots;
 mod statics;
 

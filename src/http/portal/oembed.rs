@@ -43,7 +43,72 @@ fn asset_id(base: &str, url: &str) -> Option<String> {
     Some(rest.split('/').next()?.to_owned())
 }
 
+/// What an oEmbed answer points at.
+#[derive(Debug, PartialEq)]
+enum Picture<'a> {
+    Rendition(&'a crate::model::Rendition),
+    /// An exact size of the IIIF image service.
+    Iiif(u32, u32),
+}
+
+/// The largest picture within `max` (width, height) that never exceeds it: a rendition of that
+/// exact size, else (for a picture IIIF serves) the IIIF size that fills the bounds, else the
+/// largest rendition that fits. `None` when nothing fits.
+fn choose<'a>(
+    candidates: &[&'a crate::model::Rendition],
+    (max_w, max_h): (Option<u32>, Option<u32>),
+    iiif: bool,
+) -> Option<Picture<'a>> {
+    let fits = |w: u32, h: u32| max_w.is_none_or(|m| w <= m) && max_h.is_none_or(|m| h <= m);
+    let best = candidates
+        .iter()
+        .filter(|r| fits(r.width, r.height))
+        .max_by_key(|r| r.width)
+        .copied();
+    let largest = candidates.iter().max_by_key(|r| r.width)?;
+    let bounded = max_w.is_some() || max_h.is_some();
+    if !(bounded && iiif) {
+        return best.map(Picture::Rendition);
+    }
+    // The size of the largest rendition scaled down to the tighter bound, rounded.
+    let (lw, lh) = (u64::from(largest.width), u64::from(largest.height));
+    let scaled = |a: u64, m: u32, b: u64| ((a * u64::from(m) + b / 2) / b).max(1) as u32;
+    let by_width = max_w
+        .filter(|&m| u64::from(m) < lw)
+        .map(|m| (m, scaled(lh, m, lw)));
+    let by_height = max_h
+        .filter(|&m| u64::from(m) < lh)
+        .map(|m| (scaled(lw, m, lh), m));
+    let (w, h) = if by_width.is_none() && by_height.is_none() {
+        (largest.width, largest.height)
+    } else {
+        [by_width, by_height]
+            .into_iter()
+            .flatten()
+            .filter(|&(w, h)| fits(w, h))
+            .max_by_key(|&(w, _)| w)?
+    };
+    match best {
+        Some(r) if r.width == w || r.height == h => Some(Picture::Rendition(r)),
+        _ if fits(w, h) => Some(Picture::Iiif(w, h)),
+        _ => best.map(Picture::Rendition),
+    }
+}
+
 /// GET /oembed
+#[utoipa::path(get, path = "/oembed", tag = "delivery",
+    params(
+        ("url" = String, Query, description = "An asset page (`/assets/{id}`) or stable address (`/a/{id}/{preset}`) of this service"),
+        ("maxwidth" = Option<u32>, Query, description = "The answer is never wider"),
+        ("maxheight" = Option<u32>, Query, description = "The answer is never taller"),
+        ("format" = Option<String>, Query, description = "`json` (the only format served)"),
+    ),
+    responses(
+        (status = 200, description = "An oEmbed 1.0 `photo` answer; any origin may read it", content_type = "application/json", body = Object),
+        (status = 400, description = "`url` is missing", body = crate::http::error::ErrorBody),
+        (status = 404, description = "No such picture, or none the public may see, or none that fits the bounds", body = crate::http::error::ErrorBody),
+        (status = 501, description = "A format other than JSON", body = crate::http::error::ErrorBody),
+    ))]
 pub async fn oembed(state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let q = req.query_string();
     let value = |name: &str| super::query_value(q, name);
@@ -70,45 +135,108 @@ pub async fn oembed(state: State, req: HttpRequest) -> Result<HttpResponse, ApiE
         Kind::Photo | Kind::Video => &["thumb", "preview", "web"],
         _ => return Err(ApiError::not_found()),
     };
-    let fits = |r: &&&crate::model::Rendition| {
-        max_w.is_none_or(|w| r.width <= w) && max_h.is_none_or(|h| r.height <= h)
-    };
-    let candidates: Vec<_> = presets
+    let candidates: Vec<&crate::model::Rendition> = presets
         .iter()
         .filter_map(|p| cards::rendition(&asset, p))
         .collect();
-    let chosen = candidates
-        .iter()
-        .filter(fits)
-        .max_by_key(|r| r.width)
-        .or_else(|| candidates.iter().min_by_key(|r| r.width))
-        .ok_or_else(ApiError::not_found)?;
-    let thumb = candidates.first();
+    let now = (state.clock)();
+    let picture = choose(
+        &candidates,
+        (max_w, max_h),
+        crate::iiif::serves(&asset, &now),
+    )
+    .ok_or_else(ApiError::not_found)?;
+    let at = |preset: &str| format!("{base}/a/{}/{preset}", asset.id);
+    let (url, width, height) = match picture {
+        Picture::Rendition(r) => (at(&r.preset), r.width, r.height),
+        Picture::Iiif(w, h) => (
+            format!("{base}/iiif/3/{}/full/{w},{h}/0/default.jpg", asset.id),
+            w,
+            h,
+        ),
+    };
+    // The thumbnail keeps to the same bounds: oEmbed never answers larger than asked.
+    let thumb = candidates
+        .first()
+        .filter(|t| max_w.is_none_or(|m| t.width <= m) && max_h.is_none_or(|m| t.height <= m));
     let lang = super::language(&req).0;
     let provider_name = state.brand.guidelines.as_ref().map_or_else(
         || "brandvault".to_owned(),
         |g| lang.pick(&g.names.vi, &g.names.en).to_owned(),
     );
-    let at = |preset: &str| format!("{base}/a/{}/{preset}", asset.id);
-    Ok(HttpResponse::Ok().json(Answer {
-        version: "1.0",
-        kind: "photo",
-        title: cards::title(lang, &state.brand, &asset),
-        author_name: asset.credit.clone(),
-        provider_name,
-        provider_url: format!("{base}/"),
-        url: at(&chosen.preset),
-        width: chosen.width,
-        height: chosen.height,
-        thumbnail_url: thumb.map(|t| at(&t.preset)),
-        thumbnail_width: thumb.map(|t| t.width),
-        thumbnail_height: thumb.map(|t| t.height),
-        license: asset.license.clone(),
-    }))
+    Ok(HttpResponse::Ok()
+        .insert_header((actix_web::http::header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
+        .json(Answer {
+            version: "1.0",
+            kind: "photo",
+            title: cards::title(lang, &state.brand, &asset),
+            author_name: asset.credit.clone(),
+            provider_name,
+            provider_url: format!("{base}/"),
+            url,
+            width,
+            height,
+            thumbnail_url: thumb.map(|t| at(&t.preset)),
+            thumbnail_width: thumb.map(|t| t.width),
+            thumbnail_height: thumb.map(|t| t.height),
+            license: asset.license.clone(),
+        }))
 }
 
 #[cfg(test)]
 mod tests {
+    use super::{choose, Picture};
+    use crate::model::Rendition;
+
+    fn r(preset: &str, width: u32, height: u32) -> Rendition {
+        Rendition {
+            preset: preset.into(),
+            url: String::new(),
+            width,
+            height,
+            bytes: 0,
+            media_type: "image/jpeg".into(),
+            key: String::new(),
+            pixels: None,
+        }
+    }
+
+    #[test]
+    fn never_larger_than_asked_and_the_largest_that_fits() {
+        let (thumb, preview, web) = (
+            r("thumb", 256, 171),
+            r("preview", 1024, 683),
+            r("web", 2048, 1365),
+        );
+        let all = [&thumb, &preview, &web];
+        assert_eq!(
+            choose(&all, (Some(100), None), true),
+            Some(Picture::Iiif(100, 67))
+        );
+        assert_eq!(
+            choose(&all, (Some(600), None), true),
+            Some(Picture::Iiif(600, 400))
+        );
+        assert_eq!(
+            choose(&all, (Some(1024), None), true),
+            Some(Picture::Rendition(&preview))
+        );
+        assert_eq!(
+            choose(&all, (None, None), true),
+            Some(Picture::Rendition(&web))
+        );
+        // Without IIIF: the largest rendition that fits, or nothing.
+        assert_eq!(
+            choose(&all, (Some(600), None), false),
+            Some(Picture::Rendition(&thumb))
+        );
+        assert_eq!(choose(&all, (Some(100), None), false), None);
+        assert_eq!(
+            choose(&all, (Some(5000), Some(5000)), true),
+            Some(Picture::Rendition(&web))
+        );
+    }
+
     #[test]
     fn addresses_name_their_asset() {
         let base = "https://anh.example.vn";

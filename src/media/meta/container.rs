@@ -184,8 +184,13 @@ fn replace_jpeg(bytes: &[u8], blocks: &Blocks<'_>) -> Option<Vec<u8>> {
         let segment = bytes.get(pos..pos + 2 + len)?;
         match marker {
             0xE0 => app0.push(segment),
-            // EXIF and XMP (APP1), Photoshop resources with IPTC (APP13), comments.
-            0xE1 | 0xED | 0xFE => {}
+            // What the pixels need: the colour profile (APP2 ICC_PROFILE) and Adobe's colour
+            // transform (APP14).
+            0xE2 if segment[4..].starts_with(b"ICC_PROFILE\0") => kept.push(segment),
+            0xEE if segment[4..].starts_with(b"Adobe") => kept.push(segment),
+            // EXIF and XMP (APP1), IPTC (APP13), comments, and every vendor's own APPn
+            // (Samsung's APP4/APP5/APP11 with device ids, MPF's pointers to extra pictures).
+            0xE1..=0xEF | 0xFE => {}
             _ => kept.push(segment),
         }
         pos += 2 + len;
@@ -215,8 +220,35 @@ fn replace_jpeg(bytes: &[u8], blocks: &Blocks<'_>) -> Option<Vec<u8>> {
     for s in kept {
         out.extend_from_slice(s);
     }
-    out.extend_from_slice(&bytes[pos..]);
+    out.extend_from_slice(&bytes[pos..end_of_image(bytes, pos)]);
     Some(out)
+}
+
+/// Where the image whose first scan starts at `pos` ends: just past its EOI marker. What
+/// follows (a vendor's trailer such as Samsung's `Image_UTC_Data`, the extra pictures of an
+/// MPF set) is not part of the picture. A file cut short ends where it ends.
+fn end_of_image(bytes: &[u8], mut pos: usize) -> usize {
+    while let Some(at) = bytes
+        .get(pos..)
+        .and_then(|b| b.iter().position(|&x| x == 0xFF))
+    {
+        pos += at;
+        let Some(&marker) = bytes.get(pos + 1) else {
+            break;
+        };
+        pos += match marker {
+            0xD9 => return pos + 2,
+            // A fill byte, a stuffed zero in entropy-coded data, a restart marker.
+            0xFF => 1,
+            0x00 | 0xD0..=0xD7 => 2,
+            // A segment with a length (SOS, DHT, DRI between progressive scans).
+            _ => match bytes.get(pos + 2..pos + 4) {
+                Some(len) => 2 + usize::from(u16::from_be_bytes([len[0], len[1]])),
+                None => break,
+            },
+        };
+    }
+    bytes.len()
 }
 
 fn png_chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) -> Option<()> {
@@ -405,6 +437,43 @@ mod tests {
             let twice = replace(&with, media, &blocks).unwrap();
             assert_eq!(twice.len(), with.len(), "{media:?}");
         }
+    }
+
+    #[test]
+    fn vendor_segments_and_trailers_are_dropped_and_the_colour_profile_kept() {
+        let jpeg = encoded(image::ImageFormat::Jpeg);
+        let segment = |marker: u8, payload: &[u8]| {
+            let mut s = vec![0xFF, marker];
+            s.extend_from_slice(&u16::try_from(payload.len() + 2).unwrap().to_be_bytes());
+            s.extend_from_slice(payload);
+            s
+        };
+        let mut camera = jpeg[..2].to_vec();
+        camera.extend(segment(0xE2, b"ICC_PROFILE\0\x01\x01profile"));
+        camera.extend(segment(0xE4, b"ssuniqueid 1234"));
+        camera.extend(segment(0xE5, b"vendor"));
+        camera.extend(segment(0xEB, b"JP\0\0jumbf"));
+        camera.extend(segment(0xE2, b"MPF\0pointers"));
+        camera.extend_from_slice(&jpeg[2..]);
+        camera.extend_from_slice(b"\0\0Image_UTC_Data1700000000000");
+        let out = replace(&camera, MediaType::Jpeg, &Blocks::default()).unwrap();
+        let has = |needle: &[u8]| out.windows(needle.len()).any(|w| w == needle);
+        assert!(has(b"ICC_PROFILE"));
+        for gone in [
+            &b"ssuniqueid"[..],
+            b"vendor",
+            b"jumbf",
+            b"MPF",
+            b"Image_UTC_Data",
+        ] {
+            assert!(!has(gone), "{}", String::from_utf8_lossy(gone));
+        }
+        assert!(out.ends_with(&[0xFF, 0xD9]));
+        let before = image::load_from_memory(&jpeg).unwrap();
+        assert_eq!(
+            before.to_rgb8(),
+            image::load_from_memory(&out).unwrap().to_rgb8()
+        );
     }
 
     #[test]

@@ -103,9 +103,7 @@ pub fn parse(iim: &[u8]) -> Described {
                 out.title.default.get_or_insert(value);
             }
             25 => out.keywords.push(value),
-            40 => {
-                out.usage_terms.get_or_insert(value);
-            }
+            // 40 is Special Instructions (a restriction), not a licence: not read as one.
             80 => {
                 out.creator = Some(match out.creator.take() {
                     Some(earlier) => format!("{earlier}, {value}"),
@@ -149,44 +147,63 @@ pub fn parse(iim: &[u8]) -> Described {
 }
 
 /// The IIM record for a delivered JPEG, UTF-8 with its 1:90 marker. IIM has one caption: the
-/// Vietnamese and English texts, one paragraph each.
+/// Vietnamese and English texts, one paragraph each. Each field is cut to the length the IIM
+/// standard allows it (in bytes, at a character boundary): XMP carries the whole text.
 pub fn write(m: &Outgoing) -> Vec<u8> {
     let mut out = Vec::new();
-    push(&mut out, 1, 90, UTF8_MARKER);
-    push(&mut out, 2, 0, &4u16.to_be_bytes());
-    let mut text = |number: u8, value: Option<&str>| {
+    push(&mut out, 1, 90, UTF8_MARKER, 32);
+    push(&mut out, 2, 0, &4u16.to_be_bytes(), 2);
+    let mut text = |number: u8, value: Option<&str>, limit: usize| {
         if let Some(v) = value {
-            push(&mut out, 2, number, v.as_bytes());
+            push(&mut out, 2, number, v.as_bytes(), limit);
         }
     };
     let title = m.title.vi.as_deref().or(m.title.en.as_deref());
-    text(5, title);
+    text(5, title, 64);
     for k in &m.keywords {
-        text(25, Some(k));
+        text(25, Some(k), 64);
     }
-    text(40, m.license.as_deref());
-    text(80, m.credit.as_deref());
-    text(90, m.location.city.as_deref());
-    text(92, m.location.sublocation.as_deref());
-    text(95, m.location.province.as_deref());
-    text(101, m.location.country.as_deref());
-    text(105, title);
-    text(110, m.credit.as_deref());
-    text(116, m.copyright.as_deref());
+    text(40, m.instructions.as_deref(), 256);
+    if let Some((date, time)) = m.date_created.as_deref().and_then(iim_date_time) {
+        text(55, Some(&date), 8);
+        text(60, Some(&time), 11);
+    }
+    text(80, m.credit.as_deref(), 32);
+    text(90, m.location.city.as_deref(), 32);
+    text(92, m.location.sublocation.as_deref(), 32);
+    text(95, m.location.province.as_deref(), 32);
+    text(101, m.location.country.as_deref(), 64);
+    text(105, title, 256);
+    text(110, m.credit.as_deref(), 32);
+    text(116, m.copyright.as_deref(), 128);
     let caption: Vec<&str> = [m.caption.vi.as_deref(), m.caption.en.as_deref()]
         .into_iter()
         .flatten()
         .collect();
     if !caption.is_empty() {
-        text(120, Some(&caption.join("\n\n")));
+        text(120, Some(&caption.join("\n\n")), 2000);
     }
     out
 }
 
-/// One dataset; values beyond IIM's 32,767-byte standard length are cut at a character
-/// boundary (no caption comes near it).
-fn push(out: &mut Vec<u8>, record: u8, number: u8, value: &[u8]) {
-    let mut len = value.len().min(0x7FFF);
+/// IIM's Date Created (CCYYMMDD) and Time Created (HHMMSS±HHMM) of an XMP date.
+fn iim_date_time(xmp: &str) -> Option<(String, String)> {
+    let digits = |s: &str| s.chars().filter(char::is_ascii_digit).collect::<String>();
+    let date = digits(xmp.get(..10)?);
+    let time = digits(xmp.get(11..19)?);
+    if date.len() != 8 || time.len() != 6 {
+        return None;
+    }
+    let offset = xmp
+        .get(19..)
+        .filter(|o| o.len() == 6)
+        .map_or("+0000".to_owned(), |o| format!("{}{}", &o[..1], digits(o)));
+    Some((date, format!("{time}{offset}")))
+}
+
+/// One dataset, cut to `limit` bytes at a character boundary.
+fn push(out: &mut Vec<u8>, record: u8, number: u8, value: &[u8], limit: usize) {
+    let mut len = value.len().min(limit);
     while len < value.len() && len > 0 && (value[len] & 0xC0) == 0x80 {
         len -= 1;
     }
@@ -241,14 +258,40 @@ mod tests {
     }
 
     #[test]
+    fn fields_keep_to_their_byte_limits_and_dates_take_iim_form() {
+        let m = Outgoing {
+            credit: Some("Trung tâm Xúc tiến Đầu tư, Thương mại và Du lịch".into()),
+            date_created: Some("2024-05-01T06:30:00+07:00".into()),
+            instructions: Some("Chỉ dùng cho tin tức / News use only".into()),
+            ..Default::default()
+        };
+        let iim = write(&m);
+        let fields: Vec<(u8, Vec<u8>)> = datasets(&iim)
+            .filter(|(r, _, _)| *r == 2)
+            .map(|(_, n, d)| (n, d.to_vec()))
+            .collect();
+        let field = |n: u8| fields.iter().find(|(f, _)| *f == n).map(|(_, d)| d.clone());
+        let credit = field(80).unwrap();
+        assert!(credit.len() <= 32, "{}", credit.len());
+        let credit = String::from_utf8(credit).expect("cut at a character boundary");
+        assert!(credit.starts_with("Trung tâm Xúc tiến"), "{credit}");
+        assert_eq!(field(55).unwrap(), b"20240501");
+        assert_eq!(field(60).unwrap(), b"063000+0700");
+        assert_eq!(
+            field(40).unwrap(),
+            "Chỉ dùng cho tin tức / News use only".as_bytes()
+        );
+    }
+
+    #[test]
     fn unmarked_utf8_is_kept_and_reported_and_latin1_is_decoded() {
         let mut iim = Vec::new();
-        push(&mut iim, 2, 120, "Thác Mơ".as_bytes());
+        push(&mut iim, 2, 120, "Thác Mơ".as_bytes(), 2000);
         let d = parse(&iim);
         assert_eq!(d.caption.default.as_deref(), Some("Thác Mơ"));
         assert!(d.warnings[0].contains("UTF-8"), "{:?}", d.warnings);
         let mut iim = Vec::new();
-        push(&mut iim, 2, 80, b"Jos\xe9");
+        push(&mut iim, 2, 80, b"Jos\xe9", 32);
         let d = parse(&iim);
         assert_eq!(d.creator.as_deref(), Some("José"));
         assert!(d.warnings[0].contains("Latin-1"));

@@ -131,6 +131,14 @@ pub struct Outgoing {
     pub credit: Option<String>,
     pub copyright: Option<String>,
     pub license: Option<String>,
+    /// The licence followed by the asset's restrictions, in each language
+    /// (`xmpRights:UsageTerms`).
+    pub usage_terms: Caption,
+    /// The restrictions alone, both languages in one line (`photoshop:Instructions`, IPTC
+    /// Special Instructions).
+    pub instructions: Option<String>,
+    /// When the picture was taken: `YYYY-MM-DDTHH:MM:SS`, with the offset when known.
+    pub date_created: Option<String>,
     /// The asset's stable page (`xmpRights:WebStatement`), when the service's public address
     /// is known.
     pub url: Option<String>,

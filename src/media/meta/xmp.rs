@@ -189,8 +189,8 @@ pub fn write(m: &Outgoing) -> String {
     alt(
         &mut props,
         "xmpRights:UsageTerms",
-        m.license.as_deref(),
-        None,
+        m.usage_terms.vi.as_deref(),
+        m.usage_terms.en.as_deref(),
     );
     let mut simple = |name: &str, value: Option<&str>| {
         if let Some(v) = value {
@@ -204,6 +204,8 @@ pub fn write(m: &Outgoing) -> String {
         m.title.vi.as_deref().or(m.title.en.as_deref()),
     );
     simple("xmpRights:WebStatement", m.url.as_deref());
+    simple("photoshop:Instructions", m.instructions.as_deref());
+    simple("photoshop:DateCreated", m.date_created.as_deref());
     simple("xmpRights:Marked", m.copyright.as_ref().map(|_| "True"));
     simple("Iptc4xmpCore:Location", m.location.sublocation.as_deref());
     simple("photoshop:City", m.location.city.as_deref());
@@ -318,6 +320,12 @@ mod tests {
             credit: Some("Trần Thị B".into()),
             copyright: Some("© 2025 Sở VHTTDL".into()),
             license: Some("CC BY 4.0".into()),
+            usage_terms: Caption {
+                vi: Some("CC BY 4.0".into()),
+                en: Some("CC BY 4.0".into()),
+            },
+            instructions: Some("Chỉ dùng cho tin tức / News use only".into()),
+            date_created: Some("2024-05-01T06:30:00+07:00".into()),
             url: Some("https://anh.example.vn/assets/ab".into()),
             keywords: vec!["cao su".into()],
             location: Location {
@@ -337,6 +345,9 @@ mod tests {
         assert_eq!(d.keywords, out.keywords);
         assert_eq!(d.location, out.location);
         assert!(!write(&out).contains("GPS"));
+        let packet = write(&out);
+        assert!(packet.contains("<photoshop:DateCreated>2024-05-01T06:30:00+07:00<"));
+        assert!(packet.contains("<photoshop:Instructions>Chỉ dùng cho tin tức / News use only<"));
     }
 
     #[test]

@@ -1,0 +1,159 @@
+//! Keeping renditions true to the catalogue: a rendition whose asset was edited since it was
+//! made gets the new metadata written into its own bytes (no decode, no resize), and a
+//! delivery asks for the current rendition, made or refreshed on the spot if the catalogue
+//! says something it does not. No copy is served with an older caption, credit or restriction.
+
+use std::io::Read;
+
+use super::{embed, AssetOutcome, Encoded, Failed, Made, Output, Planned, RenderError, Renderer};
+use crate::catalog::Change;
+use crate::media::meta::Outgoing;
+use crate::model::{Asset, Format, Rendition, RenditionFailure};
+use crate::store::{Durability, Hash};
+
+impl Renderer<'_> {
+    /// Whether a recorded rendition's object is in the store whole.
+    pub(super) fn present(&self, r: &Rendition) -> bool {
+        r.object()
+            .and_then(|h| Hash::from_hex(h).ok())
+            .is_some_and(|h| self.store.size(&h).ok() == Some(r.bytes))
+    }
+
+    /// The recorded rendition of `planned` with `metadata` written into it again, when only
+    /// the metadata changed (same pixel key) and the format carries written metadata.
+    pub(super) fn reembed(
+        &self,
+        asset: &Asset,
+        planned: &Planned<'_>,
+        metadata: &Outgoing,
+    ) -> Option<Made> {
+        if planned.preset.format == Format::Mp4 {
+            return None;
+        }
+        let r = asset
+            .renditions
+            .iter()
+            .find(|r| r.preset == planned.preset.name)
+            .filter(|r| r.pixels.as_deref() == Some(planned.pixels.as_str()))?;
+        let hash = Hash::from_hex(r.object()?).ok()?;
+        let mut bytes = Vec::with_capacity(r.bytes as usize);
+        self.store.open(&hash).ok()?.read_to_end(&mut bytes).ok()?;
+        let bytes = embed(bytes, planned.preset, metadata).ok()?;
+        Some(Ok(Encoded {
+            output: Output::Memory(bytes),
+            width: r.width,
+            height: r.height,
+        }))
+    }
+
+    /// Stores a made rendition and records it (or its failure) in `out`.
+    pub(super) fn keep(
+        &self,
+        asset: &Asset,
+        planned: Planned<'_>,
+        made: Made,
+        out: &mut AssetOutcome,
+    ) {
+        let preset = planned.preset;
+        let stored = made.and_then(|made| {
+            let put = match &made.output {
+                Output::Memory(bytes) => self
+                    .store
+                    .put_reader(&mut bytes.as_slice(), Durability::Derived),
+                Output::Scratch(path) => std::fs::File::open(path)
+                    .map_err(crate::store::StoreError::io(path))
+                    .and_then(|mut f| self.store.put_reader(&mut f, Durability::Derived)),
+            };
+            if let Output::Scratch(path) = &made.output {
+                let _ = std::fs::remove_file(path);
+            }
+            // The message is journaled and shown to staff: no store path in it.
+            let put = put.map_err(|e| {
+                if e.is_disk_full() {
+                    ("disk-full", "not stored: the disk is full".to_owned())
+                } else {
+                    tracing::warn!("storing a rendition failed: {e}");
+                    (
+                        "store-failed",
+                        "the rendition could not be stored".to_owned(),
+                    )
+                }
+            })?;
+            Ok(Rendition {
+                preset: preset.name.clone(),
+                url: format!("/r/{}.{}", put.hash.to_hex(), preset.format.extension()),
+                width: made.width,
+                height: made.height,
+                bytes: put.bytes,
+                media_type: preset.format.mime().to_owned(),
+                key: planned.key,
+                pixels: Some(planned.pixels),
+            })
+        });
+        match stored {
+            Ok(rendition) => {
+                out.rendered += 1;
+                out.changes.push(Change::RenditionRecorded {
+                    id: asset.id,
+                    rendition,
+                });
+            }
+            Err((code, message)) => {
+                let failure = RenditionFailure {
+                    preset: preset.name.clone(),
+                    code: code.to_owned(),
+                    message: format!("{}: {message}", asset.display_name()),
+                };
+                out.failed.push(Failed {
+                    id: asset.id,
+                    preset: failure.preset.clone(),
+                    code: failure.code.clone(),
+                    message: failure.message.clone(),
+                });
+                out.changes.push(Change::RenditionFailed {
+                    id: asset.id,
+                    failure,
+                });
+            }
+        }
+    }
+
+    /// Whether `asset`'s rendition in `preset` is missing or says less than the catalogue.
+    pub fn is_stale(&self, asset: &Asset, preset: &str) -> bool {
+        self.plan(asset, &[preset.to_owned()])
+            .first()
+            .is_some_and(|p| !p.fresh)
+    }
+
+    /// The rendition of `asset` in `preset` as the catalogue now describes it: the recorded one
+    /// when it is current, else made (or its metadata rewritten) now and recorded, so that a
+    /// delivery never hands out a copy carrying older metadata. `None` when the asset has no
+    /// such preset or it cannot be made.
+    pub fn current(
+        &self,
+        asset: &Asset,
+        preset: &str,
+        at: &str,
+        actor: &str,
+    ) -> Result<Option<Rendition>, RenderError> {
+        let recorded = || {
+            asset
+                .renditions
+                .iter()
+                .find(|r| r.preset == preset)
+                .cloned()
+        };
+        let only = [preset.to_owned()];
+        match self.plan(asset, &only).first() {
+            None => return Ok(None),
+            Some(planned) if planned.fresh => return Ok(recorded()),
+            Some(_) => {}
+        }
+        let outcome = self.render_asset(asset, &only);
+        self.catalog.commit(at, actor, &outcome.changes, &[])?;
+        Ok(outcome.changes.into_iter().find_map(|c| match c {
+            Change::RenditionRecorded { rendition, .. } => Some(rendition),
+            _ => None,
+        }))
+    }
+}
