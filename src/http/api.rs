@@ -339,7 +339,12 @@ pub async fn edit(
     let st = state.clone();
     let now = viewer.now;
     let updated = web::block(move || st.workflow().edit(&asset.id, patch, &actor, &now)).await??;
-    super::render_in_background(state.get_ref().clone(), vec![updated.id]);
+    super::refresh_renditions(&state, vec![updated.id]).await;
+    // The record as the refresh left it (its renditions' new addresses).
+    let st = state.clone();
+    let updated = web::block(move || st.catalog.asset(&updated.id))
+        .await??
+        .ok_or_else(ApiError::not_found)?;
     Ok(HttpResponse::Ok().json(updated))
 }
 
@@ -484,7 +489,12 @@ async fn step(
             .transition(&asset.id, action, &actor, step, &now)
     })
     .await??;
-    super::render_in_background(state.get_ref().clone(), vec![updated.id]);
+    super::refresh_renditions(&state, vec![updated.id]).await;
+    // The record as the refresh left it (its renditions' new addresses).
+    let st = state.clone();
+    let updated = web::block(move || st.catalog.asset(&updated.id))
+        .await??
+        .ok_or_else(ApiError::not_found)?;
     Ok(HttpResponse::Ok().json(updated))
 }
 

@@ -146,6 +146,20 @@ impl AppState {
     }
 }
 
+/// After an edit or a workflow step on `ids`: their renditions get the new metadata before
+/// the answer (a rewrite of their own bytes, no decode), so every copy delivered afterwards
+/// says what the catalogue says; what must be made anew is made in the background.
+pub async fn refresh_renditions(state: &State, ids: Vec<crate::model::AssetId>) {
+    let st = state.clone();
+    let left =
+        web::block(move || st.renderer().refresh_metadata(&ids, &(st.clock)(), "serve")).await;
+    match left {
+        Ok(Ok(left)) => render_in_background(state.get_ref().clone(), left),
+        Ok(Err(e)) => tracing::error!("refreshing renditions failed: {e}"),
+        Err(e) => tracing::error!("refreshing renditions failed: {e}"),
+    }
+}
+
 /// Makes the renditions of new assets on a background thread, so uploads answer at once.
 pub fn render_in_background(state: Arc<AppState>, ids: Vec<crate::model::AssetId>) {
     if ids.is_empty() {

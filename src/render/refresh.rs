@@ -118,6 +118,44 @@ impl Renderer<'_> {
         }
     }
 
+    /// After an edit: the new metadata written into every rendition of `ids` whose pixels are
+    /// current (milliseconds each, no decode), in one commit. Returns the assets that still
+    /// need renditions made (pixels missing or made by another engine), for the background.
+    pub fn refresh_metadata(
+        &self,
+        ids: &[crate::model::AssetId],
+        at: &str,
+        actor: &str,
+    ) -> Result<Vec<crate::model::AssetId>, RenderError> {
+        let mut changes = Vec::new();
+        let mut left = Vec::new();
+        for asset in self.catalog.assets(ids)? {
+            let metadata = super::outgoing(&asset, self.wording());
+            let mut out = AssetOutcome {
+                changes: Vec::new(),
+                rendered: 0,
+                cached: 0,
+                failed: Vec::new(),
+            };
+            let mut whole = true;
+            for planned in self.plan(&asset, &[]) {
+                if planned.fresh {
+                    continue;
+                }
+                match self.reembed(&asset, &planned, &metadata) {
+                    Some(made) => self.keep(&asset, planned, made, &mut out),
+                    None => whole = false,
+                }
+            }
+            changes.extend(out.changes);
+            if !whole {
+                left.push(asset.id);
+            }
+        }
+        self.catalog.commit(at, actor, &changes, &[])?;
+        Ok(left)
+    }
+
     /// Whether `asset`'s rendition in `preset` is missing or says less than the catalogue.
     pub fn is_stale(&self, asset: &Asset, preset: &str) -> bool {
         self.plan(asset, &[preset.to_owned()])

@@ -22,8 +22,20 @@ pub fn socket_path(catalog_dir: &Path) -> PathBuf {
 /// The listening socket, until `close`.
 pub(super) struct Listening {
     path: PathBuf,
+    /// The socket file this service made (device, inode): removed at the end only if it is
+    /// still that one, never another service's.
+    made: Option<(u64, u64)>,
+    /// The listener itself, to wake its blocking accept by shutting it down.
+    listener: UnixListener,
     stop: Arc<AtomicBool>,
     thread: JoinHandle<()>,
+}
+
+fn file_id(path: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::symlink_metadata(path)
+        .ok()
+        .map(|m| (m.dev(), m.ino()))
 }
 
 /// Listens on `path` (replacing a socket a crashed service left: this process holds the
@@ -41,6 +53,8 @@ pub(super) fn listen(path: PathBuf, answer: Answer) -> Option<Listening> {
             )
         })
         .ok()?;
+    let made = file_id(&path);
+    let kept = listener.try_clone().ok()?;
     let stop = Arc::new(AtomicBool::new(false));
     let answer = Arc::new(answer);
     let thread = {
@@ -60,18 +74,31 @@ pub(super) fn listen(path: PathBuf, answer: Answer) -> Option<Listening> {
             }
         })
     };
-    Some(Listening { path, stop, thread })
+    Some(Listening {
+        path,
+        made,
+        listener: kept,
+        stop,
+        thread,
+    })
 }
 
 impl Listening {
     /// Stops taking commands (commands already running finish or end with the process) and
     /// removes the socket.
+    /// Whatever became of the socket file (removed by a cleaner, replaced by another node's,
+    /// its folder deleted), this returns at once.
     pub(super) fn close(self) {
+        use std::os::fd::AsRawFd;
         self.stop.store(true, Ordering::Relaxed);
-        // Wakes the blocking accept, which then sees the flag.
-        let _ = UnixStream::connect(&self.path);
+        // Wakes the blocking accept (it fails with EINVAL), which then sees the flag; unlike
+        // connecting to the file, this works when the file is gone.
+        // SAFETY: shutdown on a socket descriptor this value owns; no memory is passed.
+        unsafe { libc::shutdown(self.listener.as_raw_fd(), libc::SHUT_RDWR) };
         let _ = self.thread.join();
-        let _ = std::fs::remove_file(&self.path);
+        if self.made.is_some() && file_id(&self.path) == self.made {
+            let _ = std::fs::remove_file(&self.path);
+        }
     }
 }
 

@@ -375,7 +375,7 @@ pub async fn edit_save(
     .await?;
     match saved {
         Ok(a) => {
-            crate::http::render_in_background(state.get_ref().clone(), vec![a.id]);
+            crate::http::refresh_renditions(&state, vec![a.id]).await;
             Ok(see_other(&format!("/assets/{}/edit?saved=1", a.id)))
         }
         Err(e) => {
@@ -477,7 +477,7 @@ pub async fn bulk_edit(
     let count = ids.len();
     let edited = ids.clone();
     web::block(move || st.workflow().edit_many(&ids, &patch, &actor, &now)).await??;
-    crate::http::render_in_background(state.get_ref().clone(), edited);
+    crate::http::refresh_renditions(&state, edited).await;
     let back = if form.back.starts_with('/') && !form.back.starts_with("//") {
         form.back
     } else {

@@ -338,7 +338,7 @@ pub async fn step_form(
     })
     .await?;
     if outcome.is_ok() {
-        crate::http::render_in_background(state.get_ref().clone(), vec![id]);
+        crate::http::refresh_renditions(&state, vec![id]).await;
     }
     match (outcome, action) {
         (Ok(_), Action::Submit) if !reviewer => Ok(see_other("/mine?submitted=1")),
@@ -412,7 +412,7 @@ pub async fn review_batch(
     })
     .await?;
     if outcome.is_ok() {
-        crate::http::render_in_background(state.get_ref().clone(), stepped);
+        crate::http::refresh_renditions(&state, stepped).await;
     }
     let verb = if action == Action::Approve {
         "approved"
