@@ -21,7 +21,10 @@ fn serve_stops_on_sigterm_when_its_socket_and_folder_are_gone() {
     let socket = fx.data().join("serve.sock");
     assert!(socket.exists(), "the hand-over socket is there");
     std::fs::remove_file(&socket).unwrap();
-    std::fs::remove_dir_all(fx.data()).unwrap();
+    // The service may be writing in it (its rendition pass): removed until it is gone.
+    while fx.data().exists() {
+        let _ = std::fs::remove_dir_all(fx.data());
+    }
     let pid = i32::try_from(serve.0.id()).unwrap();
     // SAFETY: kill sends a signal to a child process this test started; no memory is passed.
     assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
@@ -40,4 +43,130 @@ fn serve_stops_on_sigterm_when_its_socket_and_folder_are_gone() {
     let status = serve.0.wait().unwrap();
     assert!(asked.elapsed() < Duration::from_secs(10));
     assert!(status.code().is_some(), "it exited by itself: {status:?}");
+}
+
+/// `POST /bulk` and `POST /review/batch` answer about a picture the caller may not see
+/// exactly as about one that does not exist: status, body and redirect alike.
+#[actix_web::test]
+async fn hidden_and_missing_ids_answer_alike_on_batch_routes() {
+    use actix_web::test;
+    let fx = Fixture::new();
+    let (svc, draft, _) = common::service::setup(&fx);
+    let app = app!(svc);
+    // `dana`'s draft is hidden from the other designer, `dan`.
+    let random = "ab".repeat(32);
+    let dan = format!("Bearer {}", svc.tokens["dan"]);
+    let mut answers = Vec::new();
+    for id in [draft.as_str(), random.as_str()] {
+        for (path, form) in [
+            (
+                "/bulk",
+                vec![("id", id), ("credit", "X"), ("back", "/mine")],
+            ),
+            ("/review/batch", vec![("id", id), ("action", "approve")]),
+        ] {
+            let req = test::TestRequest::post()
+                .uri(path)
+                .insert_header(("authorization", dan.as_str()))
+                .set_form(form);
+            let resp = test::call_service(&app, req.to_request()).await;
+            let status = resp.status();
+            let location = resp
+                .headers()
+                .get("location")
+                .map(|l| l.to_str().unwrap().replace(id, "ID"));
+            let body = test::read_body(resp).await;
+            answers.push((path, status, location, body));
+        }
+    }
+    let (hidden, missing) = answers.split_at(2);
+    assert_eq!(hidden, missing, "a hidden draft answers as a missing one");
+    // A reviewer's batch with a missing id is refused by name, and the same with nothing else.
+    assert_eq!(hidden[0].1, actix_web::http::StatusCode::NOT_FOUND);
+}
+
+/// A JPEG uploaded as `poly.html` is offered as `poly.jpg`; a name with control and
+/// right-to-left characters is stored and offered without them; page numbers are clamped.
+#[actix_web::test]
+async fn names_are_safe_and_pages_do_not_wrap() {
+    use actix_web::test;
+    let fx = Fixture::new();
+    let (svc, _, public) = common::service::setup(&fx);
+    let app = app!(svc);
+    let dana = &svc.tokens["dana"];
+    for (n, (uploaded, offered)) in [
+        ("poly.html", "poly.jpg"),
+        ("rtl\u{202E}gpj.exe", "rtl_gpj.jpg"),
+        // What a multipart header can carry of control characters: a tab, C1 controls.
+        ("a\tb\u{85}.jpg", "a_b_.jpg"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let bytes = common::photo(64, 48, n as u64 + 900, &Default::default());
+        let resp = test::call_service(
+            &app,
+            common::service::upload(Some(dana), uploaded, &bytes).to_request(),
+        )
+        .await;
+        assert_eq!(
+            resp.status(),
+            actix_web::http::StatusCode::CREATED,
+            "{uploaded:?}"
+        );
+        let a: serde_json::Value = test::read_body_json(resp).await;
+        let stored = a["names"][0].as_str().unwrap();
+        assert!(
+            !stored.chars().any(|c| c.is_control() || c == '\u{202E}'),
+            "{stored:?}"
+        );
+        let path = format!("/api/assets/{}/download", a["id"].as_str().unwrap());
+        let resp =
+            test::call_service(&app, common::service::get(&path, Some(dana)).to_request()).await;
+        let disposition = resp
+            .headers()
+            .get("content-disposition")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_owned();
+        let encoded: String = offered
+            .bytes()
+            .map(|b| {
+                if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                    (b as char).to_string()
+                } else {
+                    format!("%{b:02X}")
+                }
+            })
+            .collect();
+        assert!(
+            disposition.ends_with(&format!("filename*=UTF-8''{encoded}")),
+            "{disposition}"
+        );
+        assert!(!disposition.contains("%E2%80%AE"), "{disposition}");
+    }
+    // Line breaks, ESC and DEL come in through folders (a multipart header cannot carry them).
+    let cli = Fixture::new();
+    cli.write(
+        "lô/x\r\ny\u{1b}\u{7f}.jpg",
+        &common::photo(64, 48, 990, &Default::default()),
+    );
+    let report = cli.ingest(&[&cli.input().join("lô")], 0);
+    let id = &common::ids(&report, "added")[0];
+    assert_eq!(cli.show(id)["names"][0], "x__y__.jpg");
+    common::service::publish(&app, &svc, &public).await;
+    let page = |q: &'static str| {
+        let req = common::service::get(q, None).insert_header(("accept", "text/html"));
+        test::call_service(&app, req.to_request())
+    };
+    let first = String::from_utf8(test::read_body(page("/").await).await.to_vec()).unwrap();
+    assert!(first.contains(&public), "the first page lists the picture");
+    let resp = page("/?page=384307168202282327").await;
+    assert_eq!(resp.status(), actix_web::http::StatusCode::OK);
+    let far = String::from_utf8(test::read_body(resp).await.to_vec()).unwrap();
+    assert!(
+        !far.contains(&format!("/assets/{public}")),
+        "not the first page again"
+    );
 }

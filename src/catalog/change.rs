@@ -310,7 +310,7 @@ fn upsert<T: Clone>(items: &mut Vec<T>, item: &T, key: impl Fn(&T) -> &String) {
 }
 
 fn add_name(asset: &mut Asset, name: &str) {
-    let name = text::nfc(name);
+    let name = text::file_name(name);
     if !asset.names.contains(&name) {
         asset.names.push(name);
     }

@@ -218,6 +218,24 @@ fn page_body(records: &[crate::catalog::AssetJson], limit: usize) -> Vec<u8> {
     body
 }
 
+/// The first of `ids` that `viewer` may not see, whether it exists or not: batch routes answer
+/// for it exactly as for an id that does not exist, so a file's hash never tells an account
+/// whether the file is in the library.
+pub async fn first_unseen(
+    state: &State,
+    viewer: &crate::model::Viewer,
+    ids: &[AssetId],
+) -> Result<Option<AssetId>, ApiError> {
+    let (st, who, wanted) = (state.clone(), viewer.clone(), ids.to_vec());
+    let seen: Vec<AssetId> = web::block(move || st.catalog.assets(&wanted))
+        .await??
+        .into_iter()
+        .filter(|a| who.can_see(a))
+        .map(|a| a.id)
+        .collect();
+    Ok(ids.iter().find(|id| !seen.contains(id)).copied())
+}
+
 /// Loads an asset the caller may see, or 404.
 pub async fn visible_asset(
     state: &State,

@@ -330,11 +330,7 @@ pub async fn download(
         } else {
             original_for_outside(&state, &asset).await?
         };
-        (
-            hash,
-            asset.media_type.clone(),
-            asset.display_name().to_owned(),
-        )
+        (hash, asset.media_type.clone(), original_name(&asset))
     } else {
         let (r, hash) = current_rendition(&state, &asset, &preset).await?;
         (hash, r.media_type.clone(), download_name(&asset, &r))
@@ -378,10 +374,16 @@ async fn original_for_outside(state: &State, asset: &Asset) -> Result<Hash, ApiE
 
 /// A rendition's download name: the asset's first name, the preset, the rendition's extension.
 pub(super) fn download_name(asset: &Asset, r: &crate::model::Rendition) -> String {
-    let name = asset.display_name();
-    let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);
     let ext = r.url.rsplit('.').next().unwrap_or("bin");
-    format!("{stem}-{}.{ext}", r.preset)
+    crate::model::text::download_name(asset.display_name(), &format!("-{}", r.preset), ext)
+}
+
+/// An original's download name: its stored name with the extension of its detected type.
+fn original_name(asset: &Asset) -> String {
+    match crate::model::MediaType::from_mime(&asset.media_type) {
+        Some(t) => crate::model::text::download_name(asset.display_name(), "", t.extension()),
+        None => crate::model::text::file_name(asset.display_name()),
+    }
 }
 
 /// The rendition of `asset` in `preset` as the catalogue describes it now, and the object

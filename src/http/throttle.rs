@@ -2,8 +2,12 @@
 //! account, or from the same address, must wait a delay that doubles with every failure
 //! (up to 5 minutes per account, 15 per address). While waiting, an attempt is answered 429
 //! without its password being checked, so guessing runs at well under one try per second and
-//! costs the server nothing; a success clears both tallies. The account tally keeps one address
-//! from locking a person out for long; the address tally stops one address trying many names.
+//! costs the server nothing. A success clears its account's tally only: the address tally
+//! counts failures across names, so an account holder cannot spray passwords over every other
+//! account by signing in to their own between rounds. A tally left alone for an hour is
+//! forgotten (an office behind one address is not slowed for yesterday's typos). The account
+//! tally keeps one address from locking a person out for long; the address tally stops one
+//! address trying many names.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -16,6 +20,8 @@ const ACCOUNT_CAP: Duration = Duration::from_secs(5 * 60);
 const ADDRESS_CAP: Duration = Duration::from_secs(15 * 60);
 /// Tallies kept at most (an attacker inventing names cannot grow this without bound).
 const MAX_TALLIES: usize = 100_000;
+/// A tally with no failure for this long starts afresh.
+const FORGET: Duration = Duration::from_secs(60 * 60);
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum Key {
@@ -28,6 +34,8 @@ struct Tally {
     failures: u32,
     /// No attempt before this.
     next: Instant,
+    /// The last failure.
+    last: Instant,
 }
 
 #[derive(Default)]
@@ -65,7 +73,12 @@ impl Throttle {
             let tally = map.entry(key).or_insert(Tally {
                 failures: 0,
                 next: now,
+                last: now,
             });
+            if now.saturating_duration_since(tally.last) > FORGET {
+                tally.failures = 0;
+            }
+            tally.last = now;
             tally.failures = tally.failures.saturating_add(1);
             let over = tally.failures.saturating_sub(FREE);
             if over > 0 {
@@ -75,12 +88,11 @@ impl Throttle {
         }
     }
 
-    /// Records a success: the account and the address start afresh.
-    pub fn succeeded(&self, account: &str, address: Option<IpAddr>) {
+    /// Records a success: the account starts afresh; its address's tally stays, since it
+    /// counts failures on every name tried from there.
+    pub fn succeeded(&self, account: &str) {
         let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        for key in keys(account, address) {
-            map.remove(&key);
-        }
+        map.remove(&Key::Account(account.trim().to_lowercase()));
     }
 }
 
@@ -116,7 +128,36 @@ mod tests {
         let last = later + Duration::from_secs(39);
         assert_eq!(t.wait("thu", None, last), Some(ACCOUNT_CAP));
         assert_eq!(t.wait("x", ip, last), Some(ADDRESS_CAP));
-        t.succeeded("thu", ip);
-        assert_eq!(t.wait("thu", ip, last), None);
+        t.succeeded("thu");
+        assert_eq!(t.wait("thu", None, last), None, "the account afresh");
+        assert_eq!(
+            t.wait("thu", ip, last),
+            Some(ADDRESS_CAP),
+            "not its address"
+        );
+        // An hour without failures: the address's tally is forgotten.
+        let next_day = last + ADDRESS_CAP + FORGET + Duration::from_secs(1);
+        t.failed("x", ip, next_day);
+        assert_eq!(t.wait("x", ip, next_day), None);
+    }
+
+    #[test]
+    fn a_success_between_rounds_does_not_reset_a_spray() {
+        let t = Throttle::default();
+        let ip: Option<IpAddr> = "192.0.2.8".parse().ok();
+        let now = Instant::now();
+        let mut refused = false;
+        for round in 0..4 {
+            for n in 0..FREE {
+                let name = format!("victim{round}-{n}");
+                if t.wait(&name, ip, now).is_some() {
+                    refused = true;
+                    break;
+                }
+                t.failed(&name, ip, now);
+            }
+            t.succeeded("own");
+        }
+        assert!(refused, "the address is slowed down across names");
     }
 }

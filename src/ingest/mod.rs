@@ -180,7 +180,7 @@ impl Ingester<'_> {
                 message: format!("{shown}: {message}"),
             })
         };
-        let name = text::nfc(
+        let name = text::file_name(
             &path
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())

@@ -77,7 +77,7 @@ pub fn new_asset(new: NewAsset<'_>, probe: Probe, locator: &Locator) -> Asset {
         height: probe.height,
         duration_s: probe.duration_s,
         video: probe.video,
-        names: vec![text::nfc(new.name)],
+        names: vec![text::file_name(new.name)],
         ingested_at: new.at.to_owned(),
         captured_at,
         exif: probe.exif,

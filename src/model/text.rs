@@ -9,6 +9,35 @@ pub fn nfc(s: &str) -> String {
     s.nfc().collect()
 }
 
+/// A file name as it is stored and shown: NFC, with control characters (CR, LF, ESC, DEL…)
+/// and bidirectional controls replaced by `_` (an override makes `rtl\u{202E}gpj.exe` read
+/// as `rtlexe.jpg`).
+pub fn file_name(s: &str) -> String {
+    nfc(s)
+        .chars()
+        .map(|c| {
+            let bidi = matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+            if c.is_control() || bidi {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+/// The name a download is offered under: the stored name's stem with `ext`, the extension of
+/// what the bytes are (`poly.html` holding a JPEG is offered as `poly.jpg`).
+pub fn download_name(name: &str, suffix: &str, ext: &str) -> String {
+    let name = file_name(name);
+    let stem = match name.rsplit_once('.') {
+        Some((stem, _)) if !stem.is_empty() => stem,
+        _ => name.as_str(),
+    };
+    let stem = if stem.is_empty() { "download" } else { stem };
+    format!("{stem}{suffix}.{ext}")
+}
+
 /// Folds case and diacritics, đ/Đ included, and collapses white space, so that "BU LACH",
 /// "bu lach" and "Bù Lạch" compare equal.
 pub fn fold(s: &str) -> String {
@@ -84,6 +113,25 @@ pub fn matches(query_folded: &str, haystack_folded: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_lose_controls_and_downloads_take_the_real_extension() {
+        assert_eq!(file_name("a\r\nb\u{1b}[31m\u{7f}.jpg"), "a__b_[31m_.jpg");
+        assert_eq!(file_name("rtl\u{202E}gpj.exe"), "rtl_gpj.exe");
+        assert_eq!(file_name("Cho\u{0300}.jpg"), "Chò.jpg", "NFC");
+        assert_eq!(download_name("poly.html", "", "jpg"), "poly.jpg");
+        assert_eq!(
+            download_name("rtl\u{202E}gpj.exe", "", "jpg"),
+            "rtl_gpj.jpg"
+        );
+        assert_eq!(
+            download_name("Bù Lạch.JPG", "-press", "jpg"),
+            "Bù Lạch-press.jpg"
+        );
+        assert_eq!(download_name("noext", "", "png"), "noext.png");
+        assert_eq!(download_name(".hidden", "", "png"), ".hidden.png");
+        assert_eq!(download_name("", "", "png"), "download.png");
+    }
 
     #[test]
     fn vietnamese_is_told_from_english() {

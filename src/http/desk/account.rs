@@ -151,7 +151,7 @@ pub async fn login(
             Some(message),
         );
     };
-    state.throttle.succeeded(&form.user, address);
+    state.throttle.succeeded(&form.user);
     let (st, now, name) = (state.clone(), (state.clock)(), user.name.clone());
     let id = web::block(move || session::start(&st.catalog, &name, &now)).await??;
     let mut resp = see_other(home(user.role));

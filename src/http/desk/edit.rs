@@ -457,12 +457,19 @@ pub async fn bulk_edit(
         }
     }
     let viewer = caller(&state, &req, Some(&form.csrf)).await?;
-    let actor = viewer.actor.ok_or_else(ApiError::not_found)?;
+    let actor = viewer.actor.clone().ok_or_else(ApiError::not_found)?;
     let ids: Vec<AssetId> = form
         .ids
         .iter()
         .map(|i| i.parse().map_err(|_| ApiError::not_found()))
         .collect::<Result<_, _>>()?;
+    // A picture the person may not see is answered as one that does not exist.
+    if crate::http::api::first_unseen(&state, &viewer, &ids)
+        .await?
+        .is_some()
+    {
+        return Err(ApiError::not_found());
+    }
     let opt = |s: &str| Some(Some(s.trim().to_owned())).filter(|_| !s.trim().is_empty());
     let patch = Patch {
         credit: opt(&form.credit),
@@ -478,11 +485,9 @@ pub async fn bulk_edit(
     let edited = ids.clone();
     web::block(move || st.workflow().edit_many(&ids, &patch, &actor, &now)).await??;
     crate::http::refresh_renditions(&state, edited).await;
-    let back = if form.back.starts_with('/') && !form.back.starts_with("//") {
-        form.back
-    } else {
-        "/mine".to_owned()
-    };
+    let back = crate::http::portal::same_site(&form.back)
+        .unwrap_or("/mine")
+        .to_owned();
     let sep = if back.contains('?') { '&' } else { '?' };
     Ok(see_other(&format!("{back}{sep}edited={count}")))
 }

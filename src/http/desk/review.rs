@@ -378,7 +378,11 @@ pub async fn review_batch(
             .map(|(_, v)| v.clone())
     };
     let viewer = caller(&state, &req, get("csrf").as_deref()).await?;
-    let actor = viewer.actor.ok_or_else(ApiError::not_found)?;
+    let actor = viewer.actor.clone().ok_or_else(ApiError::not_found)?;
+    // The page does not exist for a caller who may not review.
+    if !actor.role.reviews() {
+        return Err(ApiError::not_found());
+    }
     let action = match get("action").as_deref() {
         Some("approve") => Action::Approve,
         Some("reject") => Action::Reject,
@@ -392,6 +396,12 @@ pub async fn review_batch(
     let access: Option<Access> =
         get("access").and_then(|a| serde_json::from_value(serde_json::Value::String(a)).ok());
     let reason = get("reason");
+    // A picture the reviewer may not see is refused as one that does not exist.
+    if let Some(unseen) = crate::http::api::first_unseen(&state, &viewer, &ids).await? {
+        let missing =
+            WorkflowError::Catalog(crate::catalog::CatalogError::NotFound(unseen.to_hex()));
+        return Ok(see_other(&refused_at(&unseen, &missing)));
+    }
     let (st, now) = (state.clone(), viewer.now);
     let count = ids.len();
     let stepped = ids.clone();

@@ -14,6 +14,8 @@ use crate::http::{viewer, ApiError, State};
 use crate::model::Kind;
 
 const PER_PAGE: usize = 48;
+/// Highest page number taken (a million pages of pictures; anything larger is this).
+const MAX_PAGE: usize = 1_000_000;
 
 /// The catalogue form as typed: every field a string, so nothing a person types fails the page.
 #[derive(Default)]
@@ -45,7 +47,8 @@ impl Form {
                 "kind" => form.kind = value,
                 "from" => form.from = value,
                 "to" => form.to = value,
-                "page" => form.page = value.parse().unwrap_or(1).max(1),
+                // Clamped, never wrapped: a page past the last shows the empty last page.
+                "page" => form.page = value.parse().unwrap_or(1).clamp(1, MAX_PAGE),
                 _ => {}
             }
         }

@@ -111,14 +111,30 @@ pub fn query_value(query: &str, name: &str) -> Option<String> {
         .map(|(_, v)| v)
 }
 
-/// This request's address with `lang` set to `lang` (other parameters kept).
+/// `target` when a browser would read it as a path on this site, never another host: it
+/// starts with one `/`, and holds no backslash (browsers read it as `/`), no tab, line break
+/// or other control character (browsers drop them, so `/\t/evil.example` is `//evil.example`)
+/// and no encoded slash or backslash.
+pub fn same_site(target: &str) -> Option<&str> {
+    let lower = target.to_ascii_lowercase();
+    let safe = target.starts_with('/')
+        && !target.starts_with("//")
+        && !target.chars().any(|c| c == '\\' || c.is_control())
+        && !["%2f", "%5c", "%09", "%0a", "%0d"]
+            .iter()
+            .any(|e| lower.contains(e));
+    safe.then_some(target)
+}
+
+/// This request's address with `lang` set to `lang` (other parameters kept); the home page
+/// for an address that would not read as a path of this site.
 fn with_lang(req: &HttpRequest, lang: Lang) -> String {
     let mut pairs: Vec<(String, String)> =
         serde_urlencoded::from_str(req.query_string()).unwrap_or_default();
     pairs.retain(|(k, _)| k != "lang");
     pairs.push(("lang".into(), lang.code().into()));
     let query = serde_urlencoded::to_string(&pairs).unwrap_or_default();
-    format!("{}?{query}", req.path())
+    format!("{}?{query}", same_site(req.path()).unwrap_or("/"))
 }
 
 /// Pages may load only this site's own styles, scripts, fonts and images; no page is framed
@@ -158,4 +174,37 @@ pub fn respond(
 /// A rendered page answering 200.
 pub fn ok(req: &HttpRequest, page: &impl Template) -> Result<HttpResponse, ApiError> {
     respond(req, actix_web::http::StatusCode::OK, page)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_site;
+
+    #[test]
+    fn only_paths_of_this_site_are_redirect_targets() {
+        for ok in [
+            "/mine",
+            "/mine?edited=1",
+            "/assets/ab?lang=en",
+            "/",
+            "/tìm?q=bù%20lạch",
+        ] {
+            assert_eq!(same_site(ok), Some(ok), "{ok}");
+        }
+        for bad in [
+            "//evil.example",
+            "/\\evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/%2F/evil.example",
+            "/%5cevil.example",
+            "/%09/evil.example",
+            "https://evil.example",
+            "evil.example",
+            "javascript:alert(1)",
+            "",
+        ] {
+            assert_eq!(same_site(bad), None, "{bad:?}");
+        }
+    }
 }
