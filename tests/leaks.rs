@@ -170,3 +170,48 @@ async fn names_are_safe_and_pages_do_not_wrap() {
         "not the first page again"
     );
 }
+
+/// Fifty anonymous IIIF requests for distinct odd sizes: none is kept in the store, and past
+/// the brake's allowance they are refused with 429 and Retry-After; the sizes `info.json`
+/// offers are still made and kept.
+#[actix_web::test]
+async fn odd_iiif_sizes_are_neither_kept_nor_unbounded() {
+    use actix_web::test;
+    let fx = Fixture::new();
+    let (svc, _, public) = common::service::setup(&fx);
+    let app = app!(svc);
+    common::service::publish(&app, &svc, &public).await;
+    let before = fx.objects().len();
+    let (mut made, mut refused) = (0, 0);
+    for n in 0..50 {
+        let path = format!("/iiif/3/{public}/full/^{},/0/default.jpg", 900 + n);
+        let req = common::service::get(&path, None).peer_addr("203.0.113.9:4000".parse().unwrap());
+        let resp = test::call_service(&app, req.to_request()).await;
+        match resp.status().as_u16() {
+            200 => made += 1,
+            429 => {
+                assert!(resp.headers().get("retry-after").is_some());
+                refused += 1;
+            }
+            other => panic!("{path}: {other}"),
+        }
+    }
+    assert_eq!(made, 30, "one address's allowance a minute");
+    assert_eq!(refused, 20);
+    assert_eq!(fx.objects().len(), before, "nothing kept of odd sizes");
+    // A size info.json offers is made and kept, brake or not.
+    let info: serde_json::Value = test::call_and_read_body_json(
+        &app,
+        common::service::get(&format!("/iiif/3/{public}/info.json"), None).to_request(),
+    )
+    .await;
+    let size = &info["sizes"][0];
+    let path = format!(
+        "/iiif/3/{public}/full/{},{}/0/default.jpg",
+        size["width"], size["height"]
+    );
+    let req = common::service::get(&path, None).peer_addr("203.0.113.9:4000".parse().unwrap());
+    let resp = test::call_service(&app, req.to_request()).await;
+    assert_eq!(resp.status().as_u16(), 200);
+    assert_eq!(fx.objects().len(), before + 1, "an offered size is kept");
+}

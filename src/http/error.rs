@@ -80,6 +80,7 @@ impl ResponseError for ApiError {
             ErrorKind::Forbidden => StatusCode::FORBIDDEN,
             ErrorKind::Unauthenticated => StatusCode::UNAUTHORIZED,
             ErrorKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ErrorKind::Busy => StatusCode::TOO_MANY_REQUESTS,
             ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -90,7 +91,7 @@ impl ResponseError for ApiError {
             ErrorKind::Unauthenticated => {
                 response.insert_header(("WWW-Authenticate", "Bearer error=\"invalid_token\""));
             }
-            ErrorKind::Unavailable => {
+            ErrorKind::Unavailable | ErrorKind::Busy => {
                 response.insert_header(("Retry-After", "60"));
             }
             _ => {}

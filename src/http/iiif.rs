@@ -103,6 +103,7 @@ pub async fn info(
         (status = 304, description = "If-None-Match matched"),
         (status = 400, description = "A malformed or impossible request", body = crate::http::error::ErrorBody),
         (status = 404, description = "No such picture, or not a public one", body = crate::http::error::ErrorBody),
+        (status = 429, description = "A size or region `info.json` does not offer, past the allowance of 30 a minute per address and 120 in all: try again after Retry-After", body = crate::http::error::ErrorBody),
     ))]
 pub async fn image(
     state: State,
@@ -115,6 +116,7 @@ pub async fn image(
     let request = iiif::request::parse(&region, &size, &rotation, &file, dims, LIMITS)
         .map_err(iiif::IiifError::from)?;
     let st = state.clone();
+    let client = req.peer_addr().map(|a| a.ip());
     let answer = web::block(move || {
         st.iiif.image(
             &*st.store,
@@ -122,6 +124,7 @@ pub async fn image(
             &st.settings.limits,
             &asset,
             &request,
+            client,
         )
     })
     .await??;

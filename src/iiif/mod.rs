@@ -5,6 +5,7 @@
 //! smallest JPEG DCT scale the request allows and kept decoded for the tiles that follow
 //! (`source.rs`), so a deep-zoom viewer's burst of tiles costs one decode.
 
+mod brake;
 pub mod manifest;
 pub mod request;
 mod source;
@@ -41,6 +42,8 @@ pub enum IiifError {
     Store(#[from] crate::store::StoreError),
     #[error(transparent)]
     Catalog(#[from] CatalogError),
+    #[error("too many images of other sizes asked for; try again in {0} s")]
+    Busy(u64),
 }
 
 impl IiifError {
@@ -50,6 +53,7 @@ impl IiifError {
             Self::Decode(_) | Self::Encode(_) => ErrorKind::Internal,
             Self::Store(e) => e.kind(),
             Self::Catalog(e) => e.kind(),
+            Self::Busy(_) => ErrorKind::Busy,
         }
     }
 
@@ -65,6 +69,7 @@ impl IiifError {
             Self::Decode(_) | Self::Encode(_) => "internal",
             Self::Store(e) => e.code(),
             Self::Catalog(e) => e.code(),
+            Self::Busy(_) => "too-many-requests",
         }
     }
 }
@@ -86,12 +91,7 @@ pub fn serves(asset: &Asset, now: &str) -> bool {
 /// The image service's description (`info.json`) for `asset` at `id` (its absolute base URI).
 pub fn info(asset: &Asset, id: &str) -> Value {
     let (w, h) = (asset.width.unwrap_or(1), asset.height.unwrap_or(1));
-    let mut factors = vec![1u32];
-    while w.div_ceil(*factors.last().unwrap_or(&1)) > TILE
-        || h.div_ceil(*factors.last().unwrap_or(&1)) > TILE
-    {
-        factors.push(factors.last().unwrap_or(&1) * 2);
-    }
+    let factors = scale_factors(w, h);
     let sizes: Vec<Value> = factors
         .iter()
         .rev()
@@ -126,17 +126,52 @@ pub fn info(asset: &Asset, id: &str) -> Value {
     info
 }
 
-/// The IIIF image service: where its answers and decoded sources are kept.
+/// The IIIF image service: where its answers and decoded sources are kept, and the brake on
+/// answers made for requests outside the picture's own sizes and tiles.
 pub struct Iiif {
     sources: SourceCache,
+    brake: brake::Brake,
 }
 
 impl Default for Iiif {
     fn default() -> Self {
         Iiif {
             sources: SourceCache::new(SOURCE_BYTES),
+            brake: brake::Brake::default(),
         }
     }
+}
+
+/// The scale factors of an asset's tiles (1, 2, 4… until a tile holds the whole picture).
+fn scale_factors(w: u32, h: u32) -> Vec<u32> {
+    let mut factors = vec![1u32];
+    while w.div_ceil(*factors.last().unwrap_or(&1)) > TILE
+        || h.div_ceil(*factors.last().unwrap_or(&1)) > TILE
+    {
+        factors.push(factors.last().unwrap_or(&1) * 2);
+    }
+    factors
+}
+
+/// Whether `req` is one of the answers `info.json` offers (a size of `sizes`, or a tile at one
+/// of its scale factors), unrotated: a finite set per picture, kept once made. Any other
+/// request is made on the fly, never kept, and braked.
+pub fn is_offered(asset: &Asset, req: &ImageRequest) -> bool {
+    let (w, h) = (asset.width.unwrap_or(1), asset.height.unwrap_or(1));
+    if req.rotation != 0 || req.mirror {
+        return false;
+    }
+    let (x, y, rw, rh) = req.region;
+    scale_factors(w, h).into_iter().any(|f| {
+        let size = (rw.div_ceil(f), rh.div_ceil(f));
+        let whole = (x, y, rw, rh) == (0, 0, w, h);
+        let span = TILE * f;
+        let tile = x % span == 0
+            && y % span == 0
+            && rw == span.min(w - x.min(w))
+            && rh == span.min(h - y.min(h));
+        req.size == size && (whole || tile)
+    })
 }
 
 /// An answer: its bytes and the object that holds them (its ETag).
@@ -146,7 +181,9 @@ pub struct Answer {
 }
 
 impl Iiif {
-    /// The image `req` asks of `asset`, from the store if made before, else made and kept.
+    /// The image `req` asks of `asset`, from the store if made before, else made and kept;
+    /// a request outside what `info.json` offers is made on the fly and not kept, if the
+    /// brake lets `client` have one more now.
     pub fn image(
         &self,
         store: &dyn BlobStore,
@@ -154,7 +191,14 @@ impl Iiif {
         limits: &ProbeLimits,
         asset: &Asset,
         req: &ImageRequest,
+        client: Option<std::net::IpAddr>,
     ) -> Result<Answer, IiifError> {
+        if !is_offered(asset, req) {
+            self.brake.take(client, std::time::Instant::now())?;
+            let bytes = self.make(store, limits, asset, req)?;
+            let object = Hash::from_bytes(*blake3::hash(&bytes).as_bytes());
+            return Ok(Answer { bytes, object });
+        }
         let mut hasher = blake3::Hasher::new();
         hasher.update(ENGINE.as_bytes());
         hasher.update(asset.id.as_bytes());

@@ -14,6 +14,8 @@ pub enum ErrorKind {
     Unauthenticated,
     /// The library cannot take writes now (the disk is full); nothing was changed.
     Unavailable,
+    /// Too many requests of this kind now; the caller may try again later (429).
+    Busy,
     Internal,
 }
 
