@@ -344,6 +344,11 @@ fn a_full_disk_refuses_with_disk_full_and_loses_nothing() {
     } else {
         assert_eq!(report["code"], "disk-full", "{report}");
     }
+    // Reading still works on the full disk: what is there, its check, a copy elsewhere.
+    let listed = fx.json(&["ls", "--kind", "photo"], 0);
+    assert_eq!(listed.as_array().unwrap().len(), 4, "{listed}");
+    let verify = fx.json(&["verify"], 0);
+    assert_eq!(verify["corrupt"].as_array().unwrap().len(), 0, "{verify}");
     std::fs::remove_file(filler).unwrap();
     let verify = fx.json(&["verify"], 0);
     assert_eq!(verify["corrupt"].as_array().unwrap().len(), 0);

@@ -19,6 +19,7 @@ mod open;
 mod people;
 mod query;
 mod reach;
+mod reserve;
 mod snapshot;
 mod sorted_blocks;
 mod tables;

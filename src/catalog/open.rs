@@ -17,23 +17,31 @@ impl Catalog {
     /// cannot be read (a crash or a full disk can damage sled's files) is rebuilt from the
     /// journal, with a line in the log: a damaged index costs a rebuild, never a dead end.
     pub fn open(location: &Location) -> Result<Self, CatalogError> {
+        Self::open_with(location, false)
+    }
+
+    /// `open` for a command that only reads (`ls`, `show`, `verify`…): on a full disk the
+    /// space kept in reserve is released so that it still opens. The first write then meets
+    /// the full disk and is refused with `disk-full`, as any write is.
+    pub fn open_to_read(location: &Location) -> Result<Self, CatalogError> {
+        Self::open_with(location, true)
+    }
+
+    fn open_with(location: &Location, reading: bool) -> Result<Self, CatalogError> {
         if location.is_shared() {
             return Self::open_shared(location, false);
         }
         let dir = location.dir();
-        let opened =
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| Self::open_index(location)))
-                .unwrap_or_else(|panic| {
-                    let what = panic
-                        .downcast_ref::<String>()
-                        .cloned()
-                        .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
-                        .unwrap_or_default();
-                    Err(CatalogError::Encode(format!(
-                        "the index panicked while opening: {what}"
-                    )))
-                });
-        match opened {
+        let mut opened = Self::open_guarded(location);
+        if reading && matches!(&opened, Err(e) if e.is_disk_full()) && super::reserve::release(dir)
+        {
+            tracing::warn!(
+                "the disk under {} is full: the space kept in reserve was released so the catalogue can be read; writes are refused until there is room",
+                dir.display()
+            );
+            opened = Self::open_guarded(location);
+        }
+        let opened = match opened {
             Err(e) if e.is_damaged_index() => {
                 tracing::warn!(
                     "the catalogue index in {} cannot be read ({e}); rebuilding it from the journal",
@@ -42,7 +50,26 @@ impl Catalog {
                 Self::rebuild_index(location)
             }
             other => other,
+        };
+        if opened.is_ok() {
+            super::reserve::keep(dir);
         }
+        opened
+    }
+
+    /// `open_index`, with a panic inside sled reported as a damaged index.
+    fn open_guarded(location: &Location) -> Result<Self, CatalogError> {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| Self::open_index(location)))
+            .unwrap_or_else(|panic| {
+                let what = panic
+                    .downcast_ref::<String>()
+                    .cloned()
+                    .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+                    .unwrap_or_default();
+                Err(CatalogError::Encode(format!(
+                    "the index panicked while opening: {what}"
+                )))
+            })
     }
 
     /// The catalogue over `tables` and `journal`, with nothing in memory yet.

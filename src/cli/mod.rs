@@ -40,14 +40,19 @@ struct Library {
 }
 
 impl Library {
-    fn open(settings: Settings, now: String) -> Result<Self> {
+    /// The library; `reading` for a command that only reads (it opens on a full disk too).
+    fn open(settings: Settings, now: String, reading: bool) -> Result<Self> {
         settings.validate().map_err(anyhow::Error::msg)?;
         let url = settings.store_url();
         let store = brandvault::store::open(&url, &settings.data_dir)
             .with_context(|| format!("opening the store {url}"))?;
         let location = catalog_location(&settings)?;
-        let catalog = Catalog::open(&location)
-            .with_context(|| format!("opening the catalogue in {location}"))?;
+        let catalog = if reading {
+            Catalog::open_to_read(&location)
+        } else {
+            Catalog::open(&location)
+        }
+        .with_context(|| format!("opening the catalogue in {location}"))?;
         Ok(Self {
             settings,
             now,
@@ -111,7 +116,17 @@ pub fn run(cli: Cli) -> Result<i32> {
         _ => {}
     }
     let catalog_dir = catalog_location(&settings)?.dir().to_owned();
-    let lib = match Library::open(settings, now.clone()) {
+    // Commands that only read open the catalogue even on a full disk.
+    let reading = matches!(
+        cli.command,
+        Command::Show { .. }
+            | Command::Ls(_)
+            | Command::Log { .. }
+            | Command::Spots(_)
+            | Command::Verify
+            | Command::Export { .. }
+    );
+    let lib = match Library::open(settings, now.clone(), reading) {
         Ok(lib) => lib,
         Err(e) if is_locked(&e) => return handoff::send(&catalog_dir, &cli.command, &now, e),
         Err(e) => return Err(e),
