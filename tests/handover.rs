@@ -519,3 +519,52 @@ async fn a_phone_original_reaches_the_press_clean() {
         "{seen}"
     );
 }
+
+/// A delivery that cannot bring a stale rendition up to date (its original is gone) answers
+/// 404 and writes nothing, however often it is asked: requests never fill the journal.
+#[actix_web::test]
+async fn a_rendition_that_cannot_be_refreshed_is_not_served_and_journals_nothing() {
+    let fx = Fixture::new();
+    let (svc, draft, _) = setup(&fx);
+    let app = app!(svc);
+    let dana = &svc.tokens["dana"];
+    let before: Value = test::call_and_read_body_json(
+        &app,
+        get(&format!("/api/assets/{draft}"), Some(dana)).to_request(),
+    )
+    .await;
+    // The picture and its press rendition are lost from the store, then it is edited.
+    let press = before["renditions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["preset"] == "press")
+        .unwrap()["url"]
+        .as_str()
+        .unwrap()[3..67]
+        .to_owned();
+    for gone in [draft.as_str(), press.as_str()] {
+        let hash = brandvault::store::Hash::from_hex(gone).unwrap();
+        svc.state.store.remove(&hash).unwrap();
+    }
+    // Edited through the workflow itself (no background pass to race the journal's reading).
+    let patch = brandvault::catalog::Patch {
+        caption_vi: Some(Some("Mô tả mới".into())),
+        ..Default::default()
+    };
+    let actor = brandvault::model::Actor {
+        name: "dana".into(),
+        role: Role::Designer,
+    };
+    svc.state
+        .workflow()
+        .edit(&draft.parse().unwrap(), patch, &actor, common::service::NOW)
+        .unwrap();
+    let journal = fx.journal();
+    for _ in 0..3 {
+        let path = format!("/api/assets/{draft}/download?preset=press");
+        let resp = test::call_service(&app, get(&path, Some(dana)).to_request()).await;
+        assert_eq!(resp.status(), StatusCode::NOT_FOUND);
+    }
+    assert_eq!(fx.journal(), journal, "nothing journaled by the requests");
+}

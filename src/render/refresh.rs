@@ -164,9 +164,11 @@ impl Renderer<'_> {
     }
 
     /// The rendition of `asset` in `preset` as the catalogue now describes it: the recorded one
-    /// when it is current, else made (or its metadata rewritten) now and recorded, so that a
-    /// delivery never hands out a copy carrying older metadata. `None` when the asset has no
-    /// such preset or it cannot be made.
+    /// when it is current, else made again (or its metadata rewritten) now and recorded, so
+    /// that a delivery never hands out a copy carrying older metadata. `None` when the asset
+    /// has no rendition in that preset (never made, or failed: the renderer's own pass deals
+    /// with those, not a request) or it cannot be remade now. A failure is not journaled here,
+    /// so requests cannot fill the journal.
     pub fn current(
         &self,
         asset: &Asset,
@@ -174,22 +176,28 @@ impl Renderer<'_> {
         at: &str,
         actor: &str,
     ) -> Result<Option<Rendition>, RenderError> {
-        let recorded = || {
-            asset
-                .renditions
-                .iter()
-                .find(|r| r.preset == preset)
-                .cloned()
+        let Some(recorded) = asset.renditions.iter().find(|r| r.preset == preset) else {
+            return Ok(None);
         };
         let only = [preset.to_owned()];
         match self.plan(asset, &only).first() {
             None => return Ok(None),
-            Some(planned) if planned.fresh => return Ok(recorded()),
+            Some(planned) if planned.fresh => return Ok(Some(recorded.clone())),
+            // An MP4 preview carries only the credit (written by ffmpeg): it is remade by the
+            // background pass an edit starts, not inside a request.
+            Some(planned) if planned.preset.format == Format::Mp4 => {
+                return Ok(Some(recorded.clone()))
+            }
             Some(_) => {}
         }
-        let outcome = self.render_asset(asset, &only);
-        self.catalog.commit(at, actor, &outcome.changes, &[])?;
-        Ok(outcome.changes.into_iter().find_map(|c| match c {
+        let made: Vec<Change> = self
+            .render_asset(asset, &only)
+            .changes
+            .into_iter()
+            .filter(|c| matches!(c, Change::RenditionRecorded { .. }))
+            .collect();
+        self.catalog.commit(at, actor, &made, &[])?;
+        Ok(made.into_iter().find_map(|c| match c {
             Change::RenditionRecorded { rendition, .. } => Some(rendition),
             _ => None,
         }))
