@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The README's "several machines" section, followed on clean machines made on this one: each
+# docs/deployment.md's "One machine, or several", followed on clean machines made on this one: each
 # host is a fresh Debian 12 (debootstrap, minbase) of its own (an overlay on one clean root)
 # with its own network namespace, joined by a bridge: `db` (PostgreSQL from Debian), `s3`
 # (moto's S3 server), `node1` and `node2` (`brandvault serve`), `admin` (commands while the
@@ -72,7 +72,7 @@ setup() {
     } > "$W/$n/root/etc/hosts"
   done
 
-  # What a node needs besides the binary (the README's list): the libraries it was linked with,
+  # What a node needs besides the binary (docs/deployment.md's list): the libraries it was linked with,
   # and ffmpeg for video renditions.
   NODE_PACKAGES="libturbojpeg0 libheif1 ffmpeg"
   BIN=$(mktemp -d)
@@ -86,7 +86,7 @@ setup() {
   cp /etc/ssl/certs/ca-certificates.crt "$W/s3/root/tmp/egress-ca.crt"
   prepare s3 "python3 -m venv /opt/moto && PIP_CERT=/tmp/egress-ca.crt /opt/moto/bin/pip install -q 'moto[server]==5.2.1'"
 
-  # db: the README's "once" step.
+  # db: docs/deployment.md's "once" step.
   on db "sed -i \"s/^#listen_addresses.*/listen_addresses = '*'/\" /etc/postgresql/15/main/postgresql.conf \
     && echo 'host all all 10.77.0.0/24 scram-sha-256' >> /etc/postgresql/15/main/pg_hba.conf \
     && pg_ctlcluster 15 main start"

@@ -1,4 +1,4 @@
-//! The OpenAPI document against the real `brandvault serve`: every HTTP route of DESIGN.md §5
+//! The OpenAPI document against the real `brandvault serve`: every HTTP route of docs/contract.md (Commands and routes)
 //! is described, everything described is routed, and schemathesis (pip) finds no failure —
 //! no 5xx, every status, content type and body as documented, invalid input refused and valid
 //! input accepted — as the public, a designer and an admin, over a library with a draft, an
@@ -11,7 +11,7 @@ use std::process::Command;
 use common::{photo_at, tool, Fixture, Guard};
 use serde_json::Value;
 
-/// The HTTP contract of DESIGN.md §5 (and the additions), method and path.
+/// The HTTP contract of docs/contract.md (Commands and routes) (and the additions), method and path.
 const CONTRACT: &[(&str, &str)] = &[
     ("get", "/healthz"),
     ("get", "/metrics"),

@@ -1,4 +1,4 @@
-//! The command line: subcommands, their arguments and defaults (DESIGN.md §5).
+//! The command line: subcommands, their arguments and defaults (docs/contract.md (Commands and routes)).
 
 use std::path::PathBuf;
 

@@ -1,4 +1,4 @@
-//! Subcommands of DESIGN.md §5. Each opens what it needs, does one thing, and prints either a
+//! Subcommands of docs/contract.md (Commands and routes). Each opens what it needs, does one thing, and prints either a
 //! human summary or, with `--json`, exactly one JSON document on stdout.
 //!
 //! `args` holds the flags; `library` the commands that add and render; `listing` what shows

@@ -6,7 +6,7 @@ use actix_web::{HttpResponse, ResponseError};
 
 use crate::model::ErrorKind;
 
-/// The body of every error answer (DESIGN.md §4).
+/// The body of every error answer (docs/contract.md, Errors).
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct ErrorBody {
     /// Stable, for programs: `not-found`, `bad-query`, `too-large`...
@@ -36,7 +36,7 @@ impl ApiError {
         Self::new(ErrorKind::NotFound, "not-found", "no such resource")
     }
 
-    /// The disk is full: the operator's problem, said without any path (DESIGN.md §4).
+    /// The disk is full: the operator's problem, said without any path (docs/contract.md, Errors).
     pub fn disk_full(detail: impl std::fmt::Display) -> Self {
         tracing::error!("disk full: {detail}");
         Self::new(

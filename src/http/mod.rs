@@ -187,7 +187,7 @@ pub fn run(state: Arc<AppState>, bind: &str) -> std::io::Result<()> {
 }
 
 /// Bad query strings and JSON bodies answer like every other error: JSON with a code
-/// (DESIGN.md §4), never actix's plain-text defaults.
+/// (docs/contract.md, Errors), never actix's plain-text defaults.
 fn extractor_errors(cfg: &mut web::ServiceConfig) {
     use crate::model::ErrorKind;
     cfg.app_data(web::QueryConfig::default().error_handler(|err, _| {

@@ -1,5 +1,5 @@
 //! Errors of the pages as pages: in the reader's language, with a way back, never JSON to a
-//! browser. The API keeps its JSON (DESIGN.md §4); a page route answers JSON only to a client
+//! browser. The API keeps its JSON (docs/contract.md, Errors); a page route answers JSON only to a client
 //! that does not accept HTML.
 
 use actix_web::body::{BoxBody, MessageBody};
