@@ -404,6 +404,9 @@ fn a_press_officer_shares_a_collection() {
     };
     assert_eq!(shown(), 3);
     assert!(browser.text("#share-items").contains("Phạm Thu, Sở VHTTDL"));
+    // The photos are smaller than the press size: the size menu says so, not "full resolution".
+    let menu = browser.text("#zip-preset");
+    assert!(menu.contains("3/3 ảnh nhỏ hơn chuẩn báo chí"), "{menu}");
     let (status, bytes) = fetch(&browser, &format!("{link}/download.zip?preset=press"), "{}");
     assert_eq!(status, 200);
     let files = common::unzip(&bytes);
@@ -435,4 +438,108 @@ fn a_press_officer_shares_a_collection() {
     browser.sign_out();
     let (status, _) = fetch(&browser, &link, "{}");
     assert_eq!(status, 404);
+}
+
+/// A brand manager approves, from the keyboard, a batch of three pictures whose designers
+/// asked for two different audiences: the panel shows what each asked for, the batch bar
+/// keeps it by default, the page says how many went to which audience, and each picture is
+/// published exactly as asked (the public ones reach an anonymous browser, the press one
+/// does not).
+#[test]
+fn a_batch_is_approved_as_each_designer_asked() {
+    if !tool("chromium", "chromium") || !tool("chromedriver", "chromium-driver") {
+        return;
+    }
+    let fx = Fixture::new();
+    create_user(&fx, "hoa", "brand_manager", "Nguyễn Hoa", PASSWORD);
+    let asked = ["public", "press", "public"];
+    let paths: Vec<_> = (0..3u32)
+        .map(|n| {
+            let fields = brandvault::media::exif::ExifFields {
+                datetime_original: Some("2024-05-01T08:30:00".into()),
+                ..Default::default()
+            };
+            fx.write(
+                &format!("Đồi chè {n}.jpg"),
+                &common::photo(2400, 1600, 60 + u64::from(n), &fields),
+            )
+        })
+        .collect();
+    let refs: Vec<&std::path::Path> = paths.iter().map(|p| p.as_path()).collect();
+    let ids = common::ids(&fx.ingest(&refs, 0), "added");
+    for (id, access) in ids.iter().zip(asked) {
+        let caption = format!("Đồi chè, ảnh dành cho {access}");
+        fx.json(
+            &[
+                "edit",
+                id,
+                "--access",
+                access,
+                "--caption-vi",
+                &caption,
+                "--credit",
+                "Phạm Thu, Sở VHTTDL",
+                "--license",
+                "CC BY 4.0",
+                "--tag",
+                "tourism",
+                "--tag",
+                "investors",
+            ],
+            0,
+        );
+        fx.json(&["submit", id], 0);
+    }
+    let (_server, port) = fx.serve();
+    let site = format!("http://127.0.0.1:{port}");
+    let browser = Browser::start();
+
+    sign_in(&browser, &site, "hoa", PASSWORD);
+    browser.go(&format!("{site}/review"));
+    browser.find("#detail");
+    // The panel offers what the designer of the picture shown asked for.
+    let shown = browser.run(
+        "return document.getElementById('detail').dataset.id",
+        serde_json::json!([]),
+    );
+    let shown_asked = asked[ids.iter().position(|id| shown == id.as_str()).unwrap()];
+    assert_eq!(
+        browser.property("#approve-form input[name=access]:checked", "value"),
+        shown_asked
+    );
+    assert_eq!(
+        browser.property("#batch-access", "value"),
+        "",
+        "the batch keeps what each designer asked for"
+    );
+    browser.keys("x");
+    for n in 2..=3 {
+        browser.keys("j");
+        browser.find(&format!(".tile:nth-child({n}).selected"));
+        browser.keys("x");
+    }
+    let selected = browser.run(
+        "return document.querySelectorAll('.tile input:checked').length",
+        serde_json::json!([]),
+    );
+    assert_eq!(selected, 3);
+    browser.keys("a");
+    let notice = browser.text("#review-notice");
+    assert!(notice.contains("Đã duyệt 3 ảnh"), "{notice}");
+    assert!(notice.contains("2 Công khai"), "{notice}");
+    assert!(notice.contains("1 Báo chí"), "{notice}");
+    browser.find("#queue-empty");
+    for (id, access) in ids.iter().zip(asked) {
+        let asset = fx.show(id);
+        assert_eq!(asset["status"], "approved", "{id}");
+        assert_eq!(asset["access"], access, "{id} is published as asked");
+    }
+
+    // Anonymous: the public pictures are there, the press one is not.
+    browser.sign_out();
+    for (id, access) in ids.iter().zip(asked) {
+        let (status, _) = fetch(&browser, &format!("/a/{id}/thumb"), "{}");
+        let expected = if access == "public" { 200 } else { 404 };
+        assert_eq!(status, expected, "{id} ({access})");
+    }
 }

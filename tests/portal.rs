@@ -15,7 +15,7 @@ use actix_web::http::StatusCode;
 use actix_web::test as at;
 use brandvault::media::exif::ExifFields;
 use common::axe::{axe_source, axe_violations, CODES};
-use common::service::{get, publish, setup};
+use common::service::{get, patch_json, publish, setup};
 use common::webdriver::Browser;
 use common::{photo, tool, Fixture};
 use serde_json::{json, Value};
@@ -238,6 +238,12 @@ async fn embeds_oembed_and_error_pages() {
         .public_url = Some("https://anh.example.vn".into());
     let app = app!(svc);
     publish(&app, &svc, &public).await;
+    let req = patch_json(
+        &format!("/api/assets/{public}"),
+        &svc.tokens["bm"],
+        json!({"consent": false}),
+    );
+    assert_eq!(at::call_service(&app, req.to_request()).await.status(), 200);
     let page =
         at::call_and_read_body(&app, get(&format!("/assets/{public}"), None).to_request()).await;
     let page = String::from_utf8(page.to_vec()).unwrap();
@@ -253,6 +259,10 @@ async fn embeds_oembed_and_error_pages() {
     assert_eq!(answer["type"], "photo");
     assert_eq!(answer["version"], "1.0");
     assert_eq!(answer["author_name"], "Phạm Thu");
+    assert_eq!(
+        answer["restrictions"][0]["code"], "consent-missing",
+        "the rights travel with the embed: {answer}"
+    );
     let url = answer["url"].as_str().unwrap();
     assert!(
         url.starts_with(&format!("https://anh.example.vn/a/{public}/")),

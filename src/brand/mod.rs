@@ -90,6 +90,13 @@ impl Brand {
             .map_or(tag, |t| if vietnamese { &t.vi } else { &t.en })
     }
 
+    /// The long edge a picture needs for the press (0 without guidelines: no such rule).
+    pub fn press_min_long_edge_px(&self) -> u32 {
+        self.guidelines
+            .as_ref()
+            .map_or(0, |g| g.rules.press_min_long_edge_px)
+    }
+
     /// The logo variant an asset claims to be: its file name is the variant's id or file name.
     pub fn logo_variant(&self, asset: &Asset) -> Option<&crate::model::LogoVariant> {
         let name = asset.display_name();

@@ -25,7 +25,8 @@ struct Item {
     facts: String,
     /// What it may not be used for beyond its licence, in the reader's language.
     restrictions: Vec<String>,
-    download: Option<String>,
+    /// The file's address and, when it is smaller than its preset promises, what it is.
+    download: Option<(String, Option<String>)>,
 }
 
 struct Choice {
@@ -108,10 +109,28 @@ pub async fn page(
         .iter()
         .map(|a| item(&state, lang, &token, a, chosen.as_deref()))
         .collect();
+    // The press size promises full resolution: say how many pictures fall short of it.
+    let small = shared
+        .assets
+        .iter()
+        .filter(|a| {
+            let edge = a.width.max(a.height).unwrap_or(0);
+            edge < state.brand.press_min_long_edge_px()
+        })
+        .count();
     let presets = offered(&state)
         .map(|p| Choice {
             value: p.name.clone(),
-            label: portal::preset_label(&state, lang, &p.name),
+            label: match small {
+                n if n > 0 && p.name == "press" => lang.fill(
+                    "share.press_small",
+                    &[
+                        ("n", &n.to_string()),
+                        ("all", &shared.assets.len().to_string()),
+                    ],
+                ),
+                _ => portal::preset_label(&state, lang, &p.name),
+            },
             selected: Some(&p.name) == chosen.as_ref(),
         })
         .collect();
@@ -180,8 +199,12 @@ fn item(
             .map(|r| lang.pick(&r.vi, &r.en).to_owned())
             .collect(),
         download: preset
-            .filter(|p| a.renditions.iter().any(|r| &r.preset == p))
-            .map(|p| format!("/s/{token}/{}/{p}?download=1", a.id)),
+            .and_then(|p| a.renditions.iter().find(|r| r.preset == p))
+            .map(|r| {
+                let href = format!("/s/{token}/{}/{}?download=1", a.id, r.preset);
+                let small = portal::below_press_size(state, r);
+                (href, small.then(|| portal::truthful_label(state, lang, r)))
+            }),
     }
 }
 

@@ -74,11 +74,7 @@ fn image(a: &Asset, preset: &str) -> Option<(String, u32, u32)> {
 
 /// The audiences in the order a reviewer would choose them, with what each needs.
 fn audiences(state: &State, lang: Lang, a: &Asset, now: &str) -> Vec<Audience> {
-    let press_px = state
-        .brand
-        .guidelines
-        .as_ref()
-        .map_or(0, |g| g.rules.press_min_long_edge_px);
+    let press_px = state.brand.press_min_long_edge_px();
     let mut out: Vec<Audience> = [Access::Public, Access::Press, Access::Internal]
         .into_iter()
         .map(|access| {
@@ -103,11 +99,11 @@ fn audiences(state: &State, lang: Lang, a: &Asset, now: &str) -> Vec<Audience> {
             }
         })
         .collect();
-    let pick = out
-        .iter()
-        .position(|x| x.missing.is_empty())
-        .unwrap_or(out.len() - 1);
-    out[pick].chosen = true;
+    // What the designer asked for, never silently wider or narrower: if it falls short,
+    // its missing points are shown beside it and the reviewer chooses.
+    for x in &mut out {
+        x.chosen = x.code == a.access.as_str();
+    }
     out
 }
 

@@ -212,19 +212,20 @@ fn downloads(state: &AppState, lang: Lang, asset: &Asset) -> Vec<Download> {
 
 /// A rendition's name on its button: the preset's label, except that a press copy smaller
 /// than the brand's press size says what it is rather than promising full resolution.
-fn truthful_label(state: &AppState, lang: Lang, r: &crate::model::Rendition) -> String {
-    let press_min = state
-        .brand
-        .guidelines
-        .as_ref()
-        .map_or(0, |g| g.rules.press_min_long_edge_px);
-    if r.preset == "press" && r.width.max(r.height) < press_min {
+pub fn truthful_label(state: &AppState, lang: Lang, r: &crate::model::Rendition) -> String {
+    if below_press_size(state, r) {
         return lang.fill(
             "asset.press_small",
             &[("px", &r.width.max(r.height).to_string())],
         );
     }
     preset_label(state, lang, &r.preset)
+}
+
+/// Whether `r` is a press copy smaller than the brand's press size.
+pub fn below_press_size(state: &AppState, r: &crate::model::Rendition) -> bool {
+    let press_min = state.brand.press_min_long_edge_px();
+    r.preset == "press" && r.width.max(r.height) < press_min
 }
 
 fn facts(lang: Lang, asset: &Asset, staff: bool) -> Vec<Fact> {

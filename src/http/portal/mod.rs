@@ -19,7 +19,7 @@ use actix_web::{HttpRequest, HttpResponse};
 use askama::Template;
 
 pub use asset::asset;
-pub use asset::{credit_line, preset_label, public_base};
+pub use asset::{below_press_size, credit_line, preset_label, public_base, truthful_label};
 pub use brand::{brand, brand_file, logo_files};
 pub use catalogue::catalogue;
 pub use errors::{error_page, html_errors, not_found_page};

@@ -27,6 +27,10 @@ struct Answer {
     thumbnail_width: Option<u32>,
     thumbnail_height: Option<u32>,
     license: Option<String>,
+    /// What the picture may not be used for beyond its licence (an extension: oEmbed has no
+    /// rights field), the same words every delivered copy carries.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    restrictions: Vec<crate::model::Restriction>,
 }
 
 /// The asset id of one of this service's addresses (`/assets/{id}` or `/a/{id}/…`).
@@ -180,6 +184,7 @@ pub async fn oembed(state: State, req: HttpRequest) -> Result<HttpResponse, ApiE
             thumbnail_width: thumb.map(|t| t.width),
             thumbnail_height: thumb.map(|t| t.height),
             license: asset.license.clone(),
+            restrictions: crate::model::restrictions(&asset),
         }))
 }
 
