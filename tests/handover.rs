@@ -568,3 +568,92 @@ async fn a_rendition_that_cannot_be_refreshed_is_not_served_and_journals_nothing
     }
     assert_eq!(fx.journal(), journal, "nothing journaled by the requests");
 }
+
+/// A share ZIP whose picture's press copy cannot be remade (its original is gone) records the
+/// failure once, and later downloads of the link write nothing more: anonymous requests never
+/// fill the journal.
+#[actix_web::test]
+async fn a_share_zip_records_a_failed_rendition_once() {
+    let fx = Fixture::new();
+    let (svc, _, public) = setup(&fx);
+    let app = app!(svc);
+    common::service::publish(&app, &svc, &public).await;
+    let press = &svc.tokens["press"];
+    let made = test::call_service(
+        &app,
+        post_json("/api/collections", press, json!({"name": "Bù Lạch"})).to_request(),
+    )
+    .await;
+    let collection: Value = test::read_body_json(made).await;
+    let base = format!("/api/collections/{}", collection["id"].as_str().unwrap());
+    let added = post_json(&format!("{base}/items"), press, json!({"asset": public}));
+    assert_eq!(
+        test::call_service(&app, added.to_request()).await.status(),
+        StatusCode::OK
+    );
+    let share = post_json(&format!("{base}/shares"), press, json!({}));
+    let link: Value =
+        test::read_body_json(test::call_service(&app, share.to_request()).await).await;
+    let url = link["url"].as_str().unwrap();
+    let zip = format!(
+        "{}/download.zip?preset=press",
+        &url[url.find("/s/").unwrap()..]
+    );
+
+    // The picture and its press copy are lost from the store, then the picture is edited.
+    let asset: Value = test::call_and_read_body_json(
+        &app,
+        get(&format!("/api/assets/{public}"), Some(press)).to_request(),
+    )
+    .await;
+    let rendition = asset["renditions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["preset"] == "press")
+        .unwrap()["url"]
+        .as_str()
+        .unwrap()[3..67]
+        .to_owned();
+    for gone in [public.as_str(), rendition.as_str()] {
+        let hash = brandvault::store::Hash::from_hex(gone).unwrap();
+        svc.state.store.remove(&hash).unwrap();
+    }
+    let patch = brandvault::catalog::Patch {
+        caption_vi: Some(Some("Mô tả mới".into())),
+        ..Default::default()
+    };
+    let actor = brandvault::model::Actor {
+        name: "bm".into(),
+        role: Role::BrandManager,
+    };
+    svc.state
+        .workflow()
+        .edit(
+            &public.parse().unwrap(),
+            patch,
+            &actor,
+            common::service::NOW,
+        )
+        .unwrap();
+
+    let first = test::call_service(&app, get(&zip, None).to_request()).await;
+    assert_eq!(first.status(), StatusCode::OK);
+    let files = common::unzip(&test::read_body(first).await);
+    assert!(
+        files.keys().all(|n| !n.ends_with(".jpg")),
+        "no stale copy is packed: {:?}",
+        files.keys()
+    );
+    let journal = fx.journal();
+    for _ in 0..3 {
+        let again = test::call_service(&app, get(&zip, None).to_request()).await;
+        assert_eq!(again.status(), StatusCode::OK);
+        test::read_body(again).await;
+    }
+    assert_eq!(
+        fx.journal(),
+        journal,
+        "nothing more journaled by the requests"
+    );
+}

@@ -160,10 +160,13 @@ fn entry(out: &mut String, state: &State, base: &str, a: &Asset) {
     let preview = ["preview", "thumb", "logo-1024"]
         .iter()
         .find_map(|p| a.renditions.iter().find(|r| &r.preset == p));
+    // The stable address, not the rendition's hash: a reader's cached entry keeps working
+    // after an edit rewrites the rendition.
+    let stable = |r: &crate::model::Rendition| format!("{base}/a/{}/{}", a.id, r.preset);
     if let Some(r) = preview {
         out.push_str(&format!(
             "<media:thumbnail url=\"{}\" width=\"{}\" height=\"{}\"/>\n",
-            xml(&format!("{base}{}", r.url)),
+            xml(&stable(r)),
             r.width,
             r.height
         ));
@@ -192,7 +195,7 @@ fn entry(out: &mut String, state: &State, base: &str, a: &Asset) {
     if let Some(r) = preview {
         html += &format!(
             "<p><img src=\"{}\" width=\"{}\" height=\"{}\" alt=\"{}\"></p>",
-            xml(&format!("{base}{}", r.url)),
+            xml(&stable(r)),
             r.width,
             r.height,
             xml(&vi)

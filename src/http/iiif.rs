@@ -81,10 +81,7 @@ pub async fn info(
     } else {
         "application/json"
     };
-    Ok(HttpResponse::Ok()
-        .content_type(content_type)
-        .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
-        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+    Ok(description(content_type)
         .insert_header((header::VARY, "Accept"))
         .body(body.to_string()))
 }
@@ -187,11 +184,16 @@ pub async fn manifest(
 
 /// A Presentation manifest as viewers fetch it: JSON-LD, readable from any site.
 pub(super) fn presentation(body: serde_json::Value) -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type(
-            "application/ld+json;profile=\"http://iiif.io/api/presentation/3/context.json\"",
-        )
-        .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
-        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+    description("application/ld+json;profile=\"http://iiif.io/api/presentation/3/context.json\"")
         .body(body.to_string())
+}
+
+/// A IIIF description (image information or manifest): readable from any site, cached an hour.
+fn description(content_type: &str) -> actix_web::HttpResponseBuilder {
+    let mut answer = HttpResponse::Ok();
+    answer
+        .content_type(content_type)
+        .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"));
+    answer
 }

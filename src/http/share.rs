@@ -299,12 +299,15 @@ pub async fn zip(
     let base = portal::public_base(&state, &req);
     let now = (state.clock)();
     // Renditions not made yet (an asset approved minutes ago) or made before its last edit
-    // are brought up to date first, so the package says what the page says.
+    // are brought up to date first, so the package says what the page says. One that already
+    // failed is left to the renderer's own pass: requests never journal a failure twice.
     let renderer = state.renderer();
+    let failed =
+        |a: &crate::model::Asset| a.rendition_failures.iter().any(|f| f.preset == preset.name);
     let missing: Vec<AssetId> = shared
         .assets
         .iter()
-        .filter(|a| a.kind == Kind::Photo && renderer.is_stale(a, &preset.name))
+        .filter(|a| a.kind == Kind::Photo && !failed(a) && renderer.is_stale(a, &preset.name))
         .map(|a| a.id)
         .collect();
     let shared = if missing.is_empty() {

@@ -84,6 +84,7 @@ struct Planned<'p> {
 }
 
 /// The outcome for one asset: records to commit, and counts.
+#[derive(Default)]
 struct AssetOutcome {
     changes: Vec<Change>,
     rendered: usize,
@@ -229,12 +230,7 @@ impl<'a> Renderer<'a> {
     }
 
     fn render_asset(&self, asset: &Asset, only: &[String]) -> AssetOutcome {
-        let mut out = AssetOutcome {
-            changes: Vec::new(),
-            rendered: 0,
-            cached: 0,
-            failed: Vec::new(),
-        };
+        let mut out = AssetOutcome::default();
         let metadata = outgoing(asset, self.wording());
         let mut todo = Vec::new();
         let mut done = Vec::new();

@@ -131,12 +131,7 @@ impl Renderer<'_> {
         let mut left = Vec::new();
         for asset in self.catalog.assets(ids)? {
             let metadata = super::outgoing(&asset, self.wording());
-            let mut out = AssetOutcome {
-                changes: Vec::new(),
-                rendered: 0,
-                cached: 0,
-                failed: Vec::new(),
-            };
+            let mut out = AssetOutcome::default();
             let mut whole = true;
             for planned in self.plan(&asset, &[]) {
                 if planned.fresh {
