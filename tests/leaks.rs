@@ -208,3 +208,57 @@ async fn odd_iiif_sizes_are_neither_kept_nor_unbounded() {
     assert_eq!(resp.status().as_u16(), 200);
     assert_eq!(fx.objects().len(), before + 1, "an offered size is kept");
 }
+
+/// Redirect targets taken from a parameter, checked against the browser's own URL parser
+/// (Chromium's `new URL`, what it applies to a `Location` header): every target
+/// `portal::same_site` lets through stays on this site, the known bypasses are refused, and
+/// plain paths of the site are kept. The table's second column is what Chromium does with
+/// the target, asserted too, so the table cannot drift from the browser.
+#[test]
+fn redirect_targets_stay_on_the_site_as_a_browser_reads_them() {
+    use brandvault::http::portal::same_site;
+    if !common::tool("chromium", "chromium") || !common::tool("chromedriver", "chromium-driver") {
+        return;
+    }
+    // (target, Chromium leaves the site, a plain path of the site that must be kept)
+    let table: &[(&str, bool, bool)] = &[
+        ("/", false, true),
+        ("/review?item=ab12&refused=x", false, true),
+        ("/?q=du%20lich&page=2", false, true),
+        ("/assets/ab12#details", false, true),
+        ("/bộ-sưu-tập/Bù Lạch", false, true),
+        ("//evil.example", true, false),
+        ("///evil.example", true, false),
+        ("/\\evil.example", true, false),
+        ("\\/evil.example", true, false),
+        ("/\t/evil.example", true, false),
+        ("/\n/evil.example", true, false),
+        ("/\r\n/evil.example", true, false),
+        ("\t//evil.example", true, false),
+        (" //evil.example", true, false),
+        ("https://evil.example/", true, false),
+        ("https:evil.example", false, false),
+        ("javascript:alert(1)", true, false),
+        ("/%2F/evil.example", false, false),
+        ("/%5Cevil.example", false, false),
+        ("/%09/evil.example", false, false),
+        ("/.//evil.example", false, false),
+    ];
+    let browser = common::webdriver::Browser::start();
+    let base = "https://anh.binhphuoc.gov.vn/review";
+    for &(target, leaves, plain) in table {
+        let origin = browser.run(
+            "try { return new URL(arguments[0], arguments[1]).origin; } catch (e) { return 'invalid'; }",
+            serde_json::json!([target, base]),
+        );
+        let browser_leaves = origin != "https://anh.binhphuoc.gov.vn";
+        assert_eq!(browser_leaves, leaves, "Chromium on {target:?}: {origin}");
+        match same_site(target) {
+            Some(kept) => {
+                assert!(!browser_leaves, "{target:?} is kept but leaves the site");
+                assert_eq!(kept, target);
+            }
+            None => assert!(!plain, "{target:?} is a plain path of the site, refused"),
+        }
+    }
+}

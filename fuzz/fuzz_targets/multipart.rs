@@ -24,7 +24,8 @@ fn library() -> &'static Library {
         let mut settings = brandvault::config::Settings::new(data.clone(), brand_dir.clone());
         settings.max_upload_image_bytes = 64 << 10;
         let store = std::sync::Arc::new(brandvault::store::FsStore::open(&data).expect("store"));
-        let catalog = brandvault::catalog::Catalog::open(&data).expect("catalog");
+        let catalog = brandvault::catalog::Catalog::open(&brandvault::catalog::Location::Embedded(data.clone()))
+            .expect("catalog");
         let brand = brandvault::brand::Brand::load(&brand_dir).expect("brand/");
         let (token, hash) = auth::new_token().expect("token");
         let change = brandvault::catalog::Change::TokenCreated {
@@ -35,7 +36,7 @@ fn library() -> &'static Library {
         catalog
             .commit("2026-11-28T00:00:00Z", "fuzz", &[change], &[])
             .expect("token");
-        let state = Arc::new(AppState::new(settings, store, catalog, brand, Vec::new()));
+        let state = Arc::new(AppState::new(settings, store, Arc::new(catalog), brand, Vec::new()));
         Library {
             state,
             token,

@@ -238,15 +238,39 @@ impl Catalog {
         id: &AssetId,
         allowed: impl Fn(&crate::model::Visibility<'_>) -> bool,
     ) -> Result<Option<Asset>, CatalogError> {
-        let Some(v) = self.tables.get(Tree::Visibility, id.as_bytes())? else {
-            return Ok(None);
-        };
-        let visibility: crate::model::Visibility<'_> =
-            serde_json::from_slice(&v).map_err(CatalogError::encode)?;
-        if !allowed(&visibility) {
+        if !self.allows(id, &allowed)? {
             return Ok(None);
         }
         self.asset(id)
+    }
+
+    /// The first of `ids` that `allowed` refuses or that does not exist, from visibility alone
+    /// (the same small lookup for both, so a batch cannot time one against the other).
+    pub fn first_refused(
+        &self,
+        ids: &[AssetId],
+        allowed: impl Fn(&crate::model::Visibility<'_>) -> bool,
+    ) -> Result<Option<AssetId>, CatalogError> {
+        for id in ids {
+            if !self.allows(id, &allowed)? {
+                return Ok(Some(*id));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Whether `id` exists and `allowed` says yes from its visibility record.
+    fn allows(
+        &self,
+        id: &AssetId,
+        allowed: &impl Fn(&crate::model::Visibility<'_>) -> bool,
+    ) -> Result<bool, CatalogError> {
+        let Some(v) = self.tables.get(Tree::Visibility, id.as_bytes())? else {
+            return Ok(false);
+        };
+        let visibility: crate::model::Visibility<'_> =
+            serde_json::from_slice(&v).map_err(CatalogError::encode)?;
+        Ok(allowed(&visibility))
     }
 
     /// Whether these bytes are catalogued.

@@ -227,13 +227,7 @@ pub async fn first_unseen(
     ids: &[AssetId],
 ) -> Result<Option<AssetId>, ApiError> {
     let (st, who, wanted) = (state.clone(), viewer.clone(), ids.to_vec());
-    let seen: Vec<AssetId> = web::block(move || st.catalog.assets(&wanted))
-        .await??
-        .into_iter()
-        .filter(|a| who.can_see(a))
-        .map(|a| a.id)
-        .collect();
-    Ok(ids.iter().find(|id| !seen.contains(id)).copied())
+    Ok(web::block(move || st.catalog.first_refused(&wanted, |v| who.may_see(v))).await??)
 }
 
 /// Loads an asset the caller may see, or 404.
