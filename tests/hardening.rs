@@ -322,6 +322,7 @@ fn a_full_disk_refuses_with_disk_full_and_loses_nothing() {
         0,
     );
     let designer = designer["token"].as_str().unwrap().to_owned();
+    let admin = fx.token("admin", "root");
     let late = fx.write("sau.jpg", &photo(400, 300, 99, &ExifFields::default()));
     // Over HTTP, to a service started before the disk filled: 503 `disk-full`, no path in the
     // body, nothing catalogued.
@@ -349,6 +350,25 @@ fn a_full_disk_refuses_with_disk_full_and_loses_nothing() {
     assert_eq!(listed.as_array().unwrap().len(), 4, "{listed}");
     let verify = fx.json(&["verify"], 0);
     assert_eq!(verify["corrupt"].as_array().unwrap().len(), 0, "{verify}");
+    let copy = fx.input().join("bản sao");
+    let backup = fx.json(&["backup", copy.to_str().unwrap()], 0);
+    assert!(backup["entries"].as_u64().unwrap() > 0, "{backup}");
+    // `serve` started on the full disk: it reads (the API, pages), and an upload is refused
+    // with `disk-full` as before.
+    {
+        let (_serve, port) = fx.serve();
+        let (status, body) = common::net::http_get(port, "/api/assets?kind=photo", Some(&admin));
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(
+            serde_json::from_str::<Value>(&body).unwrap()["items"]
+                .as_array()
+                .unwrap()
+                .len(),
+            4
+        );
+        let (status, body) = post_photo(port, &designer, "sau.jpg", &std::fs::read(&late).unwrap());
+        assert_eq!(status, 503, "{body}");
+    }
     std::fs::remove_file(filler).unwrap();
     let verify = fx.json(&["verify"], 0);
     assert_eq!(verify["corrupt"].as_array().unwrap().len(), 0);

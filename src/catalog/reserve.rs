@@ -18,21 +18,31 @@ pub(super) fn release(dir: &Path) -> bool {
     std::fs::remove_file(path(dir)).is_ok()
 }
 
-/// Makes the reserve if it is missing or short and there is room for it (real bytes: a
-/// sparse file would reserve nothing). A partial one is removed, never left half-made.
+/// Makes the reserve, or tops it up, with real bytes (a sparse file would reserve nothing) as
+/// far as there is room: after a full disk let a reading command open, the room it freed goes
+/// back into the reserve, so the disk is full again for writes (refused with `disk-full`)
+/// and the next reader finds a reserve to release.
 pub(super) fn keep(dir: &Path) {
     let path = path(dir);
-    if std::fs::metadata(&path).is_ok_and(|m| m.len() == RESERVE) {
+    let have = std::fs::metadata(&path).map_or(0, |m| m.len());
+    if have >= RESERVE {
         return;
     }
-    let written = std::fs::File::create(&path).and_then(|mut f| {
-        let block = vec![0u8; 64 << 10];
-        for _ in 0..RESERVE / block.len() as u64 {
-            f.write_all(&block)?;
+    let Ok(mut file) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+    else {
+        return;
+    };
+    let block = vec![0u8; 64 << 10];
+    let mut left = RESERVE - have;
+    while left > 0 {
+        let n = left.min(block.len() as u64) as usize;
+        if file.write_all(&block[..n]).is_err() {
+            break;
         }
-        f.sync_all()
-    });
-    if written.is_err() {
-        let _ = std::fs::remove_file(&path);
+        left -= n as u64;
     }
+    let _ = file.sync_all();
 }

@@ -116,10 +116,12 @@ pub fn run(cli: Cli) -> Result<i32> {
         _ => {}
     }
     let catalog_dir = catalog_location(&settings)?.dir().to_owned();
-    // Commands that only read open the catalogue even on a full disk.
+    // Commands that only read, and the service (whose reads must go on), open the catalogue
+    // even on a full disk; their writes are refused with `disk-full`.
     let reading = matches!(
         cli.command,
-        Command::Show { .. }
+        Command::Serve { .. }
+            | Command::Show { .. }
             | Command::Ls(_)
             | Command::Log { .. }
             | Command::Spots(_)

@@ -130,7 +130,11 @@ pub fn run(
         })
     };
     state.catalog.load_listing()?;
-    state.catalog.settle_storage()?;
+    // Only a speed-up for the first commits: a full disk (where the service still serves
+    // reads) must not stop the start.
+    if let Err(e) = state.catalog.settle_storage() {
+        tracing::warn!("the catalogue's log was not settled at start ({e}); serving anyway");
+    }
     let listening = handoff::listen(socket_path(state.catalog.dir()), commands);
     tracing::info!("serving on http://{bind}/");
     crate::http::run(state.clone(), bind).map_err(|source| ServiceError::Bind {
