@@ -310,11 +310,7 @@ impl Listing {
     fn matching<'a>(&'a self, filter: &'a Filter) -> impl Iterator<Item = &'a Hot> + 'a {
         let words = fold_query(filter.query.as_deref()).and_then(|q| self.words.find(&q));
         let prepared = filter.prepared();
-        // Without tags, dates or box, a plain entry is decided on its hot fields.
-        let hot_only = filter.tags.is_empty()
-            && filter.captured_from.is_none()
-            && filter.captured_to.is_none()
-            && filter.bbox.is_none();
+        let hot_only = filter.decidable_on_hot_fields();
         debug_assert!(self.pending.is_empty(), "a scan of an unsettled listing");
         self.scan.iter_descending().filter(move |hot| {
             if words.as_ref().is_some_and(|w| !w.contains(hot.slot)) {
@@ -459,6 +455,142 @@ mod tests {
                 super::super::visibility_of(&json).as_ref()
             );
             assert_eq!(super::super::visibility_of(&json), Some(Visibility::of(&a)));
+        }
+    }
+
+    /// Each filter field alone: the listing (fast path included) finds exactly the assets
+    /// whose full record the filter accepts.
+    #[test]
+    fn every_filter_field_answers_as_the_full_record_does() {
+        let assets: Vec<Asset> = (0..60)
+            .map(|n| {
+                let mut a = asset(
+                    n,
+                    ["draft", "approved", "in_review"][n as usize % 3],
+                    1 + n % 9,
+                );
+                a.owner = Some(["lan", "thu"][n as usize % 2].into());
+                a.tags = vec![["tourism", "culture"][n as usize % 2].into()];
+                if n % 4 == 0 {
+                    a.kind = Kind::Video;
+                    a.gps = Some(crate::model::Gps {
+                        lat: 11.8,
+                        lon: 107.3,
+                        alt_m: None,
+                    });
+                }
+                if n % 5 == 0 {
+                    a.available_from = Some("2027-01-01T00:00:00Z".into());
+                }
+                a
+            })
+            .collect();
+        let mut listing = Listing::default();
+        assets.iter().for_each(|a| listing.insert(a));
+        listing.settle();
+        let viewer = crate::model::Viewer {
+            actor: None,
+            now: "2026-12-01T00:00:00Z".into(),
+        };
+        let one_field: Vec<(&str, Filter)> = vec![
+            (
+                "kind",
+                Filter {
+                    kind: Some(Kind::Video),
+                    ..Default::default()
+                },
+            ),
+            (
+                "status",
+                Filter {
+                    status: Some(crate::model::Status::Approved),
+                    ..Default::default()
+                },
+            ),
+            (
+                "spot",
+                Filter {
+                    spot: Some("bu-lach".into()),
+                    ..Default::default()
+                },
+            ),
+            (
+                "tags",
+                Filter {
+                    tags: vec![vec!["culture".into()]],
+                    ..Default::default()
+                },
+            ),
+            (
+                "captured_from",
+                Filter {
+                    captured_from: Some("2024-05-05".into()),
+                    ..Default::default()
+                },
+            ),
+            (
+                "captured_to",
+                Filter {
+                    captured_to: Some("2024-05-03".into()),
+                    ..Default::default()
+                },
+            ),
+            (
+                "bbox",
+                Filter {
+                    bbox: Some([107.0, 11.0, 108.0, 12.0]),
+                    ..Default::default()
+                },
+            ),
+            (
+                "query",
+                Filter {
+                    query: Some("thác 1".into()),
+                    ..Default::default()
+                },
+            ),
+            (
+                "published_at",
+                Filter {
+                    published_at: Some(viewer.now.clone()),
+                    ..Default::default()
+                },
+            ),
+            (
+                "viewer",
+                Filter {
+                    viewer: Some(viewer.clone()),
+                    ..Default::default()
+                },
+            ),
+            (
+                "owner",
+                Filter {
+                    owner: Some("lan".into()),
+                    ..Default::default()
+                },
+            ),
+        ];
+        for (field, filter) in one_field {
+            let prepared = filter.prepared();
+            let mut expected: Vec<AssetId> = assets
+                .iter()
+                .filter(|a| {
+                    let folded =
+                        crate::model::text::fold(&a.caption.vi.clone().unwrap_or_default());
+                    prepared.accepts(&Facets::of(a)) && prepared.text_holds(&folded)
+                })
+                .map(|a| a.id)
+                .collect();
+            let (count, mut found) = listing.page(&filter, 0, 1_000);
+            expected.sort();
+            found.sort();
+            assert!(
+                !expected.is_empty() && expected.len() < assets.len(),
+                "{field} selects some"
+            );
+            assert_eq!(count, expected.len(), "{field}");
+            assert_eq!(found, expected, "{field}");
         }
     }
 

@@ -104,6 +104,31 @@ impl Prepared<'_> {
 }
 
 impl Filter {
+    /// Whether an entry with no publication window can be decided on the listing's hot fields
+    /// alone (kind, status, access, owner, spot), without its tags, capture date or position.
+    /// Every field is named here: a new one does not compile until it is placed on one side,
+    /// so the listing's fast path cannot silently answer wrong for it.
+    pub(super) fn decidable_on_hot_fields(&self) -> bool {
+        let Filter {
+            // Decided on hot fields (or, for the query and paging, outside the facets).
+            kind: _,
+            status: _,
+            spot: _,
+            query: _,
+            after: _,
+            limit: _,
+            published_at: _,
+            viewer: _,
+            owner: _,
+            // Need the whole entry.
+            tags,
+            captured_from,
+            captured_to,
+            bbox,
+        } = self;
+        tags.is_empty() && captured_from.is_none() && captured_to.is_none() && bbox.is_none()
+    }
+
     pub(super) fn prepared(&self) -> Prepared<'_> {
         Prepared {
             filter: self,

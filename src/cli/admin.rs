@@ -119,7 +119,7 @@ pub(super) fn kit(lib: &Library, output: &PathBuf, json: bool) -> Result<i32> {
 pub(super) fn hash(files: &[PathBuf], json: bool) -> Result<i32> {
     let mut rows = Vec::new();
     for f in files {
-        let (hash, bytes) = brandvault::store::hash_file(f)?;
+        let (hash, bytes) = brandvault::store::hash_foreign_file(f)?;
         rows.push(serde_json::json!({"path": f, "id": hash.to_hex().as_str(), "bytes": bytes}));
     }
     print(json, &rows, || {

@@ -29,9 +29,9 @@ pub fn hash_file(path: &Path) -> Result<(blake3::Hash, u64), StoreError> {
     let mut offset = 0;
     while offset < len {
         let window = WINDOW.min(len - offset);
-        // SAFETY: the map is read-only and dropped before the next window. If another process
-        // truncates the file meanwhile, reads may fault; callers hash files they own (store
-        // temp files and objects) or accept that a file changing under them is an error.
+        // SAFETY: the map is read-only and dropped before the next window. Only files the
+        // store owns (its temporary files and objects) are hashed here, which nothing else
+        // truncates; a user's file goes through `hash_foreign_file`.
         let map = unsafe {
             memmap2::MmapOptions::new()
                 .offset(offset)
@@ -43,6 +43,29 @@ pub fn hash_file(path: &Path) -> Result<(blake3::Hash, u64), StoreError> {
         offset += window;
     }
     Ok((hasher.finalize(), len))
+}
+
+/// Hashes a file that another program may change while it is read (a user's file given to
+/// `brandvault hash`): read in windows, never mapped, since a mapped file truncated underneath
+/// faults (SIGBUS) instead of failing a read.
+pub fn hash_foreign_file(path: &Path) -> Result<(blake3::Hash, u64), StoreError> {
+    let read_err = |source| StoreError::Read {
+        path: path.to_owned(),
+        source,
+    };
+    let mut file = File::open(path).map_err(read_err)?;
+    let mut hasher = blake3::Hasher::new();
+    let mut buf = vec![0u8; WINDOW as usize];
+    let mut total = 0u64;
+    loop {
+        let n = read_full(&mut file, &mut buf).map_err(read_err)?;
+        if n == 0 {
+            break;
+        }
+        update(&mut hasher, &buf[..n]);
+        total += n as u64;
+    }
+    Ok((hasher.finalize(), total))
 }
 
 /// Hashes everything `reader` yields.
@@ -103,5 +126,9 @@ mod tests {
         assert_eq!(hash, blake3::hash(&data));
         let (hash2, _) = hash_reader(&mut data.as_slice()).unwrap();
         assert_eq!(hash2, hash);
+        assert_eq!(hash_foreign_file(&path).unwrap(), (hash, len));
+        let empty = dir.path().join("empty.bin");
+        File::create(&empty).unwrap();
+        assert_eq!(hash_foreign_file(&empty).unwrap().0, blake3::hash(b""));
     }
 }

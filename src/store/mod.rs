@@ -18,7 +18,7 @@ use std::time::SystemTime;
 
 pub use blake3::Hash;
 pub use fs::FsStore;
-pub use hash::{hash_file, hash_reader};
+pub use hash::{hash_file, hash_foreign_file, hash_reader};
 pub use local::LocalCopy;
 #[cfg(feature = "s3")]
 pub use s3::S3Store;
