@@ -150,7 +150,7 @@ pub fn retag(
             let current_spot_violations: Vec<_> = asset
                 .violations
                 .iter()
-                .filter(|v| crate::catalog::SPOT_RULES.contains(&v.rule.as_str()))
+                .filter(|v| v.rule.decider() == crate::model::Decider::SpotMatching)
                 .cloned()
                 .collect();
             if spot != asset.spot || violations != current_spot_violations {

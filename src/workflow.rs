@@ -7,7 +7,7 @@ use std::io::Read;
 
 use crate::brand::{compliance, Brand};
 use crate::catalog::{Catalog, CatalogError, Change, Patch};
-use crate::model::{Actor, Asset, AssetId, ErrorKind, Kind, MediaType, Status, Violation};
+use crate::model::{Actor, Asset, AssetId, ErrorKind, Kind, MediaType, Rule, Status, Violation};
 use crate::store::{BlobStore, Hash};
 
 /// What comes with a workflow step besides its action.
@@ -32,12 +32,17 @@ pub enum Action {
     Reopen,
 }
 
+/// Rule codes joined by `sep`, as messages and addresses carry them.
+pub fn codes(rules: &[Rule], sep: &str) -> String {
+    rules.iter().map(|r| r.code()).collect::<Vec<_>>().join(sep)
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum WorkflowError {
     #[error("cannot {action:?} an asset that is {from}")]
     InvalidTransition { action: Action, from: Status },
-    #[error("approval refused: the asset breaks the guidelines ({}); fix it, or override with a written justification", rules.join(", "))]
-    GuidelineViolation { rules: Vec<String> },
+    #[error("approval refused: the asset breaks the guidelines ({}); fix it, or override with a written justification", codes(rules, ", "))]
+    GuidelineViolation { rules: Vec<Rule> },
     #[error("a reason is required to {0:?}")]
     ReasonRequired(Action),
     #[error("{role:?} may not {what}")]
@@ -111,7 +116,7 @@ impl Workflow<'_> {
         let current: Vec<Violation> = asset
             .violations
             .iter()
-            .filter(|v| !crate::catalog::SPOT_RULES.contains(&v.rule.as_str()))
+            .filter(|v| v.rule.decider() != crate::model::Decider::SpotMatching)
             .cloned()
             .collect();
         let change = (fresh != current).then(|| Change::Checked {
@@ -394,14 +399,14 @@ impl Workflow<'_> {
         changes.extend(checked);
         let justification = step.justification.map(str::trim).filter(|j| !j.is_empty());
         if action == Action::Approve {
-            let mut rules: Vec<String> = asset
+            let mut rules: Vec<Rule> = asset
                 .violations
                 .iter()
-                .filter(|v| crate::catalog::SPOT_RULES.contains(&v.rule.as_str()))
+                .filter(|v| v.rule.decider() == crate::model::Decider::SpotMatching)
                 .chain(&violations)
-                .map(|v| v.rule.clone())
+                .map(|v| v.rule)
                 .collect();
-            rules.sort();
+            rules.sort_by_key(|r| r.code());
             rules.dedup();
             if !rules.is_empty() && justification.is_none() {
                 return Err(WorkflowError::GuidelineViolation { rules });

@@ -388,7 +388,7 @@ async fn a_spot_far_from_the_gps_is_flagged() {
     let placed = workflow
         .choose_spot(&id, Some("soc-bom-bo"), "test", common::service::NOW)
         .unwrap();
-    let rules: Vec<&str> = placed.violations.iter().map(|v| v.rule.as_str()).collect();
+    let rules: Vec<&str> = placed.violations.iter().map(|v| v.rule.code()).collect();
     assert!(rules.contains(&"spot-far-from-gps"), "{rules:?}");
     // The spot of its own GPS is not far.
     let placed = workflow
@@ -398,7 +398,7 @@ async fn a_spot_far_from_the_gps_is_flagged() {
         !placed
             .violations
             .iter()
-            .any(|v| v.rule == "spot-far-from-gps"),
+            .any(|v| v.rule == brandvault::model::Rule::SpotFarFromGps),
         "{:?}",
         placed.violations
     );

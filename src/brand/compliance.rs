@@ -3,14 +3,11 @@
 
 use super::svg_rules::check_logo_svg;
 use super::Brand;
-use crate::model::{text, Access, Asset, Kind, Violation};
+use crate::model::{text, Access, Asset, Kind, Rule, Violation};
 
-/// Rule names owned by these checks (spot violations are owned by spot matching).
-pub const RULE_PREFIXES: &[&str] = &["logo-", "press-", "slogan-", "rights-", "tags-", "spot-"];
-
-fn v(rule: &str, message: impl Into<String>) -> Violation {
+fn v(rule: Rule, message: impl Into<String>) -> Violation {
     Violation {
-        rule: rule.into(),
+        rule,
         message: message.into(),
     }
 }
@@ -31,7 +28,7 @@ pub fn check_asset(asset: &Asset, brand: &Brand, svg: Option<&[u8]>, now: &str) 
                     let (a, b) = (f64::from(w) / f64::from(h), vw / vh);
                     if (a / b - 1.0).abs() > 0.01 {
                         out.push(v(
-                            "logo-aspect-ratio",
+                            Rule::LogoAspectRatio,
                             format!("{w}×{h} does not have the proportions of variant {variant} ({vw}×{vh})"),
                         ));
                     }
@@ -48,12 +45,12 @@ pub fn check_asset(asset: &Asset, brand: &Brand, svg: Option<&[u8]>, now: &str) 
             if !approved(raw) {
                 if approved(&text::nfc(raw)) {
                     out.push(v(
-                        "slogan-not-nfc",
+                        Rule::SloganNotNfc,
                         "the slogan's text is not in NFC form (decomposed diacritics): it will not match searches or copy-paste",
                     ));
                 } else {
                     out.push(v(
-                        "slogan-not-approved",
+                        Rule::SloganNotApproved,
                         format!("{raw:?} is not, letter for letter, an approved slogan"),
                     ));
                 }
@@ -66,7 +63,7 @@ pub fn check_asset(asset: &Asset, brand: &Brand, svg: Option<&[u8]>, now: &str) 
         let min = g.rules.press_min_long_edge_px;
         if long_edge < min {
             out.push(v(
-                "press-resolution",
+                Rule::PressResolution,
                 format!("long edge {long_edge} px is below the {min} px the press needs"),
             ));
         }
@@ -74,13 +71,13 @@ pub fn check_asset(asset: &Asset, brand: &Brand, svg: Option<&[u8]>, now: &str) 
     if matches!(asset.kind, Kind::Photo | Kind::Video | Kind::Document) {
         if asset.credit.as_deref().is_none_or(|c| c.trim().is_empty()) {
             out.push(v(
-                "rights-credit-missing",
+                Rule::RightsCreditMissing,
                 "no credit: who took or made it?",
             ));
         }
         if asset.license.as_deref().is_none_or(|c| c.trim().is_empty()) {
             out.push(v(
-                "rights-license-missing",
+                Rule::RightsLicenseMissing,
                 "no licence: under what terms may it be used?",
             ));
         }
@@ -92,13 +89,16 @@ pub fn check_asset(asset: &Asset, brand: &Brand, svg: Option<&[u8]>, now: &str) 
         });
         if shows_people && asset.consent != Some(true) {
             out.push(v(
-                "rights-consent-missing",
+                Rule::RightsConsentMissing,
                 "people appear: record their consent before publishing",
             ));
         }
         if let Some(exp) = &asset.expires_at {
             if exp.as_str() <= now {
-                out.push(v("rights-expired", format!("the rights expired at {exp}")));
+                out.push(v(
+                    Rule::RightsExpired,
+                    format!("the rights expired at {exp}"),
+                ));
             }
         }
     }
@@ -117,13 +117,13 @@ pub fn check_asset(asset: &Asset, brand: &Brand, svg: Option<&[u8]>, now: &str) 
         };
         if !has(&g.vocabulary.themes) {
             out.push(v(
-                "tags-theme-missing",
+                Rule::TagsThemeMissing,
                 "tag at least one theme of the programme",
             ));
         }
         if !has(&g.vocabulary.audiences) {
             out.push(v(
-                "tags-audience-missing",
+                Rule::TagsAudienceMissing,
                 "tag at least one audience of the programme",
             ));
         }
@@ -138,7 +138,7 @@ fn spot_far_from_gps(asset: &Asset, max_m: f64) -> Option<Violation> {
     let distance = spot.distance_m.filter(|_| asset.gps.is_some())?;
     (spot.rule == crate::model::SpotRule::Manual && distance > max_m).then(|| {
         v(
-            "spot-far-from-gps",
+            Rule::SpotFarFromGps,
             format!(
                 "the chosen spot {} is {:.1} km from where the photo's GPS says it was taken (at most {:.1} km)",
                 spot.name_vi,

@@ -4,26 +4,26 @@
 use svg::node::element::tag::Type;
 use svg::parser::Event;
 
-use crate::model::{parse_hex, Guidelines, Violation};
+use crate::model::{parse_hex, Guidelines, Rule, Violation};
 
-fn violation(rule: &str, message: String) -> Violation {
-    Violation {
-        rule: rule.into(),
-        message,
-    }
+fn violation(rule: Rule, message: String) -> Violation {
+    Violation { rule, message }
 }
 
 /// Violations of an SVG logo against the guidelines: `logo-active-content` (script, event
 /// handlers, foreignObject), `logo-external-reference`, `logo-off-palette`, `logo-unparsable`.
 pub fn check_logo_svg(bytes: &[u8], g: &Guidelines) -> Vec<Violation> {
     let Ok(text) = std::str::from_utf8(bytes) else {
-        return vec![violation("logo-unparsable", "the SVG is not UTF-8".into())];
+        return vec![violation(
+            Rule::LogoUnparsable,
+            "the SVG is not UTF-8".into(),
+        )];
     };
     let parser = match svg::read(text) {
         Ok(p) => p,
         Err(e) => {
             return vec![violation(
-                "logo-unparsable",
+                Rule::LogoUnparsable,
                 format!("the SVG does not parse: {e}"),
             )]
         }
@@ -47,7 +47,7 @@ pub fn check_logo_svg(bytes: &[u8], g: &Guidelines) -> Vec<Violation> {
         match event {
             Event::Error(e) => {
                 out.push(violation(
-                    "logo-unparsable",
+                    Rule::LogoUnparsable,
                     format!("the SVG does not parse: {e}"),
                 ));
                 break;
@@ -61,7 +61,7 @@ pub fn check_logo_svg(bytes: &[u8], g: &Guidelines) -> Vec<Violation> {
                         || local.eq_ignore_ascii_case("foreignObject"))
                 {
                     out.push(violation(
-                        "logo-active-content",
+                        Rule::LogoActiveContent,
                         format!("<{name}> is not allowed in a logo"),
                     ));
                 }
@@ -73,7 +73,7 @@ pub fn check_logo_svg(bytes: &[u8], g: &Guidelines) -> Vec<Violation> {
                     let key_l = key.to_ascii_lowercase();
                     if key_l.starts_with("on") {
                         out.push(violation(
-                            "logo-active-content",
+                            Rule::LogoActiveContent,
                             format!("event handler {key} on <{name}>"),
                         ));
                     }
@@ -81,13 +81,13 @@ pub fn check_logo_svg(bytes: &[u8], g: &Guidelines) -> Vec<Violation> {
                         && !value.trim_start().starts_with('#')
                     {
                         out.push(violation(
-                            "logo-external-reference",
+                            Rule::LogoExternalReference,
                             format!("<{name}> refers to {value:?} outside the document"),
                         ));
                     }
                     if value.contains("url(") && !value.contains("url(#") {
                         out.push(violation(
-                            "logo-external-reference",
+                            Rule::LogoExternalReference,
                             format!("{key} on <{name}> loads an external resource"),
                         ));
                     }
@@ -108,7 +108,7 @@ pub fn check_logo_svg(bytes: &[u8], g: &Guidelines) -> Vec<Violation> {
             Event::Text(t) if in_style => {
                 if t.contains("@import") || (t.contains("url(") && !t.contains("url(#")) {
                     out.push(violation(
-                        "logo-external-reference",
+                        Rule::LogoExternalReference,
                         "a stylesheet loads an external resource".into(),
                     ));
                 }
@@ -118,11 +118,11 @@ pub fn check_logo_svg(bytes: &[u8], g: &Guidelines) -> Vec<Violation> {
         }
     }
     if !saw_svg && out.is_empty() {
-        out.push(violation("logo-unparsable", "no <svg> element".into()));
+        out.push(violation(Rule::LogoUnparsable, "no <svg> element".into()));
     }
     if !off_palette.is_empty() {
         out.push(violation(
-            "logo-off-palette",
+            Rule::LogoOffPalette,
             format!(
                 "colours outside the palette (ΔE > {}): {}",
                 g.rules.palette_delta_e,

@@ -4,8 +4,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::model::{
-    text, Access, Asset, AssetId, CollectionStep, FileFields, Rendition, RenditionFailure, Role,
-    SpotMatch, Status, User, UserPatch, Violation,
+    text, Access, Asset, AssetId, CollectionStep, Decider, FileFields, Rendition, RenditionFailure,
+    Role, SpotMatch, Status, User, UserPatch, Violation,
 };
 
 /// One change to the catalogue, as written to the journal.
@@ -152,9 +152,6 @@ impl Change {
     }
 }
 
-/// Rule names of violations that spot matching owns (and so replaces on each match).
-pub const SPOT_RULES: &[&str] = &["gps-outside-extent"];
-
 /// `apply` for a journal entry written at `at`: an approval also records when the asset
 /// was published (what the Atom feed orders by). Used live and when replaying alike.
 pub fn apply_entry(current: Option<Asset>, change: &Change, at: &str) -> Option<Asset> {
@@ -211,7 +208,7 @@ pub fn apply(current: Option<Asset>, change: &Change) -> Option<Asset> {
             if !a.spot_locked {
                 a.spot = spot.clone();
                 a.violations
-                    .retain(|v| !SPOT_RULES.contains(&v.rule.as_str()));
+                    .retain(|v| v.rule.decider() != Decider::SpotMatching);
                 a.violations.extend(violations.iter().cloned());
             }
             Some(a)
@@ -220,7 +217,7 @@ pub fn apply(current: Option<Asset>, change: &Change) -> Option<Asset> {
             a.spot = spot.clone();
             a.spot_locked = true;
             a.violations
-                .retain(|v| !SPOT_RULES.contains(&v.rule.as_str()));
+                .retain(|v| v.rule.decider() != Decider::SpotMatching);
             Some(a)
         }
         (Some(mut a), Change::RenditionRecorded { rendition, .. }) => {
@@ -294,7 +291,7 @@ pub fn apply(current: Option<Asset>, change: &Change) -> Option<Asset> {
         }
         (Some(mut a), Change::Checked { violations, .. }) => {
             a.violations
-                .retain(|v| SPOT_RULES.contains(&v.rule.as_str()));
+                .retain(|v| v.rule.decider() == Decider::SpotMatching);
             a.violations.extend(violations.iter().cloned());
             Some(a)
         }

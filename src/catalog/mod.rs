@@ -29,7 +29,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Mutex, RwLock};
 
-pub use change::{apply, Change, Patch, SPOT_RULES};
+pub use change::{apply, Change, Patch};
 pub use error::CatalogError;
 pub use journal::{Entry, Journal, Position, Source, JOURNAL_FILE};
 pub use listing::RenditionOwner;

@@ -18,7 +18,7 @@ pub fn placement(locator: &Locator, gps: Option<&Gps>) -> (Option<SpotMatch>, Ve
         Placement::OutsideExtent => (
             None,
             vec![Violation {
-                rule: "gps-outside-extent".into(),
+                rule: crate::model::Rule::GpsOutsideExtent,
                 message: format!(
                     "GPS position {:.5}, {:.5} lies outside the brand's territory",
                     gps.lat, gps.lon

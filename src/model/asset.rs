@@ -283,7 +283,7 @@ impl Location {
 /// A broken identity guideline or a data problem, by rule name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Violation {
-    pub rule: String,
+    pub rule: super::Rule,
     pub message: String,
 }
 

@@ -8,6 +8,7 @@ mod guidelines;
 mod id;
 mod preset;
 mod role;
+mod rule;
 mod spot;
 mod terms;
 pub mod text;
@@ -28,6 +29,7 @@ pub use guidelines::{
 pub use id::{AssetId, IdParseError};
 pub use preset::{Fit, Format, MetadataPolicy, OriginalPolicy, Preset};
 pub use role::{Actor, Role, Viewer, Visibility};
+pub use rule::{Decider, Rule};
 pub use spot::{Extent, Gazetteer, Spot};
 pub use terms::{bbox_contains, parse_bbox, parse_date};
 pub use usage::{restriction_text, restrictions, Restriction};

@@ -9,7 +9,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::{Deserialize, Serialize};
 
-use super::{desk_or_return, fix_text, rule_field, see_other};
+use super::{desk_or_return, fix_text, see_other};
 use crate::brand::Brand;
 use crate::catalog::Patch;
 use crate::http::api::visible_to;
@@ -166,7 +166,7 @@ fn term_matches(term: &Term, tag: &str) -> bool {
 pub(super) fn problems(lang: Lang, violations: &[Violation]) -> Vec<(&'static str, String)> {
     violations
         .iter()
-        .map(|v| (rule_field(&v.rule), fix_text(lang, &v.rule, &v.message)))
+        .map(|v| (v.rule.field(), fix_text(lang, v.rule.code(), &v.message)))
         .collect()
 }
 
@@ -417,9 +417,9 @@ pub async fn check(
     let out: Vec<Problem> = violations
         .iter()
         .map(|v| Problem {
-            field: rule_field(&v.rule),
-            text: fix_text(lang, &v.rule, &v.message),
-            rule: v.rule.clone(),
+            field: v.rule.field(),
+            text: fix_text(lang, v.rule.code(), &v.message),
+            rule: v.rule.code().to_owned(),
         })
         .collect();
     Ok(HttpResponse::Ok().json(out))

@@ -129,18 +129,3 @@ pub(super) fn fix_text(lang: Lang, rule: &str, message: &str) -> String {
         .or_else(|| lang.lookup(&format!("rule.{rule}")))
         .map_or_else(|| message.to_owned(), str::to_owned)
 }
-
-/// The form field a violation concerns, so the edit page shows it there.
-pub(super) fn rule_field(rule: &str) -> &'static str {
-    match rule {
-        "rights-credit-missing" => "credit",
-        "rights-license-missing" => "license",
-        "rights-consent-missing" => "consent",
-        "rights-expired" => "expires_at",
-        "tags-theme-missing" => "themes",
-        "tags-audience-missing" => "audiences",
-        "press-resolution" => "access",
-        "gps-outside-extent" | "spot-far-from-gps" => "spot",
-        _ => "file",
-    }
-}

@@ -84,7 +84,7 @@ fn audiences(state: &State, lang: Lang, a: &Asset, now: &str) -> Vec<Audience> {
                 .workflow()
                 .violations(&trial, now)
                 .iter()
-                .map(|v| fix_text(lang, &v.rule, &v.message))
+                .map(|v| fix_text(lang, v.rule.code(), &v.message))
                 .collect();
             let code = access.as_str();
             Audience {
@@ -300,7 +300,7 @@ fn action_of(name: &str) -> Option<Action> {
 /// Where the review desk goes after a refused step: the same picture, with why.
 fn refused_at(id: &AssetId, e: &WorkflowError) -> String {
     let codes = match e {
-        WorkflowError::GuidelineViolation { rules } => rules.join(","),
+        WorkflowError::GuidelineViolation { rules } => crate::workflow::codes(rules, ","),
         other => other.code().to_owned(),
     };
     format!("/review?item={id}&refused={codes}")

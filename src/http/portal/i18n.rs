@@ -210,6 +210,20 @@ mod tests {
 
     /// Every `t("key")` and `fill("key", …)` of the templates and the portal's code, and every
     /// status, kind and access level, has its message.
+    /// Every rule reads as words in both languages, and one about a field of the edit page
+    /// says how to fix it there.
+    #[test]
+    fn every_rule_has_its_words() {
+        let table = table();
+        let has = |key: String| table.iter().any(|(k, _)| **k == key);
+        for rule in crate::model::Rule::ALL {
+            assert!(has(format!("rule.{}", rule.code())), "rule.{rule}");
+            if rule.field() != "file" {
+                assert!(has(format!("fix.{}", rule.code())), "fix.{rule}");
+            }
+        }
+    }
+
     #[test]
     fn every_key_used_is_in_the_table() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
