@@ -11,6 +11,7 @@ pub mod geo;
 pub mod http;
 pub mod iiif;
 pub mod ingest;
+pub mod library;
 pub mod maintain;
 pub mod media;
 pub mod memory;
@@ -20,3 +21,5 @@ pub mod render;
 pub mod service;
 pub mod store;
 pub mod workflow;
+
+pub use library::Library;

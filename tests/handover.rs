@@ -70,7 +70,10 @@ fn roomy(svc: common::service::Service) -> common::service::Service {
     let mut state = std::sync::Arc::try_unwrap(svc.state)
         .ok()
         .expect("the service has no other owner yet");
-    state.settings.max_upload_image_bytes = 64 << 20;
+    state
+        .settings_mut()
+        .expect("not shared yet")
+        .max_upload_image_bytes = 64 << 20;
     common::service::Service {
         state: std::sync::Arc::new(state),
         tokens: svc.tokens,

@@ -233,8 +233,8 @@ async fn embeds_oembed_and_error_pages() {
     let fx = Fixture::new();
     let (mut svc, draft, public) = setup(&fx);
     std::sync::Arc::get_mut(&mut svc.state)
+        .and_then(|s| s.settings_mut())
         .expect("not shared yet")
-        .settings
         .public_url = Some("https://anh.example.vn".into());
     let app = app!(svc);
     publish(&app, &svc, &public).await;

@@ -11,7 +11,6 @@ use std::sync::Arc;
 
 use actix_web::http::StatusCode;
 use actix_web::test as at;
-use brandvault::http::AppState;
 use brandvault::model::AssetId;
 use common::service::{get, post_json, publish, setup, Service};
 use common::Fixture;
@@ -20,13 +19,15 @@ use serde_json::json;
 const CDN: &str = "https://cdn.binhphuoc.example/anh";
 
 fn with_cdn(svc: Service) -> Service {
-    let state = Arc::try_unwrap(svc.state)
+    let mut state = Arc::try_unwrap(svc.state)
         .ok()
         .expect("the service has no other owner yet");
-    let mut settings = state.settings.clone();
-    settings.public_blob_url = Some(CDN.into());
+    state
+        .settings_mut()
+        .expect("not shared yet")
+        .public_blob_url = Some(CDN.into());
     Service {
-        state: Arc::new(AppState { settings, ..state }),
+        state: Arc::new(state),
         tokens: svc.tokens,
     }
 }

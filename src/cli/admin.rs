@@ -4,12 +4,12 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 
 use super::args::{BrandAction, TokenAction};
 use super::listing::{print, printable};
-use super::Library;
-use brandvault::catalog::{Catalog, Change};
+use super::Opened;
+use brandvault::catalog::Catalog;
 use brandvault::config::Settings;
 use brandvault::maintain;
 
@@ -40,7 +40,7 @@ pub(super) fn rebuild(settings: &Settings, json: bool) -> Result<i32> {
 }
 
 /// `verify`: exit code 1 on any problem.
-pub(super) fn verify(lib: &Library, json: bool) -> Result<i32> {
+pub(super) fn verify(lib: &Opened, json: bool) -> Result<i32> {
     let report = maintain::verify(&*lib.store, &lib.catalog)?;
     let code = i32::from(!report.is_clean());
     print(json, &report, || verify_summary(&report))?;
@@ -69,7 +69,7 @@ pub(super) fn verify_summary(report: &maintain::VerifyReport) -> String {
 }
 
 /// `gc`: unreferenced objects older than the grace period.
-pub(super) fn gc(lib: &Library, grace_secs: u64, json: bool) -> Result<i32> {
+pub(super) fn gc(lib: &Opened, grace_secs: u64, json: bool) -> Result<i32> {
     let report = maintain::gc(&*lib.store, &lib.catalog, Duration::from_secs(grace_secs))?;
     print(json, &report, || {
         format!(
@@ -80,16 +80,16 @@ pub(super) fn gc(lib: &Library, grace_secs: u64, json: bool) -> Result<i32> {
 }
 
 /// `brand recheck`: the guideline checks again on every asset.
-pub(super) fn brand_recheck(lib: &Library, action: BrandAction, json: bool) -> Result<i32> {
+pub(super) fn brand_recheck(lib: &Opened, action: BrandAction, json: bool) -> Result<i32> {
     if let BrandAction::Check = action {
         return brand_check(&lib.settings.brand_dir, json);
     }
-    let brand = lib.brand()?;
+    let library = lib.library()?;
     let operator = brandvault::model::Actor {
         name: "cli".into(),
         role: brandvault::model::Role::Admin,
     };
-    let changed = lib.workflow(&brand).recheck_all(&operator, &lib.now)?;
+    let changed = library.workflow().recheck_all(&operator, &lib.now)?;
     let report = serde_json::json!({"changed": changed});
     print(json, &report, || {
         format!("{} assets' violations changed", changed.len())
@@ -97,9 +97,10 @@ pub(super) fn brand_recheck(lib: &Library, action: BrandAction, json: bool) -> R
 }
 
 /// `kit -o FILE.zip`: byte-identical for the same brand folder.
-pub(super) fn kit(lib: &Library, output: &PathBuf, json: bool) -> Result<i32> {
-    let brand = lib.brand()?;
-    let files = brandvault::brand::kit::build(&brand)?;
+pub(super) fn kit(lib: &Opened, output: &PathBuf, json: bool) -> Result<i32> {
+    let library = lib.library()?;
+    let brand = &library.brand;
+    let files = brandvault::brand::kit::build(brand)?;
     let bytes = brandvault::brand::kit::zip(&files)?;
     std::fs::write(output, &bytes).with_context(|| format!("writing {}", output.display()))?;
     let report = serde_json::json!({
@@ -166,28 +167,20 @@ pub(super) fn exif(files: &[PathBuf], json: bool) -> Result<i32> {
     })
 }
 
-pub(super) fn token(lib: &Library, action: TokenAction, json: bool) -> Result<i32> {
+fn accounts(lib: &Opened) -> brandvault::accounts::Accounts<'_> {
+    brandvault::accounts::Accounts {
+        catalog: &lib.catalog,
+    }
+}
+
+pub(super) fn token(lib: &Opened, action: TokenAction, json: bool) -> Result<i32> {
     match action {
         TokenAction::Create { role, name } => {
             let role = brandvault::http::auth::parse_role(&role).with_context(|| {
                 format!("unknown role {role:?}: admin, brand_manager, designer, press or agency")
             })?;
-            let name = name.trim().to_owned();
-            if name.is_empty() || lib.catalog.tokens()?.iter().any(|t| t.name == name) {
-                bail!("a token needs a new, non-empty name");
-            }
-            let (token, hash) = brandvault::http::auth::new_token()
-                .map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
-            lib.catalog.commit(
-                &lib.now,
-                "cli",
-                &[Change::TokenCreated {
-                    name: name.clone(),
-                    role,
-                    hash,
-                }],
-                &[],
-            )?;
+            let name = brandvault::model::text::nfc(name.trim());
+            let token = accounts(lib).create_token(&name, role, &super::operator(), &lib.now)?;
             let report = serde_json::json!({"name": name, "role": role, "token": token});
             print(json, &report, || {
                 format!("{token}\n(shown once: store it now; the library keeps only its hash)")
@@ -209,15 +202,7 @@ pub(super) fn token(lib: &Library, action: TokenAction, json: bool) -> Result<i3
             })
         }
         TokenAction::Revoke { name } => {
-            if !lib.catalog.tokens()?.iter().any(|t| t.name == name) {
-                bail!("no token named {name:?}");
-            }
-            lib.catalog.commit(
-                &lib.now,
-                "cli",
-                &[Change::TokenRevoked { name: name.clone() }],
-                &[],
-            )?;
+            accounts(lib).revoke_token(&name, &super::operator(), &lib.now)?;
             print(json, &serde_json::json!({"revoked": name}), || {
                 format!("revoked {name}")
             })

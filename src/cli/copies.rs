@@ -7,7 +7,7 @@ use anyhow::{Context, Result};
 use super::admin::verify_summary;
 use super::library::progress_bar;
 use super::listing::{print, printable};
-use super::Library;
+use super::Opened;
 use brandvault::backup::{self, Copied};
 use brandvault::catalog::{Catalog, Location};
 use brandvault::config::Settings;
@@ -39,7 +39,7 @@ pub(super) fn backup(settings: &Settings, dir: &Path, now: &str, json: bool) -> 
 }
 
 /// `restore DIR` into the opened library, then `verify` of the result.
-pub(super) fn restore(lib: &Library, dir: &Path, json: bool) -> Result<i32> {
+pub(super) fn restore(lib: &Opened, dir: &Path, json: bool) -> Result<i32> {
     let bar = objects_bar();
     let report = backup::restore(dir, &*lib.store, &lib.catalog, &|done, all| {
         show(&bar, done, all)

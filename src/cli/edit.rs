@@ -5,21 +5,12 @@ use anyhow::{bail, Result};
 
 use super::args::{EditArgs, StepArgs};
 use super::listing::{describe, print};
-use super::{parse_time, Library};
+use super::{operator, parse_time, Opened};
 use brandvault::catalog::Patch;
-use brandvault::model::{Actor, Role};
 use brandvault::workflow::{Action, Step};
 
-/// The local operator: the CLI acts as admin.
-fn operator() -> Actor {
-    Actor {
-        name: "cli".into(),
-        role: Role::Admin,
-    }
-}
-
 /// `edit ID --caption-vi … --tag …`
-pub(super) fn edit(lib: &Library, args: EditArgs, json: bool) -> Result<i32> {
+pub(super) fn edit(lib: &Opened, args: EditArgs, json: bool) -> Result<i32> {
     let id = lib.catalog.resolve(&args.id)?;
     let clear = |v: Option<String>| v.map(|s| Some(s).filter(|s| !s.trim().is_empty()));
     let date = |v: Option<String>| -> Result<Option<Option<String>>> {
@@ -54,24 +45,22 @@ pub(super) fn edit(lib: &Library, args: EditArgs, json: bool) -> Result<i32> {
         add_tags: args.tags,
         remove_tags: args.untags,
     };
-    let brand = lib.brand()?;
-    let asset = lib
-        .workflow(&brand)
-        .edit(&id, patch, &operator(), &lib.now)?;
+    let library = lib.library()?;
+    let asset = library.workflow().edit(&id, patch, &operator(), &lib.now)?;
     print(json, &asset, || describe(&asset))
 }
 
 /// `submit/approve/reject/archive/reopen ID`: exit code 3 when the step is refused.
-pub(super) fn step(lib: &Library, a: StepArgs, action: Action, json: bool) -> Result<i32> {
+pub(super) fn step(lib: &Opened, a: StepArgs, action: Action, json: bool) -> Result<i32> {
     let id = lib.catalog.resolve(&a.id)?;
-    let brand = lib.brand()?;
+    let library = lib.library()?;
     let step = Step {
         reason: a.reason.as_deref(),
         justification: a.justification.as_deref(),
         access: None,
     };
-    match lib
-        .workflow(&brand)
+    match library
+        .workflow()
         .transition(&id, action, &operator(), step, &lib.now)
     {
         Ok(asset) => print(json, &asset, || describe(&asset)),
@@ -87,11 +76,11 @@ pub(super) fn step(lib: &Library, a: StepArgs, action: Action, json: bool) -> Re
 }
 
 /// `set-spot ID SPOT|none`: a person's choice, never overwritten by retagging.
-pub(super) fn set_spot(lib: &Library, id: &str, spot: &str, json: bool) -> Result<i32> {
+pub(super) fn set_spot(lib: &Opened, id: &str, spot: &str, json: bool) -> Result<i32> {
     let id = lib.catalog.resolve(id)?;
-    let brand = lib.brand()?;
-    let asset = lib
-        .workflow(&brand)
+    let library = lib.library()?;
+    let asset = library
+        .workflow()
         .choose_spot(&id, Some(spot).filter(|s| *s != "none"), "cli", &lib.now)
         .map_err(|e| match e {
             brandvault::workflow::WorkflowError::UnknownSpot(_) => {

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use super::args::{Cli, Command, UserAction};
 use super::output::{self, Written};
-use super::Library;
+use super::Opened;
 
 /// Largest request or answer read from the socket (arguments, a listing as JSON).
 const MAX_MESSAGE: u64 = 256 << 20;
@@ -89,7 +89,7 @@ pub(super) fn send(
 }
 
 /// The service's side: what answers a connection, running its command on `lib`.
-pub(super) fn answering(lib: Library) -> brandvault::service::Answer {
+pub(super) fn answering(lib: Opened) -> brandvault::service::Answer {
     Box::new(move |stream| {
         if let Err(e) = answer(&lib, stream) {
             tracing::warn!("a handed-over command's answer could not be sent: {e}");
@@ -97,7 +97,7 @@ pub(super) fn answering(lib: Library) -> brandvault::service::Answer {
     })
 }
 
-fn answer(lib: &Library, stream: &mut UnixStream) -> std::io::Result<()> {
+fn answer(lib: &Opened, stream: &mut UnixStream) -> std::io::Result<()> {
     let mut bytes = Vec::new();
     stream.take(MAX_MESSAGE).read_to_end(&mut bytes)?;
     let answer = match serde_json::from_slice::<Request>(&bytes) {
@@ -114,7 +114,7 @@ fn answer(lib: &Library, stream: &mut UnixStream) -> std::io::Result<()> {
     stream.flush()
 }
 
-fn run(lib: &Library, request: Request) -> Answer {
+fn run(lib: &Opened, request: Request) -> Answer {
     let cli = match Cli::try_parse_from(&request.argv) {
         Ok(cli) => cli,
         Err(e) => {
@@ -129,7 +129,7 @@ fn run(lib: &Library, request: Request) -> Answer {
     };
     let json = cli.json;
     let command = absolute(cli.command, &request.cwd);
-    let here = Library {
+    let here = Opened {
         now: request.now,
         ..lib.clone()
     };

@@ -8,16 +8,15 @@ use anyhow::{bail, Context, Result};
 
 use super::args::IngestArgs;
 use super::listing::{print, printable};
-use super::Library;
-use brandvault::brand::Brand;
-use brandvault::geo;
-use brandvault::ingest::{IngestOptions, Ingester, Progress};
+use super::Opened;
+use brandvault::ingest::{IngestOptions, Progress};
 use brandvault::model::{AssetId, MediaType};
-use brandvault::render::{RenderReport, Renderer};
+use brandvault::render::RenderReport;
 use brandvault::store::Hash;
+use brandvault::Library;
 
-pub(super) fn ingest(lib: &Library, args: IngestArgs, json: bool) -> Result<i32> {
-    let brand = lib.brand()?;
+pub(super) fn ingest(lib: &Opened, args: IngestArgs, json: bool) -> Result<i32> {
+    let library = lib.library()?;
     let options = IngestOptions {
         tags: args.tags,
         kind: args.kind,
@@ -28,13 +27,6 @@ pub(super) fn ingest(lib: &Library, args: IngestArgs, json: bool) -> Result<i32>
         uploader: None,
         metadata: Default::default(),
         spot: None,
-    };
-    let locator = geo::Locator::new(&brand.gazetteer);
-    let ingester = Ingester {
-        store: &*lib.store,
-        catalog: &lib.catalog,
-        locator: &locator,
-        brand: &brand,
     };
     let bar = progress_bar("{bar:30} {pos}/{len} files  {msg}  {elapsed}");
     let started = Instant::now();
@@ -50,19 +42,20 @@ pub(super) fn ingest(lib: &Library, args: IngestArgs, json: bool) -> Result<i32>
             ));
         }
     };
-    let report = ingester.ingest_paths(&args.paths, &options, &show)?;
+    let report = library
+        .ingester()
+        .ingest_paths(&args.paths, &options, &show)?;
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
     // Files already known may be from a run that was stopped (a crash, ctrl-c) after they
     // were catalogued but before their renditions were made: this run finishes that job.
-    let renderer = Renderer::new(&*lib.store, &lib.catalog, &brand, &lib.settings);
-    let unfinished = renderer.pending(&report.duplicates)?;
+    let unfinished = library.renderer().pending(&report.duplicates)?;
     let rendered = if args.no_render {
         None
     } else {
         let ids: Vec<AssetId> = report.added.iter().chain(&unfinished).copied().collect();
-        Some(render(lib, &brand, &ids, &[])?)
+        Some(render(lib, &library, &ids, &[])?)
     };
     let code = if report.rejected.is_empty() { 0 } else { 2 };
     let secs = started.elapsed().as_secs_f64();
@@ -106,13 +99,18 @@ pub(super) fn ingest(lib: &Library, args: IngestArgs, json: bool) -> Result<i32>
 }
 
 /// Renders with the brand's presets, with a progress bar on a terminal.
-fn render(lib: &Library, brand: &Brand, ids: &[AssetId], only: &[String]) -> Result<RenderReport> {
+fn render(
+    lib: &Opened,
+    library: &Library,
+    ids: &[AssetId],
+    only: &[String],
+) -> Result<RenderReport> {
     for p in only {
-        if !brand.presets.iter().any(|x| &x.name == p) {
+        if !library.brand.presets.iter().any(|x| &x.name == p) {
             bail!("no preset {p:?} in brand/presets.toml");
         }
     }
-    let renderer = Renderer::new(&*lib.store, &lib.catalog, brand, &lib.settings);
+    let renderer = library.renderer();
     let bar = progress_bar("{bar:30} {pos}/{len} assets  {elapsed}");
     let show = |done: usize, total: usize| {
         if let Some(bar) = &bar {
@@ -147,8 +145,8 @@ fn render_summary(r: &RenderReport) -> String {
 }
 
 /// The stored object of an asset's rendition, making it first if needed.
-fn rendition_object(lib: &Library, id: AssetId, preset: &str) -> Result<Hash> {
-    let find = |lib: &Library| -> Result<Option<Hash>> {
+fn rendition_object(lib: &Opened, id: AssetId, preset: &str) -> Result<Hash> {
+    let find = |lib: &Opened| -> Result<Option<Hash>> {
         let asset = lib.catalog.asset(&id)?.context("asset vanished")?;
         Ok(asset
             .renditions
@@ -157,7 +155,7 @@ fn rendition_object(lib: &Library, id: AssetId, preset: &str) -> Result<Hash> {
             .and_then(|r| r.object())
             .and_then(|h| Hash::from_hex(h).ok()))
     };
-    let report = render(lib, &lib.brand()?, &[id], &[preset.to_owned()])?;
+    let report = render(lib, &lib.library()?, &[id], &[preset.to_owned()])?;
     if let Some(f) = report.failed.first() {
         bail!("cannot make {preset}: [{}] {}", f.code, f.message);
     }
@@ -178,7 +176,7 @@ pub(super) fn progress_bar(template: &str) -> Option<indicatif::ProgressBar> {
 
 /// `render [ID...] [--preset P]...`: exit code 1 if any rendition failed.
 pub(super) fn render_command(
-    lib: &Library,
+    lib: &Opened,
     ids: &[String],
     presets: &[String],
     json: bool,
@@ -190,7 +188,7 @@ pub(super) fn render_command(
             .map(|i| lib.catalog.resolve(i))
             .collect::<Result<_, _>>()?
     };
-    let report = render(lib, &lib.brand()?, &ids, presets)?;
+    let report = render(lib, &lib.library()?, &ids, presets)?;
     let code = i32::from(!report.failed.is_empty());
     print(json, &report, || render_summary(&report))?;
     Ok(code)
@@ -199,7 +197,7 @@ pub(super) fn render_command(
 /// `export ID --preset P [--exact] -o FILE`: a rendition (made if needed), the original as the
 /// press receives it, or (`--exact`) the stored original.
 pub(super) fn export(
-    lib: &Library,
+    lib: &Opened,
     id: &str,
     preset: &str,
     exact: bool,
@@ -210,10 +208,12 @@ pub(super) fn export(
     let hash = if preset == "original" && exact {
         Hash::from_bytes(*id.as_bytes())
     } else if preset == "original" {
-        let brand = lib.brand()?;
+        let library = lib.library()?;
         let asset = lib.catalog.asset(&id)?.context("asset vanished")?;
-        let renderer = Renderer::new(&*lib.store, &lib.catalog, &brand, &lib.settings);
-        match renderer.delivered_original(&asset, brand.original)? {
+        match library
+            .renderer()
+            .delivered_original(&asset, library.brand.original)?
+        {
             Some(hash) => hash,
             None if MediaType::from_mime(&asset.media_type)
                 .is_some_and(|t| t.carries_camera_metadata()) =>

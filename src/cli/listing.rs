@@ -6,22 +6,23 @@ use anyhow::{Context, Result};
 use serde::Serialize;
 
 use super::args::{LsArgs, SpotsAction, SpotsArgs};
-use super::{check_date, Library};
+use super::{check_date, Opened};
 use brandvault::catalog::Filter;
 use brandvault::geo;
 use brandvault::maintain;
 use brandvault::model::{Asset, Status};
 
 /// `show ID`
-pub(super) fn show(lib: &Library, id: &str, json: bool) -> Result<i32> {
+pub(super) fn show(lib: &Opened, id: &str, json: bool) -> Result<i32> {
     let id = lib.catalog.resolve(id)?;
     let asset = lib.catalog.asset(&id)?.context("asset vanished")?;
     print(json, &asset, || describe(&asset))
 }
 
 /// `ls [filters]`
-pub(super) fn ls(lib: &Library, args: LsArgs, json: bool) -> Result<i32> {
-    let brand = lib.brand()?;
+pub(super) fn ls(lib: &Opened, args: LsArgs, json: bool) -> Result<i32> {
+    let library = lib.library()?;
+    let brand = &library.brand;
     let spot = match args.spot {
         Some(s) => Some(
             brand
@@ -54,7 +55,7 @@ pub(super) fn ls(lib: &Library, args: LsArgs, json: bool) -> Result<i32> {
 }
 
 /// `log ID`: the asset's audit trail.
-pub(super) fn log(lib: &Library, id: &str, json: bool) -> Result<i32> {
+pub(super) fn log(lib: &Opened, id: &str, json: bool) -> Result<i32> {
     let id = lib.catalog.resolve(id)?;
     let entries = lib.catalog.history(&id)?;
     print(json, &entries, || {
@@ -92,15 +93,11 @@ struct SpotRow<'a> {
     approved: usize,
 }
 
-pub(super) fn spots(lib: &Library, args: SpotsArgs, json: bool) -> Result<i32> {
-    let brand = lib.brand()?;
+pub(super) fn spots(lib: &Opened, args: SpotsArgs, json: bool) -> Result<i32> {
+    let library = lib.library()?;
+    let brand = &library.brand;
     if let Some(SpotsAction::Retag) = args.action {
-        let report = maintain::retag(
-            &lib.catalog,
-            &geo::Locator::new(&brand.gazetteer),
-            &lib.now,
-            "cli",
-        )?;
+        let report = maintain::retag(&lib.catalog, &library.locator, &lib.now, "cli")?;
         return print(json, &report, || {
             format!(
                 "checked {} assets: {} changed, {} chosen by a person kept",

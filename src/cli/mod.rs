@@ -25,13 +25,14 @@ use brandvault::brand::Brand;
 use brandvault::catalog::{Catalog, Location};
 use brandvault::config::Settings;
 use brandvault::store::BlobStore;
-use brandvault::workflow::{Action, Workflow};
+use brandvault::workflow::Action;
 pub use listing::printable;
 use std::sync::Arc;
 
-/// The opened library: settings, store, catalogue.
+/// What a command opens: settings, store and catalogue, at the command's time (the brand is
+/// loaded by the commands that need it, through `library`).
 #[derive(Clone)]
-struct Library {
+struct Opened {
     settings: Settings,
     /// The time this command acts at (the clock, or `--now`).
     now: String,
@@ -39,7 +40,7 @@ struct Library {
     catalog: Arc<Catalog>,
 }
 
-impl Library {
+impl Opened {
     /// The library; `reading` for a command that only reads (it opens on a full disk too).
     fn open(settings: Settings, now: String, reading: bool) -> Result<Self> {
         settings.validate().map_err(anyhow::Error::msg)?;
@@ -61,19 +62,24 @@ impl Library {
         })
     }
 
-    /// The brand folder; text search then finds tags by the words of the brand's vocabulary.
-    fn brand(&self) -> Result<Brand> {
+    /// The whole library, with the brand folder loaded (text search then finds tags by the
+    /// words of the brand's vocabulary): what every command that works with the brand asks.
+    fn library(&self) -> Result<brandvault::Library> {
         let brand = Brand::load(&self.settings.brand_dir).context("loading the brand folder")?;
-        self.catalog.set_tag_words(brand.tag_words());
-        Ok(brand)
-    }
-
-    fn workflow<'a>(&'a self, brand: &'a Brand) -> Workflow<'a> {
-        Workflow {
-            store: &*self.store,
-            catalog: &self.catalog,
+        Ok(brandvault::Library::new(
+            self.settings.clone(),
+            self.store.clone(),
+            self.catalog.clone(),
             brand,
-        }
+        ))
+    }
+}
+
+/// Who the command line acts as: the machine's operator, with every right.
+fn operator() -> brandvault::model::Actor {
+    brandvault::model::Actor {
+        name: "cli".into(),
+        role: brandvault::model::Role::Admin,
     }
 }
 
@@ -81,7 +87,7 @@ impl Library {
 pub fn run(cli: Cli) -> Result<i32> {
     let now = match &cli.now {
         Some(t) => parse_time(t)?,
-        None => brandvault::service::clock(),
+        None => brandvault::library::clock(),
     };
     let mut settings = Settings::new(cli.data.clone(), cli.brand.clone());
     settings.store_url = cli.store.clone();
@@ -128,7 +134,7 @@ pub fn run(cli: Cli) -> Result<i32> {
             | Command::Verify
             | Command::Export { .. }
     );
-    let lib = match Library::open(settings, now.clone(), reading) {
+    let lib = match Opened::open(settings, now.clone(), reading) {
         Ok(lib) => lib,
         Err(e) if is_locked(&e) => return handoff::send(&catalog_dir, &cli.command, &now, e),
         Err(e) => return Err(e),
@@ -147,7 +153,7 @@ fn catalog_location(settings: &Settings) -> Result<Location> {
 
 /// Runs a command that works on an open library: here, or inside a running `serve` for a
 /// command handed over to it.
-fn on_library(lib: &Library, command: Command, json: bool) -> Result<i32> {
+fn on_library(lib: &Opened, command: Command, json: bool) -> Result<i32> {
     match command {
         Command::Ingest(args) => library::ingest(lib, args, json),
         Command::Render { ids, presets } => library::render_command(lib, &ids, &presets, json),
@@ -227,16 +233,10 @@ pub fn error_code(e: &anyhow::Error) -> &'static str {
 }
 
 /// Hands the opened library to the service.
-fn serve(lib: Library, bind: &str, drop_folder: &std::path::Path) -> Result<i32> {
-    let brand = lib.brand()?;
-    let commands = handoff::answering(lib.clone());
-    let Library {
-        settings,
-        store,
-        catalog,
-        ..
-    } = lib;
-    brandvault::service::run(settings, store, catalog, brand, bind, drop_folder, commands)?;
+fn serve(lib: Opened, bind: &str, drop_folder: &std::path::Path) -> Result<i32> {
+    let library = lib.library()?;
+    let commands = handoff::answering(lib);
+    brandvault::service::run(library, bind, drop_folder, commands)?;
     Ok(0)
 }
 

@@ -4,17 +4,9 @@ use anyhow::{bail, Context, Result};
 
 use super::args::UserAction;
 use super::listing::{print, printable};
-use super::Library;
+use super::{operator, Opened};
 use brandvault::accounts::{Accounts, NewUser};
-use brandvault::model::{Actor, UserPatch};
-
-/// The local operator acts as an admin named `cli` in the journal.
-fn operator() -> Actor {
-    Actor {
-        name: "cli".into(),
-        role: brandvault::model::Role::Admin,
-    }
-}
+use brandvault::model::UserPatch;
 
 /// One line of standard input, without its line ending (a password: never echoed or logged).
 fn read_password() -> Result<String> {
@@ -26,7 +18,7 @@ fn read_password() -> Result<String> {
     Ok(password)
 }
 
-pub(super) fn user(lib: &Library, action: UserAction, json: bool) -> Result<i32> {
+pub(super) fn user(lib: &Opened, action: UserAction, json: bool) -> Result<i32> {
     let accounts = Accounts {
         catalog: &lib.catalog,
     };
@@ -91,7 +83,7 @@ pub(super) fn user(lib: &Library, action: UserAction, json: bool) -> Result<i32>
 }
 
 fn set_disabled(
-    lib: &Library,
+    lib: &Opened,
     accounts: &Accounts<'_>,
     name: &str,
     disabled: bool,

@@ -132,12 +132,7 @@ pub(crate) async fn with_collections<T: Send + 'static>(
     f: impl FnOnce(Collections<'_>) -> Result<T, crate::collections::CollectionError> + Send + 'static,
 ) -> Result<T, ApiError> {
     let st = state.clone();
-    Ok(web::block(move || {
-        f(Collections {
-            catalog: &st.catalog,
-        })
-    })
-    .await??)
+    Ok(web::block(move || f(st.collections())).await??)
 }
 
 /// GET /api/collections: the caller's collections, newest first.

@@ -34,18 +34,14 @@ pub use reach::Reach;
 use crate::brand::Brand;
 use crate::catalog::Catalog;
 use crate::config::Settings;
-use crate::geo::Locator;
+use crate::library::Library;
 use crate::model::Viewer;
 use crate::store::BlobStore;
 
-/// Everything a request may need, shared by all workers.
+/// Everything a request may need, shared by all workers: the library, and what the service
+/// keeps beside it (the clock, counters, caches, the brand kit).
 pub struct AppState {
-    pub settings: Settings,
-    pub store: Arc<dyn BlobStore>,
-    /// Shared with the command hand-off of `serve` (CLI commands run in this process).
-    pub catalog: Arc<Catalog>,
-    pub brand: Brand,
-    pub locator: Locator,
+    pub library: Arc<Library>,
     /// The brand kit, built once at start (it depends only on brand/).
     pub kit: Vec<u8>,
     /// The clock, injectable for tests.
@@ -73,6 +69,14 @@ pub struct AppState {
     pub public_copies: public_copies::PublicCopies,
 }
 
+/// A request reads the library's parts as the state's own (`state.catalog`, `state.brand`).
+impl std::ops::Deref for AppState {
+    type Target = Library;
+    fn deref(&self) -> &Library {
+        &self.library
+    }
+}
+
 pub type State = web::Data<Arc<AppState>>;
 
 impl AppState {
@@ -84,43 +88,30 @@ impl AppState {
         brand: Brand,
         kit: Vec<u8>,
     ) -> Self {
-        // Text search finds tags by the words of the brand's vocabulary ("du lich": tourism).
-        catalog.set_tag_words(brand.tag_words());
+        Self::over(Arc::new(Library::new(settings, store, catalog, brand)), kit)
+    }
+
+    /// The settings, to change before the service is shared (tests: `None` once it is).
+    pub fn settings_mut(&mut self) -> Option<&mut Settings> {
+        Arc::get_mut(&mut self.library).map(|l| &mut l.settings)
+    }
+
+    /// A service over an opened library.
+    pub fn over(library: Arc<Library>, kit: Vec<u8>) -> Self {
         AppState {
-            locator: Locator::new(&brand.gazetteer),
-            statics: portal::StaticFiles::new(&brand),
-            logo_files: portal::logo_files(&brand),
+            statics: portal::StaticFiles::new(&library.brand),
+            logo_files: portal::logo_files(&library.brand),
             reach: Reach::default(),
             rendition_cache: Default::default(),
             iiif: Default::default(),
             public_copies: Default::default(),
-            settings,
-            store,
-            catalog,
-            brand,
+            library,
             kit,
-            clock: Box::new(crate::service::clock),
+            clock: Box::new(crate::library::clock),
             throttle: Default::default(),
             ticks: Box::new(std::time::Instant::now),
             setup: Default::default(),
             metrics: Default::default(),
-        }
-    }
-
-    pub fn workflow(&self) -> crate::workflow::Workflow<'_> {
-        crate::workflow::Workflow {
-            store: &*self.store,
-            catalog: &self.catalog,
-            brand: &self.brand,
-        }
-    }
-
-    pub fn ingester(&self) -> crate::ingest::Ingester<'_> {
-        crate::ingest::Ingester {
-            store: &*self.store,
-            catalog: &self.catalog,
-            locator: &self.locator,
-            brand: &self.brand,
         }
     }
 
@@ -139,10 +130,6 @@ impl AppState {
             Ok(report) => self.metrics.rendered(&report),
             Err(e) => tracing::error!("rendering failed: {e}"),
         }
-    }
-
-    pub fn renderer(&self) -> crate::render::Renderer<'_> {
-        crate::render::Renderer::new(&*self.store, &self.catalog, &self.brand, &self.settings)
     }
 }
 

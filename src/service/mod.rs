@@ -15,13 +15,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::brand::Brand;
-use crate::catalog::{Catalog, CatalogError};
-use crate::config::Settings;
+use crate::catalog::CatalogError;
 use crate::http::AppState;
 use crate::ingest::IngestOptions;
+use crate::library::Library;
 use crate::model::Kind;
-use crate::store::BlobStore;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {
@@ -32,14 +30,6 @@ pub enum ServiceError {
         bind: String,
         source: std::io::Error,
     },
-}
-
-/// Now, RFC 3339 UTC to the second: the clock of the service and of the CLI.
-pub fn clock() -> String {
-    let t = time::OffsetDateTime::now_utc();
-    let t = t.replace_nanosecond(0).unwrap_or(t);
-    t.format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
 }
 
 /// One log line per event on stderr; `BRANDVAULT_LOG=debug|info|warn|error` (default info).
@@ -78,18 +68,15 @@ fn offer_setup(state: &AppState, bind: &str) {
 
 /// Imports brand/logos and the drop folder, then serves until ctrl-c or SIGTERM.
 pub fn run(
-    settings: Settings,
-    store: Arc<dyn BlobStore>,
-    catalog: Arc<Catalog>,
-    brand: Brand,
+    library: Library,
     bind: &str,
     drop_folder: &Path,
     commands: Answer,
 ) -> Result<(), ServiceError> {
     // The kit is built once: its ZIP for /kit.zip, its logo files (SVG and PNG) for /brand.
-    let files = crate::brand::kit::build(&brand).unwrap_or_default();
+    let files = crate::brand::kit::build(&library.brand).unwrap_or_default();
     let kit = crate::brand::kit::zip(&files).unwrap_or_default();
-    let mut state = AppState::new(settings, store, catalog, brand, kit);
+    let mut state = AppState::over(Arc::new(library), kit);
     let logos: Vec<_> = files
         .into_iter()
         .filter(|f| f.path.starts_with("logos/"))
@@ -183,7 +170,7 @@ fn import(state: &AppState, folder: &Path, kind: Option<Kind>, tags: Vec<String>
         limits: state.settings.limits,
         max_bytes: state.settings.max_file_bytes,
         actor: "serve".into(),
-        at: clock(),
+        at: crate::library::clock(),
         uploader: None,
         metadata: Default::default(),
         spot: None,

@@ -10,7 +10,7 @@ use askama::Template;
 use serde::{Deserialize, Serialize};
 
 use super::{role_name, see_other};
-use crate::accounts::{Accounts, NewUser};
+use crate::accounts::NewUser;
 use crate::http::portal::{respond, Chrome};
 use crate::http::session::{self, Session};
 use crate::http::{auth, caller, ApiError, State};
@@ -132,14 +132,9 @@ pub async fn login(
         return Ok(resp);
     }
     let (st, name, password) = (state.clone(), form.user.clone(), form.password);
-    let user = web::block(move || {
-        Accounts {
-            catalog: &st.catalog,
-        }
-        .authenticate(&name, &password)
-    })
-    .await?
-    .map_err(|e| ApiError::new(e.kind(), e.code(), e.to_string()))?;
+    let user = web::block(move || st.accounts().authenticate(&name, &password))
+        .await?
+        .map_err(|e| ApiError::new(e.kind(), e.code(), e.to_string()))?;
     let Some(user) = user else {
         state.throttle.failed(&form.user, address, (state.ticks)());
         let message = lang.t("login.failed").to_owned();
@@ -303,10 +298,7 @@ pub async fn setup(
                 name: "setup".into(),
                 role: Role::Admin,
             };
-            Accounts {
-                catalog: &st.catalog,
-            }
-            .create(&new, &operator, &now)
+            st.accounts().create(&new, &operator, &now)
         })
         .await
         .map_err(|_| lang.t("people.error.other").to_owned())

@@ -9,7 +9,6 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::{desk_or_return, see_other, Desk};
-use crate::collections::Collections;
 use crate::http::collections::with_collections;
 use crate::http::portal::{self, Chrome};
 use crate::http::{ApiError, State};
@@ -133,10 +132,7 @@ async fn collection_page(
     let (actor, viewer, id) = (desk.session.actor.clone(), desk.viewer(), id.to_owned());
     let st = state.clone();
     let (collection, assets) = web::block(move || {
-        let c = Collections {
-            catalog: &st.catalog,
-        }
-        .get(&actor, &id)?;
+        let c = st.collections().get(&actor, &id)?;
         let mut assets = Vec::new();
         for item in &c.items {
             // What the owner may no longer see (withdrawn from press, say) is not shown to

@@ -133,16 +133,7 @@ async fn act(
     let actor = desk.session.actor.clone();
     let st = state.clone();
     let now = desk.now.clone();
-    let outcome = web::block(move || {
-        op(
-            &Accounts {
-                catalog: &st.catalog,
-            },
-            &actor,
-            &now,
-        )
-    })
-    .await?;
+    let outcome = web::block(move || op(&st.accounts(), &actor, &now)).await?;
     match outcome {
         Ok(None) => Ok(see_other(&format!("/admin?done={done}"))),
         Ok(issued @ Some(_)) => render(&state, &req, desk, StatusCode::OK, None, issued).await,

@@ -100,13 +100,7 @@ async fn collect_form(
         return Ok(None);
     };
     let (st, actor) = (state.clone(), session.actor.clone());
-    let mine = web::block(move || {
-        crate::collections::Collections {
-            catalog: &st.catalog,
-        }
-        .owned_by(&actor)
-    })
-    .await??;
+    let mine = web::block(move || st.collections().owned_by(&actor)).await??;
     let choices: Vec<(String, String)> = mine.into_iter().map(|c| (c.id, c.name)).collect();
     let added = super::query_value(req.query_string(), "added")
         .and_then(|id| choices.iter().find(|(c, _)| *c == id).cloned());
