@@ -406,7 +406,9 @@ fn a_press_officer_shares_a_collection() {
     assert!(browser.text("#share-items").contains("Phạm Thu, Sở VHTTDL"));
     // The photos are smaller than the press size: the size menu says so, not "full resolution".
     let menu = browser.text("#zip-preset");
-    assert!(menu.contains("3/3 ảnh nhỏ hơn chuẩn báo chí"), "{menu}");
+    assert!(menu.contains("cỡ lớn nhất có"), "{menu}");
+    let note = browser.text("#size-note");
+    assert!(note.contains("3/3 ảnh nhỏ hơn chuẩn báo chí"), "{note}");
     let (status, bytes) = fetch(&browser, &format!("{link}/download.zip?preset=press"), "{}");
     assert_eq!(status, 200);
     let files = common::unzip(&bytes);

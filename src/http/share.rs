@@ -44,6 +44,8 @@ struct SharePage {
     about: String,
     count: String,
     presets: Vec<Choice>,
+    /// How many pictures fall short of the press size, in words (none when all reach it).
+    size_note: Option<String>,
     items: Vec<Item>,
 }
 
@@ -122,13 +124,7 @@ pub async fn page(
         .map(|p| Choice {
             value: p.name.clone(),
             label: match small {
-                n if n > 0 && p.name == "press" => lang.fill(
-                    "share.press_small",
-                    &[
-                        ("n", &n.to_string()),
-                        ("all", &shared.assets.len().to_string()),
-                    ],
-                ),
+                n if n > 0 && p.name == "press" => lang.t("share.press_small").to_owned(),
                 _ => portal::preset_label(&state, lang, &p.name),
             },
             selected: Some(&p.name) == chosen.as_ref(),
@@ -153,6 +149,19 @@ pub async fn page(
         about,
         count,
         presets,
+        size_note: (small > 0).then(|| {
+            lang.fill(
+                "share.press_small_note",
+                &[
+                    ("n", &small.to_string()),
+                    ("all", &shared.assets.len().to_string()),
+                    (
+                        "px",
+                        &lang.number(u64::from(state.brand.press_min_long_edge_px())),
+                    ),
+                ],
+            )
+        }),
         items,
     };
     Ok(private(portal::ok(&req, &page)?))
