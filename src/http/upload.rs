@@ -398,15 +398,12 @@ pub async fn upload(
     .map_err(ApiError::internal)?;
     state.metrics.ingested(&report);
     if let Some(r) = report.rejected.first() {
-        let kind = match r.code.as_str() {
-            "unsupported-type" => ErrorKind::Unsupported,
-            "too-large" => ErrorKind::TooLarge,
-            "disk-full" => return Err(ApiError::disk_full(&r.message)),
+        return Err(match r.kind {
+            ErrorKind::Unavailable => ApiError::disk_full(&r.message),
             // Reading back our own stored copy failed: ours to log, not the caller's to read.
-            "unreadable-file" => return Err(ApiError::internal(&r.message)),
-            _ => ErrorKind::InvalidInput,
-        };
-        return Err(ApiError::new(kind, &r.code, r.message.clone()));
+            ErrorKind::Internal => ApiError::internal(&r.message),
+            kind => ApiError::new(kind, &r.code, r.message.clone()),
+        });
     }
     if !report.withheld.is_empty() {
         // The bytes are an asset this uploader may not see: it does not exist for them, so

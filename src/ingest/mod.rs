@@ -18,7 +18,7 @@ use crate::catalog::{Catalog, CatalogError, Change, FileStamp, StatEntry};
 use crate::geo::Locator;
 use crate::media::meta::Described;
 use crate::media::{self, ProbeLimits};
-use crate::model::{text, AssetId, Kind};
+use crate::model::{text, AssetId, ErrorKind, Kind};
 use crate::store::{BlobStore, Inserted, Put};
 
 /// Most files per commit: enough to amortise the journal fsync, few enough that a crash loses
@@ -56,6 +56,10 @@ pub struct Rejected {
     pub path: String,
     pub code: String,
     pub message: String,
+    /// What kind of refusal it is, for a caller that answers for one file (an upload): the
+    /// stable `code` is for people and programs, the kind decides the answer.
+    #[serde(skip)]
+    pub kind: ErrorKind,
 }
 
 /// The outcome of an ingest run: partial success is the normal case.
@@ -132,6 +136,7 @@ impl Ingester<'_> {
                     path: path.display().to_string(),
                     code: code.into(),
                     message,
+                    kind: ErrorKind::InvalidInput,
                 }),
             }
         }
@@ -150,6 +155,7 @@ impl Ingester<'_> {
                 ),
                 path: p.display().to_string(),
                 code: "orphan-sidecar".into(),
+                kind: ErrorKind::InvalidInput,
             });
         }
         let files = pictures;
@@ -173,11 +179,12 @@ impl Ingester<'_> {
     /// The parallel stage: everything but the catalogue write. Returns the bytes read.
     fn prepare(&self, path: &Path, options: &IngestOptions) -> (Prepared, u64) {
         let shown = path.display().to_string();
-        let reject = |code: &str, message: String| {
+        let reject = |kind: ErrorKind, code: &str, message: String| {
             Prepared::Rejected(Rejected {
                 path: shown.clone(),
                 code: code.into(),
                 message: format!("{shown}: {message}"),
+                kind,
             })
         };
         let name = text::file_name(
@@ -188,10 +195,26 @@ impl Ingester<'_> {
         );
         let meta = match std::fs::metadata(path) {
             Ok(m) => m,
-            Err(e) => return (reject("unreadable-file", format!("cannot read: {e}")), 0),
+            Err(e) => {
+                return (
+                    reject(
+                        ErrorKind::InvalidInput,
+                        "unreadable-file",
+                        format!("cannot read: {e}"),
+                    ),
+                    0,
+                )
+            }
         };
         if meta.len() == 0 {
-            return (reject("empty-file", "the file is empty".into()), 0);
+            return (
+                reject(
+                    ErrorKind::InvalidInput,
+                    "empty-file",
+                    "the file is empty".into(),
+                ),
+                0,
+            );
         }
         if meta.len() > options.max_bytes {
             let msg = format!(
@@ -199,7 +222,7 @@ impl Ingester<'_> {
                 meta.len(),
                 options.max_bytes
             );
-            return (reject("too-large", msg), 0);
+            return (reject(ErrorKind::TooLarge, "too-large", msg), 0);
         }
         let key = std::fs::canonicalize(path)
             .map(|p| p.to_string_lossy().into_owned())
@@ -224,11 +247,20 @@ impl Ingester<'_> {
             Ok(p) => p,
             Err(e) if e.is_disk_full() => {
                 return (
-                    reject("disk-full", "not stored: the disk is full".into()),
+                    reject(
+                        ErrorKind::Unavailable,
+                        "disk-full",
+                        "not stored: the disk is full".into(),
+                    ),
                     0,
                 )
             }
-            Err(e) => return (reject("unreadable-file", e.to_string()), 0),
+            Err(e) => {
+                return (
+                    reject(ErrorKind::Internal, "unreadable-file", e.to_string()),
+                    0,
+                )
+            }
         };
         let stat = StatEntry {
             path: key,
@@ -265,11 +297,12 @@ impl Ingester<'_> {
         sidecar: Option<Box<Described>>,
         options: &IngestOptions,
     ) -> Prepared {
-        let reject = |code: &str, message: String| {
+        let reject = |kind: ErrorKind, code: &str, message: String| {
             Prepared::Rejected(Rejected {
                 path: shown.to_owned(),
                 code: code.into(),
                 message: format!("{shown}: {message}"),
+                kind,
             })
         };
         let id = AssetId::from_hash(put.hash);
@@ -302,7 +335,7 @@ impl Ingester<'_> {
                 if put.inserted == Inserted::New {
                     let _ = self.store.remove(&put.hash);
                 }
-                return reject(e.code(), e.to_string());
+                return reject(e.kind(), e.code(), e.to_string());
             }
         };
         if let Some(mut sidecar) = sidecar {
@@ -340,7 +373,7 @@ impl Ingester<'_> {
             let spot = Some(spot.as_str()).filter(|s| *s != "none");
             match workflow.spot_choice(&asset, spot) {
                 Ok(choice) => typed.push(choice),
-                Err(e) => return reject("unknown-spot", e.to_string()),
+                Err(e) => return reject(ErrorKind::InvalidInput, "unknown-spot", e.to_string()),
             }
         }
         for change in &typed {
@@ -425,6 +458,7 @@ impl Ingester<'_> {
                         message: format!("{shown}: not catalogued: the disk is full"),
                         path: shown,
                         code: "disk-full".into(),
+                        kind: ErrorKind::Unavailable,
                     }));
             }
             Err(e) => return Err(e.into()),
