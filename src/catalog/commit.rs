@@ -351,7 +351,7 @@ fn stage_asset(
 }
 
 /// The count stored in the meta table (absent: none yet).
-pub(super) fn stored_count(value: &Option<sled::IVec>) -> usize {
+pub(super) fn stored_count(value: &Option<super::tables::Bytes>) -> usize {
     value
         .as_ref()
         .and_then(|v| <[u8; 8]>::try_from(v.as_ref()).ok())

@@ -543,7 +543,7 @@ fn encode_visibility(asset: &Asset) -> Result<Vec<u8>, CatalogError> {
 /// encoding it again.
 pub struct AssetJson {
     pub id: AssetId,
-    json: sled::IVec,
+    json: tables::Bytes,
 }
 
 impl AssetJson {

@@ -408,7 +408,7 @@ fn read_staged_position(tables: &Tables) -> Result<Position, CatalogError> {
     position_from(&|key| tables.get_staged(Tree::Meta, key))
 }
 
-type MetaRead<'a> = dyn Fn(&[u8]) -> Result<Option<sled::IVec>, CatalogError> + 'a;
+type MetaRead<'a> = dyn Fn(&[u8]) -> Result<Option<super::tables::Bytes>, CatalogError> + 'a;
 
 fn position_from(meta: &MetaRead<'_>) -> Result<Position, CatalogError> {
     let u64_at = |key: &[u8]| -> Result<Option<u64>, CatalogError> {

@@ -168,21 +168,57 @@ pub(super) enum Tables {
     Sql(SqlTables),
 }
 
+/// A key or value as a table holds it: sled's own buffer, shared without a copy, or bytes read
+/// from PostgreSQL. Callers read it as `&[u8]`; neither home's type leaks into the other.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Bytes {
+    Sled(IVec),
+    Owned(Vec<u8>),
+}
+
+impl std::ops::Deref for Bytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            Self::Sled(v) => v,
+            Self::Owned(v) => v,
+        }
+    }
+}
+
+impl AsRef<[u8]> for Bytes {
+    fn as_ref(&self) -> &[u8] {
+        self
+    }
+}
+
+impl From<IVec> for Bytes {
+    fn from(v: IVec) -> Self {
+        Self::Sled(v)
+    }
+}
+
+impl From<Vec<u8>> for Bytes {
+    fn from(v: Vec<u8>) -> Self {
+        Self::Owned(v)
+    }
+}
+
 /// A key and its value.
-pub(super) type Row = (IVec, IVec);
+pub(super) type Row = (Bytes, Bytes);
 
 impl Tables {
-    pub fn get(&self, tree: Tree, key: &[u8]) -> Result<Option<IVec>, CatalogError> {
+    pub fn get(&self, tree: Tree, key: &[u8]) -> Result<Option<Bytes>, CatalogError> {
         match self {
-            Self::Sled(s) => Ok(s.tree(tree).get(key)?),
+            Self::Sled(s) => Ok(s.tree(tree).get(key)?.map(Bytes::from)),
             Self::Sql(s) => s.get(tree, key),
         }
     }
 
     /// `get` for a commit staging its writes: inside its transaction, for PostgreSQL.
-    pub fn get_staged(&self, tree: Tree, key: &[u8]) -> Result<Option<IVec>, CatalogError> {
+    pub fn get_staged(&self, tree: Tree, key: &[u8]) -> Result<Option<Bytes>, CatalogError> {
         match self {
-            Self::Sled(s) => Ok(s.tree(tree).get(key)?),
+            Self::Sled(s) => Ok(s.tree(tree).get(key)?.map(Bytes::from)),
             Self::Sql(s) => s.get_staged(tree, key),
         }
     }
@@ -192,7 +228,7 @@ impl Tables {
         &self,
         tree: Tree,
         keys: &[&[u8]],
-    ) -> Result<Vec<Option<IVec>>, CatalogError> {
+    ) -> Result<Vec<Option<Bytes>>, CatalogError> {
         match self {
             Self::Sled(_) => self.get_many(tree, keys),
             Self::Sql(s) => s.get_many_staged(tree, keys),
@@ -201,9 +237,12 @@ impl Tables {
 
     /// The values of `keys`, in their order (`None` for a key that is absent): one query for
     /// PostgreSQL.
-    pub fn get_many(&self, tree: Tree, keys: &[&[u8]]) -> Result<Vec<Option<IVec>>, CatalogError> {
+    pub fn get_many(&self, tree: Tree, keys: &[&[u8]]) -> Result<Vec<Option<Bytes>>, CatalogError> {
         match self {
-            Self::Sled(s) => keys.iter().map(|k| Ok(s.tree(tree).get(k)?)).collect(),
+            Self::Sled(s) => keys
+                .iter()
+                .map(|k| Ok(s.tree(tree).get(k)?.map(Bytes::from)))
+                .collect(),
             Self::Sql(s) => s.get_many(tree, keys),
         }
     }
@@ -215,7 +254,7 @@ impl Tables {
         prefix: &[u8],
         start: &[u8],
         n: usize,
-    ) -> Result<Vec<IVec>, CatalogError> {
+    ) -> Result<Vec<Bytes>, CatalogError> {
         match self {
             Self::Sled(s) => s
                 .tree(tree)
@@ -223,7 +262,7 @@ impl Tables {
                 .keys()
                 .take_while(|k| k.as_ref().map_or(true, |k| k.starts_with(prefix)))
                 .take(n)
-                .map(|k| Ok(k?))
+                .map(|k| Ok(k?.into()))
                 .collect(),
             Self::Sql(s) => s.keys_from(tree, prefix, start, n),
         }
@@ -233,7 +272,14 @@ impl Tables {
     /// an asset's history, the collections).
     pub fn scan_prefix(&self, tree: Tree, prefix: &[u8]) -> Result<Vec<Row>, CatalogError> {
         match self {
-            Self::Sled(s) => s.tree(tree).scan_prefix(prefix).map(|kv| Ok(kv?)).collect(),
+            Self::Sled(s) => s
+                .tree(tree)
+                .scan_prefix(prefix)
+                .map(|kv| {
+                    let (k, v) = kv?;
+                    Ok((k.into(), v.into()))
+                })
+                .collect(),
             Self::Sql(s) => s.scan_prefix(tree, prefix),
         }
     }
@@ -242,13 +288,13 @@ impl Tables {
     pub fn for_each(
         &self,
         tree: Tree,
-        each: &mut dyn FnMut(IVec, IVec) -> Result<(), CatalogError>,
+        each: &mut dyn FnMut(Bytes, Bytes) -> Result<(), CatalogError>,
     ) -> Result<(), CatalogError> {
         match self {
             Self::Sled(s) => {
                 for kv in s.tree(tree).iter() {
                     let (k, v) = kv?;
-                    each(k, v)?;
+                    each(k.into(), v.into())?;
                 }
                 Ok(())
             }

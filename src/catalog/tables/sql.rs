@@ -6,11 +6,9 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use sled::IVec;
-
 use super::super::journal::Connection;
 use super::super::CatalogError;
-use super::{Row, Tree, Writes};
+use super::{Bytes, Row, Tree, Writes};
 
 /// Connections reading for one process: enough for a node's concurrent requests to rarely
 /// wait on one another, few enough for a database serving several nodes.
@@ -80,13 +78,13 @@ impl SqlTables {
     }
 
     /// `get` inside the journal's open transaction.
-    pub fn get_staged(&self, tree: Tree, key: &[u8]) -> Result<Option<IVec>, CatalogError> {
+    pub fn get_staged(&self, tree: Tree, key: &[u8]) -> Result<Option<Bytes>, CatalogError> {
         let (name, value) = table(tree);
         let sql = format!("SELECT {value} FROM {name} WHERE key = $1");
         let key = key.to_vec();
         self.writer.call_in_transaction(move |c| {
             Ok(c.query_opt(&sql, &[&key])?
-                .map(|r| IVec::from(r.get::<_, Vec<u8>>(0))))
+                .map(|r| Bytes::from(r.get::<_, Vec<u8>>(0))))
         })
     }
 
@@ -118,17 +116,17 @@ impl SqlTables {
         &self.readers[self.next.fetch_add(1, Ordering::Relaxed) % self.readers.len()]
     }
 
-    pub fn get(&self, tree: Tree, key: &[u8]) -> Result<Option<IVec>, CatalogError> {
+    pub fn get(&self, tree: Tree, key: &[u8]) -> Result<Option<Bytes>, CatalogError> {
         let (name, value) = table(tree);
         let sql = format!("SELECT {value} FROM {name} WHERE key = $1");
         let key = key.to_vec();
         self.reader().call_prepared(sql, move |c, statement| {
             Ok(c.query_opt(statement, &[&key])?
-                .map(|r| IVec::from(r.get::<_, Vec<u8>>(0))))
+                .map(|r| Bytes::from(r.get::<_, Vec<u8>>(0))))
         })
     }
 
-    pub fn get_many(&self, tree: Tree, keys: &[&[u8]]) -> Result<Vec<Option<IVec>>, CatalogError> {
+    pub fn get_many(&self, tree: Tree, keys: &[&[u8]]) -> Result<Vec<Option<Bytes>>, CatalogError> {
         get_many_on(self.reader(), false, tree, keys)
     }
 
@@ -137,7 +135,7 @@ impl SqlTables {
         &self,
         tree: Tree,
         keys: &[&[u8]],
-    ) -> Result<Vec<Option<IVec>>, CatalogError> {
+    ) -> Result<Vec<Option<Bytes>>, CatalogError> {
         get_many_on(&self.writer, true, tree, keys)
     }
 
@@ -147,7 +145,7 @@ impl SqlTables {
         prefix: &[u8],
         start: &[u8],
         n: usize,
-    ) -> Result<Vec<IVec>, CatalogError> {
+    ) -> Result<Vec<Bytes>, CatalogError> {
         let (name, _) = table(tree);
         let (start, limit) = (start.max(prefix).to_vec(), n.min(i64::MAX as usize) as i64);
         let keys: Vec<Vec<u8>> = match after_prefix(prefix) {
@@ -172,7 +170,7 @@ impl SqlTables {
                 })?
             }
         };
-        Ok(keys.into_iter().map(IVec::from).collect())
+        Ok(keys.into_iter().map(Bytes::from).collect())
     }
 
     pub fn scan_prefix(&self, tree: Tree, prefix: &[u8]) -> Result<Vec<Row>, CatalogError> {
@@ -187,7 +185,7 @@ impl SqlTables {
     pub fn for_each(
         &self,
         tree: Tree,
-        each: &mut dyn FnMut(IVec, IVec) -> Result<(), CatalogError>,
+        each: &mut dyn FnMut(Bytes, Bytes) -> Result<(), CatalogError>,
     ) -> Result<(), CatalogError> {
         self.walk(tree, &[], each)
     }
@@ -198,7 +196,7 @@ impl SqlTables {
         &self,
         tree: Tree,
         prefix: &[u8],
-        each: &mut dyn FnMut(IVec, IVec) -> Result<(), CatalogError>,
+        each: &mut dyn FnMut(Bytes, Bytes) -> Result<(), CatalogError>,
     ) -> Result<(), CatalogError> {
         let (name, value) = table(tree);
         let end = after_prefix(prefix);
@@ -219,7 +217,7 @@ impl SqlTables {
             let full = page.len() as i64 == PAGE;
             last = page.last().map(|(k, _)| k.clone());
             for (k, v) in page {
-                each(IVec::from(k), IVec::from(v))?;
+                each(Bytes::from(k), Bytes::from(v))?;
             }
             if !full {
                 return Ok(());
@@ -275,7 +273,7 @@ fn get_many_on(
     staged: bool,
     tree: Tree,
     keys: &[&[u8]],
-) -> Result<Vec<Option<IVec>>, CatalogError> {
+) -> Result<Vec<Option<Bytes>>, CatalogError> {
     if keys.is_empty() {
         return Ok(Vec::new());
     }
@@ -285,8 +283,8 @@ fn get_many_on(
     let query = move |c: &mut postgres::Client, statement: &postgres::Statement| {
         Ok(c.query(statement, &[&wanted])?
             .iter()
-            .map(|r| (r.get(0), IVec::from(r.get::<_, Vec<u8>>(1))))
-            .collect::<std::collections::HashMap<Vec<u8>, IVec>>())
+            .map(|r| (r.get(0), Bytes::from(r.get::<_, Vec<u8>>(1))))
+            .collect::<std::collections::HashMap<Vec<u8>, Bytes>>())
     };
     let found = match staged {
         true => connection.call_in_transaction(move |c| {
