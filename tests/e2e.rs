@@ -69,6 +69,28 @@ fn sign_in(browser: &Browser, site: &str, user: &str, password: &str) {
     browser.find(r#".site-tools a[href="/login"]:not([aria-current])"#);
 }
 
+/// Describes `id` on the command line (caption, the designer's credit, a licence, `tags`, the
+/// audience asked for) and submits it for review.
+fn describe_and_submit(fx: &Fixture, id: &str, access: &str, caption: &str, tags: &[&str]) {
+    let mut args = vec![
+        "edit",
+        id,
+        "--access",
+        access,
+        "--caption-vi",
+        caption,
+        "--credit",
+        "Phạm Thu, Sở VHTTDL",
+        "--license",
+        "CC BY 4.0",
+    ];
+    for tag in tags {
+        args.extend(["--tag", tag]);
+    }
+    fx.json(&args, 0);
+    fx.json(&["submit", id], 0);
+}
+
 /// GET /api/me with a session cookie, over a plain socket: (status line, body).
 fn me(port: u16, session: &str) -> (String, String) {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
@@ -325,22 +347,7 @@ fn a_press_officer_shares_a_collection() {
         .collect();
     for (n, id) in ids.iter().take(3).enumerate() {
         let caption = format!("Trảng cỏ Bù Lạch, ảnh {}", n + 1);
-        fx.json(
-            &[
-                "edit",
-                id,
-                "--access",
-                "public",
-                "--caption-vi",
-                &caption,
-                "--credit",
-                "Phạm Thu, Sở VHTTDL",
-                "--license",
-                "CC BY 4.0",
-            ],
-            0,
-        );
-        fx.json(&["submit", id], 0);
+        describe_and_submit(&fx, id, "public", &caption, &[]);
         fx.json(&["approve", id, "--override", "test fixture"], 0);
     }
     let draft = &ids[3];
@@ -471,26 +478,7 @@ fn a_batch_is_approved_as_each_designer_asked() {
     let ids = common::ids(&fx.ingest(&refs, 0), "added");
     for (id, access) in ids.iter().zip(asked) {
         let caption = format!("Đồi chè, ảnh dành cho {access}");
-        fx.json(
-            &[
-                "edit",
-                id,
-                "--access",
-                access,
-                "--caption-vi",
-                &caption,
-                "--credit",
-                "Phạm Thu, Sở VHTTDL",
-                "--license",
-                "CC BY 4.0",
-                "--tag",
-                "tourism",
-                "--tag",
-                "investors",
-            ],
-            0,
-        );
-        fx.json(&["submit", id], 0);
+        describe_and_submit(&fx, id, access, &caption, &["tourism", "investors"]);
     }
     let (_server, port) = fx.serve();
     let site = format!("http://127.0.0.1:{port}");

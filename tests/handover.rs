@@ -523,6 +523,34 @@ async fn a_phone_original_reaches_the_press_clean() {
     );
 }
 
+/// Removes `id`'s original and its press rendition from the store, then edits its caption
+/// through the workflow itself (no background pass to race a reading of the journal): its
+/// renditions are stale and cannot be made again.
+fn lose_original_and_press_then_edit(state: &brandvault::http::AppState, id: &str) {
+    let asset = state.catalog.asset(&id.parse().unwrap()).unwrap().unwrap();
+    let press = asset
+        .renditions
+        .iter()
+        .find(|r| r.preset == "press")
+        .unwrap();
+    for gone in [id, &press.url[3..67]] {
+        let hash = brandvault::store::Hash::from_hex(gone).unwrap();
+        state.store.remove(&hash).unwrap();
+    }
+    let patch = brandvault::catalog::Patch {
+        caption_vi: Some(Some("Mô tả mới".into())),
+        ..Default::default()
+    };
+    let actor = brandvault::model::Actor {
+        name: "bm".into(),
+        role: Role::BrandManager,
+    };
+    state
+        .workflow()
+        .edit(&asset.id, patch, &actor, common::service::NOW)
+        .unwrap();
+}
+
 /// A delivery that cannot bring a stale rendition up to date (its original is gone) answers
 /// 404 and writes nothing, however often it is asked: requests never fill the journal.
 #[actix_web::test]
@@ -531,38 +559,8 @@ async fn a_rendition_that_cannot_be_refreshed_is_not_served_and_journals_nothing
     let (svc, draft, _) = setup(&fx);
     let app = app!(svc);
     let dana = &svc.tokens["dana"];
-    let before: Value = test::call_and_read_body_json(
-        &app,
-        get(&format!("/api/assets/{draft}"), Some(dana)).to_request(),
-    )
-    .await;
     // The picture and its press rendition are lost from the store, then it is edited.
-    let press = before["renditions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["preset"] == "press")
-        .unwrap()["url"]
-        .as_str()
-        .unwrap()[3..67]
-        .to_owned();
-    for gone in [draft.as_str(), press.as_str()] {
-        let hash = brandvault::store::Hash::from_hex(gone).unwrap();
-        svc.state.store.remove(&hash).unwrap();
-    }
-    // Edited through the workflow itself (no background pass to race the journal's reading).
-    let patch = brandvault::catalog::Patch {
-        caption_vi: Some(Some("Mô tả mới".into())),
-        ..Default::default()
-    };
-    let actor = brandvault::model::Actor {
-        name: "dana".into(),
-        role: Role::Designer,
-    };
-    svc.state
-        .workflow()
-        .edit(&draft.parse().unwrap(), patch, &actor, common::service::NOW)
-        .unwrap();
+    lose_original_and_press_then_edit(&svc.state, &draft);
     let journal = fx.journal();
     for _ in 0..3 {
         let path = format!("/api/assets/{draft}/download?preset=press");
@@ -604,41 +602,7 @@ async fn a_share_zip_records_a_failed_rendition_once() {
     );
 
     // The picture and its press copy are lost from the store, then the picture is edited.
-    let asset: Value = test::call_and_read_body_json(
-        &app,
-        get(&format!("/api/assets/{public}"), Some(press)).to_request(),
-    )
-    .await;
-    let rendition = asset["renditions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["preset"] == "press")
-        .unwrap()["url"]
-        .as_str()
-        .unwrap()[3..67]
-        .to_owned();
-    for gone in [public.as_str(), rendition.as_str()] {
-        let hash = brandvault::store::Hash::from_hex(gone).unwrap();
-        svc.state.store.remove(&hash).unwrap();
-    }
-    let patch = brandvault::catalog::Patch {
-        caption_vi: Some(Some("Mô tả mới".into())),
-        ..Default::default()
-    };
-    let actor = brandvault::model::Actor {
-        name: "bm".into(),
-        role: Role::BrandManager,
-    };
-    svc.state
-        .workflow()
-        .edit(
-            &public.parse().unwrap(),
-            patch,
-            &actor,
-            common::service::NOW,
-        )
-        .unwrap();
+    lose_original_and_press_then_edit(&svc.state, &public);
 
     let first = test::call_service(&app, get(&zip, None).to_request()).await;
     assert_eq!(first.status(), StatusCode::OK);
