@@ -9,7 +9,7 @@ use anyhow::{bail, Context, Result};
 use super::args::IngestArgs;
 use super::listing::{print, printable};
 use super::Opened;
-use brandvault::ingest::{IngestOptions, Progress};
+use brandvault::ingest::{IngestOptions, IngestReport, Progress};
 use brandvault::model::{AssetId, MediaType};
 use brandvault::render::RenderReport;
 use brandvault::store::Hash;
@@ -65,37 +65,46 @@ pub(super) fn ingest(lib: &Opened, args: IngestArgs, json: bool) -> Result<i32> 
     }
     doc["unfinished"] = serde_json::json!(unfinished.len());
     print(json, &doc, || {
-        let mut s = format!(
-            "{} added, {} already present, {} rejected in {secs:.1} s",
-            report.added.len(),
-            report.duplicates.len(),
-            report.rejected.len()
-        );
-        for r in &report.rejected {
-            s.push_str(&format!(
-                "\nrejected [{}] {}",
-                r.code,
-                printable(&r.message)
-            ));
-        }
-        if let Some(r) = &rendered {
-            s.push('\n');
-            s.push_str(&render_summary(r));
-        }
-        if !unfinished.is_empty() {
-            s.push_str(&format!(
-                "\n{} known assets had renditions left unmade by an earlier run{}",
-                unfinished.len(),
-                if rendered.is_some() {
-                    ": made now"
-                } else {
-                    "; run `brandvault render` to make them"
-                }
-            ));
-        }
-        s
+        ingest_summary(&report, rendered.as_ref(), unfinished.len(), secs)
     })?;
     Ok(code)
+}
+
+/// What `ingest` says to a person: counts, each refusal, the renditions, unfinished work.
+fn ingest_summary(
+    report: &IngestReport,
+    rendered: Option<&RenderReport>,
+    unfinished: usize,
+    secs: f64,
+) -> String {
+    let mut s = format!(
+        "{} added, {} already present, {} rejected in {secs:.1} s",
+        report.added.len(),
+        report.duplicates.len(),
+        report.rejected.len()
+    );
+    for r in &report.rejected {
+        s.push_str(&format!(
+            "\nrejected [{}] {}",
+            r.code,
+            printable(&r.message)
+        ));
+    }
+    if let Some(r) = rendered {
+        s.push('\n');
+        s.push_str(&render_summary(r));
+    }
+    if unfinished > 0 {
+        s.push_str(&format!(
+            "\n{unfinished} known assets had renditions left unmade by an earlier run{}",
+            if rendered.is_some() {
+                ": made now"
+            } else {
+                "; run `brandvault render` to make them"
+            }
+        ));
+    }
+    s
 }
 
 /// Renders with the brand's presets, with a progress bar on a terminal.

@@ -270,41 +270,46 @@ impl Iiif {
         );
         let same_size =
             (crop.2 - f64::from(ow)).abs() < 0.5 && (crop.3 - f64::from(oh)).abs() < 0.5;
-        let mut image = if same_size {
+        let image = if same_size {
             // A tile at full scale: a copy of its pixels, no resampling.
             source.crop_imm(crop.0.round() as u32, crop.1.round() as u32, ow, oh)
         } else {
             resize::resize(&source, ow, oh, crop)
         };
         drop(source);
-        if req.mirror {
-            image = image.fliph();
-        }
-        image = match req.rotation {
-            90 => image.rotate90(),
-            180 => image.rotate180(),
-            270 => image.rotate270(),
-            _ => image,
-        };
-        image = match req.quality {
-            Quality::Color => image,
-            Quality::Gray => {
-                DynamicImage::ImageRgb8(DynamicImage::ImageLuma8(image.to_luma8()).to_rgb8())
-            }
-            Quality::Bitonal => {
-                let mut luma = image.to_luma8();
-                for p in luma.pixels_mut() {
-                    p.0[0] = if p.0[0] >= 128 { 255 } else { 0 };
-                }
-                DynamicImage::ImageRgb8(DynamicImage::ImageLuma8(luma).to_rgb8())
-            }
-        };
+        let image = turned_and_toned(image, req);
         let format = match req.format {
             OutputFormat::Jpg => Format::Jpeg,
             OutputFormat::Png => Format::Png,
             OutputFormat::Webp => Format::Webp,
         };
         encode::encode(&image, format, 90, None, None).map_err(|e| IiifError::Encode(e.to_string()))
+    }
+}
+
+/// The request's mirroring, rotation and quality applied to the region at its size.
+fn turned_and_toned(mut image: DynamicImage, req: &ImageRequest) -> DynamicImage {
+    if req.mirror {
+        image = image.fliph();
+    }
+    image = match req.rotation {
+        90 => image.rotate90(),
+        180 => image.rotate180(),
+        270 => image.rotate270(),
+        _ => image,
+    };
+    match req.quality {
+        Quality::Color => image,
+        Quality::Gray => {
+            DynamicImage::ImageRgb8(DynamicImage::ImageLuma8(image.to_luma8()).to_rgb8())
+        }
+        Quality::Bitonal => {
+            let mut luma = image.to_luma8();
+            for p in luma.pixels_mut() {
+                p.0[0] = if p.0[0] >= 128 { 255 } else { 0 };
+            }
+            DynamicImage::ImageRgb8(DynamicImage::ImageLuma8(luma).to_rgb8())
+        }
     }
 }
 

@@ -178,14 +178,17 @@ impl Ingester<'_> {
 
     /// The parallel stage: everything but the catalogue write. Returns the bytes read.
     fn prepare(&self, path: &Path, options: &IngestOptions) -> (Prepared, u64) {
+        use ErrorKind::InvalidInput;
         let shown = path.display().to_string();
+        // A refusal reads no bytes.
         let reject = |kind: ErrorKind, code: &str, message: String| {
-            Prepared::Rejected(Rejected {
+            let rejected = Rejected {
                 path: shown.clone(),
                 code: code.into(),
                 message: format!("{shown}: {message}"),
                 kind,
-            })
+            };
+            (Prepared::Rejected(rejected), 0)
         };
         let name = text::file_name(
             &path
@@ -195,26 +198,10 @@ impl Ingester<'_> {
         );
         let meta = match std::fs::metadata(path) {
             Ok(m) => m,
-            Err(e) => {
-                return (
-                    reject(
-                        ErrorKind::InvalidInput,
-                        "unreadable-file",
-                        format!("cannot read: {e}"),
-                    ),
-                    0,
-                )
-            }
+            Err(e) => return reject(InvalidInput, "unreadable-file", format!("cannot read: {e}")),
         };
         if meta.len() == 0 {
-            return (
-                reject(
-                    ErrorKind::InvalidInput,
-                    "empty-file",
-                    "the file is empty".into(),
-                ),
-                0,
-            );
+            return reject(InvalidInput, "empty-file", "the file is empty".into());
         }
         if meta.len() > options.max_bytes {
             let msg = format!(
@@ -222,7 +209,7 @@ impl Ingester<'_> {
                 meta.len(),
                 options.max_bytes
             );
-            return (reject(ErrorKind::TooLarge, "too-large", msg), 0);
+            return reject(ErrorKind::TooLarge, "too-large", msg);
         }
         let key = std::fs::canonicalize(path)
             .map(|p| p.to_string_lossy().into_owned())
@@ -246,21 +233,10 @@ impl Ingester<'_> {
         let put = match self.store.put_file(path) {
             Ok(p) => p,
             Err(e) if e.is_disk_full() => {
-                return (
-                    reject(
-                        ErrorKind::Unavailable,
-                        "disk-full",
-                        "not stored: the disk is full".into(),
-                    ),
-                    0,
-                )
+                let full = "not stored: the disk is full".into();
+                return reject(ErrorKind::Unavailable, "disk-full", full);
             }
-            Err(e) => {
-                return (
-                    reject(ErrorKind::Internal, "unreadable-file", e.to_string()),
-                    0,
-                )
-            }
+            Err(e) => return reject(ErrorKind::Internal, "unreadable-file", e.to_string()),
         };
         let stat = StatEntry {
             path: key,
