@@ -438,6 +438,46 @@ fn ffmpeg_made_videos_get_metadata_posters_and_web_previews() {
     let again = fx.json(&["render"], 0);
     assert_eq!(again["rendered"], 0, "{again}");
     assert_eq!(again["cached"], 25, "{again}");
+
+    // A film carries only its credit and copyright: a caption edit leaves it as it is; an
+    // edited credit reaches it by a copy of its streams (no second encode, same film).
+    let id = gpp["id"].as_str().unwrap();
+    let web_url = |fx: &Fixture| {
+        fx.show(id)["renditions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["preset"] == "video-web")
+            .map(|r| r["url"].clone())
+            .unwrap()
+    };
+    let made = web_url(&fx);
+    fx.json(&["edit", id, "--caption-vi", "Trảng cỏ Bù Lạch mùa mưa"], 0);
+    let captioned = fx.json(&["render", id], 0);
+    assert_eq!(
+        captioned["cached"], 1,
+        "only the film is left as it was: {captioned}"
+    );
+    assert_eq!(web_url(&fx), made, "a caption edit does not touch the film");
+    let credit = "Trung tâm Văn hoá tỉnh";
+    fx.json(&["edit", id, "--credit", credit], 0);
+    let retagged = rendition(&gpp, "video-web");
+    assert_ne!(web_url(&fx), made);
+    let says = |bytes: &[u8], text: &str| bytes.windows(text.len()).any(|w| w == text.as_bytes());
+    assert!(says(&retagged, credit), "the new credit is in the film");
+    assert!(!says(&preview, credit));
+    let again = parse_moov(&read_moov(&mut std::io::Cursor::new(&retagged)).unwrap()).unwrap();
+    assert_eq!(
+        (again.width, again.height, again.codecs),
+        (480, 270, info.codecs)
+    );
+    let mdat = |bytes: &[u8]| bytes.windows(4).position(|w| w == b"mdat").unwrap();
+    assert!(mdat(&retagged) > retagged.windows(4).position(|w| w == b"moov").unwrap());
+    assert_eq!(
+        retagged.len() - mdat(&retagged),
+        preview.len() - mdat(&preview),
+        "the streams are copied, not encoded again"
+    );
 }
 
 #[test]
@@ -619,4 +659,19 @@ async fn videos_upload_and_seek_with_range() {
         )),
         "{page}"
     );
+    // An edited credit is in the film the alias leads to as soon as the edit has answered.
+    let credit = "Phòng Văn hoá Bù Gia Mập";
+    let req = at::TestRequest::patch()
+        .uri(&format!("/api/assets/{id}"))
+        .insert_header(("authorization", format!("Bearer {bm}")))
+        .set_json(serde_json::json!({"credit": credit}))
+        .to_request();
+    assert!(at::call_service(&app, req).await.status().is_success());
+    let resp = at::call_service(&app, get(&format!("/a/{id}/video-web"), None).to_request()).await;
+    let retagged_url = resp.headers().get("location").unwrap().to_str().unwrap();
+    assert_ne!(retagged_url, url);
+    let retagged = at::call_and_read_body(&app, get(retagged_url, None).to_request()).await;
+    assert!(retagged
+        .windows(credit.len())
+        .any(|w| w == credit.as_bytes()));
 }

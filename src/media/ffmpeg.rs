@@ -42,8 +42,25 @@ pub struct PreviewSpec {
     /// x264's constant rate factor: 0 lossless … 51 worst; 23 is its default.
     pub crf: u8,
     /// Written into the file's metadata (everything else, GPS included, is dropped).
+    pub tags: MovieTags,
+}
+
+/// What a delivered MP4 says about itself: the credit and the copyright, nothing else.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MovieTags {
     pub artist: Option<String>,
     pub copyright: Option<String>,
+}
+
+impl MovieTags {
+    /// `-metadata key=value` for each tag that is set.
+    fn apply(&self, cmd: &mut Command) {
+        for (key, value) in [("artist", &self.artist), ("copyright", &self.copyright)] {
+            if let Some(value) = value {
+                cmd.arg("-metadata").arg(format!("{key}={value}"));
+            }
+        }
+    }
 }
 
 /// The ffmpeg program and how long it may run.
@@ -137,13 +154,23 @@ impl Ffmpeg {
             .args(["-crf", &spec.crf.to_string(), "-pix_fmt", "yuv420p"])
             .args(["-c:a", "aac", "-b:a", "128k", "-ac", "2"])
             .args(["-movflags", "+faststart"]);
-        for (key, value) in [("artist", &spec.artist), ("copyright", &spec.copyright)] {
-            if let Some(value) = value {
-                cmd.arg("-metadata").arg(format!("{key}={value}"));
-            }
-        }
+        spec.tags.apply(&mut cmd);
         cmd.args(["-f", "mp4", "-y"]).arg(file_url(out));
         self.run(cmd, source).map(drop)
+    }
+
+    /// Writes `movie` to `out` with `tags` in place of its own, streams copied as they are: an
+    /// edited credit reaches a delivered film in the time it takes to copy the file, without
+    /// encoding it again.
+    pub fn retag(&self, movie: &Path, tags: &MovieTags, out: &Path) -> Result<(), FfmpegError> {
+        let mut cmd = self.command();
+        cmd.arg("-i").arg(file_url(movie));
+        cmd.args(["-map", "0", "-c", "copy"])
+            .args(["-map_metadata", "-1", "-map_chapters", "-1"])
+            .args(["-movflags", "+faststart"]);
+        tags.apply(&mut cmd);
+        cmd.args(["-f", "mp4", "-y"]).arg(file_url(out));
+        self.run(cmd, movie).map(drop)
     }
 
     fn command(&self) -> Command {

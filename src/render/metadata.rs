@@ -5,6 +5,7 @@
 //! numbers never.
 
 use crate::media::exif::{write_block, ExifFields};
+use crate::media::ffmpeg::MovieTags;
 use crate::media::meta::{container, iptc, xmp, Blocks, Outgoing};
 use crate::model::{
     restriction_text, restrictions, Access, Asset, AssetId, Caption, Format, Guidelines, Location,
@@ -165,14 +166,34 @@ pub fn rendition_key(
 /// The rendition key of pixels `pixels` carrying `metadata` under `preset`'s policy.
 pub fn keyed(pixels: &str, preset: &Preset, metadata: &Outgoing) -> String {
     let metadata = with_gps_policy(metadata, preset.gps);
+    // A film carries only its credit and copyright: a caption edit leaves it as it is.
+    let described = match preset.format {
+        _ if preset.metadata == MetadataPolicy::None => serde_json::Value::Null,
+        Format::Mp4 => {
+            let tags = movie_tags(preset, &metadata);
+            serde_json::json!({ "artist": tags.artist, "copyright": tags.copyright })
+        }
+        _ => serde_json::json!(&*metadata),
+    };
     let spec = serde_json::json!({
         "pixels": pixels,
         "metadata": preset.metadata,
-        "described": (preset.metadata != MetadataPolicy::None).then_some(&*metadata),
+        "described": described,
     });
     blake3::hash(spec.to_string().as_bytes())
         .to_hex()
         .to_string()
+}
+
+/// The tags an MP4 rendition in `preset` carries.
+pub fn movie_tags(preset: &Preset, m: &Outgoing) -> MovieTags {
+    if preset.metadata == MetadataPolicy::None {
+        return MovieTags::default();
+    }
+    MovieTags {
+        artist: m.credit.clone(),
+        copyright: m.copyright.clone(),
+    }
 }
 
 /// An encoded rendition with the preset's metadata written into it.

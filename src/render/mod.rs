@@ -15,13 +15,15 @@ use crate::media::colour::SourceColour;
 use crate::media::ffmpeg::{Ffmpeg, PreviewSpec};
 use crate::media::meta::Outgoing;
 use crate::media::{decode, encode, resize, svg};
-use crate::model::{Asset, AssetId, Fit, Format, Kind, MediaType, MetadataPolicy, Preset};
+use crate::model::{Asset, AssetId, Fit, Format, Kind, MediaType, Preset};
 use crate::store::{BlobStore, Hash};
 
 mod metadata;
 mod original;
 mod refresh;
-pub use metadata::{delivered_original, embed, keyed, outgoing, pixel_key, rendition_key, Wording};
+pub use metadata::{
+    delivered_original, embed, keyed, movie_tags, outgoing, pixel_key, rendition_key, Wording,
+};
 
 /// Bump when the output of the same preset on the same source changes (decoder, resizer,
 /// encoder, metadata written): every rendition is then remade.
@@ -394,14 +396,7 @@ impl<'a> Renderer<'a> {
                 width: (tw & !1).max(2),
                 height: (th & !1).max(2),
                 crf: preset.crf(),
-                artist: metadata
-                    .credit
-                    .clone()
-                    .filter(|_| preset.metadata == MetadataPolicy::Credit),
-                copyright: metadata
-                    .copyright
-                    .clone()
-                    .filter(|_| preset.metadata == MetadataPolicy::Credit),
+                tags: movie_tags(preset, metadata),
             };
             let out = self.store.scratch_path();
             results[i] = Some(match ffmpeg.web_preview(source.path(), &spec, &out) {

@@ -7,6 +7,7 @@ use std::io::Read;
 
 use super::{embed, AssetOutcome, Encoded, Failed, Made, Output, Planned, RenderError, Renderer};
 use crate::catalog::Change;
+use crate::media::ffmpeg::MovieTags;
 use crate::media::meta::Outgoing;
 use crate::model::{Asset, Format, Rendition, RenditionFailure};
 use crate::store::{Durability, Hash};
@@ -27,20 +28,38 @@ impl Renderer<'_> {
         planned: &Planned<'_>,
         metadata: &Outgoing,
     ) -> Option<Made> {
-        if planned.preset.format == Format::Mp4 {
-            return None;
-        }
         let r = asset
             .renditions
             .iter()
             .find(|r| r.preset == planned.preset.name)
             .filter(|r| r.pixels.as_deref() == Some(planned.pixels.as_str()))?;
         let hash = Hash::from_hex(r.object()?).ok()?;
+        if planned.preset.format == Format::Mp4 {
+            return self.retag(r, &hash, &super::movie_tags(planned.preset, metadata));
+        }
         let mut bytes = Vec::with_capacity(r.bytes as usize);
         self.store.open(&hash).ok()?.read_to_end(&mut bytes).ok()?;
         let bytes = embed(bytes, planned.preset, metadata).ok()?;
         Some(Ok(Encoded {
             output: Output::Memory(bytes),
+            width: r.width,
+            height: r.height,
+        }))
+    }
+
+    /// The recorded film `r` (object `hash`) copied with `tags` in place of its own, streams
+    /// untouched: seconds for a long film where encoding it again would take minutes.
+    fn retag(&self, r: &Rendition, hash: &Hash, tags: &MovieTags) -> Option<Made> {
+        let ffmpeg = self.ffmpeg.as_ref()?;
+        let movie = self.store.materialise(hash).ok()?;
+        let out = self.store.scratch_path();
+        if let Err(e) = ffmpeg.retag(movie.path(), tags, &out) {
+            tracing::warn!("retagging a film rendition failed: {e}");
+            let _ = std::fs::remove_file(&out);
+            return None;
+        }
+        Some(Ok(Encoded {
+            output: Output::Scratch(out),
             width: r.width,
             height: r.height,
         }))
@@ -175,19 +194,24 @@ impl Renderer<'_> {
             return Ok(None);
         };
         let only = [preset.to_owned()];
-        match self.plan(asset, &only).first() {
+        let mut plan = self.plan(asset, &only);
+        let changes = match plan.pop() {
             None => return Ok(None),
             Some(planned) if planned.fresh => return Ok(Some(recorded.clone())),
-            // An MP4 preview carries only the credit (written by ffmpeg): it is remade by the
-            // background pass an edit starts, not inside a request.
+            // A film is retagged here (seconds), never encoded again inside a request: if it
+            // cannot be, nothing is served until the background pass has made it.
             Some(planned) if planned.preset.format == Format::Mp4 => {
-                return Ok(Some(recorded.clone()))
+                let metadata = super::outgoing(asset, self.wording());
+                let Some(made) = self.reembed(asset, &planned, &metadata) else {
+                    return Ok(None);
+                };
+                let mut out = AssetOutcome::default();
+                self.keep(asset, planned, made, &mut out);
+                out.changes
             }
-            Some(_) => {}
-        }
-        let made: Vec<Change> = self
-            .render_asset(asset, &only)
-            .changes
+            Some(_) => self.render_asset(asset, &only).changes,
+        };
+        let made: Vec<Change> = changes
             .into_iter()
             .filter(|c| matches!(c, Change::RenditionRecorded { .. }))
             .collect();
