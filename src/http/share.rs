@@ -115,10 +115,7 @@ pub async fn page(
     let small = shared
         .assets
         .iter()
-        .filter(|a| {
-            let edge = a.width.max(a.height).unwrap_or(0);
-            edge < state.brand.press_min_long_edge_px()
-        })
+        .filter(|a| portal::short_of_press_size(a, state.brand.press_min_long_edge_px()))
         .count();
     let presets = offered(&state)
         .map(|p| Choice {

@@ -6,6 +6,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 
 use super::cards::{self, card, Card};
+use super::labels::{credit_line, truthful_label};
 use super::{ok, Chrome, Lang};
 use crate::catalog::Filter;
 use crate::http::{ApiError, AppState, State};
@@ -119,52 +120,6 @@ pub fn public_base(state: &AppState, req: &HttpRequest) -> String {
     })
 }
 
-/// The credit line a newspaper prints under the picture.
-pub fn credit_line(lang: Lang, asset: &Asset, title: &str) -> String {
-    let by = asset.credit.as_deref().unwrap_or("").trim();
-    let mut line = String::new();
-    if asset.caption.vi.is_some() || asset.caption.en.is_some() {
-        line += title;
-        line += " — ";
-    }
-    let word = match asset.kind {
-        Kind::Video => lang.t("kind.video"),
-        _ => lang.t("asset.photo_by"),
-    };
-    if labelled(by) {
-        line += by;
-    } else {
-        line += &format!("{word}: {}", if by.is_empty() { "—" } else { by });
-    }
-    if let Some(l) = asset.license.as_deref().filter(|l| !l.is_empty()) {
-        line += &format!(" ({l})");
-    }
-    line
-}
-
-/// A credit that names its own kind ("Ảnh: …", "Photo: …", "Video/Phim: …") is printed as
-/// given, so the line never reads "Ảnh: Ảnh: …".
-fn labelled(credit: &str) -> bool {
-    credit.split_once(':').is_some_and(|(head, _)| {
-        let head = head.trim();
-        !head.is_empty()
-            && head.chars().count() <= 12
-            && head.split_whitespace().count() <= 2
-            && !head.chars().any(|c| c.is_ascii_digit())
-    })
-}
-
-/// The label of a preset in the reader's language (its name if brand/presets.toml gives none).
-pub fn preset_label(state: &AppState, lang: Lang, name: &str) -> String {
-    state
-        .brand
-        .presets
-        .iter()
-        .find(|p| p.name == name)
-        .and_then(|p| p.label.as_ref())
-        .map_or_else(|| name.to_owned(), |l| lang.pick(&l.vi, &l.en).to_owned())
-}
-
 fn downloads(state: &AppState, lang: Lang, asset: &Asset) -> Vec<Download> {
     // What the press takes first, then the web sizes, then the rest in the brand's order.
     let order = |name: &str| {
@@ -202,24 +157,6 @@ fn downloads(state: &AppState, lang: Lang, asset: &Asset) -> Vec<Download> {
         );
     }
     out
-}
-
-/// A rendition's name on its button: the preset's label, except that a press copy smaller
-/// than the brand's press size says what it is rather than promising full resolution.
-pub fn truthful_label(state: &AppState, lang: Lang, r: &crate::model::Rendition) -> String {
-    if below_press_size(state, r) {
-        return lang.fill(
-            "asset.press_small",
-            &[("px", &r.width.max(r.height).to_string())],
-        );
-    }
-    preset_label(state, lang, &r.preset)
-}
-
-/// Whether `r` is a press copy smaller than the brand's press size.
-pub fn below_press_size(state: &AppState, r: &crate::model::Rendition) -> bool {
-    let press_min = state.brand.press_min_long_edge_px();
-    r.preset == "press" && r.width.max(r.height) < press_min
 }
 
 fn facts(lang: Lang, asset: &Asset, staff: bool) -> Vec<Fact> {
@@ -589,28 +526,4 @@ pub async fn asset(
         title,
     };
     ok(&req, &page)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::labelled;
-
-    #[test]
-    fn a_credit_with_its_own_label_is_not_labelled_twice() {
-        for given in [
-            "Ảnh: Nguyễn Thị Hồng",
-            "Photo: Lê Văn Cường",
-            "Ảnh/Photo: TTXVN",
-        ] {
-            assert!(labelled(given), "{given}");
-        }
-        for plain in [
-            "Nguyễn Thị Hồng",
-            "",
-            "Sở Văn hóa, Thể thao và Du lịch tỉnh Bình Phước: phòng truyền thông",
-            "12:30 Báo Bình Phước",
-        ] {
-            assert!(!labelled(plain), "{plain}");
-        }
-    }
 }

@@ -10,6 +10,7 @@ mod catalogue;
 mod errors;
 mod history;
 pub mod i18n;
+mod labels;
 pub(super) mod oembed;
 mod spots;
 mod statics;
@@ -19,11 +20,14 @@ use actix_web::{HttpRequest, HttpResponse};
 use askama::Template;
 
 pub use asset::asset;
-pub use asset::{below_press_size, credit_line, preset_label, public_base, truthful_label};
+pub use asset::public_base;
 pub use brand::{brand, brand_file, logo_files};
 pub use catalogue::catalogue;
 pub use errors::{error_page, html_errors, not_found_page};
 pub use i18n::Lang;
+pub use labels::{
+    below_press_size, credit_line, preset_label, short_of_press_size, truthful_label,
+};
 pub use oembed::oembed;
 pub use spots::{spots, MiniMap};
 pub use statics::{font, mark, script, stylesheet, StaticFiles};
