@@ -122,3 +122,42 @@ async fn without_a_public_blob_url_renditions_are_served_as_before() {
     assert_eq!(resp.status(), StatusCode::OK);
     assert!(svc.state.store.published().unwrap().is_empty());
 }
+
+#[actix_web::test]
+async fn an_edit_replaces_the_public_copy_so_the_cdn_never_serves_the_old_words() {
+    let fx = Fixture::new();
+    let (svc, _, public) = setup(&fx);
+    let svc = with_cdn(svc);
+    let app = app!(svc);
+    publish(&app, &svc, &public).await;
+    let before = rendition_url(&svc, &public, "web");
+    let resp = at::call_service(&app, get(&before, None).to_request()).await;
+    assert_eq!(resp.status(), StatusCode::FOUND);
+    let store = &svc.state.store;
+    assert_eq!(store.published().unwrap().len(), 1);
+
+    let caption = "Thác Mơ mùa nước lớn, tháng Chín";
+    let req = at::TestRequest::patch()
+        .uri(&format!("/api/assets/{public}"))
+        .insert_header(("authorization", format!("Bearer {}", svc.tokens["bm"])))
+        .set_json(json!({"caption_vi": caption}))
+        .to_request();
+    assert!(at::call_service(&app, req).await.status().is_success());
+    let after = rendition_url(&svc, &public, "web");
+    assert_ne!(after, before, "the edit made a new rendition");
+
+    // The old copy is no longer any asset's: swept, and /r/ no longer answers with it.
+    assert_eq!(svc.state.public_copies.sweep(&svc.state).unwrap(), 1);
+    assert!(store.published().unwrap().is_empty());
+    let resp = at::call_service(&app, get(&before, None).to_request()).await;
+    assert_eq!(resp.status(), StatusCode::NOT_FOUND);
+    // The new one is copied at its first request and carries the new caption.
+    let resp = at::call_service(&app, get(&after, None).to_request()).await;
+    assert_eq!(resp.status(), StatusCode::FOUND);
+    let name = after.trim_start_matches("/r/").to_owned();
+    assert_eq!(store.published().unwrap(), vec![name.clone()]);
+    if let Some(dir) = fx.store_url().strip_prefix("file://") {
+        let copy = std::fs::read(std::path::Path::new(dir).join("public").join(&name)).unwrap();
+        assert!(copy.windows(caption.len()).any(|w| w == caption.as_bytes()));
+    }
+}

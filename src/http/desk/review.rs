@@ -72,10 +72,12 @@ fn image(a: &Asset, preset: &str) -> Option<(String, u32, u32)> {
     Some((r.url.clone(), r.width, r.height))
 }
 
-/// The audiences in the order a reviewer would choose them, with what each needs.
+/// The three audiences, widest first, with what each still lacks; the one the designer asked for is chosen,
+/// never silently a wider or narrower one: if it falls short, its missing points are shown
+/// beside it and the reviewer decides.
 fn audiences(state: &State, lang: Lang, a: &Asset, now: &str) -> Vec<Audience> {
     let press_px = state.brand.press_min_long_edge_px();
-    let mut out: Vec<Audience> = [Access::Public, Access::Press, Access::Internal]
+    [Access::Public, Access::Press, Access::Internal]
         .into_iter()
         .map(|access| {
             let mut trial = a.clone();
@@ -95,16 +97,10 @@ fn audiences(state: &State, lang: Lang, a: &Asset, now: &str) -> Vec<Audience> {
                     &[("px", &lang.number(u64::from(press_px)))],
                 ),
                 missing,
-                chosen: false,
+                chosen: access == a.access,
             }
         })
-        .collect();
-    // What the designer asked for, never silently wider or narrower: if it falls short,
-    // its missing points are shown beside it and the reviewer chooses.
-    for x in &mut out {
-        x.chosen = x.code == a.access.as_str();
-    }
-    out
+        .collect()
 }
 
 fn detail(
