@@ -31,6 +31,16 @@ impl FfmpegError {
             Self::Failed(_) | Self::NoFrame(_) => "undecodable-video",
         }
     }
+
+    /// Missing ffmpeg is this machine's lack; a timeout is a film too long for the deadline.
+    pub fn kind(&self) -> crate::model::ErrorKind {
+        use crate::model::ErrorKind;
+        match self {
+            Self::Start(_) => ErrorKind::Unsupported,
+            Self::Timeout(_) => ErrorKind::TooLarge,
+            Self::Failed(_) | Self::NoFrame(_) => ErrorKind::InvalidInput,
+        }
+    }
 }
 
 /// What an H.264 web preview is made with.

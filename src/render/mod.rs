@@ -15,12 +15,14 @@ use crate::media::colour::SourceColour;
 use crate::media::ffmpeg::{Ffmpeg, PreviewSpec};
 use crate::media::meta::Outgoing;
 use crate::media::{decode, encode, resize, svg};
-use crate::model::{Asset, AssetId, Fit, Format, Kind, MediaType, Preset};
+use crate::model::{Asset, AssetId, ErrorKind, Fit, Format, Kind, MediaType, Preset};
 use crate::store::{BlobStore, Hash};
 
+mod failure;
 mod metadata;
 mod original;
 mod refresh;
+pub use failure::Failure;
 pub use metadata::{
     delivered_original, embed, keyed, movie_tags, outgoing, pixel_key, rendition_key, Wording,
 };
@@ -259,24 +261,29 @@ impl<'a> Renderer<'a> {
 
     /// Encoded bytes and size for each preset in `todo`, in order.
     fn make(&self, asset: &Asset, todo: &[(&Preset, String)], metadata: &Outgoing) -> Vec<Made> {
-        let all_fail = |code, message| fail_all(todo.len(), code, message);
+        let all_fail = |failure| fail_all(todo.len(), failure);
         let media_type = MediaType::from_mime(&asset.media_type);
         let source = match media_type {
             Some(t) if t.is_video() => return self.make_video(asset, todo, metadata),
             Some(MediaType::Heif) if !crate::media::heif::available() => {
-                return all_fail("heif-unsupported", "no HEIF decoder in this build".into())
+                return all_fail(Failure::new(
+                    ErrorKind::Unsupported,
+                    "heif-unsupported",
+                    "no HEIF decoder in this build",
+                ))
             }
             Some(MediaType::Pdf) | None => {
-                return all_fail(
+                return all_fail(Failure::new(
+                    ErrorKind::Unsupported,
                     "unsupported-type",
                     format!("cannot render {}", asset.media_type),
-                )
+                ))
             }
             Some(t) => t,
         };
         let bytes = match self.read_source(asset) {
             Ok(b) => b,
-            Err((code, message)) => return all_fail(code, message),
+            Err(failure) => return all_fail(failure),
         };
         if source == MediaType::Svg {
             return todo
@@ -293,7 +300,9 @@ impl<'a> Renderer<'a> {
                     };
                     let image = svg::rasterise(&bytes, width.max(1))
                         .map(DynamicImage::ImageRgba8)
-                        .map_err(|e| ("undecodable-image", e))?;
+                        .map_err(|e| {
+                            Failure::new(ErrorKind::InvalidInput, "undecodable-image", e)
+                        })?;
                     finish(&image, preset, metadata, &SourceColour::Srgb, None)
                 })
                 .collect();
@@ -326,7 +335,7 @@ impl<'a> Renderer<'a> {
         let orientation = asset.exif.as_ref().and_then(|e| e.orientation);
         match decode::decode(bytes, source, orientation, Some(need), &self.limits) {
             Ok(d) => from_image((w, h), d.image, d.icc.as_deref(), todo, metadata),
-            Err(e) => fail_all(todo.len(), e.code(), e.to_string()),
+            Err(e) => fail_all(todo.len(), Failure::from(&e)),
         }
     }
 
@@ -338,35 +347,37 @@ impl<'a> Renderer<'a> {
         todo: &[(&Preset, String)],
         metadata: &Outgoing,
     ) -> Vec<Made> {
-        let fail = |code, message| fail_all(todo.len(), code, message);
+        let fail = |failure| fail_all(todo.len(), failure);
         let Some(ffmpeg) = &self.ffmpeg else {
-            return fail(
+            return fail(Failure::new(
+                ErrorKind::Unsupported,
                 "ffmpeg-missing",
-                "video renditions need ffmpeg on PATH".into(),
-            );
+                "video renditions need ffmpeg on PATH",
+            ));
         };
         let source_hash = Hash::from_bytes(*asset.id.as_bytes());
         let source = match self.store.materialise(&source_hash) {
             Ok(copy) => copy,
             Err(e) => {
-                return fail(
+                return fail(Failure::internal(
                     "source-missing",
                     format!("the original cannot be read ({})", e.code()),
-                )
+                ))
             }
         };
         let (w, h) = (asset.width.unwrap_or(0), asset.height.unwrap_or(0));
         if w == 0 || h == 0 {
-            return fail("undecodable-video", "the video has no picture size".into());
+            return fail(Failure::new(
+                ErrorKind::InvalidInput,
+                "undecodable-video",
+                "the video has no picture size",
+            ));
         }
         if u64::from(w) * u64::from(h) > self.limits.max_pixels {
-            return fail(
-                "too-large",
-                format!(
-                    "{w}×{h} is over the limit of {} pixels",
-                    self.limits.max_pixels
-                ),
-            );
+            return fail(Failure::too_large(format!(
+                "{w}×{h} is over the limit of {} pixels",
+                self.limits.max_pixels
+            )));
         }
         let (stills, movies): (Vec<usize>, Vec<usize>) =
             (0..todo.len()).partition(|&i| todo[i].0.format != Format::Mp4);
@@ -382,7 +393,7 @@ impl<'a> Renderer<'a> {
                     &wanted,
                     metadata,
                 ),
-                Err(e) => fail_all(wanted.len(), e.code(), e.to_string()),
+                Err(e) => fail_all(wanted.len(), Failure::from(&e)),
             };
             for (i, m) in stills.into_iter().zip(made) {
                 results[i] = Some(m);
@@ -407,30 +418,27 @@ impl<'a> Renderer<'a> {
                 }),
                 Err(e) => {
                     let _ = std::fs::remove_file(&out);
-                    Err((e.code(), e.to_string()))
+                    Err(Failure::from(&e))
                 }
             });
         }
         completed(results)
     }
 
-    fn read_source(&self, asset: &Asset) -> Result<Vec<u8>, (&'static str, String)> {
+    fn read_source(&self, asset: &Asset) -> Result<Vec<u8>, Failure> {
         if asset.bytes > self.max_source_bytes {
-            return Err((
-                "too-large",
-                format!(
-                    "{} bytes is over the rendering limit of {} bytes",
-                    asset.bytes, self.max_source_bytes
-                ),
-            ));
+            return Err(Failure::too_large(format!(
+                "{} bytes is over the rendering limit of {} bytes",
+                asset.bytes, self.max_source_bytes
+            )));
         }
         let mut blob = self
             .store
             .open(&Hash::from_bytes(*asset.id.as_bytes()))
-            .map_err(|e| ("source-missing", e.to_string()))?;
+            .map_err(|e| Failure::internal("source-missing", e.to_string()))?;
         let mut bytes = Vec::with_capacity(asset.bytes as usize);
         blob.read_to_end(&mut bytes)
-            .map_err(|e| ("source-unreadable", e.to_string()))?;
+            .map_err(|e| Failure::internal("source-unreadable", e.to_string()))?;
         Ok(bytes)
     }
 }
@@ -448,8 +456,8 @@ enum Output {
     Scratch(PathBuf),
 }
 
-/// A rendition, or a code and message.
-type Made = Result<Encoded, (&'static str, String)>;
+/// A rendition, or why not.
+type Made = Result<Encoded, Failure>;
 
 /// Every still preset of `todo` from one decoded image of a `w`×`h` (displayed) original:
 /// the largest first, each resized from the smallest intermediate still big enough.
@@ -485,15 +493,15 @@ fn from_image(
 }
 
 /// The same failure for each of `n` renditions.
-fn fail_all(n: usize, code: &'static str, message: String) -> Vec<Made> {
-    (0..n).map(|_| Err((code, message.clone()))).collect()
+fn fail_all(n: usize, failure: Failure) -> Vec<Made> {
+    (0..n).map(|_| Err(failure.clone())).collect()
 }
 
 /// Results filled in out of order; a slot left empty is a bug reported, never a panic.
 fn completed(results: Vec<Option<Made>>) -> Vec<Made> {
     results
         .into_iter()
-        .map(|r| r.unwrap_or(Err(("internal", "rendition not produced".into()))))
+        .map(|r| r.unwrap_or_else(|| Err(Failure::internal("internal", "rendition not produced"))))
         .collect()
 }
 
@@ -519,8 +527,9 @@ fn finish(
     };
     let image = image.as_ref();
     let bytes = encode::encode(image, preset.format, preset.quality, None, icc)
-        .map_err(|e| ("encode-failed", e.to_string()))?;
-    let bytes = embed(bytes, preset, metadata).map_err(|e| ("encode-failed", e))?;
+        .map_err(|e| Failure::internal("encode-failed", e.to_string()))?;
+    let bytes =
+        embed(bytes, preset, metadata).map_err(|e| Failure::internal("encode-failed", e))?;
     Ok(Encoded {
         output: Output::Memory(bytes),
         width: image.width(),

@@ -5,11 +5,13 @@
 
 use std::io::Read;
 
-use super::{embed, AssetOutcome, Encoded, Failed, Made, Output, Planned, RenderError, Renderer};
+use super::{
+    embed, AssetOutcome, Encoded, Failed, Failure, Made, Output, Planned, RenderError, Renderer,
+};
 use crate::catalog::Change;
 use crate::media::ffmpeg::MovieTags;
 use crate::media::meta::Outgoing;
-use crate::model::{Asset, Format, Rendition, RenditionFailure};
+use crate::model::{Asset, ErrorKind, Format, Rendition, RenditionFailure};
 use crate::store::{Durability, Hash};
 
 impl Renderer<'_> {
@@ -89,13 +91,14 @@ impl Renderer<'_> {
             // The message is journaled and shown to staff: no store path in it.
             let put = put.map_err(|e| {
                 if e.is_disk_full() {
-                    ("disk-full", "not stored: the disk is full".to_owned())
+                    Failure::new(
+                        ErrorKind::Unavailable,
+                        "disk-full",
+                        "not stored: the disk is full",
+                    )
                 } else {
                     tracing::warn!("storing a rendition failed: {e}");
-                    (
-                        "store-failed",
-                        "the rendition could not be stored".to_owned(),
-                    )
+                    Failure::internal("store-failed", "the rendition could not be stored")
                 }
             })?;
             Ok(Rendition {
@@ -117,11 +120,19 @@ impl Renderer<'_> {
                     rendition,
                 });
             }
-            Err((code, message)) => {
+            Err(failure) => {
+                if failure.kind() == ErrorKind::Internal {
+                    tracing::warn!(
+                        "{} ({}): {}",
+                        failure.code(),
+                        preset.name,
+                        failure.message()
+                    );
+                }
                 let failure = RenditionFailure {
                     preset: preset.name.clone(),
-                    code: code.to_owned(),
-                    message: format!("{}: {message}", asset.display_name()),
+                    code: failure.code().to_owned(),
+                    message: format!("{}: {}", asset.display_name(), failure.message()),
                 };
                 out.failed.push(Failed {
                     id: asset.id,
