@@ -15,22 +15,80 @@ use crate::model::Asset;
 /// Entries in one feed unless `limit` asks for another number (1 to 500).
 const ENTRIES: usize = 50;
 
-/// Text made safe for XML content and attribute values.
-fn xml(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
+/// The feed's escaper (askama, `.atom` templates): XML's five entities, and the characters
+/// XML 1.0 forbids (C0 controls other than tab and line breaks) dropped, since a caption read
+/// from a camera file may carry them and one would make the whole feed unreadable.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Xml;
+
+impl askama::filters::Escaper for Xml {
+    fn write_escaped_str<W: std::fmt::Write>(&self, mut dest: W, text: &str) -> std::fmt::Result {
+        for c in text.chars() {
+            self.write_escaped_char(&mut dest, c)?;
+        }
+        Ok(())
+    }
+
+    fn write_escaped_char<W: std::fmt::Write>(&self, mut dest: W, c: char) -> std::fmt::Result {
         match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            // Characters XML 1.0 forbids are dropped.
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
-            c => out.push(c),
+            '&' => dest.write_str("&amp;"),
+            '<' => dest.write_str("&lt;"),
+            '>' => dest.write_str("&gt;"),
+            '"' => dest.write_str("&quot;"),
+            '\'' => dest.write_str("&apos;"),
+            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => Ok(()),
+            c => dest.write_char(c),
         }
     }
-    out
+}
+
+/// A picture in the feed: where it is and how large.
+struct Picture {
+    url: String,
+    width: u32,
+    height: u32,
+    media_type: String,
+    bytes: u64,
+}
+
+struct Category {
+    term: String,
+    scheme: Option<String>,
+    label: String,
+}
+
+struct Entry {
+    title: String,
+    page: String,
+    published: String,
+    credit: Option<String>,
+    license: Option<String>,
+    categories: Vec<Category>,
+    preview: Option<Picture>,
+    enclosure: Option<Picture>,
+    summary: String,
+    /// The entry's HTML, escaped once more as the feed's text.
+    content: String,
+}
+
+#[derive(askama::Template)]
+#[template(path = "feed.atom")]
+struct Feed {
+    site: String,
+    self_url: String,
+    home: String,
+    updated: String,
+    entries: Vec<Entry>,
+}
+
+/// The HTML a feed reader shows for an entry.
+#[derive(askama::Template)]
+#[template(path = "feed_entry.html")]
+struct EntryHtml<'a> {
+    preview: Option<&'a Picture>,
+    vi: &'a str,
+    en: &'a str,
+    credit_line: String,
 }
 
 /// GET /feed.atom
@@ -77,34 +135,15 @@ pub async fn feed(
         .first()
         .and_then(|a| a.published_at.clone())
         .unwrap_or_else(|| viewer.now.clone());
-    let mut out = String::with_capacity(4096 + assets.len() * 2048);
-    out.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
-    out.push_str("<feed xmlns=\"http://www.w3.org/2005/Atom\" xmlns:media=\"http://search.yahoo.com/mrss/\" xml:lang=\"vi\">\n");
-    out.push_str(&format!(
-        "<title>{} — Ảnh mới công bố / Newly published</title>\n",
-        xml(&site)
-    ));
-    out.push_str(&format!(
-        "<id>{}</id>\n<updated>{}</updated>\n",
-        xml(&format!("{base}/feed.atom{suffix}")),
-        xml(&updated)
-    ));
-    out.push_str(&format!(
-        "<link rel=\"self\" type=\"application/atom+xml\" href=\"{}\"/>\n",
-        xml(&format!("{base}/feed.atom{suffix}"))
-    ));
-    out.push_str(&format!(
-        "<link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n",
-        xml(&format!("{base}/{suffix}"))
-    ));
-    out.push_str(&format!(
-        "<author><name>{}</name></author>\n<generator>brandvault</generator>\n",
-        xml(&site)
-    ));
-    for asset in &assets {
-        entry(&mut out, &state, &base, asset);
-    }
-    out.push_str("</feed>\n");
+    let self_url = format!("{base}/feed.atom{suffix}");
+    let feed = Feed {
+        site,
+        home: format!("{base}/{suffix}"),
+        updated,
+        entries: assets.iter().map(|a| entry(&state, &base, a)).collect(),
+        self_url,
+    };
+    let out = askama::Template::render(&feed).map_err(ApiError::internal)?;
     Ok(HttpResponse::Ok()
         .content_type("application/atom+xml; charset=utf-8")
         // Public data: a feed reader or a partner's page script may read it from anywhere.
@@ -114,71 +153,38 @@ pub async fn feed(
         .body(out))
 }
 
-fn entry(out: &mut String, state: &State, base: &str, a: &Asset) {
+fn entry(state: &State, base: &str, a: &Asset) -> Entry {
     let vi = super::portal::cards::title(super::portal::Lang::Vi, &state.brand, a);
     let en = a.caption.en.clone().unwrap_or_default();
-    let page = format!("{base}/assets/{}", a.id);
-    let published = a
-        .published_at
-        .clone()
-        .unwrap_or_else(|| a.ingested_at.clone());
-    out.push_str("<entry>\n");
-    out.push_str(&format!("<title>{}</title>\n", xml(&vi)));
-    out.push_str(&format!("<id>{}</id>\n", xml(&page)));
-    out.push_str(&format!(
-        "<published>{0}</published>\n<updated>{0}</updated>\n",
-        xml(&published)
-    ));
-    out.push_str(&format!(
-        "<link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n",
-        xml(&page)
-    ));
-    let credit = a.credit.as_deref().filter(|c| !c.trim().is_empty());
-    if let Some(credit) = credit {
-        out.push_str(&format!("<author><name>{}</name></author>\n", xml(credit)));
-    }
-    if let Some(license) = a.license.as_deref().filter(|l| !l.trim().is_empty()) {
-        out.push_str(&format!("<rights>{}</rights>\n", xml(license)));
-    }
-    if let Some(spot) = &a.spot {
-        out.push_str(&format!(
-            "<category term=\"{}\" scheme=\"{}\" label=\"{}\"/>\n",
-            xml(&spot.id),
-            xml(&format!("{base}/spots")),
-            xml(&spot.name_vi)
-        ));
-    }
-    for tag in &a.tags {
-        // The id stays the term; the label is the words a reader sees (the feed is in
-        // Vietnamese).
-        out.push_str(&format!(
-            "<category term=\"{}\" label=\"{}\"/>\n",
-            xml(tag),
-            xml(state.brand.tag_label(tag, true))
-        ));
-    }
-    let preview = ["preview", "thumb", "logo-1024"]
+    let nonblank = |s: &Option<String>| s.clone().filter(|s| !s.trim().is_empty());
+    let mut categories: Vec<Category> = a
+        .spot
         .iter()
-        .find_map(|p| a.renditions.iter().find(|r| &r.preset == p));
+        .map(|spot| Category {
+            term: spot.id.clone(),
+            scheme: Some(format!("{base}/spots")),
+            label: spot.name_vi.clone(),
+        })
+        .collect();
+    // The id stays the term; the label is the words a reader sees (the feed is in Vietnamese).
+    categories.extend(a.tags.iter().map(|tag| Category {
+        term: tag.clone(),
+        scheme: None,
+        label: state.brand.tag_label(tag, true).to_owned(),
+    }));
     // The stable address, not the rendition's hash: a reader's cached entry keeps working
     // after an edit rewrites the rendition.
-    let stable = |r: &crate::model::Rendition| format!("{base}/a/{}/{}", a.id, r.preset);
-    if let Some(r) = preview {
-        out.push_str(&format!(
-            "<media:thumbnail url=\"{}\" width=\"{}\" height=\"{}\"/>\n",
-            xml(&stable(r)),
-            r.width,
-            r.height
-        ));
-    }
-    if let Some(r) = a.renditions.iter().find(|r| r.preset == "press") {
-        out.push_str(&format!(
-            "<link rel=\"enclosure\" type=\"{}\" length=\"{}\" href=\"{}\"/>\n",
-            xml(&r.media_type),
-            r.bytes,
-            xml(&format!("{base}/a/{}/press", a.id))
-        ));
-    }
+    let picture = |r: &crate::model::Rendition| Picture {
+        url: format!("{base}/a/{}/{}", a.id, r.preset),
+        width: r.width,
+        height: r.height,
+        media_type: r.media_type.clone(),
+        bytes: r.bytes,
+    };
+    let preview = ["preview", "thumb", "logo-1024"]
+        .iter()
+        .find_map(|p| a.renditions.iter().find(|r| &r.preset == p))
+        .map(picture);
     let summary = [
         Some(vi.as_str()),
         Some(en.as_str()).filter(|e| !e.is_empty() && *e != vi),
@@ -187,31 +193,43 @@ fn entry(out: &mut String, state: &State, base: &str, a: &Asset) {
     .flatten()
     .collect::<Vec<_>>()
     .join(" / ");
-    out.push_str(&format!(
-        "<summary type=\"text\">{}</summary>\n",
-        xml(&summary)
-    ));
-    let mut html = String::new();
-    if let Some(r) = preview {
-        html += &format!(
-            "<p><img src=\"{}\" width=\"{}\" height=\"{}\" alt=\"{}\"></p>",
-            xml(&stable(r)),
-            r.width,
-            r.height,
-            xml(&vi)
-        );
+    let content = EntryHtml {
+        preview: preview.as_ref(),
+        vi: &vi,
+        en: &en,
+        credit_line: super::portal::credit_line(super::portal::Lang::Vi, a, &vi),
+    };
+    Entry {
+        page: format!("{base}/assets/{}", a.id),
+        published: a
+            .published_at
+            .clone()
+            .unwrap_or_else(|| a.ingested_at.clone()),
+        credit: nonblank(&a.credit),
+        license: nonblank(&a.license),
+        categories,
+        enclosure: a
+            .renditions
+            .iter()
+            .find(|r| r.preset == "press")
+            .map(picture),
+        summary,
+        content: askama::Template::render(&content).unwrap_or_default(),
+        preview,
+        title: vi,
     }
-    html += &format!("<p lang=\"vi\">{}</p>", xml(&vi));
-    if !en.is_empty() {
-        html += &format!("<p lang=\"en\">{}</p>", xml(&en));
+}
+
+#[cfg(test)]
+mod tests {
+    use askama::filters::Escaper;
+
+    #[test]
+    fn xml_escapes_five_entities_and_drops_what_xml_forbids() {
+        let mut out = String::new();
+        super::Xml
+            .write_escaped_str(&mut out, "Ảnh \"Bù Lạch\" & <mây>'\u{b}\u{0}\t\n")
+            .unwrap();
+        assert_eq!(out, "Ảnh &quot;Bù Lạch&quot; &amp; &lt;mây&gt;&apos;\t\n");
     }
-    html += &format!(
-        "<p>{}</p>",
-        xml(&super::portal::credit_line(super::portal::Lang::Vi, a, &vi))
-    );
-    out.push_str(&format!(
-        "<content type=\"html\">{}</content>\n",
-        xml(&html)
-    ));
-    out.push_str("</entry>\n");
 }
