@@ -9,6 +9,7 @@ pub mod collections;
 pub mod config;
 pub mod geo;
 pub mod http;
+pub mod i18n;
 pub mod iiif;
 pub mod ingest;
 pub mod library;

@@ -372,6 +372,19 @@ fn the_kit_is_complete_and_reproducible() {
     let html = String::from_utf8(read("guidelines.html")).unwrap();
     assert!(html.contains("Bảng màu / Palette") && html.contains("năng động, hiện đại"));
     assert!(!html.contains("<script"), "self-contained, no scripts");
+    // Terms in words in both languages, never a code from the brand folder.
+    assert!(html.contains("màu chính / <i>primary</i>"), "{html}");
+    assert!(html.contains("<b>Logo ngang · đủ màu · chữ tiếng Việt</b>"));
+    assert!(html.contains("Dùng trên nền: nền sáng / <i>Use on: light backgrounds</i>"));
+    for code in [
+        "<br>Primary",
+        "Horizontal, Full",
+        "MonoDark",
+        "[Light",
+        "<code>",
+    ] {
+        assert!(!html.contains(code), "{code} in guidelines.html");
+    }
     let png = read("logos/png/horizontal-full-vi-512.png");
     let logo = image::load_from_memory(&png).unwrap();
     assert_eq!(logo.width(), 512);

@@ -17,6 +17,8 @@ pub enum KitError {
     Logo { id: String, message: String },
     #[error("cannot write the ZIP: {0}")]
     Zip(String),
+    #[error("cannot write guidelines.html: {0}")]
+    Guide(String),
 }
 
 /// One file of the kit.
@@ -87,7 +89,7 @@ pub fn build(brand: &Brand) -> Result<Vec<KitFile>, KitError> {
         .map(|s| format!("{}\n{}\n\n", s.vi, s.en))
         .collect();
     files.push(file("slogans/slogans.txt", slogans_txt));
-    files.push(file("guidelines.html", html(brand, g)));
+    files.push(file("guidelines.html", html(brand, g)?));
     files.push(file("README.txt", readme(g)));
     files.sort_by(|a, b| a.path.cmp(&b.path));
     let manifest = manifest(&files, g);
@@ -196,120 +198,94 @@ pub fn ase(g: &Guidelines) -> Vec<u8> {
     out
 }
 
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+struct SwatchWords {
+    hex: String,
+    vi: String,
+    en: String,
+    /// In Vietnamese and English.
+    role: (&'static str, &'static str),
+    rgb: String,
+    cmyk: String,
+    pantone: Option<String>,
 }
 
-fn html(brand: &Brand, g: &Guidelines) -> String {
-    let mut swatches = String::new();
-    for c in &g.palette {
-        let [r, gr, b] = rgb_of(c);
-        let [cc, m, y, k] = c.cmyk;
-        let pantone = c
-            .pantone
-            .as_deref()
-            .map(|p| format!("<br>Pantone {}", esc(p)))
-            .unwrap_or_default();
-        swatches += &format!(
-            r#"<figure class="sw"><div style="background:{hex}"></div><figcaption><b>{vi}</b><br><i>{en}</i><br>{role:?}<br>HEX {hex}<br>RGB {r}, {gr}, {b}<br>CMYK {cc} {m} {y} {k}{pantone}</figcaption></figure>"#,
-            hex = esc(&c.hex),
-            vi = esc(&c.name_vi),
-            en = esc(&c.name_en),
-            role = c.role
-        );
-    }
-    let mut logos = String::new();
-    for l in &g.logos {
-        let svg = std::fs::read_to_string(brand.dir.join(&l.file)).unwrap_or_default();
-        let bg = if l.backgrounds.contains(&crate::model::Background::Light) {
-            "#ffffff"
-        } else {
-            "#1F2A30"
-        };
-        let pad = (l.clear_space * 100.0).round();
-        logos += &format!(
-            r#"<figure class="logo"><div class="clear" style="background:{bg};padding:{pad}px">{svg}</div><figcaption><b>{id}</b> — {layout:?}, {mode:?}, {lang:?}<br>Tối thiểu / minimum: {px} px, {mm} mm · Khoảng trống / clear space: {cs}× chiều cao / height<br>Nền / backgrounds: {bgs:?}</figcaption></figure>"#,
-            id = esc(&l.id),
-            layout = l.layout,
-            mode = l.colour_mode,
-            lang = l.language,
-            px = l.min_width_px,
-            mm = l.min_width_mm,
-            cs = l.clear_space,
-            bgs = l.backgrounds
-        );
-    }
-    let slogans: String = g
-        .slogans
+struct LogoWords {
+    /// The brand's own SVG (from brand/, checked when the folder is read), drawn inline.
+    svg: String,
+    background: &'static str,
+    padding: f64,
+    name: (String, String),
+    rules: Vec<(String, String)>,
+}
+
+/// guidelines.html: the kit's guide, in Vietnamese and English side by side.
+#[derive(askama::Template)]
+#[template(path = "kit/guidelines.html")]
+struct Guide<'a> {
+    vi: &'a str,
+    en: &'a str,
+    license: &'a str,
+    swatches: Vec<SwatchWords>,
+    logos: Vec<LogoWords>,
+    slogans: Vec<(&'a str, &'a str)>,
+    typefaces: &'a [crate::model::Typeface],
+    themes: &'a [crate::model::Term],
+    audiences: &'a [crate::model::Term],
+}
+
+fn html(brand: &Brand, g: &Guidelines) -> Result<String, KitError> {
+    use super::words;
+    use crate::i18n::Lang::{En, Vi};
+    let swatches = g
+        .palette
         .iter()
-        .map(|s| {
-            format!(
-                "<blockquote lang=\"vi\">{}</blockquote><blockquote lang=\"en\">{}</blockquote>",
-                esc(&s.vi),
-                esc(&s.en)
-            )
+        .map(|c| {
+            let [r, gr, b] = rgb_of(c);
+            let [cc, m, y, k] = c.cmyk;
+            SwatchWords {
+                hex: c.hex.clone(),
+                vi: c.name_vi.clone(),
+                en: c.name_en.clone(),
+                role: (
+                    words::colour_role(Vi, c.role),
+                    words::colour_role(En, c.role),
+                ),
+                rgb: format!("{r}, {gr}, {b}"),
+                cmyk: format!("{cc} {m} {y} {k}"),
+                pantone: c.pantone.clone(),
+            }
         })
         .collect();
-    let type_rows: String = g
-        .typography
+    let logos = g
+        .logos
         .iter()
-        .map(|t| {
-            format!(
-                "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
-                esc(&t.family),
-                esc(&t.fallbacks.join(", ")),
-                esc(&t.uses.join(", "))
-            )
+        .map(|l| LogoWords {
+            svg: std::fs::read_to_string(brand.dir.join(&l.file)).unwrap_or_default(),
+            background: if l.backgrounds.contains(&crate::model::Background::Light) {
+                "#ffffff"
+            } else {
+                "#1F2A30"
+            },
+            padding: (l.clear_space * 100.0).round(),
+            name: (words::variant_name(Vi, l), words::variant_name(En, l)),
+            rules: words::logo_rules(Vi, l)
+                .into_iter()
+                .zip(words::logo_rules(En, l))
+                .collect(),
         })
         .collect();
-    let terms = |ts: &[crate::model::Term]| -> String {
-        ts.iter()
-            .map(|t| {
-                format!(
-                    "<li>{} / <i>{}</i> <code>{}</code></li>",
-                    esc(&t.vi),
-                    esc(&t.en),
-                    esc(&t.id)
-                )
-            })
-            .collect()
+    let guide = Guide {
+        vi: &g.names.vi,
+        en: &g.names.en,
+        license: &g.kit_license,
+        swatches,
+        logos,
+        slogans: g.slogans.iter().map(|s| (&*s.vi, &*s.en)).collect(),
+        typefaces: &g.typography,
+        themes: &g.vocabulary.themes,
+        audiences: &g.vocabulary.audiences,
     };
-    format!(
-        r#"<!doctype html>
-<html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>Hướng dẫn nhận diện — {vi} / Brand guidelines — {en}</title>
-<style>
-body{{font-family:"Be Vietnam Pro",Arial,sans-serif;margin:2rem auto;max-width:70rem;padding:0 1rem;color:#1F2A30}}
-h1,h2{{font-weight:700}} .grid{{display:flex;flex-wrap:wrap;gap:1rem}}
-.sw{{width:11rem;margin:0}} .sw div{{height:5rem;border:1px solid #ccc;border-radius:6px}} .sw figcaption{{font-size:.85rem}}
-.logo{{margin:0;width:21rem}} .logo .clear{{outline:1px dashed #D9822B;display:inline-block}} .logo svg{{display:block;max-width:18rem;height:auto}}
-.logo figcaption{{font-size:.85rem}} blockquote{{font-size:1.3rem;margin:.5rem 0}} td,th{{padding:.3rem .8rem;border-bottom:1px solid #ddd;text-align:left}}
-.dont li::marker{{content:"✗ "}} .do li::marker{{content:"✓ "}}
-</style></head><body>
-<h1>{vi}<br><small>{en}</small></h1>
-<p>Hướng dẫn sử dụng bộ nhận diện, tạo từ dữ liệu trong thư mục brand/. / How to use the identity, generated from the brand/ folder.</p>
-<p><b>Giấy phép / Licence:</b> {license}</p>
-<h2>Bảng màu / Palette</h2><div class="grid">{swatches}</div>
-<h2>Logo</h2>
-<p>Đường viền chấm là khoảng trống tối thiểu. / The dotted outline is the minimum clear space.</p>
-<div class="grid">{logos}</div>
-<h3>Nên / Do</h3><ul class="do"><li>Dùng đúng tệp logo trong bộ này. / Use the files of this kit as they are.</li><li>Giữ khoảng trống và kích thước tối thiểu. / Keep the clear space and minimum sizes.</li><li>Chọn phiên bản hợp với nền (sáng, tối, ảnh). / Choose the variant made for the background (light, dark, photo).</li></ul>
-<h3>Không nên / Don't</h3><ul class="dont"><li>Kéo giãn, xoay, cắt logo. / Stretch, rotate or crop the logo.</li><li>Đổi màu ngoài bảng màu. / Recolour it outside the palette.</li><li>Thêm hiệu ứng, bóng đổ, viền. / Add effects, shadows or outlines.</li><li>Đặt trên nền rối làm mất logo. / Place it on busy backgrounds that hide it.</li></ul>
-<h2>Khẩu hiệu / Slogans</h2>{slogans}
-<h2>Kiểu chữ / Typography</h2><table><tr><th>Họ phông / Family</th><th>Dự phòng / Fallbacks</th><th>Dùng cho / Uses</th></tr>{type_rows}</table>
-<h2>Chủ đề / Themes</h2><ul>{themes}</ul>
-<h2>Đối tượng / Audiences</h2><ul>{audiences}</ul>
-</body></html>
-"#,
-        vi = esc(&g.names.vi),
-        en = esc(&g.names.en),
-        license = esc(&g.kit_license),
-        themes = terms(&g.vocabulary.themes),
-        audiences = terms(&g.vocabulary.audiences),
-    )
+    askama::Template::render(&guide).map_err(|e| KitError::Guide(e.to_string()))
 }
 
 fn readme(g: &Guidelines) -> String {

@@ -8,6 +8,7 @@ mod presets;
 mod spots;
 pub mod starter;
 mod svg_rules;
+pub mod words;
 
 use std::path::{Path, PathBuf};
 

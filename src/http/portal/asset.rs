@@ -248,38 +248,9 @@ fn terms(state: &AppState, lang: Lang, asset: &Asset) -> (Vec<(String, String)>,
 }
 
 fn logo_rules(state: &AppState, lang: Lang, asset: &Asset) -> Vec<String> {
-    let Some(v) = state.brand.logo_variant(asset) else {
-        return Vec::new();
-    };
-    let backgrounds: Vec<&str> = v
-        .backgrounds
-        .iter()
-        .map(|b| {
-            lang.t(match b {
-                crate::model::Background::Light => "background.light",
-                crate::model::Background::Dark => "background.dark",
-                crate::model::Background::Photo => "background.photo",
-            })
-        })
-        .collect();
-    vec![
-        lang.fill(
-            "asset.clear_space",
-            &[("n", &format!("{:.0}", v.clear_space * 100.0))],
-        ),
-        lang.fill(
-            "asset.min_size",
-            &[
-                ("px", &v.min_width_px.to_string()),
-                ("mm", &format!("{}", v.min_width_mm)),
-            ],
-        ),
-        format!(
-            "{}: {}",
-            lang.t("asset.backgrounds"),
-            backgrounds.join(", ")
-        ),
-    ]
+    state.brand.logo_variant(asset).map_or_else(Vec::new, |v| {
+        crate::brand::words::logo_rules(lang, v).to_vec()
+    })
 }
 
 /// Open Graph and Twitter card tags and the oEmbed discovery link of a public page.

@@ -7,10 +7,11 @@ use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 
-use super::{ok, Chrome, Lang};
+use super::{ok, Chrome};
 use crate::brand::kit::KitFile;
+use crate::brand::words;
 use crate::http::{viewer, ApiError, State};
-use crate::model::{Background, ColourMode, ColourRole};
+use crate::model::ColourMode;
 
 struct Swatch {
     hex: String,
@@ -38,15 +39,6 @@ struct BrandPage {
     fonts: Vec<String>,
     slogans: Vec<(String, String)>,
     has_guidelines: bool,
-}
-
-fn role(lang: Lang, r: ColourRole) -> &'static str {
-    lang.t(match r {
-        ColourRole::Primary => "brand.role.primary",
-        ColourRole::Secondary => "brand.role.secondary",
-        ColourRole::Accent => "brand.role.accent",
-        _ => "brand.role.neutral",
-    })
 }
 
 /// The kit's logo files (SVG, and PNG when the kit was built), by path.
@@ -90,7 +82,7 @@ pub async fn brand(state: State, req: HttpRequest) -> Result<HttpResponse, ApiEr
         .map(|c| Swatch {
             hex: c.hex.clone(),
             name: lang.pick(&c.name_vi, &c.name_en).to_owned(),
-            role: role(lang, c.role),
+            role: words::colour_role(lang, c.role),
             cmyk: format!(
                 "CMYK {}/{}/{}/{}",
                 c.cmyk[0], c.cmyk[1], c.cmyk[2], c.cmyk[3]
@@ -120,41 +112,15 @@ pub async fn brand(state: State, req: HttpRequest) -> Result<HttpResponse, ApiEr
                     lang.fill("brand.png", &[("w", &width.to_string())]),
                 ));
             }
-            let backgrounds: Vec<&str> = l
-                .backgrounds
-                .iter()
-                .map(|b| {
-                    lang.t(match b {
-                        Background::Light => "background.light",
-                        Background::Dark => "background.dark",
-                        Background::Photo => "background.photo",
-                    })
-                })
-                .collect();
             Logo {
-                name: super::cards::variant_name(lang, l),
+                name: words::variant_name(lang, l),
                 svg: format!("/brand/files/logos/svg/{}.svg", l.id),
                 backdrop: match l.colour_mode {
                     ColourMode::MonoLight => "on-dark",
                     _ => "on-light",
                 },
                 downloads,
-                rules: format!(
-                    "{} · {} · {}: {}",
-                    lang.fill(
-                        "asset.clear_space",
-                        &[("n", &format!("{:.0}", l.clear_space * 100.0))]
-                    ),
-                    lang.fill(
-                        "asset.min_size",
-                        &[
-                            ("px", &l.min_width_px.to_string()),
-                            ("mm", &l.min_width_mm.to_string())
-                        ]
-                    ),
-                    lang.t("asset.backgrounds"),
-                    backgrounds.join(", ")
-                ),
+                rules: words::logo_rules(lang, l).join(" · "),
             }
         })
         .collect();

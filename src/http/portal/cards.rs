@@ -28,25 +28,6 @@ pub struct Image {
     pub height: u32,
 }
 
-/// A logo variant's name in words: "Logo ngang · đủ màu · chữ tiếng Việt".
-pub fn variant_name(lang: Lang, v: &crate::model::LogoVariant) -> String {
-    fn key(lang: Lang, prefix: &str, value: &impl serde::Serialize) -> &'static str {
-        let code = serde_json::to_value(value)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default();
-        lang.t(&format!("{prefix}.{code}"))
-    }
-    let mut parts = vec![
-        key(lang, "logo.layout", &v.layout),
-        key(lang, "logo.colour", &v.colour_mode),
-    ];
-    if v.layout != crate::model::LogoLayout::Icon {
-        parts.push(key(lang, "logo.language", &v.language));
-    }
-    parts.join(" · ")
-}
-
 /// The title people read: the caption (first line), a logo's variant in words, else the
 /// file name without extension.
 pub fn title(lang: Lang, brand: &Brand, asset: &Asset) -> String {
@@ -54,7 +35,7 @@ pub fn title(lang: Lang, brand: &Brand, asset: &Asset) -> String {
         return caption.lines().next().unwrap_or(caption).trim().to_owned();
     }
     if let Some(v) = brand.logo_variant(asset) {
-        return variant_name(lang, v);
+        return crate::brand::words::variant_name(lang, v);
     }
     if let Some(text) = asset.text.as_deref().filter(|t| !t.trim().is_empty()) {
         return text.trim().to_owned();

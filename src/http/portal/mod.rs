@@ -9,7 +9,7 @@ pub mod cards;
 mod catalogue;
 mod errors;
 mod history;
-pub mod i18n;
+pub use crate::i18n;
 mod labels;
 pub(super) mod oembed;
 mod spots;

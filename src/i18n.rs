@@ -17,7 +17,7 @@ type Table = HashMap<String, [String; 2]>;
 fn table() -> &'static Table {
     static TABLE: OnceLock<Table> = OnceLock::new();
     TABLE.get_or_init(|| {
-        toml::from_str(include_str!("../../../web/messages.toml"))
+        toml::from_str(include_str!("../web/messages.toml"))
             .expect("web/messages.toml is a table of [vi, en] pairs (checked by a unit test)")
     })
 }
