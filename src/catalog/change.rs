@@ -237,52 +237,7 @@ pub fn apply(current: Option<Asset>, change: &Change) -> Option<Asset> {
             Some(a)
         }
         (Some(mut a), Change::Edited { patch, .. }) => {
-            let text_field = |v: &Option<String>| {
-                v.as_deref()
-                    .map(|s| text::nfc(s.trim()))
-                    .filter(|s| !s.is_empty())
-            };
-            let texts = [
-                ("caption_vi", &patch.caption_vi, &mut a.caption.vi),
-                ("caption_en", &patch.caption_en, &mut a.caption.en),
-                ("title_vi", &patch.title_vi, &mut a.title.vi),
-                ("title_en", &patch.title_en, &mut a.title.en),
-                ("credit", &patch.credit, &mut a.credit),
-                ("copyright", &patch.copyright, &mut a.copyright),
-                ("license", &patch.license, &mut a.license),
-            ];
-            let mut edited = Vec::new();
-            for (name, given, slot) in texts {
-                if let Some(v) = given {
-                    *slot = text_field(v);
-                    edited.push(name);
-                }
-            }
-            if !patch.remove_tags.is_empty() {
-                edited.push("tags");
-            }
-            for name in edited {
-                a.mark_edited(name);
-            }
-            if let Some(v) = &patch.expires_at {
-                a.expires_at = v.clone();
-            }
-            if let Some(v) = &patch.available_from {
-                a.available_from = v.clone();
-            }
-            if let Some(v) = patch.consent {
-                a.consent = v;
-            }
-            if let Some(v) = patch.access {
-                a.access = v;
-            }
-            add_tags(&mut a, &patch.add_tags);
-            let removed: Vec<String> = patch
-                .remove_tags
-                .iter()
-                .map(|t| text::normalise_tag(t))
-                .collect();
-            a.tags.retain(|t| !removed.contains(t));
+            edit(&mut a, patch);
             Some(a)
         }
         (Some(mut a), Change::Described { fields, .. }) => {
@@ -304,6 +259,57 @@ fn upsert<T: Clone>(items: &mut Vec<T>, item: &T, key: impl Fn(&T) -> &String) {
         Some(x) => *x = item.clone(),
         None => items.push(item.clone()),
     }
+}
+
+/// A person's edit: texts NFC and trimmed (empty clears), each one marked as edited so a
+/// later import of the file's own metadata never overwrites it; dates, consent, audience, tags.
+fn edit(a: &mut Asset, patch: &Patch) {
+    let text_field = |v: &Option<String>| {
+        v.as_deref()
+            .map(|s| text::nfc(s.trim()))
+            .filter(|s| !s.is_empty())
+    };
+    let texts = [
+        ("caption_vi", &patch.caption_vi, &mut a.caption.vi),
+        ("caption_en", &patch.caption_en, &mut a.caption.en),
+        ("title_vi", &patch.title_vi, &mut a.title.vi),
+        ("title_en", &patch.title_en, &mut a.title.en),
+        ("credit", &patch.credit, &mut a.credit),
+        ("copyright", &patch.copyright, &mut a.copyright),
+        ("license", &patch.license, &mut a.license),
+    ];
+    let mut edited = Vec::new();
+    for (name, given, slot) in texts {
+        if let Some(v) = given {
+            *slot = text_field(v);
+            edited.push(name);
+        }
+    }
+    if !patch.remove_tags.is_empty() {
+        edited.push("tags");
+    }
+    for name in edited {
+        a.mark_edited(name);
+    }
+    if let Some(v) = &patch.expires_at {
+        a.expires_at = v.clone();
+    }
+    if let Some(v) = &patch.available_from {
+        a.available_from = v.clone();
+    }
+    if let Some(v) = patch.consent {
+        a.consent = v;
+    }
+    if let Some(v) = patch.access {
+        a.access = v;
+    }
+    add_tags(a, &patch.add_tags);
+    let removed: Vec<String> = patch
+        .remove_tags
+        .iter()
+        .map(|t| text::normalise_tag(t))
+        .collect();
+    a.tags.retain(|t| !removed.contains(t));
 }
 
 fn add_name(asset: &mut Asset, name: &str) {
