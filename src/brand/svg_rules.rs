@@ -13,20 +13,9 @@ fn violation(rule: Rule, message: String) -> Violation {
 /// Violations of an SVG logo against the guidelines: `logo-active-content` (script, event
 /// handlers, foreignObject), `logo-external-reference`, `logo-off-palette`, `logo-unparsable`.
 pub fn check_logo_svg(bytes: &[u8], g: &Guidelines) -> Vec<Violation> {
-    let Ok(text) = std::str::from_utf8(bytes) else {
-        return vec![violation(
-            Rule::LogoUnparsable,
-            "the SVG is not UTF-8".into(),
-        )];
-    };
-    let parser = match svg::read(text) {
+    let parser = match parse(bytes) {
         Ok(p) => p,
-        Err(e) => {
-            return vec![violation(
-                Rule::LogoUnparsable,
-                format!("the SVG does not parse: {e}"),
-            )]
-        }
+        Err(unparsable) => return vec![unparsable],
     };
     let mut out = Vec::new();
     let mut off_palette: Vec<String> = Vec::new();
@@ -70,37 +59,8 @@ pub fn check_logo_svg(bytes: &[u8], g: &Guidelines) -> Vec<Violation> {
                 }
                 for (key, value) in attrs.iter() {
                     let value = value.to_string();
-                    let key_l = key.to_ascii_lowercase();
-                    if key_l.starts_with("on") {
-                        out.push(violation(
-                            Rule::LogoActiveContent,
-                            format!("event handler {key} on <{name}>"),
-                        ));
-                    }
-                    if (key_l == "href" || key_l.ends_with(":href"))
-                        && !value.trim_start().starts_with('#')
-                    {
-                        out.push(violation(
-                            Rule::LogoExternalReference,
-                            format!("<{name}> refers to {value:?} outside the document"),
-                        ));
-                    }
-                    if value.contains("url(") && !value.contains("url(#") {
-                        out.push(violation(
-                            Rule::LogoExternalReference,
-                            format!("{key} on <{name}> loads an external resource"),
-                        ));
-                    }
-                    if matches!(
-                        key_l.as_str(),
-                        "fill"
-                            | "stroke"
-                            | "stop-color"
-                            | "flood-color"
-                            | "lighting-color"
-                            | "color"
-                            | "style"
-                    ) {
+                    out.extend(attribute_violations(name, key, &value));
+                    if PAINTS.contains(&key.to_ascii_lowercase().as_str()) {
                         check_colours(&value, &mut off_palette);
                     }
                 }
@@ -128,6 +88,54 @@ pub fn check_logo_svg(bytes: &[u8], g: &Guidelines) -> Vec<Violation> {
                 g.rules.palette_delta_e,
                 off_palette.join(", ")
             ),
+        ));
+    }
+    out
+}
+
+fn parse(bytes: &[u8]) -> Result<svg::Parser<'_>, Violation> {
+    let text = std::str::from_utf8(bytes)
+        .map_err(|_| violation(Rule::LogoUnparsable, "the SVG is not UTF-8".into()))?;
+    svg::read(text).map_err(|e| {
+        violation(
+            Rule::LogoUnparsable,
+            format!("the SVG does not parse: {e}"),
+        )
+    })
+}
+
+/// Attributes that carry colours (checked against the palette).
+const PAINTS: [&str; 7] = [
+    "fill",
+    "stroke",
+    "stop-color",
+    "flood-color",
+    "lighting-color",
+    "color",
+    "style",
+];
+
+/// What an attribute of element `name` may not do in a logo: run a script on an event, or
+/// load anything from outside the document.
+fn attribute_violations(name: &str, key: &str, value: &str) -> Vec<Violation> {
+    let mut out = Vec::new();
+    let key_l = key.to_ascii_lowercase();
+    if key_l.starts_with("on") {
+        out.push(violation(
+            Rule::LogoActiveContent,
+            format!("event handler {key} on <{name}>"),
+        ));
+    }
+    if (key_l == "href" || key_l.ends_with(":href")) && !value.trim_start().starts_with('#') {
+        out.push(violation(
+            Rule::LogoExternalReference,
+            format!("<{name}> refers to {value:?} outside the document"),
+        ));
+    }
+    if value.contains("url(") && !value.contains("url(#") {
+        out.push(violation(
+            Rule::LogoExternalReference,
+            format!("{key} on <{name}> loads an external resource"),
         ));
     }
     out
