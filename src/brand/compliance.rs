@@ -3,7 +3,7 @@
 
 use super::svg_rules::check_logo_svg;
 use super::Brand;
-use crate::model::{text, Access, Asset, Kind, Rule, Violation};
+use crate::model::{text, Access, Asset, Guidelines, Kind, Rule, Violation};
 
 fn v(rule: Rule, message: impl Into<String>) -> Violation {
     Violation {
@@ -19,43 +19,8 @@ pub fn check_asset(asset: &Asset, brand: &Brand, svg: Option<&[u8]>, now: &str) 
     };
     let mut out = Vec::new();
     match asset.kind {
-        Kind::Logo => {
-            if let Some(bytes) = svg {
-                out.extend(check_logo_svg(bytes, g));
-            }
-            if let Some((variant, (vw, vh))) = brand.variant_of(asset) {
-                if let (Some(w), Some(h)) = (asset.width, asset.height) {
-                    let (a, b) = (f64::from(w) / f64::from(h), vw / vh);
-                    if (a / b - 1.0).abs() > 0.01 {
-                        out.push(v(
-                            Rule::LogoAspectRatio,
-                            format!("{w}×{h} does not have the proportions of variant {variant} ({vw}×{vh})"),
-                        ));
-                    }
-                }
-            }
-        }
-        Kind::Slogan => {
-            let raw = asset
-                .text
-                .as_deref()
-                .unwrap_or("")
-                .trim_end_matches(['\n', '\r']);
-            let approved = |t: &str| g.slogans.iter().any(|s| s.vi == t || s.en == t);
-            if !approved(raw) {
-                if approved(&text::nfc(raw)) {
-                    out.push(v(
-                        Rule::SloganNotNfc,
-                        "the slogan's text is not in NFC form (decomposed diacritics): it will not match searches or copy-paste",
-                    ));
-                } else {
-                    out.push(v(
-                        Rule::SloganNotApproved,
-                        format!("{raw:?} is not, letter for letter, an approved slogan"),
-                    ));
-                }
-            }
-        }
+        Kind::Logo => out.extend(logo_violations(asset, brand, g, svg)),
+        Kind::Slogan => out.extend(slogan_violation(asset, g)),
         Kind::Photo | Kind::Video | Kind::Document => {}
     }
     if matches!(asset.kind, Kind::Photo) && matches!(asset.access, Access::Press | Access::Public) {
@@ -69,64 +34,125 @@ pub fn check_asset(asset: &Asset, brand: &Brand, svg: Option<&[u8]>, now: &str) 
         }
     }
     if matches!(asset.kind, Kind::Photo | Kind::Video | Kind::Document) {
-        if asset.credit.as_deref().is_none_or(|c| c.trim().is_empty()) {
-            out.push(v(
-                Rule::RightsCreditMissing,
-                "no credit: who took or made it?",
-            ));
-        }
-        if asset.license.as_deref().is_none_or(|c| c.trim().is_empty()) {
-            out.push(v(
-                Rule::RightsLicenseMissing,
-                "no licence: under what terms may it be used?",
-            ));
-        }
-        let shows_people = asset.tags.iter().any(|t| {
-            g.rules
-                .people_tags
-                .iter()
-                .any(|p| crate::model::text::normalise_tag(p) == *t)
-        });
-        if shows_people && asset.consent != Some(true) {
-            out.push(v(
-                Rule::RightsConsentMissing,
-                "people appear: record their consent before publishing",
-            ));
-        }
-        if let Some(exp) = &asset.expires_at {
-            if exp.as_str() <= now {
-                out.push(v(
-                    Rule::RightsExpired,
-                    format!("the rights expired at {exp}"),
-                ));
-            }
-        }
+        out.extend(rights_violations(asset, g, now));
     }
     if let Some(far) = spot_far_from_gps(asset, g.rules.spot_max_distance_m) {
         out.push(far);
     }
     if matches!(asset.kind, Kind::Photo | Kind::Video) {
-        let has = |terms: &[crate::model::Term]| {
-            asset.tags.iter().any(|t| {
-                terms.iter().any(|term| {
-                    *t == term.id
-                        || *t == crate::model::text::normalise_tag(&term.vi)
-                        || *t == crate::model::text::normalise_tag(&term.en)
-                })
+        out.extend(vocabulary_violations(asset, g));
+    }
+    out
+}
+
+/// A logo's SVG against the logo rules, and its proportions against its variant's.
+fn logo_violations(
+    asset: &Asset,
+    brand: &Brand,
+    g: &Guidelines,
+    svg: Option<&[u8]>,
+) -> Vec<Violation> {
+    let mut out = svg
+        .map(|bytes| check_logo_svg(bytes, g))
+        .unwrap_or_default();
+    if let Some((variant, (vw, vh))) = brand.variant_of(asset) {
+        if let (Some(w), Some(h)) = (asset.width, asset.height) {
+            let (a, b) = (f64::from(w) / f64::from(h), vw / vh);
+            if (a / b - 1.0).abs() > 0.01 {
+                out.push(v(
+                    Rule::LogoAspectRatio,
+                    format!(
+                        "{w}×{h} does not have the proportions of variant {variant} ({vw}×{vh})"
+                    ),
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// A slogan file must be an approved slogan letter for letter, in NFC.
+fn slogan_violation(asset: &Asset, g: &Guidelines) -> Option<Violation> {
+    let raw = asset
+        .text
+        .as_deref()
+        .unwrap_or("")
+        .trim_end_matches(['\n', '\r']);
+    let approved = |t: &str| g.slogans.iter().any(|s| s.vi == t || s.en == t);
+    if approved(raw) {
+        None
+    } else if approved(&text::nfc(raw)) {
+        Some(v(
+            Rule::SloganNotNfc,
+            "the slogan's text is not in NFC form (decomposed diacritics): it will not match searches or copy-paste",
+        ))
+    } else {
+        Some(v(
+            Rule::SloganNotApproved,
+            format!("{raw:?} is not, letter for letter, an approved slogan"),
+        ))
+    }
+}
+
+/// Credit, licence, consent of the people shown, and rights still running.
+fn rights_violations(asset: &Asset, g: &Guidelines, now: &str) -> Vec<Violation> {
+    let mut out = Vec::new();
+    if asset.credit.as_deref().is_none_or(|c| c.trim().is_empty()) {
+        out.push(v(
+            Rule::RightsCreditMissing,
+            "no credit: who took or made it?",
+        ));
+    }
+    if asset.license.as_deref().is_none_or(|c| c.trim().is_empty()) {
+        out.push(v(
+            Rule::RightsLicenseMissing,
+            "no licence: under what terms may it be used?",
+        ));
+    }
+    let shows_people = asset.tags.iter().any(|t| {
+        g.rules
+            .people_tags
+            .iter()
+            .any(|p| crate::model::text::normalise_tag(p) == *t)
+    });
+    if shows_people && asset.consent != Some(true) {
+        out.push(v(
+            Rule::RightsConsentMissing,
+            "people appear: record their consent before publishing",
+        ));
+    }
+    if let Some(exp) = asset.expires_at.as_ref().filter(|e| e.as_str() <= now) {
+        out.push(v(
+            Rule::RightsExpired,
+            format!("the rights expired at {exp}"),
+        ));
+    }
+    out
+}
+
+/// A photo or film is tagged with at least one theme and one audience of the programme.
+fn vocabulary_violations(asset: &Asset, g: &Guidelines) -> Vec<Violation> {
+    let has = |terms: &[crate::model::Term]| {
+        asset.tags.iter().any(|t| {
+            terms.iter().any(|term| {
+                *t == term.id
+                    || *t == crate::model::text::normalise_tag(&term.vi)
+                    || *t == crate::model::text::normalise_tag(&term.en)
             })
-        };
-        if !has(&g.vocabulary.themes) {
-            out.push(v(
-                Rule::TagsThemeMissing,
-                "tag at least one theme of the programme",
-            ));
-        }
-        if !has(&g.vocabulary.audiences) {
-            out.push(v(
-                Rule::TagsAudienceMissing,
-                "tag at least one audience of the programme",
-            ));
-        }
+        })
+    };
+    let mut out = Vec::new();
+    if !has(&g.vocabulary.themes) {
+        out.push(v(
+            Rule::TagsThemeMissing,
+            "tag at least one theme of the programme",
+        ));
+    }
+    if !has(&g.vocabulary.audiences) {
+        out.push(v(
+            Rule::TagsAudienceMissing,
+            "tag at least one audience of the programme",
+        ));
     }
     out
 }

@@ -96,12 +96,8 @@ pub fn check_logo_svg(bytes: &[u8], g: &Guidelines) -> Vec<Violation> {
 fn parse(bytes: &[u8]) -> Result<svg::Parser<'_>, Violation> {
     let text = std::str::from_utf8(bytes)
         .map_err(|_| violation(Rule::LogoUnparsable, "the SVG is not UTF-8".into()))?;
-    svg::read(text).map_err(|e| {
-        violation(
-            Rule::LogoUnparsable,
-            format!("the SVG does not parse: {e}"),
-        )
-    })
+    svg::read(text)
+        .map_err(|e| violation(Rule::LogoUnparsable, format!("the SVG does not parse: {e}")))
 }
 
 /// Attributes that carry colours (checked against the palette).
