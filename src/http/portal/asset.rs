@@ -11,6 +11,7 @@ use super::{ok, Chrome, Lang};
 use crate::catalog::Filter;
 use crate::http::{ApiError, AppState, State};
 use crate::model::{Asset, Kind, Status};
+use crate::workflow::Workflow;
 
 /// A download button.
 struct Download {
@@ -253,6 +254,70 @@ fn logo_rules(state: &AppState, lang: Lang, asset: &Asset) -> Vec<String> {
     })
 }
 
+/// More pictures from the same spot that the viewer may see (four at most).
+async fn related(
+    state: &State,
+    lang: Lang,
+    viewer: &crate::model::Viewer,
+    a: &Asset,
+    staff: bool,
+) -> Result<Vec<Card>, ApiError> {
+    let Some(spot) = &a.spot else {
+        return Ok(Vec::new());
+    };
+    let filter = Filter {
+        spot: Some(spot.id.clone()),
+        viewer: Some(viewer.clone()),
+        ..Default::default()
+    };
+    let st = state.clone();
+    let page = web::block(move || st.catalog.browse(&filter, 0, 5)).await??;
+    Ok(page
+        .assets
+        .iter()
+        .filter(|r| r.id != a.id)
+        .take(4)
+        .map(|r| card(lang, &state.brand, r, staff))
+        .collect())
+}
+
+/// The asset's audit trail in the reader's words, for staff; nothing for anyone else.
+async fn history(
+    state: &State,
+    lang: Lang,
+    id: crate::model::AssetId,
+    staff: bool,
+) -> Result<Vec<super::history::Line>, ApiError> {
+    if !staff {
+        return Ok(Vec::new());
+    }
+    let st = state.clone();
+    let entries = web::block(move || st.catalog.history(&id)).await??;
+    Ok(super::history::lines(lang, &entries))
+}
+
+/// Why there is no embed snippet, for what could have one: not public, or not published yet.
+fn no_embed(lang: Lang, a: &Asset) -> Option<&'static str> {
+    matches!(a.kind, Kind::Photo | Kind::Video | Kind::Logo).then(|| {
+        if a.access == crate::model::Access::Public {
+            lang.t("asset.no_embed.unpublished")
+        } else {
+            lang.t(&format!("asset.no_embed.{}", a.access))
+        }
+    })
+}
+
+/// What the picture still lacks under the brand's rules, in the reader's words (staff only).
+fn problems(lang: Lang, a: &Asset) -> Vec<String> {
+    a.violations
+        .iter()
+        .map(|v| {
+            lang.lookup(&format!("rule.{}", v.rule))
+                .map_or_else(|| v.message.clone(), str::to_owned)
+        })
+        .collect()
+}
+
 /// Open Graph and Twitter card tags and the oEmbed discovery link of a public page.
 struct Social {
     page: String,
@@ -393,59 +458,23 @@ pub async fn asset(
     let chrome = Chrome::new(&state, &req, Some(&viewer));
     let lang = chrome.lang;
     let staff = viewer.actor.as_ref().is_some_and(|x| x.role.edits());
-    let related = match &a.spot {
-        Some(spot) => {
-            let filter = Filter {
-                spot: Some(spot.id.clone()),
-                viewer: Some(viewer.clone()),
-                ..Default::default()
-            };
-            let st = state.clone();
-            let page = web::block(move || st.catalog.browse(&filter, 0, 5)).await??;
-            page.assets
-                .iter()
-                .filter(|r| r.id != a.id)
-                .take(4)
-                .map(|r| card(lang, &state.brand, r, staff))
-                .collect()
-        }
-        None => Vec::new(),
-    };
+    let related = related(&state, lang, &viewer, &a, staff).await?;
     let title = cards::title(lang, &state.brand, &a);
-    let caption_other = lang
+    let other = lang
         .other()
-        .either(a.caption.vi.as_deref(), a.caption.en.as_deref())
-        .filter(|c| *c != title)
-        .map(str::to_owned);
+        .either(a.caption.vi.as_deref(), a.caption.en.as_deref());
+    let caption_other = other.filter(|c| *c != title).map(str::to_owned);
     let credit_line = credit_line(lang, &a, &title);
     let base = public_base(&state, &req);
     let (themes, tags) = terms(&state, lang, &a);
     let editable = viewer
         .actor
         .as_ref()
-        .is_some_and(|actor| crate::workflow::Workflow::may_edit(&a, actor).is_ok());
+        .is_some_and(|x| Workflow::may_edit(&a, x).is_ok());
     let submit_csrf = session
         .as_ref()
         .filter(|_| editable && a.status == Status::Draft)
         .map(|s| s.csrf.clone());
-    let history = if staff {
-        let (st, id) = (state.clone(), a.id);
-        let entries = web::block(move || st.catalog.history(&id)).await??;
-        super::history::lines(lang, &entries)
-    } else {
-        Vec::new()
-    };
-    let problems = if staff {
-        a.violations
-            .iter()
-            .map(|v| {
-                lang.lookup(&format!("rule.{}", v.rule))
-                    .map_or_else(|| v.message.clone(), str::to_owned)
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
     let page = AssetPage {
         social: social(&base, lang, &a, &viewer.now),
         id: a.id.to_hex(),
@@ -463,7 +492,11 @@ pub async fn asset(
         themes,
         tags,
         logo_rules: logo_rules(&state, lang, &a),
-        problems,
+        problems: if staff {
+            problems(lang, &a)
+        } else {
+            Vec::new()
+        },
         minimap: super::spots::MiniMap::of(&state.brand.gazetteer, &a),
         related_title: a.spot.as_ref().map_or_else(String::new, |s| {
             lang.fill(
@@ -476,20 +509,14 @@ pub async fn asset(
         embed: (a.access == crate::model::Access::Public && a.is_published(&viewer.now))
             .then(|| embed(&base, lang, &a, &title, &credit_line))
             .flatten(),
-        no_embed: matches!(a.kind, Kind::Photo | Kind::Video | Kind::Logo).then(|| {
-            if a.access == crate::model::Access::Public {
-                lang.t("asset.no_embed.unpublished")
-            } else {
-                lang.t(&format!("asset.no_embed.{}", a.access))
-            }
-        }),
+        no_embed: no_embed(lang, &a),
         restrictions: crate::model::restrictions(&a)
             .into_iter()
             .map(|r| lang.pick(&r.vi, &r.en).to_owned())
             .collect(),
         submit_csrf,
         editable: editable && session.is_some(),
-        history,
+        history: history(&state, lang, a.id, staff).await?,
         collect: collect_form(&state, &req, session.as_ref()).await?,
         caption_other,
         credit_line,
