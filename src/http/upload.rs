@@ -301,37 +301,12 @@ impl utoipa::PartialSchema for UploadForm {
 
 impl ToSchema for UploadForm {}
 
-/// POST /api/assets (multipart: `file` and the optional metadata fields): designers and
-/// reviewers upload; the bytes are streamed into the store while hashing; over the limit
-/// answers 413.
-#[utoipa::path(post, path = "/api/assets", tag = "assets",
-    request_body(content = UploadForm, content_type = "multipart/form-data"),
-    responses(
-        (status = 201, description = "A new asset", body = Asset),
-        (status = 200, description = "These bytes were already catalogued as an asset the caller may see: that asset", body = Asset),
-        (status = 202, description = "Received; the bytes are handled by the brand team (nothing about them is shown to this caller)", body = ErrorBody),
-        (status = 400, description = "Not a multipart body with a `file`, an unknown field (`unexpected-field`), a bad value (`bad-field`), an unknown spot, or a damaged file", body = ErrorBody),
-        (status = 403, description = "Uploading needs a designer's or brand manager's account or token", body = ErrorBody),
-        (status = 413, description = "Over the upload limit (images 200 MiB, videos 4 GiB by default)", body = ErrorBody),
-        (status = 415, description = "Not a supported image, video or logo", body = ErrorBody),
-    ))]
-pub async fn upload(
-    state: State,
-    req: HttpRequest,
-    mut payload: actix_multipart::Multipart,
-) -> Result<HttpResponse, ApiError> {
-    let viewer = viewer(&state, &req).await?;
-    let actor = viewer
-        .actor
-        .clone()
-        .filter(|a| a.role.edits())
-        .ok_or_else(|| {
-            ApiError::new(
-                ErrorKind::Forbidden,
-                "forbidden",
-                "uploading needs a designer's or brand manager's account or token",
-            )
-        })?;
+/// The form's fields, and its one `file` stored as it arrives (with the byte limit that was
+/// applied to it, chosen from its name: films may be larger than pictures).
+async fn read_form(
+    state: &State,
+    payload: &mut actix_multipart::Multipart,
+) -> Result<(Fields, String, Put, u64), ApiError> {
     let mut fields = Fields::default();
     let mut file: Option<(String, Put, u64)> = None;
     while let Some(field) = payload.next().await {
@@ -367,6 +342,41 @@ pub async fn upload(
             "the multipart body has no `file` field",
         ));
     };
+    Ok((fields, name, put, limit))
+}
+
+/// POST /api/assets (multipart: `file` and the optional metadata fields): designers and
+/// reviewers upload; the bytes are streamed into the store while hashing; over the limit
+/// answers 413.
+#[utoipa::path(post, path = "/api/assets", tag = "assets",
+    request_body(content = UploadForm, content_type = "multipart/form-data"),
+    responses(
+        (status = 201, description = "A new asset", body = Asset),
+        (status = 200, description = "These bytes were already catalogued as an asset the caller may see: that asset", body = Asset),
+        (status = 202, description = "Received; the bytes are handled by the brand team (nothing about them is shown to this caller)", body = ErrorBody),
+        (status = 400, description = "Not a multipart body with a `file`, an unknown field (`unexpected-field`), a bad value (`bad-field`), an unknown spot, or a damaged file", body = ErrorBody),
+        (status = 403, description = "Uploading needs a designer's or brand manager's account or token", body = ErrorBody),
+        (status = 413, description = "Over the upload limit (images 200 MiB, videos 4 GiB by default)", body = ErrorBody),
+        (status = 415, description = "Not a supported image, video or logo", body = ErrorBody),
+    ))]
+pub async fn upload(
+    state: State,
+    req: HttpRequest,
+    mut payload: actix_multipart::Multipart,
+) -> Result<HttpResponse, ApiError> {
+    let viewer = viewer(&state, &req).await?;
+    let actor = viewer
+        .actor
+        .clone()
+        .filter(|a| a.role.edits())
+        .ok_or_else(|| {
+            ApiError::new(
+                ErrorKind::Forbidden,
+                "forbidden",
+                "uploading needs a designer's or brand manager's account or token",
+            )
+        })?;
+    let (fields, name, put, limit) = read_form(&state, &mut payload).await?;
     // A text file sent here is a slogan: the upload page offers them.
     let kind = fields
         .kind
