@@ -229,7 +229,24 @@ pub async fn review_page(state: State, req: HttpRequest) -> Result<HttpResponse,
         })
         .collect();
     let q = req.query_string();
-    let notice = query_value(q, "done").and_then(|d| {
+    let notice = notice(lang, q);
+    let refused = refused(lang, q);
+    let title = desk.chrome.t("review.title");
+    let page = ReviewPage {
+        csrf: desk.session.csrf.clone(),
+        tiles,
+        detail,
+        notice,
+        refused,
+        chrome: desk.chrome.titled(title, "review"),
+    };
+    respond(&req, actix_web::http::StatusCode::OK, &page)
+}
+
+/// What the last action did, from the address it redirected to: "Đã duyệt 3 ảnh … 2 Công
+/// khai, 1 Báo chí".
+fn notice(lang: Lang, q: &str) -> Option<String> {
+    query_value(q, "done").and_then(|d| {
         let n = query_value(q, "n").unwrap_or_else(|| "1".into());
         lang.lookup(&format!("review.done.{d}"))?;
         let mut text = lang.fill(&format!("review.done.{d}"), &[("n", &n)]);
@@ -249,9 +266,13 @@ pub async fn review_page(state: State, req: HttpRequest) -> Result<HttpResponse,
             );
         }
         Some(text)
-    });
-    // Only codes with words of their own are shown: the address is not a place for text.
-    let refused = query_value(q, "refused").map(|codes| {
+    })
+}
+
+/// Why the last action was refused, from the address. Only codes with words of their own are
+/// shown: the address is not a place for text.
+fn refused(lang: Lang, q: &str) -> Option<Vec<String>> {
+    query_value(q, "refused").map(|codes| {
         codes
             .split(',')
             .filter_map(|c| {
@@ -260,17 +281,7 @@ pub async fn review_page(state: State, req: HttpRequest) -> Result<HttpResponse,
             })
             .map(str::to_owned)
             .collect()
-    });
-    let title = desk.chrome.t("review.title");
-    let page = ReviewPage {
-        csrf: desk.session.csrf.clone(),
-        tiles,
-        detail,
-        notice,
-        refused,
-        chrome: desk.chrome.titled(title, "review"),
-    };
-    respond(&req, actix_web::http::StatusCode::OK, &page)
+    })
 }
 
 #[derive(Deserialize)]
