@@ -427,6 +427,16 @@ pub async fn review_batch(
     if outcome.is_ok() {
         crate::http::refresh_renditions(&state, stepped).await;
     }
+    batch_answer(action, count, outcome)
+}
+
+/// Where a batch decision leads: back to the queue with what was done (and, for approvals,
+/// how many went to each audience), or to the refused picture with the reason.
+fn batch_answer(
+    action: Action,
+    count: usize,
+    outcome: Result<Vec<(Access, usize)>, (AssetId, WorkflowError)>,
+) -> Result<HttpResponse, ApiError> {
     let verb = if action == Action::Approve {
         "approved"
     } else {
