@@ -264,6 +264,43 @@ impl Ingester<'_> {
     }
 
     /// Everything after the bytes are stored: known or new, probe, record, checks.
+    /// The workflow over the same store, catalogue and brand: its rules judge new assets.
+    fn workflow(&self) -> crate::workflow::Workflow<'_> {
+        crate::workflow::Workflow {
+            store: self.store,
+            catalog: self.catalog,
+            brand: self.brand,
+        }
+    }
+
+    /// What the stored bytes are. Bytes refused here are removed again if this upload brought
+    /// them: nothing keeps bytes no record references.
+    fn probe_stored(
+        &self,
+        put: &Put,
+        options: &IngestOptions,
+    ) -> Result<media::Probe, media::ProbeError> {
+        let probed = self
+            .store
+            .open(&put.hash)
+            .map_err(|e| media::ProbeError::Io(std::io::Error::other(e.to_string())))
+            .and_then(|blob| media::probe(&mut BufReader::new(blob), &options.limits))
+            .and_then(|p| {
+                // Plain text is a slogan when a person says so, never by accident.
+                if p.media_type == crate::model::MediaType::Text
+                    && options.kind != Some(Kind::Slogan)
+                {
+                    Err(media::ProbeError::Unsupported)
+                } else {
+                    Ok(p)
+                }
+            });
+        if probed.is_err() && put.inserted == Inserted::New {
+            let _ = self.store.remove(&put.hash);
+        }
+        probed
+    }
+
     fn prepare_stored(
         &self,
         put: Put,
@@ -291,28 +328,9 @@ impl Ingester<'_> {
                 sidecar,
             };
         }
-        let probed = self
-            .store
-            .open(&put.hash)
-            .map_err(|e| media::ProbeError::Io(std::io::Error::other(e.to_string())))
-            .and_then(|blob| media::probe(&mut BufReader::new(blob), &options.limits));
-        let probed = probed.and_then(|p| {
-            // Plain text is a slogan when a person says so, never by accident.
-            if p.media_type == crate::model::MediaType::Text && options.kind != Some(Kind::Slogan) {
-                Err(media::ProbeError::Unsupported)
-            } else {
-                Ok(p)
-            }
-        });
-        let mut probe = match probed {
+        let mut probe = match self.probe_stored(&put, options) {
             Ok(p) => p,
-            Err(e) => {
-                // Bytes nobody references are not kept (unless they were already there).
-                if put.inserted == Inserted::New {
-                    let _ = self.store.remove(&put.hash);
-                }
-                return reject(e.kind(), e.code(), e.to_string());
-            }
+            Err(e) => return reject(e.kind(), e.code(), e.to_string()),
         };
         if let Some(mut sidecar) = sidecar {
             probe.warnings.append(&mut sidecar.warnings);
@@ -333,11 +351,7 @@ impl Ingester<'_> {
             probe,
             self.locator,
         );
-        let workflow = crate::workflow::Workflow {
-            store: self.store,
-            catalog: self.catalog,
-            brand: self.brand,
-        };
+        let workflow = self.workflow();
         let mut typed = Vec::new();
         if !options.metadata.is_empty() {
             typed.push(Change::Edited {
