@@ -341,44 +341,53 @@ impl<'a> Renderer<'a> {
 
     /// Still presets from one poster frame; MP4 presets as H.264 web previews. Both by ffmpeg,
     /// reading the original where the store keeps it.
-    fn make_video(
+    /// What a film's renditions need: ffmpeg, a local copy of the original, and a picture
+    /// size within the limits.
+    fn video_source(
         &self,
         asset: &Asset,
-        todo: &[(&Preset, String)],
-        metadata: &Outgoing,
-    ) -> Vec<Made> {
-        let fail = |failure| fail_all(todo.len(), failure);
-        let Some(ffmpeg) = &self.ffmpeg else {
-            return fail(Failure::new(
+    ) -> Result<(&Ffmpeg, crate::store::LocalCopy, (u32, u32)), Failure> {
+        let ffmpeg = self.ffmpeg.as_ref().ok_or_else(|| {
+            Failure::new(
                 ErrorKind::Unsupported,
                 "ffmpeg-missing",
                 "video renditions need ffmpeg on PATH",
-            ));
-        };
+            )
+        })?;
         let source_hash = Hash::from_bytes(*asset.id.as_bytes());
-        let source = match self.store.materialise(&source_hash) {
-            Ok(copy) => copy,
-            Err(e) => {
-                return fail(Failure::internal(
-                    "source-missing",
-                    format!("the original cannot be read ({})", e.code()),
-                ))
-            }
-        };
+        let source = self.store.materialise(&source_hash).map_err(|e| {
+            Failure::internal(
+                "source-missing",
+                format!("the original cannot be read ({})", e.code()),
+            )
+        })?;
         let (w, h) = (asset.width.unwrap_or(0), asset.height.unwrap_or(0));
         if w == 0 || h == 0 {
-            return fail(Failure::new(
+            return Err(Failure::new(
                 ErrorKind::InvalidInput,
                 "undecodable-video",
                 "the video has no picture size",
             ));
         }
         if u64::from(w) * u64::from(h) > self.limits.max_pixels {
-            return fail(Failure::too_large(format!(
+            return Err(Failure::too_large(format!(
                 "{w}×{h} is over the limit of {} pixels",
                 self.limits.max_pixels
             )));
         }
+        Ok((ffmpeg, source, (w, h)))
+    }
+
+    fn make_video(
+        &self,
+        asset: &Asset,
+        todo: &[(&Preset, String)],
+        metadata: &Outgoing,
+    ) -> Vec<Made> {
+        let (ffmpeg, source, (w, h)) = match self.video_source(asset) {
+            Ok(ready) => ready,
+            Err(failure) => return fail_all(todo.len(), failure),
+        };
         let (stills, movies): (Vec<usize>, Vec<usize>) =
             (0..todo.len()).partition(|&i| todo[i].0.format != Format::Mp4);
         let mut results: Vec<Option<Made>> = (0..todo.len()).map(|_| None).collect();
