@@ -7,11 +7,11 @@ use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 
-use super::{ok, Chrome};
+use super::{ok, Chrome, Lang};
 use crate::brand::kit::KitFile;
 use crate::brand::words;
 use crate::http::{viewer, ApiError, State};
-use crate::model::ColourMode;
+use crate::model::{ColourMode, LogoVariant};
 
 struct Swatch {
     hex: String,
@@ -39,6 +39,30 @@ struct BrandPage {
     fonts: Vec<String>,
     slogans: Vec<(String, String)>,
     has_guidelines: bool,
+}
+
+/// A logo's downloads: the SVG, then the kit's PNGs from the smallest width up.
+fn logo_downloads(state: &State, lang: Lang, l: &LogoVariant) -> Vec<(String, String)> {
+    let mut downloads = vec![(
+        format!("/brand/files/logos/svg/{}.svg", l.id),
+        lang.t("brand.svg").to_owned(),
+    )];
+    let mut pngs: Vec<(u32, &str)> = state
+        .logo_files
+        .iter()
+        .filter_map(|f| {
+            let rest = f.path.strip_prefix(&format!("logos/png/{}-", l.id))?;
+            Some((rest.strip_suffix(".png")?.parse().ok()?, f.path.as_str()))
+        })
+        .collect();
+    pngs.sort_unstable();
+    for (width, path) in pngs {
+        downloads.push((
+            format!("/brand/files/{path}"),
+            lang.fill("brand.png", &[("w", &width.to_string())]),
+        ));
+    }
+    downloads
 }
 
 /// The kit's logo files (SVG, and PNG when the kit was built), by path.
@@ -93,25 +117,7 @@ pub async fn brand(state: State, req: HttpRequest) -> Result<HttpResponse, ApiEr
         .logos
         .iter()
         .map(|l| {
-            let mut downloads = vec![(
-                format!("/brand/files/logos/svg/{}.svg", l.id),
-                lang.t("brand.svg").to_owned(),
-            )];
-            let mut pngs: Vec<(u32, &str)> = state
-                .logo_files
-                .iter()
-                .filter_map(|f| {
-                    let rest = f.path.strip_prefix(&format!("logos/png/{}-", l.id))?;
-                    Some((rest.strip_suffix(".png")?.parse().ok()?, f.path.as_str()))
-                })
-                .collect();
-            pngs.sort_unstable();
-            for (width, path) in pngs {
-                downloads.push((
-                    format!("/brand/files/{path}"),
-                    lang.fill("brand.png", &[("w", &width.to_string())]),
-                ));
-            }
+            let downloads = logo_downloads(&state, lang, l);
             Logo {
                 name: words::variant_name(lang, l),
                 svg: format!("/brand/files/logos/svg/{}.svg", l.id),
