@@ -86,3 +86,16 @@ pub fn clock() -> String {
     t.format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default()
 }
+
+/// One log line per event on stderr; `BRANDVAULT_LOG=debug|info|warn|error` (default info).
+pub fn init_logging() {
+    let level = std::env::var("BRANDVAULT_LOG")
+        .ok()
+        .and_then(|l| l.parse::<tracing::Level>().ok())
+        .unwrap_or(tracing::Level::INFO);
+    let _ = tracing_subscriber::fmt()
+        .with_max_level(level)
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .try_init();
+}

@@ -8,7 +8,7 @@ use clap::Parser;
 fn main() {
     brandvault::memory::tune_allocator();
     // Warnings (an index rebuilt from the journal, say) reach stderr for every command.
-    brandvault::service::init_logging();
+    brandvault::library::init_logging();
     let args = cli::Cli::parse();
     let json = args.json;
     match cli::run(args) {

@@ -32,19 +32,6 @@ pub enum ServiceError {
     },
 }
 
-/// One log line per event on stderr; `BRANDVAULT_LOG=debug|info|warn|error` (default info).
-pub fn init_logging() {
-    let level = std::env::var("BRANDVAULT_LOG")
-        .ok()
-        .and_then(|l| l.parse::<tracing::Level>().ok())
-        .unwrap_or(tracing::Level::INFO);
-    let _ = tracing_subscriber::fmt()
-        .with_max_level(level)
-        .with_writer(std::io::stderr)
-        .with_ansi(false)
-        .try_init();
-}
-
 /// On a library without accounts, prints a one-time link that makes the first admin (the
 /// link is random; only its hash is held, in memory: a restart prints a new one).
 fn offer_setup(state: &AppState, bind: &str) {
