@@ -332,7 +332,7 @@ async fn read_form(
         } else {
             state.settings.max_upload_image_bytes
         };
-        let put = store_file(&state, &mut field, limit).await?;
+        let put = store_file(state, &mut field, limit).await?;
         file = Some((file_name, put, limit));
     }
     let Some((name, put, limit)) = file else {
