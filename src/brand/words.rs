@@ -47,6 +47,7 @@ pub fn logo_rules(lang: Lang, v: &LogoVariant) -> [String; 3] {
     ]
 }
 
+/// "nền sáng" / "light backgrounds": where a logo variant may stand.
 pub fn background(lang: Lang, b: Background) -> &'static str {
     lang.t(match b {
         Background::Light => "background.light",
@@ -55,6 +56,7 @@ pub fn background(lang: Lang, b: Background) -> &'static str {
     })
 }
 
+/// "màu chính" / "primary": a palette colour's place in the identity.
 pub fn colour_role(lang: Lang, r: ColourRole) -> &'static str {
     lang.t(match r {
         ColourRole::Primary => "brand.role.primary",

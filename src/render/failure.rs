@@ -15,6 +15,7 @@ pub struct Failure {
 }
 
 impl Failure {
+    /// A failure of `kind`, recorded as `code` with `message` (no store path in it).
     pub fn new(kind: ErrorKind, code: &'static str, message: impl Into<String>) -> Self {
         Self {
             kind,
@@ -44,6 +45,7 @@ impl Failure {
         self.code
     }
 
+    /// For staff: what went wrong, without the asset's name (the record adds it).
     pub fn message(&self) -> &str {
         &self.message
     }
