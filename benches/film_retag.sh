@@ -2,6 +2,7 @@
 # What a credit edit costs a film's web rendition (`video-web`): encoding it again (what an edit
 # did before) against the stream copy with new tags that `Ffmpeg::retag` does now, with the
 # same ffmpeg arguments as the code. Usage: benches/film_retag.sh [SECONDS] (default 120).
+set -e
 d=$(mktemp -d)
 ffmpeg -hide_banner -loglevel error -f lavfi -i testsrc2=s=1920x1080:r=25:d=${1:-120} -f lavfi -i sine=d=${1:-120} \
   -c:v libx264 -preset veryfast -pix_fmt yuv420p -c:a aac -shortest $d/src.mp4
