@@ -89,7 +89,8 @@ pub fn build(brand: &Brand) -> Result<Vec<KitFile>, KitError> {
         .map(|s| format!("{}\n{}\n\n", s.vi, s.en))
         .collect();
     files.push(file("slogans/slogans.txt", slogans_txt));
-    files.push(file("guidelines.html", html(brand, g)?));
+    let guide = html(g, &files)?;
+    files.push(file("guidelines.html", guide));
     files.push(file("README.txt", readme(g)));
     files.sort_by(|a, b| a.path.cmp(&b.path));
     let manifest = manifest(&files, g);
@@ -233,7 +234,8 @@ struct Guide<'a> {
     audiences: &'a [crate::model::Term],
 }
 
-fn html(brand: &Brand, g: &Guidelines) -> Result<String, KitError> {
+/// The guide draws each logo from the SVG the kit already read (`files`), not from disk again.
+fn html(g: &Guidelines, files: &[KitFile]) -> Result<String, KitError> {
     use super::words;
     use crate::i18n::Lang::{En, Vi};
     let swatches = g
@@ -260,7 +262,11 @@ fn html(brand: &Brand, g: &Guidelines) -> Result<String, KitError> {
         .logos
         .iter()
         .map(|l| LogoWords {
-            svg: std::fs::read_to_string(brand.dir.join(&l.file)).unwrap_or_default(),
+            svg: files
+                .iter()
+                .find(|f| f.path == format!("logos/svg/{}.svg", l.id))
+                .map(|f| String::from_utf8_lossy(&f.bytes).into_owned())
+                .unwrap_or_default(),
             background: if l.backgrounds.contains(&crate::model::Background::Light) {
                 "#ffffff"
             } else {

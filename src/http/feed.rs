@@ -140,7 +140,11 @@ pub async fn feed(
         site,
         home: format!("{base}/{suffix}"),
         updated,
-        entries: assets.iter().map(|a| entry(&state, &base, a)).collect(),
+        entries: assets
+            .iter()
+            .map(|a| entry(&state, &base, a))
+            .collect::<Result<_, _>>()
+            .map_err(ApiError::internal)?,
         self_url,
     };
     let out = askama::Template::render(&feed).map_err(ApiError::internal)?;
@@ -153,7 +157,7 @@ pub async fn feed(
         .body(out))
 }
 
-fn entry(state: &State, base: &str, a: &Asset) -> Entry {
+fn entry(state: &State, base: &str, a: &Asset) -> Result<Entry, askama::Error> {
     let vi = super::portal::cards::title(super::portal::Lang::Vi, &state.brand, a);
     let en = a.caption.en.clone().unwrap_or_default();
     let nonblank = |s: &Option<String>| s.clone().filter(|s| !s.trim().is_empty());
@@ -199,7 +203,7 @@ fn entry(state: &State, base: &str, a: &Asset) -> Entry {
         en: &en,
         credit_line: super::portal::credit_line(super::portal::Lang::Vi, a, &vi),
     };
-    Entry {
+    Ok(Entry {
         page: format!("{base}/assets/{}", a.id),
         published: a
             .published_at
@@ -214,10 +218,10 @@ fn entry(state: &State, base: &str, a: &Asset) -> Entry {
             .find(|r| r.preset == "press")
             .map(picture),
         summary,
-        content: askama::Template::render(&content).unwrap_or_default(),
+        content: askama::Template::render(&content)?,
         preview,
         title: vi,
-    }
+    })
 }
 
 #[cfg(test)]
