@@ -163,6 +163,24 @@ impl Lang {
         }
     }
 
+    /// A day (from an RFC 3339 time or `YYYY-MM-DD`) as a date field shows it for typing:
+    /// `DD/MM/YYYY` in Vietnamese, `YYYY-MM-DD` in English; `model::parse_date` reads both.
+    pub fn date_field(self, stamp: &str) -> String {
+        match (self, stamp.get(..10)) {
+            (Lang::Vi, Some(day)) => Lang::Vi.date(day),
+            (_, Some(day)) => day.to_owned(),
+            (_, None) => stamp.to_owned(),
+        }
+    }
+
+    /// A date field's placeholder: an example in the order `date_field` writes.
+    pub fn date_example(self) -> &'static str {
+        match self {
+            Lang::Vi => "31/12/2026",
+            Lang::En => "2026-12-31",
+        }
+    }
+
     /// A duration in seconds as `1:05` or `1:02:03`.
     pub fn duration(self, seconds: f64) -> String {
         let s = seconds.round() as u64;

@@ -24,6 +24,8 @@ pub struct Library {
     pub brand: Brand,
     /// The brand's check-in spots, ready to place a GPS position.
     pub locator: Locator,
+    /// The key share-link tokens are derived with (`link.key` in the data folder).
+    link_key: [u8; 32],
 }
 
 impl Library {
@@ -37,6 +39,7 @@ impl Library {
     ) -> Self {
         catalog.set_tag_words(brand.tag_words());
         Library {
+            link_key: link_key(&settings.data_dir),
             locator: Locator::new(&brand.gazetteer),
             settings,
             store,
@@ -75,7 +78,45 @@ impl Library {
     pub fn collections(&self) -> Collections<'_> {
         Collections {
             catalog: &self.catalog,
+            link_key: &self.link_key,
         }
+    }
+}
+
+/// The share-link key kept in `data/link.key` (made on first use, readable by its owner
+/// only). Not in the catalogue, so a copy of the journal or the tables opens no link; nodes
+/// sharing a catalogue share this file to show links again. Without it (a read-only folder)
+/// a key for this run only: links still open everywhere (only their hash is compared), but
+/// their addresses can be shown again only while this process runs.
+fn link_key(data: &std::path::Path) -> [u8; 32] {
+    let path = data.join("link.key");
+    let read = |p: &std::path::Path| {
+        let hex = std::fs::read_to_string(p).ok()?;
+        blake3::Hash::from_hex(hex.trim())
+            .ok()
+            .map(|h| *h.as_bytes())
+    };
+    if let Some(key) = read(&path) {
+        return key;
+    }
+    // Without random numbers no link can be made at all (their ids are random too).
+    let mut key = [0u8; 32];
+    let _ = getrandom::fill(&mut key);
+    let written = std::fs::create_dir_all(data).and_then(|()| {
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut file = options.open(&path)?;
+        std::io::Write::write_all(&mut file, blake3::Hash::from_bytes(key).to_hex().as_bytes())
+    });
+    match written {
+        Ok(()) => key,
+        // Another process made it first: theirs.
+        Err(e) => read(&path).unwrap_or_else(|| {
+            tracing::warn!(path = %path.display(), error = %e, "no share-link key file; links made now can be shown again only during this run");
+            key
+        }),
     }
 }
 

@@ -261,3 +261,98 @@ async fn a_press_officer_hands_a_set_on() {
     let (rebuilt, _) = Catalog::rebuild(&fx.location()).unwrap();
     assert_eq!(rebuilt.collection(&id).unwrap(), Some(kept));
 }
+
+#[actix_web::test]
+async fn a_share_link_is_an_object_its_owner_manages() {
+    let fx = Fixture::new();
+    let (svc, _, public) = setup(&fx);
+    let app = app!(svc);
+    publish(&app, &svc, &public).await;
+    let press = &svc.tokens["press"];
+    let made = post_json(
+        "/api/collections",
+        press,
+        json!({"name": "Ảnh cho báo Thanh Niên"}),
+    );
+    let id = body_json(test::call_service(&app, made.to_request()).await).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let base = format!("/api/collections/{id}");
+    let add = post_json(&format!("{base}/items"), press, json!({"asset": public}));
+    assert_eq!(
+        test::call_service(&app, add.to_request()).await.status(),
+        StatusCode::OK
+    );
+
+    // Without a body: a label from the name and today, 30 days (NOW is 2026-11-26).
+    let plain = post_json(&format!("{base}/shares"), press, json!({}));
+    let plain = body_json(test::call_service(&app, plain.to_request()).await).await;
+    assert_eq!(plain["label"], "Ảnh cho báo Thanh Niên · 26/11/2026");
+    assert_eq!(plain["expires_at"], "2026-12-26");
+    // A label and a day-first expiry; more than a year ahead, or an empty label, is refused
+    // and makes nothing.
+    for refused in [
+        json!({"expires_at": "2028-01-01"}),
+        json!({"label": "\u{7}"}),
+        json!({"expires_at": "31/02/2027"}),
+    ] {
+        let r = post_json(&format!("{base}/shares"), press, refused.clone());
+        let status = test::call_service(&app, r.to_request()).await.status();
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{refused}");
+    }
+    let labelled = post_json(
+        &format!("{base}/shares"),
+        press,
+        json!({"label": "Gửi chị Hạnh, Thanh Niên", "expires_at": "15/01/2027"}),
+    );
+    let resp = test::call_service(&app, labelled.to_request()).await;
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    let labelled = body_json(resp).await;
+    assert_eq!(labelled["expires_at"], "2027-01-15");
+    let url = labelled["url"].as_str().unwrap().to_owned();
+    let path = url[url.find("/s/").unwrap()..].to_owned();
+
+    // Two opens and one ZIP through it; the other link is not touched.
+    for _ in 0..2 {
+        let page = test::call_service(&app, get(&path, None).to_request()).await;
+        assert_eq!(page.status(), StatusCode::OK);
+    }
+    let zip = test::call_service(
+        &app,
+        get(&format!("{path}/download.zip"), None).to_request(),
+    )
+    .await;
+    assert_eq!(zip.status(), StatusCode::OK);
+    let _ = test::read_body(zip).await;
+
+    // The owner sees both links again, with their address, label, expiry and uses.
+    let listed =
+        body_json(test::call_service(&app, get(&base, Some(press)).to_request()).await).await;
+    let shares = listed["shares"].as_array().unwrap();
+    assert_eq!(shares.len(), 2, "refused links made nothing: {shares:?}");
+    let shown = shares.iter().find(|s| s["id"] == labelled["id"]).unwrap();
+    assert_eq!(shown["url"], url.as_str(), "the same address, shown again");
+    assert_eq!(shown["label"], "Gửi chị Hạnh, Thanh Niên");
+    assert_eq!(shown["expires_at"], "2027-01-15");
+    assert_eq!(
+        (shown["opens"].as_u64(), shown["downloads"].as_u64()),
+        (Some(2), Some(1))
+    );
+    let other = shares.iter().find(|s| s["id"] == plain["id"]).unwrap();
+    assert_eq!(
+        (other["opens"].as_u64(), other["downloads"].as_u64()),
+        (Some(0), Some(0))
+    );
+    let token = path.trim_start_matches("/s/");
+    assert!(
+        !String::from_utf8(fx.journal()).unwrap().contains(token),
+        "the token is derived, never journaled"
+    );
+    // Someone else never sees the collection, nor its links.
+    let theirs = get(&base, Some(&svc.tokens["agency"]));
+    assert_eq!(
+        test::call_service(&app, theirs.to_request()).await.status(),
+        StatusCode::NOT_FOUND
+    );
+}

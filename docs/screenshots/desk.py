@@ -110,7 +110,7 @@ try:
     find("#collection-items")
     collection = call("POST", s + "/execute/sync", {"script": "return location.pathname", "args": []})
     call("POST", s + f"/element/{find('#make-link')}/click", {})
-    link = call("GET", s + f"/element/{find('#new-link')}/text")
+    link = call("GET", s + f"/element/{find('#links .fresh .link-url')}/property/value")
     shoot("desk-collection", collection)
     shoot("desk-collections", "/collections")
     call("DELETE", s + "/cookie")

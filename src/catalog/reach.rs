@@ -89,4 +89,14 @@ impl Catalog {
         }
         Ok(out)
     }
+
+    /// Adds to counters of other telemetry (a share link's opens), by key.
+    pub fn add_counts(&self, counts: Vec<(Vec<u8>, u64)>) -> Result<(), CatalogError> {
+        self.tables.add_counts(counts)
+    }
+
+    /// The counters named, in order (0 for one never counted).
+    pub fn counts_of(&self, keys: &[Vec<u8>]) -> Result<Vec<u64>, CatalogError> {
+        self.tables.counts_of(keys)
+    }
 }

@@ -374,6 +374,21 @@ impl Tables {
         }
     }
 
+    /// The counters named, in order (0 for one never counted).
+    pub fn counts_of(&self, keys: &[Vec<u8>]) -> Result<Vec<u64>, CatalogError> {
+        match self {
+            Self::Sled(s) => keys
+                .iter()
+                .map(|k| {
+                    let v = s.stats.get(k)?;
+                    Ok(v.and_then(|v| <[u8; 8]>::try_from(v.as_ref()).ok())
+                        .map_or(0, u64::from_be_bytes))
+                })
+                .collect(),
+            Self::Sql(s) => s.counts_of(keys),
+        }
+    }
+
     /// Makes what was written durable (sled; PostgreSQL commits are).
     pub fn flush(&self) -> Result<(), CatalogError> {
         if let Self::Sled(s) = self {

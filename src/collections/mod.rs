@@ -3,7 +3,10 @@
 //! creator may still share, decided when the link is opened, so a withdrawal, an expiry or a
 //! creator losing access removes a picture from every link at once.
 
+mod links;
 pub mod package;
+
+pub use links::{default_last_day, LinkUse, NewLink};
 
 use crate::catalog::{Catalog, CatalogError, Change};
 use crate::model::collection::{MAX_ITEMS, MAX_SHARES};
@@ -87,6 +90,9 @@ pub struct CollectionEdit {
 
 pub struct Collections<'a> {
     pub catalog: &'a Catalog,
+    /// The key share-link tokens are derived with (see `links`): kept outside the
+    /// catalogue, so a copy of the journal or the tables opens no link.
+    pub link_key: &'a [u8; 32],
 }
 
 impl Collections<'_> {
@@ -246,132 +252,7 @@ impl Collections<'_> {
         self.commit(actor, id, vec![CollectionStep::Deleted], at)
     }
 
-    /// A new share link, working through `expires` (a date, `YYYY-MM-DD`, today or later) or
-    /// until revoked. Returns the link's token: shown this once, only its hash is kept.
-    pub fn share(
-        &self,
-        actor: &Actor,
-        id: &str,
-        expires: Option<&str>,
-        at: &str,
-    ) -> Result<(Share, String), CollectionError> {
-        let current = self.get(actor, id)?;
-        if current.shares.len() >= MAX_SHARES {
-            return Err(CollectionError::TooManyShares);
-        }
-        let expires = expires
-            .map(|e| {
-                let day = crate::model::parse_date(e.trim()).map_err(CollectionError::BadField)?;
-                if day.as_str() < at.get(..10).unwrap_or_default() {
-                    return Err(CollectionError::ExpiryPast(day));
-                }
-                Ok(day)
-            })
-            .transpose()?;
-        let token = random_hex(24)?;
-        let share = Share {
-            id: random_hex(6)?,
-            hash: blake3::hash(token.as_bytes()).to_hex().to_string(),
-            expires,
-            created_at: at.to_owned(),
-            created_by: actor.name.clone(),
-        };
-        let step = CollectionStep::ShareCreated {
-            share: share.clone(),
-        };
-        self.commit(actor, id, vec![step], at)?;
-        Ok((share, token))
-    }
-
-    /// Revokes a share link: it answers 404 from now on.
-    pub fn revoke(
-        &self,
-        actor: &Actor,
-        id: &str,
-        share: &str,
-        at: &str,
-    ) -> Result<(), CollectionError> {
-        let current = self.get(actor, id)?;
-        if !current.shares.iter().any(|s| s.id == share) {
-            return Err(CollectionError::NotFound);
-        }
-        let step = CollectionStep::ShareRevoked {
-            share: share.to_owned(),
-        };
-        self.commit(actor, id, vec![step], at)
-    }
-
-    /// What the link `token` shows at `now`: 404 (`NotFound`) for an unknown or revoked link
-    /// or one whose creator lost their access, 410 (`Expired`) after its last day.
-    pub fn open_link(&self, token: &str, now: &str) -> Result<Shared, CollectionError> {
-        let well_formed = token.len() == 48 && token.bytes().all(|b| b.is_ascii_hexdigit());
-        if !well_formed {
-            return Err(CollectionError::NotFound);
-        }
-        let hash = blake3::hash(token.as_bytes()).to_hex().to_string();
-        let collection = self
-            .catalog
-            .collection_by_link(&hash)?
-            .ok_or(CollectionError::NotFound)?;
-        let share = collection
-            .shares
-            .iter()
-            .find(|s| s.hash == hash)
-            .cloned()
-            .ok_or(CollectionError::NotFound)?;
-        if share.is_expired(now) {
-            return Err(CollectionError::Expired);
-        }
-        let (creator, from) = self.creator(&share)?.ok_or(CollectionError::NotFound)?;
-        let viewer = Viewer {
-            actor: Some(creator),
-            now: now.to_owned(),
-        };
-        let mut assets = Vec::new();
-        for id in &collection.items {
-            if let Some(asset) = self.catalog.asset_if(id, |v| shareable(&viewer, v))? {
-                assets.push(asset);
-            }
-        }
-        Ok(Shared {
-            collection,
-            share,
-            from,
-            assets,
-        })
-    }
-
-    /// The link's creator as they stand now: their account's current role, or for an API
-    /// token its role while it lives; none once disabled, deleted or revoked.
-    fn creator(&self, share: &Share) -> Result<Option<(Actor, String)>, CollectionError> {
-        if let Some(user) = self.catalog.user(&share.created_by)? {
-            let from = user.credit();
-            return Ok((!user.disabled).then_some((
-                Actor {
-                    name: user.name,
-                    role: user.role,
-                },
-                from,
-            )));
-        }
-        let token = self
-            .catalog
-            .tokens()?
-            .into_iter()
-            .find(|t| t.name == share.created_by);
-        Ok(token.map(|t| {
-            let from = t.name.clone();
-            (
-                Actor {
-                    name: t.name,
-                    role: t.role,
-                },
-                from,
-            )
-        }))
-    }
-
-    fn commit(
+    pub(crate) fn commit(
         &self,
         actor: &Actor,
         id: &str,
@@ -396,7 +277,7 @@ pub fn shareable(creator: &Viewer, v: &crate::model::Visibility<'_>) -> bool {
     creator.may_see(v) && v.is_published(&creator.now) && v.access != Access::Internal
 }
 
-fn clean_name(name: &str) -> Result<String, CollectionError> {
+pub(crate) fn clean_name(name: &str) -> Result<String, CollectionError> {
     let name = text::nfc(name.trim());
     let length = name.chars().count();
     if length == 0 || length > 120 || name.chars().any(char::is_control) {
@@ -417,7 +298,7 @@ fn clean_description(text: &str) -> Result<Option<String>, CollectionError> {
     Ok((!text.is_empty()).then_some(text))
 }
 
-fn random_hex(bytes: usize) -> Result<String, CollectionError> {
+pub(crate) fn random_hex(bytes: usize) -> Result<String, CollectionError> {
     let mut buf = vec![0u8; bytes];
     getrandom::fill(&mut buf).map_err(|e| CollectionError::Random(e.to_string()))?;
     Ok(buf.iter().map(|b| format!("{b:02x}")).collect())

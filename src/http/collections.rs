@@ -8,10 +8,11 @@ use utoipa::ToSchema;
 
 use super::error::ErrorBody;
 use super::{caller, ApiError, State};
-use crate::collections::{CollectionEdit, Collections};
-use crate::model::{Actor, AssetId, Collection, ErrorKind, Share, Viewer};
+use crate::collections::{CollectionEdit, Collections, NewLink};
+use crate::model::{Actor, AssetId, Collection, ErrorKind, Viewer};
 
-/// A collection as the API shows it: share links by id and expiry, never their hash.
+/// A collection as the API shows it: share links with their label, address, expiry and uses,
+/// never their hash.
 #[derive(Serialize, ToSchema)]
 pub struct CollectionView {
     id: String,
@@ -28,35 +29,54 @@ pub struct CollectionView {
 #[derive(Serialize, ToSchema)]
 pub struct ShareView {
     id: String,
-    /// The last day the link works (UTC); null: until revoked.
-    expires: Option<String>,
+    /// What its maker calls it; null for links made before labels.
+    label: Option<String>,
+    /// The link's address, shown to the collection's owner at any time; null for a link made
+    /// before addresses could be shown again.
+    url: Option<String>,
+    /// The last day the link works (UTC, `YYYY-MM-DD`); null: until revoked (old links only).
+    #[schema(format = Date)]
+    expires_at: Option<String>,
+    /// How many times its page was opened.
+    opens: u64,
+    /// How many files and ZIPs were downloaded through it.
+    downloads: u64,
     created_at: String,
     created_by: String,
 }
 
-impl From<Collection> for CollectionView {
-    fn from(c: Collection) -> Self {
-        CollectionView {
-            shares: c.shares.into_iter().map(ShareView::from).collect(),
-            id: c.id,
-            name: c.name,
-            description: c.description,
-            owner: c.owner,
-            created_at: c.created_at,
-            items: c.items,
-        }
-    }
-}
-
-impl From<Share> for ShareView {
-    fn from(s: Share) -> Self {
-        ShareView {
+/// The collection as the API shows it, its links with their addresses (under `base`) and
+/// their counted uses.
+pub(crate) fn described(
+    c: &Collections<'_>,
+    collection: Collection,
+    base: &str,
+) -> Result<CollectionView, crate::collections::CollectionError> {
+    let uses = c.uses(&collection.shares)?;
+    let shares = collection
+        .shares
+        .into_iter()
+        .zip(uses)
+        .map(|(s, (opens, downloads))| ShareView {
+            url: c.token_of(&s).map(|t| format!("{base}/s/{t}")),
             id: s.id,
-            expires: s.expires,
+            label: s.label,
+            expires_at: s.expires,
+            opens,
+            downloads,
             created_at: s.created_at,
             created_by: s.created_by,
-        }
-    }
+        })
+        .collect();
+    Ok(CollectionView {
+        shares,
+        id: collection.id,
+        name: collection.name,
+        description: collection.description,
+        owner: collection.owner,
+        created_at: collection.created_at,
+        items: collection.items,
+    })
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -100,17 +120,24 @@ pub struct NewItem {
 #[derive(Deserialize, ToSchema, Default)]
 #[serde(deny_unknown_fields)]
 pub struct NewShare {
-    /// The last day the link works, `YYYY-MM-DD` (UTC), today or later; omitted: until revoked.
+    /// What to call the link (1 to 120 characters); omitted: the collection's name and today.
+    #[schema(max_length = 120)]
+    label: Option<String>,
+    /// The last day the link works, `YYYY-MM-DD` (UTC), from today to a year ahead; omitted:
+    /// 30 days from today. `expires` is the same field's older name.
+    #[serde(alias = "expires")]
     #[schema(format = Date)]
-    expires: Option<String>,
+    expires_at: Option<String>,
 }
 
-/// A new share link: `url` is shown this once (only its hash is kept).
+/// A new share link; its owner sees its `url` again in `GET /api/collections/{id}`.
 #[derive(Serialize, ToSchema)]
 pub struct ShareCreated {
     id: String,
+    label: Option<String>,
     url: String,
-    expires: Option<String>,
+    #[schema(format = Date)]
+    expires_at: Option<String>,
 }
 
 /// The signed-in caller, or 401.
@@ -143,8 +170,14 @@ pub(crate) async fn with_collections<T: Send + 'static>(
     ))]
 pub async fn list(state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let (_, actor) = signed_in(&state, &req).await?;
-    let mine = with_collections(&state, move |c| c.owned_by(&actor)).await?;
-    let views: Vec<CollectionView> = mine.into_iter().map(Into::into).collect();
+    let base = super::portal::public_base(&state, &req);
+    let views = with_collections(&state, move |c| {
+        let mine = c.owned_by(&actor)?;
+        mine.into_iter()
+            .map(|m| described(&c, m, &base))
+            .collect::<Result<Vec<_>, _>>()
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(views))
 }
 
@@ -164,11 +197,13 @@ pub async fn create(
 ) -> Result<HttpResponse, ApiError> {
     let (viewer, actor) = signed_in(&state, &req).await?;
     let NewCollection { name, description } = body.into_inner();
+    let base = super::portal::public_base(&state, &req);
     let made = with_collections(&state, move |c| {
-        c.create(&actor, &name, description.as_deref(), &viewer.now)
+        let made = c.create(&actor, &name, description.as_deref(), &viewer.now)?;
+        described(&c, made, &base)
     })
     .await?;
-    Ok(HttpResponse::Created().json(CollectionView::from(made)))
+    Ok(HttpResponse::Created().json(made))
 }
 
 /// GET /api/collections/{id}
@@ -185,8 +220,10 @@ pub async fn show(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let (_, actor) = signed_in(&state, &req).await?;
-    let found = with_collections(&state, move |c| c.get(&actor, &id)).await?;
-    Ok(HttpResponse::Ok().json(CollectionView::from(found)))
+    let base = super::portal::public_base(&state, &req);
+    let found =
+        with_collections(&state, move |c| described(&c, c.get(&actor, &id)?, &base)).await?;
+    Ok(HttpResponse::Ok().json(found))
 }
 
 /// PATCH /api/collections/{id}: rename, describe or reorder, in one commit.
@@ -219,8 +256,12 @@ pub async fn edit(
         description,
         items,
     };
-    let changed = with_collections(&state, move |c| c.edit(&actor, &id, edit, &viewer.now)).await?;
-    Ok(HttpResponse::Ok().json(CollectionView::from(changed)))
+    let base = super::portal::public_base(&state, &req);
+    let changed = with_collections(&state, move |c| {
+        described(&c, c.edit(&actor, &id, edit, &viewer.now)?, &base)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(changed))
 }
 
 /// DELETE /api/collections/{id}: its share links stop working.
@@ -262,12 +303,13 @@ pub async fn add_item(
 ) -> Result<HttpResponse, ApiError> {
     let (viewer, _) = signed_in(&state, &req).await?;
     let asset = body.asset;
+    let base = super::portal::public_base(&state, &req);
     let changed = with_collections(&state, move |c| {
         let at = viewer.now.clone();
-        c.add(&viewer, &id, &asset, &at)
+        described(&c, c.add(&viewer, &id, &asset, &at)?, &base)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(CollectionView::from(changed)))
+    Ok(HttpResponse::Ok().json(changed))
 }
 
 /// DELETE /api/collections/{id}/items/{asset}
@@ -289,18 +331,21 @@ pub async fn remove_item(
     let (viewer, actor) = signed_in(&state, &req).await?;
     let (id, asset) = path.into_inner();
     let asset: AssetId = asset.parse().map_err(|_| ApiError::not_found())?;
-    let changed =
-        with_collections(&state, move |c| c.remove(&actor, &id, &asset, &viewer.now)).await?;
-    Ok(HttpResponse::Ok().json(CollectionView::from(changed)))
+    let base = super::portal::public_base(&state, &req);
+    let changed = with_collections(&state, move |c| {
+        described(&c, c.remove(&actor, &id, &asset, &viewer.now)?, &base)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(changed))
 }
 
 /// POST /api/collections/{id}/shares: a new share link, shown once.
 #[utoipa::path(post, path = "/api/collections/{id}/shares", tag = "collections",
     params(("id" = String, Path, description = "The collection's id")),
-    request_body(content = Option<NewShare>, description = "Optional: `expires`"),
+    request_body(content = Option<NewShare>, description = "Optional: `label`, `expires_at`"),
     responses(
-        (status = 201, description = "The link: its `url` is shown this once", body = ShareCreated),
-        (status = 400, description = "A bad or past expiry date", body = ErrorBody),
+        (status = 201, description = "The link, with its address", body = ShareCreated),
+        (status = 400, description = "A bad label, or an expiry that is not a date or more than a year ahead", body = ErrorBody),
         (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 404, description = "No such collection, or not the caller's", body = ErrorBody),
         (status = 409, description = "Too many live links, or `expires` is already past", body = ErrorBody),
@@ -312,17 +357,20 @@ pub async fn share(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let (viewer, actor) = signed_in(&state, &req).await?;
-    // The body is optional: no body is a link without expiry.
+    // The body is optional: no body is a link with the default label and length.
     let body: NewShare = super::json::optional_object(&body)?;
-    let (link, token) = with_collections(&state, move |c| {
-        c.share(&actor, &id, body.expires.as_deref(), &viewer.now)
-    })
-    .await?;
+    let asked = NewLink {
+        label: body.label,
+        expires: body.expires_at,
+    };
+    let (link, token) =
+        with_collections(&state, move |c| c.share(&actor, &id, asked, &viewer.now)).await?;
     let base = super::portal::public_base(&state, &req);
     Ok(HttpResponse::Created().json(ShareCreated {
         url: format!("{base}/s/{token}"),
         id: link.id,
-        expires: link.expires,
+        label: link.label,
+        expires_at: link.expires,
     }))
 }
 

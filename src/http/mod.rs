@@ -302,6 +302,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(page!("/collections/add", POST => desk::collection_add))
         .service(page!("/collections/{id}", GET => desk::collection_page))
         .service(page!("/collections/{id}/remove", POST => desk::collection_remove))
+        .service(page!("/collections/{id}/rename", POST => desk::collection_rename))
+        .service(page!("/collections/{id}/move", POST => desk::collection_move))
         .service(page!("/collections/{id}/shares", POST => desk::collection_share))
         .service(page!("/collections/{id}/shares/{share}/revoke", POST => desk::collection_revoke))
         .service(page!("/spots", GET => portal::spots))

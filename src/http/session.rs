@@ -7,6 +7,7 @@
 //! requests carry no ambient credential and need none.
 
 use actix_web::cookie::{Cookie, SameSite};
+use actix_web::HttpMessage;
 use actix_web::{web, HttpRequest};
 
 use super::{ApiError, State};
@@ -75,8 +76,18 @@ pub async fn current(state: &State, req: &HttpRequest) -> Result<Option<Session>
         return Ok(None);
     };
     let (st, now) = (state.clone(), (state.clock)());
-    Ok(web::block(move || resolve(&st.catalog, &id, &now)).await??)
+    let session = web::block(move || resolve(&st.catalog, &id, &now)).await??;
+    if let Some(s) = &session {
+        req.extensions_mut()
+            .insert(DisplayName(s.display_name.clone()));
+    }
+    Ok(session)
 }
+
+/// The signed-in person's display name, left on the request when its session is read, so
+/// the page header greets them by it rather than by their sign-in name.
+#[derive(Clone)]
+pub struct DisplayName(pub String);
 
 /// Ends the session a request's cookie names.
 pub async fn end(state: &State, req: &HttpRequest) -> Result<(), ApiError> {

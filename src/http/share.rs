@@ -13,7 +13,7 @@ use askama::Template;
 use super::portal::{self, Chrome, Lang};
 use super::{viewer, ApiError, AppState, State};
 use crate::catalog::Via;
-use crate::collections::{package, Shared};
+use crate::collections::{package, LinkUse, Shared};
 use crate::model::{AssetId, ErrorKind, Format, Kind, Preset};
 
 struct Item {
@@ -102,6 +102,7 @@ pub async fn page(
 ) -> Result<HttpResponse, ApiError> {
     let token = token.into_inner();
     let shared = open(&state, token.clone()).await?;
+    used(&state, &shared, LinkUse::Open).await;
     let who = viewer(&state, &req).await?;
     let chrome = Chrome::new(&state, &req, Some(&who));
     let lang = chrome.lang;
@@ -246,6 +247,7 @@ pub async fn file(
     let attachment = portal::query_value(req.query_string(), "download").is_some();
     if attachment {
         count(&state, asset, &preset);
+        used(&state, &shared, LinkUse::Download).await;
     }
     let name = super::delivery::download_name(asset, &r);
     let etag = format!("\"{}\"", hash.to_hex());
@@ -257,6 +259,12 @@ pub async fn file(
     };
     let response = super::delivery::serve_object(&req, &state, hash, answer).await?;
     Ok(private(response))
+}
+
+/// A use of the link itself, for its owner's page (a failure to count is only logged).
+async fn used(state: &State, shared: &Shared, what: LinkUse) {
+    let (st, share) = (state.clone(), shared.share.clone());
+    let _ = web::block(move || st.collections().count(&share, what)).await;
 }
 
 /// A download through a link, counted in the reach statistics like any other.
@@ -327,6 +335,7 @@ pub async fn zip(
     for f in &plan.files {
         count(&state, &f.asset, &preset.name);
     }
+    used(&state, &shared, LinkUse::Download).await;
     let file_name = format!(
         "{}-{}.zip",
         package::file_stem(&shared.collection.name),

@@ -11,6 +11,12 @@ use super::AssetId;
 pub const MAX_ITEMS: usize = 2_000;
 /// At most this many live share links per collection.
 pub const MAX_SHARES: usize = 50;
+/// A share link works this many days unless its maker chooses otherwise.
+pub const SHARE_DAYS: i64 = 30;
+/// And at most this many: a link handed on by e-mail should not outlive the campaign.
+pub const SHARE_MAX_DAYS: i64 = 366;
+/// At most this many characters in a link's label.
+pub const MAX_LABEL: usize = 120;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Collection {
@@ -28,11 +34,15 @@ pub struct Collection {
     pub shares: Vec<Share>,
 }
 
-/// A share link: the token itself is shown once and only its BLAKE3 hash is kept.
+/// A share link. Only the BLAKE3 hash of its token is kept; the token is derived from the
+/// link's id with a key held outside the catalogue, so its owner can be shown it again.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Share {
     /// Random, 12 hex digits: names the link when revoking it, never opens it.
     pub id: String,
+    /// What its maker calls it ("for Tuổi Trẻ, December"); links made before labels: none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
     /// BLAKE3 (hex) of the link's token.
     pub hash: String,
     /// The last day (UTC, `YYYY-MM-DD`) the link works; none: until revoked.
@@ -217,6 +227,7 @@ mod tests {
     fn a_link_works_through_its_last_day() {
         let share = Share {
             id: "s".into(),
+            label: None,
             hash: "h".into(),
             expires: Some("2026-03-01".into()),
             created_at: String::new(),

@@ -1,11 +1,32 @@
 //! Search terms given as text by the CLI and the API, parsed and checked in one place.
 
-/// A calendar date, YYYY-MM-DD, checked to exist.
+/// A calendar date, checked to exist, as `YYYY-MM-DD`. Read as `YYYY-MM-DD` or day first
+/// (`DD/MM/YYYY`, also with `.` or `-`, leading zeros optional), as Vietnamese write dates:
+/// a date field means the same whatever the browser's locale.
 pub fn parse_date(s: &str) -> Result<String, String> {
     let format = time::macros::format_description!("[year]-[month]-[day]");
-    time::Date::parse(s.trim(), &format)
+    let bad = || format!("{s:?} is not a date as DD/MM/YYYY or YYYY-MM-DD");
+    let parts: Vec<&str> = s.trim().split(['/', '.', '-']).collect();
+    let numbers: Vec<u16> = parts
+        .iter()
+        .map(|p| {
+            (!p.is_empty() && p.len() <= 4)
+                .then(|| p.parse().ok())
+                .flatten()
+        })
+        .collect::<Option<_>>()
+        .ok_or_else(bad)?;
+    let (year, month, day) = match (parts.as_slice(), numbers.as_slice()) {
+        ([y, ..], [yy, m, d]) if y.len() == 4 => (*yy, *m, *d),
+        ([_, _, y], [d, m, yy]) if y.len() == 4 => (*yy, *m, *d),
+        _ => return Err(bad()),
+    };
+    let month =
+        time::Month::try_from(u8::try_from(month).map_err(|_| bad())?).map_err(|_| bad())?;
+    let day = u8::try_from(day).map_err(|_| bad())?;
+    time::Date::from_calendar_date(i32::from(year), month, day)
         .map(|d| d.format(&format).unwrap_or_default())
-        .map_err(|_| format!("{s:?} is not a date as YYYY-MM-DD"))
+        .map_err(|_| bad())
 }
 
 /// A bounding box "west,south,east,north" in degrees (GeoJSON's order), each within ±180.
@@ -40,10 +61,34 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_date_reads_day_first_or_year_first_and_must_exist() {
+        for given in [
+            "2027-01-06",
+            "06/01/2027",
+            "6/1/2027",
+            "06.01.2027",
+            " 06-01-2027 ",
+        ] {
+            assert_eq!(parse_date(given).unwrap(), "2027-01-06", "{given}");
+        }
+        for bad in [
+            "31/02/2027",
+            "2027-13-01",
+            "01/06/27",
+            "2027/01",
+            "",
+            "hôm nay",
+            "1/1/20270",
+        ] {
+            assert!(parse_date(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
     fn dates_and_boxes_are_checked() {
         assert_eq!(parse_date("2024-05-01").unwrap(), "2024-05-01");
         assert!(parse_date("2024-02-30").is_err());
-        assert!(parse_date("01/05/2024").is_err());
+        assert_eq!(parse_date("01/05/2024").unwrap(), "2024-05-01");
         assert_eq!(
             parse_bbox("106.5, 11.3,107.6,12.3").unwrap(),
             [106.5, 11.3, 107.6, 12.3]

@@ -252,6 +252,24 @@ impl SqlTables {
         })
     }
 
+    /// The counters named, in order (0 for one never counted).
+    pub fn counts_of(&self, keys: &[Vec<u8>]) -> Result<Vec<u64>, CatalogError> {
+        let asked = keys.to_vec();
+        let found: std::collections::HashMap<Vec<u8>, u64> = self.reader().call(move |c| {
+            Ok(c.query(
+                "SELECT key, count FROM brandvault_downloads WHERE key = ANY($1)",
+                &[&asked],
+            )?
+            .iter()
+            .map(|r| (r.get(0), r.get::<_, i64>(1) as u64))
+            .collect())
+        })?;
+        Ok(keys
+            .iter()
+            .map(|k| found.get(k).copied().unwrap_or(0))
+            .collect())
+    }
+
     /// Every reach counter, by key.
     pub fn counts(&self) -> Result<Vec<(Vec<u8>, u64)>, CatalogError> {
         self.reader().call(|c| {

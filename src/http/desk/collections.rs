@@ -1,7 +1,8 @@
 //! Collections on the desk, for anyone signed in: `/collections` lists one's own and makes a
-//! new one; `/collections/{id}` shows its pictures (remove, in order) and its share links
-//! (make one, with an optional last day: its address shown once; revoke); the asset page's
-//! "add to collection" form posts to `/collections/add`. Every change goes through the
+//! new one; `/collections/{id}` renames it, orders and removes its pictures, and manages its
+//! share links (label, last day, address to copy at any time, opens and downloads, revoke
+//! after a confirmation); the asset page's "add to collection" form and the catalogue's
+//! "add the chosen pictures" post to `/collections/add`. Every change goes through the
 //! collections layer, as the API's do.
 
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -9,6 +10,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::{desk_or_return, see_other, Desk};
+use crate::collections::{CollectionEdit, NewLink};
 use crate::http::collections::with_collections;
 use crate::http::portal::{self, Chrome};
 use crate::http::{ApiError, State};
@@ -44,8 +46,15 @@ struct Picture {
 
 struct Link {
     id: String,
+    label: String,
+    /// Its address, when it can be shown again (links made before: none).
+    url: Option<String>,
     created: String,
     expires: String,
+    opens: u64,
+    downloads: u64,
+    /// Just made: its row is marked and its address offered to copy first.
+    fresh: bool,
 }
 
 #[derive(Template)]
@@ -57,9 +66,11 @@ struct CollectionPage {
     description: Option<String>,
     pictures: Vec<Picture>,
     links: Vec<Link>,
-    /// A link just made: its address, shown this once.
-    new_link: Option<String>,
-    today: String,
+    /// What just happened, said once at the top ("link made", "link revoked").
+    notice: Option<String>,
+    /// The default last day of a new link, as the field shows it.
+    default_expiry: String,
+    date_example: &'static str,
 }
 
 /// GET /collections
@@ -112,39 +123,40 @@ pub async fn create(
     Ok(see_other(&format!("/collections/{}", made.id)))
 }
 
-/// GET /collections/{id}
+/// GET /collections/{id}: `?made=` names a link just made, `?revoked=` one just revoked,
+/// `?saved` a rename or a new order.
 pub async fn show_page(
     state: State,
     req: HttpRequest,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let desk: Desk = desk_or_return!(state, req, anyone);
-    collection_page(&state, &req, desk, &id, None).await
-}
-
-async fn collection_page(
-    state: &State,
-    req: &HttpRequest,
-    desk: Desk,
-    id: &str,
-    new_link: Option<String>,
-) -> Result<HttpResponse, ApiError> {
-    let (actor, viewer, id) = (desk.session.actor.clone(), desk.viewer(), id.to_owned());
+    let (actor, viewer, id) = (desk.session.actor.clone(), desk.viewer(), id.into_inner());
     let st = state.clone();
-    let (collection, assets) = web::block(move || {
-        let c = st.collections().get(&actor, &id)?;
+    let base = portal::public_base(&state, &req);
+    let (collection, assets, uses, urls) = web::block(move || {
+        let c = st.collections();
+        let collection = c.get(&actor, &id)?;
         let mut assets = Vec::new();
-        for item in &c.items {
+        for item in &collection.items {
             // What the owner may no longer see (withdrawn from press, say) is not shown to
             // them either; the item stays until removed.
             if let Some(a) = st.catalog.asset_if(item, |v| viewer.may_see(v))? {
                 assets.push(a);
             }
         }
-        Ok::<_, crate::collections::CollectionError>((c, assets))
+        let uses = c.uses(&collection.shares)?;
+        let urls: Vec<Option<String>> = collection
+            .shares
+            .iter()
+            .map(|s| c.token_of(s).map(|t| format!("{base}/s/{t}")))
+            .collect();
+        Ok::<_, crate::collections::CollectionError>((collection, assets, uses, urls))
     })
     .await??;
     let lang = desk.lang;
+    let query = req.query_string();
+    let made = portal::query_value(query, "made");
     let viewer = desk.viewer();
     let pictures = assets
         .iter()
@@ -166,17 +178,34 @@ async fn collection_page(
         shares,
         ..
     } = collection;
-    let links = shares
+    let links: Vec<Link> = shares
         .iter()
-        .map(|s| Link {
+        .zip(uses)
+        .zip(urls)
+        .map(|((s, (opens, downloads)), url)| Link {
             id: s.id.clone(),
+            label: s.label.clone().unwrap_or_else(|| s.id.clone()),
+            url,
             created: lang.date(&s.created_at),
             expires: s.expires.as_deref().map_or_else(
                 || lang.t("collections.no_expiry").to_owned(),
                 |d| lang.date(d),
             ),
+            opens,
+            downloads,
+            fresh: made.as_deref() == Some(s.id.as_str()),
         })
         .collect();
+    let notice = if let Some(link) = links.iter().find(|l| l.fresh) {
+        Some(lang.fill("collections.link_made", &[("label", &link.label)]))
+    } else if let Some(label) = portal::query_value(query, "revoked") {
+        Some(lang.fill("collections.link_revoked", &[("label", &label)]))
+    } else {
+        portal::query_value(query, "saved").map(|_| lang.t("collections.saved").to_owned())
+    };
+    let default_expiry = crate::collections::default_last_day(&desk.now)
+        .map(|d| lang.date_field(&d))
+        .unwrap_or_default();
     let page = CollectionPage {
         chrome: desk.chrome.titled(name, "collections"),
         csrf: desk.session.csrf,
@@ -184,10 +213,11 @@ async fn collection_page(
         description,
         pictures,
         links,
-        new_link,
-        today: desk.now.chars().take(10).collect(),
+        notice,
+        default_expiry,
+        date_example: lang.date_example(),
     };
-    portal::ok(req, &page)
+    portal::ok(&req, &page)
 }
 
 #[derive(Deserialize)]
@@ -249,10 +279,13 @@ pub async fn remove(
 pub struct ShareForm {
     csrf: String,
     #[serde(default)]
+    label: String,
+    #[serde(default)]
     expires: String,
 }
 
-/// POST /collections/{id}/shares: a new link, its address shown on the page this once.
+/// POST /collections/{id}/shares: a new link, then the page with its row marked and its
+/// address ready to copy.
 pub async fn share(
     state: State,
     req: HttpRequest,
@@ -267,20 +300,19 @@ pub async fn share(
         desk.now.clone(),
     );
     let at = id.clone();
-    let (_, token) = with_collections(&state, move |c| {
-        c.share(
-            &actor,
-            &at,
-            Some(f.expires.as_str()).filter(|e| !e.is_empty()),
-            &now,
-        )
-    })
-    .await?;
-    let url = format!("{}/s/{token}", portal::public_base(&state, &req));
-    collection_page(&state, &req, desk, &id, Some(url)).await
+    let asked = NewLink {
+        label: Some(f.label),
+        expires: Some(f.expires),
+    };
+    let (link, _) = with_collections(&state, move |c| c.share(&actor, &at, asked, &now)).await?;
+    Ok(see_other(&format!(
+        "/collections/{id}?made={}#link-{}",
+        link.id, link.id
+    )))
 }
 
-/// POST /collections/{id}/shares/{share}/revoke
+/// POST /collections/{id}/shares/{share}/revoke: after the confirmation the page asks for;
+/// back to the page, which says which link stopped working.
 pub async fn revoke(
     state: State,
     req: HttpRequest,
@@ -290,7 +322,80 @@ pub async fn revoke(
     let csrf = form.into_inner().csrf;
     let desk: Desk = desk_or_return!(state, req, anyone, Some(&csrf));
     let (id, link) = path.into_inner();
-    let (actor, back) = (desk.session.actor.clone(), format!("/collections/{id}"));
-    with_collections(&state, move |c| c.revoke(&actor, &id, &link, &desk.now)).await?;
-    Ok(see_other(&back))
+    let actor = desk.session.actor.clone();
+    let at = id.clone();
+    let revoked =
+        with_collections(&state, move |c| c.revoke(&actor, &at, &link, &desk.now)).await?;
+    let label = revoked.label.unwrap_or(revoked.id);
+    let query = serde_urlencoded::to_string([("revoked", label)]).unwrap_or_default();
+    Ok(see_other(&format!("/collections/{id}?{query}")))
+}
+
+#[derive(Deserialize)]
+pub struct RenameForm {
+    csrf: String,
+    name: String,
+    #[serde(default)]
+    description: String,
+}
+
+/// POST /collections/{id}/rename: a new name and description, in one commit.
+pub async fn rename(
+    state: State,
+    req: HttpRequest,
+    id: web::Path<String>,
+    form: web::Form<RenameForm>,
+) -> Result<HttpResponse, ApiError> {
+    let f = form.into_inner();
+    let desk: Desk = desk_or_return!(state, req, anyone, Some(&f.csrf));
+    let (actor, id) = (desk.session.actor.clone(), id.into_inner());
+    let edit = CollectionEdit {
+        name: Some(f.name),
+        description: Some(Some(f.description).filter(|d| !d.trim().is_empty())),
+        items: None,
+    };
+    let at = id.clone();
+    with_collections(&state, move |c| c.edit(&actor, &at, edit, &desk.now)).await?;
+    Ok(see_other(&format!("/collections/{id}?saved")))
+}
+
+#[derive(Deserialize)]
+pub struct MoveForm {
+    csrf: String,
+    asset: String,
+    /// `up` or `down`.
+    to: String,
+}
+
+/// POST /collections/{id}/move: one picture a place earlier or later.
+pub async fn move_item(
+    state: State,
+    req: HttpRequest,
+    id: web::Path<String>,
+    form: web::Form<MoveForm>,
+) -> Result<HttpResponse, ApiError> {
+    let f = form.into_inner();
+    let desk: Desk = desk_or_return!(state, req, anyone, Some(&f.csrf));
+    let asset: AssetId = f.asset.parse().map_err(|_| ApiError::not_found())?;
+    let (actor, id) = (desk.session.actor.clone(), id.into_inner());
+    let at = id.clone();
+    with_collections(&state, move |c| {
+        let mut items = c.get(&actor, &at)?.items;
+        let from = items
+            .iter()
+            .position(|a| *a == asset)
+            .ok_or(crate::collections::CollectionError::AssetNotFound)?;
+        let to = match f.to.as_str() {
+            "up" => from.saturating_sub(1),
+            _ => (from + 1).min(items.len() - 1),
+        };
+        items.swap(from, to);
+        let edit = CollectionEdit {
+            items: Some(items),
+            ..CollectionEdit::default()
+        };
+        c.edit(&actor, &at, edit, &desk.now)
+    })
+    .await?;
+    Ok(see_other(&format!("/collections/{id}?saved#item-{asset}")))
 }

@@ -14,8 +14,8 @@ mod work;
 pub use account::{login, login_form, logout, me, setup, setup_form};
 pub use collections::{
     add as collection_add, create as collection_create, list_page as collections_page,
-    remove as collection_remove, revoke as collection_revoke, share as collection_share,
-    show_page as collection_page,
+    move_item as collection_move, remove as collection_remove, rename as collection_rename,
+    revoke as collection_revoke, share as collection_share, show_page as collection_page,
 };
 pub use edit::{bulk_edit, check, edit_form, edit_save};
 pub use people::{people_action, people_page, token_create, token_revoke, user_create};

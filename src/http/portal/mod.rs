@@ -16,6 +16,7 @@ mod spots;
 mod statics;
 
 use actix_web::http::header;
+use actix_web::HttpMessage;
 use actix_web::{HttpRequest, HttpResponse};
 use askama::Template;
 
@@ -76,7 +77,16 @@ impl Chrome {
             can_upload: actor.is_some_and(|a| a.role.edits()),
             can_review: actor.is_some_and(|a| a.role.reviews()),
             can_admin: actor.is_some_and(|a| a.role == crate::model::Role::Admin),
-            signed_in: actor.map(|a| a.name.clone()),
+            signed_in: actor.map(|a| {
+                let shown = req
+                    .extensions()
+                    .get::<super::session::DisplayName>()
+                    .cloned();
+                shown
+                    .map(|d| d.0)
+                    .filter(|d| !d.trim().is_empty())
+                    .unwrap_or_else(|| a.name.clone())
+            }),
             switch_href: with_lang(req, lang.other()),
             stylesheet: state.statics.css_url.clone(),
             script: state.statics.script_url.clone(),
