@@ -137,7 +137,8 @@ fn check_name(name: &str) -> Result<(), AccountError> {
     }
 }
 
-fn check_password(password: &str) -> Result<(), AccountError> {
+/// Whether `password` is long enough and not too long.
+pub fn check_password(password: &str) -> Result<(), AccountError> {
     if (MIN_PASSWORD..=MAX_PASSWORD).contains(&password.chars().count()) {
         Ok(())
     } else {

@@ -145,6 +145,88 @@ async fn sign_in_sessions_and_roles() {
     assert_eq!(resp.status(), StatusCode::UNAUTHORIZED, "disabled");
 }
 
+/// A person changes their own password: the current one is required (a wrong one changes
+/// nothing), the header greets them by their display name, the other sessions end and this
+/// one continues; the new password signs in, the old one no longer does.
+#[actix_web::test]
+async fn a_person_changes_their_own_password() {
+    let fx = Fixture::new();
+    let (svc, _draft, _public) = setup(&fx);
+    account(&svc.state, "thu", "Phạm Thu", Role::Designer);
+    let app = app!(svc);
+    let here = cookie_value(&sign_in!(app, "thu", "mật khẩu đủ dài"), "bv_session").unwrap();
+    let elsewhere = cookie_value(&sign_in!(app, "thu", "mật khẩu đủ dài"), "bv_session").unwrap();
+    let page =
+        body_text(test::call_service(&app, with(&here, get("/login", None)).to_request()).await)
+            .await;
+    assert!(
+        page.contains(r#"<a href="/login">Phạm Thu</a>"#),
+        "the display name in the header"
+    );
+    assert!(page.contains(r#"action="/account/password""#));
+    let csrf = csrf_field(&page);
+    let change = |current: &str, new: &str| {
+        with(&here, test::TestRequest::post().uri("/account/password"))
+            .peer_addr("192.0.2.10:5000".parse().unwrap())
+            .set_form([("csrf", csrf.as_str()), ("current", current), ("new", new)])
+            .to_request()
+    };
+    let before = fx.journal();
+    let resp = test::call_service(&app, change("không phải mật khẩu", "mật khẩu mới dài")).await;
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+    assert!(body_text(resp)
+        .await
+        .contains("Mật khẩu hiện tại không đúng"));
+    let resp = test::call_service(&app, change("mật khẩu đủ dài", "ngắn")).await;
+    assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(fx.journal(), before, "a refused change changes nothing");
+    // Without the form's CSRF value: refused.
+    let forged = with(&here, test::TestRequest::post().uri("/account/password"))
+        .set_form([
+            ("csrf", "x"),
+            ("current", "mật khẩu đủ dài"),
+            ("new", "mật khẩu mới dài"),
+        ])
+        .to_request();
+    assert_eq!(
+        test::call_service(&app, forged).await.status(),
+        StatusCode::FORBIDDEN
+    );
+
+    let resp = test::call_service(&app, change("mật khẩu đủ dài", "mật khẩu mới dài")).await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    assert_eq!(resp.headers().get("location").unwrap(), "/login?changed");
+    let renewed = cookie_value(&resp, "bv_session").expect("this person stays signed in");
+    let me = |cookie: &str| with(cookie, get("/api/me", None)).to_request();
+    assert_eq!(
+        test::call_service(&app, me(&renewed)).await.status(),
+        StatusCode::OK
+    );
+    for ended in [&here, &elsewhere] {
+        assert_eq!(
+            test::call_service(&app, me(ended)).await.status(),
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    let said = body_text(
+        test::call_service(
+            &app,
+            with(&renewed, get("/login?changed", None)).to_request(),
+        )
+        .await,
+    )
+    .await;
+    assert!(said.contains("Đã đổi mật khẩu"), "{said}");
+    assert_eq!(
+        sign_in!(app, "thu", "mật khẩu đủ dài").status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        sign_in!(app, "thu", "mật khẩu mới dài").status(),
+        StatusCode::SEE_OTHER
+    );
+}
+
 /// 1,000 wrong passwords for one account from one address, as fast as they can be sent over
 /// ten (simulated) seconds: after the first few, fewer than one is even checked per second;
 /// the right password works once the delay has passed.

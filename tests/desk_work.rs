@@ -447,6 +447,21 @@ async fn editing_my_work_and_bulk_edits() {
     let a: Value = asset_json!(app, svc.tokens["bm"], draft);
     assert_eq!(a["available_from"], "2030-01-01T00:00:00Z");
     assert_eq!(a["expires_at"], Value::Null);
+    // Day first, as the Vietnamese page shows it whatever the browser's locale.
+    let resp = test::call_service(&app, window("02/03/2030")).await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    let a: Value = asset_json!(app, svc.tokens["bm"], draft);
+    assert_eq!(a["available_from"], "2030-03-02T00:00:00Z");
+    let page = with(
+        &dana,
+        test::TestRequest::get().uri(&format!("/assets/{draft}/edit")),
+    )
+    .to_request();
+    let html = body_text(test::call_service(&app, page).await).await;
+    assert!(
+        html.contains(r#"name="available_from" inputmode="numeric" autocomplete="off" placeholder="31/12/2026" value="02/03/2030""#),
+        "{html}"
+    );
     let resp = test::call_service(&app, window("2030-13-01")).await;
     assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
     let resp = test::call_service(&app, window("")).await;

@@ -278,6 +278,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(endpoint!("/api/collections/{id}/shares/{share}", DELETE => collections::revoke))
         .service(endpoint!("/api/assets/{id}/check", POST => desk::check))
         .service(page!("/login", GET => desk::login_form, POST => desk::login))
+        .service(page!("/account/password", POST => desk::password_change))
         .service(page!("/logout", POST => desk::logout))
         .service(page!("/setup/{token}", GET => desk::setup_form, POST => desk::setup))
         .service(page!("/admin", GET => desk::people_page))

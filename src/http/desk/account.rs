@@ -27,10 +27,14 @@ struct LoginPage {
 
 #[derive(Template)]
 #[template(path = "desk/account.html")]
-struct AccountPage {
-    chrome: Chrome,
-    session: Session,
-    role: &'static str,
+pub(super) struct AccountPage {
+    pub(super) chrome: Chrome,
+    pub(super) session: Session,
+    pub(super) role: &'static str,
+    /// What just happened ("password changed"), said once.
+    pub(super) notice: Option<String>,
+    /// Why the password form was refused, next to it.
+    pub(super) error: Option<String>,
 }
 
 /// A fresh pre-login CSRF value, set as a cookie on `resp`.
@@ -72,8 +76,11 @@ pub async fn login_form(state: State, req: HttpRequest) -> Result<HttpResponse, 
         };
         let chrome = Chrome::new(&state, &req, Some(&viewer));
         let title = chrome.t("account.title");
+        let changed = crate::http::portal::query_value(req.query_string(), "changed").is_some();
         let page = AccountPage {
             role: role_name(chrome.lang, session.actor.role),
+            notice: changed.then(|| chrome.t("account.password_changed").to_owned()),
+            error: None,
             chrome: chrome.titled(title, "login"),
             session,
         };

@@ -70,7 +70,6 @@ struct CollectionPage {
     notice: Option<String>,
     /// The default last day of a new link, as the field shows it.
     default_expiry: String,
-    date_example: &'static str,
 }
 
 /// GET /collections
@@ -215,7 +214,6 @@ pub async fn show_page(
         links,
         notice,
         default_expiry,
-        date_example: lang.date_example(),
     };
     portal::ok(&req, &page)
 }

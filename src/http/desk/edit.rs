@@ -45,7 +45,7 @@ pub(super) struct Fields {
     pub spots: Vec<Choice>,
     /// Whether the spot was chosen by a person (else matched from GPS).
     pub spot_by_hand: bool,
-    /// The publication window, as YYYY-MM-DD (edit page only).
+    /// The publication window, as the reader types dates (edit page only).
     pub available_from: String,
     pub expires_at: String,
     /// (field, what to fix)
@@ -120,8 +120,8 @@ impl Fields {
                 })
                 .collect(),
             spot_by_hand: asset.is_some_and(|a| a.spot_locked),
-            available_from: day(asset.and_then(|a| a.available_from.as_deref())),
-            expires_at: day(asset.and_then(|a| a.expires_at.as_deref())),
+            available_from: day(lang, asset.and_then(|a| a.available_from.as_deref())),
+            expires_at: day(lang, asset.and_then(|a| a.expires_at.as_deref())),
             problems: asset.map_or_else(Vec::new, |a| problems(lang, &a.violations)),
         }
     }
@@ -135,11 +135,10 @@ impl Fields {
     }
 }
 
-/// The date part of an RFC 3339 time, for a date field.
-fn day(stamp: Option<&str>) -> String {
-    stamp
-        .map(|s| s.chars().take(10).collect())
-        .unwrap_or_default()
+/// The date part of an RFC 3339 time, as a date field shows it in `lang` (day first in
+/// Vietnamese, whatever the browser's locale).
+fn day(lang: Lang, stamp: Option<&str>) -> String {
+    stamp.map(|s| lang.date_field(s)).unwrap_or_default()
 }
 
 /// A date field as the catalogue keeps it: midnight UTC of the day; empty clears it.
@@ -254,7 +253,8 @@ pub struct EditForm {
     /// A spot id, `none`, or empty (leave it as matched).
     #[serde(default)]
     spot: Option<String>,
-    /// The publication window (YYYY-MM-DD; empty: none); absent on the upload form.
+    /// The publication window (DD/MM/YYYY or YYYY-MM-DD; empty: none); absent on the upload
+    /// form.
     #[serde(default)]
     available_from: Option<String>,
     #[serde(default)]

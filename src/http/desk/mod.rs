@@ -6,6 +6,7 @@
 pub(crate) mod account;
 mod collections;
 mod edit;
+mod password;
 mod people;
 mod review;
 pub(crate) mod upload;
@@ -18,6 +19,7 @@ pub use collections::{
     revoke as collection_revoke, share as collection_share, show_page as collection_page,
 };
 pub use edit::{bulk_edit, check, edit_form, edit_save};
+pub use password::change as password_change;
 pub use people::{people_action, people_page, token_create, token_revoke, user_create};
 pub use review::{review_batch, review_page, step_form};
 pub use upload::{review_script, upload_page, upload_script};
