@@ -55,9 +55,13 @@ pub fn verify(store: &dyn BlobStore, catalog: &Catalog) -> Result<VerifyReport, 
             report.corrupt.push(hash.to_hex().to_string());
         }
     }
-    for id in catalog.ids()? {
-        if !store.exists(&Hash::from_bytes(*id.as_bytes())) {
-            report.missing.push(id.to_hex());
+    let ids = catalog.ids()?;
+    for chunk in ids.chunks(512) {
+        for asset in catalog.assets(chunk)? {
+            let object = asset.object_id();
+            if !store.exists(&Hash::from_bytes(*object.as_bytes())) {
+                report.missing.push(object.to_hex());
+            }
         }
     }
     match catalog.verify_journal() {
@@ -88,6 +92,8 @@ pub fn gc(
     // Records a few hundred at a time: one query each from a shared catalogue.
     for chunk in ids.chunks(512) {
         for asset in catalog.assets(chunk)? {
+            // Every version's file stays: an earlier one can be made current again.
+            referenced.extend(asset.objects().map(|o| *o.as_bytes()));
             for r in asset.renditions {
                 if let Some(hash) = r.object().and_then(|h| Hash::from_hex(h).ok()) {
                     referenced.insert(*hash.as_bytes());

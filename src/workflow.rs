@@ -7,7 +7,10 @@ use std::io::Read;
 
 use crate::brand::{compliance, Brand};
 use crate::catalog::{Catalog, CatalogError, Change, Patch};
-use crate::model::{Actor, Asset, AssetId, ErrorKind, Kind, MediaType, Rule, Status, Violation};
+use crate::model::{
+    Actor, Asset, AssetId, ErrorKind, Kind, MediaType, Rule, Status, Version, VersionState,
+    Violation,
+};
 use crate::store::{BlobStore, Hash};
 
 /// What comes with a workflow step besides its action.
@@ -98,7 +101,7 @@ impl Workflow<'_> {
         .then(|| {
             let mut bytes = Vec::new();
             self.store
-                .open(&Hash::from_bytes(*asset.id.as_bytes()))
+                .open(&Hash::from_bytes(*asset.object_id().as_bytes()))
                 .ok()?
                 .take(16 << 20)
                 .read_to_end(&mut bytes)
@@ -111,7 +114,7 @@ impl Workflow<'_> {
 
     /// The fresh guideline violations, and a `Checked` change if they differ from the
     /// recorded ones.
-    fn recheck(&self, asset: &Asset, now: &str) -> (Vec<Violation>, Option<Change>) {
+    pub(crate) fn recheck(&self, asset: &Asset, now: &str) -> (Vec<Violation>, Option<Change>) {
         let fresh = self.violations(asset, now);
         let current: Vec<Violation> = asset
             .violations
@@ -126,7 +129,7 @@ impl Workflow<'_> {
         (fresh, change)
     }
 
-    fn load(&self, id: &AssetId) -> Result<Asset, WorkflowError> {
+    pub(crate) fn load(&self, id: &AssetId) -> Result<Asset, WorkflowError> {
         self.catalog
             .asset(id)?
             .ok_or_else(|| CatalogError::NotFound(id.to_hex()).into())
@@ -412,7 +415,7 @@ impl Workflow<'_> {
                 return Err(WorkflowError::GuidelineViolation { rules });
             }
         }
-        changes.push(Change::StatusChanged {
+        let mut status = Change::StatusChanged {
             id: *id,
             from,
             to,
@@ -422,7 +425,52 @@ impl Workflow<'_> {
             } else {
                 None
             },
-        });
+        };
+        match asset.version_of {
+            Some(of) if matches!(action, Action::Approve | Action::Reject) => {
+                let decided = self.version_decided(&asset, of, &mut status, now)?;
+                changes.push(status);
+                changes.extend(decided);
+            }
+            _ => changes.push(status),
+        }
         Ok(changes)
+    }
+
+    /// A new version of a published picture decided: approved, it becomes the picture's
+    /// current file and its own record is archived (it is not a second picture); rejected,
+    /// the picture's list says so. `status` is the step on the version's own record.
+    fn version_decided(
+        &self,
+        waiting: &Asset,
+        of: AssetId,
+        status: &mut Change,
+        now: &str,
+    ) -> Result<Vec<Change>, WorkflowError> {
+        let asset = self.load(&of)?;
+        let hash = waiting.object_id().to_hex();
+        let listed = asset
+            .versions
+            .iter()
+            .find(|v| v.hash == hash)
+            .cloned()
+            .unwrap_or_else(|| crate::model::Version::of(waiting, VersionState::InReview));
+        if let Change::StatusChanged { to, reason, .. } = status {
+            if *to == Status::Rejected {
+                let version = Version {
+                    state: VersionState::Rejected,
+                    reason: reason.clone().or(listed.reason.clone()),
+                    ..listed
+                };
+                return Ok(vec![Change::VersionNoted { id: of, version }]);
+            }
+            *to = Status::Archived;
+            *reason = Some(format!("made the current version of {of}"));
+        }
+        let version = Version {
+            state: VersionState::Current,
+            ..listed
+        };
+        Ok(self.adoption(asset, waiting.clone(), version, now))
     }
 }

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::{
     text, Access, Asset, AssetId, CollectionStep, Decider, FileFields, Rendition, RenditionFailure,
-    Role, SpotMatch, Status, User, UserPatch, Violation,
+    Role, SpotMatch, Status, User, UserPatch, Version, Violation,
 };
 
 /// One change to the catalogue, as written to the journal.
@@ -57,6 +57,16 @@ pub enum Change {
         id: AssetId,
         violations: Vec<Violation>,
     },
+    /// A new file became the asset's current version (`file`: the record probed from it,
+    /// with its renditions); its words, history, collections and links stay.
+    VersionAdopted {
+        id: AssetId,
+        file: Box<Asset>,
+        version: Version,
+    },
+    /// A version was listed without becoming current: a new version of a published picture
+    /// waiting in review, or one a reviewer turned down.
+    VersionNoted { id: AssetId, version: Version },
     /// An API token was issued; only its BLAKE3 hash is kept.
     TokenCreated {
         name: String,
@@ -147,6 +157,8 @@ impl Change {
             | Self::StatusChanged { id, .. }
             | Self::Edited { id, .. }
             | Self::Described { id, .. }
+            | Self::VersionAdopted { id, .. }
+            | Self::VersionNoted { id, .. }
             | Self::Checked { id, .. } => *id,
         }
     }
@@ -242,6 +254,14 @@ pub fn apply(current: Option<Asset>, change: &Change) -> Option<Asset> {
         }
         (Some(mut a), Change::Described { fields, .. }) => {
             a.take_file_fields(fields);
+            Some(a)
+        }
+        (Some(mut a), Change::VersionAdopted { file, version, .. }) => {
+            crate::model::version::adopt(&mut a, file, version);
+            Some(a)
+        }
+        (Some(mut a), Change::VersionNoted { version, .. }) => {
+            crate::model::version::note(&mut a, version);
             Some(a)
         }
         (Some(mut a), Change::Checked { violations, .. }) => {

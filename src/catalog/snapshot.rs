@@ -44,8 +44,8 @@ impl Catalog {
             };
         }
         let mut objects = BTreeSet::new();
-        for (id, asset) in &assets {
-            objects.insert(*id.as_bytes());
+        for asset in assets.values() {
+            objects.extend(asset.objects().map(|o| *o.as_bytes()));
             for hash in asset.renditions.iter().filter_map(|r| r.object()) {
                 if let Some(bytes) = hex32(hash) {
                     objects.insert(bytes);

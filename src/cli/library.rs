@@ -214,8 +214,13 @@ pub(super) fn export(
     json: bool,
 ) -> Result<i32> {
     let id = lib.catalog.resolve(id)?;
+    let current = lib
+        .catalog
+        .asset(&id)?
+        .context("asset vanished")?
+        .object_id();
     let hash = if preset == "original" && exact {
-        Hash::from_bytes(*id.as_bytes())
+        Hash::from_bytes(*current.as_bytes())
     } else if preset == "original" {
         let library = lib.library()?;
         let asset = lib.catalog.asset(&id)?.context("asset vanished")?;
@@ -232,7 +237,7 @@ pub(super) fn export(
                     asset.media_type
                 )
             }
-            None => Hash::from_bytes(*id.as_bytes()),
+            None => Hash::from_bytes(*current.as_bytes()),
         }
     } else {
         rendition_object(lib, id, preset)?

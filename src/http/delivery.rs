@@ -326,7 +326,7 @@ pub async fn download(
     let (hash, mime, name) = if preset == "original" {
         let staff = viewer.actor.as_ref().is_some_and(|a| a.role.edits());
         let hash = if staff {
-            Hash::from_bytes(*asset.id.as_bytes())
+            Hash::from_bytes(*asset.object_id().as_bytes())
         } else {
             original_for_outside(&state, &asset).await?
         };
@@ -368,7 +368,7 @@ async fn original_for_outside(state: &State, asset: &Asset) -> Result<Hash, ApiE
     match (copy, media) {
         (Some(hash), _) => Ok(hash),
         (None, Some(t)) if t.carries_camera_metadata() => Err(ApiError::not_found()),
-        (None, _) => Ok(Hash::from_bytes(*asset.id.as_bytes())),
+        (None, _) => Ok(Hash::from_bytes(*asset.object_id().as_bytes())),
     }
 }
 

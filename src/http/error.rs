@@ -137,6 +137,13 @@ impl From<crate::workflow::WorkflowError> for ApiError {
     }
 }
 
+impl From<crate::versions::VersionError> for ApiError {
+    fn from(e: crate::versions::VersionError) -> Self {
+        let code = e.code().to_owned();
+        Self::classified(e.kind(), &code, e)
+    }
+}
+
 impl From<crate::collections::CollectionError> for ApiError {
     fn from(e: crate::collections::CollectionError) -> Self {
         Self::classified(e.kind(), e.code(), e)

@@ -21,6 +21,7 @@ pub mod session;
 mod share;
 pub mod throttle;
 mod upload;
+mod versions;
 
 use std::sync::Arc;
 
@@ -138,8 +139,13 @@ impl AppState {
 /// says what the catalogue says; what must be made anew is made in the background.
 pub async fn refresh_renditions(state: &State, ids: Vec<crate::model::AssetId>) {
     let st = state.clone();
-    let left =
-        web::block(move || st.renderer().refresh_metadata(&ids, &(st.clock)(), "serve")).await;
+    let left = web::block(move || {
+        // A new version decided changes the picture it was a version of.
+        let mut all = ids.clone();
+        all.extend(st.catalog.assets(&ids)?.iter().filter_map(|a| a.version_of));
+        st.renderer().refresh_metadata(&all, &(st.clock)(), "serve")
+    })
+    .await;
     match left {
         Ok(Ok(left)) => render_in_background(state.get_ref().clone(), left),
         Ok(Err(e)) => tracing::error!("refreshing renditions failed: {e}"),
@@ -257,6 +263,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(endpoint!("/api/assets/{id}/reject", POST => api::reject))
         .service(endpoint!("/api/assets/{id}/archive", POST => api::archive))
         .service(endpoint!("/api/assets/{id}/reopen", POST => api::reopen))
+        .service(endpoint!("/api/assets/{id}/versions", GET => versions::list, POST => versions::create))
+        .service(endpoint!("/api/assets/{id}/versions/{hash}", GET => versions::file))
+        .service(endpoint!("/api/assets/{id}/versions/{hash}/restore", POST => versions::restore))
         .service(endpoint!("/api/spots", GET => api::spots))
         .service(endpoint!("/api/spots.geojson", GET => api::spots_geojson))
         .service(endpoint!("/api/brand", GET => api::brand))

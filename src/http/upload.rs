@@ -22,7 +22,7 @@ const MAX_TEXT_FIELD: usize = 4096;
 /// Most fields besides the file (tags are repeatable).
 const MAX_FIELDS: usize = 64;
 
-fn unexpected_field(name: &str) -> ApiError {
+pub(crate) fn unexpected_field(name: &str) -> ApiError {
     ApiError::new(
         ErrorKind::InvalidInput,
         "unexpected-field",
@@ -308,6 +308,17 @@ async fn read_form(
     payload: &mut actix_multipart::Multipart,
 ) -> Result<(Fields, String, Put, u64), ApiError> {
     let mut fields = Fields::default();
+    let (name, put, limit) = read_multipart(state, payload, |n, v| fields.take(n, v)).await?;
+    Ok((fields, name, put, limit))
+}
+
+/// Reads a multipart body: its one `file` streamed into the store (its name, the stored
+/// bytes, the limit applied), every other field handed to `text` as it comes.
+pub(crate) async fn read_multipart(
+    state: &State,
+    payload: &mut actix_multipart::Multipart,
+    mut text: impl FnMut(&str, String) -> Result<(), ApiError>,
+) -> Result<(String, Put, u64), ApiError> {
     let mut file: Option<(String, Put, u64)> = None;
     while let Some(field) = payload.next().await {
         let mut field = field
@@ -315,7 +326,7 @@ async fn read_form(
         let name = field.name().unwrap_or_default().to_owned();
         if name != "file" {
             let value = read_text(&name, &mut field).await?;
-            fields.take(&name, value)?;
+            text(&name, value)?;
             continue;
         }
         if file.is_some() {
@@ -335,14 +346,13 @@ async fn read_form(
         let put = store_file(state, &mut field, limit).await?;
         file = Some((file_name, put, limit));
     }
-    let Some((name, put, limit)) = file else {
-        return Err(ApiError::new(
+    file.ok_or_else(|| {
+        ApiError::new(
             ErrorKind::InvalidInput,
             "no-file",
             "the multipart body has no `file` field",
-        ));
-    };
-    Ok((fields, name, put, limit))
+        )
+    })
 }
 
 /// POST /api/assets (multipart: `file` and the optional metadata fields): designers and

@@ -201,7 +201,7 @@ impl Iiif {
         }
         let mut hasher = blake3::Hasher::new();
         hasher.update(ENGINE.as_bytes());
-        hasher.update(asset.id.as_bytes());
+        hasher.update(asset.object_id().as_bytes());
         hasher.update(req.canonical().as_bytes());
         let key = *hasher.finalize().as_bytes();
         if let Some(object) = catalog.derived(&key)? {
@@ -244,20 +244,22 @@ impl Iiif {
         } else {
             1
         };
-        let source = self.sources.get_or_decode((asset.id, denominator), || {
-            let hash = Hash::from_bytes(*asset.id.as_bytes());
-            let bytes = read(store, &hash).ok_or_else(|| {
-                IiifError::Decode("the original is missing from the store".into())
+        let source = self
+            .sources
+            .get_or_decode((asset.object_id(), denominator), || {
+                let hash = Hash::from_bytes(*asset.object_id().as_bytes());
+                let bytes = read(store, &hash).ok_or_else(|| {
+                    IiifError::Decode("the original is missing from the store".into())
+                })?;
+                let orientation = asset.exif.as_ref().and_then(|e| e.orientation);
+                let need = (w.div_ceil(denominator), h.div_ceil(denominator));
+                let decoded = decode::decode(&bytes, media, orientation, Some(need), limits)
+                    .map_err(|e| IiifError::Decode(e.to_string()))?;
+                Ok::<_, IiifError>(match SourceColour::of(decoded.icc.as_deref()) {
+                    SourceColour::Convert(to_srgb) => to_srgb.apply(&decoded.image),
+                    _ => decoded.image,
+                })
             })?;
-            let orientation = asset.exif.as_ref().and_then(|e| e.orientation);
-            let need = (w.div_ceil(denominator), h.div_ceil(denominator));
-            let decoded = decode::decode(&bytes, media, orientation, Some(need), limits)
-                .map_err(|e| IiifError::Decode(e.to_string()))?;
-            Ok::<_, IiifError>(match SourceColour::of(decoded.icc.as_deref()) {
-                SourceColour::Convert(to_srgb) => to_srgb.apply(&decoded.image),
-                _ => decoded.image,
-            })
-        })?;
         let (sx, sy) = (
             f64::from(source.width()) / f64::from(w),
             f64::from(source.height()) / f64::from(h),

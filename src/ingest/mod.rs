@@ -18,7 +18,7 @@ use crate::catalog::{Catalog, CatalogError, Change, FileStamp, StatEntry};
 use crate::geo::Locator;
 use crate::media::meta::Described;
 use crate::media::{self, ProbeLimits};
-use crate::model::{text, AssetId, ErrorKind, Kind};
+use crate::model::{text, Asset, AssetId, ErrorKind, Kind};
 use crate::store::{BlobStore, Inserted, Put};
 
 /// Most files per commit: enough to amortise the journal fsync, few enough that a crash loses
@@ -263,6 +263,19 @@ impl Ingester<'_> {
         Ok(report)
     }
 
+    /// The record ingest would make of stored bytes, without committing it (the file of a
+    /// new version), or why they are refused (removed again if this upload brought them).
+    /// Whether the bytes are already catalogued is the caller's to decide.
+    pub fn probe_file(
+        &self,
+        put: Put,
+        name: &str,
+        options: &IngestOptions,
+    ) -> Result<Asset, Rejected> {
+        self.record_of(put, name, &text::nfc(name), None, options)
+            .map(|a| *a)
+    }
+
     /// Everything after the bytes are stored: known or new, probe, record, checks.
     /// The workflow over the same store, catalogue and brand: its rules judge new assets.
     fn workflow(&self) -> crate::workflow::Workflow<'_> {
@@ -310,14 +323,6 @@ impl Ingester<'_> {
         sidecar: Option<Box<Described>>,
         options: &IngestOptions,
     ) -> Prepared {
-        let reject = |kind: ErrorKind, code: &str, message: String| {
-            Prepared::Rejected(Rejected {
-                path: shown.to_owned(),
-                code: code.into(),
-                message: format!("{shown}: {message}"),
-                kind,
-            })
-        };
         let id = AssetId::from_hash(put.hash);
         if matches!(self.catalog.contains(&id), Ok(true)) {
             return Prepared::Known {
@@ -328,10 +333,36 @@ impl Ingester<'_> {
                 sidecar,
             };
         }
-        let mut probe = match self.probe_stored(&put, options) {
-            Ok(p) => p,
-            Err(e) => return reject(e.kind(), e.code(), e.to_string()),
+        match self.record_of(put, shown, &name, sidecar, options) {
+            Ok(asset) => Prepared::New {
+                asset,
+                shown: shown.to_owned(),
+                stat,
+            },
+            Err(rejected) => Prepared::Rejected(rejected),
+        }
+    }
+
+    /// The record of stored bytes as ingest makes it (probe, metadata, spot, checks), or why
+    /// they are refused.
+    fn record_of(
+        &self,
+        put: Put,
+        shown: &str,
+        name: &str,
+        sidecar: Option<Box<Described>>,
+        options: &IngestOptions,
+    ) -> Result<Box<Asset>, Rejected> {
+        let reject = |kind: ErrorKind, code: &str, message: String| Rejected {
+            path: shown.to_owned(),
+            code: code.into(),
+            message: format!("{shown}: {message}"),
+            kind,
         };
+        let id = AssetId::from_hash(put.hash);
+        let mut probe = self
+            .probe_stored(&put, options)
+            .map_err(|e| reject(e.kind(), e.code(), e.to_string()))?;
         if let Some(mut sidecar) = sidecar {
             probe.warnings.append(&mut sidecar.warnings);
             let embedded = probe.described.take().unwrap_or_default();
@@ -341,7 +372,7 @@ impl Ingester<'_> {
             NewAsset {
                 id,
                 bytes: put.bytes,
-                name: &name,
+                name,
                 kind: options.kind,
                 tags: &options.tags,
                 at: &options.at,
@@ -361,10 +392,10 @@ impl Ingester<'_> {
         }
         if let Some(spot) = &options.spot {
             let spot = Some(spot.as_str()).filter(|s| *s != "none");
-            match workflow.spot_choice(&asset, spot) {
-                Ok(choice) => typed.push(choice),
-                Err(e) => return reject(ErrorKind::InvalidInput, "unknown-spot", e.to_string()),
-            }
+            let choice = workflow
+                .spot_choice(&asset, spot)
+                .map_err(|e| reject(ErrorKind::InvalidInput, "unknown-spot", e.to_string()))?;
+            typed.push(choice);
         }
         for change in &typed {
             asset = crate::catalog::apply(Some(asset.clone()), change).unwrap_or(asset);
@@ -372,11 +403,7 @@ impl Ingester<'_> {
         asset
             .violations
             .extend(workflow.violations(&asset, &options.at));
-        Prepared::New {
-            asset: Box::new(asset),
-            shown: shown.to_owned(),
-            stat,
-        }
+        Ok(Box::new(asset))
     }
 
     /// The sequential stage: decide new or duplicate, and commit the group in one transaction.

@@ -104,6 +104,9 @@ pub fn new_asset(new: NewAsset<'_>, probe: Probe, locator: &Locator) -> Asset {
         violations,
         renditions: Vec::new(),
         rendition_failures: Vec::new(),
+        source: None,
+        versions: Vec::new(),
+        version_of: None,
     };
     asset.take_file_fields(&fields);
     asset

@@ -391,6 +391,17 @@ pub struct Asset {
     pub renditions: Vec<Rendition>,
     #[serde(default)]
     pub rendition_failures: Vec<RenditionFailure>,
+    /// The object holding the current version's bytes, when a new version replaced the
+    /// first (`id` names the first bytes, and stays the asset's name).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<AssetId>,
+    /// Every version of the file, newest first; empty while it has only ever had one.
+    #[serde(default)]
+    pub versions: Vec<super::Version>,
+    /// On a new version of a published picture, waiting in review: the asset it would
+    /// replace once approved.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version_of: Option<AssetId>,
 }
 
 /// The descriptive fields a file carries (XMP, IPTC, EXIF, a sidecar), mapped to the asset.
@@ -460,6 +471,18 @@ impl Asset {
         Asset::schemas(&mut held);
         let shape = serde_json::to_vec(&(Asset::schema(), held)).unwrap_or_default();
         *blake3::hash(&shape).as_bytes()
+    }
+
+    /// The object holding the current version's bytes (the id until a new version came).
+    pub fn object_id(&self) -> AssetId {
+        self.source.unwrap_or(self.id)
+    }
+
+    /// Every object this asset keeps in the store: the current file and every version's.
+    pub fn objects(&self) -> impl Iterator<Item = AssetId> + '_ {
+        std::iter::once(self.object_id())
+            .chain(std::iter::once(self.id))
+            .chain(self.versions.iter().filter_map(super::Version::object))
     }
 
     /// The first name seen, for display and downloads.

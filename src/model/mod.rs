@@ -14,6 +14,7 @@ mod terms;
 pub mod text;
 mod usage;
 mod user;
+pub mod version;
 mod video;
 
 pub use asset::{
@@ -34,4 +35,5 @@ pub use spot::{Extent, Gazetteer, Spot};
 pub use terms::{bbox_contains, parse_bbox, parse_date};
 pub use usage::{restriction_text, restrictions, Restriction};
 pub use user::{User, UserPatch};
+pub use version::{Version, VersionState};
 pub use video::VideoInfo;

@@ -218,7 +218,7 @@ impl<'a> Renderer<'a> {
                 // A video's stills depend on where the poster frame is taken.
                 let poster_at = (asset.kind == Kind::Video && preset.format != Format::Mp4)
                     .then_some(self.poster_at);
-                let pixels = pixel_key(asset.id, preset, poster_at, ENGINE_VERSION);
+                let pixels = pixel_key(asset.object_id(), preset, poster_at, ENGINE_VERSION);
                 let key = keyed(&pixels, preset, &metadata);
                 let current = asset.renditions.iter().find(|r| r.preset == preset.name);
                 // Renditions are stored without fsync: after a crash one may be missing or short.
@@ -354,7 +354,7 @@ impl<'a> Renderer<'a> {
                 "video renditions need ffmpeg on PATH",
             )
         })?;
-        let source_hash = Hash::from_bytes(*asset.id.as_bytes());
+        let source_hash = Hash::from_bytes(*asset.object_id().as_bytes());
         let source = self.store.materialise(&source_hash).map_err(|e| {
             Failure::internal(
                 "source-missing",
@@ -443,7 +443,7 @@ impl<'a> Renderer<'a> {
         }
         let mut blob = self
             .store
-            .open(&Hash::from_bytes(*asset.id.as_bytes()))
+            .open(&Hash::from_bytes(*asset.object_id().as_bytes()))
             .map_err(|e| Failure::internal("source-missing", e.to_string()))?;
         let mut bytes = Vec::with_capacity(asset.bytes as usize);
         blob.read_to_end(&mut bytes)

@@ -23,7 +23,7 @@ impl Renderer<'_> {
         let metadata = outgoing(asset, self.wording());
         let spec = serde_json::json!({"engine": ORIGINAL_ENGINE, "gps": policy.gps, "described": metadata});
         let mut hasher = blake3::Hasher::new();
-        hasher.update(asset.id.as_bytes());
+        hasher.update(asset.object_id().as_bytes());
         hasher.update(spec.to_string().as_bytes());
         let key = *hasher.finalize().as_bytes();
         if let Some(object) = self.catalog.derived(&key)? {
@@ -36,7 +36,7 @@ impl Renderer<'_> {
         if asset.bytes > self.max_source_bytes {
             return Ok(None);
         }
-        let source = Hash::from_bytes(*asset.id.as_bytes());
+        let source = Hash::from_bytes(*asset.object_id().as_bytes());
         let mut bytes = Vec::with_capacity(asset.bytes as usize);
         let read = self
             .store

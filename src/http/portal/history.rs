@@ -50,6 +50,15 @@ fn status(lang: Lang, s: crate::model::Status) -> &'static str {
     lang.t(&format!("status.{}", s.as_str()))
 }
 
+/// A version's picture size and file size in words ("4000 × 3000 px, 5,2 MB").
+fn size(lang: Lang, v: &crate::model::Version) -> String {
+    let bytes = lang.bytes(v.bytes);
+    match (v.width, v.height) {
+        (Some(w), Some(h)) => format!("{w} × {h} px, {bytes}"),
+        _ => bytes,
+    }
+}
+
 /// The lines of `entries`, newest first.
 pub fn lines(lang: Lang, entries: &[Entry]) -> Vec<Line> {
     let mut out: Vec<Line> = entries
@@ -91,6 +100,20 @@ pub fn lines(lang: Lang, entries: &[Entry]) -> Vec<Line> {
                 Change::TagsAdded { tags, .. } => (
                     lang.fill("history.tags", &[("tags", &tags.join(", "))]),
                     None,
+                ),
+                Change::VersionAdopted { version, .. } => (
+                    lang.fill("history.version_current", &[("size", &size(lang, version))]),
+                    version.reason.clone(),
+                ),
+                Change::VersionNoted { version, .. } => (
+                    lang.fill(
+                        match version.state {
+                            crate::model::VersionState::Rejected => "history.version_rejected",
+                            _ => "history.version_waiting",
+                        },
+                        &[("size", &size(lang, version))],
+                    ),
+                    version.reason.clone(),
                 ),
                 Change::Checked { violations, .. } => (
                     lang.fill("history.checked", &[("n", &violations.len().to_string())]),

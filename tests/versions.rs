@@ -1,0 +1,288 @@
+//! Versions of a picture's file over HTTP, in process over the real store and sled: a new
+//! version keeps the id, words and tags; a published picture keeps serving its approved file
+//! at its stable address until the new one is approved; a rejected picture takes its new file
+//! at once and goes back to review; refused uploads change nothing; earlier versions stay in
+//! the store through `gc` and can be made current again.
+
+#[macro_use]
+mod common;
+
+use actix_web::http::StatusCode;
+use actix_web::test;
+use brandvault::model::AssetId;
+use common::desk::*;
+use common::service::{get, patch_json, post_json, publish, setup, Service};
+use common::{photo, Fixture};
+use serde_json::{json, Value};
+
+/// POST /api/assets/{id}/versions with `token`, a file and a reason.
+fn new_version(id: &str, token: &str, name: &str, bytes: &[u8]) -> test::TestRequest {
+    let (ct, body) = multipart(&[("reason", "ảnh gốc lớn hơn")], name, bytes);
+    test::TestRequest::post()
+        .uri(&format!("/api/assets/{id}/versions"))
+        .insert_header(("content-type", ct))
+        .insert_header(("authorization", format!("Bearer {token}")))
+        .set_payload(body)
+}
+
+/// The bytes `/a/{id}/preview` leads to for an anonymous reader.
+async fn preview<S, B>(app: &S, id: &str) -> Vec<u8>
+where
+    S: actix_web::dev::Service<
+        actix_http::Request,
+        Response = actix_web::dev::ServiceResponse<B>,
+        Error = actix_web::Error,
+    >,
+    B: actix_web::body::MessageBody,
+{
+    let alias = test::call_service(app, get(&format!("/a/{id}/preview"), None).to_request()).await;
+    assert_eq!(alias.status(), StatusCode::FOUND, "/a/{id}/preview");
+    let to = alias
+        .headers()
+        .get("location")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let file = test::call_service(app, get(&to, None).to_request()).await;
+    assert_eq!(file.status(), StatusCode::OK, "{to}");
+    test::read_body(file).await.to_vec()
+}
+
+fn render(svc: &Service, id: &str) {
+    svc.state.render_now(&[id.parse::<AssetId>().unwrap()]);
+}
+
+#[actix_web::test]
+async fn a_published_picture_keeps_its_file_until_the_new_version_is_approved() {
+    let fx = Fixture::new();
+    let (svc, _draft, public) = setup(&fx);
+    let app = app!(svc);
+    publish(&app, &svc, &public).await;
+    let bm = svc.tokens["bm"].clone();
+    let words = patch_json(
+        &format!("/api/assets/{public}"),
+        &bm,
+        json!({"caption_vi": "Trảng cỏ Bù Lạch", "credit": "Phạm Thu, Sở VHTTDL", "add_tags": ["mùa mưa"]}),
+    );
+    assert_eq!(
+        test::call_service(&app, words.to_request()).await.status(),
+        StatusCode::OK
+    );
+    let old_preview = preview(&app, &public).await;
+
+    // Refused: the same file again; a file that is another picture; a stranger's upload.
+    let before = fx.journal();
+    let same = fx.object(&public);
+    let resp = test::call_service(
+        &app,
+        new_version(&public, &bm, "lại.jpg", &same).to_request(),
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::CONFLICT);
+    let resp = test::call_service(
+        &app,
+        new_version(
+            &public,
+            &svc.tokens["press"],
+            "x.jpg",
+            &photo(320, 200, 9, &Default::default()),
+        )
+        .to_request(),
+    )
+    .await;
+    assert_eq!(
+        resp.status(),
+        StatusCode::NOT_FOUND,
+        "press has no versions to give"
+    );
+    assert_eq!(fx.journal(), before, "refused uploads change nothing");
+
+    // A larger file: the id, words and tags stay; it waits in review.
+    let larger = photo(600, 400, 3, &Default::default());
+    let resp = test::call_service(
+        &app,
+        new_version(&public, &bm, "Bù Lạch lớn.jpg", &larger).to_request(),
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    let asset: Value = test::read_body_json(resp).await;
+    assert_eq!(asset["id"], public.as_str());
+    assert_eq!(asset["caption"]["vi"], "Trảng cỏ Bù Lạch");
+    assert_eq!(asset["credit"], "Phạm Thu, Sở VHTTDL");
+    assert!(asset["tags"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("mùa mưa")));
+    assert_eq!(asset["status"], "approved", "the approved file stays live");
+    let versions = asset["versions"].as_array().unwrap();
+    assert_eq!(versions.len(), 2, "{versions:?}");
+    let new_hash = blake3::hash(&larger).to_hex().to_string();
+    assert_eq!(versions[0]["hash"], new_hash.as_str(), "newest first");
+    assert_eq!(
+        (
+            versions[0]["width"].as_u64(),
+            versions[0]["height"].as_u64()
+        ),
+        (Some(600), Some(400))
+    );
+    assert_eq!(versions[0]["created_by"], "bm");
+    assert_eq!(versions[0]["state"], "in_review");
+    assert_eq!(versions[1]["hash"], public.as_str());
+    assert_eq!(versions[1]["state"], "current");
+    for key in [
+        "hash",
+        "bytes",
+        "width",
+        "height",
+        "created_at",
+        "created_by",
+    ] {
+        assert!(versions[0].get(key).is_some(), "{key}");
+    }
+    let listed: Value = test::call_and_read_body_json(
+        &app,
+        get(&format!("/api/assets/{public}/versions"), Some(&bm)).to_request(),
+    )
+    .await;
+    assert_eq!(&listed, &asset["versions"]);
+    // A second new version while one waits: refused.
+    let resp = test::call_service(
+        &app,
+        new_version(
+            &public,
+            &bm,
+            "khác.jpg",
+            &photo(640, 400, 4, &Default::default()),
+        )
+        .to_request(),
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::CONFLICT);
+
+    // Until approved, the stable address serves the approved file.
+    assert_eq!(preview(&app, &public).await, old_preview);
+    // The waiting version is a record in review, with the picture's words.
+    let waiting_id = new_hash.clone();
+    let waiting: Value = asset_json!(app, bm, waiting_id);
+    assert_eq!(waiting["status"], "in_review");
+    assert_eq!(waiting["version_of"], public.as_str());
+    assert_eq!(waiting["caption"]["vi"], "Trảng cỏ Bù Lạch");
+    render(&svc, &waiting_id);
+    let approve = post_json(
+        &format!("/api/assets/{waiting_id}/approve"),
+        &bm,
+        json!({"override": "ảnh lớn hơn, cùng nội dung"}),
+    );
+    assert_eq!(
+        test::call_service(&app, approve.to_request())
+            .await
+            .status(),
+        StatusCode::OK
+    );
+
+    // Approved: the same address serves the new file; the old one is an earlier version.
+    let asset: Value = asset_json!(app, bm, public);
+    assert_eq!(asset["status"], "approved");
+    assert_eq!(asset["width"], 600);
+    assert_eq!(asset["versions"][0]["state"], "current");
+    assert_eq!(asset["versions"][1]["state"], "earlier");
+    let new_preview = preview(&app, &public).await;
+    assert_ne!(new_preview, old_preview);
+    let decoded = image::load_from_memory(&new_preview).unwrap();
+    assert!(
+        decoded.width() > 300,
+        "made from the larger file: {}",
+        decoded.width()
+    );
+    let archived: Value = asset_json!(app, bm, waiting_id);
+    assert_eq!(archived["status"], "archived", "not a second picture");
+
+    // The earlier file stays in the store through gc, and can be made current again.
+    brandvault::maintain::gc(
+        &*svc.state.store,
+        &svc.state.catalog,
+        std::time::Duration::ZERO,
+    )
+    .unwrap();
+    assert_eq!(fx.object(&public), same, "the first file is kept");
+    let restore = post_json(
+        &format!("/api/assets/{public}/versions/{public}/restore"),
+        &bm,
+        json!({}),
+    );
+    let resp = test::call_service(&app, restore.to_request()).await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let asset: Value = test::read_body_json(resp).await;
+    assert_eq!(asset["width"], 300);
+    assert_eq!(asset["versions"][1]["state"], "current");
+    assert_eq!(asset["versions"][0]["state"], "earlier");
+}
+
+#[actix_web::test]
+async fn a_rejected_draft_takes_its_new_file_at_once_and_goes_back_to_review() {
+    let fx = Fixture::new();
+    let (svc, draft, _) = setup(&fx);
+    let app = app!(svc);
+    let (bm, dana) = (svc.tokens["bm"].clone(), svc.tokens["dana"].clone());
+    for (action, token, body) in [
+        ("submit", &dana, json!({})),
+        ("reject", &bm, json!({"reason": "Cần ảnh gốc lớn hơn"})),
+    ] {
+        let step = post_json(&format!("/api/assets/{draft}/{action}"), token, body);
+        assert_eq!(
+            test::call_service(&app, step.to_request()).await.status(),
+            StatusCode::OK
+        );
+    }
+    // Another designer may not replace dana's picture.
+    let larger = photo(900, 600, 5, &Default::default());
+    let resp = test::call_service(
+        &app,
+        new_version(&draft, &svc.tokens["dan"], "x.jpg", &larger).to_request(),
+    )
+    .await;
+    assert!(resp.status().is_client_error(), "{}", resp.status());
+    let resp = test::call_service(
+        &app,
+        new_version(&draft, &dana, "Bù Gia Mập lớn.jpg", &larger).to_request(),
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    let asset: Value = test::read_body_json(resp).await;
+    assert_eq!(asset["id"], draft.as_str());
+    assert_eq!(asset["status"], "in_review", "back to its reviewer");
+    assert_eq!(
+        (asset["width"].as_u64(), asset["height"].as_u64()),
+        (Some(900), Some(600))
+    );
+    assert_eq!(asset["versions"][0]["state"], "current");
+    assert_eq!(asset["versions"][0]["created_by"], "dana");
+    assert_eq!(asset["versions"][1]["state"], "earlier");
+    render(&svc, &draft);
+    let asset: Value = asset_json!(app, bm, draft);
+    let thumb = asset["renditions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["preset"] == "preview")
+        .unwrap();
+    assert!(
+        thumb["width"].as_u64().unwrap() > 300,
+        "renditions of the new file: {thumb}"
+    );
+    // The history says so, in words.
+    let page = test::call_service(
+        &app,
+        get(&format!("/assets/{draft}"), Some(&bm))
+            .insert_header(("accept", "text/html"))
+            .to_request(),
+    )
+    .await;
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = body_text(page).await;
+    assert!(
+        html.contains("Phiên bản mới thành bản hiện hành: 900 × 600 px"),
+        "{html}"
+    );
+}
