@@ -286,3 +286,76 @@ async fn a_rejected_draft_takes_its_new_file_at_once_and_goes_back_to_review() {
         "{html}"
     );
 }
+
+#[actix_web::test]
+async fn a_designer_opening_a_published_pictures_edit_page_is_told_why_and_offered_a_new_version() {
+    let fx = Fixture::new();
+    let (svc, draft, _) = setup(&fx);
+    account(
+        &svc.state,
+        "dana",
+        "Dana",
+        brandvault::model::Role::Designer,
+    );
+    let app = app!(svc);
+    publish(&app, &svc, &draft).await;
+    let dana = cookie_value(&sign_in!(app, "dana", "mật khẩu đủ dài"), "bv_session").unwrap();
+    let resp = test::call_service(
+        &app,
+        with(&dana, get(&format!("/assets/{draft}/edit"), None)).to_request(),
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::CONFLICT);
+    let page = body_text(resp).await;
+    assert!(
+        page.contains("Ảnh đã được duyệt: chỉ quản lý thương hiệu sửa được thông tin"),
+        "{page}"
+    );
+    assert!(page.contains(&format!(r#"action="/assets/{draft}/versions""#)));
+    let csrf = csrf_field(&page);
+    let larger = photo(700, 450, 6, &Default::default());
+    let (ct, body) = multipart(
+        &[("csrf", csrf.as_str()), ("reason", "ảnh gốc lớn hơn")],
+        "Bù Gia Mập lớn.jpg",
+        &larger,
+    );
+    let post = |ct: &str, body: Vec<u8>| {
+        with(
+            &dana,
+            test::TestRequest::post().uri(&format!("/assets/{draft}/versions")),
+        )
+        .insert_header(("content-type", ct.to_owned()))
+        .set_payload(body)
+        .to_request()
+    };
+    // Without the form's CSRF value: refused, nothing changes.
+    let before = fx.journal();
+    let (forged_ct, forged) = multipart(&[("csrf", "x")], "x.jpg", &larger);
+    let resp = test::call_service(&app, post(&forged_ct, forged)).await;
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+    assert_eq!(fx.journal(), before);
+    let resp = test::call_service(&app, post(&ct, body)).await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    let back = resp
+        .headers()
+        .get("location")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(back, format!("/assets/{draft}/edit?version"));
+    let page =
+        body_text(test::call_service(&app, with(&dana, get(&back, None)).to_request()).await).await;
+    assert!(
+        page.contains("Đã tải phiên bản mới; nó đang chờ duyệt."),
+        "{page}"
+    );
+    assert!(
+        !page.contains(r#"id="version-form""#),
+        "one new version waits at a time"
+    );
+    let asset: Value = asset_json!(app, svc.tokens["bm"], draft);
+    assert_eq!(asset["versions"][0]["state"], "in_review");
+    assert_eq!(asset["versions"][0]["reason"], "ảnh gốc lớn hơn");
+    assert_eq!(asset["versions"][0]["created_by"], "dana");
+}

@@ -21,7 +21,7 @@ pub mod session;
 mod share;
 pub mod throttle;
 mod upload;
-mod versions;
+pub(crate) mod versions;
 
 use std::sync::Arc;
 
@@ -304,6 +304,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(page!("/bulk", POST => desk::bulk_edit))
         .service(page!("/assets/{id}/step", POST => desk::step_form))
         .service(page!("/assets/{id}/edit", GET => desk::edit_form, POST => desk::edit_save))
+        .service(page!("/assets/{id}/versions", POST => desk::version_upload))
         .service(page!("/s/{token}/download.zip", GET => share::zip))
         .service(endpoint!("/s/{token}/manifest", GET => share::manifest))
         .service(page!("/s/{token}/{asset}/{preset}", GET => share::file))

@@ -53,35 +53,58 @@ fn probed(
         })
 }
 
-/// Reads the upload and gives `asset` its new version: the id of the record to render.
+/// A new version as posted: the stored file and the form's other fields.
+pub(crate) struct Upload {
+    name: String,
+    put: Put,
+    limit: u64,
+    reason: String,
+    /// The desk form's CSRF value (the API takes the session's from its header).
+    pub(crate) csrf: String,
+}
+
+/// Reads a new version's multipart body: `file`, and `reason` and `csrf` if given.
+pub(crate) async fn read_upload(
+    state: &State,
+    payload: &mut actix_multipart::Multipart,
+) -> Result<Upload, ApiError> {
+    let (mut reason, mut csrf) = (String::new(), String::new());
+    let (name, put, limit) = read_multipart(state, payload, |field, value| {
+        match field {
+            "reason" => reason = value,
+            "csrf" => csrf = value,
+            other => return Err(unexpected_field(other)),
+        }
+        Ok(())
+    })
+    .await?;
+    Ok(Upload {
+        name,
+        put,
+        limit,
+        reason,
+        csrf,
+    })
+}
+
+/// Gives `asset` the uploaded file as its new version: the id of the record to render (the
+/// asset, or its new version waiting in review), rendered in the background.
 pub(crate) async fn add(
     state: &State,
     asset: &Asset,
     viewer: &Viewer,
-    payload: &mut actix_multipart::Multipart,
-    csrf: Option<&mut String>,
+    upload: Upload,
 ) -> Result<AssetId, ApiError> {
     let actor = staff(viewer)?;
-    let mut reason = String::new();
-    let mut form_csrf = String::new();
-    let wants_csrf = csrf.is_some();
-    let (name, put, limit) = read_multipart(state, payload, |field, value| match field {
-        "reason" => {
-            reason = value;
-            Ok(())
-        }
-        "csrf" if wants_csrf => {
-            form_csrf = value;
-            Ok(())
-        }
-        other => Err(unexpected_field(other)),
-    })
-    .await?;
-    if let Some(slot) = csrf {
-        *slot = form_csrf;
-    }
     let (st, id, kind, now) = (state.clone(), asset.id, asset.kind, viewer.now.clone());
     let renders = web::block(move || {
+        let Upload {
+            name,
+            put,
+            limit,
+            reason,
+            ..
+        } = upload;
         let file = probed(&st, put, &name, limit, kind, &actor, &now)?;
         let reason = Some(reason.as_str()).filter(|r| !r.trim().is_empty());
         st.workflow().add_version(&id, file, &actor, reason, &now)
@@ -111,7 +134,9 @@ pub async fn create(
     mut payload: actix_multipart::Multipart,
 ) -> Result<HttpResponse, ApiError> {
     let (asset, viewer) = super::api::visible_asset(&state, &req, &id).await?;
-    add(&state, &asset, &viewer, &mut payload, None).await?;
+    staff(&viewer)?;
+    let upload = read_upload(&state, &mut payload).await?;
+    add(&state, &asset, &viewer, upload).await?;
     let now = super::api::visible_to(&state, &viewer, &id).await?;
     Ok(HttpResponse::Created().json(now))
 }

@@ -180,7 +180,10 @@ struct EditPage {
     status: &'static str,
     fields: Fields,
     saved: bool,
+    /// A new version was just uploaded and made current.
+    version_added: bool,
     error: Option<String>,
+    version: Option<super::versions::VersionForm>,
 }
 
 fn edit_page(
@@ -200,6 +203,8 @@ fn edit_page(
         status: lang.t(&format!("status.{}", asset.status.as_str())),
         fields: Fields::of(lang, &state.brand, Some(asset)),
         saved: query_value(req.query_string(), "saved").is_some(),
+        version_added: query_value(req.query_string(), "version").is_some(),
+        version: super::versions::VersionForm::of(lang, asset, &desk.session.actor),
         error,
         chrome: desk
             .chrome
@@ -217,7 +222,9 @@ pub async fn edit_form(
 ) -> Result<HttpResponse, ApiError> {
     let desk = desk_or_return!(state, req, Role::edits);
     let asset = visible_to(&state, &desk.viewer(), &id).await?;
-    crate::workflow::Workflow::may_edit(&asset, &desk.session.actor)?;
+    if crate::workflow::Workflow::may_edit(&asset, &desk.session.actor).is_err() {
+        return super::versions::locked_page(&req, desk, &asset, &state);
+    }
     edit_page(&state, &req, desk, &asset, StatusCode::OK, None)
 }
 

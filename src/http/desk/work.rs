@@ -21,6 +21,8 @@ pub(super) struct Item {
     pub reason: Option<String>,
     pub editable: bool,
     pub submittable: bool,
+    /// May take a new version (not itself one, not archived).
+    pub replaceable: bool,
     /// Who an approved picture was published for, in words.
     pub audience: Option<String>,
 }
@@ -83,6 +85,7 @@ fn item(state: &State, lang: Lang, a: &Asset, reason: Option<String>) -> Item {
         reason,
         editable: matches!(a.status, Status::Draft | Status::Rejected),
         submittable: a.status == Status::Draft,
+        replaceable: a.version_of.is_none() && a.status != Status::Archived,
         audience: (a.status == Status::Approved)
             .then(|| lang.t(&format!("access.short.{}", a.access)).to_owned()),
     }
