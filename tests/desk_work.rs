@@ -568,3 +568,83 @@ async fn spots_chosen_by_hand() {
     assert_eq!(a["spot"]["id"], "trang-co-bu-lach");
     assert_eq!(a["spot_locked"], true);
 }
+
+/// The review desk one picture at a time (what a phone shows): a tile leads to its decision
+/// view, which links back to the list and to its neighbours with its place in the queue; a
+/// decision taken there goes on to the next picture, not back to the top of the list.
+#[actix_web::test]
+async fn the_review_desk_goes_one_picture_at_a_time() {
+    let fx = Fixture::new();
+    let (svc, draft, _public) = setup(&fx);
+    account(&svc.state, "hoa", "Nguyễn Hoa", Role::BrandManager);
+    let app = app!(svc);
+    let made = upload(
+        Some(&svc.tokens["dana"]),
+        "Sóc Bom Bo.jpg",
+        &photo(320, 200, 7, &Default::default()),
+    );
+    let made: Value = test::call_and_read_body_json(&app, made.to_request()).await;
+    let second = made["id"].as_str().unwrap().to_owned();
+    for id in [&draft, &second] {
+        let step = common::service::post_json(
+            &format!("/api/assets/{id}/submit"),
+            &svc.tokens["dana"],
+            json!({}),
+        );
+        assert_eq!(
+            test::call_service(&app, step.to_request()).await.status(),
+            StatusCode::OK
+        );
+    }
+    let hoa = cookie_value(&sign_in!(app, "hoa", "mật khẩu đủ dài"), "bv_session").unwrap();
+    let list =
+        body_text(test::call_service(&app, with(&hoa, get("/review", None)).to_request()).await)
+            .await;
+    assert!(
+        list.contains(r#"<div class="review-layout">"#),
+        "the list first"
+    );
+    let first = if list.find(&draft) < list.find(&second) {
+        &draft
+    } else {
+        &second
+    };
+    let other = if first == &draft { &second } else { &draft };
+    assert!(list.contains(&format!(r#"href="/review?item={first}#detail""#)));
+    let one = body_text(
+        test::call_service(
+            &app,
+            with(&hoa, get(&format!("/review?item={first}"), None)).to_request(),
+        )
+        .await,
+    )
+    .await;
+    assert!(
+        one.contains(r#"<div class="review-layout focused">"#),
+        "one picture alone"
+    );
+    assert!(
+        one.contains(r#"href="/review#queue""#),
+        "a way back to the list"
+    );
+    assert!(one.contains(&format!(r#"href="/review?item={other}#detail" rel="next""#)));
+    assert!(one.contains("1 / 2"));
+    let csrf = csrf_field(&one);
+    let reject = with(
+        &hoa,
+        test::TestRequest::post().uri(&format!("/assets/{first}/step")),
+    )
+    .set_form([
+        ("csrf", csrf.as_str()),
+        ("action", "reject"),
+        ("reason", "Cần ảnh gốc lớn hơn"),
+        ("next", other.as_str()),
+    ])
+    .to_request();
+    let resp = test::call_service(&app, reject).await;
+    assert_eq!(
+        resp.headers().get("location").unwrap().to_str().unwrap(),
+        format!("/review?done=rejected&item={other}"),
+        "on to the next picture"
+    );
+}

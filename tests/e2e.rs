@@ -160,9 +160,21 @@ fn a_day_at_the_desk() {
     browser.type_into("#caption_en", "The Bù Lạch grassland in the dry season");
     browser.click(r#"input[name="themes"][value="tourism"]"#);
     browser.click(r#"input[name="audiences"][value="investors"]"#);
+    // Each file in the queue shows itself, drawn by the browser before anything is sent.
+    let drawn = browser.run(
+        "return Array.from(document.querySelectorAll('#queue img.queue-thumb')).filter(i => i.complete && i.naturalWidth > 0).length",
+        serde_json::json!([]),
+    );
+    assert_eq!(drawn, 3, "a thumbnail per queued photo");
     browser.click("#send");
     browser.find("#queue li.done:nth-child(3)");
     assert_eq!(browser.text("#summary"), "3 / 3");
+    // Each draft can be sent for review from here, one by one or all at once.
+    let offered = browser.run(
+        "return [document.querySelectorAll('#queue li.done button').length, document.getElementById('submit-all').hidden]",
+        serde_json::json!([]),
+    );
+    assert_eq!(offered, serde_json::json!([3, false]));
 
     // Their work page says what is missing, in words; one bulk edit fixes all three.
     browser.go(&format!("{site}/mine"));

@@ -21,6 +21,21 @@
   ["approve-form", "reject-form"].forEach((id) =>
     document.getElementById(id).addEventListener("submit", () => sessionStorage.removeItem(KEY)));
 
+  // On a touch screen, a horizontal swipe over the picture moves to its neighbour.
+  let touch = null;
+  detail.addEventListener("touchstart", (e) => {
+    if (e.touches.length === 1) touch = { x: e.touches[0].clientX, y: e.touches[0].clientY };
+  }, { passive: true });
+  detail.addEventListener("touchend", (e) => {
+    if (!touch || e.changedTouches.length !== 1) return;
+    const dx = e.changedTouches[0].clientX - touch.x;
+    const dy = e.changedTouches[0].clientY - touch.y;
+    touch = null;
+    if (Math.abs(dx) < 80 || Math.abs(dx) < 2 * Math.abs(dy)) return;
+    const href = dx < 0 ? detail.dataset.next : detail.dataset.previous;
+    if (href) window.location.assign(href);
+  }, { passive: true });
+
   document.addEventListener("keydown", (e) => {
     if (e.ctrlKey || e.metaKey || e.altKey) return;
     const t = e.target;

@@ -81,6 +81,24 @@
       return Array.from(batch.options).filter((o) => o.value).map((o) => [o.value, o.textContent]);
     }
 
+    // A small picture of the file, made in the browser (a format it cannot show: none).
+    function thumbnail(file) {
+      const video = file.type.startsWith("video/");
+      if (!video && !file.type.startsWith("image/")) return document.createTextNode("");
+      const el = document.createElement(video ? "video" : "img");
+      el.className = "queue-thumb";
+      el.src = URL.createObjectURL(file);
+      if (video) {
+        el.muted = true;
+        el.preload = "metadata";
+      } else {
+        el.alt = "";
+        el.decoding = "async";
+      }
+      el.addEventListener("error", () => el.remove());
+      return el;
+    }
+
     function add(file) {
       const item = document.createElement("li");
       item.className = "queued";
@@ -115,7 +133,7 @@
       const result = document.createElement("span");
       result.className = "result";
       result.setAttribute("role", "status");
-      item.append(name, size, remove, own, bar, result);
+      item.append(thumbnail(file), name, size, remove, own, bar, result);
       queue.appendChild(item);
       const entry = { file, item, own, bar, result };
       waiting.push(entry);
@@ -167,6 +185,7 @@
             link.href = "/assets/" + body.id;
             link.textContent = d.open;
             entry.result.append((xhr.status === 201 ? d.done : d.duplicate) + " · ", link);
+            if (body.status === "draft") offerSubmit(entry, body.id);
           } else if (xhr.status === 202) {
             entry.item.className = "done";
             entry.result.textContent = explain("received");
@@ -184,6 +203,51 @@
         xhr.send(data);
       });
     }
+
+    // Drafts just uploaded, each with its own "submit for review" and all of them at once.
+    const drafts = [];
+    const submitAll = document.getElementById("submit-all");
+
+    async function submitOne(entry) {
+      const resp = await fetch("/api/assets/" + entry.id + "/submit", {
+        method: "POST",
+        headers: { "X-CSRF-Token": d.csrf, "Content-Type": "application/json" },
+        body: "{}",
+      });
+      let body = {};
+      try { body = await resp.json(); } catch (e) { /* not JSON */ }
+      entry.button.remove();
+      const said = document.createElement("span");
+      said.className = resp.ok ? "submitted" : "refused";
+      said.textContent = resp.ok ? " · " + d.submitted : " · " + d.notSubmitted + ": " + explain(body.code || "other");
+      entry.result.append(said);
+      drafts.splice(drafts.indexOf(entry), 1);
+      submitAll.hidden = drafts.length === 0;
+      return resp.ok;
+    }
+
+    function offerSubmit(entry, id) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "btn";
+      button.textContent = d.submit;
+      const draft = { id, button, result: entry.result };
+      button.addEventListener("click", () => submitOne(draft));
+      entry.result.append(" ", button);
+      drafts.push(draft);
+      submitAll.hidden = false;
+    }
+
+    submitAll.addEventListener("click", async () => {
+      submitAll.disabled = true;
+      const all = drafts.slice();
+      let ok = 0;
+      for (const draft of all) {
+        if (await submitOne(draft)) ok += 1;
+      }
+      summary.textContent = d.submittedAll.replace("{n}", ok).replace("{total}", all.length);
+      submitAll.disabled = false;
+    });
 
     form.addEventListener("submit", async (e) => {
       e.preventDefault();

@@ -62,6 +62,11 @@ struct ReviewPage {
     csrf: String,
     tiles: Vec<Tile>,
     detail: Option<Detail>,
+    /// A picture was asked for by address: on a phone, it is shown alone (the list is one
+    /// tap away), where the list is shown alone otherwise.
+    focused: bool,
+    /// Where the picture shown stands in the queue ("3 / 12").
+    position: String,
     /// What the last action did, or why it was refused.
     notice: Option<String>,
     refused: Option<Vec<String>>,
@@ -195,7 +200,7 @@ pub async fn review_page(state: State, req: HttpRequest) -> Result<HttpResponse,
                 status: Some(Status::Approved),
                 ..Default::default()
             };
-            let href = |i: usize| waiting.get(i).map(|n| format!("/review?item={}", n.id));
+            let href = |i: usize| waiting.get(i).map(|n| n.id.to_hex());
             let neighbours = (at.checked_sub(1).and_then(href), href(at + 1));
             // The checks per audience may read a logo's SVG from the store: off the worker.
             let (st, now) = (state.clone(), desk.now.clone());
@@ -234,6 +239,14 @@ pub async fn review_page(state: State, req: HttpRequest) -> Result<HttpResponse,
     let title = desk.chrome.t("review.title");
     let page = ReviewPage {
         csrf: desk.session.csrf.clone(),
+        focused: query_value(q, "item").is_some(),
+        position: chosen.map_or_else(String::new, |at| {
+            format!(
+                "{} / {}",
+                lang.number(at as u64 + 1),
+                lang.number(waiting.len() as u64)
+            )
+        }),
         tiles,
         detail,
         notice,
@@ -293,6 +306,9 @@ pub struct StepForm {
     justification: Option<String>,
     /// On approval: who may see the asset (public, press, internal).
     access: Option<Access>,
+    /// The picture to show after this one (the review desk's one-at-a-time view).
+    #[serde(default)]
+    next: Option<String>,
 }
 
 fn action_of(name: &str) -> Option<Action> {
@@ -330,6 +346,12 @@ pub async fn step_form(
     let action = action_of(&form.action).ok_or_else(ApiError::not_found)?;
     let (st, now, id) = (state.clone(), viewer.now, asset.id);
     let reviewer = actor.role.reviews();
+    let next = form
+        .next
+        .as_deref()
+        .and_then(|n| n.parse::<AssetId>().ok())
+        .map(|n| format!("&item={n}"))
+        .unwrap_or_default();
     let outcome = web::block(move || {
         let step = Step {
             reason: form.reason.as_deref().filter(|r| !r.is_empty()),
@@ -347,7 +369,7 @@ pub async fn step_form(
         (Ok(_), Action::Submit) if !reviewer => Ok(see_other("/mine?submitted=1")),
         (Ok(_), Action::Submit) => Ok(see_other(&format!("/assets/{id}"))),
         (Ok(_), _) => Ok(see_other(&format!(
-            "/review?done={}",
+            "/review?done={}{next}",
             if action == Action::Approve {
                 "approved"
             } else {
