@@ -451,11 +451,18 @@ fn a_press_officer_shares_a_collection() {
     browser.find("#share-items");
     assert_eq!(shown(), 2);
 
-    // Revoked: 404.
+    // The owner sees its opens and downloads, and revokes it after a confirmation: 404.
     sign_in(&browser, &site, "lan", PASSWORD);
     browser.go(&collection_url);
-    browser.click("#links tr[data-share] button");
-    browser.find("#collection-items");
+    assert_ne!(
+        browser.text("#links [data-opens]"),
+        "0",
+        "the opens were counted"
+    );
+    browser.click("#links li[data-share] details.confirm summary");
+    browser.click("#links li[data-share] details.confirm button");
+    let said = browser.text("#notice");
+    assert!(said.contains("Đã thu hồi liên kết"), "{said}");
     browser.sign_out();
     let (status, _) = fetch(&browser, &link, "{}");
     assert_eq!(status, 404);

@@ -13,8 +13,8 @@ use crate::model::{Actor, CollectionStep, Share, Viewer};
 pub struct NewLink {
     /// Default: the collection's name and today's date.
     pub label: Option<String>,
-    /// The last day it works (`YYYY-MM-DD`, UTC, or an RFC 3339 time whose day is taken),
-    /// today up to a year ahead; default 30 days from today.
+    /// The last day it works (`YYYY-MM-DD` or `DD/MM/YYYY`, UTC), today up to a year ahead;
+    /// none or blank: 30 days from today.
     pub expires: Option<String>,
 }
 
@@ -63,7 +63,7 @@ fn last_day(asked: Option<&str>, at: &str) -> Result<String, CollectionError> {
         let day = today + time::Duration::days(SHARE_DAYS);
         return Ok(day.format(&format).unwrap_or_default());
     };
-    let day = crate::model::parse_date(asked.get(..10).unwrap_or(asked))
+    let day = crate::model::parse_date(asked)
         .map_err(|e| CollectionError::BadField(format!("expires_at: {e}")))?;
     let latest = (today + time::Duration::days(SHARE_MAX_DAYS)).format(&format);
     if day.as_str() < at.get(..10).unwrap_or_default() {
@@ -256,10 +256,7 @@ mod tests {
         assert_eq!(last_day(None, at).unwrap(), "2027-01-06");
         assert_eq!(last_day(Some(" "), at).unwrap(), "2027-01-06");
         assert_eq!(last_day(Some("2026-12-07"), at).unwrap(), "2026-12-07");
-        assert_eq!(
-            last_day(Some("2027-03-01T00:00:00Z"), at).unwrap(),
-            "2027-03-01"
-        );
+        assert!(last_day(Some("2027-03-01T00:00:00Z"), at).is_err());
         assert!(matches!(
             last_day(Some("2026-12-06"), at),
             Err(CollectionError::ExpiryPast(_))

@@ -114,10 +114,35 @@ pub(crate) async fn add(
     Ok(renders)
 }
 
+/// The multipart body of a new version: `file`, and why (optional).
+pub(crate) struct VersionUpload;
+
+impl utoipa::PartialSchema for VersionUpload {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{AdditionalProperties, KnownFormat, SchemaFormat};
+        use utoipa::openapi::{ObjectBuilder, Type};
+        let file = ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)));
+        let reason = ObjectBuilder::new()
+            .schema_type(Type::String)
+            .max_length(Some(4096))
+            .description(Some("Why the file is replaced"));
+        ObjectBuilder::new()
+            .property("file", file)
+            .required("file")
+            .property("reason", reason)
+            .additional_properties(Some(AdditionalProperties::FreeForm(false)))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for VersionUpload {}
+
 /// POST /api/assets/{id}/versions
 #[utoipa::path(post, path = "/api/assets/{id}/versions", tag = "assets",
     params(("id" = AssetId, Path, description = "The asset's id")),
-    request_body(content_type = "multipart/form-data", description = "`file`: the new file; `reason` (optional): why"),
+    request_body(content = VersionUpload, content_type = "multipart/form-data"),
     responses(
         (status = 201, description = "The asset with its `versions`, newest first: current at once for a picture not yet published; for a published one, the new version waits in review and the approved file stays live", body = Asset),
         (status = 400, description = "No `file`, an unknown field, or a damaged file", body = ErrorBody),
