@@ -3,6 +3,7 @@
 //! streamed ZIP with its credits and manifest read back, revoked (404) and expired (410)
 //! links, refused requests that change nothing, and collections surviving a rebuild.
 
+#[macro_use]
 mod common;
 
 use actix_web::http::StatusCode;
@@ -355,4 +356,67 @@ async fn a_share_link_is_an_object_its_owner_manages() {
         test::call_service(&app, theirs.to_request()).await.status(),
         StatusCode::NOT_FOUND
     );
+}
+
+#[actix_web::test]
+async fn pictures_ticked_in_the_catalogue_go_into_a_collection_in_one_step() {
+    let fx = Fixture::new();
+    let (svc, draft, public) = setup(&fx);
+    common::desk::account(
+        &svc.state,
+        "lan",
+        "Nguyễn Lan",
+        brandvault::model::Role::Press,
+    );
+    let app = app!(svc);
+    publish(&app, &svc, &public).await;
+    let lan =
+        common::desk::cookie_value(&sign_in!(app, "lan", "mật khẩu đủ dài"), "bv_session").unwrap();
+    let grid = common::desk::body_text(
+        test::call_service(&app, common::desk::with(&lan, get("/", None)).to_request()).await,
+    )
+    .await;
+    assert!(grid.contains(r#"id="collect-form""#), "the grid offers it");
+    assert!(grid.contains(&format!(
+        r#"name="asset" value="{public}" form="collect-form""#
+    )));
+    let csrf = common::desk::csrf_field(&grid);
+    let add = |assets: &[&str], name: &str| {
+        let mut form = vec![
+            ("csrf", csrf.as_str()),
+            ("from", "catalogue"),
+            ("new_name", name),
+        ];
+        form.extend(assets.iter().map(|a| ("asset", *a)));
+        common::desk::with(&lan, test::TestRequest::post().uri("/collections/add"))
+            .set_form(form)
+            .to_request()
+    };
+    // A draft the press may not see among the ticked: nothing at all is made.
+    let before = fx.journal();
+    let resp = test::call_service(&app, add(&[&public, &draft], "Cho báo Người Lao Động")).await;
+    assert_eq!(resp.status(), StatusCode::NOT_FOUND);
+    assert_eq!(fx.journal(), before, "all or nothing");
+    let resp = test::call_service(&app, add(&[&public, &public], "Cho báo Người Lao Động")).await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    let to = resp
+        .headers()
+        .get("location")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(to.ends_with("?added=1"), "each picture counted once: {to}");
+    let page = common::desk::body_text(
+        test::call_service(&app, common::desk::with(&lan, get(&to, None)).to_request()).await,
+    )
+    .await;
+    assert!(page.contains("Đã thêm 1 ảnh đã chọn"), "{page}");
+    let id = to
+        .trim_start_matches("/collections/")
+        .split('?')
+        .next()
+        .unwrap();
+    let made = svc.state.catalog.collection(id).unwrap().unwrap();
+    assert_eq!(made.items.len(), 1, "each picture once");
 }

@@ -161,9 +161,10 @@ fn a_day_at_the_desk() {
     browser.click(r#"input[name="themes"][value="tourism"]"#);
     browser.click(r#"input[name="audiences"][value="investors"]"#);
     // Each file in the queue shows itself, drawn by the browser before anything is sent.
-    let drawn = browser.run(
-        "return Array.from(document.querySelectorAll('#queue img.queue-thumb')).filter(i => i.complete && i.naturalWidth > 0).length",
-        serde_json::json!([]),
+    let drawn = browser.run_async(
+        "const done = arguments[arguments.length - 1]; \
+         Promise.all(Array.from(document.querySelectorAll('#queue img.queue-thumb')).map((i) => i.decode().then(() => i.naturalWidth > 0, () => false))) \
+           .then((ok) => done(ok.filter(Boolean).length));",
     );
     assert_eq!(drawn, 3, "a thumbnail per queued photo");
     browser.click("#send");

@@ -117,35 +117,56 @@ impl Collections<'_> {
             .ok_or(CollectionError::NotFound)
     }
 
-    /// A new collection holding one asset `viewer` may see, in one commit (refused whole if
-    /// the asset is hidden from them).
+    /// A new collection holding `assets`, which `viewer` must all see, in one commit (refused
+    /// whole if any is hidden from them).
     pub fn create_with(
         &self,
         viewer: &Viewer,
         name: &str,
-        asset: &AssetId,
+        assets: &[AssetId],
         at: &str,
     ) -> Result<Collection, CollectionError> {
         let actor = viewer.actor.as_ref().ok_or(CollectionError::NotFound)?;
-        if self
-            .catalog
-            .asset_if(asset, |v| viewer.may_see(v))?
-            .is_none()
-        {
-            return Err(CollectionError::AssetNotFound);
-        }
+        let mut steps = vec![CollectionStep::Created {
+            name: clean_name(name)?,
+            description: None,
+            owner: actor.name.clone(),
+            created_at: at.to_owned(),
+        }];
+        steps.extend(self.additions(viewer, &[], assets)?);
         let id = random_hex(8)?;
-        let steps = vec![
-            CollectionStep::Created {
-                name: clean_name(name)?,
-                description: None,
-                owner: actor.name.clone(),
-                created_at: at.to_owned(),
-            },
-            CollectionStep::ItemAdded { asset: *asset },
-        ];
         self.commit(actor, &id, steps, at)?;
         self.get(actor, &id)
+    }
+
+    /// The steps adding those of `assets` not already in `items`, each once; refused whole if
+    /// any is hidden from `viewer` (it does not exist for them) or the collection would
+    /// overflow.
+    fn additions(
+        &self,
+        viewer: &Viewer,
+        items: &[AssetId],
+        assets: &[AssetId],
+    ) -> Result<Vec<CollectionStep>, CollectionError> {
+        let mut steps = Vec::new();
+        let mut seen: Vec<AssetId> = items.to_vec();
+        for asset in assets {
+            if self
+                .catalog
+                .asset_if(asset, |v| viewer.may_see(v))?
+                .is_none()
+            {
+                return Err(CollectionError::AssetNotFound);
+            }
+            if !seen.contains(asset) {
+                seen.push(*asset);
+                steps.push(CollectionStep::ItemAdded { asset: *asset });
+            }
+        }
+        if seen.len() > MAX_ITEMS {
+            return Err(CollectionError::Full);
+        }
+        Ok(steps)
     }
 
     /// The collections `actor` owns, newest first.
@@ -199,33 +220,22 @@ impl Collections<'_> {
         self.get(actor, id)
     }
 
-    /// Adds an asset `viewer` may see (one they may not see does not exist for them); adding
-    /// one already there changes nothing.
+    /// Adds assets `viewer` may see, in one commit (one they may not see does not exist for
+    /// them, and nothing is added); those already there change nothing.
     pub fn add(
         &self,
         viewer: &Viewer,
         id: &str,
-        asset: &AssetId,
+        assets: &[AssetId],
         at: &str,
     ) -> Result<Collection, CollectionError> {
         let actor = viewer.actor.as_ref().ok_or(CollectionError::NotFound)?;
         let current = self.get(actor, id)?;
-        let visible = self.catalog.asset_if(asset, |v| viewer.may_see(v))?;
-        if visible.is_none() {
-            return Err(CollectionError::AssetNotFound);
-        }
-        if current.items.contains(asset) {
+        let steps = self.additions(viewer, &current.items, assets)?;
+        if steps.is_empty() {
             return Ok(current);
         }
-        if current.items.len() >= MAX_ITEMS {
-            return Err(CollectionError::Full);
-        }
-        self.commit(
-            actor,
-            id,
-            vec![CollectionStep::ItemAdded { asset: *asset }],
-            at,
-        )?;
+        self.commit(actor, id, steps, at)?;
         self.get(actor, id)
     }
 

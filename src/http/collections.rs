@@ -306,7 +306,7 @@ pub async fn add_item(
     let base = super::portal::public_base(&state, &req);
     let changed = with_collections(&state, move |c| {
         let at = viewer.now.clone();
-        described(&c, c.add(&viewer, &id, &asset, &at)?, &base)
+        described(&c, c.add(&viewer, &id, &[asset], &at)?, &base)
     })
     .await?;
     Ok(HttpResponse::Ok().json(changed))

@@ -140,7 +140,7 @@ impl utoipa::PartialSchema for VersionUpload {
 impl utoipa::ToSchema for VersionUpload {}
 
 /// POST /api/assets/{id}/versions
-#[utoipa::path(post, path = "/api/assets/{id}/versions", tag = "assets",
+#[utoipa::path(post, path = "/api/assets/{id}/versions", tag = "assets", operation_id = "add_version",
     params(("id" = AssetId, Path, description = "The asset's id")),
     request_body(content = VersionUpload, content_type = "multipart/form-data"),
     responses(
@@ -176,7 +176,7 @@ fn listed(asset: &Asset) -> Vec<Version> {
 }
 
 /// GET /api/assets/{id}/versions
-#[utoipa::path(get, path = "/api/assets/{id}/versions", tag = "assets",
+#[utoipa::path(get, path = "/api/assets/{id}/versions", tag = "assets", operation_id = "list_versions",
     params(("id" = AssetId, Path, description = "The asset's id")),
     responses(
         (status = 200, description = "Its versions, newest first", body = Vec<Version>),
@@ -210,7 +210,7 @@ async fn version_of(
 }
 
 /// GET /api/assets/{id}/versions/{hash}: that version's file, as stored.
-#[utoipa::path(get, path = "/api/assets/{id}/versions/{hash}", tag = "assets",
+#[utoipa::path(get, path = "/api/assets/{id}/versions/{hash}", tag = "assets", operation_id = "version_file",
     params(("id" = AssetId, Path, description = "The asset's id"),
         ("hash" = String, Path, description = "The version's BLAKE3 (from the list)")),
     responses(
@@ -236,7 +236,7 @@ pub async fn file(
 }
 
 /// POST /api/assets/{id}/versions/{hash}/restore: an earlier version current again.
-#[utoipa::path(post, path = "/api/assets/{id}/versions/{hash}/restore", tag = "assets",
+#[utoipa::path(post, path = "/api/assets/{id}/versions/{hash}/restore", tag = "assets", operation_id = "restore_version",
     params(("id" = AssetId, Path, description = "The asset's id"),
         ("hash" = String, Path, description = "An earlier version's BLAKE3")),
     responses(

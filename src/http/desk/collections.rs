@@ -199,6 +199,9 @@ pub async fn show_page(
         Some(lang.fill("collections.link_made", &[("label", &link.label)]))
     } else if let Some(label) = portal::query_value(query, "revoked") {
         Some(lang.fill("collections.link_revoked", &[("label", &label)]))
+    } else if let Some(n) = portal::query_value(query, "added").filter(|n| n.parse::<u32>().is_ok())
+    {
+        Some(lang.fill("collections.added_many", &[("n", &n)]))
     } else {
         portal::query_value(query, "saved").map(|_| lang.t("collections.saved").to_owned())
     };
@@ -218,37 +221,56 @@ pub async fn show_page(
     portal::ok(&req, &page)
 }
 
-#[derive(Deserialize)]
-pub struct AddForm {
-    csrf: String,
-    asset: String,
-    /// An existing collection's id, or empty with `new_name`.
-    #[serde(default)]
-    collection: String,
-    #[serde(default)]
-    new_name: String,
-}
-
-/// POST /collections/add: from an asset page, into a chosen or a new collection; back to the
-/// asset page, which says where it went.
+/// POST /collections/add: pictures into one of the person's collections (`collection`) or a
+/// new one (`new_name`), in one commit: from an asset page (one `asset`; back to it, which
+/// says where it went) or from the catalogue (any number of `asset`; on to the collection,
+/// which says how many were added).
 pub async fn add(
     state: State,
     req: HttpRequest,
-    form: web::Form<AddForm>,
+    body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let f = form.into_inner();
-    let desk: Desk = desk_or_return!(state, req, anyone, Some(&f.csrf));
-    let asset: AssetId = f.asset.parse().map_err(|_| ApiError::not_found())?;
-    let (viewer, now) = (desk.viewer(), desk.now.clone());
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
+    let field = |name: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map_or_else(String::new, |(_, v)| v.clone())
+    };
+    let (csrf, collection, new_name) = (field("csrf"), field("collection"), field("new_name"));
+    let desk: Desk = desk_or_return!(state, req, anyone, Some(&csrf));
+    let assets: Vec<AssetId> = pairs
+        .iter()
+        .filter(|(k, _)| k == "asset")
+        .map(|(_, v)| v.parse().map_err(|_| ApiError::not_found()))
+        .collect::<Result<_, _>>()?;
+    let Some(first) = assets.first().copied() else {
+        return Ok(see_other("/"));
+    };
+    let distinct = assets
+        .iter()
+        .collect::<std::collections::HashSet<_>>()
+        .len();
+    let (viewer, now, many) = (
+        desk.viewer(),
+        desk.now.clone(),
+        assets.len() > 1 || field("from") == "catalogue",
+    );
     let into = with_collections(&state, move |c| {
-        if f.new_name.trim().is_empty() {
-            c.add(&viewer, &f.collection, &asset, &now)
+        if new_name.trim().is_empty() {
+            c.add(&viewer, &collection, &assets, &now)
         } else {
-            c.create_with(&viewer, &f.new_name, &asset, &now)
+            c.create_with(&viewer, &new_name, &assets, &now)
         }
     })
     .await?;
-    Ok(see_other(&format!("/assets/{asset}?added={}", into.id)))
+    if many {
+        return Ok(see_other(&format!(
+            "/collections/{}?added={distinct}",
+            into.id
+        )));
+    }
+    Ok(see_other(&format!("/assets/{first}?added={}", into.id)))
 }
 
 #[derive(Deserialize)]

@@ -18,6 +18,8 @@ pub struct Card {
     pub kind: &'static str,
     /// For staff: the status class and its label.
     pub status: Option<(&'static str, &'static str)>,
+    /// The asset's id, when the grid lets the reader tick it (to add it to a collection).
+    pub pick: Option<String>,
 }
 
 /// An `<img>` with its sources.
@@ -104,5 +106,6 @@ pub fn card(lang: Lang, brand: &Brand, asset: &Asset, staff: bool) -> Card {
                 lang.t(&format!("status.{}", asset.status.as_str())),
             )
         }),
+        pick: None,
     }
 }

@@ -198,6 +198,27 @@ struct CataloguePage {
     previous: Option<String>,
     next: Option<String>,
     page_of: String,
+    collect: Option<Collecting>,
+}
+
+/// What a signed-in reader needs to add the pictures they tick to one of their collections.
+struct Collecting {
+    csrf: String,
+    /// Their collections, newest first: (id, name).
+    mine: Vec<(String, String)>,
+}
+
+/// `Collecting` for a signed-in reader; none for everyone else.
+async fn collecting(state: &State, req: &HttpRequest) -> Result<Option<Collecting>, ApiError> {
+    let Some(session) = crate::http::session::current(state, req).await? else {
+        return Ok(None);
+    };
+    let (st, actor) = (state.clone(), session.actor.clone());
+    let mine = web::block(move || st.collections().owned_by(&actor)).await??;
+    Ok(Some(Collecting {
+        csrf: session.csrf,
+        mine: mine.into_iter().map(|c| (c.id, c.name)).collect(),
+    }))
 }
 
 fn choices(
@@ -353,6 +374,7 @@ pub async fn catalogue(state: State, req: HttpRequest) -> Result<HttpResponse, A
             .find(|(f, _)| *f == name)
             .map(|(_, m)| lang.t(m))
     };
+    let collect = collecting(&state, &req).await?;
     let page = CataloguePage {
         selects: selects(&state, lang, &form, &errors),
         from_error: error("from"),
@@ -365,8 +387,12 @@ pub async fn catalogue(state: State, req: HttpRequest) -> Result<HttpResponse, A
         showing,
         cards: assets
             .iter()
-            .map(|a| card(lang, &state.brand, a, staff))
+            .map(|a| Card {
+                pick: collect.as_ref().map(|_| a.id.to_hex()),
+                ..card(lang, &state.brand, a, staff)
+            })
             .collect(),
+        collect,
         empty,
         previous: (form.page > 1).then(|| form.href(form.page - 1)),
         next: (form.page < pages).then(|| form.href(form.page + 1)),
