@@ -172,7 +172,7 @@ fn a_day_at_the_desk() {
     assert_eq!(browser.text("#summary"), "3 / 3");
     // Each draft can be sent for review from here, one by one or all at once.
     let offered = browser.run(
-        "return [document.querySelectorAll('#queue li.done button').length, document.getElementById('submit-all').hidden]",
+        "return [document.querySelectorAll('#queue li.done button.submit-one').length, document.getElementById('submit-all').hidden]",
         serde_json::json!([]),
     );
     assert_eq!(offered, serde_json::json!([3, false]));

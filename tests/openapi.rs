@@ -134,6 +134,19 @@ fn openapi_document_describes_the_contract_and_schemathesis_finds_nothing() {
         );
     }
     assert_routed(&server.site, &doc);
+    // Each operation has its own id: links between operations (schemathesis infers them) name
+    // their target by it.
+    let mut ids: Vec<&str> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .values()
+        .flat_map(|ops| ops.as_object().unwrap().values())
+        .filter_map(|op| op["operationId"].as_str())
+        .collect();
+    let count = ids.len();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), count, "an operationId used twice: {ids:?}");
     // The theme filter's values are this brand's vocabulary.
     let params = doc["paths"]["/api/assets"]["get"]["parameters"]
         .as_array()

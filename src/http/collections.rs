@@ -120,8 +120,9 @@ pub struct NewItem {
 #[derive(Deserialize, ToSchema, Default)]
 #[serde(deny_unknown_fields)]
 pub struct NewShare {
-    /// What to call the link (1 to 120 characters); omitted: the collection's name and today.
-    #[schema(max_length = 120)]
+    /// What to call the link (at most 120 characters, no control characters); omitted or
+    /// blank: the collection's name and today.
+    #[schema(max_length = 120, pattern = r"^[^\x00-\x1f\x7f-\x9f]*$")]
     label: Option<String>,
     /// The last day the link works, `YYYY-MM-DD` (UTC), from today to a year ahead; omitted:
     /// 30 days from today. `expires` is the same field's older name.
@@ -163,7 +164,7 @@ pub(crate) async fn with_collections<T: Send + 'static>(
 }
 
 /// GET /api/collections: the caller's collections, newest first.
-#[utoipa::path(get, path = "/api/collections", tag = "collections",
+#[utoipa::path(get, path = "/api/collections", tag = "collections", operation_id = "list_collections",
     responses(
         (status = 200, description = "The caller's collections", body = Vec<CollectionView>),
         (status = 401, description = "Not signed in", body = ErrorBody),
@@ -207,7 +208,7 @@ pub async fn create(
 }
 
 /// GET /api/collections/{id}
-#[utoipa::path(get, path = "/api/collections/{id}", tag = "collections",
+#[utoipa::path(get, path = "/api/collections/{id}", tag = "collections", operation_id = "show_collection",
     params(("id" = String, Path, description = "The collection's id")),
     responses(
         (status = 200, description = "The collection with its share links", body = CollectionView),
@@ -227,7 +228,7 @@ pub async fn show(
 }
 
 /// PATCH /api/collections/{id}: rename, describe or reorder, in one commit.
-#[utoipa::path(patch, path = "/api/collections/{id}", tag = "collections",
+#[utoipa::path(patch, path = "/api/collections/{id}", tag = "collections", operation_id = "edit_collection",
     params(("id" = String, Path, description = "The collection's id")),
     request_body = CollectionPatch,
     responses(

@@ -156,7 +156,7 @@ pub async fn image(
 
 /// GET /iiif/3/{id}/manifest: the IIIF Presentation 3.0 manifest of a public picture, for
 /// Mirador, Universal Viewer and museum portals.
-#[utoipa::path(get, path = "/iiif/3/{id}/manifest", tag = "iiif",
+#[utoipa::path(get, path = "/iiif/3/{id}/manifest", tag = "iiif", operation_id = "iiif_manifest",
     params(("id" = AssetId, Path, description = "A public picture's id")),
     responses(
         (status = 200, description = "Its IIIF Presentation 3.0 manifest", content_type = "application/ld+json", body = Object),

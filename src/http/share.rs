@@ -367,7 +367,7 @@ pub async fn zip(
 /// GET /s/{token}/manifest: the link's pictures as one IIIF Presentation 3.0 manifest, for a
 /// viewer such as Mirador; each canvas shows the link's web-size file (with deep zoom where
 /// the picture is public).
-#[utoipa::path(get, path = "/s/{token}/manifest", tag = "shares",
+#[utoipa::path(get, path = "/s/{token}/manifest", tag = "shares", operation_id = "share_manifest",
     params(("token" = String, Path, description = "The secret of a share link")),
     responses(
         (status = 200, description = "The link's pictures as one IIIF Presentation 3.0 manifest", content_type = "application/ld+json", body = Object),

@@ -135,7 +135,7 @@
       result.setAttribute("role", "status");
       item.append(thumbnail(file), name, size, remove, own, bar, result);
       queue.appendChild(item);
-      const entry = { file, item, own, bar, result };
+      const entry = { file, item, own, bar, result, remove };
       waiting.push(entry);
       remove.addEventListener("click", () => {
         waiting.splice(waiting.indexOf(entry), 1);
@@ -229,7 +229,7 @@
     function offerSubmit(entry, id) {
       const button = document.createElement("button");
       button.type = "button";
-      button.className = "btn";
+      button.className = "btn submit-one";
       button.textContent = d.submit;
       const draft = { id, button, result: entry.result };
       button.addEventListener("click", () => submitOne(draft));
@@ -258,6 +258,7 @@
       for (const entry of jobs) {
         const fields = fieldsFor(entry, batch);
         entry.own.remove();
+        entry.remove.remove();
         if (await post(entry, fields)) ok += 1;
       }
       summary.textContent = ok + " / " + jobs.length;
@@ -286,6 +287,7 @@
       add(file);
       const entry = waiting.pop();
       entry.own.remove();
+      entry.remove.remove();
       await post(entry, [["kind", "slogan"]]);
     });
   }

@@ -28,13 +28,33 @@ struct LoginPage {
 #[derive(Template)]
 #[template(path = "desk/account.html")]
 pub(super) struct AccountPage {
-    pub(super) chrome: Chrome,
-    pub(super) session: Session,
-    pub(super) role: &'static str,
+    chrome: Chrome,
+    session: Session,
+    role: &'static str,
     /// What just happened ("password changed"), said once.
-    pub(super) notice: Option<String>,
+    notice: Option<String>,
     /// Why the password form was refused, next to it.
-    pub(super) error: Option<String>,
+    error: Option<String>,
+}
+
+impl AccountPage {
+    /// The signed-in person's account page, with what just happened or why a change was
+    /// refused.
+    pub(super) fn new(
+        chrome: Chrome,
+        session: Session,
+        notice: Option<String>,
+        error: Option<String>,
+    ) -> Self {
+        let title = chrome.t("account.title");
+        AccountPage {
+            role: role_name(chrome.lang, session.actor.role),
+            chrome: chrome.titled(title, "login"),
+            session,
+            notice,
+            error,
+        }
+    }
 }
 
 /// A fresh pre-login CSRF value, set as a cookie on `resp`.
@@ -75,15 +95,9 @@ pub async fn login_form(state: State, req: HttpRequest) -> Result<HttpResponse, 
             now: String::new(),
         };
         let chrome = Chrome::new(&state, &req, Some(&viewer));
-        let title = chrome.t("account.title");
         let changed = crate::http::portal::query_value(req.query_string(), "changed").is_some();
-        let page = AccountPage {
-            role: role_name(chrome.lang, session.actor.role),
-            notice: changed.then(|| chrome.t("account.password_changed").to_owned()),
-            error: None,
-            chrome: chrome.titled(title, "login"),
-            session,
-        };
+        let notice = changed.then(|| chrome.t("account.password_changed").to_owned());
+        let page = AccountPage::new(chrome, session, notice, None);
         return respond(&req, StatusCode::OK, &page);
     }
     login_page(&state, &req, StatusCode::OK, String::new(), None)

@@ -97,6 +97,44 @@ pub async fn list_page(state: State, req: HttpRequest) -> Result<HttpResponse, A
     portal::ok(&req, &page)
 }
 
+/// A share link as its owner's page shows it; `made`: the id of a link just made.
+fn link(
+    lang: crate::i18n::Lang,
+    s: &crate::model::Share,
+    (opens, downloads): (u64, u64),
+    url: Option<String>,
+    made: Option<&str>,
+) -> Link {
+    Link {
+        id: s.id.clone(),
+        label: s.label.clone().unwrap_or_else(|| s.id.clone()),
+        url,
+        created: lang.date(&s.created_at),
+        expires: s.expires.as_deref().map_or_else(
+            || lang.t("collections.no_expiry").to_owned(),
+            |d| lang.date(d),
+        ),
+        opens,
+        downloads,
+        fresh: made == Some(s.id.as_str()),
+    }
+}
+
+/// What the last step on the page did, from its address (`made`, `revoked`, `added`,
+/// `saved`), said once.
+fn notice(lang: crate::i18n::Lang, query: &str, links: &[Link]) -> Option<String> {
+    let asked = |name: &str| portal::query_value(query, name);
+    if let Some(link) = links.iter().find(|l| l.fresh) {
+        Some(lang.fill("collections.link_made", &[("label", &link.label)]))
+    } else if let Some(label) = asked("revoked") {
+        Some(lang.fill("collections.link_revoked", &[("label", &label)]))
+    } else if let Some(n) = asked("added").filter(|n| n.parse::<u32>().is_ok()) {
+        Some(lang.fill("collections.added_many", &[("n", &n)]))
+    } else {
+        asked("saved").map(|_| lang.t("collections.saved").to_owned())
+    }
+}
+
 #[derive(Deserialize)]
 pub struct NewForm {
     csrf: String,
@@ -181,30 +219,9 @@ pub async fn show_page(
         .iter()
         .zip(uses)
         .zip(urls)
-        .map(|((s, (opens, downloads)), url)| Link {
-            id: s.id.clone(),
-            label: s.label.clone().unwrap_or_else(|| s.id.clone()),
-            url,
-            created: lang.date(&s.created_at),
-            expires: s.expires.as_deref().map_or_else(
-                || lang.t("collections.no_expiry").to_owned(),
-                |d| lang.date(d),
-            ),
-            opens,
-            downloads,
-            fresh: made.as_deref() == Some(s.id.as_str()),
-        })
+        .map(|((s, uses), url)| link(lang, s, uses, url, made.as_deref()))
         .collect();
-    let notice = if let Some(link) = links.iter().find(|l| l.fresh) {
-        Some(lang.fill("collections.link_made", &[("label", &link.label)]))
-    } else if let Some(label) = portal::query_value(query, "revoked") {
-        Some(lang.fill("collections.link_revoked", &[("label", &label)]))
-    } else if let Some(n) = portal::query_value(query, "added").filter(|n| n.parse::<u32>().is_ok())
-    {
-        Some(lang.fill("collections.added_many", &[("n", &n)]))
-    } else {
-        portal::query_value(query, "saved").map(|_| lang.t("collections.saved").to_owned())
-    };
+    let notice = notice(lang, query, &links);
     let default_expiry = crate::collections::default_last_day(&desk.now)
         .map(|d| lang.date_field(&d))
         .unwrap_or_default();

@@ -8,7 +8,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 use super::account::AccountPage;
-use super::{role_name, see_other};
+use super::see_other;
 use crate::http::portal::{respond, Chrome};
 use crate::http::session::{self, Session};
 use crate::http::{ApiError, State};
@@ -37,15 +37,8 @@ fn refused(
         now: String::new(),
     };
     let chrome = Chrome::new(state, req, Some(&viewer));
-    let title = chrome.t("account.title");
-    let page = AccountPage {
-        role: role_name(chrome.lang, session.actor.role),
-        notice: None,
-        error: Some(chrome.t(key).to_owned()),
-        chrome: chrome.titled(title, "login"),
-        session,
-    };
-    respond(req, status, &page)
+    let error = Some(chrome.t(key).to_owned());
+    respond(req, status, &AccountPage::new(chrome, session, None, error))
 }
 
 /// POST /account/password (form: `current`, `new`, `csrf`): 303 to the account page, which

@@ -152,8 +152,10 @@ fn with_lang(req: &HttpRequest, lang: Lang) -> String {
 }
 
 /// Pages may load only this site's own styles, scripts, fonts and images; no page is framed
-/// elsewhere (the embeds are images, not frames).
-const CSP: &str = "default-src 'none'; img-src 'self' data:; media-src 'self'; style-src 'self'; \
+/// elsewhere (the embeds are images, not frames). `blob:` pictures are the upload queue's
+/// thumbnails, drawn by the page's own script from files the person chose (nothing remote).
+const CSP: &str =
+    "default-src 'none'; img-src 'self' data: blob:; media-src 'self' blob:; style-src 'self'; \
                    font-src 'self'; script-src 'self'; connect-src 'self'; form-action 'self'; \
                    base-uri 'none'; \
                    frame-ancestors 'self'";
