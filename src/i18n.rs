@@ -173,11 +173,12 @@ impl Lang {
         }
     }
 
-    /// A date field's placeholder: an example in the order `date_field` writes.
+    /// A date field's placeholder: the order `date_field` writes, in words (an example date
+    /// would read as a value already filled in).
     pub fn date_example(self) -> &'static str {
         match self {
-            Lang::Vi => "31/12/2026",
-            Lang::En => "2026-12-31",
+            Lang::Vi => "ngày/tháng/năm",
+            Lang::En => "year-month-day",
         }
     }
 

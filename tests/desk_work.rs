@@ -459,7 +459,7 @@ async fn editing_my_work_and_bulk_edits() {
     .to_request();
     let html = body_text(test::call_service(&app, page).await).await;
     assert!(
-        html.contains(r#"name="available_from" inputmode="numeric" autocomplete="off" placeholder="31/12/2026" value="02/03/2030""#),
+        html.contains(r#"name="available_from" inputmode="numeric" autocomplete="off" placeholder="ngày/tháng/năm" value="02/03/2030""#),
         "{html}"
     );
     let resp = test::call_service(&app, window("2030-13-01")).await;

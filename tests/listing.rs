@@ -239,7 +239,7 @@ async fn catalogue_filters_theme_audience_dates_and_box() {
         "{page}"
     );
     // A text field read day first, whatever the browser's locale.
-    assert!(page.contains(r#"<input id="f-from" name="from" inputmode="numeric" autocomplete="off" placeholder="31/12/2026""#));
+    assert!(page.contains(r#"<input id="f-from" name="from" inputmode="numeric" autocomplete="off" placeholder="ngày/tháng/năm""#));
 }
 
 /// The catalogue page: newest first by capture date, counted, 48 to a page, kept current by

@@ -95,6 +95,8 @@ try:
     shoot("desk-edit", f"/assets/{mine['draft']}/edit")
     sign_in("hoa")
     shoot("desk-review", "/review", "#detail")
+    first = call("POST", s + "/execute/sync", {"script": "return document.querySelector('.tile').dataset.id", "args": []})
+    shoot("desk-review-item", f"/review?item={first}", "#detail")
     shoot("desk-history", f"/assets/{mine['approved']}", "#history", scroll=True)
     # A press officer gathers four pictures from their pages and makes a share link.
     sign_in("lan")
