@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::catalog::{Catalog, CatalogError, Change};
 use crate::geo::Locator;
 use crate::ingest::placement;
-use crate::model::AssetId;
+use crate::model::{AssetId, Status};
 use crate::store::{BlobStore, Hash, StoreError, Verified};
 
 #[derive(Debug, thiserror::Error)]
@@ -79,21 +79,43 @@ pub struct GcReport {
     pub kept: usize,
 }
 
-/// Removes objects nothing references (neither an asset nor a current rendition). Objects younger than `grace` are kept: an upload may
-/// have stored its bytes and not yet committed its catalogue entry.
+/// What `gc` does with the files of a picture's earlier versions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EarlierVersions {
+    /// Kept, so any of them can be made current again (the default).
+    Keep,
+    /// Removed: the list still names them, but they can no longer be restored.
+    Drop,
+}
+
+/// Removes objects nothing references (neither an asset's file, an earlier version's unless
+/// told, nor a current rendition). Objects younger than `grace` are kept: an upload may have
+/// stored its bytes and not yet committed its catalogue entry.
 pub fn gc(
     store: &dyn BlobStore,
     catalog: &Catalog,
     grace: Duration,
+    earlier: EarlierVersions,
 ) -> Result<GcReport, MaintainError> {
     let mut referenced: std::collections::HashSet<[u8; 32]> = Default::default();
     let ids = catalog.ids()?;
-    referenced.extend(ids.iter().map(|id| *id.as_bytes()));
     // Records a few hundred at a time: one query each from a shared catalogue.
     for chunk in ids.chunks(512) {
         for asset in catalog.assets(chunk)? {
-            // Every version's file stays: an earlier one can be made current again.
-            referenced.extend(asset.objects().map(|o| *o.as_bytes()));
+            // A new version's own record once decided (made current, or turned down) holds
+            // nothing the picture serves: under `Drop`, its file goes with the earlier ones.
+            let decided_version = asset.version_of.is_some() && asset.status != Status::InReview;
+            if earlier == EarlierVersions::Drop && decided_version {
+                continue;
+            }
+            match earlier {
+                EarlierVersions::Keep => {
+                    referenced.extend(asset.objects().map(|o| *o.as_bytes()));
+                }
+                EarlierVersions::Drop => {
+                    referenced.insert(*asset.object_id().as_bytes());
+                }
+            }
             for r in asset.renditions {
                 if let Some(hash) = r.object().and_then(|h| Hash::from_hex(h).ok()) {
                     referenced.insert(*hash.as_bytes());

@@ -199,10 +199,13 @@ async fn a_published_picture_keeps_its_file_until_the_new_version_is_approved() 
     assert_eq!(archived["status"], "archived", "not a second picture");
 
     // The earlier file stays in the store through gc, and can be made current again.
-    brandvault::maintain::gc(
-        &*svc.state.store,
-        &svc.state.catalog,
+    use brandvault::maintain::{gc, EarlierVersions};
+    let (store, catalog) = (&*svc.state.store, &svc.state.catalog);
+    gc(
+        store,
+        catalog,
         std::time::Duration::ZERO,
+        EarlierVersions::Keep,
     )
     .unwrap();
     assert_eq!(fx.object(&public), same, "the first file is kept");
@@ -217,6 +220,34 @@ async fn a_published_picture_keeps_its_file_until_the_new_version_is_approved() 
     assert_eq!(asset["width"], 300);
     assert_eq!(asset["versions"][1]["state"], "current");
     assert_eq!(asset["versions"][0]["state"], "earlier");
+
+    // Told to, gc removes the earlier file: still listed, no longer restorable (410). (The
+    // renditions of the file restored are made first: gc here has no grace period.)
+    render(&svc, &public);
+    let report = gc(
+        store,
+        catalog,
+        std::time::Duration::ZERO,
+        EarlierVersions::Drop,
+    )
+    .unwrap();
+    assert!(report.removed >= 1, "{report:?}");
+    assert!(!svc
+        .state
+        .store
+        .exists(&brandvault::store::Hash::from_hex(&new_hash).unwrap()));
+    assert_eq!(fx.object(&public), same, "the current file stays");
+    let restore = post_json(
+        &format!("/api/assets/{public}/versions/{new_hash}/restore"),
+        &bm,
+        json!({}),
+    );
+    let resp = test::call_service(&app, restore.to_request()).await;
+    assert_eq!(resp.status(), StatusCode::GONE);
+    assert!(
+        !preview(&app, &public).await.is_empty(),
+        "the current file still served"
+    );
 }
 
 #[actix_web::test]

@@ -69,8 +69,14 @@ pub(super) fn verify_summary(report: &maintain::VerifyReport) -> String {
 }
 
 /// `gc`: unreferenced objects older than the grace period.
-pub(super) fn gc(lib: &Opened, grace_secs: u64, json: bool) -> Result<i32> {
-    let report = maintain::gc(&*lib.store, &lib.catalog, Duration::from_secs(grace_secs))?;
+pub(super) fn gc(lib: &Opened, grace_secs: u64, drop_earlier: bool, json: bool) -> Result<i32> {
+    let earlier = if drop_earlier {
+        maintain::EarlierVersions::Drop
+    } else {
+        maintain::EarlierVersions::Keep
+    };
+    let grace = Duration::from_secs(grace_secs);
+    let report = maintain::gc(&*lib.store, &lib.catalog, grace, earlier)?;
     print(json, &report, || {
         format!(
             "removed {} objects ({} bytes); kept {}",

@@ -131,6 +131,10 @@ pub enum Command {
         /// Keep unreferenced objects younger than this many seconds (an upload in progress).
         #[arg(long, default_value_t = 3600)]
         grace_secs: u64,
+        /// Also remove the files of pictures' earlier versions (kept by default, so any can
+        /// be made current again; the versions stay listed).
+        #[arg(long)]
+        drop_earlier_versions: bool,
     },
     /// Recreate the catalogue index from the journal (after it was deleted or damaged).
     Rebuild,

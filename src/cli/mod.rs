@@ -175,7 +175,10 @@ fn on_library(lib: &Opened, command: Command, json: bool) -> Result<i32> {
         Command::Reopen(a) => edit::step(lib, a, Action::Reopen, json),
         Command::SetSpot { id, spot } => edit::set_spot(lib, &id, &spot, json),
         Command::Verify => admin::verify(lib, json),
-        Command::Gc { grace_secs } => admin::gc(lib, grace_secs, json),
+        Command::Gc {
+            grace_secs,
+            drop_earlier_versions,
+        } => admin::gc(lib, grace_secs, drop_earlier_versions, json),
         Command::Brand { action } => admin::brand_recheck(lib, action, json),
         Command::Token { action } => admin::token(lib, action, json),
         Command::User { action } => people::user(lib, action, json),

@@ -243,6 +243,7 @@ pub async fn file(
         (status = 200, description = "The asset, that version current", body = Asset),
         (status = 403, description = "Only reviewers restore versions", body = ErrorBody),
         (status = 404, description = "No such asset or earlier version, or the caller is not staff", body = ErrorBody),
+        (status = 410, description = "That version's file was removed (`gc --drop-earlier-versions`)", body = ErrorBody),
     ))]
 pub async fn restore(
     state: State,
@@ -266,6 +267,13 @@ pub(crate) async fn restore_version(
     let (asset, viewer, version) = version_of(state, req, id, hash, form_csrf).await?;
     let actor = staff(&viewer)?;
     let object = crate::store::Hash::from_hex(&version.hash).map_err(|_| ApiError::not_found())?;
+    if !state.store.exists(&object) {
+        return Err(ApiError::new(
+            crate::model::ErrorKind::Gone,
+            "version-gone",
+            "this version's file was removed by `gc --drop-earlier-versions`",
+        ));
+    }
     let (st, now, kind, id) = (state.clone(), viewer.now.clone(), asset.kind, asset.id);
     web::block(move || {
         let put = Put {
