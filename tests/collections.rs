@@ -293,14 +293,14 @@ async fn a_share_link_is_an_object_its_owner_manages() {
     assert_eq!(plain["expires_at"], "2026-12-26");
     // A label and a day-first expiry; more than a year ahead, or an empty label, is refused
     // and makes nothing.
-    for refused in [
-        json!({"expires_at": "2028-01-01"}),
-        json!({"label": "\u{7}"}),
-        json!({"expires_at": "31/02/2027"}),
+    for (refused, why) in [
+        (json!({"expires_at": "2028-01-01"}), StatusCode::CONFLICT),
+        (json!({"label": "\u{7}"}), StatusCode::BAD_REQUEST),
+        (json!({"expires_at": "31/02/2027"}), StatusCode::BAD_REQUEST),
     ] {
         let r = post_json(&format!("{base}/shares"), press, refused.clone());
         let status = test::call_service(&app, r.to_request()).await.status();
-        assert_eq!(status, StatusCode::BAD_REQUEST, "{refused}");
+        assert_eq!(status, why, "{refused}");
     }
     let labelled = post_json(
         &format!("{base}/shares"),

@@ -70,9 +70,7 @@ fn last_day(asked: Option<&str>, at: &str) -> Result<String, CollectionError> {
         return Err(CollectionError::ExpiryPast(day));
     }
     if latest.is_ok_and(|l| day > l) {
-        return Err(CollectionError::BadField(
-            "expires_at: at most a year from today".into(),
-        ));
+        return Err(CollectionError::ExpiryTooFar(day));
     }
     Ok(day)
 }
@@ -263,7 +261,7 @@ mod tests {
         ));
         assert!(matches!(
             last_day(Some("2028-12-07"), at),
-            Err(CollectionError::BadField(_))
+            Err(CollectionError::ExpiryTooFar(_))
         ));
         assert_eq!(last_day(Some("07/12/2027"), at).unwrap(), "2027-12-07");
         assert!(matches!(

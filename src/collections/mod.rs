@@ -32,6 +32,8 @@ pub enum CollectionError {
     Expired,
     #[error("expires {0} is already past")]
     ExpiryPast(String),
+    #[error("expires {0} is more than a year from today")]
+    ExpiryTooFar(String),
     #[error("no random numbers: {0}")]
     Random(String),
     #[error(transparent)]
@@ -44,9 +46,11 @@ impl CollectionError {
             Self::NotFound | Self::AssetNotFound => ErrorKind::NotFound,
             Self::BadField(_) => ErrorKind::InvalidInput,
             // The order given does not match the collection as it now stands.
-            Self::Full | Self::TooManyShares | Self::BadOrder | Self::ExpiryPast(_) => {
-                ErrorKind::Conflict
-            }
+            Self::Full
+            | Self::TooManyShares
+            | Self::BadOrder
+            | Self::ExpiryPast(_)
+            | Self::ExpiryTooFar(_) => ErrorKind::Conflict,
             Self::Expired => ErrorKind::Gone,
             Self::Random(_) => ErrorKind::Internal,
             Self::Catalog(e) => e.kind(),
@@ -63,6 +67,7 @@ impl CollectionError {
             Self::BadOrder => "bad-order",
             Self::Expired => "link-expired",
             Self::ExpiryPast(_) => "expiry-past",
+            Self::ExpiryTooFar(_) => "expiry-too-far",
             Self::Random(_) => "internal",
             Self::Catalog(e) => e.code(),
         }

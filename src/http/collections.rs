@@ -346,10 +346,10 @@ pub async fn remove_item(
     request_body(content = Option<NewShare>, description = "Optional: `label`, `expires_at`"),
     responses(
         (status = 201, description = "The link, with its address", body = ShareCreated),
-        (status = 400, description = "A bad label, or an expiry that is not a date or more than a year ahead", body = ErrorBody),
+        (status = 400, description = "A bad label, or an expiry that is not a date", body = ErrorBody),
         (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 404, description = "No such collection, or not the caller's", body = ErrorBody),
-        (status = 409, description = "Too many live links, or `expires` is already past", body = ErrorBody),
+        (status = 409, description = "Too many live links, or `expires_at` is already past or more than a year ahead", body = ErrorBody),
     ))]
 pub async fn share(
     state: State,
