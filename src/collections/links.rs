@@ -89,6 +89,16 @@ impl Collections<'_> {
             return Err(CollectionError::TooManyShares);
         }
         let expires = last_day(asked.expires.as_deref(), at)?;
+        // Counted as given, before trimming: what the API's schema promises.
+        if asked
+            .label
+            .as_deref()
+            .is_some_and(|l| l.chars().count() > MAX_LABEL)
+        {
+            return Err(CollectionError::BadField(format!(
+                "label: at most {MAX_LABEL} characters"
+            )));
+        }
         let label = match asked.label.as_deref().map(str::trim) {
             Some(l) if !l.is_empty() => clean_name(l).map_err(|_| {
                 CollectionError::BadField(format!(
