@@ -19,6 +19,8 @@ pub enum VersionError {
     Waiting,
     #[error("no such version of this picture")]
     NoSuchVersion,
+    #[error("this version's file was removed (`gc --drop-earlier-versions`)")]
+    Gone,
     #[error("{message}")]
     Refused {
         kind: ErrorKind,
@@ -40,6 +42,7 @@ impl VersionError {
         match self {
             Self::Same | Self::Catalogued | Self::Waiting => ErrorKind::Conflict,
             Self::NoSuchVersion => ErrorKind::NotFound,
+            Self::Gone => ErrorKind::Gone,
             Self::Refused { kind, .. } => *kind,
             Self::Workflow(e) => e.kind(),
         }
@@ -51,6 +54,7 @@ impl VersionError {
             Self::Catalogued => "already-catalogued",
             Self::Waiting => "version-waiting",
             Self::NoSuchVersion => "version-not-found",
+            Self::Gone => "version-gone",
             Self::Refused { code, .. } => code,
             Self::Workflow(e) => e.code(),
         }
@@ -58,7 +62,7 @@ impl VersionError {
 }
 
 /// Who may give a picture a new version: its reviewers, and a designer their own uploads.
-fn may_replace(asset: &Asset, actor: &Actor) -> Result<(), WorkflowError> {
+pub fn may_replace(asset: &Asset, actor: &Actor) -> Result<(), WorkflowError> {
     let own = asset.owner.as_deref() == Some(actor.name.as_str());
     if actor.role.edits() && (actor.role.reviews() || own) {
         Ok(())
@@ -111,14 +115,10 @@ impl Workflow<'_> {
             return Err(VersionError::Catalogued);
         }
         let changes = if asset.status == Status::Approved {
-            if asset
-                .versions
-                .iter()
-                .any(|v| v.state == VersionState::InReview)
-            {
+            if asset.waiting_version().is_some() {
                 return Err(VersionError::Waiting);
             }
-            let waiting = self.waiting_version(&asset, file, actor, now);
+            let waiting = self.waiting_record(&asset, file, actor, now);
             let version = entry(&waiting, actor, reason, now, VersionState::InReview);
             vec![
                 Change::Ingested {
@@ -173,7 +173,7 @@ impl Workflow<'_> {
 
     /// The new file of a published picture as a record waiting in review: the asset's words,
     /// tags, audience, window and chosen spot, owned by whoever uploaded it.
-    fn waiting_version(&self, asset: &Asset, file: Asset, actor: &Actor, now: &str) -> Asset {
+    fn waiting_record(&self, asset: &Asset, file: Asset, actor: &Actor, now: &str) -> Asset {
         let mut waiting = Asset {
             kind: asset.kind,
             status: Status::InReview,

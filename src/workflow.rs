@@ -471,6 +471,21 @@ impl Workflow<'_> {
             state: VersionState::Current,
             ..listed
         };
-        Ok(self.adoption(asset, waiting.clone(), version, now))
+        // The audience the reviewer chose for the new file is the picture's from now on.
+        let mut changes = Vec::new();
+        let mut asset = asset;
+        if waiting.access != asset.access {
+            let edit = Change::Edited {
+                id: of,
+                patch: Patch {
+                    access: Some(waiting.access),
+                    ..Default::default()
+                },
+            };
+            asset = crate::catalog::apply(Some(asset.clone()), &edit).unwrap_or(asset);
+            changes.push(edit);
+        }
+        changes.extend(self.adoption(asset, waiting.clone(), version, now));
+        Ok(changes)
     }
 }

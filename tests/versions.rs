@@ -389,4 +389,38 @@ async fn a_designer_opening_a_published_pictures_edit_page_is_told_why_and_offer
     assert_eq!(asset["versions"][0]["state"], "in_review");
     assert_eq!(asset["versions"][0]["reason"], "ảnh gốc lớn hơn");
     assert_eq!(asset["versions"][0]["created_by"], "dana");
+
+    // Approved for the press from the review desk: the picture takes the new file and the
+    // audience chosen for it.
+    let waiting: AssetId = asset["versions"][0]["hash"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let reviewer = brandvault::model::Actor {
+        name: "bm".into(),
+        role: brandvault::model::Role::BrandManager,
+    };
+    let step = brandvault::workflow::Step {
+        access: Some(brandvault::model::Access::Press),
+        justification: Some("ảnh gốc lớn hơn"),
+        ..Default::default()
+    };
+    let now = common::service::NOW;
+    svc.state
+        .workflow()
+        .transition(
+            &waiting,
+            brandvault::workflow::Action::Approve,
+            &reviewer,
+            step,
+            now,
+        )
+        .unwrap();
+    let asset: Value = asset_json!(app, svc.tokens["bm"], draft);
+    assert_eq!(asset["width"], 700);
+    assert_eq!(
+        asset["access"], "press",
+        "the audience chosen travels with the file"
+    );
 }

@@ -14,7 +14,7 @@ pub struct NewLink {
     /// Default: the collection's name and today's date.
     pub label: Option<String>,
     /// The last day it works (`YYYY-MM-DD` or `DD/MM/YYYY`, UTC), today up to a year ahead;
-    /// none or blank: 30 days from today.
+    /// none: 30 days from today (a blank date is not a date).
     pub expires: Option<String>,
 }
 
@@ -59,7 +59,7 @@ fn last_day(asked: Option<&str>, at: &str) -> Result<String, CollectionError> {
     let format = time::macros::format_description!("[year]-[month]-[day]");
     let today = time::Date::parse(at.get(..10).unwrap_or_default(), &format)
         .map_err(|_| CollectionError::BadField("the clock is not a date".into()))?;
-    let Some(asked) = asked.map(str::trim).filter(|a| !a.is_empty()) else {
+    let Some(asked) = asked.map(str::trim) else {
         let day = today + time::Duration::days(SHARE_DAYS);
         return Ok(day.format(&format).unwrap_or_default());
     };
@@ -105,7 +105,8 @@ impl Collections<'_> {
                     "label: 1 to {MAX_LABEL} characters, no control characters"
                 ))
             })?,
-            _ => format!("{} · {}", current.name, day_first(at)),
+            // Read by Vietnamese staff first: the date day first.
+            _ => format!("{} · {}", current.name, crate::i18n::Lang::Vi.date(at)),
         };
         let share_id = random_hex(6)?;
         let token = token(self.link_key, &share_id);
@@ -246,14 +247,6 @@ impl Collections<'_> {
     }
 }
 
-/// `DD/MM/YYYY` of an RFC 3339 time: the default label is read by Vietnamese staff first.
-fn day_first(at: &str) -> String {
-    match (at.get(0..4), at.get(5..7), at.get(8..10)) {
-        (Some(y), Some(m), Some(d)) => format!("{d}/{m}/{y}"),
-        _ => at.to_owned(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -262,7 +255,10 @@ mod tests {
     fn a_link_lasts_thirty_days_unless_told_and_never_more_than_a_year() {
         let at = "2026-12-07T10:00:00Z";
         assert_eq!(last_day(None, at).unwrap(), "2027-01-06");
-        assert_eq!(last_day(Some(" "), at).unwrap(), "2027-01-06");
+        assert!(matches!(
+            last_day(Some(" "), at),
+            Err(CollectionError::BadField(_))
+        ));
         assert_eq!(last_day(Some("2026-12-07"), at).unwrap(), "2026-12-07");
         assert!(last_day(Some("2027-03-01T00:00:00Z"), at).is_err());
         assert!(matches!(
@@ -287,6 +283,5 @@ mod tests {
         assert_eq!(token(&a, "abc").len(), 48);
         assert_ne!(token(&a, "abc"), token(&a, "abd"));
         assert_ne!(token(&a, "abc"), token(&b, "abc"));
-        assert_eq!(day_first("2026-12-07T10:00:00Z"), "07/12/2026");
     }
 }

@@ -360,17 +360,6 @@ pub async fn share(
     let (viewer, actor) = signed_in(&state, &req).await?;
     // The body is optional: no body is a link with the default label and length.
     let body: NewShare = super::json::optional_object(&body)?;
-    if body
-        .expires_at
-        .as_deref()
-        .is_some_and(|e| e.trim().is_empty())
-    {
-        return Err(ApiError::new(
-            ErrorKind::InvalidInput,
-            "bad-field",
-            "expires_at: a date as YYYY-MM-DD; leave it out for 30 days",
-        ));
-    }
     let asked = NewLink {
         label: body.label,
         expires: body.expires_at,

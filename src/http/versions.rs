@@ -198,9 +198,8 @@ async fn version_of(
     req: &HttpRequest,
     id: &str,
     hash: &str,
-    form_csrf: Option<&str>,
 ) -> Result<(Asset, Viewer, Version), ApiError> {
-    let (asset, viewer) = super::api::visible_asset_for(state, req, id, form_csrf).await?;
+    let (asset, viewer) = super::api::visible_asset(state, req, id).await?;
     staff(&viewer)?;
     let version = listed(&asset)
         .into_iter()
@@ -223,7 +222,7 @@ pub async fn file(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, hash) = path.into_inner();
-    let (_, _, version) = version_of(&state, &req, &id, &hash, None).await?;
+    let (_, _, version) = version_of(&state, &req, &id, &hash).await?;
     let object = crate::store::Hash::from_hex(&version.hash).map_err(|_| ApiError::not_found())?;
     let etag = format!("\"{}\"", version.hash);
     let answer = super::delivery::Answer {
@@ -251,31 +250,26 @@ pub async fn restore(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, hash) = path.into_inner();
-    restore_version(&state, &req, &id, &hash, None).await?;
+    restore_version(&state, &req, &id, &hash).await?;
     let viewer = super::caller(&state, &req, None).await?;
     Ok(HttpResponse::Ok().json(super::api::visible_to(&state, &viewer, &id).await?))
 }
 
-/// Makes the version `hash` current again (for the API and the desk's button).
-pub(crate) async fn restore_version(
+/// Makes the version `hash` current again.
+async fn restore_version(
     state: &State,
     req: &HttpRequest,
     id: &str,
     hash: &str,
-    form_csrf: Option<&str>,
 ) -> Result<(), ApiError> {
-    let (asset, viewer, version) = version_of(state, req, id, hash, form_csrf).await?;
+    let (asset, viewer, version) = version_of(state, req, id, hash).await?;
     let actor = staff(&viewer)?;
     let object = crate::store::Hash::from_hex(&version.hash).map_err(|_| ApiError::not_found())?;
-    if !state.store.exists(&object) {
-        return Err(ApiError::new(
-            crate::model::ErrorKind::Gone,
-            "version-gone",
-            "this version's file was removed by `gc --drop-earlier-versions`",
-        ));
-    }
     let (st, now, kind, id) = (state.clone(), viewer.now.clone(), asset.kind, asset.id);
     web::block(move || {
+        if !st.store.exists(&object) {
+            return Err(VersionError::Gone);
+        }
         let put = Put {
             hash: object,
             bytes: version.bytes,

@@ -485,6 +485,13 @@ impl Asset {
             .chain(self.versions.iter().filter_map(super::Version::object))
     }
 
+    /// The new version waiting in review, if one is.
+    pub fn waiting_version(&self) -> Option<&super::Version> {
+        self.versions
+            .iter()
+            .find(|v| v.state == super::VersionState::InReview)
+    }
+
     /// The first name seen, for display and downloads.
     pub fn display_name(&self) -> &str {
         self.names.first().map(String::as_str).unwrap_or("")

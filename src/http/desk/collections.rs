@@ -337,9 +337,11 @@ pub async fn share(
         desk.now.clone(),
     );
     let at = id.clone();
+    // The form's empty fields mean "as by default".
+    let given = |v: String| Some(v).filter(|v| !v.trim().is_empty());
     let asked = NewLink {
-        label: Some(f.label),
-        expires: Some(f.expires),
+        label: given(f.label),
+        expires: given(f.expires),
     };
     let (link, _) = with_collections(&state, move |c| c.share(&actor, &at, asked, &now)).await?;
     Ok(see_other(&format!(

@@ -21,12 +21,8 @@ pub(super) struct VersionForm {
 impl VersionForm {
     /// The form for `actor` on `asset`, if they may give it a new version.
     pub(super) fn of(lang: Lang, asset: &Asset, actor: &Actor) -> Option<Self> {
-        let own = asset.owner.as_deref() == Some(actor.name.as_str());
-        let allowed = actor.role.edits() && (actor.role.reviews() || own);
-        let waiting = asset
-            .versions
-            .iter()
-            .any(|v| v.state == crate::model::VersionState::InReview);
+        let allowed = crate::versions::may_replace(asset, actor).is_ok();
+        let waiting = asset.waiting_version().is_some();
         (allowed && asset.version_of.is_none() && !waiting).then(|| VersionForm {
             hint: lang.t(if asset.status == Status::Approved {
                 "version.hint_published"
@@ -80,10 +76,7 @@ pub(super) fn locked_page(
         thumb: cards::rendition(asset, "thumb").map(|r| r.url.clone()),
         why: lang.t(why_locked(asset, actor)),
         uploaded: query_value(req.query_string(), "version").is_some(),
-        waiting: asset
-            .versions
-            .iter()
-            .any(|v| v.state == crate::model::VersionState::InReview),
+        waiting: asset.waiting_version().is_some(),
         version: VersionForm::of(lang, asset, actor),
         chrome: desk
             .chrome

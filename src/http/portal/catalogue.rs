@@ -10,7 +10,7 @@ use super::{respond, Chrome, Lang};
 use crate::brand::Brand;
 use crate::catalog::Filter;
 use crate::http::ListQuery;
-use crate::http::{viewer, ApiError, State};
+use crate::http::{signed_in, ApiError, State};
 use crate::model::Kind;
 
 const PER_PAGE: usize = 48;
@@ -208,9 +208,12 @@ struct Collecting {
     mine: Vec<(String, String)>,
 }
 
-/// `Collecting` for a signed-in reader; none for everyone else.
-async fn collecting(state: &State, req: &HttpRequest) -> Result<Option<Collecting>, ApiError> {
-    let Some(session) = crate::http::session::current(state, req).await? else {
+/// `Collecting` for a reader signed in with `session`; none for everyone else.
+async fn collecting(
+    state: &State,
+    session: Option<crate::http::session::Session>,
+) -> Result<Option<Collecting>, ApiError> {
+    let Some(session) = session else {
         return Ok(None);
     };
     let (st, actor) = (state.clone(), session.actor.clone());
@@ -318,7 +321,8 @@ fn term_id(state: &crate::http::AppState, audiences: bool, given: &str) -> Strin
 
 /// GET /: the catalogue.
 pub async fn catalogue(state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    let viewer = viewer(&state, &req).await?;
+    // One lookup gives the reader and, signed in, the session its collect form needs.
+    let (viewer, session) = signed_in(&state, &req, None).await?;
     let chrome = Chrome::new(&state, &req, Some(&viewer));
     let lang = chrome.lang;
     let staff = viewer.actor.as_ref().is_some_and(|a| a.role.edits());
@@ -374,7 +378,7 @@ pub async fn catalogue(state: State, req: HttpRequest) -> Result<HttpResponse, A
             .find(|(f, _)| *f == name)
             .map(|(_, m)| lang.t(m))
     };
-    let collect = collecting(&state, &req).await?;
+    let collect = collecting(&state, session).await?;
     let page = CataloguePage {
         selects: selects(&state, lang, &form, &errors),
         from_error: error("from"),
