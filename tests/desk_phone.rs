@@ -30,15 +30,6 @@ fn create_user(fx: &Fixture, name: &str, role: &str, display: &str) {
     );
 }
 
-fn sign_in(browser: &Browser, site: &str, user: &str) {
-    browser.sign_out();
-    browser.go(&format!("{site}/login"));
-    browser.type_into("#user", user);
-    browser.type_into("#password", PASSWORD);
-    browser.click("main form button");
-    browser.find(r#".site-tools a[href="/login"]:not([aria-current])"#);
-}
-
 /// Whether the element `css` is laid out (not `display: none`).
 fn shown(browser: &Browser, css: &str) -> bool {
     let script = "const e = document.querySelector(arguments[0]); return !!e && getComputedStyle(e).display !== 'none';";
@@ -77,7 +68,7 @@ fn a_rejected_photo_gets_a_larger_file_on_a_phone() {
     browser.resize(390, 844);
 
     // The designer uploads the small photo and sends it for review from the queue.
-    sign_in(&browser, &site, "thu");
+    browser.sign_in(&site, "thu", PASSWORD);
     browser.go(&format!("{site}/upload"));
     browser.type_into("#files", small.to_str().unwrap());
     browser.type_into("#caption_vi", "Thác Mơ mùa nước lớn");
@@ -93,7 +84,7 @@ fn a_rejected_photo_gets_a_larger_file_on_a_phone() {
     assert!(said.contains("Đã gửi duyệt"), "{said}");
 
     // The reviewer, on the phone: the list alone, then one picture alone near the top.
-    sign_in(&browser, &site, "hoa");
+    browser.sign_in(&site, "hoa", PASSWORD);
     browser.go(&format!("{site}/review"));
     browser.find("#queue");
     assert!(
@@ -130,7 +121,7 @@ fn a_rejected_photo_gets_a_larger_file_on_a_phone() {
     assert!(before > 0 && before <= 480, "{before}");
 
     // The designer reads why in their work and uploads a new version.
-    sign_in(&browser, &site, "thu");
+    browser.sign_in(&site, "thu", PASSWORD);
     browser.go(&format!("{site}/mine"));
     let work = browser.text("#work-rejected");
     assert!(work.contains("Cần ảnh gốc lớn hơn"), "{work}");
@@ -148,7 +139,7 @@ fn a_rejected_photo_gets_a_larger_file_on_a_phone() {
     }
 
     // Back in review with its new file; approved on the phone; the address serves it.
-    sign_in(&browser, &site, "hoa");
+    browser.sign_in(&site, "hoa", PASSWORD);
     browser.go(&format!("{site}/review?item={id}"));
     browser.find(".review-layout.focused #detail");
     browser.type_into("#override", "Ảnh của Sở, chú thích bổ sung sau");

@@ -59,16 +59,6 @@ fn create_admin(fx: &Fixture) {
     create_user(fx, "quan", "admin", "Quản trị viên", ADMIN_PASSWORD);
 }
 
-fn sign_in(browser: &Browser, site: &str, user: &str, password: &str) {
-    browser.sign_out();
-    browser.go(&format!("{site}/login"));
-    browser.type_into("#user", user);
-    browser.type_into("#password", password);
-    browser.click("main form button");
-    // Signed in once the header's account link is no longer the sign-in page's own.
-    browser.find(r#".site-tools a[href="/login"]:not([aria-current])"#);
-}
-
 /// Describes `id` on the command line (caption, the designer's credit, a licence, `tags`, the
 /// audience asked for) and submits it for review.
 fn describe_and_submit(fx: &Fixture, id: &str, access: &str, caption: &str, tags: &[&str]) {
@@ -129,7 +119,7 @@ fn a_day_at_the_desk() {
     let browser = Browser::start();
 
     // The admin makes a designer and a brand manager.
-    sign_in(&browser, &site, "quan", ADMIN_PASSWORD);
+    browser.sign_in(&site, "quan", ADMIN_PASSWORD);
     browser.find("#queue-empty");
     browser.go(&format!("{site}/admin"));
     for (name, display, role) in [
@@ -150,7 +140,7 @@ fn a_day_at_the_desk() {
 
     // The designer uploads three photos with the batch's caption, themes and audience; the
     // credit is theirs already. The licence is forgotten.
-    sign_in(&browser, &site, "thu", PASSWORD);
+    browser.sign_in(&site, "thu", PASSWORD);
     browser.find("main h1");
     browser.go(&format!("{site}/upload"));
     assert_eq!(browser.property("#credit", "value"), "Phạm Thu / Sở VHTTDL");
@@ -206,7 +196,7 @@ fn a_day_at_the_desk() {
     assert!(browser.text("#work-in_review").contains("(3)"));
 
     // The manager: two approved in one batch from the keyboard, one rejected with a reason.
-    sign_in(&browser, &site, "hoa", PASSWORD);
+    browser.sign_in(&site, "hoa", PASSWORD);
     browser.find("#detail");
     if let Some(axe) = &axe {
         audit(&browser, axe, &format!("{site}/review"));
@@ -268,7 +258,7 @@ fn a_day_at_the_desk() {
     assert!(!manager_session.is_empty());
 
     // The designer reads why, edits, and submits again.
-    sign_in(&browser, &site, "thu", PASSWORD);
+    browser.sign_in(&site, "thu", PASSWORD);
     browser.go(&format!("{site}/mine"));
     let rejected = browser.text("#work-rejected");
     assert!(rejected.contains("Ảnh bị nghiêng"), "{rejected}");
@@ -370,7 +360,7 @@ fn a_press_officer_shares_a_collection() {
     let browser = Browser::start();
 
     // Three photos into a new collection, from their pages.
-    sign_in(&browser, &site, "lan", PASSWORD);
+    browser.sign_in(&site, "lan", PASSWORD);
     for (n, id) in ids.iter().take(3).enumerate() {
         browser.go(&format!("{site}/assets/{id}"));
         if n == 0 {
@@ -453,7 +443,7 @@ fn a_press_officer_shares_a_collection() {
     assert_eq!(shown(), 2);
 
     // The owner sees its opens and downloads, and revokes it after a confirmation: 404.
-    sign_in(&browser, &site, "lan", PASSWORD);
+    browser.sign_in(&site, "lan", PASSWORD);
     browser.go(&collection_url);
     assert_ne!(
         browser.text("#links [data-opens]"),
@@ -504,7 +494,7 @@ fn a_batch_is_approved_as_each_designer_asked() {
     let site = format!("http://127.0.0.1:{port}");
     let browser = Browser::start();
 
-    sign_in(&browser, &site, "hoa", PASSWORD);
+    browser.sign_in(&site, "hoa", PASSWORD);
     browser.go(&format!("{site}/review"));
     browser.find("#detail");
     // The panel offers what the designer of the picture shown asked for.

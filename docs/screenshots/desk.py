@@ -107,6 +107,8 @@ try:
         call("POST", s + f"/element/{find('#collect-add')}/click", {})
         find("#added-note")
     shoot("desk-collect", f"/assets/{mine['public'][0]}", "#collect", scroll=True)
+    # The catalogue as a signed-in press officer sees it: pictures to tick into a collection.
+    shoot("desk-catalogue-pick", "/", "#collect")
     call("POST", s + "/url", {"url": site + "/collections"})
     call("POST", s + f"/element/{find('#collections a')}/click", {})
     find("#collection-items")
