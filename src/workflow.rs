@@ -224,6 +224,15 @@ impl Workflow<'_> {
     ) -> Result<Vec<Change>, WorkflowError> {
         Self::may_edit(&before, actor)?;
         let id = before.id;
+        // A new version waiting in review carries the picture's words: an edit to the
+        // picture reaches it too, so approving it never brings older words back.
+        let waiting = match before.waiting_version().and_then(|v| v.object()) {
+            Some(record) if record != id => {
+                let record = self.load(&record)?;
+                self.edit_changes(record, patch.clone(), spot, actor, now)?
+            }
+            _ => Vec::new(),
+        };
         let mut changes = vec![Change::Edited { id, patch }];
         if let Some(spot) = spot {
             let current = before.spot.as_ref().map(|s| s.id.as_str());
@@ -247,6 +256,7 @@ impl Workflow<'_> {
             changes.push(reopen);
         }
         changes.extend(self.recheck(&after, now).1);
+        changes.extend(waiting);
         Ok(changes)
     }
 
@@ -286,7 +296,9 @@ impl Workflow<'_> {
         now: &str,
     ) -> Result<Vec<Violation>, WorkflowError> {
         let changes = self.edit_changes(asset.clone(), patch, spot, actor, now)?;
-        let after = changes.iter().fold(asset, |a, change| {
+        let id = Some(asset.id);
+        let own = changes.iter().filter(|c| c.asset() == id);
+        let after = own.fold(asset, |a, change| {
             crate::catalog::apply(Some(a.clone()), change).unwrap_or(a)
         });
         Ok(after.violations)
@@ -471,19 +483,22 @@ impl Workflow<'_> {
             state: VersionState::Current,
             ..listed
         };
-        // The audience the reviewer chose for the new file is the picture's from now on.
+        // What the reviewer saw on the new version (its words, audience, chosen spot) is
+        // what the picture publishes from now on.
         let mut changes = Vec::new();
         let mut asset = asset;
-        if waiting.access != asset.access {
-            let edit = Change::Edited {
+        let patch = Patch::between(&asset, waiting);
+        if !patch.is_empty() {
+            changes.push(Change::Edited { id: of, patch });
+        }
+        if waiting.spot_locked && waiting.spot != asset.spot {
+            changes.push(Change::SpotChosen {
                 id: of,
-                patch: Patch {
-                    access: Some(waiting.access),
-                    ..Default::default()
-                },
-            };
-            asset = crate::catalog::apply(Some(asset.clone()), &edit).unwrap_or(asset);
-            changes.push(edit);
+                spot: waiting.spot.clone(),
+            });
+        }
+        for change in &changes {
+            asset = crate::catalog::apply(Some(asset.clone()), change).unwrap_or(asset);
         }
         changes.extend(self.adoption(asset, waiting.clone(), version, now));
         Ok(changes)

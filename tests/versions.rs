@@ -250,6 +250,88 @@ async fn a_published_picture_keeps_its_file_until_the_new_version_is_approved() 
     );
 }
 
+/// A PATCH of `id`'s words by `token`, which must succeed.
+async fn edit<S, B>(app: &S, id: &str, token: &str, words: Value)
+where
+    S: actix_web::dev::Service<
+        actix_http::Request,
+        Response = actix_web::dev::ServiceResponse<B>,
+        Error = actix_web::Error,
+    >,
+    B: actix_web::body::MessageBody,
+{
+    let resp = test::call_service(
+        app,
+        patch_json(&format!("/api/assets/{id}"), token, words).to_request(),
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::OK, "edit {id}");
+}
+
+#[actix_web::test]
+async fn words_reviewed_on_a_new_version_are_what_the_picture_publishes() {
+    let fx = Fixture::new();
+    let (svc, _draft, public) = setup(&fx);
+    let app = app!(svc);
+    publish(&app, &svc, &public).await;
+    let bm = svc.tokens["bm"].clone();
+    edit(
+        &app,
+        &public,
+        &bm,
+        json!({"caption_vi": "Trảng cỏ", "credit": "Phạm Thu"}),
+    )
+    .await;
+    let larger = photo(600, 400, 3, &Default::default());
+    let resp = test::call_service(
+        &app,
+        new_version(&public, &bm, "lớn.jpg", &larger).to_request(),
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    let waiting = blake3::hash(&larger).to_hex().to_string();
+
+    // An edit to the published picture while its new version waits reaches the version…
+    edit(&app, &public, &bm, json!({"credit": "Phạm Thu, Sở VHTTDL"})).await;
+    let record: Value = asset_json!(app, bm, waiting);
+    assert_eq!(record["credit"], "Phạm Thu, Sở VHTTDL");
+    // …and the words the reviewer corrects on the version are published with it.
+    edit(
+        &app,
+        &waiting,
+        &bm,
+        json!({"caption_vi": "Trảng cỏ Bù Lạch mùa mưa", "caption_en": "Bù Lạch grassland", "add_tags": ["mùa mưa"]}),
+    )
+    .await;
+    let live: Value = asset_json!(app, bm, public);
+    assert_eq!(live["caption"]["vi"], "Trảng cỏ", "unreviewed words wait");
+    render(&svc, &waiting);
+    let approve = post_json(
+        &format!("/api/assets/{waiting}/approve"),
+        &bm,
+        json!({"override": "ảnh lớn hơn"}),
+    );
+    assert_eq!(
+        test::call_service(&app, approve.to_request())
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let live: Value = asset_json!(app, bm, public);
+    assert_eq!(live["width"], 600);
+    assert_eq!(live["caption"]["vi"], "Trảng cỏ Bù Lạch mùa mưa");
+    assert_eq!(live["caption"]["en"], "Bù Lạch grassland");
+    assert_eq!(live["credit"], "Phạm Thu, Sở VHTTDL");
+    assert!(live["tags"].as_array().unwrap().contains(&json!("mùa mưa")));
+    // The anonymous reader's JSON says the same.
+    let public_json: Value = test::call_and_read_body_json(
+        &app,
+        get(&format!("/api/assets/{public}"), None).to_request(),
+    )
+    .await;
+    assert_eq!(public_json["caption"]["vi"], "Trảng cỏ Bù Lạch mùa mưa");
+}
+
 #[actix_web::test]
 async fn a_rejected_draft_takes_its_new_file_at_once_and_goes_back_to_review() {
     let fx = Fixture::new();

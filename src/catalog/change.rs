@@ -123,6 +123,36 @@ impl Patch {
     pub fn is_empty(&self) -> bool {
         *self == Self::default()
     }
+
+    /// The edit that gives `from` the words, dates, consent, audience and tags of `to`
+    /// (only the fields that differ): how a new version's reviewed words reach its picture.
+    pub fn between(from: &Asset, to: &Asset) -> Patch {
+        fn text(a: &Option<String>, b: &Option<String>) -> Option<Option<String>> {
+            (a != b).then(|| b.clone())
+        }
+        let missing = |a: &Asset, b: &Asset| -> Vec<String> {
+            b.tags
+                .iter()
+                .filter(|t| !a.tags.contains(t))
+                .cloned()
+                .collect()
+        };
+        Patch {
+            caption_vi: text(&from.caption.vi, &to.caption.vi),
+            caption_en: text(&from.caption.en, &to.caption.en),
+            title_vi: text(&from.title.vi, &to.title.vi),
+            title_en: text(&from.title.en, &to.title.en),
+            credit: text(&from.credit, &to.credit),
+            copyright: text(&from.copyright, &to.copyright),
+            license: text(&from.license, &to.license),
+            expires_at: text(&from.expires_at, &to.expires_at),
+            available_from: text(&from.available_from, &to.available_from),
+            consent: (from.consent != to.consent).then_some(to.consent),
+            access: (from.access != to.access).then_some(to.access),
+            add_tags: missing(from, to),
+            remove_tags: missing(to, from),
+        }
+    }
 }
 
 impl Change {
