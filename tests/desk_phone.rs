@@ -62,6 +62,10 @@ fn a_rejected_photo_gets_a_larger_file_on_a_phone() {
         "Thác Mơ gốc.jpg",
         &common::photo(1800, 1200, 32, &Default::default()),
     );
+    let other = fx.write(
+        "Hồ Suối Lam.jpg",
+        &common::photo(640, 427, 33, &Default::default()),
+    );
     let (_server, port) = fx.serve();
     let site = format!("http://127.0.0.1:{port}");
     let browser = Browser::start();
@@ -82,6 +86,13 @@ fn a_rejected_photo_gets_a_larger_file_on_a_phone() {
     browser.click("#queue li.done button.submit-one");
     let said = browser.text("#queue li.done .submitted");
     assert!(said.contains("Đã gửi duyệt"), "{said}");
+    // A second photo, so the reviewer has a neighbour to swipe to.
+    browser.go(&format!("{site}/upload"));
+    browser.type_into("#files", other.to_str().unwrap());
+    browser.type_into("#caption_vi", "Hồ Suối Lam buổi sáng");
+    browser.click("#send");
+    browser.click("#queue li.done button.submit-one");
+    browser.text("#queue li.done .submitted");
 
     // The reviewer, on the phone: the list alone, then one picture alone near the top.
     browser.sign_in(&site, "hoa", PASSWORD);
@@ -109,6 +120,29 @@ fn a_rejected_photo_gets_a_larger_file_on_a_phone() {
         "the decision is within reach: {top}"
     );
     assert!(shown(&browser, ".back-to-list"));
+    // A swipe across the picture moves to its neighbour, and back.
+    let neighbour = |key: &str| {
+        let href = browser.run(
+            &format!("return document.getElementById('detail').dataset.{key} || ''"),
+            serde_json::json!([]),
+        );
+        href.as_str().unwrap_or_default().to_owned()
+    };
+    let (next, previous) = (neighbour("next"), neighbour("previous"));
+    let (href, dx) = if next.is_empty() {
+        (previous, 200)
+    } else {
+        (next, -200)
+    };
+    assert!(!href.is_empty(), "two pictures in review, one neighbour");
+    browser.swipe("#detail", dx);
+    let item = |h: &str| {
+        let after = h.split("item=").nth(1).unwrap_or_default();
+        after.split('#').next().unwrap_or_default().to_owned()
+    };
+    browser.find(&format!(r#"#detail[data-id="{}"]"#, item(&href)));
+    browser.swipe("#detail", -dx);
+    browser.find(&format!(r#"#detail[data-id="{id}"]"#));
     if let Some(axe) = &axe {
         audit(&browser, axe, &format!("{site}/review?item={id}"));
         browser.resize(390, 844);

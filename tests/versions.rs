@@ -505,4 +505,57 @@ async fn a_designer_opening_a_published_pictures_edit_page_is_told_why_and_offer
         asset["access"], "press",
         "the audience chosen travels with the file"
     );
+
+    // The versions listed in words on the desk; only a reviewer gets "make this one current".
+    let page = body_text(
+        test::call_service(
+            &app,
+            with(&dana, get(&format!("/assets/{draft}/edit"), None)).to_request(),
+        )
+        .await,
+    )
+    .await;
+    assert!(
+        page.contains("Các phiên bản") && page.contains("700 × 450 px"),
+        "{page}"
+    );
+    assert!(page.contains("Bản hiện hành") && page.contains("Bản trước"));
+    assert!(!page.contains("/restore"), "a designer restores nothing");
+    account(
+        &svc.state,
+        "mai",
+        "Mai",
+        brandvault::model::Role::BrandManager,
+    );
+    let mai = cookie_value(&sign_in!(app, "mai", "mật khẩu đủ dài"), "bv_session").unwrap();
+    let edit = format!("/assets/{draft}/edit");
+    let page =
+        body_text(test::call_service(&app, with(&mai, get(&edit, None)).to_request()).await).await;
+    let restore = format!("/assets/{draft}/versions/{draft}/restore");
+    assert!(page.contains(&format!(r#"action="{restore}""#)), "{page}");
+    let form = |csrf: &str| {
+        with(&mai, test::TestRequest::post().uri(&restore))
+            .set_form([("csrf", csrf)])
+            .to_request()
+    };
+    let before = fx.journal();
+    assert_eq!(
+        test::call_service(&app, form("x")).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(fx.journal(), before, "a forged restore changes nothing");
+    let resp = test::call_service(&app, form(&csrf_field(&page))).await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    let page = body_text(
+        test::call_service(
+            &app,
+            with(&mai, get(&format!("{edit}?restored"), None)).to_request(),
+        )
+        .await,
+    )
+    .await;
+    assert!(page.contains("Đã dùng lại phiên bản trước"), "{page}");
+    let asset: Value = asset_json!(app, svc.tokens["bm"], draft);
+    assert_ne!(asset["width"], 700, "the first file is current again");
+    assert_eq!(asset["versions"][1]["state"], "current");
 }

@@ -98,6 +98,7 @@ try:
     first = call("POST", s + "/execute/sync", {"script": "return document.querySelector('.tile').dataset.id", "args": []})
     shoot("desk-review-item", f"/review?item={first}", "#detail")
     shoot("desk-history", f"/assets/{mine['approved']}", "#history", scroll=True)
+    shoot("desk-versions", f"/assets/{mine['draft']}/edit", "#versions", scroll=True)
     # A press officer gathers four pictures from their pages and makes a share link.
     sign_in("lan")
     for n, pid in enumerate(mine["public"]):

@@ -47,7 +47,7 @@ up() { # file [fields...]: uploads as the designer, prints the new asset's id
   curl -sf -H "Authorization: Bearer $token" "${args[@]}" -F "file=@$file" http://127.0.0.1:8097/api/assets |
     python3 -c "import json,sys; print(json.load(sys.stdin)['id'])"
 }
-"$(dirname "$bin")/make-samples" --corpus 3 1600 1067 "$work/desk" "$work/brand" >/dev/null
+"$(dirname "$bin")/make-samples" --corpus 4 1600 1067 "$work/desk" "$work/brand" >/dev/null
 mapfile -t samples < <(find "$work/desk" -name '*.jpg' | sort)
 draft=$(up "${samples[0]}" "caption_vi=Đồi chè Lộc Ninh buổi sớm" "caption_en=Tea hills of Lộc Ninh at dawn" "tag=tourism")
 inreview=$(up "${samples[1]}" "caption_vi=Rừng cao su Đồng Phú" "caption_en=Rubber forest of Đồng Phú" "license=CC BY 4.0" "tag=investment" "tag=investors" "spot=trang-co-bu-lach")
@@ -55,6 +55,9 @@ other=$(up "${samples[2]}" "caption_vi=Hồ Suối Lam" "license=CC BY 4.0" "tag
 for id in "$inreview" "$other"; do
   curl -sf -X POST -H "Authorization: Bearer $token" -H 'Content-Type: application/json' -d '{}' "http://127.0.0.1:8097/api/assets/$id/submit" >/dev/null
 done
+# The draft gets a larger file as its new version (its first file stays an earlier one).
+curl -sf -H "Authorization: Bearer $token" -F "reason=ảnh gốc lớn hơn" -F "file=@${samples[3]}" \
+  "http://127.0.0.1:8097/api/assets/$draft/versions" >/dev/null
 public=$(for entry in "${captions[@]}"; do "$bin" hash "ingest/${entry%%|*}" | cut -c1-64; done | python3 -c "import json,sys; print(json.dumps(sys.stdin.read().split()[:4]))")
 echo "{\"draft\": \"$draft\", \"approved\": \"$first\", \"public\": $public}" >"$out/.ids.json"
 shoot() { # name path width

@@ -305,6 +305,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(page!("/assets/{id}/step", POST => desk::step_form))
         .service(page!("/assets/{id}/edit", GET => desk::edit_form, POST => desk::edit_save))
         .service(page!("/assets/{id}/versions", POST => desk::version_upload))
+        .service(page!("/assets/{id}/versions/{hash}/restore", POST => desk::version_restore))
         .service(page!("/s/{token}/download.zip", GET => share::zip))
         .service(endpoint!("/s/{token}/manifest", GET => share::manifest))
         .service(page!("/s/{token}/{asset}/{preset}", GET => share::file))

@@ -192,6 +192,14 @@ pub async fn list(
     Ok(HttpResponse::Ok().json(listed(&asset)))
 }
 
+/// The version `hash` of `asset`.
+fn find(asset: &Asset, hash: &str) -> Result<Version, ApiError> {
+    listed(asset)
+        .into_iter()
+        .find(|v| v.hash == hash)
+        .ok_or_else(ApiError::not_found)
+}
+
 /// The version `hash` of a visible asset, for staff.
 async fn version_of(
     state: &State,
@@ -201,10 +209,7 @@ async fn version_of(
 ) -> Result<(Asset, Viewer, Version), ApiError> {
     let (asset, viewer) = super::api::visible_asset(state, req, id).await?;
     staff(&viewer)?;
-    let version = listed(&asset)
-        .into_iter()
-        .find(|v| v.hash == hash)
-        .ok_or_else(ApiError::not_found)?;
+    let version = find(&asset, hash)?;
     Ok((asset, viewer, version))
 }
 
@@ -250,20 +255,20 @@ pub async fn restore(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, hash) = path.into_inner();
-    restore_version(&state, &req, &id, &hash).await?;
-    let viewer = super::caller(&state, &req, None).await?;
+    let (asset, viewer) = super::api::visible_asset(&state, &req, &id).await?;
+    restore_version(&state, asset, &viewer, &hash).await?;
     Ok(HttpResponse::Ok().json(super::api::visible_to(&state, &viewer, &id).await?))
 }
 
-/// Makes the version `hash` current again.
-async fn restore_version(
+/// Makes the version `hash` of `asset` (visible to `viewer`) current again.
+pub(crate) async fn restore_version(
     state: &State,
-    req: &HttpRequest,
-    id: &str,
+    asset: Asset,
+    viewer: &Viewer,
     hash: &str,
 ) -> Result<(), ApiError> {
-    let (asset, viewer, version) = version_of(state, req, id, hash).await?;
-    let actor = staff(&viewer)?;
+    let actor = staff(viewer)?;
+    let version = find(&asset, hash)?;
     let object = crate::store::Hash::from_hex(&version.hash).map_err(|_| ApiError::not_found())?;
     let (st, now, kind, id) = (state.clone(), viewer.now.clone(), asset.kind, asset.id);
     web::block(move || {

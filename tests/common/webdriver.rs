@@ -275,6 +275,28 @@ impl Browser {
         );
     }
 
+    /// A one-finger horizontal swipe of `dx` pixels across the middle of the element `css`,
+    /// as a touch screen sends it (touchstart, touchmove, touchend).
+    #[allow(dead_code)]
+    pub fn swipe(&self, css: &str, dx: i64) {
+        let middle = self.run(
+            "const r = document.querySelector(arguments[0]).getBoundingClientRect();\
+             const y = Math.max(1, Math.min(r.top + r.height / 2, window.innerHeight - 1));\
+             return [Math.round(r.left + r.width / 2), Math.round(y)];",
+            json!([css]),
+        );
+        let (x, y) = (middle[0].as_i64().unwrap(), middle[1].as_i64().unwrap());
+        let steps = json!([
+            {"type": "pointerMove", "duration": 0, "origin": "viewport", "x": x - dx / 2, "y": y},
+            {"type": "pointerDown", "button": 0},
+            {"type": "pointerMove", "duration": 250, "origin": "viewport", "x": x + dx / 2, "y": y},
+            {"type": "pointerUp", "button": 0}
+        ]);
+        let finger = json!({"type": "pointer", "id": "finger",
+            "parameters": {"pointerType": "touch"}, "actions": steps});
+        self.cmd("POST", "/actions", json!({ "actions": [finger] }));
+    }
+
     /// The page's source as the browser has it.
     pub fn source(&self) -> String {
         self.cmd("GET", "/source", json!({}))

@@ -184,6 +184,9 @@ struct EditPage {
     version_added: bool,
     error: Option<String>,
     version: Option<super::versions::VersionForm>,
+    versions: Vec<super::versions::VersionRow>,
+    /// An earlier version was just made current again.
+    restored: bool,
 }
 
 fn edit_page(
@@ -205,6 +208,8 @@ fn edit_page(
         saved: query_value(req.query_string(), "saved").is_some(),
         version_added: query_value(req.query_string(), "version").is_some(),
         version: super::versions::VersionForm::of(lang, asset, &desk.session.actor),
+        versions: super::versions::rows(lang, asset, &desk.session.actor),
+        restored: query_value(req.query_string(), "restored").is_some(),
         error,
         chrome: desk
             .chrome

@@ -24,7 +24,7 @@ pub use password::change as password_change;
 pub use people::{people_action, people_page, token_create, token_revoke, user_create};
 pub use review::{review_batch, review_page, step_form};
 pub use upload::{review_script, upload_page, upload_script};
-pub use versions::upload as version_upload;
+pub use versions::{restore as version_restore, upload as version_upload};
 pub use work::work_page;
 
 use actix_web::http::{header, StatusCode};

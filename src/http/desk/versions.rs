@@ -1,6 +1,7 @@
 //! New versions on the desk: the "upload a new version" form (on the edit page, and on the
 //! page a person gets instead of the edit form when they may not edit the picture), and its
 //! handler. That page says in words why the picture cannot be edited and what to do instead.
+//! Both pages list the picture's versions; a reviewer can make an earlier one current again.
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -10,7 +11,7 @@ use super::{desk_or_return, see_other, Desk};
 use crate::http::api::visible_to;
 use crate::http::portal::{cards, query_value, respond, Chrome, Lang};
 use crate::http::{session, versions, ApiError, State};
-use crate::model::{Actor, Asset, Role, Status};
+use crate::model::{Actor, Asset, Role, Status, VersionState};
 
 /// The new-version form as a page shows it.
 pub(super) struct VersionForm {
@@ -33,6 +34,48 @@ impl VersionForm {
     }
 }
 
+/// One version as the desk lists it, in words.
+pub(super) struct VersionRow {
+    pub(super) state: &'static str,
+    pub(super) current: bool,
+    /// "4000 × 3000 px, 5,2 MB".
+    pub(super) size: String,
+    pub(super) when: String,
+    pub(super) who: String,
+    pub(super) why: Option<String>,
+    /// The file as stored, for staff.
+    pub(super) file: String,
+    /// Where to post to make it current again, if this person may.
+    pub(super) restore: Option<String>,
+}
+
+/// The versions of `asset`, newest first, as `actor` may act on them (none while the
+/// picture has only ever had one file).
+pub(super) fn rows(lang: Lang, asset: &Asset, actor: &Actor) -> Vec<VersionRow> {
+    let id = asset.id;
+    let state_key = |s: VersionState| match s {
+        VersionState::Current => "version.state.current",
+        VersionState::InReview => "version.state.in_review",
+        VersionState::Rejected => "version.state.rejected",
+        VersionState::Earlier => "version.state.earlier",
+    };
+    asset
+        .versions
+        .iter()
+        .map(|v| VersionRow {
+            state: lang.t(state_key(v.state)),
+            current: v.state == VersionState::Current,
+            size: crate::http::portal::history::size(lang, v),
+            when: lang.datetime(&v.created_at),
+            who: v.created_by.clone(),
+            why: v.reason.clone(),
+            file: format!("/api/assets/{id}/versions/{}", v.hash),
+            restore: (v.state == VersionState::Earlier && actor.role.reviews())
+                .then(|| format!("/assets/{id}/versions/{}/restore", v.hash)),
+        })
+        .collect()
+}
+
 #[derive(Template)]
 #[template(path = "desk/locked.html")]
 struct LockedPage {
@@ -47,6 +90,7 @@ struct LockedPage {
     uploaded: bool,
     waiting: bool,
     version: Option<VersionForm>,
+    versions: Vec<VersionRow>,
 }
 
 /// Why `actor` may not edit `asset`, as a message key.
@@ -78,6 +122,7 @@ pub(super) fn locked_page(
         uploaded: query_value(req.query_string(), "version").is_some(),
         waiting: asset.waiting_version().is_some(),
         version: VersionForm::of(lang, asset, actor),
+        versions: rows(lang, asset, actor),
         chrome: desk
             .chrome
             .titled(format!("{} · {title}", lang.t("locked.title")), "mine"),
@@ -104,4 +149,27 @@ pub async fn upload(
     let asset = visible_to(&state, &desk.viewer(), &id).await?;
     versions::add(&state, &asset, &desk.viewer(), upload).await?;
     Ok(see_other(&format!("/assets/{}/edit?version", asset.id)))
+}
+
+/// The restore form as posted.
+#[derive(serde::Deserialize)]
+pub struct RestoreForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// POST /assets/{id}/versions/{hash}/restore (form: `csrf`): an earlier version current
+/// again (reviewers), then back to the edit page, which says so.
+pub async fn restore(
+    state: State,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    form: web::Form<RestoreForm>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, hash) = path.into_inner();
+    let desk: Desk = desk_or_return!(state, req, Role::reviews, Some(&form.csrf));
+    let viewer = desk.viewer();
+    let asset = visible_to(&state, &viewer, &id).await?;
+    versions::restore_version(&state, asset, &viewer, &hash).await?;
+    Ok(see_other(&format!("/assets/{id}/edit?restored")))
 }

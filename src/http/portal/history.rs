@@ -51,7 +51,7 @@ fn status(lang: Lang, s: crate::model::Status) -> &'static str {
 }
 
 /// A version's picture size and file size in words ("4000 × 3000 px, 5,2 MB").
-fn size(lang: Lang, v: &crate::model::Version) -> String {
+pub(crate) fn size(lang: Lang, v: &crate::model::Version) -> String {
     let bytes = lang.bytes(v.bytes);
     match (v.width, v.height) {
         (Some(w), Some(h)) => format!("{w} × {h} px, {bytes}"),

@@ -8,7 +8,7 @@ mod brand;
 pub mod cards;
 mod catalogue;
 mod errors;
-mod history;
+pub(crate) mod history;
 pub use crate::i18n;
 mod labels;
 pub(super) mod oembed;
