@@ -21,6 +21,7 @@ pub mod pipeline;
 pub mod render;
 pub mod service;
 pub mod store;
+pub mod subtitles;
 pub mod versions;
 pub mod workflow;
 

@@ -113,7 +113,7 @@ pub fn gc(
                     referenced.extend(asset.objects().map(|o| *o.as_bytes()));
                 }
                 EarlierVersions::Drop => {
-                    referenced.insert(*asset.object_id().as_bytes());
+                    referenced.extend(asset.served_objects().map(|o| *o.as_bytes()));
                 }
             }
             for r in asset.renditions {

@@ -36,6 +36,7 @@ pub fn check_asset(asset: &Asset, brand: &Brand, svg: Option<&[u8]>, now: &str) 
     if matches!(asset.kind, Kind::Photo | Kind::Video | Kind::Document) {
         out.extend(rights_violations(asset, g, now));
     }
+    out.extend(subtitles_missing(asset, g));
     if let Some(far) = spot_far_from_gps(asset, g.rules.spot_max_distance_m) {
         out.push(far);
     }
@@ -43,6 +44,26 @@ pub fn check_asset(asset: &Asset, brand: &Brand, svg: Option<&[u8]>, now: &str) 
         out.extend(vocabulary_violations(asset, g));
     }
     out
+}
+
+/// A public film without a subtitle track in each language the guidelines require.
+fn subtitles_missing(asset: &Asset, g: &Guidelines) -> Option<Violation> {
+    if asset.kind != Kind::Video || asset.access != Access::Public {
+        return None;
+    }
+    let missing: Vec<&str> = g
+        .rules
+        .public_film_subtitles
+        .iter()
+        .map(String::as_str)
+        .filter(|lang| asset.subtitle(lang).is_none())
+        .collect();
+    (!missing.is_empty()).then(|| {
+        v(
+            Rule::SubtitlesMissing,
+            format!("a public film needs subtitles in: {}", missing.join(", ")),
+        )
+    })
 }
 
 /// A logo's SVG against the logo rules, and its proportions against its variant's.

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::{
     text, Access, Asset, AssetId, CollectionStep, Decider, FileFields, Rendition, RenditionFailure,
-    Role, SpotMatch, Status, User, UserPatch, Version, Violation,
+    Role, SpotMatch, Status, Subtitle, User, UserPatch, Version, Violation,
 };
 
 /// One change to the catalogue, as written to the journal.
@@ -67,6 +67,10 @@ pub enum Change {
     /// A version was listed without becoming current: a new version of a published picture
     /// waiting in review, or one a reviewer turned down.
     VersionNoted { id: AssetId, version: Version },
+    /// A subtitle track was added, or replaced the one in its language.
+    SubtitleSet { id: AssetId, track: Subtitle },
+    /// The subtitle track in `lang` was removed.
+    SubtitleRemoved { id: AssetId, lang: String },
     /// An API token was issued; only its BLAKE3 hash is kept.
     TokenCreated {
         name: String,
@@ -189,6 +193,8 @@ impl Change {
             | Self::Described { id, .. }
             | Self::VersionAdopted { id, .. }
             | Self::VersionNoted { id, .. }
+            | Self::SubtitleSet { id, .. }
+            | Self::SubtitleRemoved { id, .. }
             | Self::Checked { id, .. } => *id,
         }
     }
@@ -260,6 +266,14 @@ pub fn apply(current: Option<Asset>, change: &Change) -> Option<Asset> {
             a.spot_locked = true;
             a.violations
                 .retain(|v| v.rule.decider() != Decider::SpotMatching);
+            Some(a)
+        }
+        (Some(mut a), Change::SubtitleSet { track, .. }) => {
+            upsert(&mut a.subtitles, track, |s| &s.lang);
+            Some(a)
+        }
+        (Some(mut a), Change::SubtitleRemoved { lang, .. }) => {
+            a.subtitles.retain(|s| &s.lang != lang);
             Some(a)
         }
         (Some(mut a), Change::RenditionRecorded { rendition, .. }) => {

@@ -1,6 +1,6 @@
-//! A shared collection as one ZIP: the renditions of one preset, `credits.csv` (caption in
-//! both languages, credit, licence, spot, date, file) and `manifest.json` (the same with ids
-//! and hashes), streamed in constant memory: files are stored (JPEG does not compress), each
+//! A shared collection as one ZIP: the renditions of one preset, a film's subtitle tracks
+//! beside it (`<file>.<lang>.vtt`), `credits.csv` (caption in both languages, credit, licence,
+//! spot, date, file, subtitles) and `manifest.json` (the same with ids and hashes), streamed in constant memory: files are stored (JPEG does not compress), each
 //! copied through a small buffer, with the ZIP's data descriptors written after each file.
 
 use std::io::{self, Read, Write};
@@ -24,6 +24,34 @@ pub struct PackedFile {
     pub height: u32,
     /// The stable address of this rendition (`/a/{id}/{preset}`), absolute.
     pub url: String,
+    /// A film's subtitle tracks, packed beside it.
+    pub subtitles: Vec<PackedTrack>,
+}
+
+/// A subtitle track in the package: `<file stem>.<lang>.vtt`.
+#[derive(Debug, Clone)]
+pub struct PackedTrack {
+    pub name: String,
+    pub lang: String,
+    pub label: String,
+    pub object: Hash,
+}
+
+/// The tracks of `asset`, named after its file `name` in the package.
+fn tracks(asset: &Asset, name: &str) -> Vec<PackedTrack> {
+    let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);
+    asset
+        .subtitles
+        .iter()
+        .filter_map(|t| {
+            Some(PackedTrack {
+                name: format!("{stem}.{}.vtt", t.lang),
+                lang: t.lang.clone(),
+                label: t.label.clone(),
+                object: Hash::from_hex(&t.hash).ok()?,
+            })
+        })
+        .collect()
 }
 
 /// What the package holds, decided before the first byte is written.
@@ -57,6 +85,7 @@ pub fn plan(shared: &Shared, preset: &Preset, base_url: &str) -> Plan {
             name = format!("{:03}-{}.{}", n + 1, asset.id, preset.format.extension());
         }
         files.push(PackedFile {
+            subtitles: tracks(asset, &name),
             name,
             asset: asset.clone(),
             object,
@@ -123,6 +152,16 @@ struct ManifestItem<'a> {
     spot: Option<Spot<'a>>,
     captured_at: Option<&'a str>,
     url: &'a str,
+    /// A film's subtitle tracks in the package.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    subtitles: Vec<Track<'a>>,
+}
+
+#[derive(Serialize)]
+struct Track<'a> {
+    file: &'a str,
+    lang: &'a str,
+    label: &'a str,
 }
 
 #[derive(Serialize)]
@@ -161,6 +200,15 @@ pub fn manifest(shared: &Shared, plan: &Plan, now: &str) -> Vec<u8> {
             }),
             captured_at: f.asset.captured_at.as_deref(),
             url: &f.url,
+            subtitles: f
+                .subtitles
+                .iter()
+                .map(|t| Track {
+                    file: &t.name,
+                    lang: &t.lang,
+                    label: &t.label,
+                })
+                .collect(),
         })
         .collect();
     let manifest = Manifest {
@@ -193,6 +241,7 @@ pub fn credits_csv(plan: &Plan) -> Vec<u8> {
         "spot",
         "captured_at",
         "id",
+        "subtitles",
     ];
     push_row(&mut out, header.iter().map(|s| s.to_string()));
     for f in &plan.files {
@@ -215,6 +264,11 @@ pub fn credits_csv(plan: &Plan) -> Vec<u8> {
                     .unwrap_or_default(),
                 text(&a.captured_at),
                 a.id.to_hex(),
+                f.subtitles
+                    .iter()
+                    .map(|t| t.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" "),
             ]
             .into_iter(),
         );
@@ -271,19 +325,29 @@ pub fn write<W: Write>(
         let options = stored.large_file(f.bytes >= u64::from(u32::MAX));
         zip.start_file(f.name.as_str(), options)
             .map_err(io::Error::other)?;
-        let mut blob = store
-            .open(&f.object)
-            .map_err(|e| io::Error::new(io::ErrorKind::NotFound, e.to_string()))?;
-        loop {
-            let n = blob.read(&mut buf)?;
-            if n == 0 {
-                break;
-            }
-            zip.write_all(&buf[..n])?;
+        copy(store, &f.object, &mut zip, &mut buf)?;
+        for t in &f.subtitles {
+            zip.start_file(t.name.as_str(), small)
+                .map_err(io::Error::other)?;
+            copy(store, &t.object, &mut zip, &mut buf)?;
         }
     }
     let inner = zip.finish().map_err(io::Error::other)?;
     Ok(inner.into_inner())
+}
+
+/// Copies the object `hash` into `out` through `buf`.
+fn copy(store: &dyn BlobStore, hash: &Hash, out: &mut impl Write, buf: &mut [u8]) -> io::Result<()> {
+    let mut blob = store
+        .open(hash)
+        .map_err(|e| io::Error::new(io::ErrorKind::NotFound, e.to_string()))?;
+    loop {
+        let n = blob.read(buf)?;
+        if n == 0 {
+            return Ok(());
+        }
+        out.write_all(&buf[..n])?;
+    }
 }
 
 #[cfg(test)]

@@ -144,6 +144,12 @@ impl From<crate::versions::VersionError> for ApiError {
     }
 }
 
+impl From<crate::subtitles::TrackError> for ApiError {
+    fn from(e: crate::subtitles::TrackError) -> Self {
+        Self::classified(e.kind(), e.code(), e)
+    }
+}
+
 impl From<crate::collections::CollectionError> for ApiError {
     fn from(e: crate::collections::CollectionError) -> Self {
         Self::classified(e.kind(), e.code(), e)

@@ -21,6 +21,7 @@ pub mod session;
 mod share;
 pub mod throttle;
 mod upload;
+pub(crate) mod subtitles;
 pub(crate) mod versions;
 
 use std::sync::Arc;
@@ -247,6 +248,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     // matched 17th spent 18% of its time in route matching). Delivery routes are `page!`s:
     // a browser that follows a dead link reads the error page, a program the JSON.
     cfg.service(page!("/r/{name}", GET => delivery::rendition))
+        .service(page!("/a/{id}/subtitles/{file}", GET => subtitles::vtt))
         .service(page!("/a/{id}/{preset}", GET => delivery::alias))
         .service(endpoint!("/iiif/3/{id}/{region}/{size}/{rotation}/{file}", GET => iiif::image))
         .service(endpoint!("/iiif/3/{id}/info.json", GET => iiif::info))
@@ -266,6 +268,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(endpoint!("/api/assets/{id}/versions", GET => versions::list, POST => versions::create))
         .service(endpoint!("/api/assets/{id}/versions/{hash}", GET => versions::file))
         .service(endpoint!("/api/assets/{id}/versions/{hash}/restore", POST => versions::restore))
+        .service(endpoint!("/api/assets/{id}/subtitles", GET => subtitles::list, POST => subtitles::create))
+        .service(endpoint!("/api/assets/{id}/subtitles/{lang}", DELETE => subtitles::remove))
         .service(endpoint!("/api/spots", GET => api::spots))
         .service(endpoint!("/api/spots.geojson", GET => api::spots_geojson))
         .service(endpoint!("/api/brand", GET => api::brand))
@@ -306,6 +310,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(page!("/assets/{id}/edit", GET => desk::edit_form, POST => desk::edit_save))
         .service(page!("/assets/{id}/versions", POST => desk::version_upload))
         .service(page!("/assets/{id}/versions/{hash}/restore", POST => desk::version_restore))
+        .service(page!("/assets/{id}/subtitles", POST => desk::subtitle_upload))
+        .service(page!("/assets/{id}/subtitles/{lang}", GET => desk::subtitle_cues))
+        .service(page!("/assets/{id}/subtitles/{lang}/remove", POST => desk::subtitle_remove))
         .service(page!("/s/{token}/download.zip", GET => share::zip))
         .service(endpoint!("/s/{token}/manifest", GET => share::manifest))
         .service(page!("/s/{token}/{asset}/{preset}", GET => share::file))

@@ -99,7 +99,7 @@ impl Fields {
 }
 
 /// A text field's value: UTF-8, at most `MAX_TEXT_FIELD` bytes.
-async fn read_text(name: &str, field: &mut actix_multipart::Field) -> Result<String, ApiError> {
+pub(crate) async fn read_text(name: &str, field: &mut actix_multipart::Field) -> Result<String, ApiError> {
     let mut bytes = Vec::new();
     while let Some(chunk) = field.next().await {
         let chunk = chunk
@@ -113,7 +113,7 @@ async fn read_text(name: &str, field: &mut actix_multipart::Field) -> Result<Str
 }
 
 /// The file's base name: a client's path means nothing here.
-fn file_name(field: &actix_multipart::Field) -> String {
+pub(crate) fn file_name(field: &actix_multipart::Field) -> String {
     let name = field
         .content_disposition()
         .and_then(|cd| cd.get_filename().map(str::to_owned))

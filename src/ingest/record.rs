@@ -107,6 +107,7 @@ pub fn new_asset(new: NewAsset<'_>, probe: Probe, locator: &Locator) -> Asset {
         source: None,
         versions: Vec::new(),
         version_of: None,
+        subtitles: Vec::new(),
     };
     asset.take_file_fields(&fields);
     asset

@@ -16,6 +16,7 @@ pub mod png_scan;
 mod probe;
 pub mod resize;
 mod sniff;
+pub mod subtitles;
 pub mod svg;
 pub mod synth;
 #[cfg(turbojpeg)]

@@ -402,6 +402,9 @@ pub struct Asset {
     /// replace once approved.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version_of: Option<AssetId>,
+    /// A film's subtitle tracks, one per language, in the order added.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub subtitles: Vec<super::Subtitle>,
 }
 
 /// The descriptive fields a file carries (XMP, IPTC, EXIF, a sidecar), mapped to the asset.
@@ -478,11 +481,22 @@ impl Asset {
         self.source.unwrap_or(self.id)
     }
 
-    /// Every object this asset keeps in the store: the current file and every version's.
+    /// Every object this asset keeps in the store: what it serves, its first file and every
+    /// version's.
     pub fn objects(&self) -> impl Iterator<Item = AssetId> + '_ {
-        std::iter::once(self.object_id())
+        self.served_objects()
             .chain(std::iter::once(self.id))
             .chain(self.versions.iter().filter_map(super::Version::object))
+    }
+
+    /// The objects it serves now: the current file and its subtitle tracks.
+    pub fn served_objects(&self) -> impl Iterator<Item = AssetId> + '_ {
+        std::iter::once(self.object_id()).chain(self.subtitles.iter().filter_map(|s| s.hash.parse().ok()))
+    }
+
+    /// The subtitle track in `lang`, if the film has one.
+    pub fn subtitle(&self, lang: &str) -> Option<&super::Subtitle> {
+        self.subtitles.iter().find(|s| s.lang == lang)
     }
 
     /// The new version waiting in review, if one is.

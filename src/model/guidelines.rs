@@ -45,10 +45,17 @@ pub struct Rules {
     /// Farthest a check-in spot chosen by hand may lie from the photo's own GPS.
     #[serde(default = "default_spot_distance")]
     pub spot_max_distance_m: f64,
+    /// The subtitle languages (BCP 47) a public film must carry.
+    #[serde(default = "default_film_subtitles")]
+    pub public_film_subtitles: Vec<String>,
 }
 
 fn default_spot_distance() -> f64 {
     5_000.0
+}
+
+fn default_film_subtitles() -> Vec<String> {
+    vec!["vi".into(), "en".into()]
 }
 
 /// The province and country of the brand's territory, in both languages.
@@ -66,6 +73,7 @@ impl Default for Rules {
             palette_delta_e: 3.0,
             people_tags: vec!["people".into(), "người".into()],
             spot_max_distance_m: default_spot_distance(),
+            public_film_subtitles: default_film_subtitles(),
         }
     }
 }

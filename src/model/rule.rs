@@ -28,6 +28,8 @@ pub enum Rule {
     SloganNotNfc,
     TagsAudienceMissing,
     TagsThemeMissing,
+    /// A public film lacks a subtitle track in a language the guidelines require.
+    SubtitlesMissing,
 }
 
 /// What decides whether a rule is broken, so each pass replaces only its own violations.
@@ -40,7 +42,7 @@ pub enum Decider {
 }
 
 impl Rule {
-    pub const ALL: [Rule; 16] = [
+    pub const ALL: [Rule; 17] = [
         Rule::GpsOutsideExtent,
         Rule::SpotFarFromGps,
         Rule::LogoActiveContent,
@@ -57,6 +59,7 @@ impl Rule {
         Rule::SloganNotNfc,
         Rule::TagsAudienceMissing,
         Rule::TagsThemeMissing,
+        Rule::SubtitlesMissing,
     ];
 
     /// The stable code, as serialised.
@@ -78,6 +81,7 @@ impl Rule {
             Rule::SloganNotNfc => "slogan-not-nfc",
             Rule::TagsAudienceMissing => "tags-audience-missing",
             Rule::TagsThemeMissing => "tags-theme-missing",
+            Rule::SubtitlesMissing => "subtitles-missing",
         }
     }
 
@@ -99,6 +103,7 @@ impl Rule {
             Rule::TagsThemeMissing => "themes",
             Rule::TagsAudienceMissing => "audiences",
             Rule::PressResolution => "access",
+            Rule::SubtitlesMissing => "subtitles",
             Rule::GpsOutsideExtent | Rule::SpotFarFromGps => "spot",
             Rule::LogoActiveContent
             | Rule::LogoAspectRatio

@@ -187,9 +187,12 @@ struct EditPage {
     versions: Vec<super::versions::VersionRow>,
     /// An earlier version was just made current again.
     restored: bool,
+    subtitles: Option<super::subtitles::Section>,
+    /// A subtitle track was just added or removed.
+    subtitles_changed: bool,
 }
 
-fn edit_page(
+pub(super) fn edit_page(
     state: &State,
     req: &HttpRequest,
     desk: super::Desk,
@@ -210,6 +213,8 @@ fn edit_page(
         version: super::versions::VersionForm::of(lang, asset, &desk.session.actor),
         versions: super::versions::rows(lang, asset, &desk.session.actor),
         restored: query_value(req.query_string(), "restored").is_some(),
+        subtitles: super::subtitles::section(lang, asset, &desk.session.actor),
+        subtitles_changed: query_value(req.query_string(), "subtitles").is_some(),
         error,
         chrome: desk
             .chrome

@@ -91,6 +91,8 @@ struct LockedPage {
     waiting: bool,
     version: Option<VersionForm>,
     versions: Vec<VersionRow>,
+    subtitles: Option<super::subtitles::Section>,
+    subtitles_changed: bool,
 }
 
 /// Why `actor` may not edit `asset`, as a message key.
@@ -123,6 +125,8 @@ pub(super) fn locked_page(
         waiting: asset.waiting_version().is_some(),
         version: VersionForm::of(lang, asset, actor),
         versions: rows(lang, asset, actor),
+        subtitles: super::subtitles::section(lang, asset, actor),
+        subtitles_changed: false,
         chrome: desk
             .chrome
             .titled(format!("{} · {title}", lang.t("locked.title")), "mine"),
