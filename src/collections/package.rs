@@ -17,6 +17,8 @@ use crate::store::{BlobStore, Hash};
 #[derive(Debug, Clone)]
 pub struct PackedFile {
     pub name: String,
+    /// The preset it was made by (films: the film preset).
+    pub preset: String,
     pub asset: Asset,
     pub object: Hash,
     pub bytes: u64,
@@ -64,12 +66,22 @@ pub struct Plan {
     pub skipped: Vec<(AssetId, String)>,
 }
 
-/// The files of `preset` for the assets of `shared`, in the collection's order.
-pub fn plan(shared: &Shared, preset: &Preset, base_url: &str) -> Plan {
+/// The files of `preset` for the assets of `shared`, in the collection's order; films in
+/// `film_preset` (their MP4), with their subtitle tracks.
+pub fn plan(
+    shared: &Shared,
+    preset: &Preset,
+    film_preset: Option<&Preset>,
+    base_url: &str,
+) -> Plan {
     let mut files = Vec::new();
     let mut skipped = Vec::new();
     let mut taken = std::collections::HashSet::new();
     for (n, asset) in shared.assets.iter().enumerate() {
+        let preset = match film_preset {
+            Some(film) if asset.kind == crate::model::Kind::Video => film,
+            _ => preset,
+        };
         let rendition = asset
             .renditions
             .iter()
@@ -86,6 +98,7 @@ pub fn plan(shared: &Shared, preset: &Preset, base_url: &str) -> Plan {
         }
         files.push(PackedFile {
             subtitles: tracks(asset, &name),
+            preset: preset.name.clone(),
             name,
             asset: asset.clone(),
             object,
@@ -337,7 +350,12 @@ pub fn write<W: Write>(
 }
 
 /// Copies the object `hash` into `out` through `buf`.
-fn copy(store: &dyn BlobStore, hash: &Hash, out: &mut impl Write, buf: &mut [u8]) -> io::Result<()> {
+fn copy(
+    store: &dyn BlobStore,
+    hash: &Hash,
+    out: &mut impl Write,
+    buf: &mut [u8],
+) -> io::Result<()> {
     let mut blob = store
         .open(hash)
         .map_err(|e| io::Error::new(io::ErrorKind::NotFound, e.to_string()))?;

@@ -19,9 +19,9 @@ pub mod public_copies;
 mod reach;
 pub mod session;
 mod share;
+pub(crate) mod subtitles;
 pub mod throttle;
 mod upload;
-pub(crate) mod subtitles;
 pub(crate) mod versions;
 
 use std::sync::Arc;

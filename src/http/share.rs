@@ -58,6 +58,21 @@ fn offered(state: &AppState) -> impl Iterator<Item = &Preset> {
         .filter(|p| p.format == Format::Jpeg && p.kinds.contains(&Kind::Photo))
 }
 
+/// The preset films travel in, in a share's ZIP: the brand's MP4 preset for films
+/// (`video-web`, the web preview, unless another is defined).
+fn film_preset(state: &AppState) -> Option<&Preset> {
+    let films = || {
+        state
+            .brand
+            .presets
+            .iter()
+            .filter(|p| p.format == Format::Mp4 && p.kinds.contains(&Kind::Video))
+    };
+    films()
+        .find(|p| p.name == "video-web")
+        .or_else(|| films().next())
+}
+
 /// The preset a share's downloads use unless another is asked for: `press` if the brand has it.
 fn default_preset(state: &AppState) -> Option<&Preset> {
     offered(state)
@@ -331,9 +346,9 @@ pub async fn zip(
         web::block(move || st.render_presets(&missing, &only)).await?;
         open(&state, token).await?
     };
-    let plan = package::plan(&shared, &preset, &base);
+    let plan = package::plan(&shared, &preset, film_preset(&state), &base);
     for f in &plan.files {
-        count(&state, &f.asset, &preset.name);
+        count(&state, &f.asset, &f.preset);
     }
     used(&state, &shared, LinkUse::Download).await;
     let file_name = format!(

@@ -83,7 +83,11 @@ pub(crate) async fn read_upload(
         }
     }
     let (name, bytes) = file.ok_or_else(|| {
-        ApiError::new(ErrorKind::InvalidInput, "no-file", "the multipart body has no `file` field")
+        ApiError::new(
+            ErrorKind::InvalidInput,
+            "no-file",
+            "the multipart body has no `file` field",
+        )
     })?;
     Ok(TrackUpload {
         name,
@@ -215,7 +219,11 @@ pub async fn list(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let (asset, _) = super::api::visible_asset(&state, &req, &id).await?;
-    let tracks: Vec<Track> = asset.subtitles.iter().map(|s| Track::of(&asset, s)).collect();
+    let tracks: Vec<Track> = asset
+        .subtitles
+        .iter()
+        .map(|s| Track::of(&asset, s))
+        .collect();
     Ok(HttpResponse::Ok().json(tracks))
 }
 

@@ -99,7 +99,10 @@ impl Fields {
 }
 
 /// A text field's value: UTF-8, at most `MAX_TEXT_FIELD` bytes.
-pub(crate) async fn read_text(name: &str, field: &mut actix_multipart::Field) -> Result<String, ApiError> {
+pub(crate) async fn read_text(
+    name: &str,
+    field: &mut actix_multipart::Field,
+) -> Result<String, ApiError> {
     let mut bytes = Vec::new();
     while let Some(chunk) = field.next().await {
         let chunk = chunk

@@ -52,7 +52,9 @@ impl Problem {
             Self::TooLarge => format!("larger than {} MB", MAX_BYTES >> 20),
             Self::NotUtf8 => "not UTF-8 text".into(),
             Self::BadHeader(h) => format!("{h:?} is not a WebVTT header"),
-            Self::ExpectedTime => "expected a time line such as 00:00:01.000 --> 00:00:04.000".into(),
+            Self::ExpectedTime => {
+                "expected a time line such as 00:00:01.000 --> 00:00:04.000".into()
+            }
             Self::NotATime(v) => format!("{v:?} is not a time such as 00:01:02.500"),
             Self::EndsBeforeStart { start, end } => {
                 format!("the cue ends ({}) before it starts ({})", t(end), t(start))
@@ -67,7 +69,11 @@ impl Problem {
                 t(previous)
             ),
             Self::PastFilm { end, film } => {
-                format!("the cue ends at {}, after the film ends ({})", t(end), t(film))
+                format!(
+                    "the cue ends at {}, after the film ends ({})",
+                    t(end),
+                    t(film)
+                )
             }
         }
     }
@@ -93,7 +99,11 @@ impl Problem {
                 t(previous)
             ),
             Self::PastFilm { end, film } => {
-                format!("câu kết thúc lúc {}, sau khi phim đã hết ({})", t(end), t(film))
+                format!(
+                    "câu kết thúc lúc {}, sau khi phim đã hết ({})",
+                    t(end),
+                    t(film)
+                )
             }
         }
     }
@@ -132,7 +142,9 @@ fn parse_time(s: &str) -> Option<u64> {
     };
     let (h, m, s) = match parts.as_slice() {
         [m, s] if m.len() == 2 && s.len() == 2 => (0, number(m, 59)?, number(s, 59)?),
-        [h, m, s] if m.len() == 2 && s.len() == 2 => (number(h, 9999)?, number(m, 59)?, number(s, 59)?),
+        [h, m, s] if m.len() == 2 && s.len() == 2 => {
+            (number(h, 9999)?, number(m, 59)?, number(s, 59)?)
+        }
         _ => return None,
     };
     Some(((h * 60 + m) * 60 + s) * 1000 + millis.parse::<u64>().ok()?)
@@ -211,7 +223,11 @@ fn blocks(lines: &[&str], vtt: bool) -> Result<Vec<(usize, Cue)>, SubtitleError>
         }
         let block = &lines[start..i];
         let head = block[0].trim();
-        if vtt && ["NOTE", "STYLE", "REGION"].iter().any(|k| head.starts_with(k)) {
+        if vtt
+            && ["NOTE", "STYLE", "REGION"]
+                .iter()
+                .any(|k| head.starts_with(k))
+        {
             continue;
         }
         let at = usize::from(!block[0].contains("-->") && block.len() > 1);
@@ -229,7 +245,15 @@ fn blocks(lines: &[&str], vtt: bool) -> Result<Vec<(usize, Cue)>, SubtitleError>
             .collect::<Vec<_>>()
             .join("\n");
         let settings = if vtt { settings } else { String::new() };
-        cues.push((start + at + 1, Cue { start_ms, end_ms, settings, text }));
+        cues.push((
+            start + at + 1,
+            Cue {
+                start_ms,
+                end_ms,
+                settings,
+                text,
+            },
+        ));
         if cues.len() > MAX_CUES {
             return Err(refuse(start + 1, Problem::TooManyCues));
         }
@@ -298,7 +322,11 @@ mod tests {
         assert_eq!(cues[0].text, "Bình Phước");
         let vtt = to_webvtt(&cues);
         assert!(vtt.starts_with("WEBVTT\n\n1\n00:00:01.000 --> 00:00:03.500\nBình Phước\n"));
-        assert_eq!(parse(vtt.as_bytes(), Some(10_000)).unwrap(), cues, "round trip");
+        assert_eq!(
+            parse(vtt.as_bytes(), Some(10_000)).unwrap(),
+            cues,
+            "round trip"
+        );
     }
 
     #[test]
@@ -314,11 +342,36 @@ mod tests {
     #[test]
     fn refusals_name_the_line_and_reason() {
         let cases: [(&str, Option<u64>, usize, &str); 6] = [
-            ("WEBVTT\n\n00:00:05.000 --> 00:00:04.000\nx\n", None, 3, "ends (00:00:04.000) before it starts"),
-            ("WEBVTT\n\n00:00:01.000 --> 00:00:02.000\na\n\n00:00:00.500 --> 00:00:03.000\nb\n", None, 6, "before the cue above it"),
-            ("1\n00:00:01,000 --> 00:03:02,000\nx\n", Some(180_000), 2, "after the film ends (00:03:00.000)"),
-            ("1\n00:00:01 --> 00:00:02,000\nx\n", None, 2, "is not a time"),
-            ("WEBVTT\n\n00:00:01.000 --> 00:00:02.000\n", None, 3, "no text"),
+            (
+                "WEBVTT\n\n00:00:05.000 --> 00:00:04.000\nx\n",
+                None,
+                3,
+                "ends (00:00:04.000) before it starts",
+            ),
+            (
+                "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\na\n\n00:00:00.500 --> 00:00:03.000\nb\n",
+                None,
+                6,
+                "before the cue above it",
+            ),
+            (
+                "1\n00:00:01,000 --> 00:03:02,000\nx\n",
+                Some(180_000),
+                2,
+                "after the film ends (00:03:00.000)",
+            ),
+            (
+                "1\n00:00:01 --> 00:00:02,000\nx\n",
+                None,
+                2,
+                "is not a time",
+            ),
+            (
+                "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\n",
+                None,
+                3,
+                "no text",
+            ),
             ("WEBVTT\n", None, 0, "no cues"),
         ];
         for (file, film, line, why) in cases {

@@ -491,7 +491,8 @@ impl Asset {
 
     /// The objects it serves now: the current file and its subtitle tracks.
     pub fn served_objects(&self) -> impl Iterator<Item = AssetId> + '_ {
-        std::iter::once(self.object_id()).chain(self.subtitles.iter().filter_map(|s| s.hash.parse().ok()))
+        std::iter::once(self.object_id())
+            .chain(self.subtitles.iter().filter_map(|s| s.hash.parse().ok()))
     }
 
     /// The subtitle track in `lang`, if the film has one.

@@ -24,8 +24,8 @@ pub use edit::{bulk_edit, check, edit_form, edit_save};
 pub use password::change as password_change;
 pub use people::{people_action, people_page, token_create, token_revoke, user_create};
 pub use review::{review_batch, review_page, step_form};
-pub use upload::{review_script, upload_page, upload_script};
 pub use subtitles::{cues as subtitle_cues, remove as subtitle_remove, upload as subtitle_upload};
+pub use upload::{review_script, upload_page, upload_script};
 pub use versions::{restore as version_restore, upload as version_upload};
 pub use work::work_page;
 

@@ -72,11 +72,12 @@ fn refusal(lang: Lang, e: TrackError) -> Result<String, ApiError> {
     match e {
         TrackError::BadFile { name, error } => Ok(lang.fill(
             "subtitles.refused",
-            &[("name", &name), ("why", &lang.pick(&error.vi(), &error.to_string()))],
+            &[
+                ("name", &name),
+                ("why", lang.pick(&error.vi(), &error.to_string())),
+            ],
         )),
-        TrackError::BadLanguage(tag) => {
-            Ok(lang.fill("subtitles.bad_language", &[("tag", &tag)]))
-        }
+        TrackError::BadLanguage(tag) => Ok(lang.fill("subtitles.bad_language", &[("tag", &tag)])),
         other => Err(other.into()),
     }
 }
@@ -101,7 +102,14 @@ pub async fn upload(
         Ok(_) => Ok(see_other(&format!("/assets/{id}/edit?subtitles#subtitles"))),
         Err(e) => {
             let words = refusal(desk.lang, e)?;
-            super::edit::edit_page(&state, &req, desk, &asset, StatusCode::BAD_REQUEST, Some(words))
+            super::edit::edit_page(
+                &state,
+                &req,
+                desk,
+                &asset,
+                StatusCode::BAD_REQUEST,
+                Some(words),
+            )
         }
     }
 }
@@ -157,7 +165,10 @@ pub async fn cues(
     let desk: Desk = desk_or_return!(state, req, Role::edits);
     let lang_ui = desk.lang;
     let asset = visible_to(&state, &desk.viewer(), &id).await?;
-    let track = asset.subtitle(&lang).ok_or_else(ApiError::not_found)?.clone();
+    let track = asset
+        .subtitle(&lang)
+        .ok_or_else(ApiError::not_found)?
+        .clone();
     let bytes = api::read_track(&state, &track).await?;
     let cues: Vec<CueRow> = parse(&bytes, None)
         .map_err(ApiError::internal)?
@@ -176,7 +187,11 @@ pub async fn cues(
         count: lang_ui.fill("subtitles.cues", &[("n", &cues.len().to_string())]),
         cues,
         chrome: desk.chrome.titled(
-            format!("{} · {} · {title}", lang_ui.t("subtitles.title"), track.label),
+            format!(
+                "{} · {} · {title}",
+                lang_ui.t("subtitles.title"),
+                track.label
+            ),
             "mine",
         ),
         title,

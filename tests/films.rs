@@ -1,0 +1,276 @@
+//! Films in many languages, in process over the real store and sled, with a film made by
+//! ffmpeg here (a test pattern whose frame counter is burned in, and a tone): subtitle tracks
+//! uploaded as SRT and WebVTT, checked against the film's length (refusals name the line),
+//! stored as NFC WebVTT, required in Vietnamese and English for a public film, changed only
+//! by whom may edit the film, served to whoever may see it, and packed beside the film in a
+//! share link's ZIP with `credits.csv` and `manifest.json` naming them.
+
+#[macro_use]
+mod common;
+
+use actix_web::http::StatusCode;
+use actix_web::test;
+use common::desk::multipart;
+use common::service::{get, patch_json, post_json, setup, upload, Service};
+use common::{ffmpeg, lavfi, tool, Fixture};
+use serde_json::{json, Value};
+
+/// A 6-second 320×240 film with a tone, uploaded by the designer `dana`: its id.
+async fn film<S, B>(fx: &Fixture, app: &S, svc: &Service) -> String
+where
+    S: actix_web::dev::Service<
+        actix_http::Request,
+        Response = actix_web::dev::ServiceResponse<B>,
+        Error = actix_web::Error,
+    >,
+    B: actix_web::body::MessageBody,
+{
+    std::fs::create_dir_all(fx.input()).unwrap();
+    let path = fx.input().join("Lễ hội Sóc Bom Bo.mp4");
+    let sources = [lavfi("testsrc=s=320x240:r=25:d=6"), lavfi("sine=f=440:d=6")].concat();
+    let h264 = [
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-pix_fmt",
+        "yuv420p",
+    ];
+    ffmpeg(&sources, &h264, &path);
+    let bytes = std::fs::read(&path).unwrap();
+    let req = upload(Some(&svc.tokens["dana"]), "Lễ hội Sóc Bom Bo.mp4", &bytes);
+    let resp = test::call_service(app, req.to_request()).await;
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    let asset: Value = test::read_body_json(resp).await;
+    asset["id"].as_str().unwrap().to_owned()
+}
+
+/// POST /api/assets/{id}/subtitles with `token`.
+fn track(id: &str, token: &str, lang: &str, name: &str, body: &str) -> test::TestRequest {
+    let (ct, payload) = multipart(&[("lang", lang)], name, body.as_bytes());
+    test::TestRequest::post()
+        .uri(&format!("/api/assets/{id}/subtitles"))
+        .insert_header(("content-type", ct))
+        .insert_header(("authorization", format!("Bearer {token}")))
+        .set_payload(payload)
+}
+
+const VI_SRT: &str = "1\r\n00:00:00,500 --> 00:00:02,000\r\nLe\u{302}\u{303} ho\u{323}\u{302}i So\u{301}c Bom Bo\r\n\r\n2\r\n00:00:02,500 --> 00:00:05,500\r\nTiếng cồng chiêng của người S'tiêng\r\n";
+const EN_VTT: &str = "WEBVTT\n\n00:00.500 --> 00:02.000\nSóc Bom Bo festival\n\n00:02.500 --> 00:05.500 line:85%\nThe gongs of the S'tiêng people\n";
+
+#[actix_web::test]
+async fn subtitles_are_checked_stored_required_and_delivered() {
+    if !tool("ffmpeg", "ffmpeg") {
+        return;
+    }
+    let fx = Fixture::new();
+    let (svc, _draft, photo) = setup(&fx);
+    let app = app!(svc);
+    let id = film(&fx, &app, &svc).await;
+    let (dana, bm) = (svc.tokens["dana"].clone(), svc.tokens["bm"].clone());
+
+    // Refused, with the line and the reason; nothing changes.
+    let before = fx.journal();
+    let late =
+        "1\n00:00:01,000 --> 00:00:02,000\nMở đầu\n\n2\n00:00:03,000 --> 00:00:09,000\nQuá dài\n";
+    for (lang, body, status, says) in [
+        (
+            "vi",
+            late,
+            StatusCode::BAD_REQUEST,
+            "line 6: the cue ends at 00:00:09.000, after the film ends (00:00:06.000)",
+        ),
+        (
+            "tiếng việt",
+            VI_SRT,
+            StatusCode::BAD_REQUEST,
+            "not a language tag",
+        ),
+        (
+            "vi",
+            "WEBVTT\n\n00:02.000 --> 00:01.000\nx\n",
+            StatusCode::BAD_REQUEST,
+            "line 3: the cue ends (00:00:01.000) before it starts",
+        ),
+    ] {
+        let resp = test::call_service(
+            &app,
+            track(&id, &dana, lang, "phụ đề.srt", body).to_request(),
+        )
+        .await;
+        assert_eq!(resp.status(), status, "{body}");
+        let error: Value = test::read_body_json(resp).await;
+        assert!(error["message"].as_str().unwrap().contains(says), "{error}");
+    }
+    let resp =
+        test::call_service(&app, track(&photo, &bm, "vi", "x.srt", VI_SRT).to_request()).await;
+    assert_eq!(
+        resp.status(),
+        StatusCode::CONFLICT,
+        "a photo has no subtitles"
+    );
+    assert_eq!(fx.journal(), before, "refused tracks change nothing");
+
+    // Vietnamese as SRT (written decomposed), English as WebVTT: stored as NFC WebVTT.
+    let resp = test::call_service(
+        &app,
+        track(&id, &dana, "VI", "Sóc Bom Bo.srt", VI_SRT).to_request(),
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    let vi: Value = test::read_body_json(resp).await;
+    assert_eq!(
+        (vi["lang"].as_str(), vi["cues"].as_u64()),
+        (Some("vi"), Some(2))
+    );
+    assert_eq!(vi["label"], "Tiếng Việt");
+    let url = vi["url"].as_str().unwrap().to_owned();
+    assert_eq!(url, format!("/a/{id}/subtitles/vi.vtt"));
+    let resp = test::call_service(&app, get(&url, Some(&dana)).to_request()).await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(
+        resp.headers().get("content-type").unwrap(),
+        "text/vtt; charset=utf-8"
+    );
+    let vtt = String::from_utf8(test::read_body(resp).await.to_vec()).unwrap();
+    assert!(
+        vtt.starts_with("WEBVTT\n\n1\n00:00:00.500 --> 00:00:02.000\nLễ hội Sóc Bom Bo\n"),
+        "{vtt}"
+    );
+    let resp = test::call_service(&app, get(&url, None).to_request()).await;
+    assert_eq!(
+        resp.status(),
+        StatusCode::NOT_FOUND,
+        "a draft's tracks are nobody else's"
+    );
+
+    // A public film needs both languages: the rule says which is missing.
+    let public = patch_json(
+        &format!("/api/assets/{id}"),
+        &dana,
+        json!({"access": "public", "credit": "Trung tâm Xúc tiến", "license": "CC BY 4.0", "add_tags": ["culture", "public-tourists"]}),
+    );
+    assert_eq!(
+        test::call_service(&app, public.to_request()).await.status(),
+        StatusCode::OK
+    );
+    let asset: Value = asset_json!(app, bm, id);
+    let rules: Vec<&str> = asset["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["rule"].as_str().unwrap())
+        .collect();
+    assert!(rules.contains(&"subtitles-missing"), "{rules:?}");
+    let resp = test::call_service(
+        &app,
+        track(&id, &dana, "en", "festival.vtt", EN_VTT).to_request(),
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    let asset: Value = asset_json!(app, bm, id);
+    assert!(
+        !asset["violations"]
+            .to_string()
+            .contains("subtitles-missing"),
+        "{}",
+        asset["violations"]
+    );
+    let listed: Value = test::call_and_read_body_json(
+        &app,
+        get(&format!("/api/assets/{id}/subtitles"), Some(&bm)).to_request(),
+    )
+    .await;
+    assert_eq!(listed.as_array().unwrap().len(), 2);
+
+    // Published: the tracks are served to any site's player; only reviewers change them now.
+    svc.state.render_now(&[id.parse().unwrap()]);
+    for (action, body) in [
+        ("submit", json!({})),
+        ("approve", json!({"override": "phim thử"})),
+    ] {
+        let token = if action == "submit" { &dana } else { &bm };
+        let resp = test::call_service(
+            &app,
+            post_json(&format!("/api/assets/{id}/{action}"), token, body).to_request(),
+        )
+        .await;
+        assert_eq!(resp.status(), StatusCode::OK, "{action}");
+    }
+    let resp = test::call_service(&app, get(&url, None).to_request()).await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(
+        resp.headers().get("access-control-allow-origin").unwrap(),
+        "*"
+    );
+    let remove = |token: &str| {
+        test::TestRequest::delete()
+            .uri(&format!("/api/assets/{id}/subtitles/en"))
+            .insert_header(("authorization", format!("Bearer {token}")))
+            .to_request()
+    };
+    let before = fx.journal();
+    assert_eq!(
+        test::call_service(&app, remove(&dana)).await.status(),
+        StatusCode::CONFLICT
+    );
+    assert_eq!(fx.journal(), before);
+
+    // The share link's ZIP of the web preview carries both tracks beside the film.
+    let made: Value = test::call_and_read_body_json(
+        &app,
+        post_json("/api/collections", &bm, json!({"name": "Phim lễ hội"})).to_request(),
+    )
+    .await;
+    let base = format!("/api/collections/{}", made["id"].as_str().unwrap());
+    let resp = test::call_service(
+        &app,
+        post_json(&format!("{base}/items"), &bm, json!({"asset": id})).to_request(),
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let link: Value = test::call_and_read_body_json(
+        &app,
+        post_json(&format!("{base}/shares"), &bm, json!({})).to_request(),
+    )
+    .await;
+    let link = link["url"].as_str().unwrap();
+    let path = &link[link.find("/s/").unwrap()..];
+    let zip = test::call_service(
+        &app,
+        get(&format!("{path}/download.zip"), None).to_request(),
+    )
+    .await;
+    assert_eq!(zip.status(), StatusCode::OK);
+    let files = common::unzip(&test::read_body(zip).await);
+    let names: Vec<&String> = files.keys().collect();
+    let film_name = names
+        .iter()
+        .find(|n| n.ends_with(".mp4"))
+        .unwrap()
+        .to_string();
+    let stem = film_name.trim_end_matches(".mp4");
+    let vi_name = format!("{stem}.vi.vtt");
+    assert!(files.contains_key(&vi_name), "{names:?}");
+    assert!(files.contains_key(&format!("{stem}.en.vtt")), "{names:?}");
+    assert_eq!(String::from_utf8_lossy(&files[&vi_name]), vtt);
+    let credits = String::from_utf8_lossy(&files["credits.csv"]).to_string();
+    assert!(credits.contains(&vi_name), "{credits}");
+    let manifest: Value = serde_json::from_slice(&files["manifest.json"]).unwrap();
+    assert_eq!(
+        manifest["items"][0]["subtitles"][0]["file"],
+        vi_name.as_str()
+    );
+    assert_eq!(manifest["items"][0]["subtitles"][1]["label"], "English");
+
+    // A reviewer removes one: the film is flagged again.
+    assert_eq!(
+        test::call_service(&app, remove(&bm)).await.status(),
+        StatusCode::NO_CONTENT
+    );
+    let asset: Value = asset_json!(app, bm, id);
+    assert!(asset["violations"]
+        .to_string()
+        .contains("subtitles-missing"));
+    assert_eq!(asset["subtitles"].as_array().unwrap().len(), 1);
+}
