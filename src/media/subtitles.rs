@@ -316,7 +316,7 @@ mod tests {
     #[test]
     fn srt_becomes_webvtt_in_nfc() {
         // "Bình Phước" written decomposed (NFD), as some editors save it.
-        let srt = "1\r\n00:00:01,000 --> 00:00:03,500\r\nBi\u{300}nh Phu\u{31b}o\u{301}c\r\n\r\n2\r\n00:00:04,000 --> 00:00:06,000\r\n<i>Thác Mơ</i>\r\n";
+        let srt = "1\r\n00:00:01,000 --> 00:00:03,500\r\nBi\u{300}nh Phu\u{31b}o\u{31b}\u{301}c\r\n\r\n2\r\n00:00:04,000 --> 00:00:06,000\r\n<i>Thác Mơ</i>\r\n";
         let cues = parse(srt.as_bytes(), Some(10_000)).unwrap();
         assert_eq!(cues.len(), 2);
         assert_eq!(cues[0].text, "Bình Phước");
