@@ -263,6 +263,8 @@ async fn subtitles_are_checked_stored_required_and_delivered() {
     );
     assert_eq!(manifest["items"][0]["subtitles"][1]["label"], "English");
 
+    player_and_oembed(&app, &id, &photo).await;
+
     // A reviewer removes one: the film is flagged again.
     assert_eq!(
         test::call_service(&app, remove(&bm)).await.status(),
@@ -273,4 +275,69 @@ async fn subtitles_are_checked_stored_required_and_delivered() {
         .to_string()
         .contains("subtitles-missing"));
     assert_eq!(asset["subtitles"].as_array().unwrap().len(), 1);
+}
+
+/// The published film's player page, its embed snippet and its oEmbed answer.
+async fn player_and_oembed<S, B>(app: &S, id: &str, photo: &str)
+where
+    S: actix_web::dev::Service<
+        actix_http::Request,
+        Response = actix_web::dev::ServiceResponse<B>,
+        Error = actix_web::Error,
+    >,
+    B: actix_web::body::MessageBody,
+{
+    let resp = test::call_service(app, get(&format!("/v/{id}"), None).to_request()).await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let csp = resp.headers().get("content-security-policy").unwrap();
+    assert!(
+        csp.to_str().unwrap().contains("frame-ancestors *"),
+        "{csp:?}"
+    );
+    let page = String::from_utf8(test::read_body(resp).await.to_vec()).unwrap();
+    assert!(
+        page.contains(&format!(
+            r#"<source src="/a/{id}/video-web" type="video/mp4">"#
+        )),
+        "{page}"
+    );
+    assert!(page.contains(&format!(r#"<track kind="subtitles" src="/a/{id}/subtitles/vi.vtt" srclang="vi" label="Tiếng Việt" default>"#)), "{page}");
+    assert!(page.contains(r#"srclang="en" label="English">"#), "{page}");
+    assert!(!page.contains("<script"), "no script at all");
+    let resp = test::call_service(app, get(&format!("/v/{photo}"), None).to_request()).await;
+    assert_eq!(
+        resp.status(),
+        StatusCode::NOT_FOUND,
+        "a photo has no player"
+    );
+    // The asset page frames the player in its snippet, and offers the tracks.
+    let page =
+        test::call_and_read_body(app, get(&format!("/assets/{id}"), None).to_request()).await;
+    let page = String::from_utf8(page.to_vec()).unwrap();
+    assert!(
+        page.contains(&format!(
+            "&#60;iframe src=&#34;http://localhost:8080/v/{id}&#34;"
+        )),
+        "{page}"
+    );
+    assert!(
+        page.contains(&format!(r#"href="/a/{id}/subtitles/en.vtt" download"#)),
+        "{page}"
+    );
+    // oEmbed: a video answer framing the player, within the bounds asked.
+    let ask = format!("/oembed?url=http://localhost:8080/assets/{id}&maxwidth=200");
+    let answer: Value = test::call_and_read_body_json(app, get(&ask, None).to_request()).await;
+    assert_eq!(answer["type"], "video");
+    assert_eq!(
+        (answer["width"].as_u64(), answer["height"].as_u64()),
+        (Some(200), Some(150))
+    );
+    let html = answer["html"].as_str().unwrap();
+    assert!(
+        html.starts_with(&format!(
+            r#"<iframe src="http://localhost:8080/v/{id}" width="200" height="150""#
+        )),
+        "{html}"
+    );
+    assert!(answer.get("url").is_none(), "{answer}");
 }

@@ -329,6 +329,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(page!("/brand", GET => portal::brand))
         .service(page!("/", GET => portal::catalogue))
         .service(page!("/assets/{id}", GET => portal::asset))
+        .service(page!("/v/{id}", GET => portal::player))
         .default_service(web::to(portal::not_found_page));
 }
 

@@ -40,6 +40,7 @@ enum Media {
         src: String,
         poster: Option<String>,
         label: String,
+        tracks: Vec<super::player::TrackTag>,
     },
     Text(String),
     Nothing,
@@ -72,6 +73,8 @@ struct AssetPage {
     related_title: String,
     related: Vec<Card>,
     embed: Option<String>,
+    /// What the snippet is, in words (a picture's `<picture>`, a film's player).
+    embed_hint: &'static str,
     /// Why there is no embed snippet, when there is none for a picture people can see.
     no_embed: Option<&'static str>,
     /// What the picture may not be used for beyond its licence, in the reader's language.
@@ -364,6 +367,7 @@ fn media(lang: Lang, asset: &Asset, title: &str) -> Media {
             src: m.url.clone(),
             poster: find("preview").map(|p| p.url.clone()),
             label: lang.fill("asset.video_label", &[("name", title)]),
+            tracks: super::player::tracks("", lang, asset),
         };
     }
     if asset.kind == Kind::Slogan {
@@ -395,6 +399,15 @@ fn media(lang: Lang, asset: &Asset, title: &str) -> Media {
 /// The snippet an agency pastes: `<picture>` with WebP and JPEG sources at distinct widths,
 /// absolute `/a/{id}/{preset}` addresses (stable across re-renders), the caption as `alt`.
 fn embed(base: &str, lang: Lang, asset: &Asset, title: &str, credit_line: &str) -> Option<String> {
+    // A film: its player, framed.
+    if let Some(film) = super::player::film(asset) {
+        return Some(super::player::iframe(
+            base,
+            asset,
+            title,
+            (film.width, film.height),
+        ));
+    }
     let at = |p: &str| format!("{base}/a/{}/{p}", asset.id);
     let srcset = |presets: &[&str]| -> Vec<String> {
         let mut widths = Vec::new();
@@ -509,6 +522,11 @@ pub async fn asset(
         embed: (a.access == crate::model::Access::Public && a.is_published(&viewer.now))
             .then(|| embed(&base, lang, &a, &title, &credit_line))
             .flatten(),
+        embed_hint: lang.t(if super::player::film(&a).is_some() {
+            "asset.embed_hint_film"
+        } else {
+            "asset.embed_hint"
+        }),
         no_embed: no_embed(lang, &a),
         restrictions: crate::model::restrictions(&a)
             .into_iter()

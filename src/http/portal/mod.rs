@@ -12,6 +12,7 @@ pub(crate) mod history;
 pub use crate::i18n;
 mod labels;
 pub(super) mod oembed;
+pub(crate) mod player;
 mod spots;
 mod statics;
 
@@ -30,6 +31,7 @@ pub use labels::{
     below_press_size, credit_line, preset_label, short_of_press_size, truthful_label,
 };
 pub use oembed::oembed;
+pub use player::player;
 pub use spots::{spots, MiniMap};
 pub use statics::{font, mark, script, stylesheet, StaticFiles};
 

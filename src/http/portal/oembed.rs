@@ -1,6 +1,7 @@
 //! GET /oembed?url=…&format=json: oEmbed 1.0 (oembed.com), so a CMS embeds a picture by
 //! pasting its page address. Answers for what an anonymous visitor may see; anything else is
-//! 404, as everywhere. A `photo` answer whose URL is the stable `/a/{id}/{preset}` address.
+//! 404, as everywhere. A `photo` answer whose URL is the stable `/a/{id}/{preset}` address;
+//! for a film, a `video` answer whose `html` frames its player (`/v/{id}`).
 
 use actix_web::{HttpRequest, HttpResponse};
 use serde::Serialize;
@@ -20,7 +21,11 @@ struct Answer {
     author_name: Option<String>,
     provider_name: String,
     provider_url: String,
-    url: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url: Option<String>,
+    /// A film's player, framed (`video` answers).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    html: Option<String>,
     width: u32,
     height: u32,
     thumbnail_url: Option<String>,
@@ -99,6 +104,47 @@ fn choose<'a>(
     }
 }
 
+/// The picture an answer points at within the bounds: its address and size.
+fn picture(
+    base: &str,
+    asset: &crate::model::Asset,
+    candidates: &[&crate::model::Rendition],
+    bounds: (Option<u32>, Option<u32>),
+    state: &State,
+) -> Result<(String, u32, u32), ApiError> {
+    let now = (state.clock)();
+    let picture = choose(candidates, bounds, crate::iiif::serves(asset, &now))
+        .ok_or_else(ApiError::not_found)?;
+    Ok(match picture {
+        Picture::Rendition(r) => (
+            format!("{base}/a/{}/{}", asset.id, r.preset),
+            r.width,
+            r.height,
+        ),
+        Picture::Iiif(w, h) => (
+            format!("{base}/iiif/3/{}/full/{w},{h}/0/default.jpg", asset.id),
+            w,
+            h,
+        ),
+    })
+}
+
+/// `width` × `height` scaled down to fit the bounds (never up), or `None` when it cannot.
+fn fit(width: u32, height: u32, max_w: Option<u32>, max_h: Option<u32>) -> Option<(u32, u32)> {
+    let scale = [
+        max_w.map(|m| f64::from(m) / f64::from(width)),
+        max_h.map(|m| f64::from(m) / f64::from(height)),
+    ]
+    .into_iter()
+    .flatten()
+    .fold(1.0_f64, f64::min);
+    let (w, h) = (
+        (f64::from(width) * scale).floor() as u32,
+        (f64::from(height) * scale).floor() as u32,
+    );
+    (w > 0 && h > 0).then_some((w, h))
+}
+
 /// GET /oembed
 #[utoipa::path(get, path = "/oembed", tag = "delivery",
     params(
@@ -108,7 +154,7 @@ fn choose<'a>(
         ("format" = Option<String>, Query, description = "`json` (the only format served)"),
     ),
     responses(
-        (status = 200, description = "An oEmbed 1.0 `photo` answer; any origin may read it", content_type = "application/json", body = Object),
+        (status = 200, description = "An oEmbed 1.0 `photo` answer, or `video` (with `html` framing the player) for a film; any origin may read it", content_type = "application/json", body = Object),
         (status = 400, description = "`url` is missing", body = crate::http::error::ErrorBody),
         (status = 404, description = "No such picture, or none the public may see, or none that fits the bounds", body = crate::http::error::ErrorBody),
         (status = 501, description = "A format other than JSON", body = crate::http::error::ErrorBody),
@@ -134,6 +180,10 @@ pub async fn oembed(state: State, req: HttpRequest) -> Result<HttpResponse, ApiE
     let base = public_base(&state, &req);
     let id = asset_id(&base, &url).ok_or_else(ApiError::not_found)?;
     let (asset, _) = visible_asset(&state, &req, &id).await?;
+    let lang = super::language(&req).0;
+    let title = cards::title(lang, &state.brand, &asset);
+    // A film: its player at the largest size within the bounds, never above its own.
+    let film = super::player::film(&asset).and_then(|f| fit(f.width, f.height, max_w, max_h));
     let presets: &[&str] = match asset.kind {
         Kind::Logo => &["logo-256", "logo-512", "logo-1024", "logo-2048"],
         Kind::Photo | Kind::Video => &["thumb", "preview", "web"],
@@ -143,27 +193,20 @@ pub async fn oembed(state: State, req: HttpRequest) -> Result<HttpResponse, ApiE
         .iter()
         .filter_map(|p| cards::rendition(&asset, p))
         .collect();
-    let now = (state.clock)();
-    let picture = choose(
-        &candidates,
-        (max_w, max_h),
-        crate::iiif::serves(&asset, &now),
-    )
-    .ok_or_else(ApiError::not_found)?;
-    let at = |preset: &str| format!("{base}/a/{}/{preset}", asset.id);
-    let (url, width, height) = match picture {
-        Picture::Rendition(r) => (at(&r.preset), r.width, r.height),
-        Picture::Iiif(w, h) => (
-            format!("{base}/iiif/3/{}/full/{w},{h}/0/default.jpg", asset.id),
-            w,
-            h,
-        ),
+    let (kind, url, html, width, height) = match film {
+        Some((w, h)) => {
+            let html = super::player::iframe(&base, &asset, &title, (w, h));
+            ("video", None, Some(html), w, h)
+        }
+        None => {
+            let (url, w, h) = picture(&base, &asset, &candidates, (max_w, max_h), &state)?;
+            ("photo", Some(url), None, w, h)
+        }
     };
     // The thumbnail keeps to the same bounds: oEmbed never answers larger than asked.
     let thumb = candidates
         .first()
         .filter(|t| max_w.is_none_or(|m| t.width <= m) && max_h.is_none_or(|m| t.height <= m));
-    let lang = super::language(&req).0;
     let provider_name = state.brand.guidelines.as_ref().map_or_else(
         || "brandvault".to_owned(),
         |g| lang.pick(&g.names.vi, &g.names.en).to_owned(),
@@ -172,15 +215,16 @@ pub async fn oembed(state: State, req: HttpRequest) -> Result<HttpResponse, ApiE
         .insert_header((actix_web::http::header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
         .json(Answer {
             version: "1.0",
-            kind: "photo",
-            title: cards::title(lang, &state.brand, &asset),
+            kind,
+            title,
             author_name: asset.credit.clone(),
             provider_name,
             provider_url: format!("{base}/"),
             url,
+            html,
             width,
             height,
-            thumbnail_url: thumb.map(|t| at(&t.preset)),
+            thumbnail_url: thumb.map(|t| format!("{base}/a/{}/{}", asset.id, t.preset)),
             thumbnail_width: thumb.map(|t| t.width),
             thumbnail_height: thumb.map(|t| t.height),
             license: asset.license.clone(),
