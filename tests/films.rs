@@ -3,7 +3,9 @@
 //! uploaded as SRT and WebVTT, checked against the film's length (refusals name the line),
 //! stored as NFC WebVTT, required in Vietnamese and English for a public film, changed only
 //! by whom may edit the film, served to whoever may see it, and packed beside the film in a
-//! share link's ZIP with `credits.csv` and `manifest.json` naming them.
+//! share link's ZIP with `credits.csv` and `manifest.json` naming them; the player page, its
+//! embed snippet and oEmbed answer; and, in Chromium against the real `serve`, the player
+//! playing, seeking and showing the cue of the moment at 1366 and 390 px, axe-core clean.
 
 #[macro_use]
 mod common;
@@ -340,4 +342,111 @@ where
         "{html}"
     );
     assert!(answer.get("url").is_none(), "{answer}");
+}
+
+/// A film made by ffmpeg, ingested, given Vietnamese and English tracks through the library,
+/// made public and approved by the command line: its id.
+fn published_film(fx: &Fixture) -> String {
+    std::fs::create_dir_all(fx.input()).unwrap();
+    let path = fx.input().join("Sóc Bom Bo.mp4");
+    let sources = [lavfi("testsrc=s=640x360:r=25:d=6"), lavfi("sine=f=440:d=6")].concat();
+    let h264 = [
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-pix_fmt",
+        "yuv420p",
+    ];
+    ffmpeg(&sources, &h264, &path);
+    let report = fx.json(&["ingest", path.to_str().unwrap()], 0);
+    let id = common::ids(&report, "added")[0].clone();
+    {
+        let store = fx.store();
+        let catalog = brandvault::catalog::Catalog::open(&fx.location()).unwrap();
+        let brand = brandvault::brand::Brand::load(&fx.brand()).unwrap();
+        let workflow = brandvault::workflow::Workflow {
+            store: &*store,
+            catalog: &catalog,
+            brand: &brand,
+        };
+        let film = id.parse().unwrap();
+        let admin = common::desk::admin();
+        for (lang, body) in [("vi", VI_SRT), ("en", EN_VTT)] {
+            let at = common::service::NOW;
+            workflow
+                .set_subtitle(&film, lang, "phụ đề", body.as_bytes(), &admin, at)
+                .unwrap();
+        }
+    }
+    let edit = [
+        "edit",
+        &id,
+        "--caption-vi",
+        "Lễ hội Sóc Bom Bo",
+        "--credit",
+        "Trung tâm Xúc tiến",
+    ];
+    fx.json(&edit, 0);
+    fx.json(
+        &["edit", &id, "--license", "CC BY 4.0", "--access", "public"],
+        0,
+    );
+    fx.json(&["render"], 0);
+    fx.json(&["submit", &id], 0);
+    fx.json(&["approve", &id, "--override", "phim thử"], 0);
+    id
+}
+
+/// Plays the player's film muted, seeks to 3 s and reads the cue then showing.
+const PLAY_AND_SEEK: &str = "const done = arguments[arguments.length - 1];
+const v = document.getElementById('film');
+const track = [...v.textTracks].find((t) => t.mode === 'showing');
+const read = () => track && track.activeCues && track.activeCues.length ? track.activeCues[0].text : null;
+const report = () => done({time: v.currentTime, cue: read(), lang: track && track.language,
+  width: Math.round(v.getBoundingClientRect().width), page: document.documentElement.scrollWidth});
+v.muted = true;
+v.addEventListener('seeked', () => {
+  if (read()) return report();
+  track.addEventListener('cuechange', report, {once: true});
+}, {once: true});
+v.play().then(() => { v.currentTime = 3.0; }, (e) => done({error: String(e)}));";
+
+// `test` here is actix's test module: the plain test attribute by its full path.
+#[::core::prelude::v1::test]
+fn the_player_plays_seeks_and_shows_subtitles_in_chromium() {
+    let tools = ["ffmpeg", "chromium", "chromedriver"];
+    let packages = ["ffmpeg", "chromium", "chromium-driver"];
+    if !tools.iter().zip(packages).all(|(t, p)| tool(t, p)) {
+        return;
+    }
+    let fx = Fixture::new();
+    let id = published_film(&fx);
+    let (_server, port) = fx.serve();
+    let site = format!("http://127.0.0.1:{port}");
+    let browser = common::webdriver::Browser::start();
+    if let Some(axe) = common::axe::axe_source() {
+        common::axe::audit(&browser, &axe, &format!("{site}/v/{id}"));
+    }
+    for (width, lang, cue) in [
+        (1366, "vi", "Tiếng cồng chiêng của người S'tiêng"),
+        (390, "en", "The gongs of the S'tiêng people"),
+    ] {
+        browser.resize(width, 844);
+        browser.go(&format!("{site}/v/{id}?lang={lang}"));
+        browser.find("#film");
+        let seen = browser.run_async(PLAY_AND_SEEK);
+        assert!(seen.get("error").is_none(), "{seen}");
+        assert_eq!(seen["cue"], cue, "{seen}");
+        assert_eq!(seen["lang"], lang, "{seen}");
+        assert!(seen["time"].as_f64().unwrap() >= 3.0, "{seen}");
+        let (film, page) = (
+            seen["width"].as_u64().unwrap(),
+            seen["page"].as_u64().unwrap(),
+        );
+        assert!(
+            film > 300 && page <= u64::from(width) + 1,
+            "fits the screen: {seen}"
+        );
+    }
 }

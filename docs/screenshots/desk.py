@@ -93,6 +93,19 @@ try:
     shoot("desk-mine", "/mine")
     shoot("desk-upload", "/upload")
     shoot("desk-edit", f"/assets/{mine['draft']}/edit")
+    # The film player as a partner site frames it, subtitles showing at 4.5 s.
+    call("DELETE", s + "/cookie")
+    seek = ("const done = arguments[arguments.length - 1]; const v = document.getElementById('film');"
+            " v.muted = true; v.addEventListener('seeked', () => { v.pause(); setTimeout(done, 400); }, {once: true});"
+            " v.play().then(() => { v.currentTime = 4.5; }, () => done());")
+    for width in (1366, 390):
+        call("POST", s + "/window/rect", {"width": width, "height": 900 if width > 400 else 844})
+        call("POST", s + "/url", {"url": f"{site}/v/{mine['film']}"})
+        find("#film")
+        audit(f"/v/{mine['film']}", width)
+        call("POST", s + "/execute/async", {"script": seek, "args": []})
+        with open(f"{out}/player-{width}.png", "wb") as f:
+            f.write(base64.b64decode(call("GET", s + "/screenshot")))
     sign_in("hoa")
     shoot("desk-review", "/review", "#detail")
     first = call("POST", s + "/execute/sync", {"script": "return document.querySelector('.tile').dataset.id", "args": []})

@@ -35,6 +35,15 @@ for who in "quan admin Quản trị viên" "thu designer Phạm Thu" "hoa brand_
   echo "một mật khẩu đủ dài" | bv user create "$name" --role "$role" --display-name "$display" --organisation "Sở VHTTDL" >/dev/null
 done
 token=$(bv token create --role designer --name thu | python3 -c "import json,sys; print(json.load(sys.stdin)['token'])")
+manager=$(bv token create --role brand_manager --name hoa-api | python3 -c "import json,sys; print(json.load(sys.stdin)['token'])")
+# A film with Vietnamese and English subtitles, public and approved.
+ffmpeg -hide_banner -loglevel error -nostdin -f lavfi -i "testsrc=s=1280x720:r=25:d=8" -f lavfi -i "sine=f=440:d=8" \
+  -c:v libx264 -preset ultrafast -pix_fmt yuv420p -y "$work/Lễ hội Sóc Bom Bo.mp4"
+film=$(bv ingest "$work/Lễ hội Sóc Bom Bo.mp4" | python3 -c "import json,sys; print(json.load(sys.stdin)['added'][0])")
+bv edit "$film" --caption-vi "Lễ hội cồng chiêng Sóc Bom Bo" --caption-en "Gong festival at Sóc Bom Bo" \
+  --credit "Trung tâm Xúc tiến Bình Phước" --license "CC BY 4.0" --tag culture --tag public-tourists --access public >/dev/null
+printf '1\n00:00:00,500 --> 00:00:03,500\nLễ hội cồng chiêng ở Sóc Bom Bo\n\n2\n00:00:04,000 --> 00:00:07,500\nTiếng cồng chiêng của người S'"'"'tiêng\n' >"$work/vi.srt"
+printf 'WEBVTT\n\n00:00.500 --> 00:03.500\nThe gong festival at Sóc Bom Bo\n\n00:04.000 --> 00:07.500\nThe gongs of the S'"'"'tiêng people\n' >"$work/en.vtt"
 bv render >/dev/null
 first=$("$bin" hash "ingest/Núi Bà Rá nhìn từ hồ Thác Mơ.jpg" | cut -c1-64)
 "$bin" serve --bind 127.0.0.1:8097 >serve.log 2>&1 &
@@ -58,8 +67,17 @@ done
 # The draft gets a larger file as its new version (its first file stays an earlier one).
 curl -sf -H "Authorization: Bearer $token" -F "reason=ảnh gốc lớn hơn" -F "file=@${samples[3]}" \
   "http://127.0.0.1:8097/api/assets/$draft/versions" >/dev/null
+for track in "vi vi.srt" "en en.vtt"; do
+  read -r lang file <<<"$track"
+  curl -sf -H "Authorization: Bearer $manager" -F "lang=$lang" -F "file=@$work/$file" \
+    "http://127.0.0.1:8097/api/assets/$film/subtitles" >/dev/null
+done
+for step in submit approve; do
+  curl -sf -X POST -H "Authorization: Bearer $manager" -H 'Content-Type: application/json' \
+    -d '{"override": "phim mẫu"}' "http://127.0.0.1:8097/api/assets/$film/$step" >/dev/null
+done
 public=$(for entry in "${captions[@]}"; do "$bin" hash "ingest/${entry%%|*}" | cut -c1-64; done | python3 -c "import json,sys; print(json.dumps(sys.stdin.read().split()[:4]))")
-echo "{\"draft\": \"$draft\", \"approved\": \"$first\", \"public\": $public}" >"$out/.ids.json"
+echo "{\"draft\": \"$draft\", \"approved\": \"$first\", \"film\": \"$film\", \"public\": $public}" >"$out/.ids.json"
 shoot() { # name path width
   chromium --headless=new --no-sandbox --disable-gpu --hide-scrollbars --no-first-run \
     --disable-background-networking --disable-component-update --disable-sync \
@@ -76,6 +94,7 @@ for w in 1366 390; do
   shoot not-found "/assets/0000" $w
   shoot bad-filter "/?from=2024-13-01" $w
   shoot login "/login" $w
+  shoot film "/assets/$film" $w
 done
 axe=$root/target/axe/node_modules/axe-core/axe.min.js
 python3 "$root/docs/screenshots/desk.py" http://127.0.0.1:8097 "$out" $([ -f "$axe" ] && echo "$axe")
