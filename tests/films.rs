@@ -12,7 +12,7 @@ mod common;
 
 use actix_web::http::StatusCode;
 use actix_web::test;
-use common::desk::multipart;
+use common::desk::{account, body_text, cookie_value, csrf_field, multipart, with};
 use common::service::{get, patch_json, post_json, setup, upload, Service};
 use common::{ffmpeg, lavfi, tool, Fixture};
 use serde_json::{json, Value};
@@ -449,4 +449,102 @@ fn the_player_plays_seeks_and_shows_subtitles_in_chromium() {
             "fits the screen: {seen}"
         );
     }
+}
+
+#[actix_web::test]
+async fn subtitles_on_the_desk_say_what_is_wrong_in_words() {
+    if !tool("ffmpeg", "ffmpeg") {
+        return;
+    }
+    let fx = Fixture::new();
+    let (svc, _, _) = setup(&fx);
+    account(
+        &svc.state,
+        "dana",
+        "Dana",
+        brandvault::model::Role::Designer,
+    );
+    let app = app!(svc);
+    let id = film(&fx, &app, &svc).await;
+    let dana = cookie_value(&sign_in!(app, "dana", "mật khẩu đủ dài"), "bv_session").unwrap();
+    let edit = format!("/assets/{id}/edit");
+    let page =
+        body_text(test::call_service(&app, with(&dana, get(&edit, None)).to_request()).await).await;
+    assert!(
+        page.contains(r#"id="subtitles-form""#) && page.contains("Phim chưa có phụ đề."),
+        "{page}"
+    );
+    let csrf = csrf_field(&page);
+    let post = |fields: &[(&str, &str)], name: &str, body: &str| {
+        let (ct, payload) = multipart(fields, name, body.as_bytes());
+        with(
+            &dana,
+            test::TestRequest::post().uri(&format!("/assets/{id}/subtitles")),
+        )
+        .insert_header(("content-type", ct))
+        .set_payload(payload)
+        .to_request()
+    };
+    // A file past the film's end: the edit page again, the line and reason in Vietnamese.
+    let late =
+        "1\n00:00:01,000 --> 00:00:02,000\nMở đầu\n\n2\n00:00:03,000 --> 00:00:09,000\nQuá dài\n";
+    let before = fx.journal();
+    let resp = test::call_service(
+        &app,
+        post(&[("csrf", &csrf), ("lang", "vi")], "dài.srt", late),
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+    let page = body_text(resp).await;
+    assert!(page.contains("Không nhận tệp phụ đề «dài.srt»: dòng 6: câu kết thúc lúc 00:00:09.000, sau khi phim đã hết (00:00:06.000)"), "{page}");
+    let resp = test::call_service(
+        &app,
+        post(&[("csrf", "x"), ("lang", "vi")], "vi.srt", VI_SRT),
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+    assert_eq!(fx.journal(), before, "refused forms change nothing");
+    // Accepted: listed in words, its cues readable on their own page, then removed.
+    let resp = test::call_service(
+        &app,
+        post(&[("csrf", &csrf), ("lang", "vi")], "vi.srt", VI_SRT),
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    let page = body_text(
+        test::call_service(
+            &app,
+            with(&dana, get(&format!("{edit}?subtitles"), None)).to_request(),
+        )
+        .await,
+    )
+    .await;
+    assert!(
+        page.contains("Đã lưu phụ đề.") && page.contains("Tiếng Việt") && page.contains("2 câu"),
+        "{page}"
+    );
+    let cues = body_text(
+        test::call_service(
+            &app,
+            with(&dana, get(&format!("/assets/{id}/subtitles/vi"), None)).to_request(),
+        )
+        .await,
+    )
+    .await;
+    assert!(
+        cues.contains("00:00:02.500") && cues.contains("Tiếng cồng chiêng của người S&#39;tiêng"),
+        "{cues}"
+    );
+    let remove = with(
+        &dana,
+        test::TestRequest::post().uri(&format!("/assets/{id}/subtitles/vi/remove")),
+    )
+    .set_form([("csrf", csrf.as_str())])
+    .to_request();
+    assert_eq!(
+        test::call_service(&app, remove).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    let asset: Value = asset_json!(app, svc.tokens["bm"], id);
+    assert!(asset.get("subtitles").is_none(), "{asset}");
 }

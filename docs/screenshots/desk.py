@@ -112,6 +112,8 @@ try:
     shoot("desk-review-item", f"/review?item={first}", "#detail")
     shoot("desk-history", f"/assets/{mine['approved']}", "#history", scroll=True)
     shoot("desk-versions", f"/assets/{mine['draft']}/edit", "#versions", scroll=True)
+    shoot("desk-subtitles", f"/assets/{mine['film']}/edit", "#subtitles", scroll=True)
+    shoot("desk-cues", f"/assets/{mine['film']}/subtitles/vi", "#cues")
     # A press officer gathers four pictures from their pages and makes a share link.
     sign_in("lan")
     for n, pid in enumerate(mine["public"]):
