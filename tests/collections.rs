@@ -177,7 +177,7 @@ async fn a_press_officer_hands_a_set_on() {
     let mut lines = csv.lines();
     assert_eq!(
         lines.next().unwrap(),
-        "file,caption_vi,caption_en,credit,license,restrictions,spot,captured_at,id"
+        "file,caption_vi,caption_en,credit,license,restrictions,spot,captured_at,id,subtitles"
     );
     let row = lines.next().unwrap();
     assert!(

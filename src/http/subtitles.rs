@@ -166,6 +166,7 @@ impl utoipa::PartialSchema for SubtitleUpload {
         let lang = ObjectBuilder::new()
             .schema_type(Type::String)
             .max_length(Some(35))
+            .pattern(Some("^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$"))
             .description(Some("BCP 47 language tag (vi, en, km, zh-Hans…)"));
         ObjectBuilder::new()
             .property("file", file)
