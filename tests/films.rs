@@ -266,6 +266,7 @@ async fn subtitles_are_checked_stored_required_and_delivered() {
     assert_eq!(manifest["items"][0]["subtitles"][1]["label"], "English");
 
     player_and_oembed(&app, &id, &photo).await;
+    social_cuts(&fx, &app, &id).await;
 
     // A reviewer removes one: the film is flagged again.
     assert_eq!(
@@ -547,4 +548,46 @@ async fn subtitles_on_the_desk_say_what_is_wrong_in_words() {
     );
     let asset: Value = asset_json!(app, svc.tokens["bm"], id);
     assert!(asset.get("subtitles").is_none(), "{asset}");
+}
+
+/// The square and vertical cuts of the published film, as ffprobe reads them.
+async fn social_cuts<S, B>(fx: &Fixture, app: &S, id: &str)
+where
+    S: actix_web::dev::Service<
+        actix_http::Request,
+        Response = actix_web::dev::ServiceResponse<B>,
+        Error = actix_web::Error,
+    >,
+    B: actix_web::body::MessageBody,
+{
+    for (preset, shape) in [("video-square", 1.0), ("video-vertical", 9.0 / 16.0)] {
+        let alias =
+            test::call_service(app, get(&format!("/a/{id}/{preset}"), None).to_request()).await;
+        assert_eq!(alias.status(), StatusCode::FOUND, "{preset}");
+        let to = alias
+            .headers()
+            .get("location")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_owned();
+        let bytes = test::call_and_read_body(app, get(&to, None).to_request()).await;
+        let path = fx.input().join(format!("{preset}.mp4"));
+        std::fs::write(&path, &bytes).unwrap();
+        let probe = std::process::Command::new("ffprobe")
+            .args(["-v", "error", "-select_streams", "v:0", "-show_entries"])
+            .args(["stream=width,height,codec_name", "-of", "csv=p=0"])
+            .arg(&path)
+            .output()
+            .unwrap();
+        let line = String::from_utf8_lossy(&probe.stdout).trim().to_owned();
+        let fields: Vec<&str> = line.split(',').collect();
+        assert_eq!(fields[0], "h264", "{preset}: {line}");
+        let (w, h): (f64, f64) = (fields[1].parse().unwrap(), fields[2].parse().unwrap());
+        assert!((w / h - shape).abs() < 0.03, "{preset}: {line}");
+        assert!(
+            h >= 200.0,
+            "cut from the 240-px film, not enlarged past it: {line}"
+        );
+    }
 }

@@ -77,11 +77,17 @@ pub fn validate_presets(presets: &[Preset]) -> Vec<String> {
             problems.push(format!("{name}: kinds must list at least one kind"));
         }
         if p.format == crate::model::Format::Mp4
-            && (p.kinds != [crate::model::Kind::Video] || p.fit != crate::model::Fit::Contain)
+            && (p.kinds != [crate::model::Kind::Video] || p.fit == crate::model::Fit::Width)
         {
             problems.push(format!(
-                "{name}: format \"mp4\" is for kinds = [\"video\"] with fit = \"contain\""
+                "{name}: format \"mp4\" is for kinds = [\"video\"] with fit = \"contain\" or \"cover\""
             ));
+        }
+        if p.max_seconds.is_some() && p.format != crate::model::Format::Mp4 {
+            problems.push(format!("{name}: max_seconds is for format \"mp4\""));
+        }
+        if p.max_seconds == Some(0) {
+            problems.push(format!("{name}: max_seconds is at least 1"));
         }
     }
     problems

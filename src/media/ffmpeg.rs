@@ -53,6 +53,22 @@ pub struct PreviewSpec {
     pub crf: u8,
     /// Written into the file's metadata (everything else, GPS included, is dropped).
     pub tags: MovieTags,
+    /// The part of the picture kept before scaling (width, height, left, top), for cuts of
+    /// another shape (square, vertical).
+    pub crop: Option<(u32, u32, u32, u32)>,
+    /// Only the first this many seconds.
+    pub max_seconds: Option<u32>,
+}
+
+impl PreviewSpec {
+    /// The video filter: the crop if any, then the scale.
+    fn filter(&self) -> String {
+        let scale = format!("scale={}:{}", self.width, self.height);
+        match self.crop {
+            Some((w, h, x, y)) => format!("crop={w}:{h}:{x}:{y},{scale}"),
+            None => scale,
+        }
+    }
 }
 
 /// What a delivered MP4 says about itself: the credit and the copyright, nothing else.
@@ -152,7 +168,7 @@ impl Ffmpeg {
         cmd.arg("-i").arg(file_url(source));
         cmd.args(["-map", "0:v:0", "-map", "0:a:0?", "-sn", "-dn"])
             .args(["-map_metadata", "-1", "-map_chapters", "-1"])
-            .args(["-vf", &format!("scale={}:{}", spec.width, spec.height)])
+            .args(["-vf", &spec.filter()])
             .args([
                 "-c:v",
                 "libx264",
@@ -164,6 +180,9 @@ impl Ffmpeg {
             .args(["-crf", &spec.crf.to_string(), "-pix_fmt", "yuv420p"])
             .args(["-c:a", "aac", "-b:a", "128k", "-ac", "2"])
             .args(["-movflags", "+faststart"]);
+        if let Some(seconds) = spec.max_seconds {
+            cmd.args(["-t", &seconds.to_string()]);
+        }
         spec.tags.apply(&mut cmd);
         cmd.args(["-f", "mp4", "-y"]).arg(file_url(out));
         self.run(cmd, source).map(drop)
@@ -363,6 +382,21 @@ mod tests {
             "moov atom not found"
         );
         assert_eq!(summary(""), "no message");
+    }
+
+    #[test]
+    fn cuts_crop_then_scale() {
+        let mut spec = PreviewSpec {
+            width: 1080,
+            height: 1920,
+            crf: 23,
+            tags: MovieTags::default(),
+            crop: Some((606, 1080, 657, 0)),
+            max_seconds: Some(60),
+        };
+        assert_eq!(spec.filter(), "crop=606:1080:657:0,scale=1080:1920");
+        spec.crop = None;
+        assert_eq!(spec.filter(), "scale=1080:1920");
     }
 
     #[test]

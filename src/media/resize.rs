@@ -13,24 +13,33 @@ pub fn resize_for(src: &DynamicImage, preset: &Preset, source_size: (u32, u32)) 
     let (sw, sh) = (src.width(), src.height());
     // The crop, in `src` pixels, that has the target's aspect ratio (cover), or all of it.
     let crop = match preset.fit {
-        Fit::Cover => {
-            let target_aspect = f64::from(tw) / f64::from(th);
-            let (cw, ch) = if f64::from(sw) / f64::from(sh) > target_aspect {
-                (f64::from(sh) * target_aspect, f64::from(sh))
-            } else {
-                (f64::from(sw), f64::from(sw) / target_aspect)
-            };
-            let [fx, fy] = preset.focus.unwrap_or([0.5, 0.5]);
-            let left = (f64::from(fx) * f64::from(sw) - cw / 2.0).clamp(0.0, f64::from(sw) - cw);
-            let top = (f64::from(fy) * f64::from(sh) - ch / 2.0).clamp(0.0, f64::from(sh) - ch);
-            (left, top, cw, ch)
-        }
+        Fit::Cover => cover_crop(preset, (sw, sh), (tw, th)),
         _ => (0.0, 0.0, f64::from(sw), f64::from(sh)),
     };
     if (tw, th) == (sw, sh) && crop == (0.0, 0.0, f64::from(sw), f64::from(sh)) {
         return src.clone();
     }
     resize(src, tw, th, crop)
+}
+
+/// The part of a `sw`×`sh` picture a cover crop to `tw`×`th` keeps: (left, top, width,
+/// height), with the target's aspect ratio, centred on the preset's focal point as far as the
+/// edges allow. Films are cropped by the same rule (through ffmpeg).
+pub fn cover_crop(
+    preset: &Preset,
+    (sw, sh): (u32, u32),
+    (tw, th): (u32, u32),
+) -> (f64, f64, f64, f64) {
+    let target_aspect = f64::from(tw) / f64::from(th);
+    let (cw, ch) = if f64::from(sw) / f64::from(sh) > target_aspect {
+        (f64::from(sh) * target_aspect, f64::from(sh))
+    } else {
+        (f64::from(sw), f64::from(sw) / target_aspect)
+    };
+    let [fx, fy] = preset.focus.unwrap_or([0.5, 0.5]);
+    let left = (f64::from(fx) * f64::from(sw) - cw / 2.0).clamp(0.0, f64::from(sw) - cw);
+    let top = (f64::from(fy) * f64::from(sh) - ch / 2.0).clamp(0.0, f64::from(sh) - ch);
+    (left, top, cw, ch)
 }
 
 /// Resizes a crop of `src` to exactly `tw`×`th`.

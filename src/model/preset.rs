@@ -108,6 +108,9 @@ pub struct Preset {
     /// Focal point for cover crops, as fractions of width and height (centre by default).
     #[serde(default)]
     pub focus: Option<[f32; 2]>,
+    /// For films: only the first this many seconds (social cuts).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_seconds: Option<u32>,
     /// The kinds this preset is made for.
     pub kinds: Vec<Kind>,
 }
@@ -183,6 +186,7 @@ mod tests {
             metadata: MetadataPolicy::Credit,
             gps: false,
             focus: None,
+            max_seconds: None,
             kinds: vec![Kind::Photo],
         }
     }

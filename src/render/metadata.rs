@@ -145,6 +145,10 @@ pub fn pixel_key(id: AssetId, preset: &Preset, poster_at: Option<f64>, engine: &
     if let Some(at) = poster_at {
         spec["poster_at"] = at.into();
     }
+    // Only when set, so every key made before cuts existed stays the same.
+    if let Some(seconds) = preset.max_seconds {
+        spec["max_seconds"] = seconds.into();
+    }
     let mut hasher = blake3::Hasher::new();
     hasher.update(id.as_bytes());
     hasher.update(spec.to_string().as_bytes());

@@ -411,12 +411,24 @@ impl<'a> Renderer<'a> {
         for i in movies {
             let preset = todo[i].0;
             let (tw, th) = preset.target_size(w, h);
+            let (width, height) = ((tw & !1).max(2), (th & !1).max(2));
             let spec = PreviewSpec {
                 // H.264 with 4:2:0 chroma needs even sides.
-                width: (tw & !1).max(2),
-                height: (th & !1).max(2),
+                width,
+                height,
                 crf: preset.crf(),
                 tags: movie_tags(preset, metadata),
+                crop: (preset.fit == crate::model::Fit::Cover).then(|| {
+                    let (x, y, cw, ch) =
+                        crate::media::resize::cover_crop(preset, (w, h), (width, height));
+                    (
+                        cw.floor() as u32,
+                        ch.floor() as u32,
+                        x.floor() as u32,
+                        y.floor() as u32,
+                    )
+                }),
+                max_seconds: preset.max_seconds,
             };
             let out = self.store.scratch_path();
             results[i] = Some(match ffmpeg.web_preview(source.path(), &spec, &out) {
