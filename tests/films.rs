@@ -17,6 +17,25 @@ use common::service::{get, patch_json, post_json, setup, upload, Service};
 use common::{ffmpeg, lavfi, tool, Fixture};
 use serde_json::{json, Value};
 
+/// A 6-second H.264 film of `size` (a test pattern with its frame counter, a tone) in the
+/// fixture's input folder.
+fn make_film(fx: &Fixture, name: &str, size: &str) -> std::path::PathBuf {
+    std::fs::create_dir_all(fx.input()).unwrap();
+    let path = fx.input().join(name);
+    let pattern = format!("testsrc=s={size}:r=25:d=6");
+    let sources = [lavfi(&pattern), lavfi("sine=f=440:d=6")].concat();
+    let h264 = [
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-pix_fmt",
+        "yuv420p",
+    ];
+    ffmpeg(&sources, &h264, &path);
+    path
+}
+
 /// A 6-second 320×240 film with a tone, uploaded by the designer `dana`: its id.
 async fn film<S, B>(fx: &Fixture, app: &S, svc: &Service) -> String
 where
@@ -27,18 +46,7 @@ where
     >,
     B: actix_web::body::MessageBody,
 {
-    std::fs::create_dir_all(fx.input()).unwrap();
-    let path = fx.input().join("Lễ hội Sóc Bom Bo.mp4");
-    let sources = [lavfi("testsrc=s=320x240:r=25:d=6"), lavfi("sine=f=440:d=6")].concat();
-    let h264 = [
-        "-c:v",
-        "libx264",
-        "-preset",
-        "ultrafast",
-        "-pix_fmt",
-        "yuv420p",
-    ];
-    ffmpeg(&sources, &h264, &path);
+    let path = make_film(fx, "Lễ hội Sóc Bom Bo.mp4", "320x240");
     let bytes = std::fs::read(&path).unwrap();
     let req = upload(Some(&svc.tokens["dana"]), "Lễ hội Sóc Bom Bo.mp4", &bytes);
     let resp = test::call_service(app, req.to_request()).await;
@@ -72,7 +80,7 @@ async fn subtitles_are_checked_stored_required_and_delivered() {
     let (dana, bm) = (svc.tokens["dana"].clone(), svc.tokens["bm"].clone());
 
     // Refused, with the line and the reason; nothing changes.
-    let before = fx.journal();
+    let before = fx.decisions();
     let late =
         "1\n00:00:01,000 --> 00:00:02,000\nMở đầu\n\n2\n00:00:03,000 --> 00:00:09,000\nQuá dài\n";
     for (lang, body, status, says) in [
@@ -111,7 +119,7 @@ async fn subtitles_are_checked_stored_required_and_delivered() {
         StatusCode::CONFLICT,
         "a photo has no subtitles"
     );
-    assert_eq!(fx.journal(), before, "refused tracks change nothing");
+    assert_eq!(fx.decisions(), before, "refused tracks change nothing");
 
     // Vietnamese as SRT (written decomposed), English as WebVTT: stored as NFC WebVTT.
     let resp = test::call_service(
@@ -211,12 +219,12 @@ async fn subtitles_are_checked_stored_required_and_delivered() {
             .insert_header(("authorization", format!("Bearer {token}")))
             .to_request()
     };
-    let before = fx.journal();
+    let before = fx.decisions();
     assert_eq!(
         test::call_service(&app, remove(&dana)).await.status(),
         StatusCode::CONFLICT
     );
-    assert_eq!(fx.journal(), before);
+    assert_eq!(fx.decisions(), before);
 
     // The share link's ZIP of the web preview carries both tracks beside the film.
     let made: Value = test::call_and_read_body_json(
@@ -348,18 +356,7 @@ where
 /// A film made by ffmpeg, ingested, given Vietnamese and English tracks through the library,
 /// made public and approved by the command line: its id.
 fn published_film(fx: &Fixture) -> String {
-    std::fs::create_dir_all(fx.input()).unwrap();
-    let path = fx.input().join("Sóc Bom Bo.mp4");
-    let sources = [lavfi("testsrc=s=640x360:r=25:d=6"), lavfi("sine=f=440:d=6")].concat();
-    let h264 = [
-        "-c:v",
-        "libx264",
-        "-preset",
-        "ultrafast",
-        "-pix_fmt",
-        "yuv420p",
-    ];
-    ffmpeg(&sources, &h264, &path);
+    let path = make_film(fx, "Sóc Bom Bo.mp4", "640x360");
     let report = fx.json(&["ingest", path.to_str().unwrap()], 0);
     let id = common::ids(&report, "added")[0].clone();
     {
@@ -489,7 +486,7 @@ async fn subtitles_on_the_desk_say_what_is_wrong_in_words() {
     // A file past the film's end: the edit page again, the line and reason in Vietnamese.
     let late =
         "1\n00:00:01,000 --> 00:00:02,000\nMở đầu\n\n2\n00:00:03,000 --> 00:00:09,000\nQuá dài\n";
-    let before = fx.journal();
+    let before = fx.decisions();
     let resp = test::call_service(
         &app,
         post(&[("csrf", &csrf), ("lang", "vi")], "dài.srt", late),
@@ -504,7 +501,7 @@ async fn subtitles_on_the_desk_say_what_is_wrong_in_words() {
     )
     .await;
     assert_eq!(resp.status(), StatusCode::FORBIDDEN);
-    assert_eq!(fx.journal(), before, "refused forms change nothing");
+    assert_eq!(fx.decisions(), before, "refused forms change nothing");
     // Accepted: listed in words, its cues readable on their own page, then removed.
     let resp = test::call_service(
         &app,

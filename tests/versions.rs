@@ -72,7 +72,7 @@ async fn a_published_picture_keeps_its_file_until_the_new_version_is_approved() 
     let old_preview = preview(&app, &public).await;
 
     // Refused: the same file again; a file that is another picture; a stranger's upload.
-    let before = fx.journal();
+    let before = fx.decisions();
     let same = fx.object(&public);
     let resp = test::call_service(
         &app,
@@ -96,7 +96,7 @@ async fn a_published_picture_keeps_its_file_until_the_new_version_is_approved() 
         StatusCode::NOT_FOUND,
         "press has no versions to give"
     );
-    assert_eq!(fx.journal(), before, "refused uploads change nothing");
+    assert_eq!(fx.decisions(), before, "refused uploads change nothing");
 
     // A larger file: the id, words and tags stay; it waits in review.
     let larger = photo(600, 400, 3, &Default::default());
@@ -442,11 +442,11 @@ async fn a_designer_opening_a_published_pictures_edit_page_is_told_why_and_offer
         .to_request()
     };
     // Without the form's CSRF value: refused, nothing changes.
-    let before = fx.journal();
+    let before = fx.decisions();
     let (forged_ct, forged) = multipart(&[("csrf", "x")], "x.jpg", &larger);
     let resp = test::call_service(&app, post(&forged_ct, forged)).await;
     assert_eq!(resp.status(), StatusCode::FORBIDDEN);
-    assert_eq!(fx.journal(), before);
+    assert_eq!(fx.decisions(), before);
     let resp = test::call_service(&app, post(&ct, body)).await;
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
     let back = resp
@@ -538,12 +538,12 @@ async fn a_designer_opening_a_published_pictures_edit_page_is_told_why_and_offer
             .set_form([("csrf", csrf)])
             .to_request()
     };
-    let before = fx.journal();
+    let before = fx.decisions();
     assert_eq!(
         test::call_service(&app, form("x")).await.status(),
         StatusCode::FORBIDDEN
     );
-    assert_eq!(fx.journal(), before, "a forged restore changes nothing");
+    assert_eq!(fx.decisions(), before, "a forged restore changes nothing");
     let resp = test::call_service(&app, form(&csrf_field(&page))).await;
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
     let page = body_text(

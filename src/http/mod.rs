@@ -341,6 +341,16 @@ pub async fn viewer(state: &State, req: &HttpRequest) -> Result<Viewer, ApiError
 
 /// `viewer`, for a submitted form whose `csrf` field is `form_csrf`. A state-changing request
 /// authenticated by the session cookie without the session's CSRF token is refused (403).
+/// The caller, who must be staff (designers and reviewers): anyone else finds nothing there
+/// (404), as if it did not exist.
+pub(crate) fn staff(viewer: &crate::model::Viewer) -> Result<crate::model::Actor, ApiError> {
+    viewer
+        .actor
+        .clone()
+        .filter(|a| a.role.edits())
+        .ok_or_else(ApiError::not_found)
+}
+
 pub async fn caller(
     state: &State,
     req: &HttpRequest,

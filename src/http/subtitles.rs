@@ -114,7 +114,7 @@ pub(crate) async fn try_add(
     viewer: &Viewer,
     upload: TrackUpload,
 ) -> Result<Result<Subtitle, crate::subtitles::TrackError>, ApiError> {
-    let actor = viewer.actor.clone().ok_or_else(ApiError::not_found)?;
+    let actor = super::staff(viewer)?;
     let (st, id, now) = (state.clone(), asset.id, viewer.now.clone());
     Ok(web::block(move || {
         let TrackUpload {
@@ -146,7 +146,7 @@ pub(crate) async fn remove_track(
     viewer: &Viewer,
     lang: String,
 ) -> Result<(), ApiError> {
-    let actor = viewer.actor.clone().ok_or_else(ApiError::not_found)?;
+    let actor = super::staff(viewer)?;
     let (st, id, now) = (state.clone(), asset.id, viewer.now.clone());
     web::block(move || st.workflow().remove_subtitle(&id, &lang, &actor, &now)).await??;
     Ok(())
@@ -199,9 +199,7 @@ pub async fn create(
     mut payload: actix_multipart::Multipart,
 ) -> Result<HttpResponse, ApiError> {
     let (asset, viewer) = super::api::visible_asset(&state, &req, &id).await?;
-    if !viewer.actor.as_ref().is_some_and(|a| a.role.edits()) {
-        return Err(ApiError::not_found());
-    }
+    super::staff(&viewer)?;
     let upload = read_upload(&mut payload).await?;
     let track = add(&state, &asset, &viewer, upload).await?;
     Ok(HttpResponse::Created().json(Track::of(&asset, &track)))
@@ -245,9 +243,7 @@ pub async fn remove(
 ) -> Result<HttpResponse, ApiError> {
     let (id, lang) = path.into_inner();
     let (asset, viewer) = super::api::visible_asset(&state, &req, &id).await?;
-    if !viewer.actor.as_ref().is_some_and(|a| a.role.edits()) {
-        return Err(ApiError::not_found());
-    }
+    super::staff(&viewer)?;
     remove_track(&state, &asset, &viewer, lang).await?;
     Ok(HttpResponse::NoContent().finish())
 }

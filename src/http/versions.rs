@@ -8,20 +8,11 @@ use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::error::ErrorBody;
 use super::upload::{read_multipart, unexpected_field};
-use super::{ApiError, State};
+use super::{staff, ApiError, State};
 use crate::ingest::IngestOptions;
 use crate::model::{Actor, Asset, AssetId, Version, Viewer};
 use crate::store::Put;
 use crate::versions::VersionError;
-
-/// The caller, who must be staff (designers and reviewers): anyone else finds no versions.
-fn staff(viewer: &Viewer) -> Result<Actor, ApiError> {
-    viewer
-        .actor
-        .clone()
-        .filter(|a| a.role.edits())
-        .ok_or_else(ApiError::not_found)
-}
 
 /// The record probed from stored bytes, or why they are refused.
 fn probed(

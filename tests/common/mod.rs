@@ -119,6 +119,17 @@ impl Fixture {
         source.lines(Position::START, end).unwrap()
     }
 
+    /// The journal's lines without the renditions the background renderer records while a
+    /// test goes on: what people's requests changed, which a refused one must leave alone.
+    #[allow(dead_code)]
+    pub fn decisions(&self) -> Vec<String> {
+        String::from_utf8_lossy(&self.journal())
+            .lines()
+            .filter(|l| !l.contains(r#""type":"rendition_"#))
+            .map(str::to_owned)
+            .collect()
+    }
+
     /// Replaces the journal's lines behind the catalogue's back (damage for `verify`).
     pub fn rewrite_journal(&self, text: &str) {
         let Some(server) = test_catalog_server() else {
