@@ -545,6 +545,17 @@ async fn subtitles_on_the_desk_say_what_is_wrong_in_words() {
     );
     let asset: Value = asset_json!(app, svc.tokens["bm"], id);
     assert!(asset.get("subtitles").is_none(), "{asset}");
+    // The film's history says both, in words.
+    let page = body_text(
+        test::call_service(
+            &app,
+            with(&dana, get(&format!("/assets/{id}"), None)).to_request(),
+        )
+        .await,
+    )
+    .await;
+    assert!(page.contains("Lưu phụ đề Tiếng Việt: 2 câu"), "{page}");
+    assert!(page.contains("Gỡ phụ đề Tiếng Việt"), "{page}");
 }
 
 /// The square and vertical cuts of the published film, as ffprobe reads them.

@@ -115,6 +115,20 @@ pub fn lines(lang: Lang, entries: &[Entry]) -> Vec<Line> {
                     ),
                     version.reason.clone(),
                 ),
+                Change::SubtitleSet { track, .. } => (
+                    lang.fill(
+                        "history.subtitles_set",
+                        &[("lang", &track.label), ("n", &track.cues.to_string())],
+                    ),
+                    None,
+                ),
+                Change::SubtitleRemoved { lang: tag, .. } => (
+                    lang.fill(
+                        "history.subtitles_removed",
+                        &[("lang", &crate::model::subtitle::language_label(tag))],
+                    ),
+                    None,
+                ),
                 Change::Checked { violations, .. } => (
                     lang.fill("history.checked", &[("n", &violations.len().to_string())]),
                     None,
