@@ -7,7 +7,7 @@
 
 use crate::catalog::Change;
 use crate::media::subtitles::{parse, to_webvtt, SubtitleError};
-use crate::model::subtitle::{language_label, language_tag};
+use crate::model::subtitle::language_tag;
 use crate::model::{Actor, AssetId, ErrorKind, Kind, Subtitle};
 use crate::store::Durability;
 use crate::workflow::{Workflow, WorkflowError};
@@ -90,7 +90,6 @@ impl Workflow<'_> {
             .store
             .put_reader(&mut vtt.as_bytes(), Durability::Durable)?;
         let track = Subtitle {
-            label: language_label(&lang),
             lang,
             hash: put.hash.to_hex().to_string(),
             bytes: vtt.len() as u64,

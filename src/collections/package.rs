@@ -49,7 +49,7 @@ fn tracks(asset: &Asset, name: &str) -> Vec<PackedTrack> {
             Some(PackedTrack {
                 name: format!("{stem}.{}.vtt", t.lang),
                 lang: t.lang.clone(),
-                label: t.label.clone(),
+                label: t.label(),
                 object: Hash::from_hex(&t.hash).ok()?,
             })
         })

@@ -108,9 +108,7 @@ pub async fn rendition(
 }
 
 fn read_all(store: &dyn crate::store::BlobStore, hash: &Hash) -> Option<Vec<u8>> {
-    let mut bytes = Vec::new();
-    std::io::Read::read_to_end(&mut store.open(hash).ok()?, &mut bytes).ok()?;
-    Some(bytes)
+    store.read_all(hash).ok()
 }
 
 /// Small renditions by object hash, up to a total size; when full, it starts again empty

@@ -141,9 +141,13 @@ impl AppState {
 pub async fn refresh_renditions(state: &State, ids: Vec<crate::model::AssetId>) {
     let st = state.clone();
     let left = web::block(move || {
-        // A new version decided changes the picture it was a version of.
+        // A new version decided changes the picture it was a version of; an edit to a
+        // picture reaches the new version waiting for it (its renditions carry the words).
         let mut all = ids.clone();
-        all.extend(st.catalog.assets(&ids)?.iter().filter_map(|a| a.version_of));
+        for a in st.catalog.assets(&ids)? {
+            all.extend(a.version_of);
+            all.extend(a.waiting_version().and_then(|v| v.object()));
+        }
         st.renderer().refresh_metadata(&all, &(st.clock)(), "serve")
     })
     .await;

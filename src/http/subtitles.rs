@@ -32,7 +32,7 @@ impl Track {
     pub fn of(asset: &Asset, s: &Subtitle) -> Self {
         Track {
             lang: s.lang.clone(),
-            label: s.label.clone(),
+            label: s.label(),
             cues: s.cues,
             bytes: s.bytes,
             url: track_url(asset, &s.lang),
@@ -126,17 +126,15 @@ pub(crate) async fn try_add(
     .await?)
 }
 
-/// The stored WebVTT bytes of `track`.
-pub(crate) async fn read_track(state: &State, track: &Subtitle) -> Result<Vec<u8>, ApiError> {
+/// The stored WebVTT bytes of `track`, with `then` applied to them, off the async worker.
+pub(crate) async fn read_track<T: Send + 'static>(
+    state: &State,
+    track: &Subtitle,
+    then: impl FnOnce(Vec<u8>) -> T + Send + 'static,
+) -> Result<T, ApiError> {
     let hash = crate::store::Hash::from_hex(&track.hash).map_err(|_| ApiError::not_found())?;
     let st = state.clone();
-    Ok(web::block(move || {
-        let mut out = Vec::new();
-        std::io::Read::read_to_end(&mut st.store.open(&hash)?, &mut out)
-            .map_err(|e| crate::store::StoreError::Remote(e.to_string()))?;
-        Ok::<_, crate::store::StoreError>(out)
-    })
-    .await??)
+    Ok(web::block(move || st.store.read_all(&hash).map(then)).await??)
 }
 
 /// Removes `asset`'s track in `lang`, as `viewer`.
@@ -258,7 +256,7 @@ pub async fn vtt(
     let lang = file.strip_suffix(".vtt").ok_or_else(ApiError::not_found)?;
     let (asset, _) = super::api::visible_asset(&state, &req, &id).await?;
     let track = asset.subtitle(lang).ok_or_else(ApiError::not_found)?;
-    let bytes = read_track(&state, track).await?;
+    let bytes = read_track(&state, track, |bytes| bytes).await?;
     let public = asset.access == Access::Public && asset.status == crate::model::Status::Approved;
     let mut answer = HttpResponse::Ok();
     answer

@@ -2,6 +2,7 @@
 //! the one before, none past the film's end, text NFC) and written back as one canonical
 //! WebVTT, the form brandvault stores and serves. A refusal names the line and the reason.
 
+use crate::i18n::Lang;
 use crate::model::text;
 
 /// The largest subtitle file taken (a feature film's subtitles are a few hundred KB).
@@ -22,13 +23,13 @@ pub struct Cue {
 
 /// Why a subtitle file is refused: the line (1-based; 0 for the file as a whole) and why.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("{}{}", if *line > 0 { format!("line {line}: ") } else { String::new() }, problem.en())]
+#[error("{}", self.words(Lang::En))]
 pub struct SubtitleError {
     pub line: usize,
     pub problem: Problem,
 }
 
-/// What is wrong, in either language (times as WebVTT writes them).
+/// What is wrong (its words, in both languages, are in `web/messages.toml`).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Problem {
     TooLarge,
@@ -46,75 +47,49 @@ pub enum Problem {
 }
 
 impl Problem {
-    pub fn en(&self) -> String {
+    /// The problem's message key (`subtitle_problem.*` in `web/messages.toml`) and values.
+    fn message(&self) -> (&'static str, Vec<(&'static str, String)>) {
         let t = |ms: &u64| timestamp(*ms);
         match self {
-            Self::TooLarge => format!("larger than {} MB", MAX_BYTES >> 20),
-            Self::NotUtf8 => "not UTF-8 text".into(),
-            Self::BadHeader(h) => format!("{h:?} is not a WebVTT header"),
-            Self::ExpectedTime => {
-                "expected a time line such as 00:00:01.000 --> 00:00:04.000".into()
-            }
-            Self::NotATime(v) => format!("{v:?} is not a time such as 00:01:02.500"),
-            Self::EndsBeforeStart { start, end } => {
-                format!("the cue ends ({}) before it starts ({})", t(end), t(start))
-            }
-            Self::NoText => "a cue with no text".into(),
-            Self::ArrowInText => "\"-->\" inside a cue's text".into(),
-            Self::TooManyCues => format!("more than {MAX_CUES} cues"),
-            Self::NoCues => "no cues".into(),
-            Self::BeforePrevious { start, previous } => format!(
-                "the cue starts ({}) before the cue above it ({})",
-                t(start),
-                t(previous)
+            Self::TooLarge => ("too_large", vec![("mb", (MAX_BYTES >> 20).to_string())]),
+            Self::NotUtf8 => ("not_utf8", vec![]),
+            Self::BadHeader(h) => ("bad_header", vec![("header", h.clone())]),
+            Self::ExpectedTime => ("expected_time", vec![]),
+            Self::NotATime(v) => ("not_a_time", vec![("value", v.clone())]),
+            Self::EndsBeforeStart { start, end } => (
+                "ends_before_start",
+                vec![("start", t(start)), ("end", t(end))],
             ),
-            Self::PastFilm { end, film } => {
-                format!(
-                    "the cue ends at {}, after the film ends ({})",
-                    t(end),
-                    t(film)
-                )
-            }
+            Self::NoText => ("no_text", vec![]),
+            Self::ArrowInText => ("arrow_in_text", vec![]),
+            Self::TooManyCues => ("too_many_cues", vec![("n", MAX_CUES.to_string())]),
+            Self::NoCues => ("no_cues", vec![]),
+            Self::BeforePrevious { start, previous } => (
+                "before_previous",
+                vec![("start", t(start)), ("previous", t(previous))],
+            ),
+            Self::PastFilm { end, film } => ("past_film", vec![("end", t(end)), ("film", t(film))]),
         }
     }
 
-    pub fn vi(&self) -> String {
-        let t = |ms: &u64| timestamp(*ms);
-        match self {
-            Self::TooLarge => format!("tệp lớn hơn {} MB", MAX_BYTES >> 20),
-            Self::NotUtf8 => "không phải văn bản UTF-8".into(),
-            Self::BadHeader(h) => format!("«{h}» không phải dòng mở đầu WebVTT"),
-            Self::ExpectedTime => "cần một dòng thời gian như 00:00:01.000 --> 00:00:04.000".into(),
-            Self::NotATime(v) => format!("«{v}» không phải thời điểm dạng 00:01:02.500"),
-            Self::EndsBeforeStart { start, end } => {
-                format!("câu kết thúc ({}) trước khi bắt đầu ({})", t(end), t(start))
-            }
-            Self::NoText => "câu phụ đề không có chữ".into(),
-            Self::ArrowInText => "có «-->» trong lời phụ đề".into(),
-            Self::TooManyCues => format!("nhiều hơn {MAX_CUES} câu"),
-            Self::NoCues => "không có câu phụ đề nào".into(),
-            Self::BeforePrevious { start, previous } => format!(
-                "câu bắt đầu ({}) sớm hơn câu phía trên ({})",
-                t(start),
-                t(previous)
-            ),
-            Self::PastFilm { end, film } => {
-                format!(
-                    "câu kết thúc lúc {}, sau khi phim đã hết ({})",
-                    t(end),
-                    t(film)
-                )
-            }
-        }
+    /// What is wrong, in `lang`.
+    pub fn words(&self, lang: Lang) -> String {
+        let (key, values) = self.message();
+        let values: Vec<(&str, &str)> = values.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        lang.fill(&format!("subtitle_problem.{key}"), &values)
     }
 }
 
 impl SubtitleError {
-    /// The refusal in Vietnamese: "dòng 7: câu kết thúc … trước khi bắt đầu …".
-    pub fn vi(&self) -> String {
+    /// The refusal in `lang`: "dòng 7: câu kết thúc … trước khi bắt đầu …".
+    pub fn words(&self, lang: Lang) -> String {
+        let why = self.problem.words(lang);
         match self.line {
-            0 => self.problem.vi(),
-            n => format!("dòng {n}: {}", self.problem.vi()),
+            0 => why,
+            n => lang.fill(
+                "subtitle_problem.at_line",
+                &[("n", &n.to_string()), ("why", &why)],
+            ),
         }
     }
 }
@@ -377,11 +352,11 @@ mod tests {
         for (file, film, line, why) in cases {
             let e = parse(file.as_bytes(), film).unwrap_err();
             assert_eq!(e.line, line, "{file:?}: {e}");
-            assert!(e.problem.en().contains(why), "{file:?}: {e}");
+            assert!(e.to_string().contains(why), "{file:?}: {e}");
         }
         let e = parse(b"1\n00:00:01,000 --> 00:00:02,000\n\xff\xfe\n", None).unwrap_err();
         assert_eq!((e.line, e.problem.clone()), (3, Problem::NotUtf8));
         assert_eq!(e.to_string(), "line 3: not UTF-8 text");
-        assert_eq!(e.vi(), "dòng 3: không phải văn bản UTF-8");
+        assert_eq!(e.words(Lang::Vi), "dòng 3: không phải văn bản UTF-8");
     }
 }

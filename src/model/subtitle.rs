@@ -8,14 +8,19 @@ use serde::{Deserialize, Serialize};
 pub struct Subtitle {
     /// BCP 47 language tag, in its canonical case (`vi`, `en`, `zh-Hans`, `km`).
     pub lang: String,
-    /// The language's name in that language ("Tiếng Việt", "English"): the player's label.
-    pub label: String,
     /// BLAKE3 of the stored WebVTT file (hex).
     pub hash: String,
     pub bytes: u64,
     pub cues: u32,
     pub added_at: String,
     pub added_by: String,
+}
+
+impl Subtitle {
+    /// The language's name in that language ("Tiếng Việt", "English"): the player's label.
+    pub fn label(&self) -> String {
+        language_label(&self.lang)
+    }
 }
 
 /// `tag` in the canonical case of BCP 47 (language lower case, script title case, region

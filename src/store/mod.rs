@@ -125,6 +125,14 @@ pub trait BlobStore: Send + Sync {
     fn put_reader(&self, reader: &mut dyn Read, durability: Durability) -> Result<Put, StoreError>;
     /// Opens an object for reading.
     fn open(&self, hash: &Hash) -> Result<Box<dyn Blob>, StoreError>;
+    /// A small object's bytes, whole (a subtitle track, a rendition for the memory cache).
+    fn read_all(&self, hash: &Hash) -> Result<Vec<u8>, StoreError> {
+        let mut bytes = Vec::new();
+        self.open(hash)?
+            .read_to_end(&mut bytes)
+            .map_err(|e| StoreError::Remote(e.to_string()))?;
+        Ok(bytes)
+    }
     /// The object's size in bytes.
     fn size(&self, hash: &Hash) -> Result<u64, StoreError>;
     fn exists(&self, hash: &Hash) -> bool;

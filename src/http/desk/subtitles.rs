@@ -47,7 +47,7 @@ pub(super) fn section(lang: Lang, asset: &Asset, actor: &Actor) -> Option<Sectio
         .subtitles
         .iter()
         .map(|t| TrackRow {
-            label: t.label.clone(),
+            label: t.label(),
             lang: t.lang.clone(),
             count: lang.fill("subtitles.cues", &[("n", &t.cues.to_string())]),
             file: track_url(asset, &t.lang),
@@ -72,10 +72,7 @@ fn refusal(lang: Lang, e: TrackError) -> Result<String, ApiError> {
     match e {
         TrackError::BadFile { name, error } => Ok(lang.fill(
             "subtitles.refused",
-            &[
-                ("name", &name),
-                ("why", lang.pick(&error.vi(), &error.to_string())),
-            ],
+            &[("name", &name), ("why", &error.words(lang))],
         )),
         TrackError::BadLanguage(tag) => Ok(lang.fill("subtitles.bad_language", &[("tag", &tag)])),
         other => Err(other.into()),
@@ -114,19 +111,12 @@ pub async fn upload(
     }
 }
 
-/// The remove form as posted.
-#[derive(serde::Deserialize)]
-pub struct RemoveForm {
-    #[serde(default)]
-    csrf: String,
-}
-
 /// POST /assets/{id}/subtitles/{lang}/remove (form: `csrf`).
 pub async fn remove(
     state: State,
     req: HttpRequest,
     path: web::Path<(String, String)>,
-    form: web::Form<RemoveForm>,
+    form: web::Form<super::account::CsrfForm>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, lang) = path.into_inner();
     let desk: Desk = desk_or_return!(state, req, Role::edits, Some(&form.csrf));
@@ -169,8 +159,9 @@ pub async fn cues(
         .subtitle(&lang)
         .ok_or_else(ApiError::not_found)?
         .clone();
-    let bytes = api::read_track(&state, &track).await?;
-    let cues: Vec<CueRow> = parse(&bytes, None)
+    // Parsed where it is read: a long film's track is thousands of cues.
+    let cues: Vec<CueRow> = api::read_track(&state, &track, |bytes| parse(&bytes, None))
+        .await?
         .map_err(ApiError::internal)?
         .into_iter()
         .map(|c| CueRow {
@@ -182,7 +173,7 @@ pub async fn cues(
     let title = cards::title(lang_ui, &state.brand, &asset);
     let page = CuePage {
         id: asset.id.to_hex(),
-        label: track.label.clone(),
+        label: track.label(),
         file: track_url(&asset, &track.lang),
         count: lang_ui.fill("subtitles.cues", &[("n", &cues.len().to_string())]),
         cues,
@@ -190,7 +181,7 @@ pub async fn cues(
             format!(
                 "{} · {} · {title}",
                 lang_ui.t("subtitles.title"),
-                track.label
+                track.label()
             ),
             "mine",
         ),

@@ -155,20 +155,13 @@ pub async fn upload(
     Ok(see_other(&format!("/assets/{}/edit?version", asset.id)))
 }
 
-/// The restore form as posted.
-#[derive(serde::Deserialize)]
-pub struct RestoreForm {
-    #[serde(default)]
-    csrf: String,
-}
-
 /// POST /assets/{id}/versions/{hash}/restore (form: `csrf`): an earlier version current
 /// again (reviewers), then back to the edit page, which says so.
 pub async fn restore(
     state: State,
     req: HttpRequest,
     path: web::Path<(String, String)>,
-    form: web::Form<RestoreForm>,
+    form: web::Form<super::account::CsrfForm>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, hash) = path.into_inner();
     let desk: Desk = desk_or_return!(state, req, Role::reviews, Some(&form.csrf));

@@ -358,11 +358,8 @@ fn social(base: &str, lang: Lang, asset: &Asset, now: &str) -> Option<Social> {
 
 fn media(lang: Lang, asset: &Asset, title: &str) -> Media {
     let find = |p: &str| cards::rendition(asset, p);
-    if let Some(m) = asset
-        .renditions
-        .iter()
-        .find(|r| r.media_type == "video/mp4")
-    {
+    // The film's web MP4, never one of its social cuts.
+    if let Some(m) = super::player::film(asset) {
         return Media::Video {
             src: m.url.clone(),
             poster: find("preview").map(|p| p.url.clone()),

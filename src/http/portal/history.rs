@@ -118,7 +118,7 @@ pub fn lines(lang: Lang, entries: &[Entry]) -> Vec<Line> {
                 Change::SubtitleSet { track, .. } => (
                     lang.fill(
                         "history.subtitles_set",
-                        &[("lang", &track.label), ("n", &track.cues.to_string())],
+                        &[("lang", &track.label()), ("n", &track.cues.to_string())],
                     ),
                     None,
                 ),

@@ -51,7 +51,7 @@ pub fn tracks(base: &str, lang: Lang, asset: &Asset) -> Vec<TrackTag> {
                     crate::http::subtitles::track_url(asset, &t.lang)
                 ),
                 lang: t.lang.clone(),
-                label: t.label.clone(),
+                label: t.label(),
                 default,
             }
         })
