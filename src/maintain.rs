@@ -117,8 +117,10 @@ pub fn gc(
                 }
             }
             for r in asset.renditions {
-                if let Some(hash) = r.object().and_then(|h| Hash::from_hex(h).ok()) {
-                    referenced.insert(*hash.as_bytes());
+                for (hash, _) in r.files() {
+                    if let Ok(hash) = Hash::from_hex(hash) {
+                        referenced.insert(*hash.as_bytes());
+                    }
                 }
             }
         }

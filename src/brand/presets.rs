@@ -83,6 +83,19 @@ pub fn validate_presets(presets: &[Preset]) -> Vec<String> {
                 "{name}: format \"mp4\" is for kinds = [\"video\"] with fit = \"contain\" or \"cover\""
             ));
         }
+        if p.format == crate::model::Format::Hls
+            && (p.kinds != [crate::model::Kind::Video] || p.ladder.is_empty())
+        {
+            problems.push(format!(
+                "{name}: format \"hls\" is for kinds = [\"video\"] with a ladder of heights"
+            ));
+        }
+        if p.ladder.iter().any(|h| !(144..=4320).contains(h)) {
+            problems.push(format!("{name}: ladder heights are 144–4320 px"));
+        }
+        if !p.ladder.is_empty() && p.format != crate::model::Format::Hls {
+            problems.push(format!("{name}: ladder is for format \"hls\""));
+        }
         if p.max_seconds.is_some() && p.format != crate::model::Format::Mp4 {
             problems.push(format!("{name}: max_seconds is for format \"mp4\""));
         }

@@ -77,12 +77,10 @@ impl Listed {
             renditions: asset
                 .renditions
                 .iter()
-                .filter_map(|r| {
-                    Some((
-                        r.object()?.to_owned(),
-                        r.preset.clone(),
-                        r.media_type.clone(),
-                    ))
+                .flat_map(|r| {
+                    r.files().map(|(hash, media_type)| {
+                        (hash.into(), r.preset.clone(), media_type.into())
+                    })
                 })
                 .collect(),
         }

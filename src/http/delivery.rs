@@ -17,7 +17,7 @@ use crate::store::Hash;
 /// GET /r/{hash}.{ext}: served only if the caller may see an asset that has this rendition.
 /// Immutable: ETag is the hash, cacheable for a year (publicly only when the public may see it).
 #[utoipa::path(get, path = "/r/{name}", tag = "delivery",
-    params(("name" = String, Path, description = "`<blake3 of the bytes>.<jpg|png|webp|mp4|svg>`, as in an asset's renditions")),
+    params(("name" = String, Path, description = "`<blake3 of the bytes>.<jpg|png|webp|mp4|m3u8|m4s|vtt>`, as in an asset's renditions and their parts")),
     responses(
         (status = 200, description = "The rendition; ETag is its hash, cacheable for a year"),
         (status = 206, description = "The requested byte range"),
@@ -32,12 +32,12 @@ pub async fn rendition(
     name: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let (hash_hex, ext) = name.split_once('.').ok_or_else(ApiError::not_found)?;
-    let format = Format::from_extension(ext).ok_or_else(ApiError::not_found)?;
+    let mime = crate::model::served_media_type(ext).ok_or_else(ApiError::not_found)?;
     let hash = Hash::from_hex(hash_hex).map_err(|_| ApiError::not_found())?;
     let viewer = viewer(&state, &req).await?;
     // Who holds these bytes, and who may see them, from the in-memory listing: no record is
     // read and no blocking-pool trip is made for a rendition already in memory.
-    let owners = state.catalog.rendition_owners(hash_hex, format.mime())?;
+    let owners = state.catalog.rendition_owners(hash_hex, mime)?;
     let Some(owner) = owners.iter().find(|o| viewer.may_see(&o.visibility)) else {
         return Err(ApiError::not_found());
     };
@@ -56,8 +56,10 @@ pub async fn rendition(
         &owner.preset,
         spot,
     );
-    if public {
-        if let Some(location) = super::public_copies::location(&state, hash, format, ext).await {
+    // A playlist names its files relative to itself: served here, so that they resolve here
+    // (each of them then goes to its own public copy).
+    if public && ext != Format::Hls.extension() {
+        if let Some(location) = super::public_copies::location(&state, hash, mime, ext).await {
             // Its target only ever holds these bytes, and is removed when the public may no
             // longer see them: the redirect may be kept a while.
             return Ok(HttpResponse::Found()
@@ -96,10 +98,10 @@ pub async fn rendition(
         }
     };
     if let Some(bytes) = bytes {
-        return Ok(serve_bytes(&req, bytes, format.mime(), &etag, cache));
+        return Ok(serve_bytes(&req, bytes, mime, &etag, cache));
     }
     let answer = Answer {
-        mime: format.mime(),
+        mime,
         download_name: None,
         etag: &etag,
         cache,

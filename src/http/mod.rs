@@ -283,6 +283,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(endpoint!("/oembed", GET => portal::oembed))
         .service(endpoint!("/static/site.css", GET => portal::stylesheet))
         .service(endpoint!("/static/portal.js", GET => portal::script))
+        .service(endpoint!("/static/player.js", GET => portal::player_script))
         .service(endpoint!("/static/mark.svg", GET => portal::mark))
         .service(endpoint!("/static/fonts/{name}", GET => portal::font))
         .service(endpoint!("/brand/files/{path:.*}", GET => portal::brand_file))

@@ -107,9 +107,12 @@ pub fn for_brand(brand: &crate::brand::Brand) -> serde_json::Value {
                 .map(|f| (f.mime().to_owned(), binary.clone())),
         )
         .collect();
+    let parts = ["m4s", "vtt"].map(|ext| crate::model::served_media_type(ext).unwrap_or_default());
     let renditions: serde_json::Map<_, _> = Format::ALL
         .iter()
-        .map(|f| (f.mime().to_owned(), binary.clone()))
+        .map(|f| f.mime())
+        .chain(parts)
+        .map(|mime| (mime.to_owned(), binary.clone()))
         .collect();
     for (path, content) in [
         (

@@ -10,7 +10,7 @@ use std::collections::HashSet;
 use std::sync::RwLock;
 
 use super::AppState;
-use crate::model::{Format, Viewer};
+use crate::model::Viewer;
 use crate::store::{Hash, StoreError};
 
 /// The names of the public copies in the store, as far as this process knows.
@@ -51,10 +51,10 @@ impl PublicCopies {
         let mut removed = 0;
         for name in names {
             let (hash, ext) = name.split_once('.').unwrap_or((&name, ""));
-            let visible = Format::from_extension(ext).is_some_and(|format| {
+            let visible = crate::model::served_media_type(ext).is_some_and(|mime| {
                 state
                     .catalog
-                    .rendition_owners(hash, format.mime())
+                    .rendition_owners(hash, mime)
                     .is_ok_and(|owners| owners.iter().any(|o| public.may_see(&o.visibility)))
             });
             if !visible {
@@ -75,14 +75,14 @@ impl PublicCopies {
 pub(super) async fn location(
     state: &super::State,
     hash: Hash,
-    format: Format,
+    mime: &'static str,
     ext: &str,
 ) -> Option<String> {
     let base = state.settings.public_blob_url.as_deref()?;
     let name = format!("{}.{ext}", hash.to_hex());
     if !state.public_copies.has(&name) {
         let (st, n) = (state.clone(), name.clone());
-        let made = actix_web::web::block(move || st.store.publish(&hash, &n, format.mime())).await;
+        let made = actix_web::web::block(move || st.store.publish(&hash, &n, mime)).await;
         match made {
             Ok(Ok(())) => state.public_copies.add(name.clone()),
             Ok(Err(e)) => {

@@ -116,14 +116,19 @@ pub(crate) async fn try_add(
 ) -> Result<Result<Subtitle, crate::subtitles::TrackError>, ApiError> {
     let actor = super::staff(viewer)?;
     let (st, id, now) = (state.clone(), asset.id, viewer.now.clone());
-    Ok(web::block(move || {
+    let set = web::block(move || {
         let TrackUpload {
             name, bytes, lang, ..
         } = upload;
         st.workflow()
             .set_subtitle(&id, &lang, &name, &bytes, &actor, &now)
     })
-    .await?)
+    .await?;
+    if set.is_ok() {
+        // The streaming ladder's master lists the tracks.
+        super::refresh_renditions(state, vec![asset.id]).await;
+    }
+    Ok(set)
 }
 
 /// The stored WebVTT bytes of `track`, with `then` applied to them, off the async worker.
@@ -147,6 +152,7 @@ pub(crate) async fn remove_track(
     let actor = super::staff(viewer)?;
     let (st, id, now) = (state.clone(), asset.id, viewer.now.clone());
     web::block(move || st.workflow().remove_subtitle(&id, &lang, &actor, &now)).await??;
+    super::refresh_renditions(state, vec![asset.id]).await;
     Ok(())
 }
 

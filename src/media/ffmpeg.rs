@@ -71,6 +71,47 @@ impl PreviewSpec {
     }
 }
 
+/// What an HLS ladder is made with.
+#[derive(Debug, Clone)]
+pub struct LadderSpec {
+    /// Each variant's size, smallest first; both sides even.
+    pub rungs: Vec<(u32, u32)>,
+    /// x264's constant rate factor for every variant.
+    pub crf: u8,
+    /// Whether the film has sound to carry.
+    pub audio: bool,
+    pub segment_seconds: u32,
+    /// The film's length: the deadline grows with it.
+    pub duration_s: f64,
+}
+
+impl LadderSpec {
+    /// One decode split into every rung, each scaled: `[0:v:0]split=2[s0][s1];[s0]scale=…[v0];…`.
+    fn filter(&self) -> String {
+        let n = self.rungs.len();
+        let splits: String = (0..n).map(|i| format!("[s{i}]")).collect();
+        let mut graph = format!("[0:v:0]split={n}{splits}");
+        for (i, (w, h)) in self.rungs.iter().enumerate() {
+            graph += &format!(";[s{i}]scale={w}:{h}[v{i}]");
+        }
+        graph
+    }
+
+    /// `v:0,a:0 v:1,a:1 …`: which outputs make each variant.
+    fn stream_map(&self) -> String {
+        (0..self.rungs.len())
+            .map(|i| {
+                if self.audio {
+                    format!("v:{i},a:{i}")
+                } else {
+                    format!("v:{i}")
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
 /// What a delivered MP4 says about itself: the credit and the copyright, nothing else.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct MovieTags {
@@ -202,6 +243,55 @@ impl Ffmpeg {
         self.run(cmd, movie).map(drop)
     }
 
+    /// Writes an HLS ladder into `dir`: for variant `i`, `p{i}.m3u8`, `init_{i}.mp4` and its
+    /// fMP4 segments, and `master.m3u8`. One decode feeds every rung, and a keyframe starts
+    /// every segment so all variants cut at the same times (a player switches between them at
+    /// any segment). ffmpeg streams from the file: nothing is held whole, whatever its size.
+    /// A whole film may take longer than the deadline of one still: three times its length.
+    pub fn hls_ladder(
+        &self,
+        source: &Path,
+        spec: &LadderSpec,
+        dir: &Path,
+    ) -> Result<(), FfmpegError> {
+        let mut cmd = self.command();
+        cmd.arg("-i").arg(file_url(source));
+        cmd.args(["-filter_complex", &spec.filter()]);
+        for i in 0..spec.rungs.len() {
+            cmd.args(["-map", &format!("[v{i}]")]);
+            if spec.audio {
+                cmd.args(["-map", "0:a:0"]);
+            }
+        }
+        let keyframes = format!("expr:gte(t,n_forced*{})", spec.segment_seconds);
+        cmd.args(["-map_metadata", "-1", "-map_chapters", "-1", "-sn", "-dn"])
+            .args([
+                "-c:v",
+                "libx264",
+                "-preset",
+                "veryfast",
+                "-profile:v",
+                "high",
+            ])
+            .args(["-crf", &spec.crf.to_string(), "-pix_fmt", "yuv420p"])
+            .args(["-force_key_frames", &keyframes, "-sc_threshold", "0"])
+            .args(["-c:a", "aac", "-b:a", "128k", "-ac", "2"])
+            .args(["-f", "hls", "-hls_time", &spec.segment_seconds.to_string()])
+            .args(["-hls_playlist_type", "vod", "-hls_segment_type", "fmp4"])
+            .args(["-hls_flags", "independent_segments"])
+            .args(["-hls_fmp4_init_filename", "init.mp4"])
+            .args(["-master_pl_name", "master.m3u8"])
+            .args(["-var_stream_map", &spec.stream_map()])
+            .arg("-hls_segment_filename")
+            .arg(dir.join("s%v_%d.m4s"))
+            .arg("-y")
+            .arg(dir.join("p%v.m3u8"));
+        let deadline = self
+            .timeout
+            .max(Duration::from_secs_f64(spec.duration_s.max(0.0) * 3.0));
+        self.run_until(cmd, source, deadline).map(drop)
+    }
+
     fn command(&self) -> Command {
         let mut cmd = Command::new(&self.program);
         cmd.args(["-hide_banner", "-nostdin", "-loglevel", "error"]);
@@ -213,11 +303,21 @@ impl Ffmpeg {
 
     /// Runs to completion or the deadline; returns stdout. The source's path never appears in
     /// an error (it is the store's internal layout).
-    fn run(&self, mut cmd: Command, source: &Path) -> Result<Vec<u8>, FfmpegError> {
+    fn run(&self, cmd: Command, source: &Path) -> Result<Vec<u8>, FfmpegError> {
+        self.run_until(cmd, source, self.timeout)
+    }
+
+    /// `run` with its own deadline.
+    fn run_until(
+        &self,
+        mut cmd: Command,
+        source: &Path,
+        timeout: Duration,
+    ) -> Result<Vec<u8>, FfmpegError> {
         let mut child = cmd.spawn().map_err(FfmpegError::Start)?;
         let stdout = drain(&mut child, true);
         let stderr = drain(&mut child, false);
-        let deadline = Instant::now() + self.timeout;
+        let deadline = Instant::now() + timeout;
         let status = loop {
             match child.try_wait() {
                 Ok(Some(status)) => break status,
@@ -227,7 +327,7 @@ impl Ffmpeg {
                 _ => {
                     let _ = child.kill();
                     let _ = child.wait();
-                    return Err(FfmpegError::Timeout(self.timeout));
+                    return Err(FfmpegError::Timeout(timeout));
                 }
             }
         };

@@ -303,14 +303,34 @@ pub struct Rendition {
     /// when only the metadata changed, the new metadata is written into these bytes again.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pixels: Option<String>,
+    /// The files a streaming ladder's master playlist names, each `/r/<hash>.<ext>`: variant
+    /// playlists, fMP4 segments, subtitle playlists and files. Empty for one-file renditions.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parts: Vec<String>,
 }
 
 impl Rendition {
     /// The object hash (hex) named by the URL.
     pub fn object(&self) -> Option<&str> {
-        let name = self.url.strip_prefix("/r/")?;
-        name.split('.').next().filter(|h| h.len() == 64)
+        object_of(&self.url)
     }
+
+    /// Every file served for this rendition, the URL's and its parts': (object hash, media
+    /// type).
+    pub fn files(&self) -> impl Iterator<Item = (&str, &str)> {
+        let own = self.object().map(|h| (h, self.media_type.as_str()));
+        let parts = self.parts.iter().filter_map(|p| {
+            let ext = p.rsplit('.').next()?;
+            Some((object_of(p)?, super::served_media_type(ext)?))
+        });
+        own.into_iter().chain(parts)
+    }
+}
+
+/// The object hash (hex) a `/r/<hash>.<ext>` URL names.
+fn object_of(url: &str) -> Option<&str> {
+    let name = url.strip_prefix("/r/")?;
+    name.split('.').next().filter(|h| h.len() == 64)
 }
 
 /// A rendition that could not be made, recorded on its asset.

@@ -29,7 +29,7 @@ pub use guidelines::{
     LogoLayout, LogoVariant, Place, Rules, Slogan, TagWords, Term, Typeface, Vocabulary, YearTheme,
 };
 pub use id::{AssetId, IdParseError};
-pub use preset::{Fit, Format, MetadataPolicy, OriginalPolicy, Preset};
+pub use preset::{served_media_type, Fit, Format, MetadataPolicy, OriginalPolicy, Preset};
 pub use role::{Actor, Role, Viewer, Visibility};
 pub use rule::{Decider, Rule};
 pub use spot::{Extent, Gazetteer, Spot};

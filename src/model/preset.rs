@@ -24,10 +24,13 @@ pub enum Format {
     Webp,
     /// H.264/AAC in MP4 with faststart, made by ffmpeg: web previews of videos.
     Mp4,
+    /// An HLS ladder of a long film: the master playlist, naming variant playlists and fMP4
+    /// segments stored beside it (the rendition's `parts`).
+    Hls,
 }
 
 impl Format {
-    pub const ALL: [Self; 4] = [Self::Jpeg, Self::Png, Self::Webp, Self::Mp4];
+    pub const ALL: [Self; 5] = [Self::Jpeg, Self::Png, Self::Webp, Self::Mp4, Self::Hls];
 
     pub fn extension(&self) -> &'static str {
         match self {
@@ -35,6 +38,7 @@ impl Format {
             Self::Png => "png",
             Self::Webp => "webp",
             Self::Mp4 => "mp4",
+            Self::Hls => "m3u8",
         }
     }
 
@@ -44,6 +48,7 @@ impl Format {
             Self::Png => "image/png",
             Self::Webp => "image/webp",
             Self::Mp4 => "video/mp4",
+            Self::Hls => "application/vnd.apple.mpegurl",
         }
     }
 
@@ -53,9 +58,25 @@ impl Format {
             "png" => Some(Self::Png),
             "webp" => Some(Self::Webp),
             "mp4" => Some(Self::Mp4),
+            "m3u8" => Some(Self::Hls),
             _ => None,
         }
     }
+
+    /// Whether this is a film (made by ffmpeg from the whole film, not from a poster frame).
+    pub fn is_film(&self) -> bool {
+        matches!(self, Self::Mp4 | Self::Hls)
+    }
+}
+
+/// The media type of a file served under `/r/` by its extension: a rendition's format, or a
+/// part of a streaming ladder (fMP4 segments, subtitle files).
+pub fn served_media_type(ext: &str) -> Option<&'static str> {
+    Format::from_extension(ext).map(|f| f.mime()).or(match ext {
+        "m4s" => Some("video/iso.segment"),
+        "vtt" => Some("text/vtt"),
+        _ => None,
+    })
 }
 
 /// What metadata a rendition carries.
@@ -111,6 +132,13 @@ pub struct Preset {
     /// For films: only the first this many seconds (social cuts).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_seconds: Option<u32>,
+    /// For HLS: the variants' heights (the short side), each made when the film is at least
+    /// that large.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ladder: Vec<u32>,
+    /// Only for films longer than this many seconds (HLS for long films).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_seconds: Option<u32>,
     /// The kinds this preset is made for.
     pub kinds: Vec<Kind>,
 }
@@ -187,6 +215,8 @@ mod tests {
             gps: false,
             focus: None,
             max_seconds: None,
+            ladder: Vec::new(),
+            min_seconds: None,
             kinds: vec![Kind::Photo],
         }
     }

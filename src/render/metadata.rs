@@ -149,6 +149,9 @@ pub fn pixel_key(id: AssetId, preset: &Preset, poster_at: Option<f64>, engine: &
     if let Some(seconds) = preset.max_seconds {
         spec["max_seconds"] = seconds.into();
     }
+    if !preset.ladder.is_empty() {
+        spec["ladder"] = preset.ladder.clone().into();
+    }
     let mut hasher = blake3::Hasher::new();
     hasher.update(id.as_bytes());
     hasher.update(spec.to_string().as_bytes());
@@ -172,7 +175,9 @@ pub fn keyed(pixels: &str, preset: &Preset, metadata: &Outgoing) -> String {
     let metadata = with_gps_policy(metadata, preset.gps);
     // A film carries only its credit and copyright: a caption edit leaves it as it is.
     let described = match preset.format {
+        // A ladder carries no metadata (its key is `hls::key`: pixels and subtitles).
         _ if preset.metadata == MetadataPolicy::None => serde_json::Value::Null,
+        Format::Hls => serde_json::Value::Null,
         Format::Mp4 => {
             let tags = movie_tags(preset, &metadata);
             serde_json::json!({ "artist": tags.artist, "copyright": tags.copyright })
@@ -206,7 +211,7 @@ pub fn embed(bytes: Vec<u8>, preset: &Preset, m: &Outgoing) -> Result<Vec<u8>, S
         Format::Jpeg => MediaType::Jpeg,
         Format::Png => MediaType::Png,
         Format::Webp => MediaType::Webp,
-        Format::Mp4 => return Ok(bytes),
+        Format::Mp4 | Format::Hls => return Ok(bytes),
     };
     if preset.metadata == MetadataPolicy::None {
         return Ok(bytes);

@@ -19,6 +19,7 @@ use crate::model::{Asset, AssetId, ErrorKind, Fit, Format, Kind, MediaType, Pres
 use crate::store::{BlobStore, Hash};
 
 mod failure;
+mod hls;
 mod metadata;
 mod original;
 mod refresh;
@@ -166,6 +167,10 @@ impl<'a> Renderer<'a> {
             .iter()
             .filter(|p| p.kinds.contains(&asset.kind))
             .filter(|p| only.is_empty() || only.contains(&p.name))
+            .filter(|p| {
+                p.min_seconds
+                    .is_none_or(|m| asset.duration_s.is_some_and(|d| d > f64::from(m)))
+            })
             .collect()
     }
 
@@ -216,10 +221,13 @@ impl<'a> Renderer<'a> {
             .into_iter()
             .map(|preset| {
                 // A video's stills depend on where the poster frame is taken.
-                let poster_at = (asset.kind == Kind::Video && preset.format != Format::Mp4)
+                let poster_at = (asset.kind == Kind::Video && !preset.format.is_film())
                     .then_some(self.poster_at);
                 let pixels = pixel_key(asset.object_id(), preset, poster_at, ENGINE_VERSION);
-                let key = keyed(&pixels, preset, &metadata);
+                let key = match preset.format {
+                    Format::Hls => hls::key(&pixels, &asset.subtitles),
+                    _ => keyed(&pixels, preset, &metadata),
+                };
                 let current = asset.renditions.iter().find(|r| r.preset == preset.name);
                 // Renditions are stored without fsync: after a crash one may be missing or short.
                 let fresh = current.is_some_and(|r| r.key == key && self.present(r));
@@ -389,7 +397,7 @@ impl<'a> Renderer<'a> {
             Err(failure) => return fail_all(todo.len(), failure),
         };
         let (stills, movies): (Vec<usize>, Vec<usize>) =
-            (0..todo.len()).partition(|&i| todo[i].0.format != Format::Mp4);
+            (0..todo.len()).partition(|&i| !todo[i].0.format.is_film());
         let mut results: Vec<Option<Made>> = (0..todo.len()).map(|_| None).collect();
         if !stills.is_empty() {
             let wanted: Vec<(&Preset, String)> = stills.iter().map(|&i| todo[i].clone()).collect();
@@ -410,6 +418,10 @@ impl<'a> Renderer<'a> {
         }
         for i in movies {
             let preset = todo[i].0;
+            if preset.format == Format::Hls {
+                results[i] = Some(self.make_ladder(ffmpeg, source.path(), asset, preset, (w, h)));
+                continue;
+            }
             let (tw, th) = preset.target_size(w, h);
             let (width, height) = ((tw & !1).max(2), (th & !1).max(2));
             let spec = PreviewSpec {
@@ -475,6 +487,25 @@ enum Output {
     Memory(Vec<u8>),
     /// A file in the store's scratch folder, removed once stored.
     Scratch(PathBuf),
+    /// A streaming ladder: its master playlist, and the files it names, already stored.
+    Ladder {
+        master: Vec<u8>,
+        parts: Vec<String>,
+    },
+}
+
+/// Why a made file could not be stored, as journaled and shown to staff: no store path.
+fn store_failure(e: &crate::store::StoreError) -> Failure {
+    if e.is_disk_full() {
+        Failure::new(
+            ErrorKind::Unavailable,
+            "disk-full",
+            "not stored: the disk is full",
+        )
+    } else {
+        tracing::warn!("storing a rendition failed: {e}");
+        Failure::internal("store-failed", "the rendition could not be stored")
+    }
 }
 
 /// A rendition, or why not.

@@ -5,9 +5,7 @@
 
 use std::io::Read;
 
-use super::{
-    embed, AssetOutcome, Encoded, Failed, Failure, Made, Output, Planned, RenderError, Renderer,
-};
+use super::{embed, AssetOutcome, Encoded, Failed, Made, Output, Planned, RenderError, Renderer};
 use crate::catalog::Change;
 use crate::media::ffmpeg::MovieTags;
 use crate::media::meta::Outgoing;
@@ -35,6 +33,9 @@ impl Renderer<'_> {
             .iter()
             .find(|r| r.preset == planned.preset.name)
             .filter(|r| r.pixels.as_deref() == Some(planned.pixels.as_str()))?;
+        if planned.preset.format == Format::Hls {
+            return self.remaster(r, asset);
+        }
         let hash = Hash::from_hex(r.object()?).ok()?;
         if planned.preset.format == Format::Mp4 {
             return self.retag(r, &hash, &super::movie_tags(planned.preset, metadata));
@@ -77,30 +78,25 @@ impl Renderer<'_> {
     ) {
         let preset = planned.preset;
         let stored = made.and_then(|made| {
-            let put = match &made.output {
+            let mut parts = Vec::new();
+            let put = match made.output {
                 Output::Memory(bytes) => self
                     .store
                     .put_reader(&mut bytes.as_slice(), Durability::Derived),
-                Output::Scratch(path) => std::fs::File::open(path)
-                    .map_err(crate::store::StoreError::io(path))
-                    .and_then(|mut f| self.store.put_reader(&mut f, Durability::Derived)),
-            };
-            if let Output::Scratch(path) = &made.output {
-                let _ = std::fs::remove_file(path);
-            }
-            // The message is journaled and shown to staff: no store path in it.
-            let put = put.map_err(|e| {
-                if e.is_disk_full() {
-                    Failure::new(
-                        ErrorKind::Unavailable,
-                        "disk-full",
-                        "not stored: the disk is full",
-                    )
-                } else {
-                    tracing::warn!("storing a rendition failed: {e}");
-                    Failure::internal("store-failed", "the rendition could not be stored")
+                Output::Scratch(path) => {
+                    let put = std::fs::File::open(&path)
+                        .map_err(crate::store::StoreError::io(&path))
+                        .and_then(|mut f| self.store.put_reader(&mut f, Durability::Derived));
+                    let _ = std::fs::remove_file(&path);
+                    put
                 }
-            })?;
+                Output::Ladder { master, parts: p } => {
+                    parts = p;
+                    self.store
+                        .put_reader(&mut master.as_slice(), Durability::Derived)
+                }
+            };
+            let put = put.map_err(|e| super::store_failure(&e))?;
             Ok(Rendition {
                 preset: preset.name.clone(),
                 url: format!("/r/{}.{}", put.hash.to_hex(), preset.format.extension()),
@@ -110,6 +106,7 @@ impl Renderer<'_> {
                 media_type: preset.format.mime().to_owned(),
                 key: planned.key,
                 pixels: Some(planned.pixels),
+                parts,
             })
         });
         match stored {
@@ -211,7 +208,7 @@ impl Renderer<'_> {
             Some(planned) if planned.fresh => return Ok(Some(recorded.clone())),
             // A film is retagged here (seconds), never encoded again inside a request: if it
             // cannot be, nothing is served until the background pass has made it.
-            Some(planned) if planned.preset.format == Format::Mp4 => {
+            Some(planned) if planned.preset.format.is_film() => {
                 let metadata = super::outgoing(asset, self.wording());
                 let Some(made) = self.reembed(asset, &planned, &metadata) else {
                     return Ok(None);

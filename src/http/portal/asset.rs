@@ -137,6 +137,8 @@ fn downloads(state: &AppState, lang: Lang, asset: &Asset) -> Vec<Download> {
         .renditions
         .iter()
         .filter(|r| !matches!(r.preset.as_str(), "thumb" | "preview-webp"))
+        // A streaming ladder is played, not downloaded.
+        .filter(|r| r.media_type != crate::model::Format::Hls.mime())
         .collect();
     renditions.sort_by_key(|r| order(&r.preset));
     let mut out: Vec<Download> = renditions

@@ -33,7 +33,7 @@ pub use labels::{
 pub use oembed::oembed;
 pub use player::player;
 pub use spots::{spots, MiniMap};
-pub use statics::{font, mark, script, stylesheet, StaticFiles};
+pub use statics::{font, mark, player_script, script, stylesheet, StaticFiles};
 
 use super::{ApiError, AppState};
 use crate::model::Viewer;

@@ -247,6 +247,7 @@ mod tests {
             media_type: "image/jpeg".into(),
             key: String::new(),
             pixels: None,
+            parts: Vec::new(),
         }
     }
 

@@ -2,8 +2,10 @@
 //! the browser's own `<video>` with the film's web MP4, its poster and every subtitle track
 //! labelled in its own language, the one matching the reader's language on by default; the
 //! title and credit under it. The browser's controls are keyboard and screen-reader usable,
-//! and nothing else is sent: no script, no third-party anything. It may be framed by any
-//! site (this page only); everything else stays unframeable. Anyone may open the player of
+//! and nothing else is sent: no third-party anything. A long film's page also names its HLS
+//! master and brandvault's own small player script (`web/static/player.js`), which streams
+//! it where the browser cannot; the MP4 stays the fallback. It may be framed by any site
+//! (this page only); everything else stays unframeable. Anyone may open the player of
 //! a film they may see; the embed snippet and oEmbed offer it for public films only.
 
 use actix_web::http::StatusCode;
@@ -87,11 +89,25 @@ struct PlayerPage {
     height: u32,
     tracks: Vec<TrackTag>,
     label: String,
+    /// The HLS master of a long film, and the script that plays it.
+    hls: Option<String>,
+    script: String,
+}
+
+/// The film's streaming ladder (its master playlist), if it has one.
+pub fn stream(asset: &Asset) -> Option<&Rendition> {
+    asset
+        .renditions
+        .iter()
+        .find(|r| r.media_type == crate::model::Format::Hls.mime())
 }
 
 /// Pages that only this site may frame, except the player: any site may frame it.
-const CSP: &str = "default-src 'none'; img-src 'self'; media-src 'self'; style-src 'self'; \
-                   font-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors *";
+/// The script is this site's own; it fetches playlists and segments from here and hands
+/// them to the `<video>` as a `blob:` media source.
+const CSP: &str = "default-src 'none'; img-src 'self'; media-src 'self' blob:; \
+                   script-src 'self'; connect-src 'self'; style-src 'self'; font-src 'self'; \
+                   base-uri 'none'; form-action 'none'; frame-ancestors *";
 
 /// GET /v/{id}
 pub async fn player(
@@ -116,6 +132,8 @@ pub async fn player(
         height: video.height,
         tracks: tracks("", lang, &asset),
         label: lang.fill("asset.video_label", &[("name", &title)]),
+        hls: stream(&asset).map(|r| r.url.clone()),
+        script: state.statics.player_url.clone(),
         title,
     };
     let html = page.render().map_err(ApiError::internal)?;

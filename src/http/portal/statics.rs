@@ -1,5 +1,5 @@
 //! The portal's own files: the stylesheet (the brand's palette as CSS variables ahead of
-//! `web/static/site.css`), the one script, and the brand typeface (Be Vietnam Pro, SIL OFL
+//! `web/static/site.css`), the portal's script and the film player's, and the brand typeface (Be Vietnam Pro, SIL OFL
 //! 1.1, in `web/static/fonts/` with its licence). All are compiled in and served with
 //! content-hashed addresses, so browsers keep them for a year and no page asks another site.
 
@@ -11,6 +11,7 @@ use crate::brand::Brand;
 
 const SITE_CSS: &str = include_str!("../../../web/static/site.css");
 const SCRIPT: &str = include_str!("../../../web/static/portal.js");
+const PLAYER: &str = include_str!("../../../web/static/player.js");
 
 macro_rules! woff2 {
     ($subset:literal) => {
@@ -44,6 +45,7 @@ pub struct StaticFiles {
     pub css: String,
     pub css_url: String,
     pub script_url: String,
+    pub player_url: String,
 }
 
 impl StaticFiles {
@@ -53,6 +55,7 @@ impl StaticFiles {
         StaticFiles {
             css_url: format!("/static/site.css?v={}", short(&css)),
             script_url: format!("/static/portal.js?v={}", short(SCRIPT)),
+            player_url: format!("/static/player.js?v={}", short(PLAYER)),
             css,
         }
     }
@@ -120,6 +123,14 @@ pub async fn script(req: HttpRequest) -> HttpResponse {
         .content_type("text/javascript; charset=utf-8")
         .insert_header((header::CACHE_CONTROL, immutable(&req)))
         .body(SCRIPT)
+}
+
+/// GET /static/player.js: the film player's streaming (HLS through Media Source Extensions).
+pub async fn player_script(req: HttpRequest) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/javascript; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, immutable(&req)))
+        .body(PLAYER)
 }
 
 /// GET /static/fonts/{name}

@@ -1,0 +1,293 @@
+//! Streaming for long films, over the real store, sled, ffmpeg and `serve`: a film longer than
+//! the brand's set length (lowered here, so the film stays short) gets an HLS ladder whose
+//! master lists a variant per rung the film reaches, every segment stored by its hash; a film
+//! under the length gets none; subtitle tracks join the master as a `TYPE=SUBTITLES` group
+//! without the film being encoded again; ffprobe reads the variants over HTTP; `gc` keeps
+//! every part; the player page streams it in Chromium (through its own script where the
+//! browser has no HLS), seeks, and shows the cue of the moment.
+
+#[macro_use]
+mod common;
+
+use common::net::http_get;
+use common::{ffmpeg, lavfi, tool, Fixture};
+use serde_json::Value;
+
+/// An H.264 film of `size` and `seconds` (a test pattern with its frame counter, a tone).
+fn make_film(fx: &Fixture, name: &str, size: &str, seconds: u32) -> std::path::PathBuf {
+    let path = fx.input().join(name);
+    let pattern = format!("testsrc=s={size}:r=25:d={seconds}");
+    let tone = format!("sine=f=440:d={seconds}");
+    let sources = [lavfi(&pattern), lavfi(&tone)].concat();
+    let h264 = [
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-pix_fmt",
+        "yuv420p",
+    ];
+    ffmpeg(&sources, &h264, &path);
+    path
+}
+
+const VI_VTT: &str = "WEBVTT\n\n00:00.500 --> 00:03.000\nRừng Bù Gia Mập\n\n00:04.000 --> 00:07.500\nVườn quốc gia ở Bình Phước\n";
+const EN_VTT: &str = "WEBVTT\n\n00:00.500 --> 00:03.000\nBù Gia Mập forest\n\n00:04.000 --> 00:07.500\nA national park in Bình Phước\n";
+
+/// The film's `hls` rendition, as `show` gives it.
+fn ladder(fx: &Fixture, id: &str) -> Option<Value> {
+    let asset = fx.show(id);
+    let renditions = asset["renditions"].as_array().unwrap().clone();
+    renditions.into_iter().find(|r| r["preset"] == "hls")
+}
+
+/// The stored text of a `/r/<hash>.<ext>` URL.
+fn stored_text(fx: &Fixture, url: &str) -> String {
+    let hash = url.trim_start_matches("/r/").split('.').next().unwrap();
+    String::from_utf8(fx.object(hash)).unwrap()
+}
+
+/// The variant playlists a master names.
+fn variants(master: &str) -> Vec<String> {
+    let lines: Vec<&str> = master.lines().collect();
+    lines
+        .windows(2)
+        .filter(|w| w[0].starts_with("#EXT-X-STREAM-INF:"))
+        .map(|w| w[1].to_owned())
+        .collect()
+}
+
+/// Sets the film's tracks through the library, as the desk and the API do.
+fn add_subtitles(fx: &Fixture, id: &str) {
+    let store = fx.store();
+    let catalog = brandvault::catalog::Catalog::open(&fx.location()).unwrap();
+    let brand = brandvault::brand::Brand::load(&fx.brand()).unwrap();
+    let workflow = brandvault::workflow::Workflow {
+        store: &*store,
+        catalog: &catalog,
+        brand: &brand,
+    };
+    let film = id.parse().unwrap();
+    for (lang, body) in [("vi", VI_VTT), ("en", EN_VTT)] {
+        let (admin, at) = (common::desk::admin(), common::service::NOW);
+        workflow
+            .set_subtitle(&film, lang, "phụ đề.vtt", body.as_bytes(), &admin, at)
+            .unwrap();
+    }
+}
+
+#[::core::prelude::v1::test]
+fn a_long_film_streams_as_an_hls_ladder_with_its_subtitles() {
+    if !tool("ffmpeg", "ffmpeg") || !tool("ffprobe", "ffmpeg") {
+        return;
+    }
+    let fx = Fixture::new();
+    let presets = fx.brand().join("presets.toml");
+    let text = std::fs::read_to_string(&presets).unwrap();
+    assert!(text.contains("min_seconds = 180"), "the brand's set length");
+    std::fs::write(
+        &presets,
+        text.replace("min_seconds = 180", "min_seconds = 5"),
+    )
+    .unwrap();
+    let long = make_film(&fx, "Rừng Bù Gia Mập.mp4", "1280x720", 8);
+    let short = make_film(&fx, "Cổng chào.mp4", "640x360", 3);
+    let report = fx.ingest(&[&long, &short], 0);
+    let named = |name: &str| {
+        let ids = common::ids(&report, "added");
+        ids.into_iter()
+            .find(|id| fx.show(id)["names"][0] == name)
+            .unwrap()
+    };
+    let (id, short_id) = (named("Rừng Bù Gia Mập.mp4"), named("Cổng chào.mp4"));
+    fx.json(&["render"], 0);
+    assert!(
+        ladder(&fx, &short_id).is_none(),
+        "a short film has no ladder"
+    );
+
+    // A variant per rung the 720p film reaches (360p, 720p), each segment stored by its hash.
+    let made = ladder(&fx, &id).expect("the long film's ladder");
+    let url = made["url"].as_str().unwrap().to_owned();
+    assert!(url.starts_with("/r/") && url.ends_with(".m3u8"), "{made}");
+    assert_eq!(made["media_type"], "application/vnd.apple.mpegurl");
+    let master = stored_text(&fx, &url);
+    assert!(
+        master.contains("RESOLUTION=640x360") && master.contains("RESOLUTION=1280x720"),
+        "{master}"
+    );
+    assert!(!master.contains("TYPE=SUBTITLES"), "{master}");
+    let before = variants(&master);
+    assert_eq!(before.len(), 2, "{master}");
+    let playlist = stored_text(&fx, &format!("/r/{}", before[0]));
+    assert!(playlist.contains("#EXT-X-MAP:URI=\""), "{playlist}");
+    let segments: Vec<&str> = playlist.lines().filter(|l| l.ends_with(".m4s")).collect();
+    assert_eq!(segments.len(), 2, "8 s in 6-s segments: {playlist}");
+    let parts: Vec<String> = made["parts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap().to_owned())
+        .collect();
+    for s in &segments {
+        assert!(
+            parts.contains(&format!("/r/{s}")),
+            "{s} is a part: {parts:?}"
+        );
+    }
+
+    // Subtitles join the master; the variants are the same files (nothing encoded again).
+    add_subtitles(&fx, &id);
+    fx.json(&["render"], 0);
+    let remade = ladder(&fx, &id).unwrap();
+    let master_url = remade["url"].as_str().unwrap().to_owned();
+    assert_ne!(master_url, url);
+    let master = stored_text(&fx, &master_url);
+    assert_eq!(variants(&master), before, "{master}");
+    assert_eq!(master.matches("TYPE=SUBTITLES").count(), 2, "{master}");
+    assert!(
+        master.contains("LANGUAGE=\"vi\"") && master.contains("NAME=\"Tiếng Việt\""),
+        "{master}"
+    );
+    assert_eq!(
+        master.matches("SUBTITLES=\"subs\"").count(),
+        2,
+        "each variant names the group"
+    );
+
+    // Published, then every unreferenced object collected: the ladder's parts stay.
+    fx.json(
+        &[
+            "edit",
+            &id,
+            "--caption-vi",
+            "Rừng Bù Gia Mập",
+            "--credit",
+            "Trung tâm Xúc tiến",
+        ],
+        0,
+    );
+    fx.json(
+        &["edit", &id, "--license", "CC BY 4.0", "--access", "public"],
+        0,
+    );
+    fx.json(&["render"], 0);
+    fx.json(&["submit", &id], 0);
+    fx.json(&["approve", &id, "--override", "phim thử"], 0);
+    fx.json(&["gc", "--grace-secs", "0"], 0);
+    let objects = fx.objects();
+    for part in remade["parts"].as_array().unwrap() {
+        let hash = part
+            .as_str()
+            .unwrap()
+            .trim_start_matches("/r/")
+            .split('.')
+            .next()
+            .unwrap();
+        assert!(objects.iter().any(|o| o == hash), "gc kept {part}");
+    }
+
+    let (_server, port) = fx.serve();
+    // Anyone reads a public film's segments, typed; ffprobe reads both variants over HTTP.
+    let (status, _) = http_get(port, &format!("/r/{}", segments[1]), None);
+    assert_eq!(status, 200);
+    let probe = std::process::Command::new("ffprobe")
+        .args([
+            "-v",
+            "error",
+            "-show_entries",
+            "stream=codec_type,width,height",
+            "-of",
+            "json",
+        ])
+        .arg(format!("http://127.0.0.1:{port}{master_url}"))
+        .output()
+        .unwrap();
+    assert!(
+        probe.status.success(),
+        "{}",
+        String::from_utf8_lossy(&probe.stderr)
+    );
+    let streams: Value = serde_json::from_slice(&probe.stdout).unwrap();
+    let mut widths: Vec<u64> = streams["streams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["codec_type"] == "video")
+        .filter_map(|s| s["width"].as_u64())
+        .collect();
+    widths.sort_unstable();
+    widths.dedup();
+    assert_eq!(widths, [640, 1280], "{streams}");
+    let (_, page) = http_get(port, &format!("/v/{id}"), None);
+    assert!(
+        page.contains(&format!(r#"data-hls="{master_url}""#)),
+        "{page}"
+    );
+    assert!(
+        page.contains(r#"<script src="/static/player.js?v="#),
+        "{page}"
+    );
+    play_in_chromium(port, &id);
+}
+
+/// Streams the film, seeks to 5 s and reads the cue then showing.
+const STREAM_AND_SEEK: &str = "const done = arguments[arguments.length - 1];
+const v = document.getElementById('film');
+const track = [...v.textTracks].find((t) => t.mode === 'showing');
+const read = () => track && track.activeCues && track.activeCues.length ? track.activeCues[0].text : null;
+const fetched = () => performance.getEntriesByType('resource').filter((e) => e.name.endsWith('.m4s')).length;
+const report = () => done({time: v.currentTime, cue: read(), src: v.currentSrc, segments: fetched()});
+const start = () => {
+  v.muted = true;
+  v.addEventListener('seeked', () => {
+    if (read()) return report();
+    track.addEventListener('cuechange', report, {once: true});
+  }, {once: true});
+  v.play().then(() => { v.currentTime = 5.0; }, (e) => done({error: String(e)}));
+};
+// The page starts on the MP4; the script swaps in the stream once its playlists have come.
+const streaming = () => v.currentSrc.startsWith('blob:') || v.currentSrc.endsWith('.m3u8');
+const wait = (n) => streaming() && v.readyState >= 1 ? start()
+  : n > 400 ? done({error: 'never streamed', src: v.currentSrc}) : setTimeout(() => wait(n + 1), 50);
+wait(0);";
+
+fn play_in_chromium(port: u16, id: &str) {
+    let tools = ["chromium", "chromedriver"];
+    let packages = ["chromium", "chromium-driver"];
+    if !tools.iter().zip(packages).all(|(t, p)| tool(t, p)) {
+        return;
+    }
+    let browser = common::webdriver::Browser::start();
+    browser.resize(390, 844);
+    // As the browser is (Chromium plays HLS itself), then as one without HLS: the page's
+    // script then streams the ladder through Media Source Extensions.
+    for native in [true, false] {
+        browser.go(&format!("http://127.0.0.1:{port}/v/{id}?lang=vi"));
+        browser.find("#film");
+        if !native {
+            browser.run(WITHOUT_NATIVE_HLS, serde_json::json!([]));
+        }
+        let seen = browser.run_async(STREAM_AND_SEEK);
+        assert!(seen.get("error").is_none(), "{seen}");
+        assert_eq!(seen["cue"], "Vườn quốc gia ở Bình Phước", "{seen}");
+        assert!(seen["time"].as_f64().unwrap() >= 5.0, "{seen}");
+        let src = seen["src"].as_str().unwrap();
+        if native {
+            let streamed = src.ends_with(".m3u8") || src.starts_with("blob:");
+            assert!(streamed, "played from the ladder, not the MP4: {seen}");
+        } else {
+            assert!(src.starts_with("blob:"), "a media source: {seen}");
+            assert!(seen["segments"].as_u64().unwrap() >= 2, "{seen}");
+        }
+    }
+}
+
+/// Makes the page a browser without HLS and starts the player's script again on it.
+const WITHOUT_NATIVE_HLS: &str = "HTMLMediaElement.prototype.canPlayType = () => '';
+const v = document.getElementById('film');
+v.removeAttribute('src');
+v.load();
+const again = document.createElement('script');
+again.src = document.querySelector('script[src^=\"/static/player.js\"]').src;
+document.body.appendChild(again);";
