@@ -291,3 +291,80 @@ v.load();
 const again = document.createElement('script');
 again.src = document.querySelector('script[src^=\"/static/player.js\"]').src;
 document.body.appendChild(again);";
+
+/// The grey pixels of the frame at 1 s of a stored MP4 rendition, and its width.
+fn frame_at_one_second(fx: &Fixture, url: &str) -> (Vec<u8>, usize) {
+    let hash = url.trim_start_matches("/r/").split('.').next().unwrap();
+    let path = fx.dir.path().join(format!("{hash}.mp4"));
+    std::fs::write(&path, fx.object(hash)).unwrap();
+    let out = std::process::Command::new("ffmpeg")
+        .args(["-v", "error", "-ss", "1", "-i"])
+        .arg(&path)
+        .args(["-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "gray", "-"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let width = (out.stdout.len() as f64).sqrt() as usize;
+    (out.stdout, width)
+}
+
+/// Mean absolute difference of two grey frames over rows `rows` (fractions of the height).
+fn difference(a: &[u8], b: &[u8], width: usize, rows: std::ops::Range<f64>) -> f64 {
+    let height = a.len() / width;
+    let (from, to) = (
+        (rows.start * height as f64) as usize,
+        (rows.end * height as f64) as usize,
+    );
+    let span = from * width..to * width;
+    let sum: u64 = a[span.clone()]
+        .iter()
+        .zip(&b[span.clone()])
+        .map(|(x, y)| u64::from(x.abs_diff(*y)))
+        .sum();
+    sum as f64 / span.len() as f64
+}
+
+#[::core::prelude::v1::test]
+fn social_cuts_carry_the_vietnamese_subtitles_burned_in() {
+    if !tool("ffmpeg", "ffmpeg") {
+        return;
+    }
+    let fx = Fixture::new();
+    let film = make_film(&fx, "Thác Mơ.mp4", "640x360", 8);
+    let report = fx.ingest(&[&film], 0);
+    let id = common::ids(&report, "added")[0].clone();
+    fx.json(&["render"], 0);
+    let url = |preset: &str| {
+        let asset = fx.show(&id);
+        let r = asset["renditions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["preset"] == preset)
+            .cloned();
+        r.unwrap()["url"].as_str().unwrap().to_owned()
+    };
+    let (clean, web) = (url("video-square"), url("video-web"));
+
+    // With the Vietnamese track, the square cut is made again with the words in its picture
+    // (the cue "Rừng Bù Gia Mập" runs from 0.5 to 3 s); the web film is left as it was.
+    add_subtitles(&fx, &id);
+    fx.json(&["render"], 0);
+    let burned = url("video-square");
+    assert_ne!(burned, clean, "the cut is made again");
+    assert_eq!(url("video-web"), web, "a film without burned words is not");
+    let (before, width) = frame_at_one_second(&fx, &clean);
+    let (after, _) = frame_at_one_second(&fx, &burned);
+    assert_eq!((width, before.len()), (360, 360 * 360), "a 360-px square");
+    let top = difference(&before, &after, width, 0.0..0.5);
+    let bottom = difference(&before, &after, width, 0.75..1.0);
+    assert!(top < 2.0, "the picture above the words is the same: {top}");
+    assert!(
+        bottom > 4.0 * top.max(0.5),
+        "words in the bottom quarter: {bottom} vs {top}"
+    );
+}

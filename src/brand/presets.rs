@@ -96,6 +96,16 @@ pub fn validate_presets(presets: &[Preset]) -> Vec<String> {
         if !p.ladder.is_empty() && p.format != crate::model::Format::Hls {
             problems.push(format!("{name}: ladder is for format \"hls\""));
         }
+        if let Some(lang) = &p.burn_subtitles {
+            if p.format != crate::model::Format::Mp4 {
+                problems.push(format!("{name}: burn_subtitles is for format \"mp4\""));
+            }
+            if crate::model::subtitle::language_tag(lang).as_deref() != Some(lang.as_str()) {
+                problems.push(format!(
+                    "{name}: burn_subtitles is a language tag (vi, en, zh-Hans)"
+                ));
+            }
+        }
         if p.max_seconds.is_some() && p.format != crate::model::Format::Mp4 {
             problems.push(format!("{name}: max_seconds is for format \"mp4\""));
         }

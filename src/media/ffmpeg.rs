@@ -58,16 +58,25 @@ pub struct PreviewSpec {
     pub crop: Option<(u32, u32, u32, u32)>,
     /// Only the first this many seconds.
     pub max_seconds: Option<u32>,
+    /// A WebVTT file burned into the picture (by libass, after scaling, so the text is sized
+    /// for the cut). Named to ffmpeg from its own folder: no path is escaped into the filter.
+    pub subtitles: Option<PathBuf>,
 }
 
 impl PreviewSpec {
-    /// The video filter: the crop if any, then the scale.
+    /// The video filter: the crop if any, then the scale, then the burned subtitles.
     fn filter(&self) -> String {
-        let scale = format!("scale={}:{}", self.width, self.height);
-        match self.crop {
-            Some((w, h, x, y)) => format!("crop={w}:{h}:{x}:{y},{scale}"),
-            None => scale,
+        let mut filter = format!("scale={}:{}", self.width, self.height);
+        if let Some((w, h, x, y)) = self.crop {
+            filter = format!("crop={w}:{h}:{x}:{y},{filter}");
         }
+        if let Some(name) = self.subtitles.as_ref().and_then(|p| p.file_name()) {
+            filter += &format!(
+                ",subtitles=filename={}:force_style='Outline=2,MarginV=24'",
+                name.to_string_lossy()
+            );
+        }
+        filter
     }
 }
 
@@ -206,6 +215,9 @@ impl Ffmpeg {
         out: &Path,
     ) -> Result<(), FfmpegError> {
         let mut cmd = self.command();
+        if let Some(folder) = spec.subtitles.as_ref().and_then(|p| p.parent()) {
+            cmd.current_dir(folder);
+        }
         cmd.arg("-i").arg(file_url(source));
         cmd.args(["-map", "0:v:0", "-map", "0:a:0?", "-sn", "-dn"])
             .args(["-map_metadata", "-1", "-map_chapters", "-1"])
@@ -493,10 +505,16 @@ mod tests {
             tags: MovieTags::default(),
             crop: Some((606, 1080, 657, 0)),
             max_seconds: Some(60),
+            subtitles: None,
         };
         assert_eq!(spec.filter(), "crop=606:1080:657:0,scale=1080:1920");
         spec.crop = None;
         assert_eq!(spec.filter(), "scale=1080:1920");
+        spec.subtitles = Some(PathBuf::from("/data/my store: 'x'/tmp-1.vtt"));
+        assert_eq!(
+            spec.filter(),
+            "scale=1080:1920,subtitles=filename=tmp-1.vtt:force_style='Outline=2,MarginV=24'"
+        );
     }
 
     #[test]

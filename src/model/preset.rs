@@ -136,6 +136,10 @@ pub struct Preset {
     /// that large.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ladder: Vec<u32>,
+    /// For films: the subtitle track in this language burned into the picture (social cuts,
+    /// mostly watched muted); a film without that track is cut without.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub burn_subtitles: Option<String>,
     /// Only for films longer than this many seconds (HLS for long films).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_seconds: Option<u32>,
@@ -216,6 +220,7 @@ mod tests {
             focus: None,
             max_seconds: None,
             ladder: Vec::new(),
+            burn_subtitles: None,
             min_seconds: None,
             kinds: vec![Kind::Photo],
         }

@@ -223,7 +223,13 @@ impl<'a> Renderer<'a> {
                 // A video's stills depend on where the poster frame is taken.
                 let poster_at = (asset.kind == Kind::Video && !preset.format.is_film())
                     .then_some(self.poster_at);
-                let pixels = pixel_key(asset.object_id(), preset, poster_at, ENGINE_VERSION);
+                let mut pixels = pixel_key(asset.object_id(), preset, poster_at, ENGINE_VERSION);
+                if let Some(track) = burned(asset, preset) {
+                    // Burned-in words are pixels: a changed track makes the cut again.
+                    pixels = blake3::hash(format!("{pixels}\nburn={}", track.hash).as_bytes())
+                        .to_hex()
+                        .to_string();
+                }
                 let key = match preset.format {
                     Format::Hls => hls::key(&pixels, &asset.subtitles),
                     _ => keyed(&pixels, preset, &metadata),
@@ -441,9 +447,24 @@ impl<'a> Renderer<'a> {
                     )
                 }),
                 max_seconds: preset.max_seconds,
+                subtitles: None,
             };
             let out = self.store.scratch_path();
-            results[i] = Some(match ffmpeg.web_preview(source.path(), &spec, &out) {
+            let mut spec = spec;
+            if let Some(track) = burned(asset, preset) {
+                match self.scratch_track(track) {
+                    Ok(path) => spec.subtitles = Some(path),
+                    Err(failure) => {
+                        results[i] = Some(Err(failure));
+                        continue;
+                    }
+                }
+            }
+            let made = ffmpeg.web_preview(source.path(), &spec, &out);
+            if let Some(path) = &spec.subtitles {
+                let _ = std::fs::remove_file(path);
+            }
+            results[i] = Some(match made {
                 Ok(()) => Ok(Encoded {
                     output: Output::Scratch(out),
                     width: spec.width,
@@ -456,6 +477,19 @@ impl<'a> Renderer<'a> {
             });
         }
         completed(results)
+    }
+
+    /// A copy of a stored subtitle track in the scratch folder, named `….vtt`, for ffmpeg.
+    fn scratch_track(&self, track: &crate::model::Subtitle) -> Result<PathBuf, Failure> {
+        let unreadable = |e: String| Failure::internal("source-missing", e);
+        let hash = Hash::from_hex(&track.hash).map_err(|e| unreadable(e.to_string()))?;
+        let bytes = self
+            .store
+            .read_all(&hash)
+            .map_err(|e| unreadable(e.code().to_owned()))?;
+        let path = self.store.scratch_path().with_extension("vtt");
+        std::fs::write(&path, bytes).map_err(|e| unreadable(e.to_string()))?;
+        Ok(path)
     }
 
     fn read_source(&self, asset: &Asset) -> Result<Vec<u8>, Failure> {
@@ -542,6 +576,12 @@ fn from_image(
         }
     }
     completed(results)
+}
+
+/// The subtitle track `preset` burns into `asset`'s picture, when the film has it.
+fn burned<'a>(asset: &'a Asset, preset: &Preset) -> Option<&'a crate::model::Subtitle> {
+    let lang = preset.burn_subtitles.as_deref()?;
+    asset.subtitles.iter().find(|t| t.lang == lang)
 }
 
 /// The same failure for each of `n` renditions.
