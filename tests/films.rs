@@ -14,27 +14,8 @@ use actix_web::http::StatusCode;
 use actix_web::test;
 use common::desk::{account, body_text, cookie_value, csrf_field, multipart, with};
 use common::service::{get, patch_json, post_json, setup, upload, Service};
-use common::{ffmpeg, lavfi, tool, Fixture};
+use common::{tool, Fixture};
 use serde_json::{json, Value};
-
-/// A 6-second H.264 film of `size` (a test pattern with its frame counter, a tone) in the
-/// fixture's input folder.
-fn make_film(fx: &Fixture, name: &str, size: &str) -> std::path::PathBuf {
-    std::fs::create_dir_all(fx.input()).unwrap();
-    let path = fx.input().join(name);
-    let pattern = format!("testsrc=s={size}:r=25:d=6");
-    let sources = [lavfi(&pattern), lavfi("sine=f=440:d=6")].concat();
-    let h264 = [
-        "-c:v",
-        "libx264",
-        "-preset",
-        "ultrafast",
-        "-pix_fmt",
-        "yuv420p",
-    ];
-    ffmpeg(&sources, &h264, &path);
-    path
-}
 
 /// A 6-second 320×240 film with a tone, uploaded by the designer `dana`: its id.
 async fn film<S, B>(fx: &Fixture, app: &S, svc: &Service) -> String
@@ -46,7 +27,7 @@ where
     >,
     B: actix_web::body::MessageBody,
 {
-    let path = make_film(fx, "Lễ hội Sóc Bom Bo.mp4", "320x240");
+    let path = common::test_film(fx, "Lễ hội Sóc Bom Bo.mp4", "320x240", 6);
     let bytes = std::fs::read(&path).unwrap();
     let req = upload(Some(&svc.tokens["dana"]), "Lễ hội Sóc Bom Bo.mp4", &bytes);
     let resp = test::call_service(app, req.to_request()).await;
@@ -356,7 +337,7 @@ where
 /// A film made by ffmpeg, ingested, given Vietnamese and English tracks through the library,
 /// made public and approved by the command line: its id.
 fn published_film(fx: &Fixture) -> String {
-    let path = make_film(fx, "Sóc Bom Bo.mp4", "640x360");
+    let path = common::test_film(fx, "Sóc Bom Bo.mp4", "640x360", 6);
     let report = fx.json(&["ingest", path.to_str().unwrap()], 0);
     let id = common::ids(&report, "added")[0].clone();
     {

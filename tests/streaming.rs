@@ -10,26 +10,8 @@
 mod common;
 
 use common::net::http_get;
-use common::{ffmpeg, lavfi, tool, Fixture};
+use common::{tool, Fixture};
 use serde_json::Value;
-
-/// An H.264 film of `size` and `seconds` (a test pattern with its frame counter, a tone).
-fn make_film(fx: &Fixture, name: &str, size: &str, seconds: u32) -> std::path::PathBuf {
-    let path = fx.input().join(name);
-    let pattern = format!("testsrc=s={size}:r=25:d={seconds}");
-    let tone = format!("sine=f=440:d={seconds}");
-    let sources = [lavfi(&pattern), lavfi(&tone)].concat();
-    let h264 = [
-        "-c:v",
-        "libx264",
-        "-preset",
-        "ultrafast",
-        "-pix_fmt",
-        "yuv420p",
-    ];
-    ffmpeg(&sources, &h264, &path);
-    path
-}
 
 const VI_VTT: &str = "WEBVTT\n\n00:00.500 --> 00:03.000\nRừng Bù Gia Mập\n\n00:04.000 --> 00:07.500\nVườn quốc gia ở Bình Phước\n";
 const EN_VTT: &str = "WEBVTT\n\n00:00.500 --> 00:03.000\nBù Gia Mập forest\n\n00:04.000 --> 00:07.500\nA national park in Bình Phước\n";
@@ -90,8 +72,8 @@ fn a_long_film_streams_as_an_hls_ladder_with_its_subtitles() {
         text.replace("min_seconds = 180", "min_seconds = 5"),
     )
     .unwrap();
-    let long = make_film(&fx, "Rừng Bù Gia Mập.mp4", "1280x720", 8);
-    let short = make_film(&fx, "Cổng chào.mp4", "640x360", 3);
+    let long = common::test_film(&fx, "Rừng Bù Gia Mập.mp4", "1280x720", 8);
+    let short = common::test_film(&fx, "Cổng chào.mp4", "640x360", 3);
     let report = fx.ingest(&[&long, &short], 0);
     let named = |name: &str| {
         let ids = common::ids(&report, "added");
@@ -334,7 +316,7 @@ fn social_cuts_carry_the_vietnamese_subtitles_burned_in() {
         return;
     }
     let fx = Fixture::new();
-    let film = make_film(&fx, "Thác Mơ.mp4", "640x360", 8);
+    let film = common::test_film(&fx, "Thác Mơ.mp4", "640x360", 8);
     let report = fx.ingest(&[&film], 0);
     let id = common::ids(&report, "added")[0].clone();
     fx.json(&["render"], 0);

@@ -247,14 +247,7 @@ fn ffmpeg_made_videos_get_metadata_posters_and_web_previews() {
     ]
     .concat();
     let av = ["-filter_complex", fade_in, "-map", "[v]", "-map", "2:a"];
-    let h264 = [
-        "-c:v",
-        "libx264",
-        "-preset",
-        "ultrafast",
-        "-pix_fmt",
-        "yuv420p",
-    ];
+    let h264 = common::H264;
     ffmpeg(
         &pattern,
         &[

@@ -221,18 +221,9 @@ impl Ffmpeg {
         cmd.arg("-i").arg(file_url(source));
         cmd.args(["-map", "0:v:0", "-map", "0:a:0?", "-sn", "-dn"])
             .args(["-map_metadata", "-1", "-map_chapters", "-1"])
-            .args(["-vf", &spec.filter()])
-            .args([
-                "-c:v",
-                "libx264",
-                "-preset",
-                "veryfast",
-                "-profile:v",
-                "high",
-            ])
-            .args(["-crf", &spec.crf.to_string(), "-pix_fmt", "yuv420p"])
-            .args(["-c:a", "aac", "-b:a", "128k", "-ac", "2"])
-            .args(["-movflags", "+faststart"]);
+            .args(["-vf", &spec.filter()]);
+        h264_aac(&mut cmd, spec.crf);
+        cmd.args(["-movflags", "+faststart"]);
         if let Some(seconds) = spec.max_seconds {
             cmd.args(["-t", &seconds.to_string()]);
         }
@@ -276,18 +267,9 @@ impl Ffmpeg {
             }
         }
         let keyframes = format!("expr:gte(t,n_forced*{})", spec.segment_seconds);
-        cmd.args(["-map_metadata", "-1", "-map_chapters", "-1", "-sn", "-dn"])
-            .args([
-                "-c:v",
-                "libx264",
-                "-preset",
-                "veryfast",
-                "-profile:v",
-                "high",
-            ])
-            .args(["-crf", &spec.crf.to_string(), "-pix_fmt", "yuv420p"])
-            .args(["-force_key_frames", &keyframes, "-sc_threshold", "0"])
-            .args(["-c:a", "aac", "-b:a", "128k", "-ac", "2"])
+        cmd.args(["-map_metadata", "-1", "-map_chapters", "-1", "-sn", "-dn"]);
+        h264_aac(&mut cmd, spec.crf);
+        cmd.args(["-force_key_frames", &keyframes, "-sc_threshold", "0"])
             .args(["-f", "hls", "-hls_time", &spec.segment_seconds.to_string()])
             .args(["-hls_playlist_type", "vod", "-hls_segment_type", "fmp4"])
             .args(["-hls_flags", "independent_segments"])
@@ -353,6 +335,21 @@ impl Ffmpeg {
         }
         Ok(stdout)
     }
+}
+
+/// The encoders every film rendition uses: H.264 High at constant quality `crf` (`veryfast`,
+/// 4:2:0 for every player), AAC stereo at 128 kb/s.
+fn h264_aac(cmd: &mut Command, crf: u8) {
+    cmd.args([
+        "-c:v",
+        "libx264",
+        "-preset",
+        "veryfast",
+        "-profile:v",
+        "high",
+    ])
+    .args(["-crf", &crf.to_string(), "-pix_fmt", "yuv420p"])
+    .args(["-c:a", "aac", "-b:a", "128k", "-ac", "2"]);
 }
 
 /// Reads a child's stdout or stderr on its own thread, so neither pipe can fill and stall it.
