@@ -125,11 +125,12 @@ pub fn public_base(state: &AppState, req: &HttpRequest) -> String {
 }
 
 fn downloads(state: &AppState, lang: Lang, asset: &Asset) -> Vec<Download> {
-    // What the press takes first, then the web sizes, then the rest in the brand's order.
+    // What the press takes first (a photo's full size, a film's Full HD and web films), then
+    // the web sizes, then the rest in the brand's order.
     let order = |name: &str| {
-        let first = ["press", "web", "preview"].iter().position(|p| *p == name);
+        let first = ["press", "video-hd", "video-web", "web", "preview"];
         (
-            first.unwrap_or(3),
+            first.iter().position(|p| *p == name).unwrap_or(first.len()),
             state.brand.presets.iter().position(|p| p.name == name),
         )
     };
