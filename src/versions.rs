@@ -190,6 +190,7 @@ impl Workflow<'_> {
             consent: asset.consent,
             owner: Some(actor.name.clone()),
             tags: asset.tags.clone(),
+            focus: asset.focus,
             version_of: Some(asset.id),
             ..file
         };

@@ -402,6 +402,7 @@ async fn editing_my_work_and_bulk_edits() {
         ("audiences", "investors"),
         ("other_tags", "rừng, mùa mưa"),
         ("access", "internal"),
+        ("focus", "0.2,0.8"),
     ])
     .to_request();
     let resp = test::call_service(&app, req).await;
@@ -414,6 +415,17 @@ async fn editing_my_work_and_bulk_edits() {
     let a: Value = asset_json!(app, svc.tokens["bm"], draft);
     assert_eq!(a["caption"]["vi"], "Vườn quốc gia Bù Gia Mập");
     assert_eq!(a["violations"], json!([]), "{a}");
+    assert_eq!(
+        a["focus"],
+        json!({"x": 0.2, "y": 0.8}),
+        "the crops' focus point"
+    );
+    let page = with(&dana, get(&format!("/assets/{draft}/edit"), None)).to_request();
+    let html = body_text(test::call_service(&app, page).await).await;
+    assert!(
+        html.contains(r#"<option value="0.2,0.8" selected>Dưới, bên trái</option>"#),
+        "the place chosen, in words: {html}"
+    );
     let tags: Vec<&str> = a["tags"]
         .as_array()
         .unwrap()

@@ -533,3 +533,58 @@ fn a_restart_checks_only_what_changed_since_the_last_complete_pass() {
     let line = pass();
     assert!(line.contains("checking all "), "{line}");
 }
+
+#[test]
+fn a_focus_point_moves_the_crops_and_only_them() {
+    let fx = Fixture::new();
+    // Left half red over blue, right half green over yellow: a 400-px square crop of this
+    // 800 × 400 picture shows both halves when centred, the left one only when the focus is
+    // at 20 % across.
+    let bytes = jpeg_with_exif(&quadrants(800, 400), 92, &ExifFields::default());
+    let path = fx.write("in/Hồ Suối Lam.jpg", &bytes);
+    let id = ids(&fx.ingest(&[&path], 0), "added")[0].clone();
+    fx.json(&["render"], 0);
+    let pixel = |fx: &Fixture| {
+        let square = image::load_from_memory(&export(fx, &id, "social-square")).unwrap();
+        let (w, h) = square.dimensions();
+        let p = square.get_pixel(w * 3 / 4, h / 4).0;
+        [p[0], p[1], p[2]]
+    };
+    assert!(
+        close(pixel(&fx), [30, 200, 40], 40),
+        "centred: green on the right"
+    );
+    let before = fx.show(&id);
+
+    // Refused: out of the picture; nothing changes.
+    let out = fx
+        .command(&["edit", &id, "--focus", "1.5,0.5"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("--focus"),
+        "{out:?}"
+    );
+    assert_eq!(fx.show(&id), before);
+
+    let edited = fx.json(&["edit", &id, "--focus", "0.2,0.5"], 0);
+    assert_eq!(edited["focus"], serde_json::json!({"x": 0.2, "y": 0.5}));
+    fx.json(&["render"], 0);
+    let after = fx.show(&id);
+    assert!(close(pixel(&fx), [220, 30, 30], 40), "the left half: red");
+    assert_ne!(
+        rendition(&after, "social-square")["url"],
+        rendition(&before, "social-square")["url"]
+    );
+    for preset in ["thumb", "web"] {
+        assert_eq!(
+            rendition(&after, preset)["url"],
+            rendition(&before, preset)["url"],
+            "{preset} keeps the whole picture: not made again"
+        );
+    }
+    // Back to the centre.
+    fx.json(&["edit", &id, "--focus", "centre"], 0);
+    assert!(fx.show(&id).get("focus").is_none());
+}

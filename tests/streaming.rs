@@ -349,4 +349,14 @@ fn social_cuts_carry_the_vietnamese_subtitles_burned_in() {
         bottom > 4.0 * top.max(0.5),
         "words in the bottom quarter: {bottom} vs {top}"
     );
+
+    // The designer's focus point moves the cuts (a 360-px square of a 640-px film: at 20 %
+    // across it starts at the left edge) and leaves the web film alone.
+    fx.json(&["edit", &id, "--focus", "0.2,0.5"], 0);
+    fx.json(&["render"], 0);
+    assert_ne!(url("video-square"), burned, "cut again around the focus");
+    assert_eq!(url("video-web"), web);
+    let (left, _) = frame_at_one_second(&fx, &url("video-square"));
+    let moved = difference(&after, &left, width, 0.0..0.5);
+    assert!(moved > 10.0, "another part of the picture: {moved}");
 }

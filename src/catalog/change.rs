@@ -121,6 +121,8 @@ pub struct Patch {
     pub add_tags: Vec<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub remove_tags: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub focus: Option<Option<crate::model::Focus>>,
 }
 
 impl Patch {
@@ -155,6 +157,7 @@ impl Patch {
             access: (from.access != to.access).then_some(to.access),
             add_tags: missing(from, to),
             remove_tags: missing(to, from),
+            focus: (from.focus != to.focus).then_some(to.focus),
         }
     }
 }
@@ -366,6 +369,9 @@ fn edit(a: &mut Asset, patch: &Patch) {
     }
     if let Some(v) = patch.access {
         a.access = v;
+    }
+    if let Some(v) = patch.focus {
+        a.focus = v;
     }
     add_tags(a, &patch.add_tags);
     let removed: Vec<String> = patch

@@ -345,6 +345,9 @@ pub struct EditArgs {
     /// Whether the people shown consented: yes, no or none.
     #[arg(long)]
     pub consent: Option<String>,
+    /// Where crops of another shape centre: "x,y" fractions of width and height, or centre.
+    #[arg(long)]
+    pub focus: Option<String>,
 }
 
 #[derive(Args, Debug)]

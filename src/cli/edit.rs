@@ -30,6 +30,11 @@ pub(super) fn edit(lib: &Opened, args: EditArgs, json: bool) -> Result<i32> {
         Some("none") => Some(None),
         Some(other) => bail!("--consent takes yes, no or none, not {other:?}"),
     };
+    let focus = match args.focus.as_deref().map(brandvault::model::Focus::parse) {
+        None => None,
+        Some(Some(focus)) => Some(focus),
+        Some(None) => bail!("--focus takes x,y (fractions between 0 and 1) or centre"),
+    };
     let patch = Patch {
         caption_vi: clear(args.caption_vi),
         caption_en: clear(args.caption_en),
@@ -44,6 +49,7 @@ pub(super) fn edit(lib: &Opened, args: EditArgs, json: bool) -> Result<i32> {
         access: args.access,
         add_tags: args.tags,
         remove_tags: args.untags,
+        focus,
     };
     let library = lib.library()?;
     let asset = library.workflow().edit(&id, patch, &operator(), &lib.now)?;

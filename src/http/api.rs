@@ -304,6 +304,10 @@ pub struct EditBody {
     add_tags: Vec<String>,
     #[serde(default)]
     remove_tags: Vec<String>,
+    /// Where the subject is, for crops of another shape (social squares, vertical cuts of a
+    /// film); null: the centre again.
+    #[serde(default, deserialize_with = "some")]
+    focus: Option<Option<crate::model::Focus>>,
 }
 
 /// Distinguishes a field set to null (Some(None)) from a missing one (None).
@@ -346,8 +350,13 @@ pub async fn edit(
         access: b.access,
         add_tags: b.add_tags,
         remove_tags: b.remove_tags,
+        focus: b.focus,
         ..Default::default()
     };
+    if b.focus.flatten().is_some_and(|f| !f.is_valid()) {
+        let why = "focus is two fractions between 0 and 1: {\"x\": 0.5, \"y\": 0.3}";
+        return Err(ApiError::new(ErrorKind::InvalidInput, "bad-field", why));
+    }
     let st = state.clone();
     let now = viewer.now;
     let updated = web::block(move || st.workflow().edit(&asset.id, patch, &actor, &now)).await??;

@@ -84,6 +84,7 @@ pub fn new_asset(new: NewAsset<'_>, probe: Probe, locator: &Locator) -> Asset {
         gps: probe.gps,
         spot,
         spot_locked: false,
+        focus: None,
         status: Status::Draft,
         access: Access::default(),
         caption: Caption::default(),

@@ -327,6 +327,41 @@ impl Rendition {
     }
 }
 
+/// Where a picture's subject is, as fractions of its displayed width and height: crops of
+/// another shape (social squares, vertical cuts of a film) keep it in frame.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Focus {
+    /// From the left edge (0) to the right (1).
+    #[schema(minimum = 0.0, maximum = 1.0)]
+    pub x: f32,
+    /// From the top (0) to the bottom (1).
+    #[schema(minimum = 0.0, maximum = 1.0)]
+    pub y: f32,
+}
+
+impl Focus {
+    /// Whether both fractions lie within the picture.
+    pub fn is_valid(&self) -> bool {
+        (0.0..=1.0).contains(&self.x) && (0.0..=1.0).contains(&self.y)
+    }
+
+    /// "x,y" (fractions, as the desk's form and the command line give it), or empty or
+    /// `centre` for none set; `None` when it is neither.
+    pub fn parse(text: &str) -> Option<Option<Focus>> {
+        let text = text.trim();
+        if text.is_empty() || text == "centre" {
+            return Some(None);
+        }
+        let (x, y) = text.split_once(',')?;
+        let focus = Focus {
+            x: x.trim().parse().ok()?,
+            y: y.trim().parse().ok()?,
+        };
+        focus.is_valid().then_some(Some(focus))
+    }
+}
+
 /// The object hash (hex) a `/r/<hash>.<ext>` URL names.
 fn object_of(url: &str) -> Option<&str> {
     let name = url.strip_prefix("/r/")?;
@@ -365,6 +400,9 @@ pub struct Asset {
     /// True once a person has chosen the spot (or chosen none): retagging leaves it alone.
     #[serde(default)]
     pub spot_locked: bool,
+    /// The subject's place, set by a person: crops of another shape centre on it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub focus: Option<Focus>,
     pub status: Status,
     pub access: Access,
     pub caption: Caption,

@@ -19,7 +19,7 @@ pub mod version;
 mod video;
 
 pub use asset::{
-    Access, Asset, Caption, Exif, FileFields, Gps, Kind, Location, MediaType, Rendition,
+    Access, Asset, Caption, Exif, FileFields, Focus, Gps, Kind, Location, MediaType, Rendition,
     RenditionFailure, SpotMatch, SpotRule, Status, Violation,
 };
 pub use collection::{Collection, CollectionStep, Share};

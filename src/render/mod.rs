@@ -82,7 +82,8 @@ pub struct Renderer<'a> {
 
 /// One preset of an asset: the keys of what it should be, and whether what is recorded is.
 struct Planned<'p> {
-    preset: &'p Preset,
+    /// The brand's preset, with the asset's own focus point for a crop of another shape.
+    preset: std::borrow::Cow<'p, Preset>,
     key: String,
     pixels: String,
     fresh: bool,
@@ -220,11 +221,12 @@ impl<'a> Renderer<'a> {
         self.presets_for(asset, only)
             .into_iter()
             .map(|preset| {
+                let preset = focused(asset, preset);
                 // A video's stills depend on where the poster frame is taken.
                 let poster_at = (asset.kind == Kind::Video && !preset.format.is_film())
                     .then_some(self.poster_at);
-                let mut pixels = pixel_key(asset.object_id(), preset, poster_at, ENGINE_VERSION);
-                if let Some(track) = burned(asset, preset) {
+                let mut pixels = pixel_key(asset.object_id(), &preset, poster_at, ENGINE_VERSION);
+                if let Some(track) = burned(asset, &preset) {
                     // Burned-in words are pixels: a changed track makes the cut again.
                     pixels = blake3::hash(format!("{pixels}\nburn={}", track.hash).as_bytes())
                         .to_hex()
@@ -232,7 +234,7 @@ impl<'a> Renderer<'a> {
                 }
                 let key = match preset.format {
                     Format::Hls => hls::key(&pixels, &asset.subtitles),
-                    _ => keyed(&pixels, preset, &metadata),
+                    _ => keyed(&pixels, &preset, &metadata),
                 };
                 let current = asset.renditions.iter().find(|r| r.preset == preset.name);
                 // Renditions are stored without fsync: after a crash one may be missing or short.
@@ -263,7 +265,7 @@ impl<'a> Renderer<'a> {
         }
         if !todo.is_empty() {
             let pairs: Vec<(&Preset, String)> =
-                todo.iter().map(|p| (p.preset, p.key.clone())).collect();
+                todo.iter().map(|p| (&*p.preset, p.key.clone())).collect();
             let made = self.make(asset, &pairs, &metadata);
             done.extend(todo.into_iter().zip(made));
         }
@@ -576,6 +578,18 @@ fn from_image(
         }
     }
     completed(results)
+}
+
+/// `preset` as it applies to `asset`: a crop of another shape centred on the asset's own
+/// focus point, when a person set one (it then decides the crop's pixel key too).
+fn focused<'p>(asset: &Asset, preset: &'p Preset) -> std::borrow::Cow<'p, Preset> {
+    match asset.focus {
+        Some(f) if preset.fit == Fit::Cover => std::borrow::Cow::Owned(Preset {
+            focus: Some([f.x, f.y]),
+            ..preset.clone()
+        }),
+        _ => std::borrow::Cow::Borrowed(preset),
+    }
 }
 
 /// The subtitle track `preset` burns into `asset`'s picture, when the film has it.

@@ -38,11 +38,11 @@ impl Renderer<'_> {
         }
         let hash = Hash::from_hex(r.object()?).ok()?;
         if planned.preset.format == Format::Mp4 {
-            return self.retag(r, &hash, &super::movie_tags(planned.preset, metadata));
+            return self.retag(r, &hash, &super::movie_tags(&planned.preset, metadata));
         }
         let mut bytes = Vec::with_capacity(r.bytes as usize);
         self.store.open(&hash).ok()?.read_to_end(&mut bytes).ok()?;
-        let bytes = embed(bytes, planned.preset, metadata).ok()?;
+        let bytes = embed(bytes, &planned.preset, metadata).ok()?;
         Some(Ok(Encoded {
             output: Output::Memory(bytes),
             width: r.width,
@@ -76,7 +76,7 @@ impl Renderer<'_> {
         made: Made,
         out: &mut AssetOutcome,
     ) {
-        let preset = planned.preset;
+        let preset = planned.preset.clone();
         let stored = made.and_then(|made| {
             let mut parts = Vec::new();
             let put = match made.output {

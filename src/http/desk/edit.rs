@@ -45,6 +45,8 @@ pub(super) struct Fields {
     pub spots: Vec<Choice>,
     /// Whether the spot was chosen by a person (else matched from GPS).
     pub spot_by_hand: bool,
+    /// Where crops of another shape centre (edit page, photos and films only).
+    pub focus: Vec<Choice>,
     /// The publication window, as the reader types dates (edit page only).
     pub available_from: String,
     pub expires_at: String,
@@ -120,6 +122,7 @@ impl Fields {
                 })
                 .collect(),
             spot_by_hand: asset.is_some_and(|a| a.spot_locked),
+            focus: asset.map_or_else(Vec::new, |a| focus_choices(lang, a)),
             available_from: day(lang, asset.and_then(|a| a.available_from.as_deref())),
             expires_at: day(lang, asset.and_then(|a| a.expires_at.as_deref())),
             problems: asset.map_or_else(Vec::new, |a| problems(lang, &a.violations)),
@@ -133,6 +136,50 @@ impl Fields {
             ..Fields::of(lang, brand, None)
         }
     }
+}
+
+/// The nine places a crop can centre on (fractions of width and height), the centre (no focus
+/// set) among them; a place set through the API that is none of them is offered as it is.
+fn focus_choices(lang: Lang, asset: &Asset) -> Vec<Choice> {
+    if !matches!(
+        asset.kind,
+        crate::model::Kind::Photo | crate::model::Kind::Video
+    ) {
+        return Vec::new();
+    }
+    let rows = [(0.2, "top"), (0.5, "middle"), (0.8, "bottom")];
+    let columns = [(0.2, "left"), (0.5, "centre"), (0.8, "right")];
+    let mut choices: Vec<Choice> = rows
+        .iter()
+        .flat_map(|&(y, row)| columns.iter().map(move |&(x, column)| (x, y, row, column)))
+        .map(|(x, y, row, column)| {
+            let centre = (x, y) == (0.5, 0.5);
+            Choice {
+                value: if centre {
+                    String::new()
+                } else {
+                    format!("{x},{y}")
+                },
+                label: lang.t(&format!("focus.{row}_{column}")).to_owned(),
+                checked: match asset.focus {
+                    None => centre,
+                    Some(f) => (f.x, f.y) == (x, y),
+                },
+            }
+        })
+        .collect();
+    if let Some(f) = asset.focus.filter(|_| !choices.iter().any(|c| c.checked)) {
+        let (x, y) = (
+            (f.x * 100.0).round().to_string(),
+            (f.y * 100.0).round().to_string(),
+        );
+        choices.push(Choice {
+            value: format!("{},{}", f.x, f.y),
+            label: lang.fill("focus.set", &[("x", &x), ("y", &y)]),
+            checked: true,
+        });
+    }
+    choices
 }
 
 /// The date part of an RFC 3339 time, as a date field shows it in `lang` (day first in
@@ -276,6 +323,9 @@ pub struct EditForm {
     available_from: Option<String>,
     #[serde(default)]
     expires_at: Option<String>,
+    /// "x,y" or empty (the centre); absent on the upload form.
+    #[serde(default)]
+    focus: Option<String>,
 }
 
 impl EditForm {
@@ -292,6 +342,18 @@ impl EditForm {
             v.as_deref().map(|v| window_edge(field, v)).transpose()
         };
         let available_from = window("available_from", &self.available_from)?;
+        let focus = match self.focus.as_deref().map(crate::model::Focus::parse) {
+            None => None,
+            Some(Some(focus)) => Some(focus),
+            Some(None) => {
+                let why = "focus is \"x,y\", two fractions between 0 and 1";
+                return Err(ApiError::new(
+                    crate::model::ErrorKind::InvalidInput,
+                    "bad-field",
+                    why,
+                ));
+            }
+        };
         let expires_at = window("expires_at", &self.expires_at)?;
         // Only what the person changed is an edit: a field left as the file gave it is
         // still the file's, and a later sidecar may update it.
@@ -322,6 +384,7 @@ impl EditForm {
             copyright: changed(&self.copyright, &asset.copyright),
             license: changed(&self.license, &asset.license),
             consent: Some(Some(self.consent.is_some())),
+            focus: focus.filter(|f| *f != asset.focus),
             access: self.access.filter(|_| may_set_access),
             add_tags: wanted
                 .iter()
@@ -362,6 +425,7 @@ fn parse_form(body: &[u8]) -> EditForm {
             "spot" => f.spot = Some(v),
             "available_from" => f.available_from = Some(v),
             "expires_at" => f.expires_at = Some(v),
+            "focus" => f.focus = Some(v),
             _ => {}
         }
     }

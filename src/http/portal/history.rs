@@ -27,6 +27,7 @@ fn fields(lang: Lang, patch: &Patch) -> String {
     add(patch.credit.is_some(), "asset.credit");
     add(patch.license.is_some(), "asset.license");
     add(patch.consent.is_some(), "history.field.consent");
+    add(patch.focus.is_some(), "history.field.focus");
     add(
         !patch.add_tags.is_empty() || !patch.remove_tags.is_empty(),
         "asset.tags",
