@@ -88,6 +88,40 @@ fn a_long_film_streams_as_an_hls_ladder_with_its_subtitles() {
         "a short film has no ladder"
     );
 
+    // A thumbnail strip: a tile every 2 s of the 8-s film, 160 px wide, in one sprite.
+    let asset = fx.show(&id);
+    let strip = asset["renditions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["preset"] == "strip");
+    let strip = strip.expect("a thumbnail strip");
+    let sprite = strip["parts"][0]
+        .as_str()
+        .unwrap()
+        .trim_start_matches("/r/");
+    assert!(sprite.ends_with(".jpg"), "{strip}");
+    assert_eq!(
+        (strip["width"].as_u64(), strip["height"].as_u64()),
+        (Some(640), Some(90))
+    );
+    let cues = stored_text(&fx, strip["url"].as_str().unwrap());
+    assert_eq!(cues.matches("#xywh=").count(), 4, "{cues}");
+    let last = format!("00:00:06.000 --> 00:00:08.000\n{sprite}#xywh=480,0,160,90");
+    assert!(cues.contains(&last), "{cues}");
+    let tiles = image::load_from_memory(&fx.object(sprite.trim_end_matches(".jpg"))).unwrap();
+    let tile = |n: u32| tiles.crop_imm(n * 160, 0, 160, 90).to_luma8().into_raw();
+    let moved = tile(0)
+        .iter()
+        .zip(tile(3))
+        .filter(|(a, b)| a.abs_diff(*b) > 40)
+        .count();
+    // testsrc changes from frame to frame in its counter only: a few dozen pixels at 160 px.
+    assert!(
+        moved > 20,
+        "frames from different times: {moved} pixels differ"
+    );
+
     // A variant per rung the 720p film reaches (360p, 720p), each segment stored by its hash.
     let made = ladder(&fx, &id).expect("the long film's ladder");
     let url = made["url"].as_str().unwrap().to_owned();
@@ -210,6 +244,12 @@ fn a_long_film_streams_as_an_hls_ladder_with_its_subtitles() {
         page.contains(r#"<script src="/static/player.js?v="#),
         "{page}"
     );
+    assert_eq!(
+        page.matches("<button type=\"button\" data-seek=").count(),
+        4,
+        "{page}"
+    );
+    assert!(page.contains(r#"aria-label="Tua đến 0:04""#), "{page}");
     play_in_chromium(port, &id);
 }
 
@@ -263,6 +303,16 @@ fn play_in_chromium(port: u16, id: &str) {
             assert!(seen["segments"].as_u64().unwrap() >= 2, "{seen}");
         }
     }
+    // The strip's third scene plays the film from 4 s.
+    browser.go(&format!("http://127.0.0.1:{port}/v/{id}?lang=vi"));
+    browser.click(r#".player-strip button[data-seek="4"]"#);
+    let at = browser.run_async(
+        "const done = arguments[arguments.length - 1]; const v = document.getElementById('film');
+         v.muted = true;
+         const check = (n) => v.currentTime >= 4 || n > 200 ? done(v.currentTime) : setTimeout(() => check(n + 1), 25);
+         check(0);",
+    );
+    assert!(at.as_f64().unwrap() >= 4.0, "{at}");
 }
 
 /// Makes the page a browser without HLS and starts the player's script again on it.

@@ -203,8 +203,8 @@ fn video_metadata_and_gps_in_both_forms() {
     let failed = report["failed"].as_array().unwrap();
     assert_eq!(
         failed.len(),
-        8,
-        "thumb, preview, preview-webp, web, video-web, video-square, video-vertical, video-hd: {report}"
+        9,
+        "thumb, preview, preview-webp, web, video-web, video-square, video-vertical, video-hd, strip: {report}"
     );
     assert!(
         failed.iter().all(|f| f["code"] == "ffmpeg-missing"),
@@ -217,7 +217,7 @@ fn video_metadata_and_gps_in_both_forms() {
     if tool("ffmpeg", "ffmpeg") {
         let report = fx.json(&["render", mp4["id"].as_str().unwrap()], 1);
         let failed = report["failed"].as_array().unwrap();
-        assert_eq!(failed.len(), 8, "{report}");
+        assert_eq!(failed.len(), 9, "{report}");
         for f in failed {
             assert_eq!(f["code"], "undecodable-video", "{report}");
             let message = f["message"].as_str().unwrap();
@@ -330,9 +330,9 @@ fn ffmpeg_made_videos_get_metadata_posters_and_web_previews() {
     let report = fx.ingest(&[&dir], 0);
     assert_eq!(ids(&report, "added").len(), 5, "{report}");
     let rendered = fx.json(&["render"], 0);
-    // Eight renditions each: four stills from the poster, the web film, two social cuts, the
-    // Full HD film (no ladder: each is shorter than the brand's set length).
-    assert_eq!(rendered["rendered"], 40, "{rendered}");
+    // Nine renditions each: four stills from the poster, the web film, two social cuts, the
+    // Full HD film, the thumbnail strip (no ladder: each is shorter than the set length).
+    assert_eq!(rendered["rendered"], 45, "{rendered}");
     let find = |q: &str| fx.json(&["ls", "--query", q], 0)[0].clone();
     for (name, media_type, codecs) in [
         (
@@ -432,7 +432,7 @@ fn ffmpeg_made_videos_get_metadata_posters_and_web_previews() {
     // Rendered once: a second run finds all of them cached.
     let again = fx.json(&["render"], 0);
     assert_eq!(again["rendered"], 0, "{again}");
-    assert_eq!(again["cached"], 40, "{again}");
+    assert_eq!(again["cached"], 45, "{again}");
 
     // A film carries only its credit and copyright: a caption edit leaves it as it is; an
     // edited credit reaches it by a copy of its streams (no second encode, same film).
@@ -450,8 +450,8 @@ fn ffmpeg_made_videos_get_metadata_posters_and_web_previews() {
     fx.json(&["edit", id, "--caption-vi", "Trảng cỏ Bù Lạch mùa mưa"], 0);
     let captioned = fx.json(&["render", id], 0);
     assert_eq!(
-        captioned["cached"], 4,
-        "only the films (web, square, vertical, Full HD) are left as they were: {captioned}"
+        captioned["cached"], 5,
+        "only the films (web, square, vertical, Full HD, strip) are left as they were: {captioned}"
     );
     assert_eq!(web_url(&fx), made, "a caption edit does not touch the film");
     let credit = "Trung tâm Văn hoá tỉnh";

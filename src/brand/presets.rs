@@ -90,6 +90,13 @@ pub fn validate_presets(presets: &[Preset]) -> Vec<String> {
                 "{name}: format \"hls\" is for kinds = [\"video\"] with a ladder of heights"
             ));
         }
+        if p.format == crate::model::Format::Strip
+            && (p.kinds != [crate::model::Kind::Video] || p.width == 0)
+        {
+            problems.push(format!(
+                "{name}: format \"strip\" is for kinds = [\"video\"] with a tile width"
+            ));
+        }
         if p.ladder.iter().any(|h| !(144..=4320).contains(h)) {
             problems.push(format!("{name}: ladder heights are 144–4320 px"));
         }

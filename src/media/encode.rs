@@ -74,7 +74,9 @@ pub fn encode(
             };
             Ok(memory.to_vec())
         }
-        Format::Mp4 | Format::Hls => Err(err("a still image cannot be encoded as a video".into())),
+        Format::Mp4 | Format::Hls | Format::Strip => {
+            Err(err("a still image cannot be encoded as a video".into()))
+        }
         Format::Png => {
             let mut out = Vec::new();
             let encoder = image::codecs::png::PngEncoder::new(&mut out);

@@ -206,6 +206,29 @@ impl Ffmpeg {
         parse_ppm(&stdout).ok_or(FfmpegError::NoFrame(seconds))
     }
 
+    /// One JPEG of `columns` × `rows` tiles, each `width` px wide: a frame every `every`
+    /// seconds from the start, in display orientation (a film's thumbnail strip). One decode.
+    pub fn sprite(
+        &self,
+        source: &Path,
+        every: f64,
+        width: u32,
+        (columns, rows): (u32, u32),
+    ) -> Result<Vec<u8>, FfmpegError> {
+        let mut cmd = self.command();
+        let filter = format!("fps=1/{every:.3},scale={width}:-2,tile={columns}x{rows}");
+        cmd.arg("-i")
+            .arg(file_url(source))
+            .args(["-map", "0:v:0", "-an", "-sn", "-dn", "-vf", &filter])
+            .args(["-frames:v", "1", "-q:v", "5"])
+            .args(["-f", "image2pipe", "-c:v", "mjpeg", "pipe:1"]);
+        let jpeg = self.run(cmd, source)?;
+        if jpeg.is_empty() {
+            return Err(FfmpegError::NoFrame(0.0));
+        }
+        Ok(jpeg)
+    }
+
     /// Writes an H.264/AAC MP4 to `out` with the index at the front (faststart: a browser can
     /// start playing and seeking before the whole file has arrived).
     pub fn web_preview(

@@ -27,10 +27,20 @@ pub enum Format {
     /// An HLS ladder of a long film: the master playlist, naming variant playlists and fMP4
     /// segments stored beside it (the rendition's `parts`).
     Hls,
+    /// A film's thumbnail strip for scrubbing: WebVTT cues naming tiles of one JPEG sprite
+    /// (the rendition's part) by `#xywh=`.
+    Strip,
 }
 
 impl Format {
-    pub const ALL: [Self; 5] = [Self::Jpeg, Self::Png, Self::Webp, Self::Mp4, Self::Hls];
+    pub const ALL: [Self; 6] = [
+        Self::Jpeg,
+        Self::Png,
+        Self::Webp,
+        Self::Mp4,
+        Self::Hls,
+        Self::Strip,
+    ];
 
     pub fn extension(&self) -> &'static str {
         match self {
@@ -39,6 +49,7 @@ impl Format {
             Self::Webp => "webp",
             Self::Mp4 => "mp4",
             Self::Hls => "m3u8",
+            Self::Strip => "vtt",
         }
     }
 
@@ -49,6 +60,7 @@ impl Format {
             Self::Webp => "image/webp",
             Self::Mp4 => "video/mp4",
             Self::Hls => "application/vnd.apple.mpegurl",
+            Self::Strip => "text/vtt",
         }
     }
 
@@ -59,13 +71,14 @@ impl Format {
             "webp" => Some(Self::Webp),
             "mp4" => Some(Self::Mp4),
             "m3u8" => Some(Self::Hls),
+            "vtt" => Some(Self::Strip),
             _ => None,
         }
     }
 
-    /// Whether this is a film (made by ffmpeg from the whole film, not from a poster frame).
+    /// Whether ffmpeg makes it from the whole film (not from one poster frame).
     pub fn is_film(&self) -> bool {
-        matches!(self, Self::Mp4 | Self::Hls)
+        matches!(self, Self::Mp4 | Self::Hls | Self::Strip)
     }
 }
 
@@ -74,7 +87,6 @@ impl Format {
 pub fn served_media_type(ext: &str) -> Option<&'static str> {
     Format::from_extension(ext).map(|f| f.mime()).or(match ext {
         "m4s" => Some("video/iso.segment"),
-        "vtt" => Some("text/vtt"),
         _ => None,
     })
 }

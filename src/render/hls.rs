@@ -141,8 +141,8 @@ impl Renderer<'_> {
             );
         }
         Ok(super::Encoded {
-            output: Output::Ladder {
-                master: text.into_bytes(),
+            output: Output::WithParts {
+                main: text.into_bytes(),
                 parts: ladder.parts,
             },
             width: size.0,

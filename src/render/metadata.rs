@@ -177,7 +177,7 @@ pub fn keyed(pixels: &str, preset: &Preset, metadata: &Outgoing) -> String {
     let described = match preset.format {
         // A ladder carries no metadata (its key is `hls::key`: pixels and subtitles).
         _ if preset.metadata == MetadataPolicy::None => serde_json::Value::Null,
-        Format::Hls => serde_json::Value::Null,
+        Format::Hls | Format::Strip => serde_json::Value::Null,
         Format::Mp4 => {
             let tags = movie_tags(preset, &metadata);
             serde_json::json!({ "artist": tags.artist, "copyright": tags.copyright })
@@ -211,7 +211,7 @@ pub fn embed(bytes: Vec<u8>, preset: &Preset, m: &Outgoing) -> Result<Vec<u8>, S
         Format::Jpeg => MediaType::Jpeg,
         Format::Png => MediaType::Png,
         Format::Webp => MediaType::Webp,
-        Format::Mp4 | Format::Hls => return Ok(bytes),
+        Format::Mp4 | Format::Hls | Format::Strip => return Ok(bytes),
     };
     if preset.metadata == MetadataPolicy::None {
         return Ok(bytes);

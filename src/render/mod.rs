@@ -23,6 +23,7 @@ mod hls;
 mod metadata;
 mod original;
 mod refresh;
+pub mod strip;
 pub use failure::Failure;
 pub use metadata::{
     delivered_original, embed, keyed, movie_tags, outgoing, pixel_key, rendition_key, Wording,
@@ -426,9 +427,17 @@ impl<'a> Renderer<'a> {
         }
         for i in movies {
             let preset = todo[i].0;
-            if preset.format == Format::Hls {
-                results[i] = Some(self.make_ladder(ffmpeg, source.path(), asset, preset, (w, h)));
-                continue;
+            match preset.format {
+                Format::Hls => {
+                    results[i] =
+                        Some(self.make_ladder(ffmpeg, source.path(), asset, preset, (w, h)));
+                    continue;
+                }
+                Format::Strip => {
+                    results[i] = Some(self.make_strip(ffmpeg, source.path(), asset, preset));
+                    continue;
+                }
+                _ => {}
             }
             let (tw, th) = preset.target_size(w, h);
             let (width, height) = ((tw & !1).max(2), (th & !1).max(2));
@@ -523,9 +532,10 @@ enum Output {
     Memory(Vec<u8>),
     /// A file in the store's scratch folder, removed once stored.
     Scratch(PathBuf),
-    /// A streaming ladder: its master playlist, and the files it names, already stored.
-    Ladder {
-        master: Vec<u8>,
+    /// A file naming others already stored (`/r/<hash>.<ext>`): a streaming ladder's master
+    /// playlist, a thumbnail strip's cues.
+    WithParts {
+        main: Vec<u8>,
         parts: Vec<String>,
     },
 }

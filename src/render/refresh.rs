@@ -33,8 +33,11 @@ impl Renderer<'_> {
             .iter()
             .find(|r| r.preset == planned.preset.name)
             .filter(|r| r.pixels.as_deref() == Some(planned.pixels.as_str()))?;
-        if planned.preset.format == Format::Hls {
-            return self.remaster(r, asset);
+        match planned.preset.format {
+            Format::Hls => return self.remaster(r, asset),
+            // Made of the film's frames alone: nothing to write into it again.
+            Format::Strip => return None,
+            _ => {}
         }
         let hash = Hash::from_hex(r.object()?).ok()?;
         if planned.preset.format == Format::Mp4 {
@@ -90,10 +93,10 @@ impl Renderer<'_> {
                     let _ = std::fs::remove_file(&path);
                     put
                 }
-                Output::Ladder { master, parts: p } => {
+                Output::WithParts { main, parts: p } => {
                     parts = p;
                     self.store
-                        .put_reader(&mut master.as_slice(), Durability::Derived)
+                        .put_reader(&mut main.as_slice(), Durability::Derived)
                 }
             };
             let put = put.map_err(|e| super::store_failure(&e))?;

@@ -1,4 +1,4 @@
-// The film player's streaming. A long film has an HLS ladder (fMP4 segments, content-addressed
+// The film player's script: the thumbnail strip's buttons, and streaming. A long film has an HLS ladder (fMP4 segments, content-addressed
 // under /r/); a browser that plays HLS itself is given the master playlist, any other plays it
 // through Media Source Extensions: each next segment comes from the variant the last
 // segment's measured speed and the player's size allow, so a phone on a slow network gets the
@@ -7,6 +7,13 @@
 (function () {
   "use strict";
   var video = document.getElementById("film");
+  // The thumbnail strip: each scene's button plays the film from its time.
+  document.querySelectorAll("[data-seek]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      video.currentTime = +button.getAttribute("data-seek");
+      video.play().catch(function () {});
+    });
+  });
   var master = video && video.getAttribute("data-hls");
   if (!master) return;
   if (video.canPlayType("application/vnd.apple.mpegurl")) {

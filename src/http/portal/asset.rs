@@ -138,8 +138,11 @@ fn downloads(state: &AppState, lang: Lang, asset: &Asset) -> Vec<Download> {
         .renditions
         .iter()
         .filter(|r| !matches!(r.preset.as_str(), "thumb" | "preview-webp"))
-        // A streaming ladder is played, not downloaded.
-        .filter(|r| r.media_type != crate::model::Format::Hls.mime())
+        // A streaming ladder and a thumbnail strip are for the player, not downloads.
+        .filter(|r| {
+            use crate::model::Format;
+            ![Format::Hls.mime(), Format::Strip.mime()].contains(&r.media_type.as_str())
+        })
         .collect();
     renditions.sort_by_key(|r| order(&r.preset));
     let mut out: Vec<Download> = renditions

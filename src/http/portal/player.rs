@@ -92,6 +92,61 @@ struct PlayerPage {
     /// The HLS master of a long film, and the script that plays it.
     hls: Option<String>,
     script: String,
+    /// The thumbnail strip's tiles, and its sprite's address and size.
+    strip: Vec<StripTile>,
+    sprite: Option<(String, u32, u32)>,
+}
+
+/// One tile of the strip under the film: a button that seeks to its time.
+struct StripTile {
+    seconds: u64,
+    time: String,
+    label: String,
+    view_box: String,
+    width: u32,
+    height: u32,
+}
+
+/// The film's thumbnail strip as tiles for `lang`, and its sprite (address, width, height).
+async fn strip(
+    state: &State,
+    lang: Lang,
+    asset: &Asset,
+) -> (Vec<StripTile>, Option<(String, u32, u32)>) {
+    let Some(r) = asset
+        .renditions
+        .iter()
+        .find(|r| r.media_type == crate::model::Format::Strip.mime())
+    else {
+        return (Vec::new(), None);
+    };
+    let (Some(sprite), Some(hash)) = (r.parts.first(), r.object()) else {
+        return (Vec::new(), None);
+    };
+    let Ok(hash) = crate::store::Hash::from_hex(hash) else {
+        return (Vec::new(), None);
+    };
+    let st = state.clone();
+    let read = web::block(move || st.store.read_all(&hash)).await;
+    let Ok(Ok(bytes)) = read else {
+        return (Vec::new(), None);
+    };
+    let tiles = crate::render::strip::tiles(&String::from_utf8_lossy(&bytes))
+        .into_iter()
+        .map(|t| {
+            let seconds = t.start_ms / 1000;
+            let time = format!("{}:{:02}", seconds / 60, seconds % 60);
+            StripTile {
+                seconds,
+                label: lang.fill("player.seek", &[("time", &time)]),
+                time,
+                view_box: format!("{} {} {} {}", t.x, t.y, t.width, t.height),
+                width: t.width,
+                height: t.height,
+            }
+        })
+        .collect();
+    (tiles, Some((sprite.clone(), r.width, r.height)))
 }
 
 /// The film's streaming ladder (its master playlist), if it has one.
@@ -120,6 +175,7 @@ pub async fn player(
     let lang = super::language(&req).0;
     let title = cards::title(lang, &state.brand, &asset);
     let chrome = super::Chrome::new(&state, &req, None);
+    let (strip, sprite) = strip(&state, lang, &asset).await;
     let page = PlayerPage {
         lang,
         credit_line: labels::credit_line(lang, &asset, &title),
@@ -134,6 +190,8 @@ pub async fn player(
         label: lang.fill("asset.video_label", &[("name", &title)]),
         hls: stream(&asset).map(|r| r.url.clone()),
         script: state.statics.player_url.clone(),
+        strip,
+        sprite,
         title,
     };
     let html = page.render().map_err(ApiError::internal)?;
