@@ -27,8 +27,6 @@ cp -r brand "$W/lib/brand"
 sed -i 's/^min_seconds = 180/min_seconds = 1/' "$W/lib/brand/presets.toml"
 cd "$W/lib"
 "$BV" --json ingest --no-render "$FILM" > ingest.json
-# Stills, the web film and the cuts first, so that the timed run makes the ladder alone.
-"$BV" --json render > /dev/null || true
 
 t0=$(date +%s.%N)
 "$BV" --json render --preset hls > render.json &
