@@ -590,6 +590,26 @@ pub fn test_film(fx: &Fixture, name: &str, size: &str, seconds: u32) -> PathBuf 
     path
 }
 
+/// Sets a film's subtitle tracks (language, file text) through the library, as the desk and
+/// the API do, as the local admin.
+pub fn set_subtitles(fx: &Fixture, id: &str, tracks: &[(&str, &str)]) {
+    let store = fx.store();
+    let catalog = brandvault::catalog::Catalog::open(&fx.location()).unwrap();
+    let brand = brandvault::brand::Brand::load(&fx.brand()).unwrap();
+    let workflow = brandvault::workflow::Workflow {
+        store: &*store,
+        catalog: &catalog,
+        brand: &brand,
+    };
+    let film = id.parse().unwrap();
+    for (lang, body) in tracks {
+        let (admin, at) = (desk::admin(), service::NOW);
+        workflow
+            .set_subtitle(&film, lang, "phụ đề", body.as_bytes(), &admin, at)
+            .unwrap();
+    }
+}
+
 /// A lavfi input: `-f lavfi -i SOURCE`.
 pub fn lavfi(source: &str) -> [&str; 4] {
     ["-f", "lavfi", "-i", source]
