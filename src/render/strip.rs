@@ -36,60 +36,51 @@ fn steps(duration_s: f64) -> (f64, u32) {
     (step, count)
 }
 
-/// The cues of a strip of `count` tiles of `w`×`h` px, one every `step` seconds, in `sprite`.
-fn cues(sprite: &str, step: f64, count: u32, (w, h): (u32, u32), duration_s: f64) -> String {
-    let mut vtt = String::from("WEBVTT\n");
+/// The sprite's grid for a film of `duration_s`: (columns, rows).
+fn grid(duration_s: f64) -> (u32, u32) {
+    let (_, count) = steps(duration_s);
+    (count.min(COLUMNS), count.div_ceil(COLUMNS))
+}
+
+/// Every tile of the strip of a film of `duration_s` whose sprite is `sprite_w`×`sprite_h`:
+/// what the cues say, and what the player draws, from the same two facts the asset records
+/// (no file read to show a page).
+pub fn layout(duration_s: f64, (sprite_w, sprite_h): (u32, u32)) -> Vec<Tile> {
+    let (step, count) = steps(duration_s);
+    let (columns, rows) = grid(duration_s);
+    let (width, height) = (sprite_w / columns, sprite_h / rows.max(1));
     let end_of_film = (duration_s * 1000.0).round() as u64;
-    for i in 0..count {
-        let start = (f64::from(i) * step * 1000.0).round() as u64;
-        let end = ((f64::from(i + 1) * step * 1000.0).round() as u64).min(end_of_film);
-        let (x, y) = ((i % COLUMNS) * w, (i / COLUMNS) * h);
+    (0..count)
+        .map(|i| {
+            let start_ms = (f64::from(i) * step * 1000.0).round() as u64;
+            let end_ms = ((f64::from(i + 1) * step * 1000.0).round() as u64).min(end_of_film);
+            Tile {
+                start_ms,
+                end_ms: end_ms.max(start_ms + 1),
+                x: (i % COLUMNS) * width,
+                y: (i / COLUMNS) * height,
+                width,
+                height,
+            }
+        })
+        .collect()
+}
+
+/// The WebVTT cues naming each tile of `sprite`.
+fn cues(sprite: &str, tiles: &[Tile]) -> String {
+    let mut vtt = String::from("WEBVTT\n");
+    for t in tiles {
         vtt += &format!(
-            "\n{} --> {}\n{sprite}#xywh={x},{y},{w},{h}\n",
-            timestamp(start),
-            timestamp(end.max(start + 1))
+            "\n{} --> {}\n{sprite}#xywh={},{},{},{}\n",
+            timestamp(t.start_ms),
+            timestamp(t.end_ms),
+            t.x,
+            t.y,
+            t.width,
+            t.height
         );
     }
     vtt
-}
-
-/// A strip's cues read back: every tile (cues that do not name a tile are skipped).
-pub fn tiles(vtt: &str) -> Vec<Tile> {
-    let mut out = Vec::new();
-    let mut lines = vtt.lines();
-    while let Some(line) = lines.next() {
-        let Some((start, end)) = line.split_once(" --> ") else {
-            continue;
-        };
-        let Some(area) = lines.next().and_then(|l| l.split_once("#xywh=")) else {
-            continue;
-        };
-        let n: Vec<u32> = area.1.split(',').filter_map(|v| v.parse().ok()).collect();
-        let (Some(start_ms), Some(end_ms), [x, y, width, height]) =
-            (millis(start), millis(end), n.as_slice())
-        else {
-            continue;
-        };
-        out.push(Tile {
-            start_ms,
-            end_ms,
-            x: *x,
-            y: *y,
-            width: *width,
-            height: *height,
-        });
-    }
-    out
-}
-
-/// `hh:mm:ss.mmm` → milliseconds.
-fn millis(t: &str) -> Option<u64> {
-    let (hms, ms) = t.trim().split_once('.')?;
-    let parts: Vec<u64> = hms.split(':').filter_map(|p| p.parse().ok()).collect();
-    let [h, m, s] = parts.as_slice() else {
-        return None;
-    };
-    Some(((h * 60 + m) * 60 + s) * 1000 + ms.parse::<u64>().ok()?)
 }
 
 impl Renderer<'_> {
@@ -102,9 +93,8 @@ impl Renderer<'_> {
         preset: &Preset,
     ) -> Made {
         let duration = asset.duration_s.unwrap_or(0.0);
-        let (step, count) = steps(duration);
-        let rows = count.div_ceil(COLUMNS);
-        let columns = count.min(COLUMNS);
+        let (step, _) = steps(duration);
+        let (columns, rows) = grid(duration);
         let width = (preset.width.max(16) & !1).min(480);
         let jpeg = ffmpeg
             .sprite(source, step, width, (columns, rows))
@@ -119,10 +109,10 @@ impl Renderer<'_> {
             .put_reader(&mut jpeg.as_slice(), Durability::Derived)
             .map_err(|e| super::store_failure(&e))?;
         let sprite = format!("{}.jpg", put.hash.to_hex());
-        let tile = (sprite_w / columns, sprite_h / rows);
+        let tiles = layout(duration, (sprite_w, sprite_h));
         Ok(super::Encoded {
             output: Output::WithParts {
-                main: cues(&sprite, step, count, tile, duration).into_bytes(),
+                main: cues(&sprite, &tiles).into_bytes(),
                 parts: vec![format!("/r/{sprite}")],
             },
             width: sprite_w,
@@ -140,11 +130,11 @@ mod tests {
         assert_eq!(steps(8.0), (2.0, 4));
         assert_eq!(steps(1200.0), (12.0, 100));
         assert_eq!(steps(0.5), (2.0, 1));
-        let vtt = cues("ab.jpg", 2.0, 12, (160, 90), 23.5);
-        let read = tiles(&vtt);
-        assert_eq!(read.len(), 12);
+        assert_eq!(grid(23.5), (10, 2));
+        let tiles = layout(23.5, (1600, 180));
+        assert_eq!(tiles.len(), 12);
         assert_eq!(
-            read[11],
+            tiles[11],
             Tile {
                 start_ms: 22_000,
                 end_ms: 23_500,
@@ -154,6 +144,7 @@ mod tests {
                 height: 90
             }
         );
+        let vtt = cues("ab.jpg", &tiles);
         assert!(vtt.contains("\n00:00:02.000 --> 00:00:04.000\nab.jpg#xywh=160,0,160,90\n"));
     }
 }

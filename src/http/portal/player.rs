@@ -107,31 +107,18 @@ struct StripTile {
     height: u32,
 }
 
-/// The film's thumbnail strip as tiles for `lang`, and its sprite (address, width, height).
-async fn strip(
-    state: &State,
-    lang: Lang,
-    asset: &Asset,
-) -> (Vec<StripTile>, Option<(String, u32, u32)>) {
-    let Some(r) = asset
+/// The film's thumbnail strip as tiles for `lang`, and its sprite (address, width, height):
+/// laid out from the film's length and the sprite's size, as the strip's cues were.
+fn strip(lang: Lang, asset: &Asset) -> (Vec<StripTile>, Option<(String, u32, u32)>) {
+    let strip = asset
         .renditions
         .iter()
-        .find(|r| r.media_type == crate::model::Format::Strip.mime())
-    else {
+        .find(|r| r.media_type == crate::model::Format::Strip.mime());
+    let Some((r, sprite)) = strip.and_then(|r| Some((r, r.parts.first()?))) else {
         return (Vec::new(), None);
     };
-    let (Some(sprite), Some(hash)) = (r.parts.first(), r.object()) else {
-        return (Vec::new(), None);
-    };
-    let Ok(hash) = crate::store::Hash::from_hex(hash) else {
-        return (Vec::new(), None);
-    };
-    let st = state.clone();
-    let read = web::block(move || st.store.read_all(&hash)).await;
-    let Ok(Ok(bytes)) = read else {
-        return (Vec::new(), None);
-    };
-    let tiles = crate::render::strip::tiles(&String::from_utf8_lossy(&bytes))
+    let duration = asset.duration_s.unwrap_or(0.0);
+    let tiles = crate::render::strip::layout(duration, (r.width, r.height))
         .into_iter()
         .map(|t| {
             let seconds = t.start_ms / 1000;
@@ -175,7 +162,7 @@ pub async fn player(
     let lang = super::language(&req).0;
     let title = cards::title(lang, &state.brand, &asset);
     let chrome = super::Chrome::new(&state, &req, None);
-    let (strip, sprite) = strip(&state, lang, &asset).await;
+    let (strip, sprite) = strip(lang, &asset);
     let page = PlayerPage {
         lang,
         credit_line: labels::credit_line(lang, &asset, &title),
