@@ -110,6 +110,15 @@ impl Lang {
         out
     }
 
+    /// A number with `places` decimals and the language's decimal mark: `6,5` / `6.5`.
+    pub fn decimal(self, value: f64, places: usize) -> String {
+        let text = format!("{value:.places$}");
+        match self {
+            Lang::Vi => text.replace('.', ","),
+            Lang::En => text,
+        }
+    }
+
     /// A file size in decimal units with one decimal: `2,9 MB` in Vietnamese, `2.9 MB` in
     /// English; bytes below 1 kB counted whole.
     pub fn bytes(self, n: u64) -> String {

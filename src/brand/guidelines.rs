@@ -115,6 +115,23 @@ pub fn check_guidelines(dir: &Path, g: &Guidelines) -> Vec<String> {
             ));
         }
     }
+    for t in &g.typography {
+        let name = format!("typography {:?}", t.family);
+        for file in &t.files {
+            if let Err(e) = super::lettering::FontFile::read(&dir.join(file)) {
+                problems.push(format!("{name}: {e}"));
+            }
+        }
+        if let Some(licence) = &t.licence {
+            if !dir.join(licence).is_file() {
+                problems.push(format!("{name}: licence file {licence} is missing"));
+            }
+        } else if !t.files.is_empty() {
+            problems.push(format!(
+                "{name}: font files need their licence (`licence = \"fonts/…/OFL.txt\"`)"
+            ));
+        }
+    }
     let mut slogan_ids = HashSet::new();
     for s in &g.slogans {
         if !slogan_ids.insert(&s.id) {

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::Brand;
 use crate::media::{encode, svg};
-use crate::model::{Fit, Format, Guidelines, LogoVariant};
+use crate::model::{Fit, Format, Guidelines, LogoStatus, LogoVariant};
 
 #[derive(Debug, thiserror::Error)]
 pub enum KitError {
@@ -15,6 +15,8 @@ pub enum KitError {
     NoGuidelines,
     #[error("logo {id}: {message}")]
     Logo { id: String, message: String },
+    #[error("font file {path}: {message}")]
+    Font { path: String, message: String },
     #[error("cannot write the ZIP: {0}")]
     Zip(String),
     #[error("cannot write guidelines.html: {0}")]
@@ -40,21 +42,50 @@ fn file(path: &str, bytes: impl Into<Vec<u8>>) -> KitFile {
 
 /// Every file of the kit, sorted by path, the manifest last.
 pub fn build(brand: &Brand) -> Result<Vec<KitFile>, KitError> {
+    build_with(brand, true)
+}
+
+/// The kit without its PNG logos (quick to make: nothing is rasterised), for a service that
+/// has not built the whole kit.
+pub fn vectors(brand: &Brand) -> Result<Vec<KitFile>, KitError> {
+    build_with(brand, false)
+}
+
+/// The files `/brand/files/…` serves one by one: logos, fonts and their licences, the
+/// do-and-don't pictures.
+pub fn served(files: Vec<KitFile>) -> Vec<KitFile> {
+    files
+        .into_iter()
+        .filter(|f| {
+            ["logos/", "fonts/", "usage/"]
+                .iter()
+                .any(|p| f.path.starts_with(p))
+        })
+        .collect()
+}
+
+fn build_with(brand: &Brand, rasters: bool) -> Result<Vec<KitFile>, KitError> {
     let g = brand.guidelines.as_ref().ok_or(KitError::NoGuidelines)?;
     let mut files = Vec::new();
     let logo_presets: Vec<_> = brand
         .presets
         .iter()
+        .filter(|_| rasters)
         .filter(|p| p.kinds.contains(&crate::model::Kind::Logo) && p.format == Format::Png)
         .filter(|p| p.fit == Fit::Width)
         .collect();
+    let placeholder = g.logo_status == LogoStatus::Placeholder;
+    let notice_font = brand.wordmark_fonts().map(|p| p.bold);
     for logo in &g.logos {
         let err = |message: String| KitError::Logo {
             id: logo.id.clone(),
             message,
         };
-        let svg_bytes =
+        let mut svg_bytes =
             std::fs::read(brand.dir.join(&logo.file)).map_err(|e| err(e.to_string()))?;
+        if placeholder {
+            svg_bytes = super::placeholder::stamp(&svg_bytes, notice_font.as_ref()).map_err(err)?;
+        }
         for preset in &logo_presets {
             let image = svg::rasterise(&svg_bytes, preset.width).map_err(err)?;
             let png = encode::encode(
@@ -77,6 +108,30 @@ pub fn build(brand: &Brand) -> Result<Vec<KitFile>, KitError> {
             variant: Some(logo.clone()),
         });
     }
+    for (path, svg) in super::usage_art::pictures(brand) {
+        files.push(file(&path, svg));
+    }
+    for typeface in &g.typography {
+        if let Some(pair) = super::lettering::pair(&brand.dir, typeface) {
+            let svg = super::lettering::specimen(&pair, &typeface.family).map_err(|message| {
+                KitError::Font {
+                    path: typeface.family.clone(),
+                    message,
+                }
+            })?;
+            files.push(file(
+                &format!("usage/type/{}.svg", slug(&typeface.family)),
+                svg,
+            ));
+        }
+        for path in typeface.files.iter().chain(&typeface.licence) {
+            let bytes = std::fs::read(brand.dir.join(path)).map_err(|e| KitError::Font {
+                path: path.clone(),
+                message: e.to_string(),
+            })?;
+            files.push(file(path, bytes));
+        }
+    }
     files.push(file("palette/palette.json", json(&g.palette)));
     files.push(file("palette/palette.css", css(g)));
     files.push(file("palette/_palette.scss", scss(g)));
@@ -96,6 +151,15 @@ pub fn build(brand: &Brand) -> Result<Vec<KitFile>, KitError> {
     let manifest = manifest(&files, g);
     files.push(file("manifest.json", manifest));
     Ok(files)
+}
+
+/// "Be Vietnam Pro" → "be-vietnam-pro": a typeface's file name.
+pub fn slug(family: &str) -> String {
+    family
+        .split_whitespace()
+        .map(str::to_lowercase)
+        .collect::<Vec<_>>()
+        .join("-")
 }
 
 fn json<T: Serialize>(value: &T) -> Vec<u8> {
@@ -223,6 +287,7 @@ struct LogoWords {
 #[derive(askama::Template)]
 #[template(path = "kit/guidelines.html")]
 struct Guide<'a> {
+    placeholder: bool,
     vi: &'a str,
     en: &'a str,
     license: &'a str,
@@ -281,6 +346,7 @@ fn html(g: &Guidelines, files: &[KitFile]) -> Result<String, KitError> {
         })
         .collect();
     let guide = Guide {
+        placeholder: g.logo_status == LogoStatus::Placeholder,
         vi: &g.names.vi,
         en: &g.names.en,
         license: &g.kit_license,
@@ -294,14 +360,23 @@ fn html(g: &Guidelines, files: &[KitFile]) -> Result<String, KitError> {
     askama::Template::render(&guide).map_err(|e| KitError::Guide(e.to_string()))
 }
 
+/// The kit's README: a placeholder notice first while the logos are stand-ins.
 fn readme(g: &Guidelines) -> String {
-    format!(
-        "BỘ NHẬN DIỆN THƯƠNG HIỆU — {vi}\n\
+    let notice = if g.logo_status == LogoStatus::Placeholder {
+        "!! LOGO TẠM — CHƯA PHẢI THIẾT KẾ CHÍNH THỨC. Không dùng các logo này để in ấn hay công bố.\n\
+         !! PLACEHOLDER LOGOS — NOT THE FINAL DESIGN. Do not print or publish these logos.\n\n"
+    } else {
+        ""
+    };
+    notice.to_owned()
+        + &format!(
+            "BỘ NHẬN DIỆN THƯƠNG HIỆU — {vi}\n\
          ================================\n\
          logos/svg/    logo dạng vector (SVG), mỗi phiên bản một tệp\n\
          logos/png/    logo dạng PNG nền trong suốt, theo chiều rộng 256–2048 px\n\
          palette/      bảng màu: JSON, CSS, SCSS, GIMP (.gpl), Adobe (.ase)\n\
          slogans/      khẩu hiệu tiếng Việt và tiếng Anh, đúng từng chữ\n\
+         fonts/        phông chữ thương hiệu (TrueType) kèm giấy phép OFL\n\
          guidelines.html  hướng dẫn sử dụng (mở bằng trình duyệt)\n\
          manifest.json    danh sách tệp với mã BLAKE3 để kiểm tra toàn vẹn\n\
          Giấy phép: {license}\n\n\
@@ -311,13 +386,14 @@ fn readme(g: &Guidelines) -> String {
          logos/png/    transparent PNG logos, 256–2048 px wide\n\
          palette/      the palette as JSON, CSS, SCSS, GIMP (.gpl) and Adobe (.ase)\n\
          slogans/      the slogans in Vietnamese and English, exact text\n\
+         fonts/        the brand typefaces (TrueType) with their OFL licence\n\
          guidelines.html  how to use the identity (open in a browser)\n\
          manifest.json    every file with its BLAKE3 hash, to check integrity\n\
          Licence: {license}\n",
-        vi = g.names.vi,
-        en = g.names.en,
-        license = g.kit_license,
-    )
+            vi = g.names.vi,
+            en = g.names.en,
+            license = g.kit_license,
+        )
 }
 
 /// Packs the files into a ZIP with fixed timestamps and permissions, in the given order.

@@ -4,10 +4,13 @@
 pub mod compliance;
 mod guidelines;
 pub mod kit;
+pub mod lettering;
+pub mod placeholder;
 mod presets;
 mod spots;
 pub mod starter;
 mod svg_rules;
+pub mod usage_art;
 pub mod words;
 
 use std::path::{Path, PathBuf};
@@ -89,6 +92,22 @@ impl Brand {
             .into_iter()
             .find_map(|terms| crate::model::Term::find(terms, tag))
             .map_or(tag, |t| if vietnamese { &t.vi } else { &t.en })
+    }
+
+    /// The font files of the typeface the guidelines name for `usage` ("logo wordmark",
+    /// "body text"), else of the first typeface with files.
+    pub fn fonts_for(&self, usage: &str) -> Option<lettering::Pair> {
+        let typography = &self.guidelines.as_ref()?.typography;
+        let typeface = typography
+            .iter()
+            .find(|t| !t.files.is_empty() && t.uses.iter().any(|u| u == usage))
+            .or_else(|| typography.iter().find(|t| !t.files.is_empty()))?;
+        lettering::pair(&self.dir, typeface)
+    }
+
+    /// The typeface the logos are lettered in.
+    pub fn wordmark_fonts(&self) -> Option<lettering::Pair> {
+        self.fonts_for("logo wordmark")
     }
 
     /// The long edge a picture needs for the press (0 without guidelines: no such rule).

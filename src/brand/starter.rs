@@ -18,6 +18,11 @@ macro_rules! file {
 
 /// Every file of the starter brand, by its path inside the brand folder.
 pub const FILES: &[(&str, &[u8])] = &[
+    file!("fonts/be-vietnam-pro/BeVietnamPro-Bold.ttf"),
+    file!("fonts/be-vietnam-pro/BeVietnamPro-Regular.ttf"),
+    file!("fonts/be-vietnam-pro/OFL.txt"),
+    file!("fonts/noto-serif/NotoSerif-Regular.ttf"),
+    file!("fonts/noto-serif/OFL.txt"),
     file!("guidelines.toml"),
     file!("logos/horizontal-full-en.svg"),
     file!("logos/horizontal-full-vi.svg"),

@@ -56,6 +56,13 @@ pub fn background(lang: Lang, b: Background) -> &'static str {
     })
 }
 
+/// What a typeface is for, in words ("tiêu đề" for "headings"); a use the messages do not
+/// know is shown as the guidelines write it.
+pub fn typeface_use(lang: Lang, used_for: &str) -> String {
+    let key = format!("typeface.use.{}", used_for.replace(' ', "_"));
+    lang.lookup(&key).unwrap_or(used_for).to_owned()
+}
+
 /// "màu chính" / "primary": a palette colour's place in the identity.
 pub fn colour_role(lang: Lang, r: ColourRole) -> &'static str {
     lang.t(match r {

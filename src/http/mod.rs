@@ -59,7 +59,7 @@ pub struct AppState {
     /// The portal's stylesheet and script, with their versioned addresses.
     pub statics: portal::StaticFiles,
     /// The brand's logo files as the kit holds them (SVG; PNG too once the kit is built).
-    pub logo_files: Vec<crate::brand::kit::KitFile>,
+    pub brand_files: Vec<crate::brand::kit::KitFile>,
     /// Embed views counted since the last flush to the catalogue.
     pub reach: Reach,
     /// Small renditions kept in memory by object hash: the hot ones of a campaign are then
@@ -102,7 +102,7 @@ impl AppState {
     pub fn over(library: Arc<Library>, kit: Vec<u8>) -> Self {
         AppState {
             statics: portal::StaticFiles::new(&library.brand),
-            logo_files: portal::logo_files(&library.brand),
+            brand_files: portal::brand_files(&library.brand),
             reach: Reach::default(),
             rendition_cache: Default::default(),
             iiif: Default::default(),

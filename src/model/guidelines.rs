@@ -14,6 +14,13 @@ pub struct Guidelines {
     pub names: Bilingual,
     /// The licence under which the brand kit is given to partners.
     pub kit_license: String,
+    /// Whether the logos in brand/logos are the approved design or stand-ins for it: while
+    /// they are placeholders every page, kit and download says so.
+    #[serde(default)]
+    pub logo_status: LogoStatus,
+    /// Who answers for the brand, printed in the brand book.
+    #[serde(default)]
+    pub owner: Option<Owner>,
     #[serde(default)]
     pub rules: Rules,
     pub palette: Vec<Colour>,
@@ -118,6 +125,26 @@ impl Colour {
     }
 }
 
+/// WCAG 2 contrast ratio of two colours, from 1 (the same) to 21 (black on white).
+pub fn contrast_ratio(a: [u8; 3], b: [u8; 3]) -> f64 {
+    let luminance = |c: [u8; 3]| {
+        let lin = |v: u8| {
+            let v = f64::from(v) / 255.0;
+            if v <= 0.04045 {
+                v / 12.92
+            } else {
+                ((v + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        0.2126 * lin(c[0]) + 0.7152 * lin(c[1]) + 0.0722 * lin(c[2])
+    };
+    let (la, lb) = (luminance(a), luminance(b));
+    (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
+}
+
+/// WCAG AA for body text: a contrast of at least 4.5:1.
+pub const WCAG_AA_TEXT: f64 = 4.5;
+
 /// `#RRGGBB` or `#RGB` → RGB.
 pub fn parse_hex(hex: &str) -> Option<[u8; 3]> {
     let h = hex.strip_prefix('#')?;
@@ -136,6 +163,40 @@ pub struct Typeface {
     pub fallbacks: Vec<String>,
     /// What it is used for ("headings", "body"...).
     pub uses: Vec<String>,
+    /// The font files (TrueType), relative to the brand folder: offered in the kit, used to
+    /// letter the logos and embedded in the brand book.
+    #[serde(default)]
+    pub files: Vec<String>,
+    /// The font's licence file, relative to the brand folder (OFL.txt for an OFL font).
+    #[serde(default)]
+    pub licence: Option<String>,
+    /// Where the files came from (package, version), so the next maintainer can update them.
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+/// Whether the logos are the approved design.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum LogoStatus {
+    #[default]
+    Final,
+    Placeholder,
+}
+
+/// The brand's owner, as the brand book names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Owner {
+    pub name: Bilingual,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub address: Option<String>,
+    #[serde(default)]
+    pub web: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -271,4 +332,18 @@ pub struct Slogan {
     pub en: String,
     #[serde(default)]
     pub note: Option<String>,
+}
+
+#[cfg(test)]
+mod contrast_tests {
+    use super::*;
+
+    #[test]
+    fn contrast_matches_wcag_reference_values() {
+        assert!((contrast_ratio([0, 0, 0], [255, 255, 255]) - 21.0).abs() < 1e-9);
+        assert!((contrast_ratio([255, 255, 255], [255, 255, 255]) - 1.0).abs() < 1e-9);
+        // #777777 on white is the classic just-failing grey: 4.48:1.
+        let grey = contrast_ratio([0x77, 0x77, 0x77], [255, 255, 255]);
+        assert!((grey - 4.48).abs() < 0.01 && grey < WCAG_AA_TEXT, "{grey}");
+    }
 }

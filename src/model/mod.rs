@@ -25,8 +25,9 @@ pub use asset::{
 pub use collection::{Collection, CollectionStep, Share};
 pub use error::{is_disk_full, ErrorKind};
 pub use guidelines::{
-    parse_hex, Background, Bilingual, Colour, ColourMode, ColourRole, Guidelines, LogoLanguage,
-    LogoLayout, LogoVariant, Place, Rules, Slogan, TagWords, Term, Typeface, Vocabulary, YearTheme,
+    contrast_ratio, parse_hex, Background, Bilingual, Colour, ColourMode, ColourRole, Guidelines,
+    LogoLanguage, LogoLayout, LogoStatus, LogoVariant, Owner, Place, Rules, Slogan, TagWords, Term,
+    Typeface, Vocabulary, YearTheme, WCAG_AA_TEXT,
 };
 pub use id::{AssetId, IdParseError};
 pub use preset::{served_media_type, Fit, Format, MetadataPolicy, OriginalPolicy, Preset};

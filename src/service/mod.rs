@@ -60,16 +60,14 @@ pub fn run(
     drop_folder: &Path,
     commands: Answer,
 ) -> Result<(), ServiceError> {
-    // The kit is built once: its ZIP for /kit.zip, its logo files (SVG and PNG) for /brand.
+    // The kit is built once: its ZIP for /kit.zip, its logos (SVG and PNG), fonts
+    // and pictures for /brand.
     let files = crate::brand::kit::build(&library.brand).unwrap_or_default();
     let kit = crate::brand::kit::zip(&files).unwrap_or_default();
     let mut state = AppState::over(Arc::new(library), kit);
-    let logos: Vec<_> = files
-        .into_iter()
-        .filter(|f| f.path.starts_with("logos/"))
-        .collect();
-    if !logos.is_empty() {
-        state.logo_files = logos;
+    let served = crate::brand::kit::served(files);
+    if !served.is_empty() {
+        state.brand_files = served;
     }
     offer_setup(&state, bind);
     if state.settings.public_blob_url.is_some() {

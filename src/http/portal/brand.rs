@@ -8,16 +8,23 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 
 use super::{ok, Chrome, Lang};
-use crate::brand::kit::KitFile;
-use crate::brand::words;
+use crate::brand::kit::{self, KitFile};
+use crate::brand::{usage_art, words};
 use crate::http::{viewer, ApiError, State};
-use crate::model::{ColourMode, LogoVariant};
+use crate::model::{
+    contrast_ratio, ColourMode, ColourRole, Guidelines, LogoStatus, LogoVariant, WCAG_AA_TEXT,
+};
 
 struct Swatch {
+    id: String,
     hex: String,
     name: String,
     role: &'static str,
-    cmyk: String,
+    /// (label, value) pairs a person copies: HEX, RGB, CMYK.
+    values: Vec<(&'static str, String)>,
+    pantone: Option<String>,
+    /// Against white and the dark neutral: (what, "6.5:1", passes AA for text).
+    contrasts: Vec<(String, String, bool)>,
 }
 
 struct Logo {
@@ -28,15 +35,38 @@ struct Logo {
     rules: String,
 }
 
+struct Figure {
+    src: String,
+    caption: String,
+    dont: bool,
+    /// Shown at its own size (the minimum-size picture is drawn at real scale).
+    real_scale: bool,
+}
+
+struct Family {
+    name: String,
+    figures: Vec<Figure>,
+}
+
+struct TypefaceView {
+    family: String,
+    uses: String,
+    specimen: Option<String>,
+    downloads: Vec<(String, String)>,
+    licence: Option<String>,
+}
+
 #[derive(Template)]
 #[template(path = "brand.html")]
 struct BrandPage {
     chrome: Chrome,
     title: String,
     kit_hint: String,
+    placeholder: bool,
     swatches: Vec<Swatch>,
     logos: Vec<Logo>,
-    fonts: Vec<String>,
+    families: Vec<Family>,
+    typefaces: Vec<TypefaceView>,
     slogans: Vec<(String, String)>,
     has_guidelines: bool,
 }
@@ -48,7 +78,7 @@ fn logo_downloads(state: &State, lang: Lang, l: &LogoVariant) -> Vec<(String, St
         lang.t("brand.svg").to_owned(),
     )];
     let mut pngs: Vec<(u32, &str)> = state
-        .logo_files
+        .brand_files
         .iter()
         .filter_map(|f| {
             let rest = f.path.strip_prefix(&format!("logos/png/{}-", l.id))?;
@@ -65,19 +95,115 @@ fn logo_downloads(state: &State, lang: Lang, l: &LogoVariant) -> Vec<(String, St
     downloads
 }
 
-/// The kit's logo files (SVG, and PNG when the kit was built), by path.
-pub fn logo_files(brand: &crate::brand::Brand) -> Vec<KitFile> {
-    let Some(g) = &brand.guidelines else {
-        return Vec::new();
-    };
-    g.logos
+/// The kit's files that /brand/files serves, without the PNGs (a service that built the whole
+/// kit replaces them with its own, PNGs included).
+pub fn brand_files(brand: &crate::brand::Brand) -> Vec<KitFile> {
+    kit::served(kit::vectors(brand).unwrap_or_default())
+}
+
+/// Each colour with its values and its contrast against white and the darkest neutral.
+fn swatches(g: &Guidelines, lang: Lang) -> Vec<Swatch> {
+    let white = ([255, 255, 255], lang.t("brand.white").to_owned());
+    let dark = g
+        .palette
         .iter()
-        .filter_map(|l| {
-            Some(KitFile {
-                path: format!("logos/svg/{}.svg", l.id),
-                bytes: std::fs::read(brand.dir.join(&l.file)).ok()?,
-                variant: Some(l.clone()),
-            })
+        .filter(|c| c.role == ColourRole::Neutral)
+        .filter_map(|c| Some((c.rgb()?, lang.pick(&c.name_vi, &c.name_en).to_owned())))
+        .min_by(|a, b| contrast_ratio(a.0, [0, 0, 0]).total_cmp(&contrast_ratio(b.0, [0, 0, 0])));
+    g.palette
+        .iter()
+        .map(|c| {
+            let rgb = c.rgb().unwrap_or_default();
+            let [cc, m, y, k] = c.cmyk;
+            let contrasts = std::iter::once(&white)
+                .chain(dark.as_ref())
+                .filter(|(other, _)| *other != rgb)
+                .map(|(other, name)| {
+                    let ratio = contrast_ratio(rgb, *other);
+                    (
+                        name.clone(),
+                        format!("{}:1", lang.decimal(ratio, 1)),
+                        ratio >= WCAG_AA_TEXT,
+                    )
+                })
+                .collect();
+            Swatch {
+                id: c.id.clone(),
+                hex: c.hex.clone(),
+                name: lang.pick(&c.name_vi, &c.name_en).to_owned(),
+                role: words::colour_role(lang, c.role),
+                values: vec![
+                    ("HEX", c.hex.clone()),
+                    ("RGB", format!("{}, {}, {}", rgb[0], rgb[1], rgb[2])),
+                    ("CMYK", format!("{cc}, {m}, {y}, {k}")),
+                ],
+                pantone: c.pantone.clone(),
+                contrasts,
+            }
+        })
+        .collect()
+}
+
+/// Do and don't, per logo family, from the pictures the kit drew.
+fn families(g: &Guidelines, lang: Lang) -> Vec<Family> {
+    usage_art::families(g)
+        .into_iter()
+        .map(|v| {
+            let layout = usage_art::layout_name(v);
+            let figures = usage_art::Picture::ALL
+                .iter()
+                .map(|p| Figure {
+                    src: format!("/brand/files/usage/{layout}/{}.svg", p.name()),
+                    caption: lang.fill(
+                        &format!("usage.{}", p.name()),
+                        &[
+                            ("n", &format!("{:.0}", v.clear_space * 100.0)),
+                            ("px", &v.min_width_px.to_string()),
+                            ("mm", &v.min_width_mm.to_string()),
+                        ],
+                    ),
+                    dont: p.is_dont(),
+                    real_scale: *p == usage_art::Picture::MinimumSize,
+                })
+                .collect();
+            Family {
+                name: lang.t(&format!("logo.layout.{layout}")).to_owned(),
+                figures,
+            }
+        })
+        .collect()
+}
+
+fn typefaces(state: &State, g: &Guidelines, lang: Lang) -> Vec<TypefaceView> {
+    let served = |path: &str| state.brand_files.iter().any(|f| f.path == path);
+    g.typography
+        .iter()
+        .map(|t| {
+            let specimen = format!("usage/type/{}.svg", kit::slug(&t.family));
+            TypefaceView {
+                family: t.family.clone(),
+                uses: t
+                    .uses
+                    .iter()
+                    .map(|u| words::typeface_use(lang, u))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                specimen: served(&specimen).then(|| format!("/brand/files/{specimen}")),
+                downloads: t
+                    .files
+                    .iter()
+                    .filter(|f| served(f))
+                    .map(|f| {
+                        let name = f.rsplit('/').next().unwrap_or(f).to_owned();
+                        (format!("/brand/files/{f}"), name)
+                    })
+                    .collect(),
+                licence: t
+                    .licence
+                    .as_ref()
+                    .filter(|l| served(l))
+                    .map(|l| format!("/brand/files/{l}")),
+            }
         })
         .collect()
 }
@@ -91,51 +217,39 @@ pub async fn brand(state: State, req: HttpRequest) -> Result<HttpResponse, ApiEr
         let page = BrandPage {
             title: lang.t("brand.no_guidelines").to_owned(),
             kit_hint: String::new(),
+            placeholder: false,
             swatches: Vec::new(),
             logos: Vec::new(),
-            fonts: Vec::new(),
+            families: Vec::new(),
+            typefaces: Vec::new(),
             slogans: Vec::new(),
             has_guidelines: false,
             chrome: chrome.titled(lang.t("brand.title"), "brand"),
         };
         return ok(&req, &page);
     };
-    let swatches = g
-        .palette
-        .iter()
-        .map(|c| Swatch {
-            hex: c.hex.clone(),
-            name: lang.pick(&c.name_vi, &c.name_en).to_owned(),
-            role: words::colour_role(lang, c.role),
-            cmyk: format!(
-                "CMYK {}/{}/{}/{}",
-                c.cmyk[0], c.cmyk[1], c.cmyk[2], c.cmyk[3]
-            ),
-        })
-        .collect();
     let logos = g
         .logos
         .iter()
-        .map(|l| {
-            let downloads = logo_downloads(&state, lang, l);
-            Logo {
-                name: words::variant_name(lang, l),
-                svg: format!("/brand/files/logos/svg/{}.svg", l.id),
-                backdrop: match l.colour_mode {
-                    ColourMode::MonoLight => "on-dark",
-                    _ => "on-light",
-                },
-                downloads,
-                rules: words::logo_rules(lang, l).join(" · "),
-            }
+        .map(|l| Logo {
+            name: words::variant_name(lang, l),
+            svg: format!("/brand/files/logos/svg/{}.svg", l.id),
+            backdrop: match l.colour_mode {
+                ColourMode::MonoLight => "on-dark",
+                _ => "on-light",
+            },
+            downloads: logo_downloads(&state, lang, l),
+            rules: words::logo_rules(lang, l).join(" · "),
         })
         .collect();
     let page = BrandPage {
         title: lang.pick(&g.names.vi, &g.names.en).to_owned(),
         kit_hint: lang.fill("brand.kit_hint", &[("license", &g.kit_license)]),
-        swatches,
+        placeholder: g.logo_status == LogoStatus::Placeholder,
+        swatches: swatches(g, lang),
         logos,
-        fonts: g.typography.iter().map(|t| t.family.clone()).collect(),
+        families: families(g, lang),
+        typefaces: typefaces(&state, g, lang),
         slogans: g
             .slogans
             .iter()
@@ -150,12 +264,18 @@ pub async fn brand(state: State, req: HttpRequest) -> Result<HttpResponse, ApiEr
 /// GET /brand/files/{path}: a logo of the kit. The brand's own files are public (the kit is);
 /// an SVG is served so that it can never run a script, even opened directly.
 pub async fn brand_file(state: State, req: HttpRequest, path: web::Path<String>) -> HttpResponse {
-    let Some(file) = state.logo_files.iter().find(|f| f.path == *path) else {
+    let Some(file) = state.brand_files.iter().find(|f| f.path == *path) else {
         return super::errors::not_found_response(&req);
     };
-    let svg = file.path.ends_with(".svg");
+    let kind = match file.path.rsplit('.').next() {
+        Some("svg") => "image/svg+xml",
+        Some("png") => "image/png",
+        Some("ttf") => "font/ttf",
+        Some("pdf") => "application/pdf",
+        _ => "text/plain; charset=utf-8",
+    };
     HttpResponse::Ok()
-        .content_type(if svg { "image/svg+xml" } else { "image/png" })
+        .content_type(kind)
         .insert_header((
             "content-security-policy",
             "default-src 'none'; style-src 'unsafe-inline'; sandbox",

@@ -23,7 +23,7 @@ use askama::Template;
 
 pub use asset::asset;
 pub use asset::public_base;
-pub use brand::{brand, brand_file, logo_files};
+pub use brand::{brand, brand_file, brand_files};
 pub use catalogue::catalogue;
 pub use errors::{error_page, html_errors, not_found_page};
 pub use i18n::Lang;
@@ -102,6 +102,10 @@ impl Chrome {
     }
 
     /// The phrase `key` in the page's language.
+    pub fn fill(&self, key: &str, values: &[(&str, &str)]) -> String {
+        self.lang.fill(key, values)
+    }
+
     pub fn t(&self, key: &str) -> &'static str {
         self.lang.t(key)
     }

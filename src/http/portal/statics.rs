@@ -46,6 +46,9 @@ pub struct StaticFiles {
     pub css_url: String,
     pub script_url: String,
     pub player_url: String,
+    /// The brand's full-colour icon as drawn (never stamped: it is the site's own mark, not a
+    /// download), for the header and the tab.
+    pub mark: Option<Vec<u8>>,
 }
 
 impl StaticFiles {
@@ -56,6 +59,7 @@ impl StaticFiles {
             css_url: format!("/static/site.css?v={}", short(&css)),
             script_url: format!("/static/portal.js?v={}", short(SCRIPT)),
             player_url: format!("/static/player.js?v={}", short(PLAYER)),
+            mark: mark_of(brand),
             css,
         }
     }
@@ -145,24 +149,29 @@ pub async fn font(req: HttpRequest, name: web::Path<String>) -> HttpResponse {
     }
 }
 
+/// The full-colour icon of the guidelines, read from the brand folder.
+fn mark_of(brand: &Brand) -> Option<Vec<u8>> {
+    use crate::model::{ColourMode, LogoLayout};
+    let icon = brand
+        .guidelines
+        .as_ref()?
+        .logos
+        .iter()
+        .find(|v| v.layout == LogoLayout::Icon && v.colour_mode == ColourMode::Full)?;
+    std::fs::read(brand.dir.join(&icon.file)).ok()
+}
+
 /// GET /static/mark.svg: the brand's full-colour icon, for the header and the tab.
 pub async fn mark(state: State, req: HttpRequest) -> HttpResponse {
-    use crate::model::{ColourMode, LogoLayout};
-    let icon = state.logo_files.iter().find(|f| {
-        f.path.ends_with(".svg")
-            && f.variant
-                .as_ref()
-                .is_some_and(|v| v.layout == LogoLayout::Icon && v.colour_mode == ColourMode::Full)
-    });
-    match icon {
-        Some(f) => HttpResponse::Ok()
+    match &state.statics.mark {
+        Some(bytes) => HttpResponse::Ok()
             .content_type("image/svg+xml")
             .insert_header((
                 "content-security-policy",
                 "default-src 'none'; style-src 'unsafe-inline'; sandbox",
             ))
             .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
-            .body(f.bytes.clone()),
+            .body(bytes.clone()),
         None => super::errors::not_found_response(&req),
     }
 }

@@ -5,13 +5,17 @@
 //! Usage: make-samples [OUT_DIR] [BRAND_DIR]   (defaults: ingest, brand)
 //!        make-samples --corpus N WIDTH HEIGHT OUT_DIR [BRAND_DIR]
 //!        make-samples --catalog N TEMPLATE_DATA TARGET_CATALOG TARGET_DATA
+//!        make-samples --logos BRAND_DIR
 //! The second form writes N distinct photos for benchmarks, GPS cycling through the spots. The
 //! third commits N synthetic assets to a catalogue (embedded folder or `postgres://…`) without
 //! files: copies of the assets of a small real library (their renditions included, so they
 //! exist in its store), each with an id, name, caption, capture time and tags of its own, as
 //! the catalogue benchmarks at a million assets need (ingesting a million files takes hours).
 //! Their rendition keys are recomputed for them, so that a service started on them finds its
-//! renditions current (run from the repository root: presets come from `brand/`).
+//! renditions current (run from the repository root: presets come from `brand/`). The fourth
+//! letters the starter brand's placeholder logos in the brand typeface (see `logos.rs`).
+
+mod logos;
 
 use std::path::PathBuf;
 
@@ -55,6 +59,11 @@ fn main() -> anyhow::Result<()> {
     match args.first().map(String::as_str) {
         Some("--corpus") => return corpus(&args[1..]),
         Some("--catalog") => return catalog(&args[1..]),
+        Some("--logos") => {
+            return logos::write(std::path::Path::new(
+                args.get(1).map_or("brand", String::as_str),
+            ))
+        }
         _ => {}
     }
     let mut args = args.into_iter();
