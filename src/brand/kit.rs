@@ -132,6 +132,9 @@ fn build_with(brand: &Brand, rasters: bool) -> Result<Vec<KitFile>, KitError> {
             files.push(file(path, bytes));
         }
     }
+    if let Some(pdf) = super::book::build(brand, &files) {
+        files.push(file("brand-book.pdf", pdf));
+    }
     files.push(file("palette/palette.json", json(&g.palette)));
     files.push(file("palette/palette.css", css(g)));
     files.push(file("palette/_palette.scss", scss(g)));

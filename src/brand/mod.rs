@@ -1,10 +1,12 @@
 //! The brand folder as data: loaded and validated at start. Nothing about a particular brand is
 //! hard-coded; another brand is another folder.
 
+pub mod book;
 pub mod compliance;
 mod guidelines;
 pub mod kit;
 pub mod lettering;
+mod pdf;
 pub mod placeholder;
 mod presets;
 mod spots;

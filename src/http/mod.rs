@@ -287,6 +287,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(endpoint!("/static/mark.svg", GET => portal::mark))
         .service(endpoint!("/static/fonts/{name}", GET => portal::font))
         .service(endpoint!("/brand/files/{path:.*}", GET => portal::brand_file))
+        .service(endpoint!("/brand/book.pdf", GET => portal::brand_book))
         .service(endpoint!("/api/me", GET => desk::me))
         .service(endpoint!("/api/collections", GET => collections::list, POST => collections::create))
         .service(endpoint!("/api/collections/{id}", GET => collections::show, PATCH => collections::edit, DELETE => collections::delete))

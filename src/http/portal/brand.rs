@@ -284,3 +284,23 @@ pub async fn brand_file(state: State, req: HttpRequest, path: web::Path<String>)
         .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
         .body(file.bytes.clone())
 }
+
+/// GET /brand/book.pdf: the brand book, built with the kit from the brand folder.
+pub async fn brand_book(state: State, req: HttpRequest) -> HttpResponse {
+    let Some(book) = state
+        .brand_files
+        .iter()
+        .find(|f| f.path == "brand-book.pdf")
+    else {
+        return super::errors::not_found_response(&req);
+    };
+    HttpResponse::Ok()
+        .content_type("application/pdf")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            crate::http::delivery::content_disposition("brand-book.pdf"),
+        ))
+        .insert_header(("x-content-type-options", "nosniff"))
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .body(book.bytes.clone())
+}

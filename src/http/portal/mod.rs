@@ -23,7 +23,7 @@ use askama::Template;
 
 pub use asset::asset;
 pub use asset::public_base;
-pub use brand::{brand, brand_file, brand_files};
+pub use brand::{brand, brand_book, brand_file, brand_files};
 pub use catalogue::catalogue;
 pub use errors::{error_page, html_errors, not_found_page};
 pub use i18n::Lang;
