@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 
 pub use guidelines::{check_guidelines, read_guidelines};
 pub use presets::{load_presets, validate_presets};
-pub use spots::{load_spots, validate_spots};
+pub use spots::{load_basemap, load_spots, validate_spots};
 pub use svg_rules::{check_logo_svg, nearest_delta_e};
 
 use crate::model::{Asset, ErrorKind, Gazetteer, Guidelines, Preset};
@@ -154,8 +154,11 @@ impl Brand {
             Gazetteer {
                 extent: None,
                 spots: Vec::new(),
+                basemap: None,
             }
         };
+        let mut gazetteer = gazetteer;
+        gazetteer.basemap = load_basemap(&dir.join("basemap.toml"))?;
         let presets_path = dir.join("presets.toml");
         let (presets, original) = if presets_path.exists() {
             load_presets(&presets_path)?

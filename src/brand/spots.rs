@@ -4,7 +4,7 @@ use std::collections::HashSet;
 use std::path::Path;
 
 use super::BrandError;
-use crate::model::{text, Gazetteer};
+use crate::model::{text, Basemap, Gazetteer};
 
 /// Reads and validates a gazetteer file; names are NFC-normalised.
 pub fn load_spots(path: &Path) -> Result<Gazetteer, BrandError> {
@@ -88,4 +88,55 @@ pub fn validate_spots(g: &Gazetteer) -> Vec<String> {
         }
     }
     problems
+}
+
+/// Reads brand/basemap.toml when the folder has one: every ring needs three points or more,
+/// every point in range.
+pub fn load_basemap(path: &Path) -> Result<Option<Basemap>, BrandError> {
+    if !path.exists() {
+        return Ok(None);
+    }
+    let raw = std::fs::read_to_string(path).map_err(|source| BrandError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    let map: Basemap = toml::from_str(&raw).map_err(|e| BrandError::Parse {
+        path: path.to_owned(),
+        message: e.to_string(),
+    })?;
+    let b = map.bounds;
+    let in_range =
+        |[lon, lat]: [f64; 2]| (-180.0..=180.0).contains(&lon) && (-90.0..=90.0).contains(&lat);
+    let mut problems = Vec::new();
+    if b.min_lon >= b.max_lon
+        || b.min_lat >= b.max_lat
+        || !in_range([b.min_lon, b.min_lat])
+        || !in_range([b.max_lon, b.max_lat])
+    {
+        problems.push("[box] has coordinates out of range or min ≥ max".to_owned());
+    }
+    for a in &map.areas {
+        let least = if a.kind == crate::model::AreaKind::Border {
+            2
+        } else {
+            3
+        };
+        if a.rings
+            .iter()
+            .any(|r| r.len() < least || !r.iter().all(|p| in_range(*p)))
+        {
+            problems.push(format!(
+                "area {:?}: a ring has too few points or a point out of range",
+                a.name_en
+            ));
+        }
+    }
+    if problems.is_empty() {
+        Ok(Some(map))
+    } else {
+        Err(BrandError::Invalid {
+            path: path.to_owned(),
+            problems: problems.join("; "),
+        })
+    }
 }

@@ -18,6 +18,7 @@ macro_rules! file {
 
 /// Every file of the starter brand, by its path inside the brand folder.
 pub const FILES: &[(&str, &[u8])] = &[
+    file!("basemap.toml"),
     file!("fonts/be-vietnam-pro/BeVietnamPro-Bold.ttf"),
     file!("fonts/be-vietnam-pro/BeVietnamPro-Regular.ttf"),
     file!("fonts/be-vietnam-pro/OFL.txt"),

@@ -212,6 +212,7 @@ mod tests {
     fn nearest_wins_and_ties_go_to_the_smaller_radius() {
         let g = Gazetteer {
             extent: None,
+            basemap: None,
             spots: vec![
                 spot("wide", 11.8, 107.0, 5000.0),
                 spot("narrow", 11.8, 107.0, 1000.0),
@@ -269,6 +270,7 @@ mod tests {
         ]);
         let g = Gazetteer {
             extent: None,
+            basemap: None,
             spots,
         };
         let locator = Locator::new(&g);

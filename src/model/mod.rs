@@ -33,7 +33,7 @@ pub use id::{AssetId, IdParseError};
 pub use preset::{served_media_type, Fit, Format, MetadataPolicy, OriginalPolicy, Preset};
 pub use role::{Actor, Role, Viewer, Visibility};
 pub use rule::{Decider, Rule};
-pub use spot::{Extent, Gazetteer, Spot};
+pub use spot::{Area, AreaKind, Basemap, Extent, Gazetteer, Spot};
 pub use subtitle::Subtitle;
 pub use terms::{bbox_contains, parse_bbox, parse_date};
 pub use usage::{restriction_text, restrictions, Restriction};

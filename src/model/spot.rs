@@ -46,6 +46,56 @@ pub struct Gazetteer {
     pub extent: Option<Extent>,
     #[serde(rename = "spot", default)]
     pub spots: Vec<Spot>,
+    /// The borders round the territory (brand/basemap.toml), drawn under the maps.
+    #[serde(skip)]
+    pub basemap: Option<Basemap>,
+}
+
+/// Country and province borders round the territory, clipped to a box: the context of the
+/// offline maps (where the province lies, what it borders).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Basemap {
+    /// The box the areas are clipped to, which the maps show.
+    #[serde(rename = "box")]
+    pub bounds: Extent,
+    #[serde(rename = "area", default)]
+    pub areas: Vec<Area>,
+}
+
+/// One country or province, as rings of `[lon, lat]` points.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Area {
+    pub kind: AreaKind,
+    pub name_vi: String,
+    pub name_en: String,
+    pub rings: Vec<Vec<[f64; 2]>>,
+}
+
+/// What an area is to the map: the province's own country, a country beyond the border, the
+/// border itself (open lines, without the box's edges), the brand's province or one next to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AreaKind {
+    Home,
+    Country,
+    Border,
+    Province,
+    Neighbour,
+}
+
+impl AreaKind {
+    /// The CSS class the maps draw it with.
+    pub fn class(self) -> &'static str {
+        match self {
+            AreaKind::Home => "home",
+            AreaKind::Country => "country",
+            AreaKind::Border => "border",
+            AreaKind::Province => "province",
+            AreaKind::Neighbour => "neighbour",
+        }
+    }
 }
 
 impl Gazetteer {

@@ -69,7 +69,7 @@ struct AssetPage {
     tags: Vec<String>,
     logo_rules: Vec<String>,
     problems: Vec<String>,
-    minimap: Option<super::spots::MiniMap>,
+    minimap: Option<super::map::MiniMap>,
     related_title: String,
     related: Vec<Card>,
     embed: Option<String>,
@@ -513,7 +513,7 @@ pub async fn asset(
         } else {
             Vec::new()
         },
-        minimap: super::spots::MiniMap::of(&state.brand.gazetteer, &a),
+        minimap: super::map::MiniMap::of(&state.brand.gazetteer, &a),
         related_title: a.spot.as_ref().map_or_else(String::new, |s| {
             lang.fill(
                 "asset.related",

@@ -11,6 +11,7 @@ mod errors;
 pub(crate) mod history;
 pub use crate::i18n;
 mod labels;
+mod map;
 pub(super) mod oembed;
 pub(crate) mod player;
 mod spots;
@@ -30,9 +31,10 @@ pub use i18n::Lang;
 pub use labels::{
     below_press_size, credit_line, preset_label, short_of_press_size, truthful_label,
 };
+pub use map::MiniMap;
 pub use oembed::oembed;
 pub use player::player;
-pub use spots::{spots, MiniMap};
+pub use spots::spots;
 pub use statics::{font, mark, player_script, script, stylesheet, StaticFiles};
 
 use super::{ApiError, AppState};

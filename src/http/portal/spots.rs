@@ -1,108 +1,13 @@
-//! GET /spots: the check-in spots on an offline map of the province (drawn from the extent,
-//! no tiles, no outside requests). Markers carry numbers and the names are listed beside the
+//! GET /spots: the check-in spots on an offline map of the province and its surroundings (the
+//! borders of brand/basemap.toml, no tiles, no outside requests). Markers carry numbers and the names are listed beside the
 //! map, so no label ever covers another; a scale bar and the extent give the distances.
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 
+use super::map::{Context, Projection};
 use super::{ok, Chrome};
 use crate::http::{viewer, ApiError, State};
-use crate::model::{Asset, Extent, Gazetteer};
-
-/// Degrees to pixels: equirectangular with longitude scaled by cos(mid-latitude), which keeps
-/// shapes right at a province's size.
-struct Projection {
-    extent: Extent,
-    cos_lat: f64,
-    px_per_deg: f64,
-    width: f64,
-    height: f64,
-}
-
-impl Projection {
-    fn new(g: &Gazetteer, width: f64) -> Option<Self> {
-        let extent = g.extent.or_else(|| {
-            let first = g.spots.first()?;
-            let mut e = Extent {
-                min_lon: first.lon,
-                min_lat: first.lat,
-                max_lon: first.lon,
-                max_lat: first.lat,
-            };
-            for s in &g.spots {
-                e.min_lon = e.min_lon.min(s.lon);
-                e.max_lon = e.max_lon.max(s.lon);
-                e.min_lat = e.min_lat.min(s.lat);
-                e.max_lat = e.max_lat.max(s.lat);
-            }
-            Some(Extent {
-                min_lon: e.min_lon - 0.1,
-                min_lat: e.min_lat - 0.1,
-                max_lon: e.max_lon + 0.1,
-                max_lat: e.max_lat + 0.1,
-            })
-        })?;
-        let cos_lat = ((extent.min_lat + extent.max_lat) / 2.0).to_radians().cos();
-        let px_per_deg = width / ((extent.max_lon - extent.min_lon) * cos_lat);
-        Some(Projection {
-            width,
-            height: (extent.max_lat - extent.min_lat) * px_per_deg,
-            extent,
-            cos_lat,
-            px_per_deg,
-        })
-    }
-
-    fn x(&self, lon: f64) -> f64 {
-        (lon - self.extent.min_lon) * self.cos_lat * self.px_per_deg
-    }
-
-    fn y(&self, lat: f64) -> f64 {
-        (self.extent.max_lat - lat) * self.px_per_deg
-    }
-
-    fn metres_per_px(&self) -> f64 {
-        111_320.0 / self.px_per_deg
-    }
-}
-
-/// The small map of an asset page: the province, its spots, the asset's position.
-pub struct MiniMap {
-    pub width: u32,
-    pub height: u32,
-    pub x: String,
-    pub y: String,
-    pub spots: Vec<(String, String)>,
-}
-
-impl MiniMap {
-    /// Where the asset was taken (its GPS, else its spot's centre), if the brand has a map.
-    pub fn of(g: &Gazetteer, asset: &Asset) -> Option<MiniMap> {
-        let (lat, lon) = match (&asset.gps, &asset.spot) {
-            (Some(gps), _) => (gps.lat, gps.lon),
-            (None, Some(m)) => {
-                let s = g.spots.iter().find(|s| s.id == m.id)?;
-                (s.lat, s.lon)
-            }
-            _ => return None,
-        };
-        let p = Projection::new(g, 320.0)?;
-        if !p.extent.contains(lat, lon) {
-            return None;
-        }
-        Some(MiniMap {
-            width: 320,
-            height: p.height.round() as u32,
-            x: format!("{:.1}", p.x(lon)),
-            y: format!("{:.1}", p.y(lat)),
-            spots: g
-                .spots
-                .iter()
-                .map(|s| (format!("{:.1}", p.x(s.lon)), format!("{:.1}", p.y(s.lat))))
-                .collect(),
-        })
-    }
-}
 
 struct Marker {
     number: usize,
@@ -120,8 +25,9 @@ struct Marker {
     moved: bool,
 }
 
-/// Centres of two numbered markers (radius 11) stay this far apart: a clear gap between them.
-const MARKER_GAP: f64 = 32.0;
+/// Centres of two numbered markers stay this far apart: a clear gap between them even when a
+/// narrow screen draws them larger (radius 11, 20 below 600 px).
+const MARKER_GAP: f64 = 44.0;
 
 /// Marker positions pushed apart until no two are closer than `gap` pixels (a few rounds of
 /// pairwise repulsion: enough for a province's handful of spots).
@@ -169,6 +75,10 @@ struct SpotsPage {
     scale_label: String,
     extent: String,
     has_map: bool,
+    /// Countries and provinces under the markers; the view box starts at 0 with them (the box
+    /// has room round the spots), at -20 without.
+    context: Context,
+    origin: &'static str,
 }
 
 /// A round length for the scale bar near a fifth of the map's width.
@@ -191,7 +101,7 @@ pub async fn spots(state: State, req: HttpRequest) -> Result<HttpResponse, ApiEr
     let st = state.clone();
     let counts = web::block(move || crate::http::api::spot_counts(&st, viewer)).await??;
     let g = &state.brand.gazetteer;
-    let projection = Projection::new(g, 800.0);
+    let projection = Projection::new(g, 560.0);
     let points: Vec<(f64, f64)> = g
         .spots
         .iter()
@@ -247,7 +157,17 @@ pub async fn spots(state: State, req: HttpRequest) -> Result<HttpResponse, ApiEr
         }
         None => Default::default(),
     };
+    let context = projection
+        .as_ref()
+        .map(|p| Context::of(g, p, Some(lang)))
+        .unwrap_or_default();
     let page = SpotsPage {
+        origin: if context.areas.is_empty() {
+            "-20 -20"
+        } else {
+            "0 0"
+        },
+        context,
         lead: lang.fill("spots.lead", &[("n", &g.spots.len().to_string())]),
         has_map: projection.is_some(),
         markers,
