@@ -30,6 +30,7 @@ const CONTRACT: &[(&str, &str)] = &[
     ("get", "/api/brand"),
     ("get", "/api/stats"),
     ("get", "/kit.zip"),
+    ("get", "/brand/book.pdf"),
     ("get", "/r/{name}"),
     ("get", "/a/{id}/{preset}"),
 ];

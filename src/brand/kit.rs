@@ -60,6 +60,7 @@ pub fn served(files: Vec<KitFile>) -> Vec<KitFile> {
             ["logos/", "fonts/", "usage/"]
                 .iter()
                 .any(|p| f.path.starts_with(p))
+                || f.path == "brand-book.pdf"
         })
         .collect()
 }

@@ -42,6 +42,7 @@ use crate::model::Format;
         api::brand,
         delivery::stats,
         delivery::kit,
+        super::portal::brand::brand_book,
         delivery::rendition,
         delivery::alias,
         super::feed::feed,

@@ -286,6 +286,10 @@ pub async fn brand_file(state: State, req: HttpRequest, path: web::Path<String>)
 }
 
 /// GET /brand/book.pdf: the brand book, built with the kit from the brand folder.
+#[utoipa::path(get, path = "/brand/book.pdf", tag = "brand",
+    responses(
+        (status = 200, description = "The brand book: logos as vectors, palette, typefaces, do and don't, slogans, contact", content_type = "application/pdf"),
+        (status = 404, description = "The brand folder has no guidelines or no typeface with font files")))]
 pub async fn brand_book(state: State, req: HttpRequest) -> HttpResponse {
     let Some(book) = state
         .brand_files

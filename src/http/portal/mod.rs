@@ -4,7 +4,7 @@
 //! scripts, every string from `web/messages.toml` in the reader's language.
 
 mod asset;
-mod brand;
+pub(crate) mod brand;
 pub mod cards;
 mod catalogue;
 mod errors;
