@@ -276,6 +276,9 @@ fn placeholder_notices_follow_the_flag_in_the_guidelines() {
 #[test]
 fn colours_fonts_do_and_dont_and_the_map_as_an_agency_sees_them() {
     let fx = Fixture::new();
+    let at_the_mountain = fx.write("ba-ra.jpg", &common::photo_at(11.8169, 107.0009, 3));
+    let id = common::ids(&fx.ingest(&[&at_the_mountain], 0), "added").remove(0);
+    let manager = fx.token("brand_manager", "hoa");
     let (_serve, port) = fx.serve();
     let (_, page) = http_get(port, "/brand", None);
     // Every value of a colour, copyable, and its contrast in words.

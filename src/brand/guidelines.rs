@@ -16,27 +16,12 @@ struct SlogansFile {
     slogans: Vec<Slogan>,
 }
 
-fn read(path: &Path) -> Result<String, BrandError> {
-    std::fs::read_to_string(path).map_err(|source| BrandError::Read {
-        path: path.to_owned(),
-        source,
-    })
-}
-
 /// Reads guidelines.toml and slogans.toml (if present) from `dir`, without checking them.
 pub fn read_guidelines(dir: &Path) -> Result<Guidelines, BrandError> {
-    let path = dir.join("guidelines.toml");
-    let mut g: Guidelines = toml::from_str(&read(&path)?).map_err(|e| BrandError::Parse {
-        path: path.clone(),
-        message: e.to_string(),
-    })?;
+    let mut g: Guidelines = super::read_toml(&dir.join("guidelines.toml"))?;
     let slogans_path = dir.join("slogans.toml");
     if slogans_path.exists() {
-        let file: SlogansFile =
-            toml::from_str(&read(&slogans_path)?).map_err(|e| BrandError::Parse {
-                path: slogans_path.clone(),
-                message: e.to_string(),
-            })?;
+        let file: SlogansFile = super::read_toml(&slogans_path)?;
         g.slogans = file.slogans;
     }
     Ok(g)

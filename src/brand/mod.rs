@@ -39,6 +39,18 @@ pub enum BrandError {
     Missing(PathBuf),
 }
 
+/// Reads a TOML file of the brand folder into `T`; the error names the file and the reason.
+fn read_toml<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, BrandError> {
+    let raw = std::fs::read_to_string(path).map_err(|source| BrandError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    toml::from_str(&raw).map_err(|e| BrandError::Parse {
+        path: path.to_owned(),
+        message: e.to_string(),
+    })
+}
+
 impl BrandError {
     pub fn kind(&self) -> ErrorKind {
         ErrorKind::InvalidInput

@@ -19,14 +19,7 @@ struct PresetsFile {
 
 /// Reads and validates the presets file: the presets and the originals' policy.
 pub fn load_presets(path: &Path) -> Result<(Vec<Preset>, OriginalPolicy), BrandError> {
-    let raw = std::fs::read_to_string(path).map_err(|source| BrandError::Read {
-        path: path.to_owned(),
-        source,
-    })?;
-    let file: PresetsFile = toml::from_str(&raw).map_err(|e| BrandError::Parse {
-        path: path.to_owned(),
-        message: e.to_string(),
-    })?;
+    let file: PresetsFile = super::read_toml(path)?;
     let problems = validate_presets(&file.presets);
     if problems.is_empty() {
         Ok((file.presets, file.original))

@@ -8,14 +8,7 @@ use crate::model::{text, Basemap, Gazetteer};
 
 /// Reads and validates a gazetteer file; names are NFC-normalised.
 pub fn load_spots(path: &Path) -> Result<Gazetteer, BrandError> {
-    let raw = std::fs::read_to_string(path).map_err(|source| BrandError::Read {
-        path: path.to_owned(),
-        source,
-    })?;
-    let mut gazetteer: Gazetteer = toml::from_str(&raw).map_err(|e| BrandError::Parse {
-        path: path.to_owned(),
-        message: e.to_string(),
-    })?;
+    let mut gazetteer: Gazetteer = super::read_toml(path)?;
     for spot in &mut gazetteer.spots {
         spot.name_vi = text::nfc(&spot.name_vi);
         spot.name_en = text::nfc(&spot.name_en);
@@ -96,14 +89,7 @@ pub fn load_basemap(path: &Path) -> Result<Option<Basemap>, BrandError> {
     if !path.exists() {
         return Ok(None);
     }
-    let raw = std::fs::read_to_string(path).map_err(|source| BrandError::Read {
-        path: path.to_owned(),
-        source,
-    })?;
-    let map: Basemap = toml::from_str(&raw).map_err(|e| BrandError::Parse {
-        path: path.to_owned(),
-        message: e.to_string(),
-    })?;
+    let map: Basemap = super::read_toml(path)?;
     let b = map.bounds;
     let in_range =
         |[lon, lat]: [f64; 2]| (-180.0..=180.0).contains(&lon) && (-90.0..=90.0).contains(&lat);
