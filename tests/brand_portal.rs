@@ -335,4 +335,9 @@ fn colours_fonts_do_and_dont_and_the_map_as_an_agency_sees_them() {
     assert!(http_get(port, "/spots?lang=en", None)
         .1
         .contains("CAMBODIA"));
+    // The asset page's small map draws the same borders under the photo's point.
+    let (status, asset) = http_get(port, &format!("/assets/{id}"), Some(&manager));
+    assert_eq!(status, 200);
+    let minimap = &asset[asset.find(r#"class="minimap""#).expect("a small map")..];
+    assert!(minimap.contains(r#"class="province""#) && minimap.contains(r#"class="border""#));
 }
