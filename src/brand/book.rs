@@ -11,7 +11,7 @@ use super::pdf::{rgb, Doc, FontId, PAGE_H, PAGE_W};
 use super::usage_art::{self, Picture};
 use super::Brand;
 use crate::i18n::Lang::{En, Vi};
-use crate::model::{contrast_ratio, ColourMode, Guidelines, LogoStatus, WCAG_AA_TEXT};
+use crate::model::{ColourMode, Guidelines, LogoStatus, WCAG_AA_TEXT};
 
 const MARGIN: f32 = 48.0;
 const INK: &str = "#1F2A30";
@@ -247,23 +247,10 @@ impl Book<'_> {
                 if let Some(svg) = self.file(&path).map(<[u8]>::to_vec) {
                     let _ = self.doc.svg(&svg, (x, y), cell_w);
                 }
-                let values = [
-                    ("n", format!("{:.0}", family.clear_space * 100.0)),
-                    ("px", family.min_width_px.to_string()),
-                    ("mm", family.min_width_mm.to_string()),
-                ];
-                let values: Vec<(&str, &str)> =
-                    values.iter().map(|(k, v)| (*k, v.as_str())).collect();
-                let key = format!("usage.{}", p.name());
-                let mark = if p.is_dont() { Vi.t("book.dont") } else { "" };
                 let mut ty = y + cell_w * 240.0 / 360.0 + 12.0;
                 for (lang, colour) in [(Vi, INK), (En, MUTED)] {
-                    let mark = if lang == En && p.is_dont() {
-                        En.t("book.dont")
-                    } else {
-                        mark
-                    };
-                    let words = format!("{mark}{}", lang.fill(&key, &values));
+                    let mark = if p.is_dont() { lang.t("book.dont") } else { "" };
+                    let words = format!("{mark}{}", p.caption(lang, family));
                     ty = self.doc.paragraph(
                         self.t.regular,
                         7.5,
@@ -305,14 +292,6 @@ impl Book<'_> {
 
     fn palette(&mut self) {
         let mut y = self.page(&both("brand.palette"));
-        let white = [255, 255, 255];
-        let dark = self
-            .g
-            .palette
-            .iter()
-            .filter(|c| c.role == crate::model::ColourRole::Neutral)
-            .filter_map(|c| Some((c.rgb()?, c)))
-            .min_by(|a, b| contrast_ratio(a.0, [0; 3]).total_cmp(&contrast_ratio(b.0, [0; 3])));
         for c in &self.g.palette {
             let value = c.rgb().unwrap_or_default();
             self.doc
@@ -351,11 +330,11 @@ impl Book<'_> {
                 &format!("Pantone: {pantone}"),
             );
             let mut line = Vec::new();
-            for (other, name) in std::iter::once((white, both("brand.white")))
-                .chain(dark.map(|(rgb, d)| (rgb, format!("{} / {}", d.name_vi, d.name_en))))
-                .filter(|(o, _)| *o != value)
-            {
-                let ratio = contrast_ratio(value, other);
+            for (other, ratio) in self.g.contrasts(c) {
+                let name = other.map_or_else(
+                    || both("brand.white"),
+                    |o| format!("{} / {}", o.name_vi, o.name_en),
+                );
                 let verdict = both(if ratio >= WCAG_AA_TEXT {
                     "brand.aa_pass"
                 } else {

@@ -168,8 +168,9 @@ impl Path2 {
     }
 }
 
-/// A coordinate with two decimals and no trailing zeros: small paths, identical output.
-fn short(v: f64) -> String {
+/// A coordinate with two decimals and no trailing zeros: small paths, identical output (every
+/// SVG the brand module draws writes its numbers so).
+pub(crate) fn short(v: f64) -> String {
     let s = format!("{:.2}", v);
     let s = s.trim_end_matches('0').trim_end_matches('.');
     if s == "-0" {

@@ -4,7 +4,7 @@
 //! The artwork itself is untouched: the band extends the canvas below it, so nobody mistakes
 //! the stand-in for the brand, and removing the flag gives the files back as drawn.
 
-use super::lettering::{outline, FontFile};
+use super::lettering::{outline, short as num, FontFile};
 
 /// The words of the band, in both languages.
 pub const NOTICE: &str = "LOGO TẠM · PLACEHOLDER";
@@ -123,11 +123,6 @@ fn start_tag_end(text: &str, from: usize) -> Option<usize> {
         }
     }
     None
-}
-
-fn num(v: f64) -> String {
-    let s = format!("{v:.2}");
-    s.trim_end_matches('0').trim_end_matches('.').to_owned()
 }
 
 fn escape(s: &str) -> String {

@@ -4,6 +4,7 @@
 //! low-contrast background, below the minimum size). Every picture is an SVG computed from
 //! `guidelines.toml` and the logo file, so changing a rule in `brand/` changes the picture.
 
+use super::lettering::short as n;
 use crate::model::{Background, ColourMode, Guidelines, LogoLanguage, LogoVariant};
 
 /// The pictures of one logo family, in the order a guide shows them.
@@ -43,6 +44,18 @@ impl Picture {
             Picture::LowContrast => "dont-low-contrast",
             Picture::TooSmall => "dont-too-small",
         }
+    }
+
+    /// What the picture shows, in words, with the family's own numbers (`usage.<name>`).
+    pub fn caption(self, lang: crate::i18n::Lang, v: &LogoVariant) -> String {
+        lang.fill(
+            &format!("usage.{}", self.name()),
+            &[
+                ("n", &format!("{:.0}", v.clear_space * 100.0)),
+                ("px", &v.min_width_px.to_string()),
+                ("mm", &v.min_width_mm.to_string()),
+            ],
+        )
     }
 
     /// A wrong use, shown crossed out.
@@ -283,11 +296,6 @@ fn recolour(after_hash: &str) -> String {
     };
     // Swapping the channels moves every hue a third of the way round, keeping lightness.
     format!("{:02X}{:02X}{:02X}{rest}", b, r, g)
-}
-
-fn n(v: f64) -> String {
-    let s = format!("{v:.2}");
-    s.trim_end_matches('0').trim_end_matches('.').to_owned()
 }
 
 /// Every picture of every family, by its path in the kit (`usage/<layout>/<name>.svg`).

@@ -142,6 +142,25 @@ pub fn contrast_ratio(a: [u8; 3], b: [u8; 3]) -> f64 {
     (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
 }
 
+impl Guidelines {
+    /// What a colour is read against: white (None) and the darkest neutral of the palette,
+    /// each with the WCAG contrast ratio; a colour is never paired with itself.
+    pub fn contrasts(&self, c: &Colour) -> Vec<(Option<&Colour>, f64)> {
+        let rgb = c.rgb().unwrap_or_default();
+        let darkest = self
+            .palette
+            .iter()
+            .filter(|n| n.role == ColourRole::Neutral)
+            .filter_map(|n| Some((n, n.rgb()?)))
+            .min_by(|a, b| contrast_ratio(a.1, [0; 3]).total_cmp(&contrast_ratio(b.1, [0; 3])));
+        std::iter::once((None, [255, 255, 255]))
+            .chain(darkest.map(|(n, other)| (Some(n), other)))
+            .filter(|(_, other)| *other != rgb)
+            .map(|(n, other)| (n, contrast_ratio(rgb, other)))
+            .collect()
+    }
+}
+
 /// WCAG AA for body text: a contrast of at least 4.5:1.
 pub const WCAG_AA_TEXT: f64 = 4.5;
 

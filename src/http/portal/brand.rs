@@ -11,9 +11,7 @@ use super::{ok, Chrome, Lang};
 use crate::brand::kit::{self, KitFile};
 use crate::brand::{usage_art, words};
 use crate::http::{viewer, ApiError, State};
-use crate::model::{
-    contrast_ratio, ColourMode, ColourRole, Guidelines, LogoStatus, LogoVariant, WCAG_AA_TEXT,
-};
+use crate::model::{ColourMode, Guidelines, LogoStatus, LogoVariant, WCAG_AA_TEXT};
 
 struct Swatch {
     id: String,
@@ -103,25 +101,19 @@ pub fn brand_files(brand: &crate::brand::Brand) -> Vec<KitFile> {
 
 /// Each colour with its values and its contrast against white and the darkest neutral.
 fn swatches(g: &Guidelines, lang: Lang) -> Vec<Swatch> {
-    let white = ([255, 255, 255], lang.t("brand.white").to_owned());
-    let dark = g
-        .palette
-        .iter()
-        .filter(|c| c.role == ColourRole::Neutral)
-        .filter_map(|c| Some((c.rgb()?, lang.pick(&c.name_vi, &c.name_en).to_owned())))
-        .min_by(|a, b| contrast_ratio(a.0, [0, 0, 0]).total_cmp(&contrast_ratio(b.0, [0, 0, 0])));
     g.palette
         .iter()
         .map(|c| {
             let rgb = c.rgb().unwrap_or_default();
             let [cc, m, y, k] = c.cmyk;
-            let contrasts = std::iter::once(&white)
-                .chain(dark.as_ref())
-                .filter(|(other, _)| *other != rgb)
-                .map(|(other, name)| {
-                    let ratio = contrast_ratio(rgb, *other);
+            let contrasts = g
+                .contrasts(c)
+                .into_iter()
+                .map(|(other, ratio)| {
+                    let name =
+                        other.map_or(lang.t("brand.white"), |o| lang.pick(&o.name_vi, &o.name_en));
                     (
-                        name.clone(),
+                        name.to_owned(),
                         format!("{}:1", lang.decimal(ratio, 1)),
                         ratio >= WCAG_AA_TEXT,
                     )
@@ -154,14 +146,7 @@ fn families(g: &Guidelines, lang: Lang) -> Vec<Family> {
                 .iter()
                 .map(|p| Figure {
                     src: format!("/brand/files/usage/{layout}/{}.svg", p.name()),
-                    caption: lang.fill(
-                        &format!("usage.{}", p.name()),
-                        &[
-                            ("n", &format!("{:.0}", v.clear_space * 100.0)),
-                            ("px", &v.min_width_px.to_string()),
-                            ("mm", &v.min_width_mm.to_string()),
-                        ],
-                    ),
+                    caption: p.caption(lang, v),
                     dont: p.is_dont(),
                     real_scale: *p == usage_art::Picture::MinimumSize,
                 })
